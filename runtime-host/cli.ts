@@ -1,0 +1,52 @@
+// `lambda-workbench <command> …`: arguments → services. Each command lives in commands/<name>.ts
+// and returns its exit code; usage errors exit 2 with one line, never a stack trace.
+import { UsageError } from './commands/args';
+
+interface Command {
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  invoke: { summary: 'invoke a handler once, as Lambda would', load: () => import('./commands/invoke') },
+  serve: { summary: 'run the host: WebSocket protocol, Invoke API, HTTP API, dashboard', load: () => import('./commands/serve') },
+  event: { summary: 'list or generate sample events', load: () => import('./commands/event') },
+  stream: { summary: 'put records to a Kinesis/DynamoDB stream of a running host', load: () => import('./commands/stream') },
+};
+
+function help(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `usage: lambda-workbench <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${require('../package.json').version}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`lambda-workbench: unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`lambda-workbench: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`lambda-workbench: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

@@ -1,0 +1,39 @@
+// Command-line parsing shared by every subcommand: node's parseArgs, with its errors turned into
+// a one-line usage message and exit code 2 (the CLI contract).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+
+export function parseFlags<T extends FlagSpec>(argv: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    throw new UsageError(`${message}\nusage: ${usage}`);
+  }
+}
+
+/** Parses an integer flag within [min, max]; names the allowed range when it is not. */
+export function integerFlag(value: string | undefined, flag: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got '${value}'`);
+  }
+  return n;
+}
+
+/** `KEY=VALUE` pairs from repeated flags. */
+export function keyValueFlags(values: string[] | undefined, flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${flag} takes KEY=VALUE, got '${v}'`);
+    out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}

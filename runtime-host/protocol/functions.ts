@@ -1,0 +1,42 @@
+// How a function is described across the protocol (listFunctions, functions.changed).
+import type { Architecture } from './records';
+
+/** The runtime families the host can run; anything else is listed with `supported: false`. */
+export type RuntimeFamily = 'nodejs' | 'python' | 'provided' | 'unsupported';
+
+/** An event source wired to a function from its template `Events`. */
+export type EventSourceInfo =
+  | { type: 'Api'; name: string; method: string; path: string; restApiId?: string }
+  | { type: 'HttpApi'; name: string; method: string; path: string; apiId?: string }
+  | { type: 'FunctionUrl'; authType: string }
+  | { type: 'S3'; name: string; bucket: string; events: string[]; prefix?: string; suffix?: string }
+  | { type: 'Kinesis' | 'DynamoDB'; name: string; stream: string; batchSize: number; startingPosition: string }
+  | { type: 'SQS'; name: string; queue: string; batchSize: number }
+  | { type: 'SNS'; name: string; topic: string; filterPolicy?: unknown; filterPolicyScope?: 'MessageAttributes' | 'MessageBody' }
+  | { type: 'Schedule'; name: string; schedule: string }
+  | { type: 'Other'; name: string; sourceType: string };
+
+export interface FunctionInfo {
+  /** Template logical id, or the name given for a handler-only function. */
+  name: string;
+  /** The handler string as Lambda reads it, e.g. `src/app.handler`. */
+  handler: string;
+  /** Absolute path of the task root (CodeUri). */
+  codeUri: string;
+  /** e.g. `nodejs22.x`, `python3.12`, `provided.al2023`. */
+  runtime: string;
+  runtimeFamily: RuntimeFamily;
+  /** false for runtimes the host cannot run (Java, .NET, Ruby, Go 1.x); `unsupportedReason` says why. */
+  supported: boolean;
+  unsupportedReason?: string;
+  memorySizeMB: number;
+  timeoutSeconds: number;
+  architecture: Architecture;
+  reservedConcurrency?: number;
+  environment: Record<string, string>;
+  events: EventSourceInfo[];
+  /** Where it came from: a template (with its path) or a bare handler string. */
+  origin: { kind: 'template'; templatePath: string } | { kind: 'handler' };
+  /** Values the host could not resolve locally, e.g. `{"Fn::GetAtt": ...}` shown as text. */
+  unresolved?: string[];
+}

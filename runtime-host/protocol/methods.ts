@@ -1,0 +1,161 @@
+// JSON-RPC 2.0 methods and notifications between the host and its clients (extension, panel, tools).
+// Declared once here; both sides import these types. Add a method by adding it to `Methods`.
+import type { FunctionInfo } from './functions';
+import type { InvocationRecord, InvokeOutput, Trigger } from './records';
+
+export interface InvokeParams {
+  /** A function known to the host (template logical id or registered name)… */
+  function?: string;
+  /** …or a bare handler string relative to `root`. */
+  handler?: string;
+  root?: string;
+  event?: unknown;
+  memory?: number;
+  timeout?: number;
+  env?: Record<string, string>;
+  /** Defaults to 'manual'. */
+  trigger?: Trigger;
+  /** Start the environment with the inspector (debug sessions). */
+  debug?: boolean;
+}
+
+export interface ListInvocationsParams {
+  function?: string;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  /** Page size, default 50, max 500. */
+  limit?: number;
+  /** Include child records only when asked; default: all records. */
+  parentId?: string;
+}
+
+export interface ListInvocationsResult {
+  records: InvocationRecord[];
+  /** Present when there are older records. */
+  nextCursor?: string;
+}
+
+export interface SavedEventInfo {
+  function: string;
+  name: string;
+  /** Workspace-relative path of the JSON file. */
+  path: string;
+  /** Present when the file is not valid JSON: the parser's message. */
+  error?: string;
+}
+
+export interface EventTemplateParam {
+  name: string;
+  description: string;
+  default: string;
+}
+
+export interface EventTemplateInfo {
+  /** e.g. `s3-put`, `apigateway-rest`, `sns`. */
+  name: string;
+  /** Group shown in the picker, e.g. `S3`, `API Gateway`. */
+  source: string;
+  description: string;
+  params: EventTemplateParam[];
+}
+
+export interface DebugTarget {
+  /** Inspector (Node) or debug adapter (Python debugpy) host and port. */
+  host: string;
+  port: number;
+  kind: 'node-inspector' | 'debugpy';
+  /** The record id of the invocation waiting on this debug target. */
+  invocationId: string;
+  /** Environment id, stable while the environment lives. */
+  environmentId: string;
+}
+
+/** The method table: name → params and result. */
+export interface Methods {
+  'listFunctions': { params: Record<string, never> | undefined; result: FunctionInfo[] };
+  'invoke': { params: InvokeParams; result: InvokeOutput };
+  'listInvocations': { params: ListInvocationsParams | undefined; result: ListInvocationsResult };
+  'getInvocation': { params: { id: string }; result: InvocationRecord };
+  'cancelInvocation': { params: { id: string }; result: { cancelled: boolean } };
+
+  'events.listTemplates': { params: Record<string, never> | undefined; result: EventTemplateInfo[] };
+  'events.generate': { params: { template: string; params?: Record<string, string> }; result: unknown };
+  'events.listSaved': { params: { function?: string }; result: SavedEventInfo[] };
+  'events.getSaved': { params: { function: string; name: string }; result: unknown };
+  'events.save': { params: { function: string; name: string; event: unknown }; result: SavedEventInfo };
+  'events.rename': { params: { function: string; name: string; newName: string }; result: SavedEventInfo };
+  'events.delete': { params: { function: string; name: string }; result: { deleted: boolean } };
+
+  's3.putObject': { params: { bucket: string; key: string; body: string; bodyBase64?: boolean }; result: { eTag: string; size: number } };
+  's3.deleteObject': { params: { bucket: string; key: string }; result: { deleted: boolean } };
+  'sns.publish': {
+    params: { topic: string; message: string; subject?: string; messageAttributes?: Record<string, { Type: string; Value: string }> };
+    result: { messageId: string; recordId: string };
+  };
+  'sns.listTopics': { params: Record<string, never> | undefined; result: { name: string; arn: string; subscribers: string[] }[] };
+  'sns.listFailures': { params: { topic?: string } | undefined; result: InvocationRecord[] };
+  'stream.putRecords': {
+    params: { stream: string; records: { partitionKey: string; data: string }[] };
+    result: { shardId: string; sequenceNumber: string }[];
+  };
+  'stream.list': { params: Record<string, never> | undefined; result: { name: string; kind: 'kinesis' | 'dynamodb'; shards: number }[] };
+  'httpApi.status': { params: Record<string, never> | undefined; result: { running: boolean; url?: string; routes: { method: string; path: string; function: string; api: 'rest' | 'http' | 'url' }[] } };
+  'httpApi.start': { params: { port?: number } | undefined; result: { url: string } };
+  'httpApi.stop': { params: Record<string, never> | undefined; result: { stopped: boolean } };
+
+  /** Debugger integration: start an invocation in an environment with the inspector; the client attaches then calls `debug.attached`. */
+  'debug.prepare': { params: InvokeParams; result: DebugTarget };
+  /** Debugger reports a pause/resume so the timeout clock stops while paused. */
+  'debug.paused': { params: { environmentId: string }; result: { ok: true } };
+  'debug.resumed': { params: { environmentId: string }; result: { ok: true } };
+}
+
+export interface Notifications {
+  'invocation.started': InvocationRecord;
+  'invocation.log': { id: string; line: string };
+  'invocation.finished': InvocationRecord;
+  'functions.changed': { functions: FunctionInfo[] };
+  'debug.environmentStarted': DebugTarget;
+}
+
+export type MethodName = keyof Methods;
+export type NotificationName = keyof Notifications;
+export type ParamsOf<M extends MethodName> = Methods[M]['params'];
+export type ResultOf<M extends MethodName> = Methods[M]['result'];
+
+// JSON-RPC 2.0 envelopes.
+export interface RpcRequest<M extends MethodName = MethodName> {
+  jsonrpc: '2.0';
+  id: number | string;
+  method: M;
+  params?: ParamsOf<M>;
+}
+
+export interface RpcNotification<N extends NotificationName = NotificationName> {
+  jsonrpc: '2.0';
+  method: N;
+  params: Notifications[N];
+}
+
+export interface RpcErrorObject {
+  code: number;
+  message: string;
+  data?: { hint?: string; [key: string]: unknown };
+}
+
+export type RpcResponse =
+  | { jsonrpc: '2.0'; id: number | string; result: unknown }
+  | { jsonrpc: '2.0'; id: number | string | null; error: RpcErrorObject };
+
+/** Standard JSON-RPC codes plus ours (-32000 … -32099 are reserved for implementations). */
+export const RpcErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** A user mistake: unknown function, bad event, out-of-range memory… */
+  UserError: -32000,
+  ResourceNotFound: -32001,
+  TooManyRequests: -32002,
+} as const;

@@ -1,0 +1,146 @@
+// The invocation record: what the host, the CLI, the panel and the tests all consume.
+// Pure types only: this module is imported by extension/ and webview-ui/ as well.
+
+/** Lambda's error body (spec §3): `{errorType, errorMessage, trace}`. */
+export interface LambdaError {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+/** What started an invocation (or a parent record). */
+export type Trigger =
+  | 'manual' // CLI invoke, protocol invoke, command palette, CodeLens
+  | 'debug' // a debug session
+  | 'api' // the Lambda Invoke API (HTTP, AWS SDK)
+  | 'http' // the local API Gateway / function URL server
+  | 's3'
+  | 'stream' // Kinesis or DynamoDB stream event source mapping
+  | 'sns'
+  | 'sqs'
+  | 'schedule';
+
+/**
+ * `running` while in flight; the rest are final.
+ * `outOfMemory` is Runtime.OutOfMemory (spec §3 Decision); `interrupted` means the host went away
+ * (or was cancelled) before the invocation finished.
+ */
+export type InvocationStatus =
+  | 'queued'
+  | 'running'
+  | 'success'
+  | 'error'
+  | 'timeout'
+  | 'outOfMemory'
+  | 'throttled'
+  | 'interrupted';
+
+/** Parent records group the invocations an event caused (an SNS publish fans out to N functions). */
+export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'http-request' | 'async-invoke';
+
+export type Architecture = 'x86_64' | 'arm64';
+
+/** `per-ms-with-init`: ceil(duration + init) — Lambda since Aug 2025 (default). `per-ms`: ceil(duration), Dec 2020 – Jul 2025. `legacy-100ms`: 100 ms steps, before Dec 2020. */
+export type BillingRule = 'per-ms-with-init' | 'per-ms' | 'legacy-100ms';
+
+/** Epoch milliseconds (fractional allowed) of each phase; absent phases did not happen. */
+export interface InvocationTimestamps {
+  queuedAt: number;
+  initStartAt?: number;
+  initEndAt?: number;
+  invokeStartAt?: number;
+  invokeEndAt?: number;
+  finishedAt?: number;
+}
+
+/** A span of time spent stopped in a debugger (the timeout clock does not run then). */
+export interface PausedSpan {
+  startAt: number;
+  endAt?: number;
+}
+
+export interface HttpExchange {
+  request: {
+    method: string;
+    path: string;
+    /** raw query string without `?` */
+    query: string;
+    headers: Record<string, string | string[]>;
+    body?: string;
+    bodyBase64?: boolean;
+  };
+  response?: {
+    statusCode: number;
+    headers: Record<string, string | string[]>;
+    body?: string;
+    bodyBase64?: boolean;
+  };
+  /** `rest` = API Gateway REST (payload 1.0), `http` = HTTP API (2.0), `url` = function URL (2.0). */
+  api: 'rest' | 'http' | 'url';
+  routeKey?: string;
+}
+
+export interface InvocationRecord {
+  /** Unique record id. For kind 'invocation' it equals `requestId`. */
+  id: string;
+  kind: RecordKind;
+  /** Lambda request id (awsRequestId); empty for parent records. */
+  requestId: string;
+  functionName: string;
+  trigger: Trigger;
+  /** The record that caused this one (an SNS publish, an S3 event, a stream batch, an HTTP request, an async invoke). */
+  parentId?: string;
+  /** 0 for the first attempt, 1 and 2 for Lambda's async retries, n for stream batch retries. */
+  attempt?: number;
+  status: InvocationStatus;
+  cold: boolean;
+  runtime: string;
+  architecture: Architecture;
+  memorySizeMB: number;
+  timeoutSeconds: number;
+  timestamps: InvocationTimestamps;
+  /** Duration as REPORT prints it (invoke phase, excluding debugger pauses). */
+  durationMs?: number;
+  initDurationMs?: number;
+  billedDurationMs?: number;
+  billingRule: BillingRule;
+  maxMemoryUsedMB?: number;
+  /** Time stopped in a debugger during this invocation. */
+  pausedMs?: number;
+  pauses?: PausedSpan[];
+  /** Estimated cost in USD (compute + request) for this one invocation. */
+  costUsd?: number;
+  event: unknown;
+  result?: unknown;
+  error?: LambdaError;
+  /** Every log line of the invocation, in order, START/END/REPORT included. */
+  logs: string[];
+  http?: HttpExchange;
+  /** Free-form details a source attaches (SNS topic and message id, S3 bucket/key, stream name/shard/sequence range). */
+  source?: Record<string, unknown>;
+}
+
+/** The REPORT numbers as `invoke --json` prints them. */
+export interface InvokeReport {
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  initDurationMs?: number;
+  status: 'success' | 'error' | 'timeout';
+  errorType?: string;
+}
+
+/**
+ * Exactly what `lambda-workbench invoke --json` prints and what the protocol's `invoke` returns.
+ * Either `result` or `error` is present.
+ */
+export interface InvokeOutput {
+  requestId: string;
+  functionName: string;
+  cold: boolean;
+  result?: unknown;
+  error?: LambdaError;
+  logs: string[];
+  report: InvokeReport;
+}

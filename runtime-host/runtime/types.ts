@@ -1,0 +1,88 @@
+// The runtime core's contract with the rest of the host (server/, functions/, events/, commands/).
+// Everything that runs a function goes through an `Invoker`; everything that watches invocations
+// subscribes to its `InvocationEvents`.
+import type { FunctionInfo } from '../protocol/functions';
+import type { BillingRule, InvocationRecord, Trigger } from '../protocol/records';
+
+/** What the core needs to know to run a function. `FunctionInfo` (from a template or a handler string) satisfies it. */
+export type FunctionConfig = Pick<
+  FunctionInfo,
+  'name' | 'handler' | 'codeUri' | 'runtime' | 'memorySizeMB' | 'timeoutSeconds' | 'architecture' | 'reservedConcurrency' | 'environment'
+>;
+
+export interface InvokeRequest {
+  fn: FunctionConfig;
+  event: unknown;
+  trigger: Trigger;
+  /** Parent record id (an SNS publish, an S3 event, a stream batch, an HTTP request). */
+  parentId?: string;
+  /** Retry attempt number (0 = first). */
+  attempt?: number;
+  /** 'Event' applies the asynchronous payload limit; the core always runs it to completion. */
+  invocationType?: 'RequestResponse' | 'Event';
+  /** Extra fields for the record (HTTP exchange, source details). */
+  http?: InvocationRecord['http'];
+  source?: InvocationRecord['source'];
+  /** Run in an environment started with the inspector (see DebugOptions). */
+  debug?: boolean;
+  clientContext?: unknown;
+  identity?: unknown;
+  /** Cancels the invocation: the environment is killed and the record ends `interrupted`. */
+  signal?: AbortSignal;
+}
+
+export interface InvokerOptions {
+  region: string;
+  accountId: string;
+  billingRule: BillingRule;
+  /** Idle environments are reaped after this long (ms). */
+  idleReapMs: number;
+  /** When true the timeout clock keeps running while a debugger has the environment paused. */
+  wallClockTimeoutWhileDebugging: boolean;
+  /** Extra NODE_OPTIONS given by the user (Lambda honours NODE_OPTIONS). */
+  nodeOptions?: string;
+  /** Node binary used for Node environments (default: process.execPath). */
+  nodePath?: string;
+  /** Python interpreter for python runtimes (default: looked up from the runtime version, then python3). */
+  pythonPath?: string;
+}
+
+/** Events every consumer (store, WebSocket broadcast, CLI) subscribes to. */
+export interface InvocationEvents {
+  started: (record: InvocationRecord) => void;
+  log: (recordId: string, line: string) => void;
+  finished: (record: InvocationRecord) => void;
+}
+
+export interface Invoker {
+  /**
+   * Runs one invocation and resolves with its final record. Never rejects for anything the
+   * function does (errors, timeouts, crashes, throttling are all record statuses); rejects only
+   * for host-side failures and invalid requests (`UserError`).
+   */
+  invoke(request: InvokeRequest): Promise<InvocationRecord>;
+  /** Retire the warm environments of a function once their in-flight invocations finish (code or config changed). */
+  retire(functionName: string): void;
+  /** Cancel an in-flight invocation by record id. */
+  cancel(recordId: string): boolean;
+  /** Debugger pause/resume for an environment: the timeout clock stops while paused. */
+  debuggerPaused(environmentId: string): void;
+  debuggerResumed(environmentId: string): void;
+  on<E extends keyof InvocationEvents>(event: E, listener: InvocationEvents[E]): this;
+  off<E extends keyof InvocationEvents>(event: E, listener: InvocationEvents[E]): this;
+  /** Kill every environment (whole process trees) and stop the Runtime API server. */
+  shutdown(): Promise<void>;
+}
+
+/** A mistake the user made (bad handler string, memory out of range…): shown as a message and hint, never a stack. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+    /** Optional machine-readable code, e.g. 'ResourceNotFound', 'TooManyRequests'. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}

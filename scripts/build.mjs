@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// One build for the three parts: `node scripts/build.mjs [--watch] [--quiet]`.
+// Entries whose source does not exist (yet) are skipped so each part can grow on its own.
+import * as esbuild from 'esbuild';
+import { chmodSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+const watch = process.argv.includes('--watch');
+
+const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, sourcemap: 'linked' };
+
+/** @type {Array<{name: string, options: import('esbuild').BuildOptions}>} */
+const ENTRIES = [
+  { name: 'cli', options: { ...node, entryPoints: ['runtime-host/cli.ts'], outfile: 'dist/cli.js', external: ['esbuild'], banner: { js: '#!/usr/bin/env node' } } },
+  // The bootstrap runs inside every Node execution environment: no dependencies, no source map noise in user stacks.
+  { name: 'node-bootstrap', options: { ...node, sourcemap: false, entryPoints: ['runtime-host/runtime/node-bootstrap/index.ts'], outfile: 'dist/runtime/node-bootstrap.js' } },
+  { name: 'extension', options: { ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] } },
+  { name: 'webview', options: { platform: 'browser', target: 'es2022', format: 'iife', bundle: true, sourcemap: 'linked', entryPoints: ['webview-ui/main.ts'], outfile: 'dist/webview/panel.js', loader: { '.css': 'css' } } },
+  { name: 'webview-css', options: { bundle: true, entryPoints: ['webview-ui/panel.css'], outfile: 'dist/webview/panel.css' } },
+  { name: 'vscode-test-runner', options: { ...node, entryPoints: ['test/vscode/runner/extension.ts'], outfile: 'dist/test/vscode-runner/extension.js', external: ['vscode', 'mocha'] } },
+];
+
+/** Plain files copied as they are: [source, destination]. */
+const COPIES = [
+  ['runtime-host/runtime/python-bootstrap', 'dist/runtime/python-bootstrap'],
+  ['node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicons/codicon.css'],
+  ['node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicons/codicon.ttf'],
+];
+
+async function main() {
+  const started = Date.now();
+  if (!watch) rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const built = [];
+  for (const { name, options } of ENTRIES) {
+    const entry = options.entryPoints[0];
+    if (!existsSync(join(root, entry))) continue;
+    const opts = { ...options, absWorkingDir: root, logLevel: quiet ? 'error' : 'warning' };
+    if (watch) {
+      const ctx = await esbuild.context(opts);
+      await ctx.watch();
+    } else {
+      await esbuild.build(opts);
+    }
+    built.push(name);
+  }
+  for (const [from, to] of COPIES) {
+    if (!existsSync(join(root, from))) continue;
+    mkdirSync(dirname(join(root, to)), { recursive: true });
+    cpSync(join(root, from), join(root, to), { recursive: true });
+  }
+  if (existsSync(join(root, 'dist/cli.js'))) chmodSync(join(root, 'dist/cli.js'), 0o755);
+  if (!quiet) console.error(`built ${built.join(', ')} in ${Date.now() - started} ms${watch ? ' (watching)' : ''}`);
+}
+
+main().catch((err) => {
+  console.error(err.message ?? err);
+  process.exit(1);
+});

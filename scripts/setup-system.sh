@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs, once. Idempotent: does nothing when all are present.
+#   chromium            browser for the panel and real-VS-Code tests (driven by playwright-core)
+#   libkrb5-dev ripgrep VS Code server's native modules and search (see the real-VS-Code testing notes)
+#   autoconf automake libtool cmake make g++   build of aws-lambda-ric's native client (conformance test)
+#   python3-debugpy     Python breakpoints;  curl  the shell-script custom runtime test
+set -euo pipefail
+packages=(chromium libkrb5-dev ripgrep autoconf automake libtool cmake make g++ curl python3 python3-debugpy)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "setup-system: missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "setup-system: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

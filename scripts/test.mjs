@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm test`: system packages (idempotent), optional native dev tools, build, then every test file
+// under test/ in one node:test run. `node scripts/test.mjs unit|integration|e2e|vscode [more…]` narrows it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const groups = ['unit', 'integration', 'e2e', 'vscode'];
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const fileFilters = wanted.filter((a) => !groups.includes(a));
+const chosenGroups = wanted.filter((a) => groups.includes(a));
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`test: ${cmd} ${args.join(' ')} failed (${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+}
+
+run('bash', ['scripts/setup-system.sh']);
+
+// aws-lambda-ric is an optional dependency: its native build needs autotools, which setup-system
+// installs; on a machine where `npm install` ran before that, install it now.
+try {
+  execFileSync(process.execPath, ['-e', "require.resolve('aws-lambda-ric/package.json')"], { cwd: root, stdio: 'ignore' });
+} catch {
+  console.error('test: installing aws-lambda-ric (optional dependency, native build)…');
+  run('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'aws-lambda-ric@3.3.0']);
+}
+
+run(process.execPath, ['scripts/build.mjs', '--quiet']);
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (name === 'fixtures' || name === 'node_modules') continue;
+    if (statSync(p).isDirectory()) out.push(...testFiles(p));
+    else if (/\.test\.(ts|mjs|js)$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+let files = (chosenGroups.length ? chosenGroups : groups).flatMap((g) => testFiles(join(root, 'test', g)));
+if (fileFilters.length) files = files.filter((f) => fileFilters.some((x) => relative(root, f).includes(x)));
+if (files.length === 0) {
+  console.error('test: no test files matched');
+  process.exit(1);
+}
+
+run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))], {
+  env: { ...process.env, LAMBDA_WORKBENCH_TEST: '1' },
+});
