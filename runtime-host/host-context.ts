@@ -1,0 +1,64 @@
+// What the long-running host hands to its parts (server/, events/): the functions, the invoker,
+// the record book and where state lives. `serve` builds one; tests build one the same way.
+import type { FunctionInfo } from './protocol/functions';
+import type { MethodName, ParamsOf, ResultOf } from './protocol/methods';
+import type { InvocationRecord } from './protocol/records';
+import type { Invoker } from './runtime/types';
+
+export interface FunctionCatalog {
+  list(): FunctionInfo[];
+  /** By logical id / name; undefined when unknown. */
+  get(name: string): FunctionInfo | undefined;
+  /** Called with the new list whenever the template, env overrides or code change. Returns an unsubscribe. */
+  onDidChange(listener: (functions: FunctionInfo[]) => void): () => void;
+}
+
+/**
+ * Every record that is not produced by the Invoker itself (an SNS publish, an S3 event, a stream
+ * batch, an HTTP request, an async invoke) goes through here, so the store persists it and
+ * clients are notified exactly as for invocations.
+ */
+export interface RecordBook {
+  /** Announce a new record (emits `invocation.started`, or `invocation.finished` when already final). */
+  open(record: InvocationRecord): void;
+  /** Announce that a record reached its final state (emits `invocation.finished`). */
+  close(record: InvocationRecord): void;
+  get(id: string): InvocationRecord | undefined;
+}
+
+export interface HostLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+}
+
+export interface HostContext {
+  /** Project root (absolute). User paths never escape it. */
+  root: string;
+  /** State folder (absolute), default `<root>/.lambda-workbench`. */
+  stateDir: string;
+  region: string;
+  accountId: string;
+  functions: FunctionCatalog;
+  invoker: Invoker;
+  records: RecordBook;
+  log: HostLogger;
+}
+
+/** A protocol method implementation. */
+export type MethodHandler<M extends MethodName> = (params: ParamsOf<M>) => Promise<ResultOf<M>>;
+export type MethodHandlers = { [M in MethodName]?: MethodHandler<M> };
+
+/**
+ * One simulated event source (S3, streams, SNS, HTTP API…): one folder under events/, started by
+ * `serve` with the host context. It may contribute protocol methods and keys to the ready line.
+ */
+export interface EventSource {
+  readonly name: string;
+  start(context: HostContext): Promise<void>;
+  stop(): Promise<void>;
+  methods?(): MethodHandlers;
+  /** Extra ready-line keys, e.g. `{httpApi: 'http://127.0.0.1:port'}`. */
+  readyInfo?(): Record<string, string>;
+}
