@@ -11,6 +11,17 @@ export interface FunctionCatalog {
   get(name: string): FunctionInfo | undefined;
   /** Called with the new list whenever the template, env overrides or code change. Returns an unsubscribe. */
   onDidChange(listener: (functions: FunctionInfo[]) => void): () => void;
+  /**
+   * The template's resources with parameters, pseudo parameters and Globals resolved as far as they
+   * can be locally (API Gateway `AWS::Serverless::Api` / `HttpApi` settings such as StageName, Cors,
+   * BinaryMediaTypes live here). Empty when functions come from handler strings only.
+   */
+  resources(): Record<string, TemplateResource>;
+}
+
+export interface TemplateResource {
+  Type: string;
+  Properties: Record<string, unknown>;
 }
 
 /**
