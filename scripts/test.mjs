@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: system packages (idempotent), optional native dev tools, build, then every test file
 // under test/ in one node:test run. `node scripts/test.mjs unit|integration|e2e|vscode [more…]` narrows it.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,10 +24,8 @@ run('bash', ['scripts/setup-system.sh']);
 
 // aws-lambda-ric is an optional dependency: its native build needs autotools, which setup-system
 // installs; on a machine where `npm install` ran before that, install it now.
-try {
-  execFileSync(process.execPath, ['-e', "require.resolve('aws-lambda-ric/package.json')"], { cwd: root, stdio: 'ignore' });
-} catch {
-  console.error('test: installing aws-lambda-ric (optional dependency, native build)…');
+if (!existsSync(join(root, 'node_modules/aws-lambda-ric/dist/rapid-client.node'))) {
+  console.error('test: building aws-lambda-ric (optional dependency, native build, ~2 min)…');
   run('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'aws-lambda-ric@3.3.0']);
 }
 
@@ -39,6 +37,8 @@ function testFiles(dir) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (name === 'fixtures' || name === 'node_modules') continue;
+    // test/vscode/suite/*.test.ts are mocha suites that run inside VS Code's extension host (test/vscode/vscode.test.ts runs them).
+    if (name === 'suite' && relative(root, dir) === join('test', 'vscode')) continue;
     if (statSync(p).isDirectory()) out.push(...testFiles(p));
     else if (/\.test\.(ts|mjs|js)$/.test(name)) out.push(p);
   }
@@ -50,6 +50,12 @@ if (fileFilters.length) files = files.filter((f) => fileFilters.some((x) => rela
 if (files.length === 0) {
   console.error('test: no test files matched');
   process.exit(1);
+}
+
+// The real-VS-Code tests need the VS Code server (npm package code-server, ~2 min once, then cached in
+// .cache/vscode-server): install it up front so its time is not taken out of a test's timeout.
+if (files.some((f) => relative(root, f).startsWith(join('test', 'vscode')))) {
+  run(process.execPath, [join(root, 'scripts', 'setup-vscode.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))], {

@@ -1,5 +1,77 @@
-// Placeholder until the 'invoke' command lands.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('lambda-workbench: invoke is not implemented yet\n');
-  return 2;
+// `lambda-workbench invoke <handler> …` — one invocation, as Lambda would run it (issue 2's CLI
+// contract, kept exactly): logs to stderr and the result to stdout, or one JSON object with --json;
+// exit 0 success, 1 function error, 2 usage error (one line).
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { functionFromHandler, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../functions/handler-function';
+import { LambdaInvoker, toInvokeOutput } from '../runtime/invoker';
+import { UserError } from '../runtime/types';
+import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
+import { loadEvent } from './event-argument';
+
+export const USAGE =
+  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--name FUNCTION_NAME] [--json]';
+
+const FLAGS = {
+  root: { type: 'string' },
+  event: { type: 'string' },
+  memory: { type: 'string' },
+  timeout: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  name: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseFlags(argv, FLAGS, USAGE);
+  } catch (err) {
+    // The contract wants one line: fold the usage hint into it.
+    if (err instanceof UsageError) throw new UsageError(err.message.replace(/\nusage: /, ' (usage: ') + (err.message.includes('\nusage: ') ? ')' : ''));
+    throw err;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError(`missing <handler>, e.g. src/app.handler (usage: ${USAGE})`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}': give one <handler> (usage: ${USAGE})`);
+  const cwd = process.cwd();
+  const root = resolve(cwd, values.root ?? '.');
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`--root: '${values.root ?? '.'}' is not a directory`);
+  const memory = integerFlag(values.memory, 'memory', MEMORY_RANGE_MB[0], MEMORY_RANGE_MB[1], DEFAULT_MEMORY_MB);
+  const timeout = integerFlag(values.timeout, 'timeout', TIMEOUT_RANGE_SECONDS[0], TIMEOUT_RANGE_SECONDS[1], DEFAULT_TIMEOUT_SECONDS);
+  const env = keyValueFlags(values.env, 'env');
+  const event = await loadEvent(values.event, cwd);
+
+  let fn;
+  try {
+    fn = functionFromHandler({ handler: positionals[0]!, root, memory, timeout, env, ...(values.name !== undefined ? { name: values.name } : {}) });
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(`${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+    throw err;
+  }
+
+  const json = values.json === true;
+  const invoker = new LambdaInvoker({
+    region: process.env['AWS_REGION'] ?? 'us-east-1',
+    ...(process.env['NODE_OPTIONS'] ? { nodeOptions: process.env['NODE_OPTIONS'] } : {}),
+  });
+  if (!json) invoker.on('log', (_id, line) => process.stderr.write(`${line}\n`));
+  // Ctrl-C: the environment goes with us.
+  const onSignal = () => void invoker.shutdown().then(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const record = await invoker.invoke({ fn, event, trigger: 'manual' });
+    const output = toInvokeOutput(record);
+    if (json) process.stdout.write(`${JSON.stringify(output)}\n`);
+    else process.stdout.write(`${JSON.stringify(output.error ?? output.result ?? null)}\n`);
+    return record.status === 'success' ? 0 : 1;
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(`${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await invoker.shutdown();
+  }
 }

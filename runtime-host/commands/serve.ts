@@ -1,5 +1,122 @@
-// Placeholder until the 'serve' command lands.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('lambda-workbench: serve is not implemented yet\n');
-  return 2;
+// `lambda-workbench serve`: the long-running host. Its contract (tests outside the repo rely on it):
+// exactly one JSON line on stdout when ready — {"event":"ready","ws":…,"token":…,"invokeApi":…, …} —
+// everything else on stderr; SIGINT/SIGTERM end it cleanly, killing every environment it started.
+import { resolve } from 'node:path';
+import { HTTP_PORT_ENV } from '../events/http-api';
+import type { HostLogger } from '../host-context';
+import type { ReadyLine } from '../protocol/index';
+import { UserError } from '../runtime/types';
+import { startHost } from '../server/host';
+import { integerFlag, parseFlags, UsageError } from './args';
+
+const USAGE =
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N]';
+
+/** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
+export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
+export const LOG_LEVEL_ENV = 'LAMBDA_WORKBENCH_LOG_LEVEL';
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export function stderrLogger(level: string = process.env[LOG_LEVEL_ENV] ?? 'info'): HostLogger {
+  const min = Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
+  const write = (lvl: (typeof LEVELS)[number], message: string) => {
+    if (LEVELS.indexOf(lvl) < min) return;
+    process.stderr.write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${message}\n`);
+  };
+  return {
+    debug: (m) => write('debug', m),
+    info: (m) => write('info', m),
+    warn: (m) => write('warn', m),
+    error: (m) => write('error', m),
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      root: { type: 'string' },
+      template: { type: 'string' },
+      'env-file': { type: 'string', multiple: true },
+      'state-dir': { type: 'string' },
+      port: { type: 'string' },
+      'invoke-port': { type: 'string' },
+      'http-port': { type: 'string' },
+      'max-records': { type: 'string' },
+    },
+    USAGE,
+  );
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\nusage: ${USAGE}`);
+  const wsPort = integerFlag(values.port, 'port', 0, 65535, 0);
+  const invokePort = integerFlag(values['invoke-port'], 'invoke-port', 0, 65535, 0);
+  const maxRecords = integerFlag(values['max-records'], 'max-records', 1, 10_000_000, 10_000);
+  if (values['http-port'] !== undefined) process.env[HTTP_PORT_ENV] = String(integerFlag(values['http-port'], 'http-port', 0, 65535, 0));
+  const token = process.env[TOKEN_ENV] || undefined;
+  if (token !== undefined && !/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
+    throw new UsageError(`${TOKEN_ENV} must be 16–256 URL-safe characters (letters, digits, . _ ~ -)`);
+  }
+  const log = stderrLogger();
+  // stdout carries exactly one line (the ready line): any stray console output goes to stderr.
+  const toStderr = (...args: unknown[]) => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+
+  let host;
+  try {
+    host = await startHost({
+      // Paths on the command line are relative to where the command runs, as in `sam local`.
+      root: resolve(values.root ?? '.'),
+      ...(values.template ? { templatePath: resolve(values.template) } : {}),
+      ...(values['env-file'] ? { envFiles: values['env-file'].map((f) => resolve(f)) } : {}),
+      ...(values['state-dir'] ? { stateDir: resolve(values['state-dir']) } : {}),
+      wsPort,
+      invokePort,
+      maxRecords,
+      ...(token ? { token } : {}),
+      log,
+    });
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`lambda-workbench: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const ready: ReadyLine & Record<string, string> = {
+    event: 'ready',
+    ws: host.ws,
+    token: host.token,
+    invokeApi: host.invokeApi,
+    ...host.readyInfo,
+    ...(host.dashboard ? { dashboard: host.dashboard } : {}),
+  };
+  process.stdout.write(JSON.stringify(ready) + '\n');
+  const fns = host.registry.list();
+  log.info(`serving ${fns.length} function${fns.length === 1 ? '' : 's'}${fns.length ? `: ${fns.map((f) => f.name).join(', ')}` : ''}`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal}: stopping`);
+      const done = (code: number) => {
+        // Whatever handle a misbehaving source left open must not keep a stopped host alive.
+        setTimeout(() => process.exit(code), 2000).unref();
+        resolve(code);
+      };
+      host.close().then(
+        () => done(0),
+        (err: unknown) => {
+          log.error(`shutdown failed: ${(err as Error).message}`);
+          done(1);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }

@@ -3,6 +3,7 @@
 export * from './records';
 export * from './functions';
 export * from './methods';
+export * from './webview';
 
 /** The one JSON line `lambda-workbench serve` prints on stdout when ready. */
 export interface ReadyLine {

@@ -68,6 +68,64 @@ export interface DebugTarget {
   invocationId: string;
   /** Environment id, stable while the environment lives. */
   environmentId: string;
+  /** The function the environment runs (lets a client match a new environment to its debug session). */
+  functionName?: string;
+}
+
+/** A DynamoDB attribute value in the stream's typed form, e.g. `{"N": "101"}`. */
+export type DynamoDbAttributeValue =
+  | { S: string }
+  | { N: string }
+  | { B: string }
+  | { BOOL: boolean }
+  | { NULL: true }
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] }
+  | { L: DynamoDbAttributeValue[] }
+  | { M: Record<string, DynamoDbAttributeValue> };
+
+/** One item change on a DynamoDB stream (the table write that produced it). */
+export interface DynamoDbChangeInput {
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  Keys: Record<string, DynamoDbAttributeValue>;
+  NewImage?: Record<string, DynamoDbAttributeValue>;
+  OldImage?: Record<string, DynamoDbAttributeValue>;
+}
+
+/**
+ * A record for `stream.putRecords`. Kinesis: `data` is UTF-8 text, or base64 bytes with
+ * `dataBase64`. DynamoDB streams: a `dynamodb` change, or `data` holding that change as JSON
+ * (`partitionKey` is then ignored: the item's Keys pick the shard).
+ */
+export type StreamRecordInput =
+  | { partitionKey: string; data: string; dataBase64?: boolean; explicitHashKey?: string }
+  | { dynamodb: DynamoDbChangeInput; partitionKey?: string };
+
+/** What Lambda sends to a stream mapping's on-failure destination (KinesisBatchInfo / DDBStreamBatchInfo), plus where it came from. */
+export interface StreamFailureInfo {
+  function: string;
+  stream: string;
+  /** The mapping's DestinationConfig.OnFailure.Destination, or null when none is configured (then Lambda just drops the batch). */
+  destination: string | null;
+  record: {
+    requestContext: { requestId: string; functionArn: string; condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'; approximateInvokeCount: number };
+    responseContext: { statusCode: number; executedVersion: string; functionError?: string };
+    version: '1.0';
+    timestamp: string;
+    KinesisBatchInfo?: StreamBatchInfo;
+    DDBStreamBatchInfo?: StreamBatchInfo;
+  };
+}
+
+export interface StreamBatchInfo {
+  shardId: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+  approximateArrivalOfFirstRecord: string;
+  approximateArrivalOfLastRecord: string;
+  batchSize: number;
+  streamArn: string;
 }
 
 /** The method table: name → params and result. */
@@ -95,10 +153,15 @@ export interface Methods {
   'sns.listTopics': { params: Record<string, never> | undefined; result: { name: string; arn: string; subscribers: string[] }[] };
   'sns.listFailures': { params: { topic?: string } | undefined; result: InvocationRecord[] };
   'stream.putRecords': {
-    params: { stream: string; records: { partitionKey: string; data: string }[] };
+    params: { stream: string; records: StreamRecordInput[] };
     result: { shardId: string; sequenceNumber: string }[];
   };
-  'stream.list': { params: Record<string, never> | undefined; result: { name: string; kind: 'kinesis' | 'dynamodb'; shards: number }[] };
+  'stream.list': {
+    params: Record<string, never> | undefined;
+    result: { name: string; kind: 'kinesis' | 'dynamodb'; shards: number; arn?: string; records?: number; functions?: string[] }[];
+  };
+  /** Batches a stream event source mapping discarded (retries exhausted or records too old), oldest first. */
+  'stream.listFailures': { params: { stream?: string; function?: string } | undefined; result: StreamFailureInfo[] };
   'httpApi.status': { params: Record<string, never> | undefined; result: { running: boolean; url?: string; routes: { method: string; path: string; function: string; api: 'rest' | 'http' | 'url' }[] } };
   'httpApi.start': { params: { port?: number } | undefined; result: { url: string } };
   'httpApi.stop': { params: Record<string, never> | undefined; result: { stopped: boolean } };

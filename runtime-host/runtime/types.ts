@@ -2,6 +2,7 @@
 // Everything that runs a function goes through an `Invoker`; everything that watches invocations
 // subscribes to its `InvocationEvents`.
 import type { FunctionInfo } from '../protocol/functions';
+import type { DebugTarget } from '../protocol/methods';
 import type { BillingRule, InvocationRecord, Trigger } from '../protocol/records';
 
 /** What the core needs to know to run a function. `FunctionInfo` (from a template or a handler string) satisfies it. */
@@ -72,6 +73,11 @@ export interface Invoker {
   off<E extends keyof InvocationEvents>(event: E, listener: InvocationEvents[E]): this;
   /** Kill every environment (whole process trees) and stop the Runtime API server. */
   shutdown(): Promise<void>;
+  /**
+   * Start and initialize a debug environment (inspector on a free loopback port) without invoking it,
+   * so a debugger can attach first; the next `invoke({debug: true})` of the function runs in it.
+   */
+  prepareDebug?(fn: FunctionConfig): Promise<Omit<DebugTarget, 'invocationId'>>;
 }
 
 /** A mistake the user made (bad handler string, memory out of range…): shown as a message and hint, never a stack. */

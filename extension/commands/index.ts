@@ -1,0 +1,72 @@
+// Every palette command, registered in one place. Each is a small function taking the context; what
+// it returns is the command's result (tests and other commands use it).
+import * as vscode from 'vscode';
+import type { WorkbenchContext } from '../context';
+import type { DebugLauncher } from '../debug/launcher';
+import type { FunctionsView } from '../functions-view';
+import type { InvocationsPanel } from '../panel';
+import { pickSampleEvent, saveEventAs } from './events';
+import { openPanel, restartHost, setMemoryAndTimeout, setNodePath } from './host';
+import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
+import { publishToSns, putObject, putRecordsToStream, startHttpApi, stopHttpApi } from './sources';
+
+export interface CommandDeps {
+  panel: InvocationsPanel;
+  debug: DebugLauncher;
+  functionsView: FunctionsView;
+}
+
+/** Command ids as contributed in package.json (the suite checks both lists agree). */
+export const COMMAND_IDS = [
+  'lambdaWorkbench.invokeFunction',
+  'lambdaWorkbench.debugFunction',
+  'lambdaWorkbench.invokeWithEvent',
+  'lambdaWorkbench.pickEvent',
+  'lambdaWorkbench.saveEventAs',
+  'lambdaWorkbench.openPanel',
+  'lambdaWorkbench.startHttpApi',
+  'lambdaWorkbench.stopHttpApi',
+  'lambdaWorkbench.putObject',
+  'lambdaWorkbench.publishSns',
+  'lambdaWorkbench.putRecords',
+  'lambdaWorkbench.setMemoryAndTimeout',
+  'lambdaWorkbench.restartHost',
+  'lambdaWorkbench.setNodePath',
+  'lambdaWorkbench.refreshFunctions',
+] as const;
+
+type CommandId = (typeof COMMAND_IDS)[number];
+
+export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vscode.Disposable[] {
+  const table: Record<CommandId, (...args: unknown[]) => unknown> = {
+    'lambdaWorkbench.invokeFunction': (arg, options) => invokeFunction(ctx, arg, (options ?? {}) as InvokeOptions),
+    'lambdaWorkbench.debugFunction': (arg, options) => debugFunction(ctx, deps.debug, arg, (options ?? {}) as InvokeOptions),
+    'lambdaWorkbench.invokeWithEvent': (arg) => invokeWithEvent(ctx, arg),
+    'lambdaWorkbench.pickEvent': (arg) => pickSampleEvent(ctx, arg),
+    'lambdaWorkbench.saveEventAs': (arg) => saveEventAs(ctx, arg),
+    'lambdaWorkbench.openPanel': (arg) => openPanel(deps.panel, arg),
+    'lambdaWorkbench.startHttpApi': () => startHttpApi(ctx),
+    'lambdaWorkbench.stopHttpApi': () => stopHttpApi(ctx),
+    'lambdaWorkbench.putObject': (arg) => putObject(ctx, arg as Parameters<typeof putObject>[1]),
+    'lambdaWorkbench.publishSns': (arg) => publishToSns(ctx, arg as Parameters<typeof publishToSns>[1]),
+    'lambdaWorkbench.putRecords': (arg) => putRecordsToStream(ctx, arg as Parameters<typeof putRecordsToStream>[1]),
+    'lambdaWorkbench.setMemoryAndTimeout': (arg, values) => setMemoryAndTimeout(ctx, arg, values as Parameters<typeof setMemoryAndTimeout>[2]),
+    'lambdaWorkbench.restartHost': () => restartHost(ctx),
+    'lambdaWorkbench.setNodePath': () => setNodePath(ctx),
+    'lambdaWorkbench.refreshFunctions': async () => {
+      await ctx.refreshFunctions();
+      deps.functionsView.refresh();
+      return true;
+    },
+  };
+  return COMMAND_IDS.map((id) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await table[id](...args);
+      } catch (err) {
+        ctx.showError(err);
+        return undefined;
+      }
+    }),
+  );
+}

@@ -1,0 +1,97 @@
+// Start/Stop HTTP API, Put Object to Bucket…, Publish to SNS Topic…, Put Records to Stream…: each asks
+// for what it needs with quick picks, taking names from the template's event sources.
+import * as vscode from 'vscode';
+import type { WorkbenchContext } from '../context';
+
+export async function startHttpApi(ctx: WorkbenchContext): Promise<string | undefined> {
+  const port = ctx.config.httpApiPort;
+  const { url } = await ctx.host.request('httpApi.start', port ? { port } : undefined);
+  void vscode.window.showInformationMessage(`HTTP API listening on ${url}`, 'Open in Browser').then((choice) => {
+    if (choice) void vscode.env.openExternal(vscode.Uri.parse(url));
+  });
+  return url;
+}
+
+export async function stopHttpApi(ctx: WorkbenchContext): Promise<boolean> {
+  const { stopped } = await ctx.host.request('httpApi.stop', undefined);
+  void vscode.window.showInformationMessage(stopped ? 'HTTP API stopped.' : 'The HTTP API was not running.');
+  return stopped;
+}
+
+/** Unique names of one kind of event source across the functions, for quick picks. */
+async function sourceNames(ctx: WorkbenchContext, kind: 'S3' | 'SNS' | 'Kinesis'): Promise<string[]> {
+  const names = new Set<string>();
+  for (const fn of await ctx.functions()) {
+    for (const e of fn.events) {
+      if (kind === 'S3' && e.type === 'S3') names.add(e.bucket);
+      if (kind === 'SNS' && e.type === 'SNS') names.add(e.topic);
+      if (kind === 'Kinesis' && (e.type === 'Kinesis' || e.type === 'DynamoDB')) names.add(e.stream);
+    }
+  }
+  return [...names].sort();
+}
+
+async function pickName(names: string[], title: string, noun: string): Promise<string | undefined> {
+  if (names.length === 0) return vscode.window.showInputBox({ title, prompt: `No ${noun} in the template; type a name`, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(names, { title, placeHolder: noun });
+  return picked;
+}
+
+export async function putObject(ctx: WorkbenchContext, args?: { bucket?: string; key?: string; body?: string }): Promise<{ eTag: string; size: number } | undefined> {
+  const bucket = args?.bucket ?? (await pickName(await sourceNames(ctx, 'S3'), 'Put Object to Bucket', 'bucket'));
+  if (!bucket) return undefined;
+  const activeName = vscode.window.activeTextEditor?.document.uri.path.split('/').pop();
+  const key = args?.key ?? (await vscode.window.showInputBox({ title: `Put Object to ${bucket}`, prompt: 'Object key', value: activeName ?? 'uploads/example.txt', ignoreFocusOut: true }));
+  if (!key) return undefined;
+  let body = args?.body;
+  if (body === undefined) {
+    const editor = vscode.window.activeTextEditor;
+    const source = await vscode.window.showQuickPick(
+      [...(editor ? [{ label: 'Active editor content', from: 'editor' as const }] : []), { label: 'Type text…', from: 'text' as const }],
+      { title: `Body of s3://${bucket}/${key}` },
+    );
+    if (!source) return undefined;
+    body = source.from === 'editor' && editor ? editor.document.getText() : await vscode.window.showInputBox({ title: 'Object body', value: 'hello', ignoreFocusOut: true });
+    if (body === undefined) return undefined;
+  }
+  const result = await ctx.host.request('s3.putObject', { bucket, key, body });
+  void vscode.window.showInformationMessage(`Put s3://${bucket}/${key} (${result.size} bytes).`);
+  return result;
+}
+
+export async function publishToSns(ctx: WorkbenchContext, args?: { topic?: string; message?: string; subject?: string }): Promise<string | undefined> {
+  let topics: string[];
+  try {
+    topics = (await ctx.host.request('sns.listTopics', undefined)).map((t) => t.name);
+  } catch {
+    topics = await sourceNames(ctx, 'SNS');
+  }
+  const topic = args?.topic ?? (await pickName(topics, 'Publish to SNS Topic', 'topic'));
+  if (!topic) return undefined;
+  const message = args?.message ?? (await vscode.window.showInputBox({ title: `Publish to ${topic}`, prompt: 'Message', value: '{"hello":"world"}', ignoreFocusOut: true }));
+  if (message === undefined) return undefined;
+  const { messageId } = await ctx.host.request('sns.publish', { topic, message, ...(args?.subject ? { subject: args.subject } : {}) });
+  void vscode.window.showInformationMessage(`Published to ${topic} (MessageId ${messageId}).`);
+  return messageId;
+}
+
+export async function putRecordsToStream(ctx: WorkbenchContext, args?: { stream?: string; partitionKey?: string; data?: string }): Promise<number | undefined> {
+  let streams: string[];
+  try {
+    streams = (await ctx.host.request('stream.list', undefined)).map((s) => s.name);
+  } catch {
+    streams = await sourceNames(ctx, 'Kinesis');
+  }
+  const stream = args?.stream ?? (await pickName(streams, 'Put Records to Stream', 'stream'));
+  if (!stream) return undefined;
+  const partitionKey = args?.partitionKey ?? (await vscode.window.showInputBox({ title: `Put Records to ${stream}`, prompt: 'Partition key', value: 'key-1', ignoreFocusOut: true }));
+  if (!partitionKey) return undefined;
+  const data =
+    args?.data ??
+    (await vscode.window.showInputBox({ title: `Put Records to ${stream}`, prompt: 'Data, one record per line', value: '{"n":1}', ignoreFocusOut: true }));
+  if (data === undefined) return undefined;
+  const records = data.split('\n').filter((l) => l.trim()).map((line) => ({ partitionKey, data: line }));
+  const result = await ctx.host.request('stream.putRecords', { stream, records });
+  void vscode.window.showInformationMessage(`Put ${result.length} record(s) to ${stream}.`);
+  return result.length;
+}

@@ -1,0 +1,146 @@
+// The activity-bar view: functions (template and discovered handlers) with memory/timeout, their
+// event sources and recent invocations as children; Invoke/Debug are inline actions on a function.
+import * as vscode from 'vscode';
+import type { EventSourceInfo, FunctionInfo, InvocationRecord } from '../runtime-host/protocol';
+import type { WorkbenchContext } from './context';
+import { type FunctionTarget, targetOf } from './targets';
+
+export type FunctionsNode =
+  | { type: 'function'; fn: FunctionInfo; target: FunctionTarget }
+  | { type: 'group'; fn: FunctionInfo; group: 'sources' | 'recent' }
+  | { type: 'source'; source: EventSourceInfo }
+  | { type: 'invocation'; record: InvocationRecord }
+  | { type: 'message'; text: string; command?: vscode.Command };
+
+export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly ctx: WorkbenchContext) {
+    this.subscriptions = [
+      ctx.onDidChangeFunctions(() => this.changed.fire(undefined)),
+      ctx.onDidFinishInvocation(() => this.changed.fire(undefined)),
+      ctx.onDidChangeChoice(() => this.changed.fire(undefined)),
+    ];
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: FunctionsNode): Promise<FunctionsNode[]> {
+    if (!node) {
+      let list: FunctionInfo[];
+      try {
+        list = await this.ctx.functions();
+      } catch (err) {
+        return [{ type: 'message', text: `Host not available: ${err instanceof Error ? err.message : String(err)}`, command: { title: 'Restart Host', command: 'lambdaWorkbench.restartHost' } }];
+      }
+      if (list.length === 0) return [{ type: 'message', text: 'No functions: add a template.yaml or open a handler file' }];
+      return list.map((fn) => ({ type: 'function', fn, target: targetOf(fn) }));
+    }
+    switch (node.type) {
+      case 'function':
+        return [
+          ...(node.fn.events.length ? [{ type: 'group', fn: node.fn, group: 'sources' } as const] : []),
+          { type: 'group', fn: node.fn, group: 'recent' },
+        ];
+      case 'group':
+        if (node.group === 'sources') return node.fn.events.map((source) => ({ type: 'source', source }));
+        return this.ctx.recentInvocations(node.fn.name).map((record) => ({ type: 'invocation', record }));
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: FunctionsNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'function': {
+        const fn = node.fn;
+        const o = this.ctx.overrides(node.target);
+        const memory = o.memorySizeMB ?? fn.memorySizeMB;
+        const timeout = o.timeoutSeconds ?? fn.timeoutSeconds;
+        const item = new vscode.TreeItem(fn.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `function:${fn.name}`;
+        item.description = `${memory} MB · ${timeout} s · ${fn.runtime}`;
+        item.tooltip = new vscode.MarkdownString(
+          [`**${fn.name}** — \`${fn.handler}\``, `${fn.runtime} · ${fn.architecture} · ${memory} MB · ${timeout} s`, fn.unsupportedReason ?? '', fn.codeUri]
+            .filter(Boolean)
+            .join('\n\n'),
+        );
+        item.iconPath = new vscode.ThemeIcon(fn.supported ? 'symbol-function' : 'warning');
+        item.contextValue = fn.supported ? 'lambdaFunction' : 'lambdaFunctionUnsupported';
+        return item;
+      }
+      case 'group': {
+        const item = new vscode.TreeItem(node.group === 'sources' ? 'Event sources' : 'Recent invocations', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `${node.group}:${node.fn.name}`;
+        item.iconPath = new vscode.ThemeIcon(node.group === 'sources' ? 'plug' : 'history');
+        return item;
+      }
+      case 'source': {
+        const item = new vscode.TreeItem(sourceLabel(node.source), vscode.TreeItemCollapsibleState.None);
+        item.description = node.source.type;
+        item.iconPath = new vscode.ThemeIcon(SOURCE_ICON[node.source.type] ?? 'plug');
+        item.contextValue = `eventSource.${node.source.type}`;
+        return item;
+      }
+      case 'invocation': {
+        const r = node.record;
+        const item = new vscode.TreeItem(`${r.status}${r.cold ? ' (cold)' : ''}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `invocation:${r.id}`;
+        item.description = [r.billedDurationMs !== undefined ? `${r.billedDurationMs} ms billed` : '', new Date(r.timestamps.queuedAt).toLocaleTimeString()].filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon(r.status === 'success' ? 'pass' : r.status === 'running' ? 'loading~spin' : 'error');
+        item.command = { title: 'Show in panel', command: 'lambdaWorkbench.openPanel', arguments: [{ select: r.id }] };
+        item.contextValue = 'invocation';
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.command = node.command;
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+}
+
+const SOURCE_ICON: Partial<Record<EventSourceInfo['type'], string>> = {
+  Api: 'globe',
+  HttpApi: 'globe',
+  FunctionUrl: 'link',
+  S3: 'archive',
+  Kinesis: 'pulse',
+  DynamoDB: 'database',
+  SQS: 'inbox',
+  SNS: 'broadcast',
+  Schedule: 'clock',
+};
+
+function sourceLabel(s: EventSourceInfo): string {
+  switch (s.type) {
+    case 'Api':
+    case 'HttpApi':
+      return `${s.method.toUpperCase()} ${s.path}`;
+    case 'FunctionUrl':
+      return `Function URL (${s.authType})`;
+    case 'S3':
+      return `s3://${s.bucket} ${s.events.join(', ')}`;
+    case 'Kinesis':
+    case 'DynamoDB':
+      return `${s.stream} (batch ${s.batchSize})`;
+    case 'SQS':
+      return `${s.queue} (batch ${s.batchSize})`;
+    case 'SNS':
+      return s.topic;
+    case 'Schedule':
+      return s.schedule;
+    case 'Other':
+      return `${s.name} (${s.sourceType})`;
+  }
+}

@@ -1,0 +1,58 @@
+// Wiring only: build the context, register providers, views and commands. Nothing here starts the
+// host; it starts on first use (a command, a CodeLens request, the functions view, the panel).
+import * as vscode from 'vscode';
+import { CODELENS_SELECTOR, FunctionCodeLensProvider } from './codelens';
+import { registerCommands } from './commands';
+import { WorkbenchContext } from './context';
+import { DEBUG_TYPE, LambdaDebugConfigurationProvider } from './debug/configuration';
+import { DebugLauncher } from './debug/launcher';
+import { PauseReporter } from './debug/tracker';
+import { FunctionsView } from './functions-view';
+import { InvocationsPanel } from './panel';
+import { WorkbenchStatusBar } from './status-bar';
+
+/** What `activate` returns: the objects the real-VS-Code suite inspects. */
+export interface WorkbenchApi {
+  ctx: WorkbenchContext;
+  panel: InvocationsPanel;
+  statusBar: WorkbenchStatusBar;
+  debug: DebugLauncher;
+  codeLens: FunctionCodeLensProvider;
+  functionsView: FunctionsView;
+}
+
+let running: WorkbenchContext | undefined;
+
+export function activate(extension: vscode.ExtensionContext): WorkbenchApi | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder || folder.uri.scheme !== 'file') return undefined;
+  const ctx = new WorkbenchContext(extension, folder.uri.fsPath);
+  running = ctx;
+  const debug = new DebugLauncher(ctx);
+  ctx.beforeInvoke = (target, params) => debug.beforeInvoke(target, params);
+  const panel = new InvocationsPanel(ctx, (params) => void debug.startFromParams(params).catch((err) => ctx.showError(err)));
+  const statusBar = new WorkbenchStatusBar(ctx);
+  const codeLens = new FunctionCodeLensProvider(ctx);
+  const functionsView = new FunctionsView(ctx);
+  extension.subscriptions.push(
+    ctx,
+    debug,
+    panel,
+    statusBar,
+    codeLens,
+    functionsView,
+    vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
+    vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx)),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugAdapterTrackerFactory('*', new PauseReporter(ctx)),
+    ...registerCommands(ctx, { panel, debug, functionsView }),
+  );
+  return { ctx, panel, statusBar, debug, codeLens, functionsView };
+}
+
+/** Waits for the host to exit (it kills its environments) so no process outlives the window. */
+export async function deactivate(): Promise<void> {
+  await running?.host.stop();
+  running = undefined;
+}

@@ -1,0 +1,43 @@
+// `--event FILE|-`: where an invocation's event comes from. One function so later sources (sample
+// event template names) extend it in one place.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { generateEvent, hasTemplate } from '../events/templates';
+import { UsageError } from './args';
+
+/** The event for `--event <arg>`; `-` reads stdin; absent → `{}` (what the Lambda console sends by default). */
+export async function loadEvent(arg: string | undefined, cwd: string): Promise<unknown> {
+  if (arg === undefined) return {};
+  let text: string;
+  let what: string;
+  if (arg === '-') {
+    what = 'stdin';
+    text = await readStdin();
+  } else {
+    const path = resolve(cwd, arg);
+    what = `event file '${arg}'`;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // A file that exists wins; otherwise a sample-event template name (`s3-put`, `http-api`, …).
+      if (code === 'ENOENT' && hasTemplate(arg)) return generateEvent(arg);
+      if (code === 'ENOENT') {
+        throw new UsageError(`--event: ${what} does not exist and is not a sample event template (give a JSON file, a template name from 'lambda-workbench event list', or - for stdin)`);
+      }
+      if (code === 'EISDIR') throw new UsageError(`--event: ${what} is a directory (give a JSON file, or - for stdin)`);
+      throw new UsageError(`--event: cannot read ${what}: ${(err as Error).message}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--event: ${what} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

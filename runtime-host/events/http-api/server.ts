@@ -1,0 +1,268 @@
+// The local API Gateway / function URL endpoint: a real HTTP server on 127.0.0.1 that routes each
+// request to a function, builds the event, invokes it through the host's Invoker and maps the
+// result back. Every request is one invocation whose record carries `http`: the request and the response.
+//
+// Decisions:
+// - Integration timeout: REST APIs answer 504 {"message":"Endpoint request timed out"} after 29 s,
+//   HTTP APIs 503 {"message":"Service Unavailable"} after 30 s (an event's TimeoutInMillis overrides
+//   both), as API Gateway does; the invocation keeps running to its own end. A function that hits its
+//   own timeout first is a function error, as on AWS: REST 502, HTTP API 500, function URL 502.
+// - A throttled invocation (reserved concurrency reached) is an integration failure: REST 500
+//   {"message":"Internal server error"}, HTTP API 500; a function URL answers 429.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HostContext } from '../../host-context';
+import type { FunctionInfo } from '../../protocol/functions';
+import type { HttpExchange, InvocationRecord } from '../../protocol/records';
+import { UserError } from '../../runtime/types';
+import { buildEvent, isTextMediaType, type HttpRequestInput } from './event-builder';
+import {
+  functionErrorResponse,
+  gatewayResponses,
+  integrationTimeoutResponse,
+  mapResponse,
+  preflightResponse,
+  unknownRouteResponse,
+  withCorsHeaders,
+  type HttpResponseOut,
+} from './response-mapper';
+import { findRoute, routesFromTemplate, type HttpRoute, type RouteMatch } from './routes';
+
+/** API Gateway's request payload limit. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+function jsonResponse(statusCode: number, value: unknown): HttpResponseOut {
+  return { statusCode, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(value)) };
+}
+
+function headersRecord(req: IncomingMessage): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const k = req.rawHeaders[i]!;
+    const v = req.rawHeaders[i + 1]!;
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+function responseHeadersRecord(headers: [string, string][]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of headers) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+function bodyForRecord(body: Buffer, contentType: string | undefined): { body?: string; bodyBase64?: boolean } {
+  if (body.length === 0) return {};
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return isTextMediaType(type) ? { body: body.toString('utf8') } : { body: body.toString('base64'), bodyBase64: true };
+}
+
+export class HttpApiServer {
+  private server?: Server;
+  private routes: HttpRoute[] = [];
+  private unsubscribe?: () => void;
+  private url?: string;
+
+  constructor(private readonly context: HostContext) {}
+
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  get address(): string | undefined {
+    return this.url;
+  }
+
+  listRoutes(): HttpRoute[] {
+    return this.routes;
+  }
+
+  refreshRoutes(functions: FunctionInfo[] = this.context.functions.list()): void {
+    this.routes = routesFromTemplate(functions, this.context.functions.resources());
+  }
+
+  async start(port: number): Promise<string> {
+    if (this.server) return this.url!;
+    this.refreshRoutes();
+    this.unsubscribe = this.context.functions.onDidChange((fns) => this.refreshRoutes(fns));
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.context.log.error(`http-api: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        if (!res.headersSent) this.send(res, gatewayResponses.httpInternalError());
+        else res.destroy();
+      });
+    });
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new UserError(`HTTP API port ${port} is already in use`, 'choose another --http-port, or 0 for any free port') : err),
+      );
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<boolean> {
+    const server = this.server;
+    if (!server) return false;
+    this.server = undefined;
+    this.url = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    return true;
+  }
+
+  private async readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_REQUEST_BYTES) return undefined;
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private send(res: ServerResponse, response: HttpResponseOut): void {
+    res.writeHead(response.statusCode, [...response.headers, ['content-length', String(response.body.length)]].flat());
+    res.end(response.body);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const rawPath = q < 0 ? target : target.slice(0, q);
+    const rawQuery = q < 0 ? '' : target.slice(q + 1);
+    const body = await this.readBody(req);
+    const lookup = findRoute(this.routes, method, rawPath);
+    if (body === undefined) {
+      this.send(res, jsonResponse(413, { message: 'Request Entity Too Large' }));
+      return;
+    }
+    if (lookup.kind === 'none') {
+      this.send(res, unknownRouteResponse(lookup.api));
+      return;
+    }
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    if (lookup.kind === 'preflight') {
+      const requestHeaders = req.headers['access-control-request-headers'];
+      this.send(res, preflightResponse(lookup.route.api, lookup.cors, lookup.allowMethods, { origin, requestHeaders: typeof requestHeaders === 'string' ? requestHeaders : undefined }));
+      return;
+    }
+    this.send(res, await this.invoke(req, lookup.match, { method, rawPath, rawQuery, body, origin }));
+  }
+
+  private async invoke(
+    req: IncomingMessage,
+    match: RouteMatch,
+    r: { method: string; rawPath: string; rawQuery: string; body: Buffer; origin?: string },
+  ): Promise<HttpResponseOut> {
+    const { route } = match;
+    const now = Date.now();
+    const input: HttpRequestInput = {
+      method: r.method,
+      rawPath: r.rawPath,
+      rawQuery: r.rawQuery,
+      rawHeaders: pairs(req.rawHeaders),
+      body: r.body,
+      sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      localPort: req.socket.localPort ?? 0,
+      forwardedProto: 'http',
+      requestId: randomUUID(),
+      extendedRequestId: `${randomBytes(10).toString('base64').replace(/[+/=]/g, 'A').slice(0, 14)}=`,
+      traceId: `Root=1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+      timeEpochMs: now,
+    };
+    // What API Gateway / the function URL adds to every response it sends.
+    const finish = (out: HttpResponseOut): HttpResponseOut => {
+      const withIds: HttpResponseOut = { ...out, headers: [...out.headers] };
+      if (route.api === 'http') withIds.headers.push(['apigw-requestid', input.extendedRequestId]);
+      else withIds.headers.push(['x-amzn-RequestId', input.requestId], ['X-Amzn-Trace-Id', input.traceId]);
+      return withCorsHeaders(withIds, route.api, route.cors, r.origin);
+    };
+    const fn = this.context.functions.get(route.functionName);
+    if (!fn) return finish(functionErrorResponse(route.api));
+    const event = buildEvent(input, match, this.context);
+    const contentType = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : undefined;
+    const exchange: HttpExchange = {
+      request: { method: r.method, path: r.rawPath, query: r.rawQuery, headers: headersRecord(req), ...bodyForRecord(r.body, contentType) },
+      api: route.api,
+      routeKey: route.routeKey,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const invocation = this.context.invoker.invoke({ fn, event, trigger: 'http', http: exchange });
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      if (route.integrationTimeoutMs !== undefined) timer = setTimeout(() => resolve('timeout'), route.integrationTimeoutMs);
+    });
+    let out: HttpResponseOut;
+    let finished: InvocationRecord | undefined;
+    try {
+      const outcome = await Promise.race([invocation, timedOut]);
+      if (outcome === 'timeout') {
+        out = integrationTimeoutResponse(route.api);
+      } else {
+        out = this.responseFor(outcome, route, req);
+        finished = outcome;
+      }
+    } catch (err) {
+      this.context.log.error(`http-api: invoke ${fn.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      out = functionErrorResponse(route.api);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    out = finish(out);
+    exchange.response = {
+      statusCode: out.statusCode,
+      headers: responseHeadersRecord(out.headers),
+      ...bodyForRecord(out.body, out.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1]),
+    };
+    if (finished) this.attachResponse(finished, exchange);
+    else {
+      // The gateway answered before the function finished; it runs on to its own end, as on AWS.
+      invocation.then(
+        (record) => this.attachResponse(record, exchange),
+        () => undefined,
+      );
+    }
+    return out;
+  }
+
+  private responseFor(record: InvocationRecord, route: HttpRoute, req: IncomingMessage): HttpResponseOut {
+    if (record.status === 'success') {
+      const accept = typeof req.headers.accept === 'string' ? req.headers.accept : undefined;
+      return mapResponse(record.result, route.api, route.payloadFormatVersion, { binaryMediaTypes: route.binaryMediaTypes, accept });
+    }
+    if (record.status === 'throttled') return gatewayResponses.throttled(route.api);
+    return functionErrorResponse(route.api);
+  }
+
+  /**
+   * The Invoker finishes the record before the response exists; attach the exchange with the
+   * response and announce the record again so the store and the panel hold both.
+   */
+  private attachResponse(record: InvocationRecord, exchange: HttpExchange): void {
+    record.http = { ...exchange, request: record.http?.request ?? exchange.request, response: exchange.response };
+    this.context.records.close(record);
+  }
+}
+
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}

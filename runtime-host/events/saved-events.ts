@@ -1,0 +1,206 @@
+// Saved events: plain JSON files `events/<FunctionName>/<name>.json` under the project root, so a
+// team shares them through git. Listed, read, saved, renamed and deleted through the protocol
+// (`events.*`); an invalid file is listed with the JSON parser's message, never skipped.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import type { EventSource, HostContext, MethodHandlers } from '../host-context';
+import type { SavedEventInfo } from '../protocol/methods';
+import { UserError } from '../runtime/types';
+import { generateEvent, listTemplates } from './templates';
+
+export const SAVED_EVENTS_DIR = 'events';
+
+/** A name the user typed: one path segment, never `.`/`..`, no separators, no absolute paths. */
+export function validateSegment(value: unknown, what: 'function' | 'event'): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new UserError(`${what} name is required`, `give the ${what} name as a non-empty string`);
+  }
+  const name = what === 'event' ? value.replace(/\.json$/i, '') : value;
+  if (
+    name === '' ||
+    name === '.' ||
+    name === '..' ||
+    name.includes('/') ||
+    name.includes('\\') ||
+    name.includes('\0') ||
+    isAbsolute(name) ||
+    name.startsWith('.') ||
+    name.length > 200
+  ) {
+    throw new UserError(
+      `invalid ${what} name '${value}'`,
+      `a ${what} name is one file name: no '/', '\\', leading '.', or '..' (saved events stay under ${SAVED_EVENTS_DIR}/)`,
+    );
+  }
+  return name;
+}
+
+function jsonErrorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class SavedEvents {
+  private readonly dir: string;
+
+  constructor(private readonly root: string) {
+    this.dir = join(root, SAVED_EVENTS_DIR);
+  }
+
+  private info(fn: string, name: string, error?: string): SavedEventInfo {
+    const path = [SAVED_EVENTS_DIR, fn, `${name}.json`].join('/');
+    return error === undefined ? { function: fn, name, path } : { function: fn, name, path, error };
+  }
+
+  /** The file for a validated function/event pair; refuses anything resolving outside `events/` (symlinks included). */
+  private async fileFor(fn: string, name: string): Promise<string> {
+    const file = join(this.dir, fn, `${name}.json`);
+    for (const existing of [this.dir, join(this.dir, fn)]) {
+      if (!existsSync(existing)) break;
+      const real = await realpath(existing);
+      const base = await realpath(this.root);
+      const rel = relative(base, real);
+      if (rel.startsWith('..') || isAbsolute(rel)) {
+        throw new UserError(`${relative(this.root, existing)} resolves outside the project`, 'saved events must live inside the workspace');
+      }
+    }
+    return file;
+  }
+
+  async list(fnFilter?: unknown): Promise<SavedEventInfo[]> {
+    const functions = fnFilter !== undefined && fnFilter !== null ? [validateSegment(fnFilter, 'function')] : await this.functionDirs();
+    const out: SavedEventInfo[] = [];
+    for (const fn of functions) {
+      const dir = join(this.dir, fn);
+      let names: string[];
+      try {
+        names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile() && d.name.endsWith('.json')).map((d) => d.name);
+      } catch {
+        continue;
+      }
+      for (const file of names.sort()) {
+        const name = file.slice(0, -'.json'.length);
+        try {
+          JSON.parse(await readFile(join(dir, file), 'utf8'));
+          out.push(this.info(fn, name));
+        } catch (err) {
+          out.push(this.info(fn, name, jsonErrorMessage(err)));
+        }
+      }
+    }
+    return out;
+  }
+
+  private async functionDirs(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir, { withFileTypes: true }))
+        .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+        .map((d) => d.name)
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
+  async get(fnName: unknown, eventName: unknown): Promise<unknown> {
+    const fn = validateSegment(fnName, 'function');
+    const name = validateSegment(eventName, 'event');
+    const file = await this.fileFor(fn, name);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new UserError(`no saved event '${name}' for ${fn}`, `expected ${this.info(fn, name).path}`, 'ResourceNotFound');
+    }
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new UserError(`${this.info(fn, name).path}: ${jsonErrorMessage(err)}`, 'fix the JSON in that file');
+    }
+  }
+
+  async save(fnName: unknown, eventName: unknown, event: unknown): Promise<SavedEventInfo> {
+    const fn = validateSegment(fnName, 'function');
+    const name = validateSegment(eventName, 'event');
+    if (event === undefined) throw new UserError('event is required', 'pass the event JSON to save');
+    const file = await this.fileFor(fn, name);
+    await mkdir(join(this.dir, fn), { recursive: true });
+    // Write then rename so a reader (or git) never sees half a file.
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(event, null, 2)}\n`, 'utf8');
+    await rename(tmp, file);
+    return this.info(fn, name);
+  }
+
+  async rename(fnName: unknown, eventName: unknown, newEventName: unknown): Promise<SavedEventInfo> {
+    const fn = validateSegment(fnName, 'function');
+    const name = validateSegment(eventName, 'event');
+    const newName = validateSegment(newEventName, 'event');
+    const from = await this.fileFor(fn, name);
+    const to = await this.fileFor(fn, newName);
+    if (!existsSync(from)) throw new UserError(`no saved event '${name}' for ${fn}`, `expected ${this.info(fn, name).path}`, 'ResourceNotFound');
+    if (name !== newName && existsSync(to)) {
+      throw new UserError(`a saved event '${newName}' already exists for ${fn}`, 'choose another name or delete that event first');
+    }
+    await rename(from, to);
+    let error: string | undefined;
+    try {
+      JSON.parse(await readFile(to, 'utf8'));
+    } catch (err) {
+      error = jsonErrorMessage(err);
+    }
+    return this.info(fn, newName, error);
+  }
+
+  async delete(fnName: unknown, eventName: unknown): Promise<{ deleted: boolean }> {
+    const fn = validateSegment(fnName, 'function');
+    const name = validateSegment(eventName, 'event');
+    const file = await this.fileFor(fn, name);
+    try {
+      if (!(await stat(file)).isFile()) return { deleted: false };
+    } catch {
+      return { deleted: false };
+    }
+    await rm(file);
+    return { deleted: true };
+  }
+}
+
+function paramsObject(v: unknown): Record<string, string> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new UserError('params must be an object of strings', 'e.g. {"bucket": "photos"}');
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = typeof x === 'string' ? x : String(x);
+  return out;
+}
+
+/** The `events.*` protocol methods, contributed to `serve` as an event source. */
+export class SavedEventsSource implements EventSource {
+  readonly name = 'saved-events';
+  private store?: SavedEvents;
+
+  async start(context: HostContext): Promise<void> {
+    this.store = new SavedEvents(context.root);
+  }
+
+  async stop(): Promise<void> {}
+
+  private get events(): SavedEvents {
+    if (!this.store) throw new Error('saved-events source used before start()');
+    return this.store;
+  }
+
+  methods(): MethodHandlers {
+    return {
+      'events.listTemplates': async () => listTemplates(),
+      // Params are checked here as well as by the dispatcher: a client may send none at all.
+      'events.generate': async (p) => generateEvent(String(p?.template ?? ''), paramsObject(p?.params)),
+      'events.listSaved': async (p) => this.events.list(p?.function),
+      'events.getSaved': async (p) => this.events.get(p?.function, p?.name),
+      'events.save': async (p) => this.events.save(p?.function, p?.name, p?.event),
+      'events.rename': async (p) => this.events.rename(p?.function, p?.name, p?.newName),
+      'events.delete': async (p) => this.events.delete(p?.function, p?.name),
+    };
+  }
+}
+

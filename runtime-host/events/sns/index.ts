@@ -1,0 +1,1 @@
+export { SnsSource, type SnsSourceOptions } from './sns-source';

@@ -1,0 +1,1 @@
+export { StreamsSource, type StreamsSourceOptions } from './streams-source';

@@ -1,0 +1,207 @@
+// Named Kinesis / DynamoDB streams kept in `<stateDir>/streams/<kind>/<name>/`: `meta.json` (shard
+// count, view type, creation label), one `shard-<id>.jsonl` per shard (append-only, one record a
+// line; a torn last line is skipped) and `checkpoints.json` (per mapping and shard, the last
+// sequence number handled; written atomically). Everything survives a host restart.
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DynamoDbChangeInput } from '../../protocol/methods';
+import { hashKeyOf, HASH_KEY_SPACE, nextDynamoDbSequenceNumber, nextKinesisSequenceNumber, shardIdOf, shardIndexFor } from './sharding';
+import type { StoredStreamRecord, StreamKind, StreamViewType } from './stream-event';
+
+/** Kinesis keeps records 24 h by default; older ones are dropped when a stream is loaded. */
+export const RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export class Shard {
+  readonly shardId: string;
+  readonly records: StoredStreamRecord[] = [];
+  private lastSequence: bigint | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly index: number,
+    readonly file: string,
+  ) {
+    this.shardId = shardIdOf(index);
+  }
+
+  load(records: StoredStreamRecord[]): void {
+    this.records.push(...records);
+    const last = records[records.length - 1];
+    if (last) this.lastSequence = BigInt(last.sequenceNumber);
+  }
+
+  /** Index of the first record after `sequenceNumber` (null: from the oldest). */
+  indexAfter(sequenceNumber: string | null): number {
+    if (sequenceNumber === null) return 0;
+    const target = BigInt(sequenceNumber);
+    let lo = 0;
+    let hi = this.records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (BigInt(this.records[mid]!.sequenceNumber) <= target) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  latest(): string | null {
+    return this.lastSequence === undefined ? null : this.lastSequence.toString();
+  }
+
+  /** Appends in order; resolves once the line is on disk. */
+  append(record: Omit<StoredStreamRecord, 'sequenceNumber'>, kind: StreamKind): Promise<StoredStreamRecord> {
+    const seq = kind === 'kinesis' ? nextKinesisSequenceNumber(this.lastSequence, this.index) : nextDynamoDbSequenceNumber(this.lastSequence);
+    this.lastSequence = seq;
+    const stored: StoredStreamRecord = { sequenceNumber: seq.toString(), ...record };
+    const line = `${JSON.stringify(stored)}\n`;
+    const write = this.writes.then(() => appendFile(this.file, line));
+    this.writes = write.catch(() => undefined);
+    return write.then(() => {
+      this.records.push(stored);
+      for (const wake of [...this.waiters]) wake();
+      return stored;
+    });
+  }
+
+  /** Resolves when a record is appended, the signal aborts, or `timeoutMs` passes. */
+  waitForRecords(signal: AbortSignal, timeoutMs?: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      if (signal.aborted) return resolve();
+      this.waiters.add(done);
+      signal.addEventListener('abort', done);
+      if (timeoutMs !== undefined) timer = setTimeout(done, Math.max(0, timeoutMs));
+    });
+  }
+}
+
+export interface StreamMeta {
+  kind: StreamKind;
+  name: string;
+  shardCount: number;
+  viewType: StreamViewType;
+  /** DynamoDB stream label (the creation time in its ARN). */
+  label: string;
+  createdAt: string;
+}
+
+type Checkpoints = Record<string, Record<string, string | null>>;
+
+export class Stream {
+  readonly shards: Shard[] = [];
+  private checkpoints: Checkpoints = {};
+  private checkpointWrites: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly meta: StreamMeta,
+    readonly dir: string,
+  ) {
+    for (let i = 0; i < meta.shardCount; i++) this.shards.push(new Shard(i, join(dir, `shard-${shardIdOf(i).slice('shardId-'.length)}.jsonl`)));
+  }
+
+  static async open(stateDir: string, wanted: Omit<StreamMeta, 'label' | 'createdAt'>, warn: (m: string) => void): Promise<Stream> {
+    const dir = join(stateDir, 'streams', wanted.kind, wanted.name);
+    await mkdir(dir, { recursive: true });
+    let meta: StreamMeta | undefined;
+    try {
+      meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as StreamMeta;
+    } catch {
+      meta = undefined;
+    }
+    if (meta && meta.shardCount !== wanted.shardCount) {
+      warn(`stream ${wanted.name}: keeping its ${meta.shardCount} shard(s) on disk (the template asks for ${wanted.shardCount}); delete ${dir} to start over`);
+    }
+    if (!meta) {
+      const now = new Date();
+      meta = { ...wanted, label: now.toISOString().replace('Z', ''), createdAt: now.toISOString() };
+      await writeFile(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    } else {
+      meta = { ...meta, viewType: wanted.viewType };
+    }
+    const stream = new Stream(meta, dir);
+    const cutoff = Date.now() - RETENTION_MS;
+    for (const shard of stream.shards) shard.load((await readJsonl<StoredStreamRecord>(shard.file)).filter((r) => r.arrivalMs >= cutoff));
+    try {
+      stream.checkpoints = JSON.parse(await readFile(join(dir, 'checkpoints.json'), 'utf8')) as Checkpoints;
+    } catch {
+      stream.checkpoints = {};
+    }
+    return stream;
+  }
+
+  get name(): string {
+    return this.meta.name;
+  }
+
+  shardFor(partitionKey: string, explicitHashKey?: string): Shard {
+    const hashKey = explicitHashKey !== undefined ? BigInt(explicitHashKey) : hashKeyOf(partitionKey);
+    if (hashKey < 0n || hashKey >= HASH_KEY_SPACE) throw new RangeError('ExplicitHashKey outside 0 … 2^128-1');
+    return this.shards[shardIndexFor(hashKey, this.shards.length)]!;
+  }
+
+  async put(input: { partitionKey: string; data?: string; explicitHashKey?: string; dynamodb?: DynamoDbChangeInput }): Promise<{ shard: Shard; record: StoredStreamRecord }> {
+    const shard = this.shardFor(input.partitionKey, input.explicitHashKey);
+    const record = await shard.append(
+      {
+        partitionKey: input.partitionKey,
+        ...(input.data !== undefined ? { data: input.data } : {}),
+        arrivalMs: Date.now(),
+        ...(input.dynamodb ? { dynamodb: { ...input.dynamodb, eventID: randomUUID().replace(/-/g, '') } } : {}),
+      },
+      this.meta.kind,
+    );
+    return { shard, record };
+  }
+
+  checkpoint(mappingId: string, shardId: string): string | null | undefined {
+    const m = this.checkpoints[mappingId];
+    if (!m || !(shardId in m)) return undefined;
+    return m[shardId]!;
+  }
+
+  /** Records the position and writes the file atomically (temp + rename), in order. */
+  setCheckpoint(mappingId: string, shardId: string, sequenceNumber: string | null): Promise<void> {
+    const m = (this.checkpoints[mappingId] ??= {});
+    m[shardId] = sequenceNumber;
+    const snapshot = JSON.stringify(this.checkpoints, null, 2);
+    const file = join(this.dir, 'checkpoints.json');
+    const write = this.checkpointWrites.then(async () => {
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, `${snapshot}\n`);
+      await rename(tmp, file);
+    });
+    this.checkpointWrites = write.catch(() => undefined);
+    return write;
+  }
+
+  recordCount(): number {
+    return this.shards.reduce((n, s) => n + s.records.length, 0);
+  }
+}
+
+export async function readJsonl<T>(file: string): Promise<T[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: T[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // A torn last line (the host died mid-write): skip it, keep the rest.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,262 @@
+// EventSource 'streams': Kinesis streams and DynamoDB streams named by the functions' `Kinesis` /
+// `DynamoDB` events, records put through `stream.putRecords` (and `lambda-workbench stream put`),
+// and one EventSourceMapping per event. Stream layout: a Kinesis stream's ShardCount comes from its
+// AWS::Kinesis::Stream resource (ON_DEMAND → 4 shards as AWS starts them; otherwise 1); a
+// DynamoDB stream has one shard and the table's StreamViewType (default NEW_AND_OLD_IMAGES).
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EventSource, HostContext, MethodHandlers, TemplateResource } from '../../host-context';
+import type { FunctionInfo } from '../../protocol/functions';
+import type { StreamFailureInfo, StreamRecordInput } from '../../protocol/methods';
+import { UserError } from '../../runtime/types';
+import { EventSourceMapping, type MappingConfig } from './event-source-mapping';
+import { dynamoDbStreamArn, kinesisStreamArn, validateDynamoDbChange, type StreamIdentity, type StreamKind, type StreamViewType } from './stream-event';
+import { readJsonl, Stream } from './stream-store';
+
+export interface StreamsSourceOptions {
+  /** Back-off between retries of a failed batch (tests use short ones). */
+  retryDelaysMs?: number[];
+}
+
+const MAX_RECORDS_PER_PUT = 500;
+const MAX_RECORD_BYTES = 1_048_576;
+const VIEW_TYPES = new Set(['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES']);
+
+interface WantedMapping {
+  id: string;
+  fn: FunctionInfo;
+  eventName: string;
+  kind: StreamKind;
+  stream: string;
+  config: MappingConfig;
+}
+
+export class StreamsSource implements EventSource {
+  readonly name = 'streams';
+  private context!: HostContext;
+  private readonly streams = new Map<string, Stream>();
+  private readonly mappings = new Map<string, { mapping: EventSourceMapping; signature: string }>();
+  private failures: StreamFailureInfo[] = [];
+  private failuresFile = '';
+  private unsubscribe?: () => void;
+  private reconcile: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: StreamsSourceOptions = {}) {}
+
+  async start(context: HostContext): Promise<void> {
+    this.context = context;
+    const dir = join(context.stateDir, 'streams');
+    await mkdir(dir, { recursive: true });
+    this.failuresFile = join(dir, 'failures.jsonl');
+    this.failures = await readJsonl<StreamFailureInfo>(this.failuresFile);
+    await this.apply(context.functions.list());
+    this.unsubscribe = context.functions.onDidChange((fns) => {
+      this.reconcile = this.reconcile.then(() => this.apply(fns)).catch((err: unknown) => context.log.error(`streams: ${(err as Error).message}`));
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.reconcile;
+    await Promise.all([...this.mappings.values()].map((m) => m.mapping.stop()));
+    this.mappings.clear();
+  }
+
+  methods(): MethodHandlers {
+    return {
+      'stream.putRecords': async (p) => this.putRecords(p.stream, p.records),
+      'stream.list': async () =>
+        [...this.streams.values()].map((s) => ({
+          name: s.name,
+          kind: s.meta.kind,
+          shards: s.shards.length,
+          arn: this.identity(s).arn,
+          records: s.recordCount(),
+          functions: [...this.mappings.values()].filter((m) => m.mapping.id.startsWith(`${s.meta.kind}:${s.name}:`)).map((m) => m.mapping.fn.name),
+        })),
+      'stream.listFailures': async (p) =>
+        this.failures.filter((f) => (p?.stream === undefined || f.stream === p.stream) && (p?.function === undefined || f.function === p.function)),
+    };
+  }
+
+  /** Opens the streams the functions name and (re)starts the mappings whose configuration changed. */
+  private async apply(functions: FunctionInfo[]): Promise<void> {
+    const resources = this.context.functions.resources();
+    const wanted: WantedMapping[] = [];
+    for (const fn of functions) {
+      if (fn.supported === false) continue;
+      for (const ev of fn.events) {
+        if (ev.type !== 'Kinesis' && ev.type !== 'DynamoDB') continue;
+        const kind: StreamKind = ev.type === 'Kinesis' ? 'kinesis' : 'dynamodb';
+        const props = eventProperties(resources, fn.name, ev.name);
+        wanted.push({
+          id: `${kind}:${ev.stream}:${fn.name}/${ev.name}`,
+          fn,
+          eventName: ev.name,
+          kind,
+          stream: ev.stream,
+          config: mappingConfig(props, ev.batchSize, ev.startingPosition, kind),
+        });
+      }
+    }
+    for (const w of wanted) {
+      const key = `${w.kind}:${w.stream}`;
+      if (!this.streams.has(key)) {
+        const layout = streamLayout(resources, w.kind, w.stream);
+        this.streams.set(key, await Stream.open(this.context.stateDir, { kind: w.kind, name: w.stream, ...layout }, (m) => this.context.log.warn(`streams: ${m}`)));
+      }
+    }
+    const wantedIds = new Set(wanted.map((w) => w.id));
+    for (const [id, entry] of [...this.mappings]) {
+      const w = wanted.find((x) => x.id === id);
+      if (!w || JSON.stringify(w.config) !== entry.signature) {
+        // Let the batch in flight finish: a code edit must not re-deliver it.
+        await entry.mapping.stop(false);
+        this.mappings.delete(id);
+      } else {
+        entry.mapping.fn = w.fn;
+      }
+    }
+    for (const w of wanted) {
+      if (this.mappings.has(w.id) || !wantedIds.has(w.id)) continue;
+      const stream = this.streams.get(`${w.kind}:${w.stream}`)!;
+      const mapping = new EventSourceMapping(w.id, w.fn, w.eventName, w.config, stream, this.identity(stream), this.context, {
+        ...(this.options.retryDelaysMs ? { retryDelaysMs: this.options.retryDelaysMs } : {}),
+        onDiscard: (f) => this.recordFailure(f),
+      });
+      this.mappings.set(w.id, { mapping, signature: JSON.stringify(w.config) });
+      await mapping.start();
+    }
+  }
+
+  private identity(s: Stream): StreamIdentity {
+    const { region, accountId } = this.context;
+    return {
+      kind: s.meta.kind,
+      name: s.name,
+      arn: s.meta.kind === 'kinesis' ? kinesisStreamArn(region, accountId, s.name) : dynamoDbStreamArn(region, accountId, s.name, s.meta.label),
+      region,
+      accountId,
+      viewType: s.meta.viewType,
+    };
+  }
+
+  private findStream(nameOrArn: string): Stream {
+    let kind: StreamKind | undefined;
+    let name = nameOrArn;
+    const table = /^arn:aws[\w-]*:dynamodb:[^:]*:[^:]*:table\/([^/]+)/.exec(nameOrArn);
+    const kinesis = /^arn:aws[\w-]*:kinesis:[^:]*:[^:]*:stream\/([^/]+)$/.exec(nameOrArn);
+    if (table) [kind, name] = ['dynamodb', table[1]!];
+    else if (kinesis) [kind, name] = ['kinesis', kinesis[1]!];
+    const candidates = [...this.streams.values()].filter((s) => s.name === name && (kind === undefined || s.meta.kind === kind));
+    if (candidates.length === 1) return candidates[0]!;
+    const known = [...this.streams.values()].map((s) => `${s.name} (${s.meta.kind})`).join(', ') || 'none';
+    if (candidates.length > 1) {
+      throw new UserError(`Stream name '${name}' is both a Kinesis stream and a DynamoDB table stream`, 'pass the stream ARN to choose one', 'ValidationException');
+    }
+    throw new UserError(`Stream ${name} not found`, `streams come from the functions' Kinesis and DynamoDB events; known: ${known}`, 'ResourceNotFoundException');
+  }
+
+  private async putRecords(streamName: string, records: StreamRecordInput[]): Promise<{ shardId: string; sequenceNumber: string }[]> {
+    if (typeof streamName !== 'string' || streamName === '') throw new UserError('A stream name is required', undefined, 'ValidationException');
+    const stream = this.findStream(streamName);
+    if (!Array.isArray(records) || records.length === 0 || records.length > MAX_RECORDS_PER_PUT) {
+      throw new UserError(`PutRecords takes 1 to ${MAX_RECORDS_PER_PUT} records`, undefined, 'ValidationException');
+    }
+    // Validate everything first: a rejected call puts nothing.
+    const inputs = records.map((r, i) => this.recordInput(stream, r, i));
+    const out: { shardId: string; sequenceNumber: string }[] = [];
+    for (const input of inputs) {
+      const { shard, record } = await stream.put(input);
+      out.push({ shardId: shard.shardId, sequenceNumber: record.sequenceNumber });
+    }
+    return out;
+  }
+
+  private recordInput(stream: Stream, r: StreamRecordInput, i: number): Parameters<Stream['put']>[0] {
+    const where = `records[${i}]`;
+    if (typeof r !== 'object' || r === null) throw new UserError(`${where} must be an object`, undefined, 'ValidationException');
+    if (stream.meta.kind === 'dynamodb') {
+      let change: unknown;
+      if ('dynamodb' in r) change = r.dynamodb;
+      else if (typeof r.data === 'string') {
+        try {
+          change = JSON.parse(r.data);
+        } catch (err) {
+          throw new UserError(`${where}: data is not JSON (${(err as Error).message})`, 'for a DynamoDB stream, data is a change: {"eventName":"INSERT","Keys":{…},"NewImage":{…}}', 'ValidationException');
+        }
+      }
+      const valid = validateDynamoDbChange(change);
+      // Items with the same key go to the same shard, in order, as in DynamoDB Streams.
+      return { partitionKey: JSON.stringify(valid.Keys), dynamodb: valid };
+    }
+    if ('dynamodb' in r) throw new UserError(`${where}: ${stream.name} is a Kinesis stream; give partitionKey and data`, undefined, 'ValidationException');
+    const pk = r.partitionKey;
+    if (typeof pk !== 'string' || pk.length < 1 || pk.length > 256) {
+      throw new UserError(`${where}: partitionKey must be 1 to 256 characters`, undefined, 'ValidationException');
+    }
+    if (typeof r.data !== 'string') throw new UserError(`${where}: data must be a string`, undefined, 'ValidationException');
+    const bytes = r.dataBase64 ? Buffer.from(r.data, 'base64') : Buffer.from(r.data, 'utf8');
+    if (bytes.length + Buffer.byteLength(pk, 'utf8') > MAX_RECORD_BYTES) {
+      throw new UserError(`${where}: data and partition key exceed ${MAX_RECORD_BYTES} bytes`, undefined, 'ValidationException');
+    }
+    if (r.explicitHashKey !== undefined && !/^\d{1,39}$/.test(r.explicitHashKey)) {
+      throw new UserError(`${where}: explicitHashKey must be a decimal from 0 to 2^128-1`, undefined, 'ValidationException');
+    }
+    return { partitionKey: pk, data: bytes.toString('base64'), ...(r.explicitHashKey !== undefined ? { explicitHashKey: r.explicitHashKey } : {}) };
+  }
+
+  private async recordFailure(f: StreamFailureInfo): Promise<void> {
+    this.failures.push(f);
+    this.context.log.warn(
+      `streams: ${f.function} discarded ${(f.record.KinesisBatchInfo ?? f.record.DDBStreamBatchInfo)!.batchSize} record(s) of ${f.stream} (${f.record.requestContext.condition})`,
+    );
+    await appendFile(this.failuresFile, `${JSON.stringify(f)}\n`);
+  }
+}
+
+/** The raw (resolved) `Properties` of a function's event in the template, `{}` when unknown. */
+function eventProperties(resources: Record<string, TemplateResource>, functionName: string, eventName: string): Record<string, unknown> {
+  const events = resources[functionName]?.Properties?.['Events'];
+  if (typeof events !== 'object' || events === null) return {};
+  const ev = (events as Record<string, unknown>)[eventName];
+  if (typeof ev !== 'object' || ev === null) return {};
+  const props = (ev as Record<string, unknown>)['Properties'];
+  return typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {};
+}
+
+function num(v: unknown, fallback: number): number {
+  if (v === undefined || v === null || v === '') return fallback;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+function mappingConfig(p: Record<string, unknown>, batchSize: number, startingPosition: string, kind: StreamKind): MappingConfig {
+  const destination = (p['DestinationConfig'] as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
+  const types = Array.isArray(p['FunctionResponseTypes']) ? (p['FunctionResponseTypes'] as unknown[]) : [];
+  return {
+    batchSize: Math.max(1, Math.min(kind === 'kinesis' ? 10_000 : 10_000, Math.floor(num(batchSize, 100)))),
+    maximumBatchingWindowMs: Math.max(0, Math.min(300, num(p['MaximumBatchingWindowInSeconds'], 0))) * 1000,
+    startingPosition: startingPosition === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : 'LATEST',
+    maximumRetryAttempts: Math.floor(num(p['MaximumRetryAttempts'], -1)),
+    bisectBatchOnFunctionError: p['BisectBatchOnFunctionError'] === true || p['BisectBatchOnFunctionError'] === 'true',
+    reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
+    maximumRecordAgeSeconds: Math.floor(num(p['MaximumRecordAgeInSeconds'], -1)),
+    onFailureDestination: typeof destination === 'string' ? destination : null,
+    enabled: p['Enabled'] !== false && p['Enabled'] !== 'false',
+  };
+}
+
+function streamLayout(resources: Record<string, TemplateResource>, kind: StreamKind, name: string): { shardCount: number; viewType: StreamViewType } {
+  const type = kind === 'kinesis' ? 'AWS::Kinesis::Stream' : 'AWS::DynamoDB::Table';
+  const nameProp = kind === 'kinesis' ? 'Name' : 'TableName';
+  const res = Object.entries(resources).find(([id, r]) => r.Type === type && (r.Properties?.[nameProp] === name || (r.Properties?.[nameProp] === undefined && id === name)))?.[1];
+  if (kind === 'dynamodb') {
+    const spec = res?.Properties?.['StreamSpecification'] as { StreamViewType?: unknown } | undefined;
+    const vt = typeof spec?.StreamViewType === 'string' && VIEW_TYPES.has(spec.StreamViewType) ? (spec.StreamViewType as StreamViewType) : 'NEW_AND_OLD_IMAGES';
+    return { shardCount: 1, viewType: vt };
+  }
+  const mode = (res?.Properties?.['StreamModeDetails'] as { StreamMode?: unknown } | undefined)?.StreamMode;
+  const count = num(res?.Properties?.['ShardCount'], mode === 'ON_DEMAND' ? 4 : 1);
+  return { shardCount: Math.max(1, Math.min(64, Math.floor(count))), viewType: 'NEW_AND_OLD_IMAGES' };
+}

@@ -1,0 +1,118 @@
+// SQS, SNS, EventBridge schedule and CloudWatch Logs sample events (spec §6).
+import { gzipSync } from 'node:zlib';
+import { base64Id, digits, hex, isoSeconds, isoTime, md5Hex, uuid } from './ids';
+import { param, type EventTemplate } from './types';
+
+const region = param('region', 'us-east-1', 'AWS Region of the source');
+const accountId = param('accountId', '123456789012', 'AWS account id in ARNs');
+
+export const messagingTemplates: EventTemplate[] = [
+  {
+    name: 'sqs',
+    source: 'SQS',
+    description: 'SQS message batch (one message)',
+    params: [param('queue', 'example-queue', 'queue name'), param('body', 'Hello from SQS!', 'message body'), region, accountId],
+    generate: (p) => {
+      const sent = Date.now();
+      return {
+        Records: [
+          {
+            messageId: uuid(),
+            receiptHandle: `AQEB${base64Id(150)}`,
+            body: p.body,
+            attributes: {
+              ApproximateReceiveCount: '1',
+              SentTimestamp: String(sent),
+              SenderId: `AIDA${hex(17, true)}`,
+              ApproximateFirstReceiveTimestamp: String(sent + 1),
+            },
+            messageAttributes: {},
+            md5OfBody: md5Hex(p.body!),
+            eventSource: 'aws:sqs',
+            eventSourceARN: `arn:aws:sqs:${p.region}:${p.accountId}:${p.queue}`,
+            awsRegion: p.region,
+          },
+        ],
+      };
+    },
+  },
+  {
+    name: 'sns',
+    source: 'SNS',
+    description: 'SNS notification (one record)',
+    params: [
+      param('topic', 'example-topic', 'topic name'),
+      param('message', 'Hello from SNS!', 'message text'),
+      param('subject', 'TestInvoke', 'message subject'),
+      region,
+      accountId,
+    ],
+    generate: (p) => {
+      const topicArn = `arn:aws:sns:${p.region}:${p.accountId}:${p.topic}`;
+      const subscription = `${topicArn}:${uuid()}`;
+      return {
+        Records: [
+          {
+            EventSource: 'aws:sns',
+            EventVersion: '1.0',
+            EventSubscriptionArn: subscription,
+            Sns: {
+              Type: 'Notification',
+              MessageId: uuid(),
+              TopicArn: topicArn,
+              Subject: p.subject,
+              Message: p.message,
+              Timestamp: isoTime(),
+              SignatureVersion: '1',
+              Signature: base64Id(256),
+              SigningCertUrl: `https://sns.${p.region}.amazonaws.com/SimpleNotificationService-${hex(32)}.pem`,
+              UnsubscribeUrl: `https://sns.${p.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${subscription}`,
+              MessageAttributes: {},
+            },
+          },
+        ],
+      };
+    },
+  },
+  {
+    name: 'eventbridge-schedule',
+    source: 'EventBridge',
+    description: 'EventBridge (CloudWatch Events) scheduled event',
+    params: [param('rule', 'example-schedule', 'rule name'), region, accountId],
+    generate: (p) => ({
+      version: '0',
+      id: uuid(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: p.accountId,
+      time: isoSeconds(),
+      region: p.region,
+      resources: [`arn:aws:events:${p.region}:${p.accountId}:rule/${p.rule}`],
+      detail: {},
+    }),
+  },
+  {
+    name: 'cloudwatch-logs',
+    source: 'CloudWatch Logs',
+    description: 'CloudWatch Logs subscription (awslogs.data is gzip + base64 of the DATA_MESSAGE JSON)',
+    params: [
+      param('logGroup', '/aws/lambda/example', 'log group name'),
+      param('logStream', '2024/01/01/[$LATEST]0123456789abcdef0123456789abcdef', 'log stream name'),
+      param('message', '[ERROR] First test message', 'the log event message'),
+      param('filter', 'example-filter', 'subscription filter name'),
+      accountId,
+    ],
+    generate: (p) => {
+      const now = Date.now();
+      const data = {
+        messageType: 'DATA_MESSAGE',
+        owner: p.accountId,
+        logGroup: p.logGroup,
+        logStream: p.logStream,
+        subscriptionFilters: [p.filter],
+        logEvents: [{ id: digits(56), timestamp: now, message: p.message }],
+      };
+      return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(data))).toString('base64') } };
+    },
+  },
+];

@@ -1,0 +1,549 @@
+// An AWS SAM template → the functions it declares (FunctionInfo) and its resources with Globals,
+// parameters and pseudo parameters applied. Mistakes in the template are reported with file:line,
+// never as a stack; what needs a real AWS account stays visible as unresolved.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { TemplateResource } from '../host-context';
+import type { Architecture } from '../protocol/records';
+import type { EventSourceInfo, FunctionInfo, RuntimeFamily } from '../protocol/functions';
+import { runtimeFamilyOf } from '../runtime/launch';
+import { UserError } from '../runtime/types';
+import { cloudFormationTags, describeIntrinsic, intrinsicKey, IntrinsicResolver, type ResourceLike } from './intrinsics';
+
+export const TEMPLATE_NAMES = ['template.yaml', 'template.yml'];
+
+export interface TemplateOptions {
+  region: string;
+  accountId: string;
+  /** Default `lambda-workbench`. */
+  stackName?: string;
+  /** `ParameterKey=Value` overrides, as `sam --parameter-overrides` takes them. */
+  parameterOverrides?: Record<string, string>;
+  /** Paths in messages are shown relative to this folder. */
+  displayRoot?: string;
+}
+
+export interface TemplateProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface LoadedTemplate {
+  templatePath: string;
+  functions: FunctionInfo[];
+  resources: Record<string, TemplateResource>;
+  /** Things that do not stop the template from loading (a function without Handler, a bad MemorySize …). */
+  problems: TemplateProblem[];
+}
+
+const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Function']);
+const DEFAULT_MEMORY_MB = 128;
+const DEFAULT_TIMEOUT_SECONDS = 3;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `template.yaml` or `template.yml` in `root`, or the explicit file; undefined when there is none. */
+export function findTemplate(root: string, explicit?: string): string | undefined {
+  if (explicit) {
+    const p = isAbsolute(explicit) ? explicit : resolve(root, explicit);
+    if (!existsSync(p)) throw new UserError(`template not found: ${explicit}`, 'pass --template with the path of a SAM template (template.yaml)');
+    return p;
+  }
+  for (const name of TEMPLATE_NAMES) {
+    const p = resolve(root, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+export function loadSamTemplate(templatePath: string, options: TemplateOptions): LoadedTemplate {
+  let text: string;
+  try {
+    text = readFileSync(templatePath, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read template ${templatePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseSamTemplate(text, templatePath, options);
+}
+
+function displayPath(file: string, root: string | undefined): string {
+  if (!root) return file;
+  const rel = relative(root, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * SAM's Globals merge (samtranslator's globals plugin): maps merge key by key with the resource
+ * winning, lists are the global items followed by the resource's, anything else (scalars,
+ * intrinsics, mismatched types) is the resource's value.
+ */
+export function mergeGlobals(globalValue: unknown, localValue: unknown): unknown {
+  if (localValue === undefined) return globalValue;
+  if (Array.isArray(globalValue) && Array.isArray(localValue)) return [...globalValue, ...localValue];
+  if (isRecord(globalValue) && isRecord(localValue) && !intrinsicKey(globalValue) && !intrinsicKey(localValue)) {
+    const out: Record<string, unknown> = { ...globalValue };
+    for (const [k, v] of Object.entries(localValue)) out[k] = mergeGlobals(globalValue[k], v);
+    return out;
+  }
+  return localValue;
+}
+
+/** The family decides how an environment is launched (one definition, in runtime/launch.ts). */
+function runtimeFamily(runtime: string): { family: RuntimeFamily; reason?: string } {
+  const family = runtimeFamilyOf(runtime);
+  if (family !== 'unsupported') return { family };
+  return {
+    family: 'unsupported',
+    reason: `${runtime || 'a missing Runtime'} is not supported: the host runs nodejs*, python3.* and provided* (custom) runtimes`,
+  };
+}
+
+class TemplateReader {
+  readonly problems: TemplateProblem[] = [];
+  private readonly file: string;
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+    private readonly templatePath: string,
+    options: TemplateOptions,
+  ) {
+    this.file = displayPath(templatePath, options.displayRoot);
+  }
+
+  /** Line and column (1-based) of a key path in the template, e.g. ['Resources', 'Fn', 'Properties', 'Handler']. */
+  position(path: string[]): { line: number; column: number } {
+    let node: unknown = this.doc.contents;
+    let offset = 0;
+    for (const key of path) {
+      if (!isMap(node)) break;
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+      if (!pair) break;
+      const range = isScalar(pair.key) ? pair.key.range : undefined;
+      if (range) offset = range[0];
+      node = pair.value;
+    }
+    const pos = this.lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  }
+
+  problem(path: string[], message: string): string {
+    const { line, column } = this.position(path);
+    this.problems.push({ file: this.file, line, column, message });
+    return `${this.file}:${line}: ${message}`;
+  }
+}
+
+export function parseSamTemplate(text: string, templateFile: string, options: TemplateOptions): LoadedTemplate {
+  const templatePath = resolve(templateFile);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { customTags: cloudFormationTags(), lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const file = displayPath(templatePath, options.displayRoot);
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
+    const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new UserError(`${file}:${pos.line}:${pos.col}: ${message}`, 'fix the YAML syntax of the template (CloudFormation short forms like !Ref and !Sub are supported)');
+  }
+  const raw = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  if (!isRecord(raw)) {
+    throw new UserError(`${file}:1:1: the template is not a YAML mapping`, 'a SAM template has top-level keys such as Transform, Globals and Resources');
+  }
+  const reader = new TemplateReader(doc, lines, templatePath, options);
+  const rawResources = isRecord(raw.Resources) ? raw.Resources : {};
+  if (!isRecord(raw.Resources)) reader.problem(['Resources'], 'the template has no Resources section');
+  const globals = isRecord(raw.Globals) ? raw.Globals : {};
+
+  const parameters: Record<string, unknown> = {};
+  if (isRecord(raw.Parameters)) {
+    for (const [name, def] of Object.entries(raw.Parameters)) {
+      const override = options.parameterOverrides?.[name];
+      const value = override ?? (isRecord(def) && 'Default' in def ? def.Default : undefined);
+      if (value === undefined) continue;
+      const type = isRecord(def) && typeof def.Type === 'string' ? def.Type : 'String';
+      const isList = type === 'CommaDelimitedList' || type.startsWith('List<');
+      parameters[name] = isList ? (Array.isArray(value) ? value.map(String) : String(value).split(',').map((s) => s.trim())) : String(value);
+    }
+  }
+  const partition = options.region.startsWith('cn-') ? 'aws-cn' : options.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  const stackName = options.stackName ?? 'lambda-workbench';
+  const pseudo: Record<string, unknown> = {
+    'AWS::Region': options.region,
+    'AWS::AccountId': options.accountId,
+    'AWS::StackName': stackName,
+    'AWS::StackId': `arn:${partition}:cloudformation:${options.region}:${options.accountId}:stack/${stackName}/00000000-0000-0000-0000-000000000000`,
+    'AWS::Partition': partition,
+    'AWS::URLSuffix': partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com',
+    'AWS::NotificationARNs': [],
+  };
+
+  // Globals first (SAM applies them to the raw template), then implicit APIs SAM would create.
+  const merged: Record<string, ResourceLike> = {};
+  const globalFor: Record<string, string> = {
+    'AWS::Serverless::Function': 'Function',
+    'AWS::Serverless::Api': 'Api',
+    'AWS::Serverless::HttpApi': 'HttpApi',
+    'AWS::Serverless::SimpleTable': 'SimpleTable',
+    'AWS::Serverless::StateMachine': 'StateMachine',
+  };
+  for (const [id, res] of Object.entries(rawResources)) {
+    if (!isRecord(res)) {
+      reader.problem(['Resources', id], `resource ${id} is not a mapping`);
+      continue;
+    }
+    const g = typeof res.Type === 'string' ? globals[globalFor[res.Type] ?? ''] : undefined;
+    merged[id] = isRecord(g) ? { ...res, Properties: mergeGlobals(g, isRecord(res.Properties) ? res.Properties : {}) } : res;
+  }
+  addImplicitApis(merged, globals);
+
+  const resolver: IntrinsicResolver = new IntrinsicResolver(
+    { parameters, pseudo, resources: merged, conditions: isRecord(raw.Conditions) ? raw.Conditions : {}, mappings: isRecord(raw.Mappings) ? raw.Mappings : {} },
+    (id) => refOf(id),
+    (id, att) => attOf(id, att),
+  );
+  const nameProps: Record<string, string> = {
+    'AWS::S3::Bucket': 'BucketName',
+    'AWS::SQS::Queue': 'QueueName',
+    'AWS::SNS::Topic': 'TopicName',
+    'AWS::Kinesis::Stream': 'Name',
+    'AWS::DynamoDB::Table': 'TableName',
+    'AWS::Serverless::SimpleTable': 'TableName',
+  };
+  /** The physical name a resource gets locally: its name property when set, else its logical id. */
+  const naming = new Set<string>();
+  function physicalName(id: string): string | undefined {
+    const res = merged[id];
+    if (!res || typeof res.Type !== 'string') return undefined;
+    if (FUNCTION_TYPES.has(res.Type)) return id;
+    const prop = nameProps[res.Type];
+    if (!prop) return undefined;
+    const props = isRecord(res.Properties) ? res.Properties : {};
+    // Names that refer to each other in a circle fall back to the logical id instead of recursing forever.
+    if (props[prop] === undefined || naming.has(id)) return id;
+    naming.add(id);
+    try {
+      const v = resolver.resolve(props[prop], new Set());
+      return typeof v === 'string' ? v : id;
+    } finally {
+      naming.delete(id);
+    }
+  }
+  const arnBase = (service: string) => `arn:${partition}:${service}:${options.region}:${options.accountId}`;
+  function refOf(id: string): string | undefined {
+    const type = merged[id]?.Type;
+    const name = physicalName(id);
+    if (name === undefined) return undefined;
+    if (type === 'AWS::SQS::Queue') return `https://sqs.${options.region}.${pseudo['AWS::URLSuffix'] as string}/${options.accountId}/${name}`;
+    if (type === 'AWS::SNS::Topic') return `${arnBase('sns')}:${name}`;
+    return name;
+  }
+  function attOf(id: string, att: string): string | undefined {
+    const type = merged[id]?.Type;
+    const name = physicalName(id);
+    if (name === undefined || typeof type !== 'string') return undefined;
+    if (FUNCTION_TYPES.has(type) && att === 'Arn') return `${arnBase('lambda')}:function:${name}`;
+    switch (`${type}.${att}`) {
+      case 'AWS::S3::Bucket.Arn': return `arn:${partition}:s3:::${name}`;
+      case 'AWS::S3::Bucket.DomainName': return `${name}.s3.amazonaws.com`;
+      case 'AWS::SQS::Queue.Arn': return `${arnBase('sqs')}:${name}`;
+      case 'AWS::SQS::Queue.QueueName': return name;
+      case 'AWS::SQS::Queue.QueueUrl': return refOf(id);
+      case 'AWS::SNS::Topic.TopicArn': return `${arnBase('sns')}:${name}`;
+      case 'AWS::SNS::Topic.TopicName': return name;
+      case 'AWS::Kinesis::Stream.Arn': return `${arnBase('kinesis')}:stream/${name}`;
+      case 'AWS::DynamoDB::Table.Arn':
+      case 'AWS::Serverless::SimpleTable.Arn': return `${arnBase('dynamodb')}:table/${name}`;
+      case 'AWS::DynamoDB::Table.StreamArn': return `${arnBase('dynamodb')}:table/${name}/stream/local`;
+      default: return undefined;
+    }
+  }
+
+  const resources: Record<string, TemplateResource> = {};
+  const resolvedUnresolved: Record<string, Set<string>> = {};
+  for (const [id, res] of Object.entries(merged)) {
+    if (typeof res.Condition === 'string' && resolver.condition(res.Condition) === false) continue;
+    const unresolved = new Set<string>();
+    const props = resolver.resolve(isRecord(res.Properties) ? res.Properties : {}, unresolved);
+    resources[id] = { Type: typeof res.Type === 'string' ? res.Type : '', Properties: isRecord(props) ? props : {} };
+    resolvedUnresolved[id] = unresolved;
+  }
+
+  const templateDir = dirname(templatePath);
+  const functions: FunctionInfo[] = [];
+  const urlTargets = functionUrlTargets(resources, merged);
+  for (const [id, res] of Object.entries(resources)) {
+    if (!FUNCTION_TYPES.has(res.Type)) continue;
+    functions.push(functionInfo(id, res, merged[id]!, resolvedUnresolved[id]!, reader, templateDir, templatePath, urlTargets.get(id)));
+  }
+  return { templatePath, functions, resources, problems: reader.problems };
+}
+
+/** SAM creates `ServerlessRestApi` / `ServerlessHttpApi` for events without an explicit API; Globals apply to them too. */
+function addImplicitApis(resources: Record<string, ResourceLike>, globals: Record<string, unknown>): void {
+  let rest = false;
+  let http = false;
+  for (const res of Object.values(resources)) {
+    if (res.Type !== 'AWS::Serverless::Function' || !isRecord(res.Properties) || !isRecord(res.Properties.Events)) continue;
+    for (const ev of Object.values(res.Properties.Events)) {
+      if (!isRecord(ev)) continue;
+      const p = isRecord(ev.Properties) ? ev.Properties : {};
+      if (ev.Type === 'Api' && p.RestApiId === undefined) rest = true;
+      if (ev.Type === 'HttpApi' && p.ApiId === undefined) http = true;
+    }
+  }
+  if (rest && !resources.ServerlessRestApi) {
+    resources.ServerlessRestApi = { Type: 'AWS::Serverless::Api', Properties: mergeGlobals(globals.Api ?? {}, { StageName: 'Prod' }) };
+  }
+  if (http && !resources.ServerlessHttpApi) {
+    resources.ServerlessHttpApi = { Type: 'AWS::Serverless::HttpApi', Properties: mergeGlobals(globals.HttpApi ?? {}, {}) };
+  }
+}
+
+/** `AWS::Lambda::Url` resources → the function each one serves, with its AuthType. */
+function functionUrlTargets(resources: Record<string, TemplateResource>, raw: Record<string, ResourceLike>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [id, res] of Object.entries(resources)) {
+    if (res.Type !== 'AWS::Lambda::Url') continue;
+    const rawProps = raw[id]?.Properties;
+    const target = isRecord(rawProps) ? refTarget(rawProps.TargetFunctionArn) : undefined;
+    if (target) out.set(target, typeof res.Properties.AuthType === 'string' ? res.Properties.AuthType : 'NONE');
+  }
+  return out;
+}
+
+/** The logical id behind `{Ref: X}` or `{Fn::GetAtt: [X, …]}`. */
+function refTarget(v: unknown): string | undefined {
+  if (!isRecord(v)) return typeof v === 'string' ? v : undefined;
+  if (typeof v.Ref === 'string') return v.Ref;
+  const att = v['Fn::GetAtt'];
+  if (Array.isArray(att) && typeof att[0] === 'string') return att[0];
+  return undefined;
+}
+
+function text(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+/** A value for a place that needs a string: the resolved text, or a visible marker for an intrinsic. */
+function textOrMarker(v: unknown): string {
+  return text(v) ?? `<unresolved ${describeIntrinsic(v)}>`;
+}
+
+/** The resource name at the end of an ARN/URL (`arn:…:stream/orders` → `orders`, DynamoDB stream → table). */
+function nameFromArn(v: unknown): string {
+  if (typeof v !== 'string') return refTarget(v) ?? textOrMarker(v);
+  const table = /:table\/([^/]+)/.exec(v);
+  if (table) return table[1]!;
+  const stream = /:stream\/([^/]+)/.exec(v);
+  if (stream) return stream[1]!;
+  if (v.startsWith('arn:')) return v.slice(v.lastIndexOf(':') + 1);
+  if (/^https?:\/\//.test(v)) return v.slice(v.lastIndexOf('/') + 1);
+  return v;
+}
+
+function numberProp(
+  props: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  reader: TemplateReader,
+  path: string[],
+  unresolved: Set<string>,
+): number | undefined {
+  const v = props[key];
+  if (v === undefined) return fallback;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (Number.isFinite(n)) return n;
+  if (intrinsicKey(v)) {
+    unresolved.add(`${key}: ${describeIntrinsic(v)}`);
+    return fallback;
+  }
+  reader.problem([...path, key], `${key} must be a number, got ${JSON.stringify(v)}`);
+  return fallback;
+}
+
+function functionInfo(
+  id: string,
+  res: TemplateResource,
+  raw: ResourceLike,
+  unresolvedSet: Set<string>,
+  reader: TemplateReader,
+  templateDir: string,
+  templatePath: string,
+  urlAuthType: string | undefined,
+): FunctionInfo {
+  const props = res.Properties;
+  const path = ['Resources', id, 'Properties'];
+  const isSam = res.Type === 'AWS::Serverless::Function';
+  const runtime = text(props.Runtime) ?? '';
+  const fam = runtimeFamily(runtime);
+  let unsupportedReason = fam.reason;
+
+  // The task root: SAM's CodeUri, or a plain Lambda function's Code given as a local path.
+  const code = isSam ? props.CodeUri : props.Code;
+  let codeUri = templateDir;
+  if (typeof code === 'string') codeUri = resolve(templateDir, code);
+  else if (code !== undefined) {
+    unsupportedReason ??= isRecord(code) && ('Bucket' in code || 'S3Bucket' in code)
+      ? `${isSam ? 'CodeUri' : 'Code'} points to S3; the host runs local code only (give a folder path)`
+      : isRecord(code) && 'ZipFile' in code
+        ? 'inline code (Code.ZipFile) is not supported; put the code in a folder and point Code at it'
+        : `${isSam ? 'CodeUri' : 'Code'} could not be resolved to a local folder (${describeIntrinsic(code)})`;
+  } else if (!isSam) {
+    unsupportedReason ??= 'Code is missing; give the local folder of the code';
+  }
+  if (isSam && props.InlineCode !== undefined) unsupportedReason ??= 'InlineCode is not supported; put the code in a folder and use CodeUri';
+  if (props.PackageType === 'Image') unsupportedReason ??= 'container image functions (PackageType: Image) are not supported';
+  if (!runtime && props.PackageType !== 'Image') unsupportedReason = reader.problem([...path], `function ${id} has no Runtime`);
+
+  let handler = text(props.Handler) ?? '';
+  if (!handler && props.PackageType !== 'Image') {
+    if (fam.family === 'provided') handler = 'bootstrap';
+    else {
+      const msg = reader.problem(props.Handler === undefined ? ['Resources', id] : [...path, 'Handler'], `function ${id} has no Handler (e.g. Handler: app.handler)`);
+      unsupportedReason ??= msg;
+    }
+  }
+
+  const memorySizeMB = numberProp(props, 'MemorySize', DEFAULT_MEMORY_MB, reader, path, unresolvedSet) ?? DEFAULT_MEMORY_MB;
+  const timeoutSeconds = numberProp(props, 'Timeout', DEFAULT_TIMEOUT_SECONDS, reader, path, unresolvedSet) ?? DEFAULT_TIMEOUT_SECONDS;
+  const archs = Array.isArray(props.Architectures) ? props.Architectures : [];
+  const architecture: Architecture = archs[0] === 'arm64' ? 'arm64' : 'x86_64';
+  const reserved = props.ReservedConcurrentExecutions === undefined ? undefined : Number(props.ReservedConcurrentExecutions);
+
+  const environment: Record<string, string> = {};
+  const env = isRecord(props.Environment) && isRecord(props.Environment.Variables) ? props.Environment.Variables : {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || v === null) continue;
+    environment[k] = textOrMarker(v);
+  }
+
+  const events = functionEvents(props, raw);
+  if (urlAuthType && !events.some((e) => e.type === 'FunctionUrl')) events.push({ type: 'FunctionUrl', authType: urlAuthType });
+
+  const info: FunctionInfo = {
+    name: id,
+    handler,
+    codeUri,
+    runtime,
+    runtimeFamily: fam.family,
+    supported: unsupportedReason === undefined,
+    ...(unsupportedReason !== undefined ? { unsupportedReason } : {}),
+    memorySizeMB,
+    timeoutSeconds,
+    architecture,
+    ...(reserved !== undefined && Number.isFinite(reserved) ? { reservedConcurrency: reserved } : {}),
+    environment,
+    events,
+    origin: { kind: 'template', templatePath },
+  };
+  // Refs to APIs in events are wiring, not values the function needs: not worth a warning.
+  const unresolved = [...unresolvedSet].filter((u) => !/^!Ref \S+$/.test(u) || !isApiRef(u, raw));
+  if (unresolved.length > 0) info.unresolved = unresolved.sort();
+  return info;
+}
+
+function isApiRef(description: string, raw: ResourceLike): boolean {
+  const target = description.slice('!Ref '.length);
+  const events = isRecord(raw.Properties) && isRecord(raw.Properties.Events) ? Object.values(raw.Properties.Events) : [];
+  return events.some((ev) => isRecord(ev) && isRecord(ev.Properties) && (refTarget(ev.Properties.RestApiId) === target || refTarget(ev.Properties.ApiId) === target));
+}
+
+function batchSize(p: Record<string, unknown>, fallback: number): number {
+  const n = Number(p.BatchSize);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+function functionEvents(props: Record<string, unknown>, raw: ResourceLike): EventSourceInfo[] {
+  const out: EventSourceInfo[] = [];
+  const events = isRecord(props.Events) ? props.Events : {};
+  const rawEvents = isRecord(raw.Properties) && isRecord(raw.Properties.Events) ? raw.Properties.Events : {};
+  for (const [name, ev] of Object.entries(events)) {
+    if (!isRecord(ev)) continue;
+    const type = text(ev.Type) ?? '';
+    const p = isRecord(ev.Properties) ? ev.Properties : {};
+    const rawEv = rawEvents[name];
+    const rawP = isRecord(rawEv) && isRecord(rawEv.Properties) ? rawEv.Properties : {};
+    switch (type) {
+      case 'Api':
+        out.push({
+          type: 'Api',
+          name,
+          method: (text(p.Method) ?? 'ANY').toUpperCase(),
+          path: text(p.Path) ?? '/',
+          ...(p.RestApiId !== undefined ? { restApiId: refTarget(rawP.RestApiId) ?? textOrMarker(p.RestApiId) } : {}),
+        });
+        break;
+      case 'HttpApi': {
+        // SAM: an HttpApi event without Path and Method is the API's `$default` route.
+        const isDefault = p.Path === undefined && p.Method === undefined;
+        out.push({
+          type: 'HttpApi',
+          name,
+          method: isDefault ? 'ANY' : (text(p.Method) ?? 'ANY').toUpperCase(),
+          path: isDefault ? '$default' : (text(p.Path) ?? '/'),
+          ...(p.ApiId !== undefined ? { apiId: refTarget(rawP.ApiId) ?? textOrMarker(p.ApiId) } : {}),
+        });
+        break;
+      }
+      case 'S3': {
+        const evs = Array.isArray(p.Events) ? p.Events.map(textOrMarker) : p.Events !== undefined ? [textOrMarker(p.Events)] : [];
+        const rules = isRecord(p.Filter) && isRecord(p.Filter.S3Key) && Array.isArray(p.Filter.S3Key.Rules) ? p.Filter.S3Key.Rules : [];
+        const rule = (kind: string) => {
+          const r = rules.find((x) => isRecord(x) && String(x.Name).toLowerCase() === kind);
+          return isRecord(r) ? text(r.Value) : undefined;
+        };
+        const prefix = rule('prefix');
+        const suffix = rule('suffix');
+        out.push({
+          type: 'S3',
+          name,
+          bucket: typeof p.Bucket === 'string' ? p.Bucket : (refTarget(p.Bucket) ?? textOrMarker(p.Bucket)),
+          events: evs,
+          ...(prefix !== undefined ? { prefix } : {}),
+          ...(suffix !== undefined ? { suffix } : {}),
+        });
+        break;
+      }
+      case 'Kinesis':
+      case 'DynamoDB':
+        out.push({
+          type,
+          name,
+          stream: nameFromArn(p.Stream),
+          batchSize: batchSize(p, 100),
+          startingPosition: text(p.StartingPosition) ?? 'LATEST',
+        });
+        break;
+      case 'SQS':
+        out.push({ type: 'SQS', name, queue: nameFromArn(p.Queue), batchSize: batchSize(p, 10) });
+        break;
+      case 'SNS': {
+        const scope = text(p.FilterPolicyScope);
+        out.push({
+          type: 'SNS',
+          name,
+          topic: nameFromArn(p.Topic),
+          ...(p.FilterPolicy !== undefined ? { filterPolicy: p.FilterPolicy } : {}),
+          ...(scope === 'MessageAttributes' || scope === 'MessageBody' ? { filterPolicyScope: scope } : {}),
+        });
+        break;
+      }
+      case 'Schedule':
+      case 'ScheduleV2':
+        out.push({ type: 'Schedule', name, schedule: textOrMarker(type === 'Schedule' ? p.Schedule : p.ScheduleExpression) });
+        break;
+      default:
+        out.push({ type: 'Other', name, sourceType: type || '(no Type)' });
+    }
+  }
+  if (isRecord(props.FunctionUrlConfig)) out.push({ type: 'FunctionUrl', authType: text(props.FunctionUrlConfig.AuthType) ?? 'NONE' });
+
+  return out;
+}

@@ -1,0 +1,210 @@
+// Durable invocation history: one JSON record per line in `<stateDir>/invocations.jsonl`, appended as
+// records start and finish (the last line for an id wins). Survives restarts; a torn last line from a
+// crash is dropped, never fatal; retention keeps the newest N records and compacts the file by
+// rewriting it atomically (temp file + rename).
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { InvocationRecord } from '../protocol/records';
+
+export const INVOCATIONS_FILE = 'invocations.jsonl';
+export const DEFAULT_MAX_RECORDS = 10_000;
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
+
+export interface InvocationStoreOptions {
+  stateDir: string;
+  /** Records kept (oldest dropped first). */
+  maxRecords?: number;
+  /** Called for lines that could not be read (a torn tail, a corrupted line). */
+  onWarning?: (message: string) => void;
+}
+
+export interface PageQuery {
+  function?: string;
+  parentId?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+interface Entry {
+  /** Order of first appearance: newest first means highest seq first. */
+  seq: number;
+  record: InvocationRecord;
+}
+
+const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
+
+export class InvocationStore {
+  readonly file: string;
+  readonly maxRecords: number;
+  private readonly entries = new Map<string, Entry>();
+  private nextSeq = 0;
+  /** Lines in the file (live + superseded), to know when compaction pays off. */
+  private fileLines = 0;
+  private writeChain: Promise<void> = Promise.resolve();
+  /** Bumped by each compaction: appends queued before it are already in the rewritten file. */
+  private generation = 0;
+  /** Kept open between appends (opening the file per record costs more than the write). */
+  private handle: FileHandle | undefined;
+  private closed = false;
+
+  constructor(private readonly options: InvocationStoreOptions) {
+    mkdirSync(options.stateDir, { recursive: true });
+    this.file = join(options.stateDir, INVOCATIONS_FILE);
+    this.maxRecords = Math.max(1, options.maxRecords ?? DEFAULT_MAX_RECORDS);
+    this.load();
+  }
+
+  /** Records still `running`/`queued` from a previous host run ended when that host went away. */
+  private load(): void {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    const lastNewline = text.lastIndexOf('\n');
+    if (lastNewline < text.length - 1) {
+      // A crash mid-append leaves a line without its newline: drop it so the next append starts clean.
+      this.options.onWarning?.(`${this.file}: skipped a torn last line (${text.length - lastNewline - 1} bytes)`);
+      truncateSync(this.file, Buffer.byteLength(text.slice(0, lastNewline + 1), 'utf8'));
+      text = text.slice(0, lastNewline + 1);
+    }
+    let lineNo = 0;
+    for (const line of text.split('\n')) {
+      lineNo++;
+      if (!line.trim()) continue;
+      this.fileLines++;
+      let record: InvocationRecord;
+      try {
+        record = JSON.parse(line) as InvocationRecord;
+      } catch {
+        this.options.onWarning?.(`${this.file}:${lineNo}: skipped a line that is not valid JSON`);
+        continue;
+      }
+      if (!record || typeof record.id !== 'string') continue;
+      this.remember(record);
+    }
+    for (const e of this.entries.values()) {
+      if (!FINAL.has(e.record.status)) {
+        e.record = { ...e.record, status: 'interrupted', timestamps: { ...e.record.timestamps } };
+      }
+    }
+    this.trim();
+    if (this.fileLines > this.entries.size) this.compactSync();
+  }
+
+  private remember(record: InvocationRecord): void {
+    const existing = this.entries.get(record.id);
+    if (existing) existing.record = record;
+    else this.entries.set(record.id, { seq: this.nextSeq++, record });
+  }
+
+  /** Drops the oldest records beyond the limit (Map iteration order is insertion order = seq order). */
+  private trim(): void {
+    while (this.entries.size > this.maxRecords) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /** Adds or replaces a record and appends it to the file. */
+  put(record: InvocationRecord): void {
+    if (this.closed) return;
+    this.remember(record);
+    this.trim();
+    const line = JSON.stringify(record) + '\n';
+    this.fileLines++;
+    const compact = this.fileLines > this.maxRecords * 2 && this.fileLines > 100;
+    const generation = this.generation;
+    this.writeChain = this.writeChain
+      .then(() => (generation === this.generation ? this.append(line) : undefined))
+      .then(() => {
+        if (compact && this.fileLines > this.entries.size * 2) this.compactSync();
+      })
+      .catch((err: unknown) => this.options.onWarning?.(`cannot write ${this.file}: ${(err as Error).message}`));
+  }
+
+  get(id: string): InvocationRecord | undefined {
+    return this.entries.get(id)?.record;
+  }
+
+  size(): number {
+    return this.entries.size;
+  }
+
+  /** Newest first; the cursor is opaque to clients (the position of the last record returned). */
+  page(query: PageQuery = {}): { records: InvocationRecord[]; nextCursor?: string } {
+    const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_PAGE)), MAX_PAGE);
+    let before = Number.POSITIVE_INFINITY;
+    if (query.cursor !== undefined) {
+      const text = /^[A-Za-z0-9_-]+$/.test(query.cursor) ? Buffer.from(query.cursor, 'base64url').toString('utf8') : '';
+      const decoded = /^\d+$/.test(text) ? Number(text) : NaN;
+      if (!Number.isInteger(decoded)) throw new InvalidCursorError(`invalid cursor '${query.cursor}'`);
+      before = decoded;
+    }
+    const all = [...this.entries.values()];
+    const out: Entry[] = [];
+    let more = false;
+    for (let i = all.length - 1; i >= 0; i--) {
+      const e = all[i]!;
+      if (e.seq >= before) continue;
+      if (query.function !== undefined && e.record.functionName !== query.function) continue;
+      if (query.parentId !== undefined && e.record.parentId !== query.parentId) continue;
+      if (out.length === limit) {
+        more = true;
+        break;
+      }
+      out.push(e);
+    }
+    const last = out[out.length - 1];
+    return {
+      records: out.map((e) => e.record),
+      ...(more && last ? { nextCursor: Buffer.from(String(last.seq), 'utf8').toString('base64url') } : {}),
+    };
+  }
+
+  private async append(line: string): Promise<void> {
+    this.handle ??= await open(this.file, 'a');
+    await this.handle.appendFile(line, 'utf8');
+  }
+
+  /** Waits for pending appends. */
+  async flush(): Promise<void> {
+    await this.writeChain;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  /** Rewrites the file with the live records only: temp file, fsync, rename (never a half-written history). */
+  private compactSync(): void {
+    // The open handle points at the file being replaced; the next append reopens the new one.
+    const old = this.handle;
+    this.handle = undefined;
+    void old?.close();
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    const fd = openSync(tmp, 'w');
+    try {
+      const chunk: string[] = [];
+      for (const e of this.entries.values()) chunk.push(JSON.stringify(e.record) + '\n');
+      writeSync(fd, chunk.join(''));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    this.fileLines = this.entries.size;
+    this.generation++;
+  }
+}

@@ -1,0 +1,61 @@
+// The hub between whatever produces records (the Invoker, event sources through RecordBook) and what
+// consumes them (the durable store, the WebSocket broadcast): every record is persisted and
+// announced the same way, whoever made it.
+import type { RecordBook } from '../host-context';
+import type { Notifications } from '../protocol/methods';
+import type { InvocationRecord } from '../protocol/records';
+import type { Invoker } from '../runtime/types';
+import type { InvocationStore } from './invocation-store';
+
+export type NotificationSink = <N extends keyof Notifications>(method: N, params: Notifications[N]) => void;
+
+const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
+
+export class InvocationHub implements RecordBook {
+  private readonly sinks = new Set<NotificationSink>();
+  private detach: (() => void) | undefined;
+
+  constructor(private readonly store: InvocationStore) {}
+
+  /** Subscribes to the invoker's events (once). */
+  attach(invoker: Invoker): void {
+    this.detach?.();
+    const started = (r: InvocationRecord) => this.open(r);
+    const log = (id: string, line: string) => this.notify('invocation.log', { id, line });
+    const finished = (r: InvocationRecord) => this.close(r);
+    invoker.on('started', started).on('log', log).on('finished', finished);
+    this.detach = () => {
+      invoker.off('started', started).off('log', log).off('finished', finished);
+    };
+  }
+
+  /** Adds a notification consumer (the WebSocket server); returns an unsubscribe. */
+  subscribe(sink: NotificationSink): () => void {
+    this.sinks.add(sink);
+    return () => this.sinks.delete(sink);
+  }
+
+  open(record: InvocationRecord): void {
+    this.store.put(record);
+    this.notify(FINAL.has(record.status) ? 'invocation.finished' : 'invocation.started', record);
+  }
+
+  close(record: InvocationRecord): void {
+    this.store.put(record);
+    this.notify('invocation.finished', record);
+  }
+
+  get(id: string): InvocationRecord | undefined {
+    return this.store.get(id);
+  }
+
+  dispose(): void {
+    this.detach?.();
+    this.detach = undefined;
+    this.sinks.clear();
+  }
+
+  private notify<N extends keyof Notifications>(method: N, params: Notifications[N]): void {
+    for (const sink of this.sinks) sink(method, params);
+  }
+}

@@ -1,0 +1,310 @@
+// The long-running host: functions (template + handler-only), the invoker, durable records, the
+// WebSocket protocol, the Invoke API and every event source, wired once. `serve` is a thin CLI
+// around `startHost`; `close()` stops everything and kills every environment.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { AsyncInvocationQueue, type AsyncInvocationPolicy } from '../events/async-invocation';
+import { createEventSources } from '../events/index';
+import { functionFromHandler } from '../functions/handler-function';
+import { FunctionRegistry } from '../functions/function-registry';
+import type { EventSource, HostContext, HostLogger, MethodHandlers } from '../host-context';
+import type { FunctionInfo } from '../protocol/functions';
+import { TOKEN_QUERY_PARAM } from '../protocol/index';
+import type { InvokeParams, ListInvocationsParams, Methods } from '../protocol/methods';
+import type { Trigger } from '../protocol/records';
+import { InvalidCursorError, InvocationStore } from '../records/invocation-store';
+import { InvocationHub } from '../records/record-book';
+import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../runtime/invoker';
+import { UserError } from '../runtime/types';
+import { handleDashboardRequest } from './dashboard';
+import { InvokeApiServer } from './invoke-api';
+import { invalidParams, JsonRpcDispatcher } from './json-rpc';
+import { WsServer } from './ws-server';
+
+export const STATE_DIR_NAME = '.lambda-workbench';
+export const HOST_FILE = 'host.json';
+
+export interface HostOptions {
+  root: string;
+  templatePath?: string;
+  envFiles?: string[];
+  /** Default `<root>/.lambda-workbench`. */
+  stateDir?: string;
+  wsPort?: number;
+  invokePort?: number;
+  /** Session token; default 32 random bytes (hex). */
+  token?: string;
+  maxRecords?: number;
+  region?: string;
+  accountId?: string;
+  /** Watch template, env files and code (default true). */
+  watch?: boolean;
+  log: HostLogger;
+  invoker?: LambdaInvokerOptions;
+  asyncPolicy?: Partial<AsyncInvocationPolicy>;
+  /** Default: createEventSources(). */
+  eventSources?: EventSource[];
+  /** Write `<stateDir>/host.json` so CLI commands find this host (default true). */
+  writeHostFile?: boolean;
+}
+
+export interface RunningHost {
+  context: HostContext;
+  registry: FunctionRegistry;
+  store: InvocationStore;
+  ws: string;
+  token: string;
+  invokeApi: string;
+  dashboard?: string;
+  /** Extra ready-line keys from the event sources. */
+  readyInfo: Record<string, string>;
+  close(): Promise<void>;
+}
+
+const TRIGGERS: ReadonlySet<Trigger> = new Set(['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule']);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function objectParams(params: unknown, method: string, example: string): Record<string, unknown> {
+  if (params === undefined || params === null) return {};
+  if (!isRecord(params)) throw invalidParams('Invalid params', `${method} takes an object, e.g. ${example}`);
+  return params;
+}
+
+function optionalString(p: Record<string, unknown>, key: string, method: string): string | undefined {
+  const v = p[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw invalidParams('Invalid params', `${method}: "${key}" must be a string`);
+  return v;
+}
+
+function requiredString(p: Record<string, unknown>, key: string, method: string, example: string): string {
+  const v = optionalString(p, key, method);
+  if (v === undefined || v === '') throw invalidParams('Invalid params', `${method} needs "${key}", e.g. ${example}`);
+  return v;
+}
+
+function optionalInteger(p: Record<string, unknown>, key: string, method: string, min: number, max: number): number | undefined {
+  const v = p[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw invalidParams('Invalid params', `${method}: "${key}" must be a whole number from ${min} to ${max}`);
+  }
+  return v;
+}
+
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const log = options.log;
+  const root = resolve(options.root);
+  if (!existsSync(root)) throw new UserError(`root folder not found: ${options.root}`, 'pass --root with the project folder');
+  const stateDir = options.stateDir ? resolve(root, options.stateDir) : join(root, STATE_DIR_NAME);
+  mkdirSync(stateDir, { recursive: true });
+  // The state folder ignores itself, so it never shows up in git status.
+  const ignore = join(stateDir, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const token = options.token ?? randomBytes(32).toString('hex');
+
+  const registry = new FunctionRegistry({
+    root,
+    stateDir,
+    ...(options.templatePath ? { templatePath: options.templatePath } : {}),
+    ...(options.envFiles ? { envFiles: options.envFiles } : {}),
+    region,
+    accountId,
+    watch: options.watch ?? true,
+    log,
+  });
+  const store = new InvocationStore({ stateDir, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}), onWarning: (m) => log.warn(m) });
+  const invoker = new LambdaInvoker({ region, accountId, stateDir, ...(options.invoker ?? {}) });
+  registry.attach(invoker);
+  const hub = new InvocationHub(store);
+  hub.attach(invoker);
+  const asyncQueue = new AsyncInvocationQueue({ invoker, records: hub, region, accountId, log }, options.asyncPolicy ?? {});
+  const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log };
+
+  const dispatcher = new JsonRpcDispatcher(log);
+  const handlers = coreMethods(context, registry, store, invoker, (target) => wsServer.broadcast('debug.environmentStarted', target));
+  for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
+
+  const wsServer = new WsServer({
+    token,
+    dispatcher,
+    ...(options.wsPort !== undefined ? { port: options.wsPort } : {}),
+    log,
+    http: (req, res) => handleDashboardRequest(req, res, { token }),
+  });
+  const invokeApi = new InvokeApiServer({
+    functions: registry,
+    invoker,
+    asyncQueue,
+    region,
+    accountId,
+    ...(options.invokePort !== undefined ? { port: options.invokePort } : {}),
+    log,
+  });
+
+  const sources = options.eventSources ?? createEventSources();
+  const started: EventSource[] = [];
+  let hostFile: string | undefined;
+  const unsubscribes: (() => void)[] = [];
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    for (const u of unsubscribes) u();
+    registry.close();
+    await Promise.allSettled([wsServer.close(), invokeApi.close()]);
+    for (const s of started.reverse()) {
+      await s.stop().catch((err: unknown) => log.error(`stopping ${s.name}: ${(err as Error).message}`));
+    }
+    await asyncQueue.stop();
+    await invoker.shutdown();
+    hub.dispose();
+    await store.close();
+    removeHostFile();
+    process.off('exit', removeHostFile);
+  };
+  // Also on an abrupt exit (an uncaught error), so `stream put` does not find a dead host.
+  const removeHostFile = () => {
+    if (hostFile) rmSync(hostFile, { force: true });
+  };
+
+  try {
+    await wsServer.listen();
+    await invokeApi.listen();
+    unsubscribes.push(hub.subscribe((method, params) => wsServer.broadcast(method, params)));
+    unsubscribes.push(registry.onDidChange((functions) => wsServer.broadcast('functions.changed', { functions })));
+    for (const source of sources) {
+      await source.start(context);
+      started.push(source);
+      const methods: MethodHandlers = source.methods?.() ?? {};
+      for (const [name, handler] of Object.entries(methods)) {
+        if (dispatcher.has(name)) log.warn(`event source ${source.name} redefines method ${name}`);
+        dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
+      }
+    }
+    const dashboard = `${wsServer.httpUrl}/?${TOKEN_QUERY_PARAM}=${token}`;
+    const readyInfo: Record<string, string> = {};
+    for (const source of started) Object.assign(readyInfo, source.readyInfo?.() ?? {});
+    if (options.writeHostFile ?? true) {
+      hostFile = join(stateDir, HOST_FILE);
+      rmSync(hostFile, { force: true });
+      writeFileSync(hostFile, JSON.stringify({ ws: wsServer.url, token, invokeApi: invokeApi.url, pid: process.pid }) + '\n', { mode: 0o600 });
+      process.once('exit', removeHostFile);
+    }
+    return { context, registry, store, ws: wsServer.url, token, invokeApi: invokeApi.url, dashboard, readyInfo, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The protocol methods the host itself implements (event sources add theirs). */
+function coreMethods(
+  context: HostContext,
+  registry: FunctionRegistry,
+  store: InvocationStore,
+  invoker: LambdaInvoker,
+  debugStarted: (target: Methods['debug.prepare']['result']) => void,
+): MethodHandlers {
+  const resolveFunction = (params: InvokeParams, method: string): FunctionInfo => {
+    const p = objectParams(params, method, '{"function":"HelloFunction","event":{}}');
+    const name = optionalString(p, 'function', method);
+    const handler = optionalString(p, 'handler', method);
+    const memory = optionalInteger(p, 'memory', method, 128, 10_240);
+    const timeout = optionalInteger(p, 'timeout', method, 1, 900);
+    if (p.env !== undefined && (!isRecord(p.env) || Object.values(p.env).some((v) => typeof v !== 'string'))) {
+      throw invalidParams('Invalid params', `${method}: "env" must be an object of string values`);
+    }
+    const env = p.env as Record<string, string> | undefined;
+    if (p.trigger !== undefined && !TRIGGERS.has(p.trigger as Trigger)) {
+      throw invalidParams('Invalid params', `${method}: "trigger" must be one of ${[...TRIGGERS].join(', ')}`);
+    }
+    if (p.debug !== undefined && typeof p.debug !== 'boolean') throw invalidParams('Invalid params', `${method}: "debug" must be true or false`);
+    if (name !== undefined) {
+      const fn = registry.get(name);
+      if (!fn) {
+        const known = registry.list().map((f) => f.name);
+        throw new UserError(`function '${name}' not found`, known.length ? `known functions: ${known.join(', ')}` : 'the host has no functions: add a template.yaml or invoke with {"handler", "root"}', 'ResourceNotFound');
+      }
+      if (!fn.supported) throw new UserError(`function '${name}' cannot run locally: ${fn.unsupportedReason ?? 'unsupported'}`, 'see the function in listFunctions for the reason');
+      return {
+        ...fn,
+        ...(memory !== undefined ? { memorySizeMB: memory } : {}),
+        ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
+        ...(env ? { environment: { ...fn.environment, ...env } } : {}),
+      };
+    }
+    if (handler === undefined) throw invalidParams('Invalid params', `${method} needs "function" (a name from listFunctions) or "handler" (+ optional "root")`);
+    const rootParam = optionalString(p, 'root', method) ?? '.';
+    const taskRoot = resolve(context.root, rootParam);
+    const rel = relative(context.root, taskRoot);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new UserError(`root '${rootParam}' is outside the project`, `give a folder inside ${context.root}`);
+    }
+    return registry.register(functionFromHandler({ handler, root: taskRoot, ...(memory !== undefined ? { memory } : {}), ...(timeout !== undefined ? { timeout } : {}), ...(env ? { env } : {}) }));
+  };
+
+  return {
+    listFunctions: async () => registry.list(),
+    invoke: async (params) => {
+      const fn = resolveFunction(params, 'invoke');
+      const record = await invoker.invoke({
+        fn,
+        event: params.event === undefined ? {} : params.event,
+        trigger: params.trigger ?? (params.debug ? 'debug' : 'manual'),
+        ...(params.debug ? { debug: true } : {}),
+      });
+      return toInvokeOutput(record);
+    },
+    listInvocations: async (params) => {
+      const p = objectParams(params, 'listInvocations', '{"function":"HelloFunction","limit":50}') as ListInvocationsParams & Record<string, unknown>;
+      const fnName = optionalString(p, 'function', 'listInvocations');
+      const cursor = optionalString(p, 'cursor', 'listInvocations');
+      const parentId = optionalString(p, 'parentId', 'listInvocations');
+      const limit = optionalInteger(p, 'limit', 'listInvocations', 1, 500);
+      try {
+        return store.page({
+          ...(fnName !== undefined ? { function: fnName } : {}),
+          ...(cursor !== undefined ? { cursor } : {}),
+          ...(parentId !== undefined ? { parentId } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+        });
+      } catch (err) {
+        if (err instanceof InvalidCursorError) throw invalidParams('Invalid params', `listInvocations: ${err.message}; pass the nextCursor of a previous page`);
+        throw err;
+      }
+    },
+    getInvocation: async (params) => {
+      const id = requiredString(objectParams(params, 'getInvocation', '{"id":"<record id>"}'), 'id', 'getInvocation', '{"id":"<record id>"}');
+      const record = store.get(id);
+      if (!record) throw new UserError(`invocation '${id}' not found`, 'ids come from listInvocations or invocation.* notifications; old records are dropped by retention', 'ResourceNotFound');
+      return record;
+    },
+    cancelInvocation: async (params) => {
+      const id = requiredString(objectParams(params, 'cancelInvocation', '{"id":"<record id>"}'), 'id', 'cancelInvocation', '{"id":"<record id>"}');
+      return { cancelled: invoker.cancel(id) };
+    },
+    'debug.prepare': async (params) => {
+      const fn = resolveFunction(params, 'debug.prepare');
+      const target = { ...(await invoker.prepareDebug(fn)), invocationId: '' };
+      debugStarted(target);
+      return target;
+    },
+    'debug.paused': async (params) => {
+      const environmentId = requiredString(objectParams(params, 'debug.paused', '{"environmentId":"…"}'), 'environmentId', 'debug.paused', '{"environmentId":"…"}');
+      invoker.debuggerPaused(environmentId);
+      return { ok: true as const };
+    },
+    'debug.resumed': async (params) => {
+      const environmentId = requiredString(objectParams(params, 'debug.resumed', '{"environmentId":"…"}'), 'environmentId', 'debug.resumed', '{"environmentId":"…"}');
+      invoker.debuggerResumed(environmentId);
+      return { ok: true as const };
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// Debug mode: the environment runs with the inspector on a loopback port, and while a debugger has
+// it paused the timeout clock stops (Duration and Billed Duration count active time only).
+import assert from 'node:assert/strict';
+import { get } from 'node:http';
+import { after, test } from 'node:test';
+import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
+import { fixtureFunction, waitFor } from './runtime-helpers';
+
+const invokers: LambdaInvoker[] = [];
+after(async () => {
+  await Promise.all(invokers.map((i) => i.shutdown()));
+});
+
+function inspectorTargets(port: number): Promise<{ type: string; webSocketDebuggerUrl: string }[]> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/json/list' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
+}
+
+/** Invokes `remaining` (waits 1.5 s) with a 1 s timeout, pausing the environment for `pauseMs` right after it starts waiting. */
+async function pausedInvocation(invoker: LambdaInvoker, pauseMs: number) {
+  const fn = fixtureFunction('basic/app.remaining', { name: 'debugged', timeout: 1 });
+  const target = await invoker.prepareDebug(fn);
+  let paused = false;
+  const onLog = (_id: string, line: string) => {
+    if (!paused && line.endsWith('\tINFO\twaiting')) {
+      paused = true;
+      invoker.debuggerPaused(target.environmentId);
+      setTimeout(() => invoker.debuggerResumed(target.environmentId), pauseMs);
+    }
+  };
+  invoker.on('log', onLog);
+  try {
+    return { target, record: await invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true }) };
+  } finally {
+    invoker.off('log', onLog);
+  }
+}
+
+test('prepareDebug starts an environment with the inspector on a loopback port; the debug invoke runs in it', async () => {
+  const invoker = new LambdaInvoker();
+  invokers.push(invoker);
+  const fn = fixtureFunction('basic/app.handler', { name: 'inspectable' });
+  const target = await invoker.prepareDebug(fn);
+  assert.equal(target.host, '127.0.0.1');
+  assert.equal(target.kind, 'node-inspector');
+  assert.ok(target.port > 0);
+  const targets = await inspectorTargets(target.port);
+  assert.equal(targets.length, 1);
+  assert.match(targets[0]!.webSocketDebuggerUrl, new RegExp(`^ws://127\\.0\\.0\\.1:${target.port}/`));
+  const record = await invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true });
+  assert.equal(record.status, 'success');
+  assert.equal(record.cold, true, 'the first invocation of the prepared environment is its cold one');
+  assert.ok(record.logs[0]!.startsWith('INIT_START'));
+  assert.equal(record.logs.some((l) => l.includes('Debugger listening')), false, "the inspector's notices are not function output");
+  assert.equal(record.pausedMs, 0);
+  assert.deepEqual(record.pauses, []);
+  const again = await invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true });
+  assert.equal(again.cold, false);
+  assert.equal((again.result as { pid: number }).pid, (record.result as { pid: number }).pid);
+  // A plain invoke does not use the debug environment.
+  const plain = await invoker.invoke({ fn, event: {}, trigger: 'manual' });
+  assert.notEqual((plain.result as { pid: number }).pid, (record.result as { pid: number }).pid);
+});
+
+test('while paused in a debugger the timeout clock stops; Duration excludes the pause; the pause file keeps remaining time consistent', async () => {
+  const invoker = new LambdaInvoker();
+  invokers.push(invoker);
+  const { record } = await pausedInvocation(invoker, 1200);
+  // The handler waits 1.5 s with a 1 s timeout: only the stopped clock lets it finish.
+  assert.equal(record.status, 'success', JSON.stringify(record.error));
+  assert.equal(record.pauses!.length, 1);
+  const span = record.pauses![0]!;
+  assert.ok(span.endAt! >= span.startAt + 1200 - 5);
+  assert.ok(Math.abs(record.pausedMs! - (span.endAt! - span.startAt)) < 0.02);
+  const wallMs = record.timestamps.invokeEndAt! - record.timestamps.invokeStartAt!;
+  assert.ok(Math.abs(record.durationMs! - (wallMs - record.pausedMs!)) < 5, `duration ${record.durationMs} = wall ${wallMs} - paused ${record.pausedMs}`);
+  assert.ok(record.durationMs! < 1000);
+  assert.equal(record.billedDurationMs, Math.ceil(record.durationMs! + record.initDurationMs!));
+  const { remainingMs, waitedMs } = record.result as { remainingMs: number; waitedMs: number };
+  assert.ok(waitedMs >= 1500);
+  assert.ok(remainingMs > 0, `getRemainingTimeInMillis() counts the pause out: ${remainingMs}`);
+});
+
+test('wallClockTimeoutWhileDebugging: the clock keeps running while paused', async () => {
+  const invoker = new LambdaInvoker({ wallClockTimeoutWhileDebugging: true });
+  invokers.push(invoker);
+  const { record } = await pausedInvocation(invoker, 1200);
+  assert.equal(record.status, 'timeout');
+  await waitFor(() => invoker.environmentCount('debugged') === 0, 'the timed-out debug environment to go');
+});

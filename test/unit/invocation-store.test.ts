@@ -1,0 +1,145 @@
+// The durable invocation history: paging, filters, restart, torn last line, retention + compaction.
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { InvocationRecord } from '../../runtime-host/protocol/records';
+import { InvalidCursorError, InvocationStore } from '../../runtime-host/records/invocation-store';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function stateDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'lw-store-'));
+  dirs.push(d);
+  return d;
+}
+
+function record(id: string, fields: Partial<InvocationRecord> = {}): InvocationRecord {
+  return {
+    id,
+    kind: 'invocation',
+    requestId: id,
+    functionName: 'Fn',
+    trigger: 'manual',
+    status: 'success',
+    cold: false,
+    runtime: 'nodejs22.x',
+    architecture: 'x86_64',
+    memorySizeMB: 128,
+    timeoutSeconds: 3,
+    timestamps: { queuedAt: 1 },
+    billingRule: 'per-ms-with-init',
+    event: { n: id },
+    logs: [`START RequestId: ${id} Version: $LATEST`],
+    ...fields,
+  };
+}
+
+function lines(dir: string): string[] {
+  return readFileSync(join(dir, 'invocations.jsonl'), 'utf8').split('\n').filter(Boolean);
+}
+
+describe('invocation store', () => {
+  it('pages newest first with a cursor, filtered by function and parent', async () => {
+    const store = new InvocationStore({ stateDir: stateDir() });
+    for (let i = 0; i < 7; i++) store.put(record(`r${i}`, { functionName: i % 2 ? 'Odd' : 'Even', ...(i >= 5 ? { parentId: 'p1' } : {}) }));
+    const first = store.page({ limit: 3 });
+    assert.deepEqual(first.records.map((r) => r.id), ['r6', 'r5', 'r4']);
+    assert.equal(typeof first.nextCursor, 'string');
+    const second = store.page({ limit: 3, cursor: first.nextCursor! });
+    assert.deepEqual(second.records.map((r) => r.id), ['r3', 'r2', 'r1']);
+    const third = store.page({ limit: 3, cursor: second.nextCursor! });
+    assert.deepEqual(third.records.map((r) => r.id), ['r0']);
+    assert.equal(third.nextCursor, undefined);
+    assert.deepEqual(store.page({ function: 'Odd' }).records.map((r) => r.id), ['r5', 'r3', 'r1']);
+    assert.deepEqual(store.page({ parentId: 'p1' }).records.map((r) => r.id), ['r6', 'r5']);
+    assert.deepEqual(store.page({ function: 'Odd', limit: 2 }).records.map((r) => r.id), ['r5', 'r3']);
+    assert.throws(() => store.page({ cursor: 'not a cursor!' }), InvalidCursorError);
+    await store.close();
+  });
+
+  it('an update keeps the record in its place; the last line for an id wins after a restart', async () => {
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir });
+    store.put(record('a', { status: 'running' }));
+    store.put(record('b'));
+    store.put(record('a', { status: 'error', durationMs: 12.5 }));
+    assert.deepEqual(store.page().records.map((r) => [r.id, r.status]), [['b', 'success'], ['a', 'error']]);
+    await store.close();
+    assert.equal(lines(dir).length, 3);
+    const reopened = new InvocationStore({ stateDir: dir });
+    assert.deepEqual(reopened.page().records.map((r) => [r.id, r.status]), [['b', 'success'], ['a', 'error']]);
+    assert.equal(reopened.get('a')!.durationMs, 12.5);
+    // Superseded lines are compacted away on load.
+    assert.equal(lines(dir).length, 2);
+    await reopened.close();
+  });
+
+  it('records still running when the host went away come back interrupted', async () => {
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir });
+    store.put(record('gone', { status: 'running' }));
+    await store.close();
+    const reopened = new InvocationStore({ stateDir: dir });
+    assert.equal(reopened.get('gone')!.status, 'interrupted');
+    await reopened.close();
+  });
+
+  it('skips a torn last line, warns, and appends cleanly after it', async () => {
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir });
+    store.put(record('whole'));
+    await store.close();
+    appendFileSync(join(dir, 'invocations.jsonl'), JSON.stringify(record('torn')).slice(0, 40));
+    const warnings: string[] = [];
+    const reopened = new InvocationStore({ stateDir: dir, onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(reopened.page().records.map((r) => r.id), ['whole']);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /skipped a torn last line \(40 bytes\)$/);
+    reopened.put(record('after'));
+    await reopened.close();
+    assert.deepEqual(lines(dir).map((l) => (JSON.parse(l) as InvocationRecord).id), ['whole', 'after']);
+    const third = new InvocationStore({ stateDir: dir });
+    assert.deepEqual(third.page().records.map((r) => r.id), ['after', 'whole']);
+    await third.close();
+  });
+
+  it('skips a corrupted line in the middle with its line number', async () => {
+    const dir = stateDir();
+    appendFileSync(join(dir, 'invocations.jsonl'), `${JSON.stringify(record('one'))}\n{broken\n${JSON.stringify(record('two'))}\n`);
+    const warnings: string[] = [];
+    const store = new InvocationStore({ stateDir: dir, onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(store.page().records.map((r) => r.id), ['two', 'one']);
+    assert.deepEqual(warnings.map((w) => w.replace(/^.*invocations\.jsonl/, '')), [':2: skipped a line that is not valid JSON']);
+    await store.close();
+  });
+
+  it('retention keeps the newest N, oldest dropped first, and compacts the file', async () => {
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir, maxRecords: 5 });
+    for (let i = 0; i < 150; i++) store.put(record(`r${i}`));
+    assert.equal(store.size(), 5);
+    assert.deepEqual(store.page().records.map((r) => r.id), ['r149', 'r148', 'r147', 'r146', 'r145']);
+    assert.equal(store.get('r0'), undefined);
+    await store.close();
+    // Compaction ran while writing: the file never holds all 150 lines.
+    assert.ok(lines(dir).length < 150, `file has ${lines(dir).length} lines`);
+    const reopened = new InvocationStore({ stateDir: dir, maxRecords: 5 });
+    assert.deepEqual(reopened.page().records.map((r) => r.id), ['r149', 'r148', 'r147', 'r146', 'r145']);
+    assert.deepEqual(lines(dir).map((l) => (JSON.parse(l) as InvocationRecord).id), ['r145', 'r146', 'r147', 'r148', 'r149']);
+    await reopened.close();
+  });
+
+  it('a smaller limit on restart drops the oldest', async () => {
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir });
+    for (let i = 0; i < 10; i++) store.put(record(`r${i}`));
+    await store.close();
+    const smaller = new InvocationStore({ stateDir: dir, maxRecords: 3 });
+    assert.deepEqual(smaller.page().records.map((r) => r.id), ['r9', 'r8', 'r7']);
+    assert.equal(lines(dir).length, 3);
+    await smaller.close();
+  });
+});

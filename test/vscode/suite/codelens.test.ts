@@ -1,0 +1,98 @@
+// CodeLenses for the sample project: above the template's function resources and above the JS and TS
+// handlers the template names; titles resolve lazily and follow the remembered event; a setting turns them off.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { lineOf, projectFile, waitFor, workbenchApi } from './util';
+
+interface LensSummary {
+  line: number;
+  title: string;
+  command: string;
+  target: unknown;
+}
+
+async function lenses(relative: string): Promise<LensSummary[]> {
+  const uri = vscode.Uri.file(projectFile(relative));
+  await vscode.workspace.openTextDocument(uri);
+  // Resolve every lens (the second argument asks the provider to resolve that many).
+  const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+  return found
+    .filter((l) => l.command?.command.startsWith('lambdaWorkbench.'))
+    .map((l) => ({ line: l.range.start.line, title: l.command!.title, command: l.command!.command, target: l.command!.arguments?.[0] }))
+    // Stable sort: on each line the provider's order, Invoke · Debug · Event.
+    .sort((a, b) => a.line - b.line);
+}
+
+suite('codelens', () => {
+  suiteSetup(async () => {
+    const api = await workbenchApi();
+    await api.ctx.functions();
+    await api.ctx.setEventChoice({ kind: 'function', name: 'GreetTs' }, { kind: 'empty' });
+    await api.ctx.setEventChoice({ kind: 'function', name: 'HelloJs' }, { kind: 'empty' });
+  });
+
+  test('template.yaml: Invoke, Debug and Event above each function resource', async () => {
+    const found = await waitFor('lenses in template.yaml', async () => {
+      const l = await lenses('template.yaml');
+      return l.length === 9 ? l : undefined;
+    });
+    const hello = lineOf('template.yaml', '  HelloJs:');
+    const greet = lineOf('template.yaml', '  GreetTs:');
+    const py = lineOf('template.yaml', '  PyGreet:');
+    assert.deepEqual(
+      found.map((l) => [l.line, l.title, l.command]),
+      [
+        [hello, '▶ Invoke', 'lambdaWorkbench.invokeFunction'],
+        [hello, 'Debug', 'lambdaWorkbench.debugFunction'],
+        [hello, 'Event: {} ▾', 'lambdaWorkbench.pickEvent'],
+        [greet, '▶ Invoke', 'lambdaWorkbench.invokeFunction'],
+        [greet, 'Debug', 'lambdaWorkbench.debugFunction'],
+        [greet, 'Event: {} ▾', 'lambdaWorkbench.pickEvent'],
+        [py, '▶ Invoke', 'lambdaWorkbench.invokeFunction'],
+        [py, 'Debug', 'lambdaWorkbench.debugFunction'],
+        [py, 'Event: choose ▾', 'lambdaWorkbench.pickEvent'],
+      ],
+    );
+    assert.deepEqual(found[0].target, { kind: 'function', name: 'HelloJs' });
+  });
+
+  test('TypeScript handler: lenses on the exported handler line', async () => {
+    const found = await lenses('src/greet.ts');
+    const line = lineOf('src/greet.ts', 'export const handler');
+    assert.deepEqual(
+      found.map((l) => [l.line, l.title]),
+      [
+        [line, '▶ Invoke'],
+        [line, 'Debug'],
+        [line, 'Event: {} ▾'],
+      ],
+    );
+    assert.deepEqual(found[0].target, { kind: 'function', name: 'GreetTs' });
+  });
+
+  test('JavaScript handler (exports.handler): lenses on its line', async () => {
+    const found = await lenses('src/hello.js');
+    const line = lineOf('src/hello.js', 'exports.handler');
+    assert.deepEqual(found.map((l) => l.line), [line, line, line]);
+    assert.deepEqual(found[0].target, { kind: 'function', name: 'HelloJs' });
+  });
+
+  test('the Event lens shows the remembered choice', async () => {
+    const api = await workbenchApi();
+    await api.ctx.setEventChoice({ kind: 'function', name: 'HelloJs' }, { kind: 'saved', name: 'alice' });
+    const found = await lenses('src/hello.js');
+    assert.deepEqual(found.map((l) => l.title), ['▶ Invoke', 'Debug', 'Event: alice ▾']);
+    await api.ctx.setEventChoice({ kind: 'function', name: 'HelloJs' }, { kind: 'empty' });
+  });
+
+  test('lambdaWorkbench.codeLens.enabled = false removes them', async () => {
+    const config = vscode.workspace.getConfiguration('lambdaWorkbench');
+    await config.update('codeLens.enabled', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      assert.deepEqual(await lenses('src/greet.ts'), []);
+    } finally {
+      await config.update('codeLens.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    assert.equal((await lenses('src/greet.ts')).length, 3);
+  });
+});

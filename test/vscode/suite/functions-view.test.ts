@@ -1,0 +1,47 @@
+// The activity-bar Functions view: the template's functions with memory/timeout and runtime, their
+// event sources and recent invocations as children, Invoke/Debug as inline actions.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { InvokeOutput } from '../../../runtime-host/protocol';
+import { EXTENSION_ID, workbenchApi } from './util';
+
+suite('functions view', () => {
+  test('lists every function with memory, timeout and runtime', async () => {
+    const api = await workbenchApi();
+    const roots = await api.functionsView.getChildren();
+    const items = roots.map((n) => api.functionsView.getTreeItem(n));
+    assert.deepEqual(
+      items.map((i) => [i.label, i.description, i.contextValue]),
+      [
+        ['HelloJs', '128 MB · 3 s · nodejs22.x', 'lambdaFunction'],
+        ['GreetTs', '128 MB · 2 s · nodejs22.x', 'lambdaFunction'],
+        ['PyGreet', '128 MB · 3 s · python3.11', 'lambdaFunction'],
+      ],
+    );
+  });
+
+  test('recent invocations appear under their function and open the panel on that record', async () => {
+    const api = await workbenchApi();
+    const output = await vscode.commands.executeCommand<InvokeOutput>('lambdaWorkbench.invokeFunction', { kind: 'function', name: 'HelloJs' }, { event: { name: 'View' }, quiet: true });
+    const hello = (await api.functionsView.getChildren()).find((n) => n.type === 'function' && n.fn.name === 'HelloJs')!;
+    const groups = await api.functionsView.getChildren(hello);
+    const recentGroup = groups.find((g) => g.type === 'group' && g.group === 'recent')!;
+    const recent = await api.functionsView.getChildren(recentGroup);
+    const first = api.functionsView.getTreeItem(recent[0]!);
+    assert.equal(first.id, `invocation:${output!.requestId}`);
+    assert.match(String(first.label), /^success/);
+    assert.deepEqual(first.command?.arguments, [{ select: output!.requestId }]);
+    assert.equal(first.command?.command, 'lambdaWorkbench.openPanel');
+  });
+
+  test('Invoke and Debug are inline actions on a function item', () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { menus: Record<string, { command: string; when: string; group: string }[]> };
+    };
+    const inline = manifest.contributes.menus['view/item/context']!.filter((m) => m.group.startsWith('inline')).map((m) => [m.command, m.when]);
+    assert.deepEqual(inline, [
+      ['lambdaWorkbench.invokeFunction', 'view == lambdaWorkbench.functions && viewItem == lambdaFunction'],
+      ['lambdaWorkbench.debugFunction', 'view == lambdaWorkbench.functions && viewItem == lambdaFunction'],
+    ]);
+  });
+});

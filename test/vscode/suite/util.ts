@@ -1,0 +1,78 @@
+// Helpers shared by the suites that run inside the real VS Code extension host.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { WorkbenchApi } from '../../../extension/main';
+import type { InvocationRecord } from '../../../runtime-host/protocol';
+
+export const EXTENSION_ID = 'lambda-workbench.lambda-workbench';
+
+/** The extension's exports (activating it if the workspace did not already). */
+export async function workbenchApi(): Promise<WorkbenchApi> {
+  const ext = vscode.extensions.getExtension<WorkbenchApi | undefined>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed`);
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  if (!api) throw new Error('the extension activated without a workspace folder');
+  return api;
+}
+
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the suite needs the sample project open as the workspace folder');
+  return folder.uri.fsPath;
+}
+
+export function projectFile(relative: string): string {
+  return join(workspaceRoot(), relative);
+}
+
+/** 0-based line of the first line containing `marker`. */
+export function lineOf(relative: string, marker: string): number {
+  const line = readFileSync(projectFile(relative), 'utf8').split('\n').findIndex((l) => l.includes(marker));
+  if (line < 0) throw new Error(`${marker} not found in ${relative}`);
+  return line;
+}
+
+/** Polls until `check` returns a value other than undefined/false; fails naming what it waited for. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves with the first finished record that matches. Subscribe before causing the invocation. */
+export function nextFinished(api: WorkbenchApi, match: (r: InvocationRecord) => boolean): Promise<InvocationRecord> {
+  return new Promise((resolve) => {
+    const sub = api.ctx.onDidFinishInvocation((r) => {
+      if (match(r)) {
+        sub.dispose();
+        resolve(r);
+      }
+    });
+  });
+}
+
+/** Resolves with the first started record that matches. */
+export function nextStarted(api: WorkbenchApi, match: (r: InvocationRecord) => boolean): Promise<InvocationRecord> {
+  return new Promise((resolve) => {
+    const sub = api.ctx.host.on('invocation.started', (r) => {
+      if (match(r)) {
+        sub.dispose();
+        resolve(r);
+      }
+    });
+  });
+}

@@ -1,0 +1,447 @@
+// The panel: owns the history model, the UI state and the transport, and re-renders its regions
+// when any of them changes. Same code in the VS Code webview and in the browser dashboard.
+import type { FunctionInfo } from '../runtime-host/protocol/functions';
+import type { InvocationRecord } from '../runtime-host/protocol/records';
+import { button, h, icon, replaceChildren } from './dom';
+import { applyFilter, isFilterActive, SearchIndex, type HistoryFilter } from './model/filters';
+import { HistoryModel } from './model/history';
+import { isFinal, STATUS_LABEL, STATUSES, TRIGGERS } from './model/records';
+import { summarizeFunctions } from './model/summary';
+import type { PanelUiState, StateStore } from './state';
+import { RpcError, type ConnectionState, type Transport } from './transport';
+import { renderCompare } from './views/compare';
+import { renderDetail, type DetailActions } from './views/detail';
+import { HistoryList } from './views/history';
+import { renderSummary } from './views/summary';
+
+/** How much history the panel loads at start (newest first); live records are added on top. */
+const HISTORY_LIMIT = 10_000;
+const PAGE_SIZE = 500;
+
+export class PanelApp {
+  private readonly history = new HistoryModel();
+  private readonly search = new SearchIndex();
+  private functions: FunctionInfo[] = [];
+  private knownFunctions = new Set<string>();
+  private filtered: InvocationRecord[] = [];
+  private state: PanelUiState;
+  private pickingCompareFor: string | undefined;
+  private loading = true;
+
+  private readonly root: HTMLElement;
+  private readonly filterBar: HTMLElement;
+  private readonly countEl: HTMLElement;
+  private readonly connectionEl: HTMLElement;
+  private readonly main: HTMLElement;
+  private readonly detailEl: HTMLElement;
+  private readonly summaryEl: HTMLElement;
+  private readonly bannerEl: HTMLElement;
+  private readonly toastEl: HTMLElement;
+  private readonly list: HistoryList;
+  private readonly tabs: Record<PanelUiState['view'], HTMLButtonElement>;
+  private frame = 0;
+  private dirty = { list: false, detail: false, summary: false, filters: false };
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    mount: HTMLElement,
+    private readonly transport: Transport,
+    private readonly store: StateStore,
+  ) {
+    this.state = store.load();
+    this.list = new HistoryList(
+      (r) => this.onRowClick(r),
+      (px) => {
+        this.state.scrollTopPx = px;
+        this.saveSoon(true);
+      },
+    );
+    this.tabs = {
+      history: h('button', { class: 'tab', data: { testid: 'tab-history' }, attrs: { type: 'button' }, on: { click: () => this.setView('history') } }, icon('history'), ' History'),
+      summary: h('button', { class: 'tab', data: { testid: 'tab-summary' }, attrs: { type: 'button' }, on: { click: () => this.setView('summary') } }, icon('graph'), ' Functions'),
+    };
+    this.filterBar = h('div', { class: 'filters' });
+    this.countEl = h('span', { class: 'count', data: { testid: 'count' } });
+    this.connectionEl = h('span', { class: 'connection', data: { testid: 'connection' } });
+    this.bannerEl = h('div', { class: 'banner hidden', data: { testid: 'banner' } });
+    this.toastEl = h('div', { class: 'toast hidden', data: { testid: 'toast' }, attrs: { role: 'status' } });
+    this.detailEl = h('div', { class: 'detail-pane', data: { testid: 'detail-pane' } });
+    this.summaryEl = h('div', { class: 'summary-pane' });
+    this.main = h('main', { class: 'split' }, this.list.element, this.detailEl);
+    this.root = h(
+      'div',
+      { class: 'panel' },
+      h('header', { class: 'toolbar' }, h('span', { class: 'brand' }, icon('zap'), ' Lambda Workbench'), this.tabs.history, this.tabs.summary, this.filterBar, this.countEl, this.connectionEl),
+      this.bannerEl,
+      this.main,
+      this.summaryEl,
+      this.toastEl,
+    );
+    replaceChildren(mount, this.root);
+
+    transport.onNotification((method, params) => {
+      if (method === 'invocation.started' || method === 'invocation.finished') this.onRecord(params as InvocationRecord);
+      else if (method === 'invocation.log') {
+        const { id, line } = params as { id: string; line: string };
+        if (this.history.appendLog(id, line)) this.invalidate({ list: this.isFilterSearching(), detail: this.isShown(id) });
+      } else if (method === 'functions.changed') {
+        this.functions = (params as { functions: FunctionInfo[] }).functions;
+        this.invalidate({ filters: true, summary: true });
+      }
+    });
+    transport.onStateChange((s) => {
+      this.renderConnection(s);
+      // After a reconnect the host may have run things we did not hear about.
+      if (s === 'open' && !this.loading) void this.load();
+    });
+    window.addEventListener('pagehide', () => this.store.save(this.state));
+    // A running invocation's bar grows with the clock, not only when a notification arrives.
+    setInterval(() => {
+      const selected = this.state.selectedId ? this.history.get(this.state.selectedId) : undefined;
+      if (selected && !isFinal(selected.status)) this.invalidate({ detail: true });
+    }, 500);
+    this.renderConnection(transport.state);
+    this.invalidate({ filters: true, list: true, detail: true, summary: true });
+    void this.load();
+  }
+
+  /** Restores state handed over by the extension (serializer), unless the webview kept its own. */
+  restore(state: PanelUiState): void {
+    this.state = state;
+    this.store.save(state);
+    this.invalidate({ filters: true, list: true, detail: true, summary: true });
+    requestAnimationFrame(() => (this.list.scrollTop = state.scrollTopPx));
+  }
+
+  select(id: string): void {
+    this.state.selectedId = id;
+    this.state.compareIds = undefined;
+    this.pickingCompareFor = undefined;
+    this.saveSoon();
+    this.setBanner(undefined);
+    if (this.state.view !== 'history') this.setView('history');
+    this.invalidate({ list: true, detail: true });
+    this.list.reveal(id);
+    void this.refreshSelected(id);
+  }
+
+  private async load(): Promise<void> {
+    this.loading = true;
+    try {
+      const [functions] = await Promise.all([this.transport.request('listFunctions', undefined).catch(() => [] as FunctionInfo[])]);
+      this.functions = functions;
+      let cursor: string | undefined;
+      let loaded = 0;
+      do {
+        const page = await this.transport.request('listInvocations', { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+        // A page is a snapshot: a notification that arrived meanwhile may be newer.
+        this.history.merge(page.records);
+        loaded += page.records.length;
+        cursor = page.nextCursor;
+        this.invalidate({ list: true, summary: true, filters: true, detail: true });
+      } while (cursor && loaded < HISTORY_LIMIT);
+      if (this.state.selectedId) void this.refreshSelected(this.state.selectedId);
+    } catch (err) {
+      this.toast(err);
+    } finally {
+      this.loading = false;
+      this.invalidate({ list: true });
+      if (this.state.scrollTopPx) this.list.scrollTop = this.state.scrollTopPx;
+    }
+  }
+
+  /** Full record and children from the host (the list may hold an older copy). */
+  private async refreshSelected(id: string): Promise<void> {
+    try {
+      const [record, children] = await Promise.all([
+        this.transport.request('getInvocation', { id }),
+        this.transport.request('listInvocations', { parentId: id, limit: PAGE_SIZE }),
+      ]);
+      this.history.merge([record, ...children.records]);
+      this.invalidate({ list: true, detail: true });
+    } catch (err) {
+      if (!(err instanceof RpcError)) this.toast(err);
+    }
+  }
+
+  private onRecord(record: InvocationRecord): void {
+    if (!this.history.applyNotification(record)) return;
+    const newFunction = record.kind === 'invocation' && !this.knownFunctions.has(record.functionName);
+    this.invalidate({ list: true, summary: true, filters: newFunction, detail: this.isShown(record.id) || this.isShown(record.parentId) });
+  }
+
+  private isShown(id: string | undefined): boolean {
+    if (!id) return false;
+    if (this.state.selectedId === id || this.state.compareIds?.includes(id)) return true;
+    return this.history.get(id)?.parentId === this.state.selectedId && this.state.selectedId !== undefined;
+  }
+
+  private isFilterSearching(): boolean {
+    return this.state.filter.search.trim() !== '';
+  }
+
+  private onRowClick(record: InvocationRecord): void {
+    if (this.pickingCompareFor && this.pickingCompareFor !== record.id) {
+      this.state.compareIds = [this.pickingCompareFor, record.id];
+      this.pickingCompareFor = undefined;
+      this.setBanner(undefined);
+      this.saveSoon();
+      this.invalidate({ list: true, detail: true });
+      void this.refreshSelected(record.id);
+      return;
+    }
+    this.select(record.id);
+  }
+
+  private setView(view: PanelUiState['view']): void {
+    this.state.view = view;
+    this.saveSoon();
+    this.invalidate({ summary: true, list: true, detail: true });
+  }
+
+  private setFilter(patch: Partial<HistoryFilter>): void {
+    this.state.filter = { ...this.state.filter, ...patch };
+    this.saveSoon();
+    this.invalidate({ list: true });
+  }
+
+  private invalidate(parts: Partial<typeof this.dirty>): void {
+    for (const [k, v] of Object.entries(parts)) if (v) this.dirty[k as keyof typeof this.dirty] = true;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const d = this.dirty;
+      this.dirty = { list: false, detail: false, summary: false, filters: false };
+      if (d.filters) this.renderFilters();
+      if (d.list) this.renderList();
+      if (d.detail) this.renderDetailPane();
+      if (d.summary || d.list) this.renderView();
+    });
+  }
+
+  /** Function names for the filter: the catalog's plus any seen in the history (deleted functions keep their records). */
+  private functionNames(): string[] {
+    const names = new Set(this.functions.map((f) => f.name));
+    for (const r of this.history.all()) if (r.kind === 'invocation') names.add(r.functionName);
+    this.knownFunctions = names;
+    return [...names].sort();
+  }
+
+  private renderFilters(): void {
+    const f = this.state.filter;
+    const select = (testId: string, label: string, allLabel: string, value: string, options: [string, string][], onChange: (v: string) => void) =>
+      h(
+        'select',
+        { title: label, data: { testid: testId }, attrs: { 'aria-label': label }, on: { change: (e) => onChange((e.target as HTMLSelectElement).value) } },
+        h('option', { attrs: { value: '' } }, allLabel),
+        options.map(([v, text]) => h('option', { attrs: { value: v, selected: v === value } }, text)),
+      );
+    const searchBox = h('input', {
+      class: 'search',
+      data: { testid: 'search' },
+      attrs: { type: 'search', placeholder: 'Search event, result, logs', 'aria-label': 'Search event, result and logs', spellcheck: 'false' },
+    });
+    searchBox.value = f.search;
+    searchBox.addEventListener('input', () => {
+      clearTimeout(this.searchTimer);
+      this.searchTimer = setTimeout(() => this.setFilter({ search: searchBox.value }), 120);
+    });
+    replaceChildren(
+      this.filterBar,
+      select('filter-function', 'Function', 'All functions', f.functionName, this.functionNames().map((n) => [n, n]), (v) => this.setFilter({ functionName: v })),
+      select('filter-status', 'Status', 'All statuses', f.status, STATUSES.map((s) => [s, STATUS_LABEL[s]]), (v) => this.setFilter({ status: v as HistoryFilter['status'] })),
+      select('filter-trigger', 'Trigger', 'All triggers', f.trigger, TRIGGERS.map((t) => [t, t]), (v) => this.setFilter({ trigger: v as HistoryFilter['trigger'] })),
+      h('span', { class: 'search-wrap' }, icon('search'), searchBox),
+    );
+  }
+
+  private renderList(): void {
+    this.filtered = applyFilter(this.history.all(), this.state.filter, this.search);
+    const total = this.history.size;
+    this.countEl.textContent = this.loading && total === 0 ? 'loading…' : isFilterActive(this.state.filter) ? `${this.filtered.length} of ${total}` : `${total} record${total === 1 ? '' : 's'}`;
+    this.list.setRecords(this.filtered, this.state.selectedId, this.pickingCompareFor);
+  }
+
+  private renderView(): void {
+    const summary = this.state.view === 'summary';
+    this.tabs.history.classList.toggle('active', !summary);
+    this.tabs.summary.classList.toggle('active', summary);
+    this.main.classList.toggle('hidden', summary);
+    this.summaryEl.classList.toggle('hidden', !summary);
+    this.filterBar.classList.toggle('hidden', summary);
+    if (summary) {
+      replaceChildren(
+        this.summaryEl,
+        renderSummary(summarizeFunctions(this.history.all(), this.functions), (name) => {
+          this.setFilter({ functionName: name });
+          this.invalidate({ filters: true });
+          this.setView('history');
+        }),
+      );
+    }
+  }
+
+  private renderDetailPane(): void {
+    const [a, b] = this.state.compareIds ?? [];
+    if (a && b) {
+      const ra = this.history.get(a);
+      const rb = this.history.get(b);
+      if (ra && rb) {
+        replaceChildren(
+          this.detailEl,
+          renderCompare(ra, rb, () => {
+            this.state.compareIds = undefined;
+            this.saveSoon();
+            this.invalidate({ detail: true });
+          }, (id) => this.select(id)),
+        );
+        return;
+      }
+    }
+    const id = this.state.selectedId;
+    const record = id ? this.history.get(id) : undefined;
+    if (!record) {
+      replaceChildren(
+        this.detailEl,
+        h('div', { class: 'empty' }, icon('zap'), h('p', null, this.loading ? 'Loading history…' : this.history.size ? 'Select an invocation to see its timeline, numbers, event, result and logs.' : 'No invocations yet. Invoke a function and it shows up here as it runs.')),
+      );
+      return;
+    }
+    const scroll = this.detailEl.scrollTop;
+    replaceChildren(this.detailEl, renderDetail(record, this.history.childrenOf(record.id), this.actions(), Date.now()));
+    this.detailEl.scrollTop = scroll;
+  }
+
+  private actions(): DetailActions {
+    return {
+      select: (id) => this.select(id),
+      rerun: (r) => void this.invoke(r.functionName, r.event),
+      editAndRun: (r) => this.openEditor(r, 'run'),
+      saveEvent: (r) => this.openEditor(r, 'save'),
+      debug: this.transport.debug ? (r) => this.transport.debug?.({ function: r.functionName, event: r.event, trigger: 'debug' }) : undefined,
+      startCompare: (r) => {
+        this.pickingCompareFor = r.id;
+        this.setBanner(`Pick another invocation to compare with ${r.functionName} ${r.id.slice(0, 8)}…`, () => {
+          this.pickingCompareFor = undefined;
+          this.setBanner(undefined);
+          this.invalidate({ list: true });
+        });
+        this.invalidate({ list: true });
+      },
+    };
+  }
+
+  private async invoke(functionName: string, event: unknown): Promise<void> {
+    this.toast(`Running ${functionName}…`);
+    try {
+      const out = await this.transport.request('invoke', { function: functionName, event, trigger: 'manual' });
+      this.toast(`${functionName}: ${out.error ? out.error.errorType : 'success'} · billed ${out.report.billedDurationMs} ms`);
+      this.select(out.requestId);
+    } catch (err) {
+      this.toast(err);
+    }
+  }
+
+  private openEditor(record: InvocationRecord, mode: 'run' | 'save'): void {
+    const area = h('textarea', { class: 'editor', data: { testid: 'editor-event' }, attrs: { spellcheck: 'false', 'aria-label': 'Event JSON' } });
+    area.value = JSON.stringify(record.event, null, 2) ?? 'null';
+    const nameInput = h('input', { data: { testid: 'editor-name' }, attrs: { type: 'text', placeholder: 'event name', 'aria-label': 'Event name', spellcheck: 'false' } });
+    nameInput.value = `${record.trigger}-${record.id.slice(0, 8)}`;
+    const errorEl = h('div', { class: 'editor-error', data: { testid: 'editor-error' } });
+    const close = () => dialog.remove();
+    const parse = (): { ok: true; event: unknown } | { ok: false } => {
+      try {
+        return { ok: true, event: JSON.parse(area.value) };
+      } catch (err) {
+        errorEl.textContent = `Not valid JSON: ${(err as Error).message}`;
+        return { ok: false };
+      }
+    };
+    const run = () => {
+      const p = parse();
+      if (!p.ok) return;
+      close();
+      void this.invoke(record.functionName, p.event);
+    };
+    const save = async () => {
+      const p = parse();
+      if (!p.ok) return;
+      const name = nameInput.value.trim();
+      if (!name) {
+        errorEl.textContent = 'Give the event a name.';
+        return;
+      }
+      try {
+        const saved = await this.transport.request('events.save', { function: record.functionName, name, event: p.event });
+        close();
+        this.toast(`Saved event '${saved.name}' for ${saved.function} (${saved.path})`);
+      } catch (err) {
+        errorEl.textContent = describeError(err);
+      }
+    };
+    const dialog = h(
+      'div',
+      { class: 'modal', data: { testid: 'editor' }, attrs: { role: 'dialog', 'aria-modal': 'true' } },
+      h(
+        'div',
+        { class: 'modal-box' },
+        h('div', { class: 'block-head' }, h('h3', null, mode === 'run' ? `Edit event and run ${record.functionName}` : `Save event for ${record.functionName}`)),
+        mode === 'save' ? h('label', { class: 'field' }, 'Name ', nameInput) : null,
+        area,
+        errorEl,
+        h(
+          'div',
+          { class: 'actions' },
+          mode === 'run' ? button('Run', 'play', run, { testId: 'editor-run' }) : button('Save', 'save', () => void save(), { testId: 'editor-save' }),
+          button('Cancel', 'close', close, { secondary: true, testId: 'editor-cancel' }),
+        ),
+      ),
+    );
+    dialog.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') close();
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) mode === 'run' ? run() : void save();
+    });
+    this.root.appendChild(dialog);
+    (mode === 'save' ? nameInput : area).focus();
+  }
+
+  private setBanner(text: string | undefined, onCancel?: () => void): void {
+    this.bannerEl.classList.toggle('hidden', !text);
+    replaceChildren(this.bannerEl, text ? [icon('info'), ` ${text} `, onCancel ? button('Cancel', 'close', onCancel, { secondary: true }) : null] : []);
+  }
+
+  private toastTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private toast(message: unknown): void {
+    const isError = typeof message !== 'string';
+    this.toastEl.textContent = isError ? describeError(message) : message;
+    this.toastEl.classList.toggle('error', isError);
+    this.toastEl.classList.remove('hidden');
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => this.toastEl.classList.add('hidden'), isError ? 8000 : 4000);
+  }
+
+  private renderConnection(state: ConnectionState): void {
+    const text = state === 'open' ? 'connected' : state === 'connecting' ? 'connecting…' : 'disconnected';
+    replaceChildren(this.connectionEl, h('span', { class: `dot conn-${state}` }), ` ${text}`);
+    this.connectionEl.dataset.state = state;
+  }
+
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Saves now; only scrolling, which fires often, is debounced (and flushed when the page goes away). */
+  private saveSoon(debounce = false): void {
+    clearTimeout(this.saveTimer);
+    if (!debounce) {
+      this.store.save(this.state);
+      return;
+    }
+    this.saveTimer = setTimeout(() => this.store.save(this.state), 150);
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof RpcError) return err.hint ? `${err.message} — ${err.hint}` : err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+

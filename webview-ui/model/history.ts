@@ -1,0 +1,76 @@
+// The panel's copy of the record history: newest first, updated in place by notifications.
+import type { InvocationRecord } from '../../runtime-host/protocol/records';
+import { compareNewestFirst, isFinal } from './records';
+
+export class HistoryModel {
+  private readonly byId = new Map<string, InvocationRecord>();
+  /** Newest first. */
+  private ordered: InvocationRecord[] = [];
+
+  get size(): number {
+    return this.ordered.length;
+  }
+
+  all(): readonly InvocationRecord[] {
+    return this.ordered;
+  }
+
+  get(id: string): InvocationRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Records caused by `parentId` (an SNS publish's deliveries and their retries), oldest first. */
+  childrenOf(parentId: string): InvocationRecord[] {
+    return this.ordered.filter((r) => r.parentId === parentId).reverse();
+  }
+
+  /** Adds or replaces records. Returns true when anything changed. */
+  upsert(records: readonly InvocationRecord[]): boolean {
+    if (records.length === 0) return false;
+    let needsSort = false;
+    for (const record of records) {
+      const previous = this.byId.get(record.id);
+      this.byId.set(record.id, record);
+      if (previous) {
+        const i = this.ordered.indexOf(previous);
+        if (i >= 0) this.ordered[i] = record;
+        if (previous.timestamps.queuedAt !== record.timestamps.queuedAt) needsSort = true;
+      } else if (this.ordered.length === 0 || compareNewestFirst(record, this.ordered[0]) <= 0) {
+        // The live case: a new record is the newest one.
+        this.ordered.unshift(record);
+      } else {
+        this.ordered.push(record);
+        needsSort = true;
+      }
+    }
+    if (needsSort) this.ordered.sort(compareNewestFirst);
+    return true;
+  }
+
+  /**
+   * Applies a record from a notification unless it would move a finished record back to running
+   * (notifications from different sources can arrive out of order). Returns true when applied.
+   */
+  applyNotification(record: InvocationRecord): boolean {
+    return this.merge([record]);
+  }
+
+  /** Like `upsert`, but skips records that would move a finished record back to running. */
+  merge(records: readonly InvocationRecord[]): boolean {
+    return this.upsert(
+      records.filter((record) => {
+        const current = this.byId.get(record.id);
+        return !(current && isFinal(current.status) && !isFinal(record.status));
+      }),
+    );
+  }
+
+  /** Appends a streamed log line to a running record (replacing the object so caches see the change). */
+  appendLog(id: string, line: string): InvocationRecord | undefined {
+    const record = this.byId.get(id);
+    if (!record) return undefined;
+    const updated = { ...record, logs: [...record.logs, line] };
+    this.upsert([updated]);
+    return updated;
+  }
+}

@@ -1,0 +1,201 @@
+// One invocation in full: header, actions, timeline, numbers, event/result/error, HTTP, logs, children.
+import type { InvocationRecord } from '../../runtime-host/protocol/records';
+import { button, h, icon, setStyle } from '../dom';
+import { costOf } from '../model/cost';
+import { formatMs, formatPercent, formatShortMs, formatUsd } from '../model/format';
+import { formatHttpRequest, formatHttpResponse } from '../model/http';
+import { classifyLogLine } from '../model/logs';
+import { KIND_LABEL, STATUS_LABEL } from '../model/records';
+import { layoutTimeline } from '../model/timeline';
+import { copyButton, jsonBlock, safeStringify } from './json';
+import { renderTimeline } from './timeline';
+
+export interface DetailActions {
+  select(id: string): void;
+  rerun(record: InvocationRecord): void;
+  editAndRun(record: InvocationRecord): void;
+  saveEvent(record: InvocationRecord): void;
+  /** Absent in the browser: debugging needs the editor. */
+  debug?(record: InvocationRecord): void;
+  startCompare(record: InvocationRecord): void;
+}
+
+export function statusBadge(status: InvocationRecord['status']): HTMLElement {
+  return h('span', { class: `badge status-${status}`, data: { status } }, STATUS_LABEL[status]);
+}
+
+export function renderDetail(record: InvocationRecord, children: readonly InvocationRecord[], actions: DetailActions, nowAt: number): HTMLElement {
+  const isInvocation = record.kind === 'invocation';
+  const header = h(
+    'div',
+    { class: 'detail-head' },
+    h(
+      'div',
+      { class: 'detail-title' },
+      h('h2', { data: { testid: 'detail-function' } }, record.functionName),
+      statusBadge(record.status),
+      isInvocation ? h('span', { class: `tag ${record.cold ? 'cold' : 'warm'}`, data: { testid: 'detail-start' } }, record.cold ? 'cold start' : 'warm') : h('span', { class: 'tag' }, KIND_LABEL[record.kind]),
+      h('span', { class: 'tag' }, record.trigger),
+      record.attempt ? h('span', { class: 'tag retry' }, `retry ${record.attempt}`) : null,
+    ),
+    h(
+      'div',
+      { class: 'detail-meta' },
+      h('span', { title: 'Record id' }, icon('key'), ' ', h('code', { data: { testid: 'detail-id' } }, record.id)),
+      h('span', null, icon('clock'), ' ', new Date(record.timestamps.queuedAt).toISOString()),
+      isInvocation ? h('span', null, icon('server-process'), ` ${record.runtime} · ${record.architecture} · ${record.memorySizeMB} MB · ${record.timeoutSeconds} s timeout`) : null,
+      record.parentId ? h('button', { class: 'linklike', attrs: { type: 'button' }, on: { click: () => actions.select(record.parentId as string) } }, icon('arrow-up'), ' parent record') : null,
+    ),
+  );
+
+  const actionBar = isInvocation
+    ? h(
+        'div',
+        { class: 'actions' },
+        button('Re-run', 'debug-rerun', () => actions.rerun(record), { testId: 'action-rerun', title: 'Run again with the same event' }),
+        button('Edit event & run', 'edit', () => actions.editAndRun(record), { secondary: true, testId: 'action-edit' }),
+        button('Save event', 'save', () => actions.saveEvent(record), { secondary: true, testId: 'action-save' }),
+        actions.debug ? button('Debug with this event', 'debug-alt', () => actions.debug?.(record), { secondary: true, testId: 'action-debug' }) : null,
+        button('Compare…', 'diff', () => actions.startCompare(record), { secondary: true, testId: 'action-compare', title: 'Pick another invocation to compare side by side' }),
+      )
+    : null;
+
+  const sections: (HTMLElement | null)[] = [
+    section('Timeline', renderTimeline(layoutTimeline(record, children, nowAt), actions.select)),
+    isInvocation ? section('Numbers', renderNumbers(record)) : null,
+    record.http ? renderHttp(record) : null,
+    jsonBlock('Event', record.event, 'detail-event'),
+    record.error ? renderError(record) : record.result !== undefined ? jsonBlock('Result', record.result, 'detail-result') : null,
+    record.source ? jsonBlock('Source', record.source, 'detail-source') : null,
+    children.length ? section(`Caused ${children.length} invocation${children.length === 1 ? '' : 's'}`, renderChildren(children, actions.select)) : null,
+    isInvocation || record.logs.length ? renderLogs(record) : null,
+  ];
+  return h('div', { class: 'detail', data: { testid: 'detail', recordId: record.id } }, header, actionBar, sections);
+}
+
+function section(title: string, body: HTMLElement): HTMLElement {
+  return h('section', { class: 'block' }, h('div', { class: 'block-head' }, h('h3', null, title)), body);
+}
+
+function numberCell(label: string, value: string | HTMLElement, testId: string, note?: string): HTMLElement {
+  return h('div', { class: 'num' }, h('div', { class: 'num-label' }, label), h('div', { class: 'num-value', data: { testid: testId } }, value), note ? h('div', { class: 'num-note' }, note) : null);
+}
+
+export function renderNumbers(record: InvocationRecord): HTMLElement {
+  const cost = costOf(record);
+  const used = record.maxMemoryUsedMB;
+  const memBar = h('div', { class: 'mem-bar', title: used === undefined ? 'not measured' : `${used} of ${record.memorySizeMB} MB` });
+  const fill = h('div', { class: `mem-fill${used !== undefined && used >= record.memorySizeMB * 0.9 ? ' high' : ''}` });
+  setStyle(fill, { width: `${used === undefined ? 0 : Math.min(100, (used / record.memorySizeMB) * 100)}%` });
+  memBar.appendChild(fill);
+  const grid = h(
+    'div',
+    { class: 'numbers' },
+    numberCell('Duration', formatMs(record.durationMs), 'num-duration', record.pausedMs ? `+ ${formatShortMs(record.pausedMs)} paused in debugger (not counted)` : undefined),
+    numberCell('Billed duration', record.billedDurationMs !== undefined ? `${record.billedDurationMs} ms` : cost ? `${cost.billedMs} ms` : '—', 'num-billed', cost ? `${cost.rule}: ${cost.ruleDescription}` : record.billingRule),
+    numberCell('Init duration', record.initDurationMs !== undefined ? formatMs(record.initDurationMs) : record.cold ? '—' : 'warm start (no init)', 'num-init'),
+    numberCell(
+      'Memory',
+      h('div', null, h('span', { data: { testid: 'num-memory-text' } }, `${used ?? '—'} of ${record.memorySizeMB} MB`), memBar),
+      'num-memory',
+      used !== undefined ? `${formatPercent(used / record.memorySizeMB)} of memory size used at peak` : undefined,
+    ),
+  );
+  if (!cost) return grid;
+  const table = h(
+    'table',
+    { class: 'cost', data: { testid: 'cost-table' } },
+    h('thead', null, h('tr', null, h('th', null, 'Architecture'), h('th', null, 'This invocation'), h('th', null, '1 M / month'), h('th', null, 'after free tier'))),
+    h(
+      'tbody',
+      null,
+      cost.architectures.map((a, i) =>
+        h(
+          'tr',
+          { data: { arch: a.architecture }, class: i === 0 ? 'current' : '' },
+          h('td', null, a.architecture, i === 0 ? h('span', { class: 'tag' }, 'this function') : null),
+          h('td', { data: { testid: `cost-invocation-${a.architecture}` } }, formatUsd(a.invocationUsd)),
+          h('td', { data: { testid: `cost-million-${a.architecture}` } }, formatUsd(a.perMillionMonthlyUsd)),
+          h('td', null, formatUsd(a.perMillionMonthlyAfterFreeTierUsd)),
+        ),
+      ),
+    ),
+  );
+  return h('div', null, grid, h('div', { class: 'cost-wrap' }, table, h('div', { class: 'num-note' }, `At ${cost.billedMs} ms billed and ${cost.memorySizeMB} MB; us-east-1 prices, requests included.`)));
+}
+
+function renderError(record: InvocationRecord): HTMLElement {
+  const err = record.error!;
+  return h(
+    'section',
+    { class: 'block error-block', data: { testid: 'detail-error' } },
+    h('div', { class: 'block-head' }, h('h3', null, 'Error'), copyButton(() => safeStringify(err), 'Copy error')),
+    h('div', { class: 'error-title' }, icon('error'), ' ', h('strong', null, err.errorType), ': ', err.errorMessage),
+    err.trace.length ? h('pre', { class: 'trace' }, err.trace.join('\n')) : null,
+  );
+}
+
+function renderHttp(record: InvocationRecord): HTMLElement {
+  const http = record.http!;
+  const request = formatHttpRequest(http);
+  const response = formatHttpResponse(http);
+  return h(
+    'section',
+    { class: 'block', data: { testid: 'detail-http' } },
+    h('div', { class: 'block-head' }, h('h3', null, `HTTP (${http.api === 'rest' ? 'REST API, payload 1.0' : http.api === 'http' ? 'HTTP API, payload 2.0' : 'function URL'})`)),
+    h(
+      'div',
+      { class: 'http' },
+      h('div', null, h('div', { class: 'block-head' }, h('h4', null, 'Request'), copyButton(() => request, 'Copy request')), h('pre', { class: 'http-text' }, request)),
+      h(
+        'div',
+        null,
+        h('div', { class: 'block-head' }, h('h4', null, 'Response'), response ? copyButton(() => response, 'Copy response') : null),
+        h('pre', { class: 'http-text' }, response ?? '(no response yet)'),
+      ),
+    ),
+  );
+}
+
+function renderChildren(children: readonly InvocationRecord[], select: (id: string) => void): HTMLElement {
+  return h(
+    'ul',
+    { class: 'children' },
+    children.map((c) =>
+      h(
+        'li',
+        null,
+        h(
+          'button',
+          { class: 'linklike', attrs: { type: 'button' }, data: { recordId: c.id }, on: { click: () => select(c.id) } },
+          statusBadge(c.status),
+          ` ${c.functionName}`,
+          c.attempt ? ` · retry ${c.attempt}` : '',
+          c.durationMs !== undefined ? ` · ${formatShortMs(c.durationMs)}` : '',
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderLogs(record: InvocationRecord): HTMLElement {
+  const lines = record.logs.map((raw) => {
+    const line = classifyLogLine(raw);
+    if (line.kind === 'platform') {
+      return h('div', { class: `log platform p-${(line.platform ?? '').toLowerCase()}`, data: { platform: line.platform } }, line.raw);
+    }
+    return h(
+      'div',
+      { class: `log app${line.level ? ` lvl-${line.level.toLowerCase()}` : ''}`, data: { level: line.level } },
+      line.timestamp ? h('span', { class: 'log-ts' }, line.timestamp) : null,
+      line.level ? h('span', { class: 'log-lvl' }, line.level) : null,
+      h('span', { class: 'log-msg' }, line.message),
+    );
+  });
+  return h(
+    'section',
+    { class: 'block', data: { testid: 'detail-logs' } },
+    h('div', { class: 'block-head' }, h('h3', null, `Logs (${record.logs.length})`), copyButton(() => record.logs.join('\n'), 'Copy logs')),
+    h('div', { class: 'logs' }, lines.length ? lines : h('div', { class: 'muted' }, record.status === 'running' || record.status === 'queued' ? 'waiting for output…' : 'no log lines')),
+  );
+}
