@@ -21,6 +21,7 @@ export class WorkbenchContext implements vscode.Disposable {
   readonly host: HostConnection;
   private readonly disposables: vscode.Disposable[] = [];
   private functionsCache: FunctionInfo[] | undefined;
+  private announcedJson: string | undefined;
   private functionsLoading: Promise<FunctionInfo[]> | undefined;
   private readonly functionsChanged = new vscode.EventEmitter<FunctionInfo[]>();
   readonly onDidChangeFunctions = this.functionsChanged.event;
@@ -99,8 +100,13 @@ export class WorkbenchContext implements vscode.Disposable {
   }
 
   private setFunctions(list: FunctionInfo[]): void {
+    // Listeners (CodeLenses above all: each change re-renders them) hear only real changes. The first
+    // list is no change: whoever asked for it awaited it.
+    const json = JSON.stringify(list);
+    const changed = this.announcedJson !== undefined && this.announcedJson !== json;
+    this.announcedJson = json;
     this.functionsCache = list;
-    this.functionsChanged.fire(list);
+    if (changed) this.functionsChanged.fire(list);
   }
 
   eventChoice(target: FunctionTarget): EventChoice | undefined {

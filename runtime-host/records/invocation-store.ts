@@ -2,6 +2,8 @@
 // records start and finish (the last line for an id wins). Survives restarts; a torn last line from a
 // crash is dropped, never fatal; retention keeps the newest N records and compacts the file by
 // rewriting it atomically (temp file + rename).
+// Appends go through one open handle and are batched: lines put while a write is in flight go out
+// together in the next single write, so a crash loses at most the batch being written.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -46,9 +48,12 @@ export class InvocationStore {
   private nextSeq = 0;
   /** Lines in the file (live + superseded), to know when compaction pays off. */
   private fileLines = 0;
-  private writeChain: Promise<void> = Promise.resolve();
-  /** Bumped by each compaction: appends queued before it are already in the rewritten file. */
-  private generation = 0;
+  /** Lines put but not yet handed to the file (the next batch). */
+  private pending: string[] = [];
+  /** The writer draining `pending`, while it runs. */
+  private writing: Promise<void> | undefined;
+  /** Set when the file has grown enough superseded lines that rewriting it pays off. */
+  private compactWanted = false;
   /** Kept open between appends (opening the file per record costs more than the write). */
   private handle: FileHandle | undefined;
   private closed = false;
@@ -119,16 +124,12 @@ export class InvocationStore {
     if (this.closed) return;
     this.remember(record);
     this.trim();
-    const line = JSON.stringify(record) + '\n';
+    this.pending.push(JSON.stringify(record) + '\n');
     this.fileLines++;
-    const compact = this.fileLines > this.maxRecords * 2 && this.fileLines > 100;
-    const generation = this.generation;
-    this.writeChain = this.writeChain
-      .then(() => (generation === this.generation ? this.append(line) : undefined))
-      .then(() => {
-        if (compact && this.fileLines > this.entries.size * 2) this.compactSync();
-      })
-      .catch((err: unknown) => this.options.onWarning?.(`cannot write ${this.file}: ${(err as Error).message}`));
+    if (this.fileLines > this.maxRecords * 2 && this.fileLines > 100) this.compactWanted = true;
+    this.writing ??= this.drain().finally(() => {
+      this.writing = undefined;
+    });
   }
 
   get(id: string): InvocationRecord | undefined {
@@ -170,14 +171,28 @@ export class InvocationStore {
     };
   }
 
-  private async append(line: string): Promise<void> {
-    this.handle ??= await open(this.file, 'a');
-    await this.handle.appendFile(line, 'utf8');
+  /** Writes batches until nothing is pending; a compaction replaces the batch (it writes every live record). */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      try {
+        if (this.compactWanted && this.fileLines > this.entries.size * 2) {
+          this.compactWanted = false;
+          this.compactSync();
+          continue;
+        }
+        const batch = Buffer.from(this.pending.join(''), 'utf8');
+        this.pending = [];
+        this.handle ??= await open(this.file, 'a');
+        for (let offset = 0; offset < batch.length; ) offset += (await this.handle.write(batch, offset)).bytesWritten;
+      } catch (err) {
+        this.options.onWarning?.(`cannot write ${this.file}: ${(err as Error).message}`);
+      }
+    }
   }
 
-  /** Waits for pending appends. */
+  /** Waits until every record put so far is in the file. */
   async flush(): Promise<void> {
-    await this.writeChain;
+    while (this.writing) await this.writing;
   }
 
   async close(): Promise<void> {
@@ -205,6 +220,7 @@ export class InvocationStore {
     }
     renameSync(tmp, this.file);
     this.fileLines = this.entries.size;
-    this.generation++;
+    // Every live record is in the rewritten file, including those still waiting to be appended.
+    this.pending = [];
   }
 }

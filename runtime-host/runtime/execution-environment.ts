@@ -3,7 +3,7 @@
 // reaped, retired, or destroyed by a timeout, an out-of-memory kill or a crash (spec §2–§4).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { open, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,17 +19,32 @@ import {
   reportLine,
   runtimeExitLines,
   runtimeExitMessage,
+  runtimeVersionOf,
   startLine,
   timeoutLine,
   timeoutMessage,
   type LogFormat,
   type ReportStatus,
 } from './log-lines';
-import { descendants, killGroupSync, killTree, memoryOf } from './process-tree';
+import { killGroupSync, killTree, TreeMemory } from './process-tree';
 import { RuntimeApiServer, RESPONSE_LIMIT_BYTES, type PostedBody } from './runtime-api-server';
 import type { FunctionConfig } from './types';
 
 export type LineSink = (line: string) => void;
+
+/** The host's own logger, for lines that are about the host, not the function (see HOST_LINE_PREFIX). */
+export type HostLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+/**
+ * A stderr line starting with this comes from our bootstrap and is the host's notice to the user
+ * (e.g. "compiling TypeScript handler… (a local convenience)"), not the function's output: it goes
+ * to the host's log, never into the invocation's Lambda log. `[lambda-workbench] <LEVEL> <message>`.
+ */
+export const HOST_LINE_PREFIX = '[lambda-workbench] ';
+const HOST_LINE = /^\[lambda-workbench\] (?:(DEBUG|INFO|WARN|ERROR) )?(.*)$/;
+
+/** Default host log: the line as the bootstrap wrote it, on this process's stderr. */
+const stderrHostLog: HostLog = (level, message) => process.stderr.write(`${HOST_LINE_PREFIX}${level.toUpperCase()} ${message}\n`);
 
 export interface EnvironmentOptions {
   id: string;
@@ -43,6 +58,8 @@ export interface EnvironmentOptions {
   wallClockTimeoutWhileDebugging: boolean;
   /** How often resident memory is sampled while the environment works. */
   memorySampleMs: number;
+  /** Where host notices from the environment go (default: this process's stderr). */
+  hostLog?: HostLog;
   /** Launch settings shared by all environments (NODE_OPTIONS, node binary, state dir…). */
   launch: Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv'>;
 }
@@ -116,11 +133,8 @@ export class ExecutionEnvironment {
   private streamsOpen = 0;
   private streamsClosed: (() => void) | undefined;
   private peakKB = 0;
-  private knownPids: number[] = [];
-  private proc = new ProcReader(0);
+  private tree: TreeMemory | undefined;
   private sampler: NodeJS.Timeout | undefined;
-  private sampling: Promise<void> | undefined;
-  private samples = 0;
   private initDurationMs: number | undefined;
   private initStartAt: number | undefined;
   private initEndAt: number | undefined;
@@ -186,7 +200,7 @@ export class ExecutionEnvironment {
       throw err;
     }
 
-    const [runtimeVersion, runtimeVersionArn] = localRuntimeVersion(this.fn.runtime, this.options.region);
+    const { runtimeVersion, runtimeVersionArn } = runtimeVersionOf(this.fn.runtime, spec.localRuntime ?? { name: 'unknown', version: 'unknown' }, this.options.region);
     this.emitLine(initStartLine(this.format, runtimeVersion, runtimeVersionArn));
     const t0 = performance.now();
     this.initStartAt = epochNow();
@@ -203,8 +217,7 @@ export class ExecutionEnvironment {
       await this.destroy();
       throw new Error(`cannot start the ${this.fn.runtime} runtime (${spec.command}): ${spawnError.message}`);
     }
-    this.knownPids = [child.pid!];
-    this.proc = new ProcReader(child.pid!);
+    this.tree = new TreeMemory(child.pid!);
     this.startSampler();
 
     let initTimer: NodeJS.Timeout | undefined;
@@ -320,7 +333,9 @@ export class ExecutionEnvironment {
     switch (event.kind) {
       case 'response': {
         this.stopSampler();
-        await Promise.all([this.sample(true), this.settleOutput()]);
+        // VmHWM is a peak: this one reading covers the whole invocation.
+        this.sample();
+        await this.settleOutput();
         if (this.overLimit) {
           // It passed the memory size between two samples: Lambda's cgroup would have killed it.
           status = 'outOfMemory';
@@ -342,7 +357,9 @@ export class ExecutionEnvironment {
       }
       case 'error':
         this.stopSampler();
-        await Promise.all([this.sample(true), this.settleOutput()]);
+        // VmHWM is a peak: this one reading covers the whole invocation.
+        this.sample();
+        await this.settleOutput();
         status = 'error';
         error = event.body.tooLarge
           ? {
@@ -546,7 +563,7 @@ export class ExecutionEnvironment {
     if (this.child?.pid) killGroupSync(this.child.pid);
     this.fire({ kind: 'exit', code, signal });
     void this.api?.close();
-    void this.proc.close();
+    this.tree?.close();
     const onDeath = this.onDeath;
     this.onDeath = undefined;
     onDeath?.();
@@ -590,8 +607,18 @@ export class ExecutionEnvironment {
     for (const line of lines) {
       // The inspector's own notices are the host's doing, not the function's output.
       if (this.options.debug && stream === 'stderr' && INSPECTOR_NOTICE.test(line)) continue;
+      if (stream === 'stderr' && line.startsWith(HOST_LINE_PREFIX)) {
+        this.hostLine(line);
+        continue;
+      }
       this.emitLine(line);
     }
+  }
+
+  private hostLine(line: string): void {
+    const m = HOST_LINE.exec(line)!;
+    const level = (m[1]?.toLowerCase() ?? 'info') as Parameters<HostLog>[0];
+    (this.options.hostLog ?? stderrHostLog)(level, `${this.fn.name}: ${m[2]}`);
   }
 
   private flushPartial(): void {
@@ -640,7 +667,7 @@ export class ExecutionEnvironment {
 
   private startSampler(): void {
     if (this.sampler || this.state === 'dead') return;
-    this.sampler = setInterval(() => void this.sample(), this.options.memorySampleMs);
+    this.sampler = setInterval(() => this.sample(), this.options.memorySampleMs);
   }
 
   private stopSampler(): void {
@@ -648,36 +675,10 @@ export class ExecutionEnvironment {
     this.sampler = undefined;
   }
 
-  /**
-   * Sums VmHWM (each process's peak) over the tree; past the memory size the environment is killed.
-   * `fresh` waits for a sample taken after this call (the final reading of an invocation).
-   */
-  private sample(fresh = false): Promise<void> {
-    if (this.sampling) return fresh ? this.sampling.then(() => this.sample(true)) : this.sampling;
-    this.sampling = this.sampleOnce().finally(() => {
-      this.sampling = undefined;
-    });
-    return this.sampling;
-  }
-
-  private async sampleOnce(): Promise<void> {
-    const pid = this.child?.pid;
-    if (!pid || this.exitInfo) return;
-    let hwmKB: number;
-    if (this.knownPids.length === 1 && this.samples++ % 4 !== 0) {
-      // The common case, one process: its status and the main thread's children list, read in parallel
-      // (child_process spawns from the main thread, so new children show up there).
-      const [children, status] = await Promise.all([this.proc.read('children'), this.proc.read('status')]);
-      if (!children.trim()) {
-        hwmKB = vmField(status, 'VmHWM:');
-        if (hwmKB > this.peakKB) this.peakKB = hwmKB;
-        if (this.overLimit) this.fire({ kind: 'outOfMemory' });
-        return;
-      }
-    }
-    // Every few samples, or when there are children: walk the whole tree.
-    this.knownPids = [pid, ...(await descendants(pid).catch(() => []))];
-    hwmKB = (await memoryOf(this.knownPids)).hwmKB;
+  /** Sums VmHWM (each process's peak) over the tree; past the memory size the environment is killed. */
+  private sample(): void {
+    if (!this.tree || this.exitInfo) return;
+    const hwmKB = this.tree.hwmKB();
     if (hwmKB > this.peakKB) this.peakKB = hwmKB;
     if (this.overLimit) this.fire({ kind: 'outOfMemory' });
   }
@@ -685,54 +686,6 @@ export class ExecutionEnvironment {
   private get overLimit(): boolean {
     return this.peakKB > this.fn.memorySizeMB * 1024;
   }
-}
-
-/**
- * /proc/<pid>/status and the main thread's children list, kept open: each reading is one pread
- * (procfs regenerates the text at offset 0), which keeps the warm path's memory reading cheap.
- */
-class ProcReader {
-  private handles: Partial<Record<'status' | 'children', Promise<FileHandle | undefined>>> = {};
-  private readonly buffer = { status: Buffer.alloc(8192), children: Buffer.alloc(4096) };
-
-  constructor(private readonly pid: number) {}
-
-  async read(file: 'status' | 'children'): Promise<string> {
-    const path = file === 'status' ? `/proc/${this.pid}/status` : `/proc/${this.pid}/task/${this.pid}/children`;
-    const handle = await (this.handles[file] ??= open(path, 'r').catch(() => undefined));
-    if (!handle) return '';
-    try {
-      const buf = this.buffer[file];
-      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-      return buf.toString('latin1', 0, bytesRead);
-    } catch {
-      return '';
-    }
-  }
-
-  async close(): Promise<void> {
-    const handles = await Promise.all(Object.values(this.handles));
-    this.handles = {};
-    await Promise.all(handles.map((h) => h?.close().catch(() => undefined)));
-  }
-}
-
-/**
- * INIT_START's runtime version: Lambda prints e.g. `nodejs:22.v48` and an ARN with a hash; locally
- * the version says what really runs (the local node for Node functions), marked `-local`.
- */
-function localRuntimeVersion(runtime: string, region: string): [string, string] {
-  const m = /^([a-z]+)\.?(.*?)(\.x)?$/.exec(runtime);
-  const family = m?.[1] ?? runtime;
-  const version = m?.[2] ?? '';
-  const local = family === 'nodejs' ? `v${process.versions.node.split('.')[0]}-local` : 'vlocal';
-  const arnTail = family === 'nodejs' ? `lambda-workbench-local-node-${process.versions.node}` : `lambda-workbench-local-${runtime}`;
-  return [`${family}:${version}.${local}`, `arn:aws:lambda:${region}::runtime:${arnTail}`];
-}
-
-function vmField(status: string, name: string): number {
-  const i = status.indexOf(name);
-  return i < 0 ? 0 : parseInt(status.slice(i + name.length), 10) || 0;
 }
 
 function parseJson(text: string): unknown {

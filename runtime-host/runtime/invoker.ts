@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { invocationCostUsd } from '../protocol/billing';
 import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport } from '../protocol/records';
-import { ExecutionEnvironment, type LineSink } from './execution-environment';
+import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import { runtimeFamilyOf, type LaunchContext } from './launch';
 import { killGroupSync } from './process-tree';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
@@ -32,6 +32,8 @@ export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   nodeEntry?: (fn: FunctionConfig) => string[] | undefined;
   /** Host variables environments inherit (PATH, AWS credentials); default process.env. */
   hostEnv?: NodeJS.ProcessEnv;
+  /** The host's logger for notices environments print about the host (default: stderr), never part of a Lambda log. */
+  hostLog?: HostLog;
 }
 
 interface InFlight {
@@ -129,7 +131,7 @@ export class LambdaInvoker implements Invoker {
       record.error = { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', trace: [] };
       record.timestamps.finishedAt = Date.now();
       this.events.emit('started', record);
-      this.events.emit('finished', record);
+      this.finish(record, request);
       return record;
     }
 
@@ -147,7 +149,7 @@ export class LambdaInvoker implements Invoker {
         const init = await env.init(requestId, sink);
         if (!init.ok) {
           // Spec §1: the init error is the invocation's error; the next invoke starts (and fails) again.
-          this.finishInitFailure(record, env, init, sink);
+          this.finishInitFailure(record, env, init, sink, request);
           return record;
         }
       }
@@ -189,8 +191,18 @@ export class LambdaInvoker implements Invoker {
       request.signal?.removeEventListener('abort', onAbort);
     }
     this.release(env);
-    this.events.emit('finished', record);
+    this.finish(record, request);
     return record;
+  }
+
+  /** The caller's last word on the record (`completeRecord`), then the one `finished` announcement. */
+  private finish(record: InvocationRecord, request: InvokeRequest): void {
+    try {
+      request.completeRecord?.(record);
+    } catch (err) {
+      process.emitWarning(`completeRecord failed for ${record.id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.events.emit('finished', record);
   }
 
   /**
@@ -320,6 +332,7 @@ export class LambdaInvoker implements Invoker {
       initTimeoutMs: this.options.initTimeoutMs ?? 10_000,
       wallClockTimeoutWhileDebugging: this.options.wallClockTimeoutWhileDebugging,
       memorySampleMs: this.options.memorySampleMs ?? 20,
+      ...(this.options.hostLog ? { hostLog: this.options.hostLog } : {}),
       launch,
     });
     const created = env;
@@ -362,6 +375,7 @@ export class LambdaInvoker implements Invoker {
     env: ExecutionEnvironment,
     init: { ok: false; status: 'error' | 'timeout' | 'outOfMemory'; error: InvocationRecord['error'] & object },
     sink: LineSink,
+    request: InvokeRequest,
   ): void {
     this.remove(env);
     void env.destroy();
@@ -376,7 +390,7 @@ export class LambdaInvoker implements Invoker {
     record.costUsd = invocationCostUsd(record.memorySizeMB, outcome.billedDurationMs, record.architecture);
     Object.assign(record.timestamps, outcome.timestamps, { finishedAt: Date.now() });
     this.inFlight.delete(record.id);
-    this.events.emit('finished', record);
+    this.finish(record, request);
   }
 
   private findEnvironment(id: string): ExecutionEnvironment | undefined {

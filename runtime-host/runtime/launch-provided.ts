@@ -1,6 +1,6 @@
 // Custom runtimes (`provided.al2023`, `provided.al2`): Lambda runs the executable `bootstrap` in
 // the code folder with its environment; that program speaks the Runtime API itself.
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch';
 import { UserError, type FunctionConfig } from './types';
@@ -21,5 +21,24 @@ export function providedLaunchSpec(fn: FunctionConfig, context: LaunchContext): 
   }
   const env = lambdaEnvironment(fn, context);
   if (context.pauseFile) env['_LAMBDA_WORKBENCH_PAUSE_FILE'] = context.pauseFile;
-  return { command: bootstrap, args: [], env, cwd: fn.codeUri };
+  return { command: bootstrap, args: [], env, cwd: fn.codeUri, localRuntime: hostOs() };
+}
+
+let os: { name: string; version: string } | undefined;
+/**
+ * What a custom runtime really runs on locally: the host's OS (`ID` and `VERSION_ID` of
+ * /etc/os-release, e.g. debian 12), where Lambda's provided.al2023 is Amazon Linux 2023.
+ */
+function hostOs(): { name: string; version: string } {
+  if (!os) {
+    let text = '';
+    try {
+      text = readFileSync('/etc/os-release', 'utf8');
+    } catch {
+      // not a systemd-style Linux
+    }
+    const value = (key: string) => new RegExp(`^${key}="?([^"\n]*)"?$`, 'm').exec(text)?.[1]?.trim() || undefined;
+    os = { name: value('ID') ?? process.platform, version: value('VERSION_ID') ?? 'unknown' };
+  }
+  return os;
 }

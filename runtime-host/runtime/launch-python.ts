@@ -21,11 +21,11 @@ function probe(command: string, env: NodeJS.ProcessEnv, withDebugpy = false): Pr
   const cached = probes.get(key);
   if (cached) return cached;
   const code = withDebugpy
-    ? 'import sys\ntry:\n import debugpy\n d=1\nexcept Exception:\n d=0\nprint("%d.%d %d" % (sys.version_info[0], sys.version_info[1], d))'
-    : 'import sys; print("%d.%d" % sys.version_info[:2])';
+    ? 'import sys\ntry:\n import debugpy\n d=1\nexcept Exception:\n d=0\nprint("%d.%d.%d %d" % (sys.version_info[0], sys.version_info[1], sys.version_info[2], d))'
+    : 'import sys; print("%d.%d.%d" % sys.version_info[:3])';
   const r = spawnSync(command, ['-c', code], { env, encoding: 'utf8', timeout: 15_000 });
   const out = (r.stdout ?? '').trim().split(' ');
-  const result: Probe = r.status === 0 && /^\d+\.\d+$/.test(out[0] ?? '') ? { ok: true, version: out[0], debugpy: out[1] === '1' } : { ok: false };
+  const result: Probe = r.status === 0 && /^\d+\.\d+\.\d+$/.test(out[0] ?? '') ? { ok: true, version: out[0], debugpy: out[1] === '1' } : { ok: false };
   probes.set(key, result);
   return result;
 }
@@ -50,6 +50,11 @@ function onPath(name: string, pathVar: string | undefined): string | undefined {
  * /usr/bin/python3, which python3-debugpy serves).
  */
 export function findPythonInterpreter(runtime: string, context: Pick<LaunchContext, 'pythonPath' | 'hostEnv' | 'debugPort'>): string {
+  return findPython(runtime, context).command;
+}
+
+/** The interpreter and its version (`3.11.7`). */
+function findPython(runtime: string, context: Pick<LaunchContext, 'pythonPath' | 'hostEnv' | 'debugPort'>): { command: string; version: string } {
   const env = context.hostEnv ?? process.env;
   const versioned = /^python(3\.\d+)$/.exec(runtime)?.[1];
   const looked: string[] = [];
@@ -75,7 +80,7 @@ export function findPythonInterpreter(runtime: string, context: Pick<LaunchConte
     const found = probe(candidate, env, debug);
     if (!found.ok) continue;
     if (debug && !found.debugpy) continue;
-    return candidate;
+    return { command: candidate, version: found.version! };
   }
   if (debug) {
     throw new UserError(
@@ -90,7 +95,7 @@ export function findPythonInterpreter(runtime: string, context: Pick<LaunchConte
 }
 
 export function pythonLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
-  const python = findPythonInterpreter(fn.runtime, context);
+  const { command: python, version } = findPython(fn.runtime, context);
   const env = lambdaEnvironment(fn, context);
   // Lambda's Python runtime: unbuffered output, no .pyc files written into the task root.
   env['PYTHONUNBUFFERED'] = '1';
@@ -98,5 +103,5 @@ export function pythonLaunchSpec(fn: FunctionConfig, context: LaunchContext): La
   if (context.pauseFile) env['_LAMBDA_WORKBENCH_PAUSE_FILE'] = context.pauseFile;
   const bootstrap = distAsset('runtime/python-bootstrap/bootstrap.py');
   const args = context.debugPort !== undefined ? ['-m', 'debugpy', '--listen', `127.0.0.1:${context.debugPort}`, bootstrap] : [bootstrap];
-  return { command: python, args, env, cwd: fn.codeUri };
+  return { command: python, args, env, cwd: fn.codeUri, localRuntime: { name: 'python', version } };
 }

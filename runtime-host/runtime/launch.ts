@@ -1,6 +1,7 @@
 // How an execution environment is started: the command, its arguments, the Lambda environment
 // (spec §2) and the working directory. One switch on the runtime family; each family's launcher
 // returns the same LaunchSpec shape.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,6 +40,8 @@ export interface LaunchSpec {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** What really runs the function locally (`node 20.20.2`, `python 3.11.7`, `debian 12`), for INIT_START. */
+  localRuntime?: { name: string; version: string };
 }
 
 export function runtimeFamilyOf(runtime: string): RuntimeFamily {
@@ -83,7 +86,20 @@ function nodeLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec 
   if (context.debugPort !== undefined) args.push(`--inspect=127.0.0.1:${context.debugPort}`);
   args.push('--require', distAsset('runtime/stdio-preload.js'));
   args.push(...(context.nodeEntry ?? [distAsset('runtime/node-bootstrap.js')]));
-  return { command: context.nodePath ?? process.execPath, args, env, cwd: fn.codeUri };
+  const command = context.nodePath ?? process.execPath;
+  return { command, args, env, cwd: fn.codeUri, localRuntime: { name: 'node', version: nodeVersionOf(command) } };
+}
+
+const nodeVersions = new Map<string, string>([[process.execPath, process.versions.node]]);
+/** The version of a node binary (asked once per binary; this host's own is known). */
+function nodeVersionOf(command: string): string {
+  let version = nodeVersions.get(command);
+  if (version === undefined) {
+    const r = spawnSync(command, ['-p', 'process.versions.node'], { encoding: 'utf8', timeout: 15_000 });
+    version = r.status === 0 && /^\d+\.\d+\.\d+/.test(r.stdout) ? r.stdout.trim() : 'unknown';
+    nodeVersions.set(command, version);
+  }
+  return version;
 }
 
 let esbuildPath: string | undefined;

@@ -1,5 +1,6 @@
 // An execution environment is a process tree (the runtime plus anything it spawns). Lambda's memory
 // limit and its kill on timeout apply to the whole tree, so both are done over /proc here.
+import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 
 /** Every descendant pid of `pid` (not including it), from /proc/<pid>/task/<tid>/children. */
@@ -45,6 +46,137 @@ export async function memoryOf(pids: number[]): Promise<MemoryUsage> {
     hwmKB += field(s, 'VmHWM:');
   }
   return { rssKB, hwmKB };
+}
+
+/**
+ * The memory of one environment's process tree, read cheaply enough for every invocation's end:
+ * VmHWM is each process's own peak, so one reading after an invocation covers all of it for a
+ * process that lived through it, and the sampler's readings in between only serve the early
+ * out-of-memory kill. The /proc files stay open (each reading is one pread at offset 0: procfs
+ * regenerates the text) and are read synchronously — procfs text comes from kernel memory, never
+ * from a disk, and a pread costs ~15 µs against ~65 µs through the thread pool. The tree is walked
+ * (readdir of every thread, ~0.4 ms) only when the root's main-thread children list changed, and
+ * otherwise every `walkEveryMs` (children spawned from other threads show up there), more often
+ * while the tree has descendants.
+ */
+export class TreeMemory {
+  private readonly rootStatus: ProcFile;
+  private readonly rootChildren: ProcFile;
+  private readonly known = new Map<number, ProcFile>();
+  private lastChildren = '';
+  private lastWalkAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly pid: number,
+    private readonly walkEveryMs = { alone: 1000, withDescendants: 100 },
+  ) {
+    this.rootStatus = new ProcFile(`/proc/${pid}/status`);
+    this.rootChildren = new ProcFile(`/proc/${pid}/task/${pid}/children`);
+  }
+
+  /** Sum of VmHWM over the tree, kB (processes gone since the last walk count as 0). */
+  hwmKB(): number {
+    const children = this.rootChildren.read() ?? '';
+    const now = performance.now();
+    const every = this.known.size > 0 ? this.walkEveryMs.withDescendants : this.walkEveryMs.alone;
+    if (children !== this.lastChildren || now - this.lastWalkAt >= every) {
+      this.lastChildren = children;
+      this.lastWalkAt = now;
+      this.walk();
+    }
+    let sum = field(this.rootStatus.read() ?? '', 'VmHWM:');
+    for (const file of this.known.values()) sum += field(file.read() ?? '', 'VmHWM:');
+    return sum;
+  }
+
+  /** Pids found by the last walk (not including the root). */
+  descendantPids(): number[] {
+    return [...this.known.keys()];
+  }
+
+  close(): void {
+    this.rootStatus.close();
+    this.rootChildren.close();
+    for (const file of this.known.values()) file.close();
+    this.known.clear();
+  }
+
+  private walk(): void {
+    const found = new Set(descendantsSync(this.pid));
+    for (const [pid, file] of this.known) {
+      if (!found.has(pid)) {
+        file.close();
+        this.known.delete(pid);
+      }
+    }
+    for (const pid of found) if (!this.known.has(pid)) this.known.set(pid, new ProcFile(`/proc/${pid}/status`));
+  }
+}
+
+/** One buffer for every synchronous /proc reading (status is ~1.5 kB; children lists are short). */
+const procBuffer = Buffer.alloc(16_384);
+
+/** A /proc file kept open between readings. */
+class ProcFile {
+  private fd: number | undefined;
+  private gone = false;
+
+  constructor(private readonly path: string) {}
+
+  /** The file's current text, or undefined once the process is gone. */
+  read(): string | undefined {
+    if (this.gone) return undefined;
+    try {
+      this.fd ??= openSync(this.path, 'r');
+      const bytes = readSync(this.fd, procBuffer, 0, procBuffer.length, 0);
+      return procBuffer.toString('latin1', 0, bytes);
+    } catch {
+      // ENOENT/ESRCH: the process exited (a pid is not reused under an open fd's path we keep).
+      this.close();
+      this.gone = true;
+      return undefined;
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = undefined;
+  }
+}
+
+/** `descendants` without the thread pool (see TreeMemory for why procfs is read synchronously). */
+export function descendantsSync(pid: number): number[] {
+  const out: number[] = [];
+  const seen = new Set<number>();
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift()!;
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tids) {
+      const list = new ProcFile(`/proc/${p}/task/${t}/children`);
+      const text = list.read() ?? '';
+      list.close();
+      for (const s of text.split(' ')) {
+        const child = Number(s);
+        if (child > 0 && !seen.has(child)) {
+          seen.add(child);
+          out.push(child);
+          queue.push(child);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 function field(status: string, name: string): number {

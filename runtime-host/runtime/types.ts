@@ -30,6 +30,13 @@ export interface InvokeRequest {
   identity?: unknown;
   /** Cancels the invocation: the environment is killed and the record ends `interrupted`. */
   signal?: AbortSignal;
+  /**
+   * Called with the final record just before `finished` is emitted (on every path: success, error,
+   * throttle, init failure), so the caller can add what only it knows — e.g. the HTTP response it
+   * maps from the result (`record.http.response`) — and the record is announced and stored once,
+   * complete. Must be synchronous; an exception is the caller's bug and is not allowed to lose the record.
+   */
+  completeRecord?(record: InvocationRecord): void;
 }
 
 export interface InvokerOptions {

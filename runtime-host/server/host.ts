@@ -120,7 +120,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     log,
   });
   const store = new InvocationStore({ stateDir, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}), onWarning: (m) => log.warn(m) });
-  const invoker = new LambdaInvoker({ region, accountId, stateDir, ...(options.invoker ?? {}) });
+  const invoker = new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), ...(options.invoker ?? {}) });
   registry.attach(invoker);
   const hub = new InvocationHub(store);
   hub.attach(invoker);

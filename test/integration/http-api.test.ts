@@ -3,7 +3,7 @@
 // shapes, response mappings, gateway errors and timeouts, CORS, and the records over the protocol.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -282,7 +282,7 @@ test('every request is an invocation record with trigger http and the request an
   const r = await send('POST', '/lambda-url/ResponsesFunction/path/x?kind=object', [['Content-Type', 'application/json']], '{"n":1}');
   assert.equal(r.status, 200);
   const requestId = header(r, 'x-amzn-requestid')[0];
-  // The record is announced again once the response is attached; wait for that, not for a time.
+  // The store writes asynchronously; wait for the record, not for a time.
   let record: InvocationRecord | undefined;
   for (let i = 0; i < 200 && !record?.http?.response; i++) {
     const page = await rpc<{ records: InvocationRecord[] }>('listInvocations', { function: 'ResponsesFunction', limit: 20 });
@@ -378,5 +378,64 @@ test('routes follow the template: a route added while serve runs answers without
     child.kill('SIGTERM');
     await exited;
     rmSync(project, { recursive: true, force: true });
+  }
+});
+
+test('one HTTP request is announced finished once and stored once, with its response attached', async () => {
+  const ws = new WebSocket(`${ready.ws}?token=${ready.token}`);
+  const finished: InvocationRecord[] = [];
+  ws.on('message', (data: Buffer) => {
+    const msg = JSON.parse(data.toString()) as { method?: string; params?: InvocationRecord };
+    if (msg.method === 'invocation.finished' && msg.params?.functionName === 'ResponsesFunction') finished.push(msg.params);
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  try {
+    const waitFor = async (path: string): Promise<InvocationRecord> => {
+      for (let i = 0; i < 600; i++) {
+        const hit = finished.find((r) => r.http?.request.path === path);
+        if (hit) return hit;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`no invocation.finished for ${path}; got ${finished.length}\n${stderr.slice(-1500)}`);
+    };
+    const r = await send('GET', '/lambda-url/ResponsesFunction/once?kind=object');
+    assert.equal(r.status, 200);
+    const requestId = header(r, 'x-amzn-requestid')[0]!;
+    const first = await waitFor('/lambda-url/ResponsesFunction/once');
+    // A second request after the first was answered: its notification comes after any repeat of the first's.
+    const marker = await send('GET', '/lambda-url/ResponsesFunction/marker?kind=object');
+    assert.equal(marker.status, 200);
+    const markerRecord = await waitFor('/lambda-url/ResponsesFunction/marker');
+    assert.deepEqual(
+      finished.filter((x) => x.id === first.id).map((x) => x.http?.response?.statusCode),
+      [200],
+      'exactly one invocation.finished for the request, carrying the response',
+    );
+    assert.equal(first.http?.response?.body, '{"message":"hi"}');
+    assert.equal(first.http?.response?.headers['x-amzn-RequestId'], requestId);
+
+    // The durable history: the record's lines are `running` (started) then one final line with the response.
+    const file = join(stateDir, 'invocations.jsonl');
+    let lines: InvocationRecord[] = [];
+    for (let i = 0; i < 600; i++) {
+      lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as InvocationRecord);
+      if (lines.some((x) => x.id === markerRecord.id && x.status === 'success')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const mine = lines.filter((x) => x.id === first.id);
+    assert.deepEqual(
+      mine.map((x) => [x.status, x.http?.response?.statusCode ?? null]),
+      [
+        ['running', null],
+        ['success', 200],
+      ],
+    );
+    const listed = await rpc<{ records: InvocationRecord[] }>('listInvocations', { function: 'ResponsesFunction', limit: 100 });
+    assert.equal(listed.records.filter((x) => x.id === first.id).length, 1);
+  } finally {
+    ws.close();
   }
 });

@@ -62,13 +62,15 @@ describe('node bootstrap: handler resolution', { timeout: 120_000 }, () => {
 });
 
 describe('node bootstrap: TypeScript handlers', { timeout: 120_000 }, () => {
-  test('.ts (CommonJS) importing another .ts file, announced as a local convenience before START', async () => {
-    const { exitCode, output } = await invokeCli('ts-cjs', 'app.handler', [], { name: 'Ada' });
+  test('.ts (CommonJS) importing another .ts file, announced as a local convenience on the host log, not in the Lambda log', async () => {
+    const { exitCode, output, stderr } = await invokeCli('ts-cjs', 'app.handler', [], { name: 'Ada' });
     assert.equal(exitCode, 0);
     assert.deepEqual(output.result, { message: 'hello Ada from ts' });
-    const notice = initLines(output).filter((l) => l.includes('[lambda-workbench]'));
-    assert.equal(notice.length, 1);
-    assert.match(notice[0]!, /^\[lambda-workbench\] INFO compiling TypeScript handler app\.ts with esbuild [\d.]+ \(a local convenience: Lambda itself runs only JavaScript; deploy compiled code\)$/);
+    assert.deepEqual(output.logs.filter((l) => l.includes('lambda-workbench')), []);
+    assert.match(output.logs[0]!, /^INIT_START /);
+    const notice = stderr.split('\n').filter((l) => l.includes('[lambda-workbench]'));
+    assert.equal(notice.length, 1, stderr);
+    assert.match(notice[0]!, /^\[lambda-workbench\] INFO app-handler: compiling TypeScript handler app\.ts with esbuild [\d.]+ \(a local convenience: Lambda itself runs only JavaScript; deploy compiled code\)$/);
   });
 
   test('errors thrown in TypeScript point at the .ts line (inline source maps)', async () => {

@@ -1,7 +1,9 @@
 // Log lines of real invocations: the function's lines always come before END (stdout pipe vs the
 // Runtime API response), the JSON log format, and the environment a function sees (spec §2).
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { functionFromHandler } from '../../runtime-host/functions/handler-function';
 import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
 import { CORE_FIXTURES, fixtureFunction, REPORT } from './runtime-helpers';
 
@@ -78,4 +80,27 @@ test('the environment: Lambda variables (reserved ones win), function variables,
   assert.equal(env['NODE_OPTIONS'], '--no-deprecation');
   // Lambda's bootstrap flags for 256 MB: semi space 256/10/2 = 12, old space 256 - 25 = 231.
   assert.deepEqual(execArgv.slice(0, 5), ['--expose-gc', '--max-http-header-size', '81920', '--max-semi-space-size=12', '--max-old-space-size=231']);
+});
+
+test('host notices from the environment ([lambda-workbench] lines on stderr) go to the host log, not the Lambda log', async () => {
+  const notices: [string, string][] = [];
+  const own = new LambdaInvoker({ hostLog: (level, message) => notices.push([level, message]) });
+  try {
+    const fn = functionFromHandler({ handler: 'app.handler', root: join(__dirname, '../fixtures/handlers/ts-cjs'), name: 'ts-notice' });
+    const cold = await own.invoke({ fn, event: { name: 'Ada' }, trigger: 'manual' });
+    assert.equal(cold.status, 'success');
+    assert.equal(cold.cold, true);
+    // Nothing of ours between INIT_START and START: the cold log is what Lambda would show.
+    assert.match(cold.logs[0]!, /^INIT_START Runtime Version: nodejs:22\.v\d+-local\t/);
+    assert.equal(cold.logs[1], `START RequestId: ${cold.requestId} Version: $LATEST`);
+    assert.deepEqual(cold.logs.filter((l) => l.includes('lambda-workbench]')), []);
+    assert.equal(notices.length, 1);
+    assert.equal(notices[0]![0], 'info');
+    assert.match(notices[0]![1], /^ts-notice: compiling TypeScript handler app\.ts with esbuild [\d.]+ \(a local convenience: Lambda itself runs only JavaScript; deploy compiled code\)$/);
+    const warm = await own.invoke({ fn, event: { name: 'Bo' }, trigger: 'manual' });
+    assert.equal(warm.cold, false);
+    assert.equal(notices.length, 1, 'announced once per environment');
+  } finally {
+    await own.shutdown();
+  }
 });

@@ -142,4 +142,23 @@ describe('invocation store', () => {
     assert.equal(lines(dir).length, 3);
     await smaller.close();
   });
+
+  it('appends in batches through one handle: every put is in the file after flush, in order, and after close', async () => {
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir });
+    store.put(record('first', { status: 'running' }));
+    // Puts while the first write is in flight join the next batch.
+    for (let i = 0; i < 40; i++) store.put(record(`b${i}`));
+    store.put(record('first', { status: 'success' }));
+    await store.flush();
+    const ids = lines(dir).map((l) => (JSON.parse(l) as InvocationRecord).id);
+    assert.deepEqual(ids, ['first', ...Array.from({ length: 40 }, (_, i) => `b${i}`), 'first']);
+    store.put(record('last'));
+    await store.close();
+    assert.equal(lines(dir).length, 43);
+    const reopened = new InvocationStore({ stateDir: dir });
+    assert.equal(reopened.get('first')!.status, 'success');
+    assert.equal(reopened.get('last')!.status, 'success');
+    await reopened.close();
+  });
 });

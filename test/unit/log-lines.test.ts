@@ -12,6 +12,7 @@ import {
   logFormatOf,
   reportLine,
   runtimeExitLines,
+  runtimeVersionOf,
   startLine,
   timeoutLine,
   type LogFormat,
@@ -78,4 +79,27 @@ test('exit reasons read as Lambda prints them', () => {
   assert.equal(exitReason(null, 'SIGABRT'), 'signal: aborted');
   assert.equal(exitReason(null, 'SIGSEGV'), 'signal: segmentation fault');
   assert.equal(exitReason(0, null), undefined);
+});
+
+test('INIT_START per runtime family: what runs locally, marked -local (golden file)', () => {
+  const node = { name: 'node', version: '20.20.2' };
+  const python = { name: 'python', version: '3.11.7' };
+  const debian = { name: 'debian', version: '12' };
+  const line = (format: LogFormat, runtime: string, local: { name: string; version: string }) => {
+    const v = runtimeVersionOf(runtime, local, 'eu-west-1');
+    return initStartLine(format, v.runtimeVersion, v.runtimeVersionArn, TIME);
+  };
+  const actual = {
+    nodejs22: line('Text', 'nodejs22.x', node),
+    nodejs18: line('Text', 'nodejs18.x', { name: 'node', version: '18.19.0' }),
+    python312: line('Text', 'python3.12', python),
+    python39: line('Text', 'python3.9', { name: 'python', version: '3.9.18' }),
+    providedAl2023: line('Text', 'provided.al2023', debian),
+    providedAl2: line('Text', 'provided.al2', { name: 'ubuntu', version: '24.04' }),
+    python312Json: line('JSON', 'python3.12', python),
+    providedAl2023Json: line('JSON', 'provided.al2023', debian),
+  };
+  const file = join(__dirname, '../fixtures/golden', 'init-start.json');
+  if (process.env['UPDATE_GOLDEN']) writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
+  assert.deepEqual(actual, JSON.parse(readFileSync(file, 'utf8')));
 });

@@ -27,6 +27,12 @@ test('CodeLens ▶ Invoke → pick an event → result and billed duration in th
       const shown = await savedEvent.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
       if (shown) break;
       if (attempt === 3) throw new Error('the event picker did not open after clicking ▶ Invoke three times');
+      // A lens rendered from an older provider result points at a command VS Code has already
+      // forgotten ("Actual command not found"); reopening the editor asks for fresh lenses.
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+W');
+      await wb.openFile('src/hello.js');
+      await invokeLens.waitFor({ state: 'visible', timeout: 120_000 });
     }
     await savedEvent.click();
     const toast = await wb.waitForText(/HelloJs: success \(.*billed \d+ ms/, { timeoutMs: 120_000 });

@@ -31,7 +31,7 @@ test('npm run package makes a .vsix that installs into VS Code and works there',
     await t.test('vsce packages the built extension', () => {
       // The same vsce invocation as `npm run package`, minus its build (npm test has built dist/ already,
       // and rebuilding would pull dist/ from under tests running alongside) and with the output in scratch.
-      const r = spawnSync(join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-yarn', '--allow-missing-repository', '-o', vsix], {
+      const r = spawnSync(join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-yarn', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], {
         cwd: repoRoot,
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,7 +61,10 @@ test('npm run package makes a .vsix that installs into VS Code and works there',
     });
 
     await t.test('the package holds the bundles, manifest, readme, licence and esbuild, and nothing else', () => {
-      assert.deepEqual(readdirSync(installed).sort(), ['.vsixmanifest', 'LICENSE.txt', 'dist', 'node_modules', 'package.json', 'readme.md']);
+      // README pictures (docs/*.png) ride along so the extension's page in VS Code shows them.
+      const pictures = existsSync(join(repoRoot, 'docs')) ? readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.png')).sort() : [];
+      assert.deepEqual(readdirSync(installed).sort(), ['.vsixmanifest', 'LICENSE.txt', 'dist', ...(pictures.length ? ['docs'] : []), 'node_modules', 'package.json', 'readme.md'].sort());
+      if (pictures.length) assert.deepEqual(readdirSync(join(installed, 'docs')).sort(), pictures);
       const got = new Set(filesUnder(join(installed, 'dist')));
       // Every built file except the test bundles: a new dist/ folder missing from .vscodeignore shows here.
       const want = filesUnder(distDir).filter((f) => !f.startsWith('test/'));

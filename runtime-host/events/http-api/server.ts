@@ -205,41 +205,44 @@ export class HttpApiServer {
       routeKey: route.routeKey,
     };
     let timer: NodeJS.Timeout | undefined;
-    const invocation = this.context.invoker.invoke({ fn, event, trigger: 'http', http: exchange });
+    // The gateway's answer, decided once: from the finished record (inside `completeRecord`, so the
+    // record is stored and announced once, with its response) or by the integration timeout first.
+    let answered: HttpResponseOut | undefined;
+    const answer = (out: HttpResponseOut): HttpResponseOut => {
+      answered = finish(out);
+      exchange.response = {
+        statusCode: answered.statusCode,
+        headers: responseHeadersRecord(answered.headers),
+        ...bodyForRecord(answered.body, answered.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1]),
+      };
+      return answered;
+    };
+    const invocation = this.context.invoker.invoke({
+      fn,
+      event,
+      trigger: 'http',
+      http: exchange,
+      completeRecord: (record) => {
+        // After a gateway timeout the function ran on to its own end, as on AWS; the record keeps the timeout answer.
+        if (!answered) answer(this.responseFor(record, route, req));
+        record.http = { ...exchange, request: record.http?.request ?? exchange.request, response: exchange.response! };
+      },
+    });
+    // When the gateway timed out first, a later host-side failure has no one left to answer.
+    invocation.catch(() => undefined);
     const timedOut = new Promise<'timeout'>((resolve) => {
       if (route.integrationTimeoutMs !== undefined) timer = setTimeout(() => resolve('timeout'), route.integrationTimeoutMs);
     });
-    let out: HttpResponseOut;
-    let finished: InvocationRecord | undefined;
     try {
       const outcome = await Promise.race([invocation, timedOut]);
-      if (outcome === 'timeout') {
-        out = integrationTimeoutResponse(route.api);
-      } else {
-        out = this.responseFor(outcome, route, req);
-        finished = outcome;
-      }
+      if (outcome === 'timeout') return answered ?? answer(integrationTimeoutResponse(route.api));
+      return answered ?? answer(this.responseFor(outcome, route, req));
     } catch (err) {
       this.context.log.error(`http-api: invoke ${fn.name} failed: ${err instanceof Error ? err.message : String(err)}`);
-      out = functionErrorResponse(route.api);
+      return answered ?? answer(functionErrorResponse(route.api));
     } finally {
       if (timer) clearTimeout(timer);
     }
-    out = finish(out);
-    exchange.response = {
-      statusCode: out.statusCode,
-      headers: responseHeadersRecord(out.headers),
-      ...bodyForRecord(out.body, out.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1]),
-    };
-    if (finished) this.attachResponse(finished, exchange);
-    else {
-      // The gateway answered before the function finished; it runs on to its own end, as on AWS.
-      invocation.then(
-        (record) => this.attachResponse(record, exchange),
-        () => undefined,
-      );
-    }
-    return out;
   }
 
   private responseFor(record: InvocationRecord, route: HttpRoute, req: IncomingMessage): HttpResponseOut {
@@ -249,15 +252,6 @@ export class HttpApiServer {
     }
     if (record.status === 'throttled') return gatewayResponses.throttled(route.api);
     return functionErrorResponse(route.api);
-  }
-
-  /**
-   * The Invoker finishes the record before the response exists; attach the exchange with the
-   * response and announce the record again so the store and the panel hold both.
-   */
-  private attachResponse(record: InvocationRecord, exchange: HttpExchange): void {
-    record.http = { ...exchange, request: record.http?.request ?? exchange.request, response: exchange.response };
-    this.context.records.close(record);
   }
 }
 
