@@ -4,9 +4,10 @@
 import { resolve } from 'node:path';
 import { HTTP_PORT_ENV } from '../events/http-api';
 import type { HostLogger } from '../host-context';
-import type { ReadyLine } from '../protocol/index';
+import type { BillingRule, ReadyLine } from '../protocol/index';
+import type { LambdaInvokerOptions } from '../runtime/invoker';
 import { UserError } from '../runtime/types';
-import { startHost } from '../server/host';
+import { startHost, type HostOptions } from '../server/host';
 import { integerFlag, parseFlags, UsageError } from './args';
 
 const USAGE =
@@ -56,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   if (token !== undefined && !/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
     throw new UsageError(`${TOKEN_ENV} must be 16–256 URL-safe characters (letters, digits, . _ ~ -)`);
   }
+  const settings = settingsFromEnvironment(process.env);
   const log = stderrLogger();
   // stdout carries exactly one line (the ready line): any stray console output goes to stderr.
   const toStderr = (...args: unknown[]) => console.error(...args);
@@ -75,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       invokePort,
       maxRecords,
       ...(token ? { token } : {}),
+      ...settings,
       log,
     });
   } catch (err) {
@@ -120,3 +123,41 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
 }
+
+/**
+ * Settings a parent process (the VS Code extension) passes through the environment, validated here
+ * at the edge: a bad value is a usage error naming what is allowed.
+ */
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv): Pick<HostOptions, 'invoker' | 'handlerDefaults'> {
+  const invoker: LambdaInvokerOptions = {};
+  const rule = env.LAMBDA_WORKBENCH_BILLING_RULE;
+  if (rule) {
+    if (!BILLING_RULES.includes(rule as BillingRule)) {
+      throw new UsageError(`LAMBDA_WORKBENCH_BILLING_RULE must be one of ${BILLING_RULES.join(', ')}, got '${rule}'`);
+    }
+    invoker.billingRule = rule as BillingRule;
+  }
+  const idle = env.LAMBDA_WORKBENCH_IDLE_REAP_MS;
+  if (idle) invoker.idleReapMs = integerVariable(env, 'LAMBDA_WORKBENCH_IDLE_REAP_MS', 1000, 86_400_000);
+  const wallClock = env.LAMBDA_WORKBENCH_WALL_CLOCK_TIMEOUT_WHILE_DEBUGGING;
+  if (wallClock) invoker.wallClockTimeoutWhileDebugging = wallClock === '1' || wallClock === 'true';
+  if (env.LAMBDA_WORKBENCH_PYTHON) invoker.pythonPath = env.LAMBDA_WORKBENCH_PYTHON;
+  const memory = env.LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB;
+  const timeout = env.LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS;
+  return {
+    invoker,
+    handlerDefaults: {
+      ...(memory ? { memory: integerVariable(env, 'LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB', 128, 10_240) } : {}),
+      ...(timeout ? { timeout: integerVariable(env, 'LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS', 1, 900) } : {}),
+    },
+  };
+}
+
+function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number {
+  const value = env[name] ?? '';
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got '${value}'`);
+  return n;
+}
+
+const BILLING_RULES: readonly BillingRule[] = ['per-ms-with-init', 'per-ms', 'legacy-100ms'];

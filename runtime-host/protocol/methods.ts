@@ -68,8 +68,6 @@ export interface DebugTarget {
   invocationId: string;
   /** Environment id, stable while the environment lives. */
   environmentId: string;
-  /** The function the environment runs (lets a client match a new environment to its debug session). */
-  functionName?: string;
 }
 
 /** A DynamoDB attribute value in the stream's typed form, e.g. `{"N": "101"}`. */

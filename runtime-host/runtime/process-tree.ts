@@ -1,52 +1,6 @@
 // An execution environment is a process tree (the runtime plus anything it spawns). Lambda's memory
 // limit and its kill on timeout apply to the whole tree, so both are done over /proc here.
 import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
-
-/** Every descendant pid of `pid` (not including it), from /proc/<pid>/task/<tid>/children. */
-export async function descendants(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length) {
-    const p = queue.shift()!;
-    let tids: string[];
-    try {
-      tids = await readdir(`/proc/${p}/task`);
-    } catch {
-      continue;
-    }
-    const lists = await Promise.all(tids.map((t) => readFile(`/proc/${p}/task/${t}/children`, 'utf8').catch(() => '')));
-    for (const list of lists) {
-      for (const s of list.split(' ')) {
-        const child = Number(s);
-        if (child > 0 && !out.includes(child)) {
-          out.push(child);
-          queue.push(child);
-        }
-      }
-    }
-  }
-  return out;
-}
-
-export interface MemoryUsage {
-  /** Sum of current resident memory (VmRSS), kB. */
-  rssKB: number;
-  /** Sum of each process's peak resident memory (VmHWM), kB. */
-  hwmKB: number;
-}
-
-/** Resident memory of the given processes, summed. Processes that are gone count as 0. */
-export async function memoryOf(pids: number[]): Promise<MemoryUsage> {
-  const statuses = await Promise.all(pids.map((p) => readFile(`/proc/${p}/status`, 'utf8').catch(() => '')));
-  let rssKB = 0;
-  let hwmKB = 0;
-  for (const s of statuses) {
-    rssKB += field(s, 'VmRSS:');
-    hwmKB += field(s, 'VmHWM:');
-  }
-  return { rssKB, hwmKB };
-}
 
 /**
  * The memory of one environment's process tree, read cheaply enough for every invocation's end:
@@ -149,7 +103,7 @@ class ProcFile {
   }
 }
 
-/** `descendants` without the thread pool (see TreeMemory for why procfs is read synchronously). */
+/** Every descendant pid of `pid` (not itself), from /proc/<pid>/task/<tid>/children; synchronous (see TreeMemory for why). */
 export function descendantsSync(pid: number): number[] {
   const out: number[] = [];
   const seen = new Set<number>();
@@ -190,9 +144,16 @@ function field(status: string, name: string): number {
  * the group id) and every descendant found under /proc (children that moved to another group).
  */
 export async function killTree(pid: number): Promise<void> {
-  // Freeze the group first so nothing forks or exits (and gets reparented) while we look.
+  // Freeze the group so nothing forks or exits (and gets reparented) while we look, and do the whole
+  // stop → scan → kill in one synchronous turn: if the host itself is killed mid-way, an async gap
+  // here would leave the tree stopped forever as orphans.
   signal(-pid, 'SIGSTOP');
-  const found = await descendants(pid).catch(() => [] as number[]);
+  let found: number[] = [];
+  try {
+    found = descendantsSync(pid);
+  } catch {
+    // the tree is gone already
+  }
   for (const p of found) signal(p, 'SIGSTOP');
   signal(-pid);
   signal(pid);

@@ -42,6 +42,8 @@ export interface HostOptions {
   watch?: boolean;
   log: HostLogger;
   invoker?: LambdaInvokerOptions;
+  /** Memory and timeout of functions invoked by bare handler string when the request gives none. */
+  handlerDefaults?: { memory?: number; timeout?: number };
   asyncPolicy?: Partial<AsyncInvocationPolicy>;
   /** Default: createEventSources(). */
   eventSources?: EventSource[];
@@ -128,7 +130,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log };
 
   const dispatcher = new JsonRpcDispatcher(log);
-  const handlers = coreMethods(context, registry, store, invoker, (target) => wsServer.broadcast('debug.environmentStarted', target));
+  const handlers = coreMethods(context, registry, store, invoker, options.handlerDefaults ?? {}, (target) => wsServer.broadcast('debug.environmentStarted', target));
   for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
 
   const wsServer = new WsServer({
@@ -210,6 +212,7 @@ function coreMethods(
   registry: FunctionRegistry,
   store: InvocationStore,
   invoker: LambdaInvoker,
+  handlerDefaults: NonNullable<HostOptions['handlerDefaults']>,
   debugStarted: (target: Methods['debug.prepare']['result']) => void,
 ): MethodHandlers {
   const resolveFunction = (params: InvokeParams, method: string): FunctionInfo => {
@@ -218,6 +221,8 @@ function coreMethods(
     const handler = optionalString(p, 'handler', method);
     const memory = optionalInteger(p, 'memory', method, 128, 10_240);
     const timeout = optionalInteger(p, 'timeout', method, 1, 900);
+    const handlerMemory = memory ?? handlerDefaults.memory;
+    const handlerTimeout = timeout ?? handlerDefaults.timeout;
     if (p.env !== undefined && (!isRecord(p.env) || Object.values(p.env).some((v) => typeof v !== 'string'))) {
       throw invalidParams('Invalid params', `${method}: "env" must be an object of string values`);
     }
@@ -247,7 +252,15 @@ function coreMethods(
     if (rel.startsWith('..') || isAbsolute(rel)) {
       throw new UserError(`root '${rootParam}' is outside the project`, `give a folder inside ${context.root}`);
     }
-    return registry.register(functionFromHandler({ handler, root: taskRoot, ...(memory !== undefined ? { memory } : {}), ...(timeout !== undefined ? { timeout } : {}), ...(env ? { env } : {}) }));
+    return registry.register(
+      functionFromHandler({
+        handler,
+        root: taskRoot,
+        ...(handlerMemory !== undefined ? { memory: handlerMemory } : {}),
+        ...(handlerTimeout !== undefined ? { timeout: handlerTimeout } : {}),
+        ...(env ? { env } : {}),
+      }),
+    );
   };
 
   return {

@@ -66,7 +66,7 @@ describe('node bootstrap: TypeScript handlers', { timeout: 120_000 }, () => {
     const { exitCode, output, stderr } = await invokeCli('ts-cjs', 'app.handler', [], { name: 'Ada' });
     assert.equal(exitCode, 0);
     assert.deepEqual(output.result, { message: 'hello Ada from ts' });
-    assert.deepEqual(output.logs.filter((l) => l.includes('lambda-workbench')), []);
+    assert.deepEqual(output.logs.filter((l) => l.includes('[lambda-workbench]')), []);
     assert.match(output.logs[0]!, /^INIT_START /);
     const notice = stderr.split('\n').filter((l) => l.includes('[lambda-workbench]'));
     assert.equal(notice.length, 1, stderr);

@@ -1,0 +1,51 @@
+// Settings the VS Code extension passes to `serve` through the environment reach the host:
+// billing rule, defaults for handler-only functions; bad values are usage errors (exit 2).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import type { InvocationRecord, InvokeOutput } from '../../runtime-host/protocol/records';
+import { cli, copyFixture, removeDir, RpcClient, startServe } from './serve-helpers';
+
+const projects: string[] = [];
+after(() => projects.forEach(removeDir));
+
+describe('serve: settings from the environment', () => {
+  it('applies the billing rule and the handler defaults', async () => {
+    const root = copyFixture('service-project');
+    projects.push(root);
+    const serve = await startServe(['--root', root], {
+      env: {
+        LAMBDA_WORKBENCH_BILLING_RULE: 'legacy-100ms',
+        LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB: '512',
+        LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS: '7',
+      },
+    });
+    try {
+      const client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
+      const out = await client.request<InvokeOutput>('invoke', { handler: 'src/hello.handler', event: {} });
+      assert.equal(out.report.memorySizeMB, 512);
+      assert.equal(out.report.billedDurationMs % 100, 0, `legacy rule bills in 100 ms steps, got ${out.report.billedDurationMs}`);
+      assert.ok(out.report.billedDurationMs >= 100);
+      const record = await client.request<InvocationRecord>('getInvocation', { id: out.requestId });
+      assert.equal(record.billingRule, 'legacy-100ms');
+      assert.equal(record.timeoutSeconds, 7);
+      // A template function keeps its own memory size.
+      const templated = await client.request<InvokeOutput>('invoke', { function: 'Hello', event: {} });
+      assert.equal(templated.report.memorySizeMB, 128);
+      client.close();
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
+  });
+
+  it('a bad value is a usage error naming what is allowed', () => {
+    const r = spawnSync(process.execPath, [cli, 'serve', '--root', '.'], {
+      env: { ...process.env, LAMBDA_WORKBENCH_BILLING_RULE: 'per-second' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /LAMBDA_WORKBENCH_BILLING_RULE must be one of per-ms-with-init, per-ms, legacy-100ms, got 'per-second'/);
+  });
+});
