@@ -50,16 +50,18 @@ export class Shard {
     return this.lastSequence === undefined ? null : this.lastSequence.toString();
   }
 
-  /** Appends in order; resolves once the line is on disk. */
-  append(record: Omit<StoredStreamRecord, 'sequenceNumber'>, kind: StreamKind): Promise<StoredStreamRecord> {
-    const seq = kind === 'kinesis' ? nextKinesisSequenceNumber(this.lastSequence, this.index) : nextDynamoDbSequenceNumber(this.lastSequence);
-    this.lastSequence = seq;
-    const stored: StoredStreamRecord = { sequenceNumber: seq.toString(), ...record };
-    const line = `${JSON.stringify(stored)}\n`;
-    const write = this.writes.then(() => appendFile(this.file, line));
+  /** Appends in order, as one write, and wakes pollers once: a PutRecords call lands whole. */
+  appendMany(records: Omit<StoredStreamRecord, 'sequenceNumber'>[], kind: StreamKind): Promise<StoredStreamRecord[]> {
+    const stored = records.map((record) => {
+      const seq = kind === 'kinesis' ? nextKinesisSequenceNumber(this.lastSequence, this.index) : nextDynamoDbSequenceNumber(this.lastSequence);
+      this.lastSequence = seq;
+      return { sequenceNumber: seq.toString(), ...record } as StoredStreamRecord;
+    });
+    const text = stored.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const write = this.writes.then(() => appendFile(this.file, text));
     this.writes = write.catch(() => undefined);
     return write.then(() => {
-      this.records.push(stored);
+      this.records.push(...stored);
       for (const wake of [...this.waiters]) wake();
       return stored;
     });
@@ -147,18 +149,27 @@ export class Stream {
     return this.shards[shardIndexFor(hashKey, this.shards.length)]!;
   }
 
-  async put(input: { partitionKey: string; data?: string; explicitHashKey?: string; dynamodb?: DynamoDbChangeInput }): Promise<{ shard: Shard; record: StoredStreamRecord }> {
-    const shard = this.shardFor(input.partitionKey, input.explicitHashKey);
-    const record = await shard.append(
-      {
+  async put(inputs: { partitionKey: string; data?: string; explicitHashKey?: string; dynamodb?: DynamoDbChangeInput }[]): Promise<{ shardId: string; sequenceNumber: string }[]> {
+    const now = Date.now();
+    const placed = inputs.map((input) => ({
+      shard: this.shardFor(input.partitionKey, input.explicitHashKey),
+      record: {
         partitionKey: input.partitionKey,
         ...(input.data !== undefined ? { data: input.data } : {}),
-        arrivalMs: Date.now(),
+        arrivalMs: now,
         ...(input.dynamodb ? { dynamodb: { ...input.dynamodb, eventID: randomUUID().replace(/-/g, '') } } : {}),
       },
-      this.meta.kind,
+    }));
+    const byShard = new Map<Shard, number[]>();
+    placed.forEach((p, i) => byShard.set(p.shard, [...(byShard.get(p.shard) ?? []), i]));
+    const out: { shardId: string; sequenceNumber: string }[] = new Array(inputs.length);
+    await Promise.all(
+      [...byShard].map(async ([shard, indexes]) => {
+        const stored = await shard.appendMany(indexes.map((i) => placed[i]!.record), this.meta.kind);
+        indexes.forEach((i, k) => (out[i] = { shardId: shard.shardId, sequenceNumber: stored[k]!.sequenceNumber }));
+      }),
     );
-    return { shard, record };
+    return out;
   }
 
   checkpoint(mappingId: string, shardId: string): string | null | undefined {

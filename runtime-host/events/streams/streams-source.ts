@@ -165,15 +165,10 @@ export class StreamsSource implements EventSource {
     }
     // Validate everything first: a rejected call puts nothing.
     const inputs = records.map((r, i) => this.recordInput(stream, r, i));
-    const out: { shardId: string; sequenceNumber: string }[] = [];
-    for (const input of inputs) {
-      const { shard, record } = await stream.put(input);
-      out.push({ shardId: shard.shardId, sequenceNumber: record.sequenceNumber });
-    }
-    return out;
+    return stream.put(inputs);
   }
 
-  private recordInput(stream: Stream, r: StreamRecordInput, i: number): Parameters<Stream['put']>[0] {
+  private recordInput(stream: Stream, r: StreamRecordInput, i: number): Parameters<Stream['put']>[0][number] {
     const where = `records[${i}]`;
     if (typeof r !== 'object' || r === null) throw new UserError(`${where} must be an object`, undefined, 'ValidationException');
     if (stream.meta.kind === 'dynamodb') {
