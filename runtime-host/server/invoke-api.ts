@@ -3,12 +3,12 @@
 // Status codes, headers and error shapes are Lambda's (rest-json: `x-amzn-ErrorType` + JSON body).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FunctionCatalog, HostLogger } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
 import type { InvocationRecord } from '../protocol/records';
 import { UserError, type Invoker } from '../runtime/types';
 import type { AsyncInvocationPolicy, AsyncInvocationQueue } from '../events/async-invocation';
+import { listenOnLoopback } from './loopback';
 
 /** Spec §3: synchronous request limit. */
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
@@ -79,14 +79,7 @@ export class InvokeApiServer {
   }
 
   async listen(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(this.server, this.options.port);
     return this.port;
   }
 

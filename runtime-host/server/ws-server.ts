@@ -9,6 +9,7 @@ import type { HostLogger } from '../host-context';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
 import type { Notifications } from '../protocol/methods';
 import type { JsonRpcDispatcher } from './json-rpc';
+import { listenOnLoopback } from './loopback';
 
 /** A whole invoke event (6 MB) plus its envelope fits; anything bigger closes the connection with 1009. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -54,14 +55,7 @@ export class WsServer {
   }
 
   async listen(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOnLoopback(this.server, this.options.port);
     return this.port;
   }
 

@@ -11,7 +11,6 @@
 //   {"message":"Internal server error"}, HTTP API 500; a function URL answers 429.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { HostContext } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { HttpExchange, InvocationRecord } from '../../protocol/records';
@@ -28,6 +27,7 @@ import {
   type HttpResponseOut,
 } from './response-mapper';
 import { findRoute, routesFromTemplate, type HttpRoute, type RouteMatch } from './routes';
+import { listenOnLoopback } from '../../server/loopback';
 
 /** API Gateway's request payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -98,17 +98,11 @@ export class HttpApiServer {
       });
     });
     server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(err.code === 'EADDRINUSE' ? new UserError(`HTTP API port ${port} is already in use`, 'choose another --http-port, or 0 for any free port') : err),
-      );
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
+    const boundPort = await listenOnLoopback(server, port).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EADDRINUSE' ? new UserError(`HTTP API port ${port} is already in use`, 'choose another --http-port, or 0 for any free port') : err;
     });
     this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${boundPort}`;
     return this.url;
   }
 

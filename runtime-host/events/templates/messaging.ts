@@ -1,6 +1,7 @@
 // SQS, SNS, EventBridge schedule and CloudWatch Logs sample events (spec §6).
 import { gzipSync } from 'node:zlib';
-import { base64Id, digits, hex, isoSeconds, isoTime, md5Hex, uuid } from './ids';
+import { base64Id, digits, hex, isoSeconds, md5Hex, uuid } from './ids';
+import { buildSnsEvent, newNotification, topicArn } from '../sns/sns-event';
 import { param, type EventTemplate } from './types';
 
 const region = param('region', 'us-east-1', 'AWS Region of the source');
@@ -47,31 +48,11 @@ export const messagingTemplates: EventTemplate[] = [
       region,
       accountId,
     ],
+    // The live SNS source's builder, so the sample and a real publish cannot drift apart.
     generate: (p) => {
-      const topicArn = `arn:aws:sns:${p.region}:${p.accountId}:${p.topic}`;
-      const subscription = `${topicArn}:${uuid()}`;
-      return {
-        Records: [
-          {
-            EventSource: 'aws:sns',
-            EventVersion: '1.0',
-            EventSubscriptionArn: subscription,
-            Sns: {
-              Type: 'Notification',
-              MessageId: uuid(),
-              TopicArn: topicArn,
-              Subject: p.subject,
-              Message: p.message,
-              Timestamp: isoTime(),
-              SignatureVersion: '1',
-              Signature: base64Id(256),
-              SigningCertUrl: `https://sns.${p.region}.amazonaws.com/SimpleNotificationService-${hex(32)}.pem`,
-              UnsubscribeUrl: `https://sns.${p.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${subscription}`,
-              MessageAttributes: {},
-            },
-          },
-        ],
-      };
+      const arn = topicArn(p.region, p.accountId, p.topic);
+      const notification = newNotification({ topicArn: arn, message: p.message, subject: p.subject });
+      return buildSnsEvent(notification, `${arn}:${uuid()}`, p.region);
     },
   },
   {
