@@ -45,6 +45,8 @@ const FAILED = new Set(['error', 'timeout', 'outOfMemory', 'throttled', 'interru
 
 export class EventSourceMapping {
   private readonly abort = new AbortController();
+  /** Ends the pollers' waits on any stop, so a graceful stop never waits out a batching window. */
+  private readonly idle = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly retryDelaysMs: number[];
 
@@ -76,6 +78,7 @@ export class EventSourceMapping {
   async stop(cancelInFlight = true): Promise<void> {
     if (cancelInFlight) this.abort.abort();
     else this.stopping = true;
+    this.idle.abort();
     await Promise.allSettled(this.loops);
   }
 
@@ -89,14 +92,14 @@ export class EventSourceMapping {
     while (!this.stopped) {
       const from = shard.indexAfter(this.stream.checkpoint(this.id, shard.shardId) ?? null);
       if (from >= shard.records.length) {
-        await shard.waitForRecords(this.abort.signal, this.stopping ? 0 : 1000);
+        await shard.waitForRecords(this.idle.signal, 1000);
         continue;
       }
       if (this.config.maximumBatchingWindowMs > 0 && shard.records.length - from < this.config.batchSize) {
         // Gather until the window (counted from the oldest waiting record's arrival) ends or the batch is full.
         const deadline = shard.records[from]!.arrivalMs + this.config.maximumBatchingWindowMs;
         while (!this.stopped && Date.now() < deadline && shard.records.length - from < this.config.batchSize) {
-          await shard.waitForRecords(this.abort.signal, deadline - Date.now());
+          await shard.waitForRecords(this.idle.signal, deadline - Date.now());
         }
         if (this.stopped) break;
       }
