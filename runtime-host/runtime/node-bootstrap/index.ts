@@ -69,7 +69,7 @@ class Runtime {
       // Neither callback nor promise and the loop drained: the invocation succeeds with null.
       BeforeExitListener.set(() => {
         markCompleted();
-        this.client.postInvocationResponse(null, id, () => this.scheduleIteration());
+        this.client.postInvocationResponse(null, id, { next: () => this.scheduleIteration() });
       });
       const result = this.handler(JSON.parse(bodyJson), invokeContext.attachEnvironmentData(callbackContext), callback);
       if (isPromise(result)) {
@@ -90,12 +90,12 @@ class Runtime {
    */
   private postNodeJsExit(id: string): void {
     const message = `RequestId: ${id} Error: Runtime exited without providing a reason`;
-    this.client.postInvocationError({ name: 'Runtime.NodeJsExit', message, stack: `Runtime.NodeJsExit: ${message}` }, id, () => process.exit(0));
+    this.client.postInvocationError({ name: 'Runtime.NodeJsExit', message, stack: `Runtime.NodeJsExit: ${message}` }, id, { exit: 0 });
   }
 
   private setErrorCallbacks(id: string): void {
-    this.errorCallbacks.uncaughtException = (error) => this.client.postInvocationError(error, id, () => process.exit(129));
-    this.errorCallbacks.unhandledRejection = (error) => this.client.postInvocationError(error, id, () => process.exit(128));
+    this.errorCallbacks.uncaughtException = (error) => this.client.postInvocationError(error, id, { exit: 129 });
+    this.errorCallbacks.unhandledRejection = (error) => this.client.postInvocationError(error, id, { exit: 128 });
   }
 }
 
@@ -104,8 +104,8 @@ async function main(): Promise<void> {
   const client = new RuntimeApiClient(process.env.AWS_LAMBDA_RUNTIME_API ?? '');
   // During init a crash is an init error; once an invocation runs it becomes that invocation's error.
   const errorCallbacks: ErrorCallbacks = {
-    uncaughtException: (error) => client.postInitError(error, () => process.exit(129)),
-    unhandledRejection: (error) => client.postInitError(error, () => process.exit(128)),
+    uncaughtException: (error) => client.postInitError(error, 129),
+    unhandledRejection: (error) => client.postInitError(error, 128),
   };
   process.on('uncaughtException', (error) => {
     logError('Uncaught Exception', error);

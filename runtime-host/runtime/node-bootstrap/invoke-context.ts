@@ -1,6 +1,5 @@
 // The context object (spec §2) and the completion functions behind callback/done/succeed/fail.
 import { readFileSync } from 'node:fs';
-import type { IncomingHttpHeaders } from 'node:http';
 import { logError, setCurrentRequestId, setCurrentTenantId } from './console-patch';
 import type { RuntimeApiClient } from './runtime-api-client';
 
@@ -59,11 +58,8 @@ function parseJsonHeader(value: string | string[] | undefined, name: string): un
 }
 
 export class InvokeContext {
-  private readonly headers: Record<string, string | undefined> = {};
-
-  constructor(headers: IncomingHttpHeaders) {
-    for (const [k, v] of Object.entries(headers)) this.headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  }
+  /** The GET /next response's headers, lowercase names. */
+  constructor(private readonly headers: Readonly<Record<string, string | undefined>>) {}
 
   get invokeId(): string {
     const id = this.headers[HEADER.requestId];
@@ -113,35 +109,36 @@ export function buildCallbackContext(
   id: string,
   scheduleNext: () => void,
 ): [Callback, CallbackContext, () => void] {
-  const postError = (err: unknown, done: () => void) => {
+  const next = { next: scheduleNext };
+  const postError = (err: unknown) => {
     logError('Invoke Error', err);
-    client.postInvocationError(err, id, done);
+    client.postInvocationError(err, id, next);
   };
   let isCompleteInvoked = false;
-  const complete = (result: unknown, done: () => void) => {
+  const complete = (result: unknown) => {
     if (isCompleteInvoked) {
       console.error('Invocation has already been reported as done. Cannot call complete more than once per invocation.');
       return;
     }
     isCompleteInvoked = true;
-    client.postInvocationResponse(result, id, done);
+    client.postInvocationResponse(result, id, next);
   };
   let waitForEmptyEventLoop = true;
 
   const callback: Callback = (err, result) => {
     BeforeExitListener.reset();
     if (err !== undefined && err !== null) {
-      postError(err, scheduleNext);
+      postError(err);
     } else if (!waitForEmptyEventLoop) {
-      complete(result, scheduleNext);
+      complete(result);
     } else {
-      BeforeExitListener.set(() => setImmediate(() => complete(result, scheduleNext)));
+      BeforeExitListener.set(() => setImmediate(() => complete(result)));
     }
   };
   const done = (err?: unknown, result?: unknown) => {
     BeforeExitListener.reset();
-    if (err !== undefined && err !== null) postError(err, scheduleNext);
-    else complete(result, scheduleNext);
+    if (err !== undefined && err !== null) postError(err);
+    else complete(result);
   };
   const context: CallbackContext = {
     get callbackWaitsForEmptyEventLoop() {

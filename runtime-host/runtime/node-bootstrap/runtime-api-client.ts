@@ -1,15 +1,23 @@
-// The Runtime API as a runtime sees it (spec §7). One keep-alive socket: the warm path is a
-// POST and a GET on an open connection. Idle keep-alive sockets are unref'd by node, so they
-// never hold the event loop open (callbackWaitsForEmptyEventLoop depends on that).
-import * as http from 'node:http';
+// The Runtime API as a runtime sees it (spec §7), over one keep-alive connection: the warm path is a
+// POST and a GET on an open socket, which never holds the event loop open while idle
+// (callbackWaitsForEmptyEventLoop depends on that).
+import { headerValue, HttpConnection } from './http-connection';
 import { toErrorBody } from './errors';
 
 const API = '/2018-06-01/runtime';
-const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
+const JSON_CONTENT = 'Content-Type: application/json';
+
+/**
+ * What the runtime does once the host has accepted a post: go on to the next invocation, whose
+ * GET /next then goes out with the post (pipelined on the same connection), or end the process
+ * with a code, without asking for more work (the host must not take a dying runtime for a ready one).
+ */
+export type AfterPost = { next: () => void } | { exit: number };
 
 export interface NextInvocation {
   bodyJson: string;
-  headers: http.IncomingHttpHeaders;
+  /** Lowercase header names. */
+  headers: Record<string, string>;
 }
 
 /** Lambda serializes `undefined` as null and turns a stringify failure into this exact error. */
@@ -22,62 +30,60 @@ export function serializeResponse(body: unknown): string {
 }
 
 export class RuntimeApiClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  private readonly hostname: string;
-  private readonly port: number;
+  private readonly connection: HttpConnection;
+  /** The GET /next sent along with the last post, for the nextInvocation() that follows. */
+  private pipelinedNext: Promise<NextInvocation> | undefined;
 
   constructor(hostPort: string) {
     const [hostname, port] = hostPort.split(':');
-    this.hostname = hostname;
-    this.port = parseInt(port, 10);
+    this.connection = new HttpConnection(hostname ?? '', parseInt(port ?? '', 10));
   }
 
   nextInvocation(): Promise<NextInvocation> {
+    const next = this.pipelinedNext ?? this.requestNext();
+    this.pipelinedNext = undefined;
+    return next;
+  }
+
+  private requestNext(): Promise<NextInvocation> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ hostname: this.hostname, port: this.port, path: `${API}/invocation/next`, method: 'GET', agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ bodyJson: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-        res.on('error', reject);
+      this.connection.request('GET', `${API}/invocation/next`, [], undefined, (err, res) => {
+        if (err || !res) reject(err);
+        else resolve({ bodyJson: res.body.toString('utf8'), headers: res.headers });
       });
-      req.on('error', reject);
-      req.end();
     });
   }
 
   /** Serializes synchronously (so a stringify failure throws to the caller), then posts. */
-  postInvocationResponse(result: unknown, id: string, done: () => void): void {
+  postInvocationResponse(result: unknown, id: string, after: AfterPost): void {
     const body = serializeResponse(result);
-    this.post(`${API}/invocation/${encodeURIComponent(id)}/response`, body, {}, done);
+    this.post(`${API}/invocation/${encodeURIComponent(id)}/response`, body, undefined, after);
   }
 
-  postInvocationError(error: unknown, id: string, done: () => void): void {
+  postInvocationError(error: unknown, id: string, after: AfterPost): void {
     const response = toErrorBody(error);
-    this.post(`${API}/invocation/${encodeURIComponent(id)}/error`, serializeResponse(response), { [ERROR_TYPE_HEADER]: response.errorType }, done);
+    this.post(`${API}/invocation/${encodeURIComponent(id)}/error`, serializeResponse(response), response.errorType, after);
   }
 
-  postInitError(error: unknown, done: () => void): void {
+  /** Init failed: the runtime always exits after this one. */
+  postInitError(error: unknown, exitCode: number): void {
     const response = toErrorBody(error);
-    this.post(`${API}/init/error`, serializeResponse(response), { [ERROR_TYPE_HEADER]: response.errorType }, done);
+    this.post(`${API}/init/error`, serializeResponse(response), response.errorType, { exit: exitCode });
   }
 
-  private post(path: string, body: string, headers: Record<string, string>, done: () => void): void {
-    const req = http.request(
-      {
-        hostname: this.hostname,
-        port: this.port,
-        path,
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers },
-        agent: this.agent,
-      },
-      (res) => {
-        res.on('data', () => {});
-        res.on('end', done);
-      },
-    );
-    // The host went away: nothing left to report to, and no reason to keep running.
-    req.on('error', () => process.exit(1));
-    req.end(body, 'utf8');
+  private post(path: string, body: string, errorType: string | undefined, after: AfterPost): void {
+    const headers = errorType === undefined ? [JSON_CONTENT] : [JSON_CONTENT, `Lambda-Runtime-Function-Error-Type: ${headerValue(String(errorType))}`];
+    this.connection.request('POST', path, headers, body, (err) => {
+      // The host went away: nothing left to report to, and no reason to keep running.
+      if (err) process.exit(1);
+      else if ('exit' in after) process.exit(after.exit);
+      else after.next();
+    });
+    if ('next' in after) {
+      const next = this.requestNext();
+      // Whoever asks for it sees a failure; until then it must not count as an unhandled rejection.
+      next.catch(() => undefined);
+      this.pipelinedNext = next;
+    }
   }
 }

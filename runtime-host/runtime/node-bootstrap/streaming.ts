@@ -89,9 +89,10 @@ export async function invokeStreaming(
   done: () => void,
 ): Promise<void> {
   const stream = new ResponseStream();
+  const next = { next: done };
   const fail = (err: unknown) => {
     logError('Invoke Error', err);
-    client.postInvocationError(err, id, done);
+    client.postInvocationError(err, id, next);
   };
   try {
     const result = handler(event, stream, context);
@@ -106,7 +107,7 @@ export async function invokeStreaming(
       fail('Response stream is not finished.');
       return;
     }
-    client.postInvocationResponse(bufferedResponse(stream), id, done);
+    client.postInvocationResponse(bufferedResponse(stream), id, next);
   } catch (err) {
     fail(err);
   }
