@@ -27,6 +27,7 @@ import {
   type ReportStatus,
 } from './log-lines';
 import { killGroupSync, killTree, TreeMemory } from './process-tree';
+import { randomHex } from './random-ids';
 import { RuntimeApiServer, RESPONSE_LIMIT_BYTES, type PostedBody } from './runtime-api-server';
 import type { FunctionConfig } from './types';
 
@@ -715,7 +716,7 @@ function parseError(body: PostedBody, fallbackType: string): LambdaError {
 /** `Root=1-<8 hex time>-<24 hex>;Parent=<16 hex>;Sampled=0` — the X-Ray header format. */
 function traceId(): string {
   const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${time}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+  return `Root=1-${time}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }
 
 function freePort(): Promise<number> {

@@ -119,6 +119,7 @@ export class RuntimeApiServer {
     if (work.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = work.clientContext;
     if (work.cognitoIdentity !== undefined) headers['Lambda-Runtime-Cognito-Identity'] = work.cognitoIdentity;
     this.deliveredAt = performance.now();
+    res.sendDate = false;
     res.writeHead(200, headers);
     res.end(work.body);
   }
@@ -176,6 +177,7 @@ export class RuntimeApiServer {
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
+  res.sendDate = false;
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -9,11 +9,12 @@
 //   own timeout first is a function error, as on AWS: REST 502, HTTP API 500, function URL 502.
 // - A throttled invocation (reserved concurrency reached) is an integration failure: REST 500
 //   {"message":"Internal server error"}, HTTP API 500; a function URL answers 429.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HostContext } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { HttpExchange, InvocationRecord } from '../../protocol/records';
+import { randomBase64, randomHex } from '../../runtime/random-ids';
 import { UserError } from '../../runtime/types';
 import { buildEvent, isTextMediaType, type HttpRequestInput } from './event-builder';
 import {
@@ -178,8 +179,8 @@ export class HttpApiServer {
       localPort: req.socket.localPort ?? 0,
       forwardedProto: 'http',
       requestId: randomUUID(),
-      extendedRequestId: `${randomBytes(10).toString('base64').replace(/[+/=]/g, 'A').slice(0, 14)}=`,
-      traceId: `Root=1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+      extendedRequestId: `${randomBase64(10).replace(/[+/=]/g, 'A').slice(0, 14)}=`,
+      traceId: `Root=1-${Math.floor(now / 1000).toString(16)}-${randomHex(12)}`,
       timeEpochMs: now,
     };
     // What API Gateway / the function URL adds to every response it sends.
