@@ -173,6 +173,55 @@ describe('node bootstrap: warm environment', { timeout: 120_000 }, () => {
     }
   });
 
+  test('a handled error keeps the environment; a crash ends it and the next invocation is cold in a new one', async () => {
+    const fn = functionFromHandler({ handler: 'app.byEvent', root: join(handlersDir, 'crashes'), name: 'warm-crashes' });
+    const run = async (what: string) => {
+      const record = await invoker.invoke({ fn, event: { do: what }, trigger: 'manual' });
+      return { record, result: record.result as { pid: number; invocations: number } | undefined };
+    };
+    const first = await run('ok');
+    assert.equal(first.record.cold, true);
+    const handled = await run('throw');
+    assert.equal(handled.record.status, 'error');
+    assert.equal(handled.record.error?.errorMessage, 'handled by the runtime');
+    const afterHandled = await run('ok');
+    assert.equal(afterHandled.record.cold, false);
+    assert.deepEqual(afterHandled.result, { pid: first.result!.pid, invocations: 3 });
+
+    const pids = new Set([first.result!.pid]);
+    for (const [crash, errorType] of [
+      ['uncaught', 'Error'],
+      ['unhandled', 'Runtime.UnhandledPromiseRejection'],
+      ['neverSettles', 'Runtime.NodeJsExit'],
+    ] as const) {
+      const crashed = await run(crash);
+      assert.equal(crashed.record.status, 'error', crash);
+      assert.equal(crashed.record.error?.errorType, errorType, crash);
+      const next = await run('ok');
+      assert.equal(next.record.status, 'success', `after ${crash}: ${JSON.stringify(next.record.error)}`);
+      assert.equal(next.record.cold, true, `after ${crash} the next invocation is cold`);
+      assert.equal(next.result!.invocations, 1, `after ${crash} module state starts over`);
+      assert.ok(!pids.has(next.result!.pid), `after ${crash} a new process serves`);
+      pids.add(next.result!.pid);
+    }
+  });
+
+  test('one environment serves a long run of invocations back to back', async () => {
+    const fn = functionFromHandler({ handler: 'app.byEvent', root: join(handlersDir, 'crashes'), name: 'warm-run' });
+    const results: { pid: number; invocations: number }[] = [];
+    for (let i = 0; i < 200; i++) {
+      const record = await invoker.invoke({ fn, event: { do: 'ok' }, trigger: 'manual' });
+      assert.equal(record.status, 'success', JSON.stringify(record.error));
+      assert.equal(record.cold, i === 0);
+      results.push(record.result as { pid: number; invocations: number });
+    }
+    assert.deepEqual(
+      results.map((r) => r.invocations),
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    assert.equal(new Set(results.map((r) => r.pid)).size, 1);
+  });
+
   test('debug mode: getRemainingTimeInMillis() stands still while the host has the environment paused (pause file)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lw-pause-'));
     try {
