@@ -2,8 +2,9 @@
 // records start and finish (the last line for an id wins). Survives restarts; a torn last line from a
 // crash is dropped, never fatal; retention keeps the newest N records and compacts the file by
 // rewriting it atomically (temp file + rename).
-// Appends go through one open handle and are batched: lines put while a write is in flight go out
-// together in the next single write, so a crash loses at most the batch being written.
+// Appends go through one open handle and are batched: lines put within BATCH_MS of each other (or
+// while a write is in flight) go out together in one write, so a crash loses at most that batch.
+// Under load that is one write per batch instead of one per record start and finish.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import type { InvocationRecord } from '../protocol/records';
 export const INVOCATIONS_FILE = 'invocations.jsonl';
 export const DEFAULT_MAX_RECORDS = 10_000;
 const DEFAULT_PAGE = 50;
+/** How long a line may wait for others to share its write. */
+const BATCH_MS = 10;
 const MAX_PAGE = 500;
 
 export interface InvocationStoreOptions {
@@ -52,6 +55,8 @@ export class InvocationStore {
   private pending: string[] = [];
   /** The writer draining `pending`, while it runs. */
   private writing: Promise<void> | undefined;
+  /** The timer that starts the writer for the lines of the current batch. */
+  private batchTimer: NodeJS.Timeout | undefined;
   /** Set when the file has grown enough superseded lines that rewriting it pays off. */
   private compactWanted = false;
   /** Kept open between appends (opening the file per record costs more than the write). */
@@ -127,8 +132,16 @@ export class InvocationStore {
     this.pending.push(JSON.stringify(record) + '\n');
     this.fileLines++;
     if (this.fileLines > this.maxRecords * 2 && this.fileLines > 100) this.compactWanted = true;
-    this.writing ??= this.drain().finally(() => {
+    if (!this.writing && !this.batchTimer) this.batchTimer = setTimeout(() => this.startWriting(), BATCH_MS);
+  }
+
+  /** Writes the batch gathered so far; lines put meanwhile wait for the next batch. */
+  private startWriting(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    this.writing ??= this.writeBatch().finally(() => {
       this.writing = undefined;
+      if (this.pending.length > 0 && !this.batchTimer) this.batchTimer = setTimeout(() => this.startWriting(), BATCH_MS);
     });
   }
 
@@ -171,28 +184,31 @@ export class InvocationStore {
     };
   }
 
-  /** Writes batches until nothing is pending; a compaction replaces the batch (it writes every live record). */
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      try {
-        if (this.compactWanted && this.fileLines > this.entries.size * 2) {
-          this.compactWanted = false;
-          this.compactSync();
-          continue;
-        }
-        const batch = Buffer.from(this.pending.join(''), 'utf8');
-        this.pending = [];
-        this.handle ??= await open(this.file, 'a');
-        for (let offset = 0; offset < batch.length; ) offset += (await this.handle.write(batch, offset)).bytesWritten;
-      } catch (err) {
-        this.options.onWarning?.(`cannot write ${this.file}: ${(err as Error).message}`);
+  /** One batch: the pending lines in a single write, or a compaction instead (it writes every live record). */
+  private async writeBatch(): Promise<void> {
+    if (this.pending.length === 0) return;
+    try {
+      if (this.compactWanted && this.fileLines > this.entries.size * 2) {
+        this.compactWanted = false;
+        this.compactSync();
+        return;
       }
+      const batch = Buffer.from(this.pending.join(''), 'utf8');
+      this.pending = [];
+      this.handle ??= await open(this.file, 'a');
+      for (let offset = 0; offset < batch.length; ) offset += (await this.handle.write(batch, offset)).bytesWritten;
+    } catch (err) {
+      this.options.onWarning?.(`cannot write ${this.file}: ${(err as Error).message}`);
     }
   }
 
   /** Waits until every record put so far is in the file. */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    for (;;) {
+      if (this.batchTimer) this.startWriting();
+      if (!this.writing) return;
+      await this.writing;
+    }
   }
 
   async close(): Promise<void> {

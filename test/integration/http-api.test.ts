@@ -261,6 +261,18 @@ test('unknown routes: REST 403 Missing Authentication Token, HTTP API 404 Not Fo
   assert.equal(wrongMethod.status, 403);
 });
 
+test('a body over API Gateway\'s 10 MB limit is answered 413 without reaching the function', async () => {
+  const before = await rpc<{ records: InvocationRecord[] }>('listInvocations', { function: 'EchoFunction', limit: 500 });
+  const r = await send('POST', '/v1/echo', [['Content-Type', 'application/json']], Buffer.alloc(10 * 1024 * 1024 + 1, 0x61));
+  assert.equal(r.status, 413);
+  assert.deepEqual(JSON.parse(r.text), { message: 'Request Entity Too Large' });
+  const small = await send('POST', '/v1/echo', [['Content-Type', 'application/json']], '{"fits":true}');
+  assert.equal(small.status, 200, small.text);
+  assert.equal(JSON.parse(small.text).body, '{"fits":true}');
+  const after = await rpc<{ records: InvocationRecord[] }>('listInvocations', { function: 'EchoFunction', limit: 500 });
+  assert.equal(after.records.length, before.records.length + 1, 'only the request that fits was an invocation');
+});
+
 test('CORS: REST preflight from the Api Cors; HTTP API preflight and response headers for allowed origins', async () => {
   const rest = await send('OPTIONS', '/dev/echo/1', [['Origin', 'https://app.example.com'], ['Access-Control-Request-Method', 'GET']]);
   assert.equal(rest.status, 200);

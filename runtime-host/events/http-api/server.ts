@@ -121,15 +121,23 @@ export class HttpApiServer {
     return true;
   }
 
-  private async readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_REQUEST_BYTES) return undefined;
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
+  /** The request body, or undefined as soon as it passes API Gateway's limit (the rest is not kept). */
+  private readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+        else {
+          req.off('data', onData);
+          resolve(undefined);
+        }
+      };
+      req.on('data', onData);
+      req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+      req.once('error', reject);
+    });
   }
 
   private send(res: ServerResponse, response: HttpResponseOut): void {
@@ -146,6 +154,8 @@ export class HttpApiServer {
     const body = await this.readBody(req);
     const lookup = findRoute(this.routes, method, rawPath);
     if (body === undefined) {
+      // The unread rest of the body goes with the connection.
+      res.shouldKeepAlive = false;
       this.send(res, jsonResponse(413, { message: 'Request Entity Too Large' }));
       return;
     }
