@@ -51,15 +51,10 @@ export class ResponseParser {
     switch (this.mode) {
       case 'head':
         return this.readHead();
-      case 'length': {
+      case 'length':
         if (this.pending.length === 0) return false;
-        const take = Math.min(this.remaining, this.pending.length);
-        this.body.push(this.pending.subarray(0, take));
-        this.pending = this.pending.subarray(take);
-        this.remaining -= take;
-        if (this.remaining === 0) this.complete();
+        if (this.takeBody()) this.complete();
         return this.pending.length > 0;
-      }
       case 'chunkSize': {
         const line = this.takeLine();
         if (line === undefined) return false;
@@ -72,15 +67,10 @@ export class ResponseParser {
         }
         return true;
       }
-      case 'chunkData': {
+      case 'chunkData':
         if (this.pending.length === 0) return false;
-        const take = Math.min(this.remaining, this.pending.length);
-        this.body.push(this.pending.subarray(0, take));
-        this.pending = this.pending.subarray(take);
-        this.remaining -= take;
-        if (this.remaining === 0) this.mode = 'chunkEnd';
+        if (this.takeBody()) this.mode = 'chunkEnd';
         return this.pending.length > 0;
-      }
       case 'chunkEnd': {
         const line = this.takeLine();
         if (line === undefined) return false;
@@ -136,6 +126,15 @@ export class ResponseParser {
       else this.mode = 'length';
     } else this.mode = 'untilClose';
     return this.pending.length > 0;
+  }
+
+  /** Moves up to `remaining` body bytes from `pending` into the body; true once none remain. */
+  private takeBody(): boolean {
+    const take = Math.min(this.remaining, this.pending.length);
+    this.body.push(this.pending.subarray(0, take));
+    this.pending = this.pending.subarray(take);
+    this.remaining -= take;
+    return this.remaining === 0;
   }
 
   private takeLine(): string | undefined {
