@@ -25,7 +25,9 @@ export const MAX_BATCH_PAYLOAD_BYTES = 6_291_456;
 export interface MappingConfig {
   batchSize: number;
   maximumBatchingWindowMs: number;
-  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  /** AT_TIMESTAMP (Kinesis only): records that arrived at or after this time (epoch ms). */
+  startingPositionTimestampMs?: number;
   /** -1: until the records expire. */
   maximumRetryAttempts: number;
   bisectBatchOnFunctionError: boolean;
@@ -67,7 +69,9 @@ export class EventSourceMapping {
   async start(): Promise<void> {
     for (const shard of this.stream.shards) {
       if (this.stream.checkpoint(this.id, shard.shardId) === undefined) {
-        await this.stream.setCheckpoint(this.id, shard.shardId, this.config.startingPosition === 'LATEST' ? shard.latest() : null);
+        const { startingPosition, startingPositionTimestampMs } = this.config;
+        const from = startingPosition === 'LATEST' ? shard.latest() : startingPosition === 'AT_TIMESTAMP' ? shard.lastArrivedBefore(startingPositionTimestampMs ?? 0) : null;
+        await this.stream.setCheckpoint(this.id, shard.shardId, from);
       }
     }
     if (!this.config.enabled) return;

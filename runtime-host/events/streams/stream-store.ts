@@ -50,6 +50,13 @@ export class Shard {
     return this.lastSequence === undefined ? null : this.lastSequence.toString();
   }
 
+  /** The sequence number of the last record that arrived before `timeMs` (null: none did), for AT_TIMESTAMP. */
+  lastArrivedBefore(timeMs: number): string | null {
+    let i = this.records.length;
+    while (i > 0 && this.records[i - 1]!.arrivalMs >= timeMs) i--;
+    return i === 0 ? null : this.records[i - 1]!.sequenceNumber;
+  }
+
   /** Appends in order, as one write, and wakes pollers once: a PutRecords call lands whole. */
   appendMany(records: Omit<StoredStreamRecord, 'sequenceNumber'>[], kind: StreamKind): Promise<StoredStreamRecord[]> {
     const stored = records.map((record) => {

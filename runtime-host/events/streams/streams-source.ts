@@ -89,14 +89,12 @@ export class StreamsSource implements EventSource {
         if (ev.type !== 'Kinesis' && ev.type !== 'DynamoDB') continue;
         const kind: StreamKind = ev.type === 'Kinesis' ? 'kinesis' : 'dynamodb';
         const props = eventProperties(resources, fn.name, ev.name);
-        wanted.push({
-          id: `${kind}:${ev.stream}:${fn.name}/${ev.name}`,
-          fn,
-          eventName: ev.name,
-          kind,
-          stream: ev.stream,
-          config: mappingConfig(props, ev.batchSize, ev.startingPosition, kind),
-        });
+        const config = mappingConfig(props, ev.batchSize, ev.startingPosition, kind);
+        if (typeof config === 'string') {
+          this.context.log.warn(`streams: ${fn.name}/${ev.name}: ${config}; the mapping is not started`);
+          continue;
+        }
+        wanted.push({ id: `${kind}:${ev.stream}:${fn.name}/${ev.name}`, fn, eventName: ev.name, kind, stream: ev.stream, config });
       }
     }
     for (const w of wanted) {
@@ -226,13 +224,25 @@ function num(v: unknown, fallback: number): number {
   return Number.isFinite(n) ? n : fallback;
 }
 
-function mappingConfig(p: Record<string, unknown>, batchSize: number, startingPosition: string, kind: StreamKind): MappingConfig {
+/** The mapping's settings from its event's properties, or why it cannot run (as Lambda would refuse to create it). */
+function mappingConfig(p: Record<string, unknown>, batchSize: number, startingPosition: string, kind: StreamKind): MappingConfig | string {
   const destination = (p['DestinationConfig'] as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
   const types = Array.isArray(p['FunctionResponseTypes']) ? (p['FunctionResponseTypes'] as unknown[]) : [];
+  const positions = kind === 'kinesis' ? ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'] : ['TRIM_HORIZON', 'LATEST'];
+  if (!positions.includes(startingPosition)) {
+    return `StartingPosition '${startingPosition}' is not one of ${positions.join(', ')} for a ${kind === 'kinesis' ? 'Kinesis' : 'DynamoDB'} stream`;
+  }
+  let startingPositionTimestampMs: number | undefined;
+  if (startingPosition === 'AT_TIMESTAMP') {
+    const seconds = num(p['StartingPositionTimestamp'], NaN);
+    if (!(seconds >= 0)) return `StartingPosition AT_TIMESTAMP needs StartingPositionTimestamp (Unix time in seconds)`;
+    startingPositionTimestampMs = seconds * 1000;
+  }
   return {
-    batchSize: Math.max(1, Math.min(kind === 'kinesis' ? 10_000 : 10_000, Math.floor(num(batchSize, 100)))),
+    batchSize: Math.max(1, Math.min(10_000, Math.floor(num(batchSize, 100)))),
     maximumBatchingWindowMs: Math.max(0, Math.min(300, num(p['MaximumBatchingWindowInSeconds'], 0))) * 1000,
-    startingPosition: startingPosition === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : 'LATEST',
+    startingPosition: startingPosition as MappingConfig['startingPosition'],
+    ...(startingPositionTimestampMs !== undefined ? { startingPositionTimestampMs } : {}),
     maximumRetryAttempts: Math.floor(num(p['MaximumRetryAttempts'], -1)),
     bisectBatchOnFunctionError: p['BisectBatchOnFunctionError'] === true || p['BisectBatchOnFunctionError'] === 'true',
     reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
