@@ -40,6 +40,8 @@ export interface S3SourceOptions {
 interface ObjectState {
   size: number;
   mtimeMs: number;
+  /** A program can set mtime back (cp -p, tar, touch -r) but not ctime: a write always moves it. */
+  ctimeMs: number;
   eTag: string;
 }
 
@@ -164,7 +166,7 @@ export class S3Source implements EventSource {
       await writeFile(abs, content);
       const st = await lstat(abs);
       const eTag = createHash('md5').update(content).digest('hex');
-      this.snapshot.set(rel, { size: st.size, mtimeMs: st.mtimeMs, eTag });
+      this.snapshot.set(rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, eTag });
       this.emit({ eventName: 'ObjectCreated:Put', bucket, key, size: content.length, eTag, sequencer: this.sequencer.next(), eventTime: new Date() });
       return { eTag, size: content.length };
     } finally {
@@ -287,7 +289,7 @@ export class S3Source implements EventSource {
     }
     this.pending.delete(rel);
     const known = this.snapshot.get(rel);
-    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs) return;
+    if (known && sameFile(known, st)) return;
     let content: Buffer;
     try {
       content = await readFile(abs);
@@ -296,7 +298,9 @@ export class S3Source implements EventSource {
       return;
     }
     const eTag = createHash('md5').update(content).digest('hex');
-    this.snapshot.set(rel, { size: content.length, mtimeMs: st.mtimeMs, eTag });
+    this.snapshot.set(rel, { size: content.length, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, eTag });
+    // Only ctime moved (a chmod, or a rewrite that put size and mtime back): a PUT only if the bytes changed.
+    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.eTag === eTag) return;
     const slash = rel.indexOf('/');
     this.emit({
       eventName: 'ObjectCreated:Put',
@@ -333,13 +337,14 @@ export class S3Source implements EventSource {
     const seen = new Set<string>();
     const walk = async (dirRel: string): Promise<void> => {
       const dirAbs = dirRel ? join(this.bucketsDir, ...dirRel.split('/')) : this.bucketsDir;
+      // Watch before reading, so a file created in between is seen by one or the other.
+      if (!this.recursive) this.watchDir(dirRel);
       let entries;
       try {
         entries = await readdir(dirAbs, { withFileTypes: true });
       } catch {
         return;
       }
-      if (!this.recursive) this.watchDir(dirRel);
       for (const e of entries) {
         const childRel = dirRel ? `${dirRel}/${e.name}` : e.name;
         if (e.isDirectory()) await walk(childRel);
@@ -350,13 +355,13 @@ export class S3Source implements EventSource {
             else {
               const st = await lstat(join(this.bucketsDir, ...childRel.split('/'))).catch(() => undefined);
               const known = this.snapshot.get(childRel)!;
-              if (st && (st.size !== known.size || st.mtimeMs !== known.mtimeMs)) this.schedule(childRel);
+              if (st && !sameFile(known, st)) this.schedule(childRel);
             }
           } else {
             const abs = join(this.bucketsDir, ...childRel.split('/'));
             try {
               const [st, content] = await Promise.all([lstat(abs), readFile(abs)]);
-              this.snapshot.set(childRel, { size: content.length, mtimeMs: st.mtimeMs, eTag: createHash('md5').update(content).digest('hex') });
+              this.snapshot.set(childRel, { size: content.length, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, eTag: createHash('md5').update(content).digest('hex') });
             } catch {
               // vanished during the scan
             }
@@ -416,6 +421,11 @@ export class S3Source implements EventSource {
     this.deliveries.add(delivery);
     void delivery.finally(() => this.deliveries.delete(delivery));
   }
+}
+
+/** Nothing about the file changed since it was last looked at. */
+function sameFile(known: ObjectState, st: { size: number; mtimeMs: number; ctimeMs: number }): boolean {
+  return known.size === st.size && known.mtimeMs === st.mtimeMs && known.ctimeMs === st.ctimeMs;
 }
 
 export type { S3EventName };
