@@ -41,11 +41,14 @@ export class HistoryList {
     this.element = h('div', { class: 'history' }, head, this.viewport);
   }
 
+  /** Draws at once: the caller renders in its own animation frame, and the rows must agree with the count it shows beside them. */
   setRecords(records: readonly InvocationRecord[], selectedId: string | undefined, markedId?: string): void {
     this.records = records;
     this.selectedId = selectedId;
     this.markedId = markedId;
-    this.schedule();
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.render();
   }
 
   get scrollTop(): number {
