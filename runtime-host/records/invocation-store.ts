@@ -6,7 +6,7 @@
 // while a write is in flight) go out together in one write, so a crash loses at most that batch.
 // Under load that is one write per batch instead of one per record start and finish.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InvocationRecord } from '../protocol/records';
 
@@ -15,6 +15,8 @@ export const DEFAULT_MAX_RECORDS = 10_000;
 const DEFAULT_PAGE = 50;
 /** How long a line may wait for others to share its write. */
 const BATCH_MS = 10;
+/** Records serialised per turn while compacting in the background. */
+const COMPACT_CHUNK = 500;
 const MAX_PAGE = 500;
 
 export interface InvocationStoreOptions {
@@ -39,6 +41,10 @@ interface Entry {
 }
 
 const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
+
+async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  for (let offset = 0; offset < data.length; ) offset += (await handle.write(data, offset)).bytesWritten;
+}
 
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
@@ -190,13 +196,13 @@ export class InvocationStore {
     try {
       if (this.compactWanted && this.fileLines > this.entries.size * 2) {
         this.compactWanted = false;
-        this.compactSync();
+        await this.compact();
         return;
       }
       const batch = Buffer.from(this.pending.join(''), 'utf8');
       this.pending = [];
       this.handle ??= await open(this.file, 'a');
-      for (let offset = 0; offset < batch.length; ) offset += (await this.handle.write(batch, offset)).bytesWritten;
+      await writeAll(this.handle, batch);
     } catch (err) {
       this.options.onWarning?.(`cannot write ${this.file}: ${(err as Error).message}`);
     }
@@ -218,12 +224,8 @@ export class InvocationStore {
     this.handle = undefined;
   }
 
-  /** Rewrites the file with the live records only: temp file, fsync, rename (never a half-written history). */
+  /** At load: rewrites the file with the live records only: temp file, fsync, rename (never a half-written history). */
   private compactSync(): void {
-    // The open handle points at the file being replaced; the next append reopens the new one.
-    const old = this.handle;
-    this.handle = undefined;
-    void old?.close();
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w');
     try {
@@ -236,7 +238,40 @@ export class InvocationStore {
     }
     renameSync(tmp, this.file);
     this.fileLines = this.entries.size;
-    // Every live record is in the rewritten file, including those still waiting to be appended.
+  }
+
+  /**
+   * While the host runs: the same rewrite without stopping the event loop for it (10,000 records
+   * take a noticeable pause to serialise and fsync): a chunk of records a turn, written and synced
+   * through the thread pool. Lines put meanwhile wait and are appended to the new file after the
+   * rename, and the last line for an id still wins. If the rewrite fails, nothing was replaced and
+   * the lines it would have covered are appended as usual.
+   */
+  private async compact(): Promise<void> {
+    const records = [...this.entries.values()].map((e) => e.record);
+    // Every live record goes into the rewritten file, including those still waiting to be appended.
+    const covered = this.pending;
     this.pending = [];
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
+      const out = await open(tmp, 'w');
+      try {
+        for (let i = 0; i < records.length; i += COMPACT_CHUNK) {
+          await writeAll(out, Buffer.from(records.slice(i, i + COMPACT_CHUNK).map((r) => JSON.stringify(r) + '\n').join(''), 'utf8'));
+        }
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+      // The open handle points at the file being replaced; the next append reopens the new one.
+      await this.handle?.close();
+      this.handle = undefined;
+      await rename(tmp, this.file);
+    } catch (err) {
+      this.pending = [...covered, ...this.pending];
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    this.fileLines = records.length + this.pending.length;
   }
 }

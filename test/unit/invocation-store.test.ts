@@ -1,6 +1,6 @@
 // The durable invocation history: paging, filters, restart, torn last line, retention + compaction.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -130,6 +130,30 @@ describe('invocation store', () => {
     assert.deepEqual(reopened.page().records.map((r) => r.id), ['r149', 'r148', 'r147', 'r146', 'r145']);
     assert.deepEqual(lines(dir).map((l) => (JSON.parse(l) as InvocationRecord).id), ['r145', 'r146', 'r147', 'r148', 'r149']);
     await reopened.close();
+  });
+
+  it('records put while a compaction runs in the background are all kept, in the rewritten file', async () => {
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir, maxRecords: 50 });
+    // 120 records, twice each (running, then final): past the compaction threshold of 2 × 50 lines.
+    for (let i = 0; i < 120; i++) store.put(record(`r${i}`, { status: 'running' }));
+    for (let i = 0; i < 120; i++) store.put(record(`r${i}`));
+    // flush() starts the writer at once: a compaction, which has taken its snapshot and is waiting on
+    // the file system when flush() returns, so these puts arrive while it runs.
+    const flushed = store.flush();
+    for (let i = 120; i < 140; i++) store.put(record(`r${i}`, { status: 'running' }));
+    for (let i = 120; i < 140; i++) store.put(record(`r${i}`, { status: 'error' }));
+    await flushed;
+    await store.close();
+    assert.ok(lines(dir).length < 280, `compacted: ${lines(dir).length} lines`);
+    const reopened = new InvocationStore({ stateDir: dir, maxRecords: 50 });
+    assert.equal(reopened.size(), 50);
+    assert.deepEqual(
+      reopened.page({ limit: 50 }).records.map((r) => [r.id, r.status]),
+      Array.from({ length: 50 }, (_, k) => 139 - k).map((i) => [`r${i}`, i >= 120 ? 'error' : 'success']),
+    );
+    await reopened.close();
+    assert.deepEqual(readdirSync(dir).sort(), ['invocations.jsonl'], 'no temp file is left behind');
   });
 
   it('a smaller limit on restart drops the oldest', async () => {
