@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { cli, copyFixture, removeDir, RpcClient, startServe, waitUntil, type ServeProcess } from './serve-helpers';
+import { cli, removeDir, servedFixture, waitUntil } from './serve-helpers';
 
 interface CliResult {
   code: number | null;
@@ -72,25 +72,12 @@ describe('lambda-workbench stream without a running host', () => {
 });
 
 describe('lambda-workbench stream against a real serve', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let client: RpcClient;
+  const fx = servedFixture('events-project');
   const invocations = (fn: string) =>
-    client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord).filter((r) => r.kind === 'invocation' && r.functionName === fn);
-
-  before(async () => {
-    dir = copyFixture('events-project');
-    serve = await startServe(['--root', dir], { timeoutMs: 60_000 });
-    client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
-  });
-  after(async () => {
-    client?.close();
-    await serve?.stop();
-    removeDir(dir);
-  });
+    fx.client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord).filter((r) => r.kind === 'invocation' && r.functionName === fn);
 
   it('stream put exits 0, prints the shard and sequence number, and the record reaches the function', async () => {
-    const r = await runCli(['stream', 'put', 'payments', '--partition-key', 'customer-7', '--data', 'from the CLI', '--root', dir]);
+    const r = await runCli(['stream', 'put', 'payments', '--partition-key', 'customer-7', '--data', 'from the CLI', '--root', fx.dir]);
     assert.equal(r.stderr, '');
     assert.equal(r.code, 0);
     const m = /^(shardId-000000000000)\t(49\d{54})\n$/.exec(r.stdout);
@@ -105,7 +92,7 @@ describe('lambda-workbench stream against a real serve', () => {
   });
 
   it('stream put --json prints the result as JSON', async () => {
-    const r = await runCli(['stream', 'put', 'orders', '--partition-key', 'k', '--data', 'json please', '--root', dir, '--json']);
+    const r = await runCli(['stream', 'put', 'orders', '--partition-key', 'k', '--data', 'json please', '--root', fx.dir, '--json']);
     assert.equal(r.code, 0);
     const out = JSON.parse(r.stdout) as { shardId: string; sequenceNumber: string };
     assert.deepEqual(Object.keys(out).sort(), ['sequenceNumber', 'shardId']);
@@ -114,8 +101,8 @@ describe('lambda-workbench stream against a real serve', () => {
   });
 
   it('stream list prints every stream with its kind, shards, records and functions', async () => {
-    await waitUntil(async () => (await client.request<{ name: string; records: number }[]>('stream.list')).find((s) => s.name === 'orders')?.records === 1, 30_000, 'the orders record stored');
-    const r = await runCli(['stream', 'list', '--root', dir]);
+    await waitUntil(async () => (await fx.client.request<{ name: string; records: number }[]>('stream.list')).find((s) => s.name === 'orders')?.records === 1, 30_000, 'the orders record stored');
+    const r = await runCli(['stream', 'list', '--root', fx.dir]);
     assert.equal(r.code, 0);
     assert.deepEqual(r.stdout.trimEnd().split('\n').sort(), [
       'orders\tkinesis\t2 shard(s)\t1 record(s)\tOrdersFunction',
@@ -124,14 +111,14 @@ describe('lambda-workbench stream against a real serve', () => {
   });
 
   it('an unknown stream exits 2 with a message naming the known streams', async () => {
-    const r = await runCli(['stream', 'put', 'nope', '--partition-key', 'k', '--data', 'd', '--root', dir]);
+    const r = await runCli(['stream', 'put', 'nope', '--partition-key', 'k', '--data', 'd', '--root', fx.dir]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'lambda-workbench: Stream nope not found\nhint: streams come from the functions\' Kinesis and DynamoDB events; known: orders (kinesis), payments (kinesis)\n');
   });
 
   it('a missing flag is a usage error (exit 2)', async () => {
-    const r = await runCli(['stream', 'put', 'orders', '--data', 'd', '--root', dir]);
+    const r = await runCli(['stream', 'put', 'orders', '--data', 'd', '--root', fx.dir]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^lambda-workbench: --partition-key is required\n/);
   });

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import WebSocket from 'ws';
 import type { ReadyLine } from '../../runtime-host/protocol/index';
 import type { Notifications, RpcErrorObject } from '../../runtime-host/protocol/methods';
@@ -213,4 +214,56 @@ export async function waitUntil(test: () => boolean | Promise<boolean>, timeoutM
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fixture served for one suite: its handles are live once the suite's tests run. */
+export interface ServedFixture {
+  /** The temporary copy of the fixture that serve runs in. */
+  readonly dir: string;
+  readonly serve: ServeProcess;
+  /** Connected to this run of serve, collecting its notifications. */
+  readonly client: RpcClient;
+  /** Stops serve and starts it again on the same folder (state survives); resolves with the exit code of the stop. */
+  restart(): Promise<number | null>;
+}
+
+/**
+ * Copies test/fixtures/<name> (then `prepare` may edit the copy), starts serve in it and connects
+ * a client before the suite's tests, and ends all of it after them. Call it inside `describe`.
+ */
+export function servedFixture(name: string, options: { prepare?: (dir: string) => void } = {}): ServedFixture {
+  let dir = '';
+  let serve: ServeProcess | undefined;
+  let client: RpcClient | undefined;
+  const start = async () => {
+    serve = await startServe(['--root', dir], { timeoutMs: 60_000 });
+    client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
+  };
+  before(async () => {
+    dir = copyFixture(name);
+    options.prepare?.(dir);
+    await start();
+  });
+  after(async () => {
+    client?.close();
+    await serve?.stop();
+    if (dir) removeDir(dir);
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    get serve() {
+      return serve!;
+    },
+    get client() {
+      return client!;
+    },
+    async restart() {
+      client!.close();
+      const code = await serve!.stop();
+      await start();
+      return code;
+    },
+  };
 }

@@ -2,9 +2,9 @@
 // through a real `node dist/cli.js serve`. The fan-out, the three attempts of a failing subscriber
 // and the failure entry's condition and invoke count are covered by sns.test.ts.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { copyFixture, removeDir, RpcClient, RpcClientError, startServe, type ServeProcess } from './serve-helpers';
+import { RpcClientError, servedFixture } from './serve-helpers';
 
 type Topic = { name: string; arn: string; subscribers: string[] };
 type Published = { messageId: string; recordId: string };
@@ -17,30 +17,14 @@ type Destination = {
 };
 
 describe('SNS topics, body filters and the failure list through a real serve', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let client: RpcClient;
-  const finished = () => client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord);
-  const publish = (params: Record<string, unknown>) => client.request<Published>('sns.publish', params);
-  const settled = (recordId: string) => client.waitFor('invocation.finished', (r) => r.id === recordId, 60_000);
-
-  async function start(): Promise<void> {
-    serve = await startServe(['--root', dir], { timeoutMs: 60_000 });
-    client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
-  }
-  before(async () => {
-    dir = copyFixture('sns-topics-project');
-    await start();
-  });
-  after(async () => {
-    client?.close();
-    await serve?.stop();
-    removeDir(dir);
-  });
+  const fx = servedFixture('sns-topics-project');
+  const finished = () => fx.client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord);
+  const publish = (params: Record<string, unknown>) => fx.client.request<Published>('sns.publish', params);
+  const settled = (recordId: string) => fx.client.waitFor('invocation.finished', (r) => r.id === recordId, 60_000);
 
   it('a publish to a new topic name creates the topic: it is listed and takes further publishes by name or ARN', async () => {
     const arn = 'arn:aws:sns:us-east-1:123456789012:scratch-topic';
-    assert.deepEqual((await client.request<Topic[]>('sns.listTopics')).map((t) => t.name), ['alerts', 'shipments']);
+    assert.deepEqual((await fx.client.request<Topic[]>('sns.listTopics')).map((t) => t.name), ['alerts', 'shipments']);
 
     const first = await publish({ topic: 'scratch-topic', message: 'hello' });
     assert.match(first.messageId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -48,7 +32,7 @@ describe('SNS topics, body filters and the failure list through a real serve', (
     // Nobody subscribes to it, so the publish is done at once and invokes nothing.
     assert.deepEqual([parent.kind, parent.status, parent.functionName], ['sns-publish', 'success', 'scratch-topic']);
     assert.deepEqual([parent.source!['topicArn'], parent.source!['messageId'], parent.source!['subscribers']], [arn, first.messageId, []]);
-    assert.deepEqual(await client.request<Topic[]>('sns.listTopics'), [
+    assert.deepEqual(await fx.client.request<Topic[]>('sns.listTopics'), [
       { name: 'alerts', arn: 'arn:aws:sns:us-east-1:123456789012:alerts', subscribers: ['AlertFailingFunction'] },
       { name: 'scratch-topic', arn, subscribers: [] },
       { name: 'shipments', arn: 'arn:aws:sns:us-east-1:123456789012:shipments', subscribers: ['ShippedFunction'] },
@@ -59,7 +43,7 @@ describe('SNS topics, body filters and the failure list through a real serve', (
     assert.notEqual(second.messageId, first.messageId);
     const again = await settled(second.recordId);
     assert.deepEqual([again.status, again.functionName, again.source!['topic']], ['success', 'scratch-topic', 'scratch-topic']);
-    assert.equal((await client.request<Topic[]>('sns.listTopics')).filter((t) => t.name === 'scratch-topic').length, 1);
+    assert.equal((await fx.client.request<Topic[]>('sns.listTopics')).filter((t) => t.name === 'scratch-topic').length, 1);
     assert.deepEqual(finished().filter((r) => r.kind === 'invocation'), []);
   });
 
@@ -72,8 +56,8 @@ describe('SNS topics, body filters and the failure list through a real serve', (
     assert.equal(err.error.code, -32000);
     assert.equal(err.error.message, "Invalid parameter: Topic Name 'no such topic!'");
     assert.equal(err.error.data?.['code'], 'InvalidParameter');
-    assert.equal(serve.proc.exitCode, null);
-    assert.deepEqual((await client.request<Topic[]>('sns.listTopics')).map((t) => t.name), ['alerts', 'scratch-topic', 'shipments']);
+    assert.equal(fx.serve.proc.exitCode, null);
+    assert.deepEqual((await fx.client.request<Topic[]>('sns.listTopics')).map((t) => t.name), ['alerts', 'scratch-topic', 'shipments']);
   });
 
   it('FilterPolicyScope MessageBody: only a publish whose JSON body matches invokes the subscriber', async () => {
@@ -117,14 +101,12 @@ describe('SNS topics, body filters and the failure list through a real serve', (
       assert.equal(d.requestPayload.Records[0]!.Sns.Message, 'disk full');
       assert.equal(d.requestPayload.Records[0]!.EventSubscriptionArn, f!.source!['subscriptionArn']);
     };
-    check(await client.request<InvocationRecord[]>('sns.listFailures', { topic: 'alerts' }));
-    check(await client.request<InvocationRecord[]>('sns.listFailures', { topic: 'arn:aws:sns:us-east-1:123456789012:alerts' }));
-    check(await client.request<InvocationRecord[]>('sns.listFailures'));
-    assert.deepEqual(await client.request<InvocationRecord[]>('sns.listFailures', { topic: 'shipments' }), []);
+    check(await fx.client.request<InvocationRecord[]>('sns.listFailures', { topic: 'alerts' }));
+    check(await fx.client.request<InvocationRecord[]>('sns.listFailures', { topic: 'arn:aws:sns:us-east-1:123456789012:alerts' }));
+    check(await fx.client.request<InvocationRecord[]>('sns.listFailures'));
+    assert.deepEqual(await fx.client.request<InvocationRecord[]>('sns.listFailures', { topic: 'shipments' }), []);
 
-    client.close();
-    assert.equal(await serve.stop(), 0);
-    await start();
-    check(await client.request<InvocationRecord[]>('sns.listFailures', { topic: 'alerts' }));
+    assert.equal(await fx.restart(), 0);
+    check(await fx.client.request<InvocationRecord[]>('sns.listFailures', { topic: 'alerts' }));
   });
 });

@@ -1,42 +1,29 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { copyFixture, removeDir, RpcClient, startServe, waitUntil, type ServeProcess } from './serve-helpers';
+import { servedFixture, waitUntil } from './serve-helpers';
 
 describe('SNS topics through a real serve', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let client: RpcClient;
-
-  before(async () => {
-    dir = copyFixture('events-project');
-    serve = await startServe(['--root', dir], { timeoutMs: 60_000 });
-    client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
-  });
-  after(async () => {
-    client?.close();
-    await serve?.stop();
-    removeDir(dir);
-  });
+  const fx = servedFixture('events-project');
 
   it('lists the template topic with its subscribers', async () => {
-    const topics = await client.request<{ name: string; arn: string; subscribers: string[] }[]>('sns.listTopics');
+    const topics = await fx.client.request<{ name: string; arn: string; subscribers: string[] }[]>('sns.listTopics');
     assert.deepEqual(topics, [
       { name: 'orders-topic', arn: 'arn:aws:sns:us-east-1:123456789012:orders-topic', subscribers: ['SnsAllFunction', 'SnsFilteredFunction', 'SnsFailingFunction'] },
     ]);
   });
 
   it('fans out to 3 functions, retries the failing one twice, lists the failure, and links every record to the publish', async () => {
-    const { messageId, recordId } = await client.request<{ messageId: string; recordId: string }>('sns.publish', {
+    const { messageId, recordId } = await fx.client.request<{ messageId: string; recordId: string }>('sns.publish', {
       topic: 'orders-topic',
       message: 'order 1',
       subject: 'New order',
       messageAttributes: { store: { Type: 'String', Value: 'example_corp' }, price: { Type: 'Number', Value: '150' } },
     });
-    const parent = await client.waitFor('invocation.finished', (r) => r.id === recordId, 60_000);
+    const parent = await fx.client.waitFor('invocation.finished', (r) => r.id === recordId, 60_000);
     assert.equal(parent.kind, 'sns-publish');
     assert.equal(parent.status, 'error');
-    const children = client.notifications
+    const children = fx.client.notifications
       .filter((n) => n.method === 'invocation.finished')
       .map((n) => n.params as InvocationRecord)
       .filter((r) => r.parentId === recordId);
@@ -56,7 +43,7 @@ describe('SNS topics through a real serve', () => {
     assert.deepEqual(rec.Sns['MessageAttributes'], { store: { Type: 'String', Value: 'example_corp' }, price: { Type: 'Number', Value: '150' } });
     assert.match(rec.Sns['Timestamp'] as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
-    const failures = await client.request<InvocationRecord[]>('sns.listFailures', { topic: 'orders-topic' });
+    const failures = await fx.client.request<InvocationRecord[]>('sns.listFailures', { topic: 'orders-topic' });
     assert.equal(failures.length, 1);
     assert.equal(failures[0]!.functionName, 'SnsFailingFunction');
     const destination = failures[0]!.source!['destination'] as { requestContext: { condition: string; approximateInvokeCount: number }; responseContext: { functionError: string } };
@@ -66,18 +53,18 @@ describe('SNS topics through a real serve', () => {
   });
 
   it('applies the filter policy: a cheap order skips the filtered subscription', async () => {
-    const { recordId } = await client.request<{ recordId: string }>('sns.publish', {
+    const { recordId } = await fx.client.request<{ recordId: string }>('sns.publish', {
       topic: 'orders-topic',
       message: 'order 2',
       messageAttributes: { store: { Type: 'String', Value: 'example_corp' }, price: { Type: 'Number', Value: '99.5' } },
     });
-    const parent = await client.waitFor('invocation.finished', (r) => r.id === recordId, 60_000);
+    const parent = await fx.client.waitFor('invocation.finished', (r) => r.id === recordId, 60_000);
     assert.deepEqual(parent.source!['subscribers'], ['SnsAllFunction', 'SnsFailingFunction']);
     assert.deepEqual(parent.source!['filteredOut'], ['SnsFilteredFunction']);
-    await waitUntil(() => client.notifications.some((n) => n.method === 'invocation.finished' && (n.params as InvocationRecord).parentId === recordId), 30_000);
+    await waitUntil(() => fx.client.notifications.some((n) => n.method === 'invocation.finished' && (n.params as InvocationRecord).parentId === recordId), 30_000);
   });
 
   it('rejects an empty message as SNS does', async () => {
-    await assert.rejects(client.request('sns.publish', { topic: 'orders-topic', message: '' }), /Invalid parameter: Empty message/);
+    await assert.rejects(fx.client.request('sns.publish', { topic: 'orders-topic', message: '' }), /Invalid parameter: Empty message/);
   });
 });

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { StreamFailureInfo } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { copyFixture, removeDir, RpcClient, startServe, waitUntil, type ServeProcess } from './serve-helpers';
+import { servedFixture, waitUntil } from './serve-helpers';
 
 const EXTRA_RESOURCES = `
   OrdersTable:
@@ -92,28 +92,14 @@ type Put = { shardId: string; sequenceNumber: string }[];
 const values = (r: InvocationRecord) => (r.event as KinesisEv).Records.map((x) => Buffer.from(x.kinesis.data, 'base64').toString('utf8'));
 
 describe('stream event source mappings through a real serve', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let client: RpcClient;
+  const fx = servedFixture('events-project', { prepare: (dir) => appendFileSync(join(dir, 'template.yaml'), EXTRA_RESOURCES) });
   const invocations = (fn: string) =>
-    client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord).filter((r) => r.kind === 'invocation' && r.functionName === fn);
-  const put = (stream: string, data: string[]) => client.request<Put>('stream.putRecords', { stream, records: data.map((d) => ({ partitionKey: 'p', data: d })) });
-  const failures = (stream: string) => client.request<StreamFailureInfo[]>('stream.listFailures', { stream });
-
-  before(async () => {
-    dir = copyFixture('events-project');
-    appendFileSync(join(dir, 'template.yaml'), EXTRA_RESOURCES);
-    serve = await startServe(['--root', dir], { timeoutMs: 60_000 });
-    client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
-  });
-  after(async () => {
-    client?.close();
-    await serve?.stop();
-    removeDir(dir);
-  });
+    fx.client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord).filter((r) => r.kind === 'invocation' && r.functionName === fn);
+  const put = (stream: string, data: string[]) => fx.client.request<Put>('stream.putRecords', { stream, records: data.map((d) => ({ partitionKey: 'p', data: d })) });
+  const failures = (stream: string) => fx.client.request<StreamFailureInfo[]>('stream.listFailures', { stream });
 
   it('delivers DynamoDB INSERT/MODIFY/REMOVE changes in the exact stream record shape', async () => {
-    const list = await client.request<{ name: string; kind: string; shards: number; arn: string; functions: string[] }[]>('stream.list');
+    const list = await fx.client.request<{ name: string; kind: string; shards: number; arn: string; functions: string[] }[]>('stream.list');
     const table = list.find((s) => s.name === 'orders-table')!;
     assert.deepEqual([table.kind, table.shards, table.functions], ['dynamodb', 1, ['TableFunction']]);
     assert.match(table.arn, /^arn:aws:dynamodb:us-east-1:123456789012:table\/orders-table\/stream\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/);
@@ -128,8 +114,8 @@ describe('stream event source mappings through a real serve', () => {
     ];
     const beforeS = Math.floor(Date.now() / 1000);
     const seqs = [
-      ...(await client.request<Put>('stream.putRecords', { stream: 'orders-table', records: changes.slice(0, 2).map((c) => ({ dynamodb: c })) })),
-      ...(await client.request<Put>('stream.putRecords', { stream: 'orders-table', records: [{ partitionKey: 'ignored', data: JSON.stringify(changes[2]) }] })),
+      ...(await fx.client.request<Put>('stream.putRecords', { stream: 'orders-table', records: changes.slice(0, 2).map((c) => ({ dynamodb: c })) })),
+      ...(await fx.client.request<Put>('stream.putRecords', { stream: 'orders-table', records: [{ partitionKey: 'ignored', data: JSON.stringify(changes[2]) }] })),
     ];
     const afterS = Math.ceil(Date.now() / 1000);
     for (const s of seqs) {
@@ -173,10 +159,10 @@ describe('stream event source mappings through a real serve', () => {
 
   it('rejects an invalid DynamoDB change without putting anything', async () => {
     await assert.rejects(
-      client.request('stream.putRecords', { stream: 'orders-table', records: [{ dynamodb: { eventName: 'INSERT', Keys: { Id: { N: '1' } } } }] }),
+      fx.client.request('stream.putRecords', { stream: 'orders-table', records: [{ dynamodb: { eventName: 'INSERT', Keys: { Id: { N: '1' } } } }] }),
       (err: Error) => /INSERT needs a NewImage/.test(err.message),
     );
-    const list = await client.request<{ name: string; records: number }[]>('stream.list');
+    const list = await fx.client.request<{ name: string; records: number }[]>('stream.list');
     assert.equal(list.find((s) => s.name === 'orders-table')!.records, 3);
   });
 

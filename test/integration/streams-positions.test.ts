@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { StreamFailureInfo } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { copyFixture, removeDir, RpcClient, startServe, waitUntil, type ServeProcess } from './serve-helpers';
+import { servedFixture, waitUntil } from './serve-helpers';
 
 const POSITION_MAPPINGS = `
   HorizonFunction:
@@ -63,25 +63,12 @@ type StreamInfo = { name: string; records: number; functions: string[] };
 const values = (r: InvocationRecord) => (r.event as KinesisEv).Records.map((x) => Buffer.from(x.kinesis.data, 'base64').toString('utf8'));
 
 describe('stream starting positions and retry limits through a real serve', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let client: RpcClient;
-  const finished = () => client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord);
+  const fx = servedFixture('streams-positions-project');
+  const finished = () => fx.client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord);
   const invocations = (fn: string) => finished().filter((r) => r.kind === 'invocation' && r.functionName === fn);
-  const put = (stream: string, data: string[]) => client.request<Put>('stream.putRecords', { stream, records: data.map((d) => ({ partitionKey: 'p', data: d })) });
-  const failures = (stream: string) => client.request<StreamFailureInfo[]>('stream.listFailures', { stream });
-  const streamInfo = async (name: string) => (await client.request<StreamInfo[]>('stream.list')).find((s) => s.name === name)!;
-
-  before(async () => {
-    dir = copyFixture('streams-positions-project');
-    serve = await startServe(['--root', dir], { timeoutMs: 60_000 });
-    client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
-  });
-  after(async () => {
-    client?.close();
-    await serve?.stop();
-    removeDir(dir);
-  });
+  const put = (stream: string, data: string[]) => fx.client.request<Put>('stream.putRecords', { stream, records: data.map((d) => ({ partitionKey: 'p', data: d })) });
+  const failures = (stream: string) => fx.client.request<StreamFailureInfo[]>('stream.listFailures', { stream });
+  const streamInfo = async (name: string) => (await fx.client.request<StreamInfo[]>('stream.list')).find((s) => s.name === name)!;
 
   it('StartingPosition: TRIM_HORIZON delivers records put before the mapping started, LATEST only those put after, AT_TIMESTAMP those since its time', async () => {
     assert.deepEqual((await streamInfo('positions')).functions, ['HolderFunction']);
@@ -93,14 +80,14 @@ describe('stream starting positions and retry limits through a real serve', () =
     await put('positions', ['before-2']);
 
     // Saved the way editors save (temp file renamed over the template), which the host watches for.
-    const template = join(dir, 'template.yaml');
+    const template = join(fx.dir, 'template.yaml');
     writeFileSync(`${template}.tmp`, readFileSync(template, 'utf8') + POSITION_MAPPINGS.replace('{{timestamp}}', String(timestamp)));
     renameSync(`${template}.tmp`, template);
     // A mapping shows in stream.list in the same turn it takes its starting checkpoint, so a put after this is "after start".
     await waitUntil(async () => (await streamInfo('positions')).functions.length === 4, 60_000, 'the three new mappings');
     assert.deepEqual([...(await streamInfo('positions')).functions].sort(), ['AtTimestampFunction', 'HolderFunction', 'HorizonFunction', 'LatestFunction']);
     // A position Lambda does not know is refused with a message, not read as LATEST.
-    assert.match(serve.stderr(), /streams: EarliestFunction\/Earliest: StartingPosition 'EARLIEST' is not one of TRIM_HORIZON, LATEST, AT_TIMESTAMP for a Kinesis stream; the mapping is not started/);
+    assert.match(fx.serve.stderr(), /streams: EarliestFunction\/Earliest: StartingPosition 'EARLIEST' is not one of TRIM_HORIZON, LATEST, AT_TIMESTAMP for a Kinesis stream; the mapping is not started/);
 
     await put('positions', ['after-1']);
     await waitUntil(() => invocations('LatestFunction').length >= 1, 60_000, 'LATEST delivery');

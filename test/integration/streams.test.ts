@@ -1,41 +1,25 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { StreamFailureInfo } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { copyFixture, removeDir, RpcClient, startServe, waitUntil, type ServeProcess } from './serve-helpers';
+import { servedFixture, waitUntil } from './serve-helpers';
 
 type KinesisEv = { Records: { kinesis: { data: string; sequenceNumber: string; partitionKey: string }; eventID: string; eventSource: string; eventName: string }[] };
 const values = (r: InvocationRecord) => (r.event as KinesisEv).Records.map((x) => Buffer.from(x.kinesis.data, 'base64').toString('utf8'));
 
 describe('Kinesis streams through a real serve', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let client: RpcClient;
+  const fx = servedFixture('events-project');
   const invocations = (fn: string) =>
-    client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord).filter((r) => r.kind === 'invocation' && r.functionName === fn);
-
-  async function start(): Promise<void> {
-    serve = await startServe(['--root', dir], { timeoutMs: 60_000 });
-    client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
-  }
-  before(async () => {
-    dir = copyFixture('events-project');
-    await start();
-  });
-  after(async () => {
-    client?.close();
-    await serve?.stop();
-    removeDir(dir);
-  });
+    fx.client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord).filter((r) => r.kind === 'invocation' && r.functionName === fn);
 
   it('lists the template streams with their shard counts', async () => {
-    const list = await client.request<{ name: string; kind: string; shards: number }[]>('stream.list');
+    const list = await fx.client.request<{ name: string; kind: string; shards: number }[]>('stream.list');
     assert.deepEqual(list.map((s) => [s.name, s.kind, s.shards]).sort(), [['orders', 'kinesis', 2], ['payments', 'kinesis', 1]]);
   });
 
   it('keeps order within each shard and delivers every record once', async () => {
     const records = Array.from({ length: 30 }, (_, i) => ({ partitionKey: `customer-${i % 3}`, data: `${i % 3}:${i}` }));
-    const put = await client.request<{ shardId: string; sequenceNumber: string }[]>('stream.putRecords', { stream: 'orders', records });
+    const put = await fx.client.request<{ shardId: string; sequenceNumber: string }[]>('stream.putRecords', { stream: 'orders', records });
     assert.equal(put.length, 30);
     for (const p of put) assert.match(p.sequenceNumber, /^49\d{54}$/);
     await waitUntil(() => invocations('OrdersFunction').flatMap(values).length >= 30, 60_000, '30 records delivered');
@@ -53,8 +37,8 @@ describe('Kinesis streams through a real serve', () => {
   });
 
   it('bisects a failing batch, retries the poison record, discards it to the on-failure list and moves on', async () => {
-    await client.request('stream.putRecords', { stream: 'payments', records: ['a', 'b', 'poison', 'd'].map((d) => ({ partitionKey: 'p', data: d })) });
-    await waitUntil(async () => (await client.request<StreamFailureInfo[]>('stream.listFailures', { stream: 'payments' })).length === 1, 60_000, 'discarded batch');
+    await fx.client.request('stream.putRecords', { stream: 'payments', records: ['a', 'b', 'poison', 'd'].map((d) => ({ partitionKey: 'p', data: d })) });
+    await waitUntil(async () => (await fx.client.request<StreamFailureInfo[]>('stream.listFailures', { stream: 'payments' })).length === 1, 60_000, 'discarded batch');
     await waitUntil(() => invocations('PaymentsFunction').some((r) => values(r).join() === 'd' && r.status === 'success'), 60_000, 'd processed');
     const calls = invocations('PaymentsFunction').map((r) => [values(r).join(), r.status, r.attempt]);
     assert.deepEqual(calls, [
@@ -65,7 +49,7 @@ describe('Kinesis streams through a real serve', () => {
       ['poison', 'error', 1],
       ['d', 'success', 0],
     ]);
-    const [failure] = await client.request<StreamFailureInfo[]>('stream.listFailures', { stream: 'payments' });
+    const [failure] = await fx.client.request<StreamFailureInfo[]>('stream.listFailures', { stream: 'payments' });
     assert.equal(failure!.destination, 'arn:aws:sqs:us-east-1:123456789012:payments-dlq');
     assert.equal(failure!.record.requestContext.condition, 'RetryAttemptsExhausted');
     assert.equal(failure!.record.requestContext.approximateInvokeCount, 2);
@@ -74,13 +58,11 @@ describe('Kinesis streams through a real serve', () => {
   });
 
   it('checkpoints survive a restart: only new records are delivered afterwards', async () => {
-    client.close();
-    assert.equal(await serve.stop(), 0);
-    await start();
-    await client.request('stream.putRecords', { stream: 'payments', records: [{ partitionKey: 'p', data: 'after-restart' }] });
+    assert.equal(await fx.restart(), 0);
+    await fx.client.request('stream.putRecords', { stream: 'payments', records: [{ partitionKey: 'p', data: 'after-restart' }] });
     await waitUntil(() => invocations('PaymentsFunction').length >= 1, 60_000, 'delivery after restart');
     assert.deepEqual(invocations('PaymentsFunction').map((r) => values(r).join()), ['after-restart']);
-    const list = await client.request<{ name: string; records: number }[]>('stream.list');
+    const list = await fx.client.request<{ name: string; records: number }[]>('stream.list');
     assert.equal(list.find((s) => s.name === 'payments')!.records, 5);
   });
 });
