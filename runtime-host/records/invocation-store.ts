@@ -42,6 +42,9 @@ interface Entry {
 
 const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
 
+/** One record as the file holds it: a JSON line. */
+const lineOf = (record: InvocationRecord): string => JSON.stringify(record) + '\n';
+
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   for (let offset = 0; offset < data.length; ) offset += (await handle.write(data, offset)).bytesWritten;
 }
@@ -135,7 +138,7 @@ export class InvocationStore {
     if (this.closed) return;
     this.remember(record);
     this.trim();
-    this.pending.push(JSON.stringify(record) + '\n');
+    this.pending.push(lineOf(record));
     this.fileLines++;
     if (this.fileLines > this.maxRecords * 2 && this.fileLines > 100) this.compactWanted = true;
     if (!this.writing && !this.batchTimer) this.batchTimer = setTimeout(() => this.startWriting(), BATCH_MS);
@@ -224,13 +227,18 @@ export class InvocationStore {
     this.handle = undefined;
   }
 
+  /** Where a compaction writes the new file before renaming it over the old one. */
+  private get tempFile(): string {
+    return `${this.file}.${process.pid}.tmp`;
+  }
+
   /** At load: rewrites the file with the live records only: temp file, fsync, rename (never a half-written history). */
   private compactSync(): void {
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    const tmp = this.tempFile;
     const fd = openSync(tmp, 'w');
     try {
       const chunk: string[] = [];
-      for (const e of this.entries.values()) chunk.push(JSON.stringify(e.record) + '\n');
+      for (const e of this.entries.values()) chunk.push(lineOf(e.record));
       writeSync(fd, chunk.join(''));
       fsyncSync(fd);
     } finally {
@@ -252,12 +260,12 @@ export class InvocationStore {
     // Every live record goes into the rewritten file, including those still waiting to be appended.
     const covered = this.pending;
     this.pending = [];
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    const tmp = this.tempFile;
     try {
       const out = await open(tmp, 'w');
       try {
         for (let i = 0; i < records.length; i += COMPACT_CHUNK) {
-          await writeAll(out, Buffer.from(records.slice(i, i + COMPACT_CHUNK).map((r) => JSON.stringify(r) + '\n').join(''), 'utf8'));
+          await writeAll(out, Buffer.from(records.slice(i, i + COMPACT_CHUNK).map(lineOf).join(''), 'utf8'));
         }
         await out.sync();
       } finally {
