@@ -84,7 +84,10 @@ export class FunctionCodeLensProvider implements vscode.CodeLensProvider<Functio
     const file = document.uri.fsPath;
     const inTemplate = functions.filter((f) => f.origin.kind === 'template' && f.origin.templatePath === file);
     if (inTemplate.length === 0) return [];
-    const lines = findResourceLines(document.getText(), inTemplate.map((f) => f.name));
+    const lines = findResourceLines(
+      document.getText(),
+      inTemplate.map((f) => f.name),
+    );
     return inTemplate.flatMap((f) => {
       const line = lines.get(f.name);
       return line === undefined ? [] : lensesAt(document, line, targetOf(f));

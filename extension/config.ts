@@ -18,12 +18,7 @@ const HOST_KEYS = [
   'debug.wallClockTimeout',
 ] as const;
 
-const ALL_KEYS = [
-  ...HOST_KEYS,
-  'defaultMemorySizeMB',
-  'defaultTimeoutSeconds',
-  'codeLens.enabled',
-] as const;
+const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled'] as const;
 
 export class Config {
   private readonly changed = new vscode.EventEmitter<{ hostAffected: boolean; keys: string[] }>();

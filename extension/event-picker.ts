@@ -121,11 +121,19 @@ async function askParams(template: EventTemplateInfo): Promise<Record<string, st
       { label: 'Parameters', kind: vscode.QuickPickItemKind.Separator },
       ...template.params.map((p) => ({ label: `${p.name} = ${params[p.name]}`, description: p.description, param: p.name })),
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: `${template.name}: parameters`, placeHolder: 'Pick a parameter to change it, or generate the event' });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `${template.name}: parameters`,
+      placeHolder: 'Pick a parameter to change it, or generate the event',
+    });
     if (!picked) return undefined;
     if (!picked.param) return params;
     const p = template.params.find((x) => x.name === picked.param)!;
-    const value = await vscode.window.showInputBox({ title: `${template.name}: ${p.name}`, prompt: p.description, value: params[p.name], ignoreFocusOut: true });
+    const value = await vscode.window.showInputBox({
+      title: `${template.name}: ${p.name}`,
+      prompt: p.description,
+      value: params[p.name],
+      ignoreFocusOut: true,
+    });
     if (value !== undefined) params[p.name] = value;
   }
 }

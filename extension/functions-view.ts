@@ -35,17 +35,20 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
       try {
         list = await this.ctx.functions();
       } catch (err) {
-        return [{ type: 'message', text: `Host not available: ${err instanceof Error ? err.message : String(err)}`, command: { title: 'Restart Host', command: 'lambdaWorkbench.restartHost' } }];
+        return [
+          {
+            type: 'message',
+            text: `Host not available: ${err instanceof Error ? err.message : String(err)}`,
+            command: { title: 'Restart Host', command: 'lambdaWorkbench.restartHost' },
+          },
+        ];
       }
       if (list.length === 0) return [{ type: 'message', text: 'No functions: add a template.yaml or open a handler file' }];
       return list.map((fn) => ({ type: 'function', fn, target: targetOf(fn) }));
     }
     switch (node.type) {
       case 'function':
-        return [
-          ...(node.fn.events.length ? [{ type: 'group', fn: node.fn, group: 'sources' } as const] : []),
-          { type: 'group', fn: node.fn, group: 'recent' },
-        ];
+        return [...(node.fn.events.length ? [{ type: 'group', fn: node.fn, group: 'sources' } as const] : []), { type: 'group', fn: node.fn, group: 'recent' }];
       case 'group':
         if (node.group === 'sources') return node.fn.events.map((source) => ({ type: 'source', source }));
         return this.ctx.recentInvocations(node.fn.name).map((record) => ({ type: 'invocation', record }));
@@ -90,7 +93,9 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         const r = node.record;
         const item = new vscode.TreeItem(`${r.status}${r.cold ? ' (cold)' : ''}`, vscode.TreeItemCollapsibleState.None);
         item.id = `invocation:${r.id}`;
-        item.description = [r.billedDurationMs !== undefined ? `${r.billedDurationMs} ms billed` : '', new Date(r.timestamps.queuedAt).toLocaleTimeString()].filter(Boolean).join(' · ');
+        item.description = [r.billedDurationMs !== undefined ? `${r.billedDurationMs} ms billed` : '', new Date(r.timestamps.queuedAt).toLocaleTimeString()]
+          .filter(Boolean)
+          .join(' · ');
         item.iconPath = new vscode.ThemeIcon(r.status === 'success' ? 'pass' : r.status === 'running' ? 'loading~spin' : 'error');
         item.command = { title: 'Show in panel', command: 'lambdaWorkbench.openPanel', arguments: [{ select: r.id }] };
         item.contextValue = 'invocation';

@@ -1,6 +1,6 @@
 // Owns the runtime host process and the WebSocket to it: started lazily on first use with the user's
 // node, restarted with back-off when it dies (the user is told once), typed requests and notifications.
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -24,10 +24,7 @@ import { findNode, HostUnavailableError, parseReadyLine } from './node-lookup';
 export { HostUnavailableError } from './node-lookup';
 
 export type HostState =
-  | { kind: 'stopped' }
-  | { kind: 'starting' }
-  | { kind: 'ready'; ready: ReadyLine }
-  | { kind: 'error'; message: string; restartInMs?: number };
+  { kind: 'stopped' } | { kind: 'starting' } | { kind: 'ready'; ready: ReadyLine } | { kind: 'error'; message: string; restartInMs?: number };
 
 /** A JSON-RPC error answered by the host (user mistakes carry a hint). */
 export class HostRequestError extends Error {
@@ -262,7 +259,9 @@ export class HostConnection implements vscode.Disposable {
         clearTimeout(timer);
         resolve(ready);
       });
-      child.once('error', (err) => fail(new HostUnavailableError(`Could not run ${node}: ${err.message}`, 'Set lambdaWorkbench.nodePath to a Node.js 20 or newer binary.', 'setNodePath')));
+      child.once('error', (err) =>
+        fail(new HostUnavailableError(`Could not run ${node}: ${err.message}`, 'Set lambdaWorkbench.nodePath to a Node.js 20 or newer binary.', 'setNodePath')),
+      );
       child.once('exit', (code, signal) => {
         fail(new Error(`the host exited before it was ready (${signal ?? `exit code ${code}`})${stderrTail ? `: ${lastLines(stderrTail)}` : ''}`));
         if (this.process === child) this.onUnexpectedExit(code, signal);
@@ -369,7 +368,10 @@ export class HostConnection implements vscode.Disposable {
     if (!this.toldUserAboutCrash) {
       this.toldUserAboutCrash = true;
       void vscode.window
-        .showWarningMessage(`Lambda Workbench: the runtime host stopped (${how}). It is restarted automatically; invocations in flight are marked interrupted.`, 'Show Log')
+        .showWarningMessage(
+          `Lambda Workbench: the runtime host stopped (${how}). It is restarted automatically; invocations in flight are marked interrupted.`,
+          'Show Log',
+        )
         .then((choice) => {
           if (choice === 'Show Log') this.options.log.show(true);
         });

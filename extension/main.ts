@@ -44,7 +44,11 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx)),
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugConfigurationProvider(
+      DEBUG_TYPE,
+      new LambdaDebugConfigurationProvider(ctx),
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+    ),
     vscode.debug.registerDebugAdapterTrackerFactory('*', new PauseReporter(ctx)),
     ...registerCommands(ctx, { panel, debug, functionsView }),
   );

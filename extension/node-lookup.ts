@@ -61,4 +61,3 @@ function isExecutableFile(path: string): boolean {
     return false;
   }
 }
-

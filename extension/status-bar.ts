@@ -33,7 +33,9 @@ export class WorkbenchStatusBar implements vscode.Disposable {
     const state = this.ctx.host.state;
     const last = this.ctx.lastRecord;
     const host = hostText(state);
-    const outcome = last ? ` ${STATUS_ICON[last.status]} ${last.functionName}${last.billedDurationMs !== undefined ? ` ${last.billedDurationMs} ms billed` : ` ${last.status}`}` : '';
+    const outcome = last
+      ? ` ${STATUS_ICON[last.status]} ${last.functionName}${last.billedDurationMs !== undefined ? ` ${last.billedDurationMs} ms billed` : ` ${last.status}`}`
+      : '';
     this.item.text = `${host}${outcome}`;
     this.item.tooltip = tooltip(state, last);
     this.item.backgroundColor = state.kind === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;

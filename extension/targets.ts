@@ -3,20 +3,13 @@
 // all pass one of these around.
 import type { FunctionInfo, InvokeParams } from '../runtime-host/protocol';
 
-export type FunctionTarget =
-  | { kind: 'function'; name: string }
-  | { kind: 'handler'; name: string; handler: string; root: string };
+export type FunctionTarget = { kind: 'function'; name: string } | { kind: 'handler'; name: string; handler: string; root: string };
 
 /** Chosen event for a function, remembered per function in workspaceState. */
-export type EventChoice =
-  | { kind: 'saved'; name: string }
-  | { kind: 'template'; template: string; params: Record<string, string> }
-  | { kind: 'empty' };
+export type EventChoice = { kind: 'saved'; name: string } | { kind: 'template'; template: string; params: Record<string, string> } | { kind: 'empty' };
 
 export function targetOf(fn: FunctionInfo): FunctionTarget {
-  return fn.origin.kind === 'template'
-    ? { kind: 'function', name: fn.name }
-    : { kind: 'handler', name: fn.name, handler: fn.handler, root: fn.codeUri };
+  return fn.origin.kind === 'template' ? { kind: 'function', name: fn.name } : { kind: 'handler', name: fn.name, handler: fn.handler, root: fn.codeUri };
 }
 
 export function invokeParamsOf(target: FunctionTarget): InvokeParams {

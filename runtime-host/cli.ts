@@ -25,7 +25,9 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   if (name === '--version') {
-    process.stdout.write(`${require('../package.json').version}\n`);
+    // Read at run time: dist/cli.js sits next to the package.json it reports.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    process.stdout.write(`${(require('../package.json') as { version: string }).version}\n`);
     return 0;
   }
   const command = COMMANDS[name];

@@ -2,7 +2,7 @@
 // One build for the three parts: `node scripts/build.mjs [--watch] [--quiet]`.
 // Entries whose source does not exist (yet) are skipped so each part can grow on its own.
 import * as esbuild from 'esbuild';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,22 +14,62 @@ const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, 
 
 /** @type {Array<{name: string, options: import('esbuild').BuildOptions}>} */
 const ENTRIES = [
-  { name: 'cli', options: { ...node, entryPoints: ['runtime-host/cli.ts'], outfile: 'dist/cli.js', external: ['esbuild'], banner: { js: '#!/usr/bin/env node' } } },
+  {
+    name: 'cli',
+    options: { ...node, entryPoints: ['runtime-host/cli.ts'], outfile: 'dist/cli.js', external: ['esbuild'], banner: { js: '#!/usr/bin/env node' } },
+  },
   // The bootstrap runs inside every Node execution environment: no dependencies, no source map noise in user stacks.
-  { name: 'node-bootstrap', options: { ...node, sourcemap: false, entryPoints: ['runtime-host/runtime/node-bootstrap/index.ts'], outfile: 'dist/runtime/node-bootstrap.js' } },
+  {
+    name: 'node-bootstrap',
+    options: { ...node, sourcemap: false, entryPoints: ['runtime-host/runtime/node-bootstrap/index.ts'], outfile: 'dist/runtime/node-bootstrap.js' },
+  },
   // Loader hooks the bootstrap registers (module.register) only when a handler is ESM TypeScript.
-  { name: 'node-bootstrap-ts-hooks', options: { ...node, format: 'esm', sourcemap: false, entryPoints: ['runtime-host/runtime/node-bootstrap/ts-esm-hooks.ts'], outfile: 'dist/runtime/node-bootstrap-ts-hooks.mjs' } },
+  {
+    name: 'node-bootstrap-ts-hooks',
+    options: {
+      ...node,
+      format: 'esm',
+      sourcemap: false,
+      entryPoints: ['runtime-host/runtime/node-bootstrap/ts-esm-hooks.ts'],
+      outfile: 'dist/runtime/node-bootstrap-ts-hooks.mjs',
+    },
+  },
   // Preloaded into every Node environment: blocking stdio so log lines are in the pipe before the response is posted.
-  { name: 'node-stdio-preload', options: { ...node, sourcemap: false, entryPoints: ['runtime-host/runtime/stdio-preload.ts'], outfile: 'dist/runtime/stdio-preload.js' } },
+  {
+    name: 'node-stdio-preload',
+    options: { ...node, sourcemap: false, entryPoints: ['runtime-host/runtime/stdio-preload.ts'], outfile: 'dist/runtime/stdio-preload.js' },
+  },
   { name: 'extension', options: { ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] } },
-  { name: 'webview', options: { platform: 'browser', target: 'es2022', format: 'iife', bundle: true, sourcemap: 'linked', entryPoints: ['webview-ui/main.ts'], outfile: 'dist/webview/panel.js', loader: { '.css': 'css' } } },
+  {
+    name: 'webview',
+    options: {
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      bundle: true,
+      sourcemap: 'linked',
+      entryPoints: ['webview-ui/main.ts'],
+      outfile: 'dist/webview/panel.js',
+      loader: { '.css': 'css' },
+    },
+  },
   { name: 'webview-css', options: { bundle: true, entryPoints: ['webview-ui/panel.css'], outfile: 'dist/webview/panel.css' } },
-  { name: 'vscode-test-runner', options: { ...node, entryPoints: ['test/vscode/runner/extension.ts'], outfile: 'dist/test/vscode-runner/extension.js', external: ['vscode', 'mocha'] } },
+  {
+    name: 'vscode-test-runner',
+    options: { ...node, entryPoints: ['test/vscode/runner/extension.ts'], outfile: 'dist/test/vscode-runner/extension.js', external: ['vscode', 'mocha'] },
+  },
   // The mocha suites the runner loads inside the extension host: one bundle per *.test.ts, mocha's globals (describe/it).
   ...(() => {
     const dir = 'test/vscode/suite';
-    const files = existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`) : [];
-    return files.length ? [{ name: 'vscode-test-suites', options: { ...node, entryPoints: files, outdir: 'dist/test/vscode-suite', external: ['vscode', 'mocha'] } }] : [];
+    const files = existsSync(join(root, dir))
+      ? readdirSync(join(root, dir))
+          .filter((f) => f.endsWith('.test.ts'))
+          .sort()
+          .map((f) => `${dir}/${f}`)
+      : [];
+    return files.length
+      ? [{ name: 'vscode-test-suites', options: { ...node, entryPoints: files, outdir: 'dist/test/vscode-suite', external: ['vscode', 'mocha'] } }]
+      : [];
   })(),
 ];
 

@@ -170,7 +170,12 @@ function install(dir) {
   mkdirSync(dir, { recursive: true });
   // A package.json of its own so npm treats the cache as a project and never walks up into the repo.
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vscode-server-cache', private: true }, null, 2));
-  run('npm', ['install', '--ignore-scripts', '--no-save', '--no-package-lock', `code-server@${CODE_SERVER_VERSION}`, '--prefix', dir], dir, `npm install code-server@${CODE_SERVER_VERSION}`);
+  run(
+    'npm',
+    ['install', '--ignore-scripts', '--no-save', '--no-package-lock', `code-server@${CODE_SERVER_VERSION}`, '--prefix', dir],
+    dir,
+    `npm install code-server@${CODE_SERVER_VERSION}`,
+  );
   if (!existsSync(join(vsDir, 'package.json'))) throw new SetupError(`code-server@${CODE_SERVER_VERSION} has no lib/vscode — the package layout changed`);
 
   run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-package-lock'], vsDir, 'npm install (lib/vscode)');
@@ -193,8 +198,13 @@ function install(dir) {
 
   const product = JSON.parse(readFileSync(join(vsDir, 'product.json'), 'utf8'));
   const pkg = JSON.parse(readFileSync(join(vsDir, 'package.json'), 'utf8'));
-  writeFileSync(join(dir, markerName), JSON.stringify({ codeServer: CODE_SERVER_VERSION, vscode: pkg.version, commit: product.commit, node: process.version }, null, 2));
-  log(`VS Code ${pkg.version} server ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${readdirSync(join(vsDir, 'extensions')).length} built-in extension folders)`);
+  writeFileSync(
+    join(dir, markerName),
+    JSON.stringify({ codeServer: CODE_SERVER_VERSION, vscode: pkg.version, commit: product.commit, node: process.version }, null, 2),
+  );
+  log(
+    `VS Code ${pkg.version} server ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${readdirSync(join(vsDir, 'extensions')).length} built-in extension folders)`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

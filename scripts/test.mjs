@@ -29,6 +29,15 @@ if (!existsSync(join(root, 'node_modules/aws-lambda-ric/dist/rapid-client.node')
   run('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'aws-lambda-ric@3.3.0']);
 }
 
+// The guard rails: a type error, a lint finding or an unformatted file fails `npm test` (and so CI).
+// Skipped when the run is narrowed to some files, so one test can be rerun quickly while working.
+if (wanted.length === 0 || process.argv.includes('--checks')) {
+  const bin = (name) => join(root, 'node_modules', '.bin', name);
+  run(bin('tsc'), ['-p', '.', '--noEmit']);
+  run(bin('eslint'), ['.', '--max-warnings', '0']);
+  run(bin('prettier'), ['--check', '--log-level', 'warn', '.']);
+}
+
 run(process.execPath, ['scripts/build.mjs', '--quiet']);
 
 function testFiles(dir) {

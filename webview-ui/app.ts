@@ -57,8 +57,18 @@ export class PanelApp {
       },
     );
     this.tabs = {
-      history: h('button', { class: 'tab', data: { testid: 'tab-history' }, attrs: { type: 'button' }, on: { click: () => this.setView('history') } }, icon('history'), ' History'),
-      summary: h('button', { class: 'tab', data: { testid: 'tab-summary' }, attrs: { type: 'button' }, on: { click: () => this.setView('summary') } }, icon('graph'), ' Functions'),
+      history: h(
+        'button',
+        { class: 'tab', data: { testid: 'tab-history' }, attrs: { type: 'button' }, on: { click: () => this.setView('history') } },
+        icon('history'),
+        ' History',
+      ),
+      summary: h(
+        'button',
+        { class: 'tab', data: { testid: 'tab-summary' }, attrs: { type: 'button' }, on: { click: () => this.setView('summary') } },
+        icon('graph'),
+        ' Functions',
+      ),
     };
     this.filterBar = h('div', { class: 'filters' });
     this.countEl = h('span', { class: 'count', data: { testid: 'count' } });
@@ -71,7 +81,16 @@ export class PanelApp {
     this.root = h(
       'div',
       { class: 'panel' },
-      h('header', { class: 'toolbar' }, h('span', { class: 'brand' }, icon('zap'), ' Lambda Workbench'), this.tabs.history, this.tabs.summary, this.filterBar, this.countEl, this.connectionEl),
+      h(
+        'header',
+        { class: 'toolbar' },
+        h('span', { class: 'brand' }, icon('zap'), ' Lambda Workbench'),
+        this.tabs.history,
+        this.tabs.summary,
+        this.filterBar,
+        this.countEl,
+        this.connectionEl,
+      ),
       this.bannerEl,
       this.main,
       this.summaryEl,
@@ -248,9 +267,30 @@ export class PanelApp {
     });
     replaceChildren(
       this.filterBar,
-      select('filter-function', 'Function', 'All functions', f.functionName, this.functionNames().map((n) => [n, n]), (v) => this.setFilter({ functionName: v })),
-      select('filter-status', 'Status', 'All statuses', f.status, STATUSES.map((s) => [s, STATUS_LABEL[s]]), (v) => this.setFilter({ status: v as HistoryFilter['status'] })),
-      select('filter-trigger', 'Trigger', 'All triggers', f.trigger, TRIGGERS.map((t) => [t, t]), (v) => this.setFilter({ trigger: v as HistoryFilter['trigger'] })),
+      select(
+        'filter-function',
+        'Function',
+        'All functions',
+        f.functionName,
+        this.functionNames().map((n) => [n, n]),
+        (v) => this.setFilter({ functionName: v }),
+      ),
+      select(
+        'filter-status',
+        'Status',
+        'All statuses',
+        f.status,
+        STATUSES.map((s) => [s, STATUS_LABEL[s]]),
+        (v) => this.setFilter({ status: v as HistoryFilter['status'] }),
+      ),
+      select(
+        'filter-trigger',
+        'Trigger',
+        'All triggers',
+        f.trigger,
+        TRIGGERS.map((t) => [t, t]),
+        (v) => this.setFilter({ trigger: v as HistoryFilter['trigger'] }),
+      ),
       h('span', { class: 'search-wrap' }, icon('search'), searchBox),
     );
   }
@@ -258,7 +298,12 @@ export class PanelApp {
   private renderList(): void {
     this.filtered = applyFilter(this.history.all(), this.state.filter, this.search);
     const total = this.history.size;
-    this.countEl.textContent = this.loading && total === 0 ? 'loading…' : isFilterActive(this.state.filter) ? `${this.filtered.length} of ${total}` : `${total} record${total === 1 ? '' : 's'}`;
+    this.countEl.textContent =
+      this.loading && total === 0
+        ? 'loading…'
+        : isFilterActive(this.state.filter)
+          ? `${this.filtered.length} of ${total}`
+          : `${total} record${total === 1 ? '' : 's'}`;
     this.list.setRecords(this.filtered, this.state.selectedId, this.pickingCompareFor);
   }
 
@@ -289,11 +334,16 @@ export class PanelApp {
       if (ra && rb) {
         replaceChildren(
           this.detailEl,
-          renderCompare(ra, rb, () => {
-            this.state.compareIds = undefined;
-            this.saveSoon();
-            this.invalidate({ detail: true });
-          }, (id) => this.select(id)),
+          renderCompare(
+            ra,
+            rb,
+            () => {
+              this.state.compareIds = undefined;
+              this.saveSoon();
+              this.invalidate({ detail: true });
+            },
+            (id) => this.select(id),
+          ),
         );
         return;
       }
@@ -303,7 +353,20 @@ export class PanelApp {
     if (!record) {
       replaceChildren(
         this.detailEl,
-        h('div', { class: 'empty' }, icon('zap'), h('p', null, this.loading ? 'Loading history…' : this.history.size ? 'Select an invocation to see its timeline, numbers, event, result and logs.' : 'No invocations yet. Invoke a function and it shows up here as it runs.')),
+        h(
+          'div',
+          { class: 'empty' },
+          icon('zap'),
+          h(
+            'p',
+            null,
+            this.loading
+              ? 'Loading history…'
+              : this.history.size
+                ? 'Select an invocation to see its timeline, numbers, event, result and logs.'
+                : 'No invocations yet. Invoke a function and it shows up here as it runs.',
+          ),
+        ),
       );
       return;
     }
@@ -345,7 +408,10 @@ export class PanelApp {
   private openEditor(record: InvocationRecord, mode: 'run' | 'save'): void {
     const area = h('textarea', { class: 'editor', data: { testid: 'editor-event' }, attrs: { spellcheck: 'false', 'aria-label': 'Event JSON' } });
     area.value = JSON.stringify(record.event, null, 2) ?? 'null';
-    const nameInput = h('input', { data: { testid: 'editor-name' }, attrs: { type: 'text', placeholder: 'event name', 'aria-label': 'Event name', spellcheck: 'false' } });
+    const nameInput = h('input', {
+      data: { testid: 'editor-name' },
+      attrs: { type: 'text', placeholder: 'event name', 'aria-label': 'Event name', spellcheck: 'false' },
+    });
     nameInput.value = `${record.trigger}-${record.id.slice(0, 8)}`;
     const errorEl = h('div', { class: 'editor-error', data: { testid: 'editor-error' } });
     const close = () => dialog.remove();
@@ -385,7 +451,11 @@ export class PanelApp {
       h(
         'div',
         { class: 'modal-box' },
-        h('div', { class: 'block-head' }, h('h3', null, mode === 'run' ? `Edit event and run ${record.functionName}` : `Save event for ${record.functionName}`)),
+        h(
+          'div',
+          { class: 'block-head' },
+          h('h3', null, mode === 'run' ? `Edit event and run ${record.functionName}` : `Save event for ${record.functionName}`),
+        ),
         mode === 'save' ? h('label', { class: 'field' }, 'Name ', nameInput) : null,
         area,
         errorEl,
@@ -399,7 +469,10 @@ export class PanelApp {
     );
     dialog.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') close();
-      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) mode === 'run' ? run() : void save();
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        if (mode === 'run') run();
+        else void save();
+      }
     });
     this.root.appendChild(dialog);
     (mode === 'save' ? nameInput : area).focus();
@@ -444,4 +517,3 @@ function describeError(err: unknown): string {
   if (err instanceof RpcError) return err.hint ? `${err.message} — ${err.hint}` : err.message;
   return err instanceof Error ? err.message : String(err);
 }
-

@@ -53,7 +53,12 @@ export function replaceChildren(el: Element, ...children: Child[]): void {
   append(el, children);
 }
 
-export function button(label: string, iconName: string, onClick: () => void, opts: { secondary?: boolean; title?: string; testId?: string; disabled?: boolean } = {}): HTMLButtonElement {
+export function button(
+  label: string,
+  iconName: string,
+  onClick: () => void,
+  opts: { secondary?: boolean; title?: string; testId?: string; disabled?: boolean } = {},
+): HTMLButtonElement {
   return h(
     'button',
     {

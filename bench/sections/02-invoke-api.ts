@@ -16,13 +16,21 @@ const WARMUP_MS = 1000;
 function invokeOnce(agent: Agent, base: URL): Promise<void> {
   return new Promise((done, fail) => {
     const req = request(
-      { agent, host: base.hostname, port: base.port, method: 'POST', path: '/2015-03-31/functions/Trivial/invocations', headers: { 'content-type': 'application/json' } },
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method: 'POST',
+        path: '/2015-03-31/functions/Trivial/invocations',
+        headers: { 'content-type': 'application/json' },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString();
-          if (res.statusCode !== 200 || body !== '{"ok":true}' || res.headers['x-amz-function-error']) fail(new Error(`unexpected answer ${res.statusCode} ${body}`));
+          if (res.statusCode !== 200 || body !== '{"ok":true}' || res.headers['x-amz-function-error'])
+            fail(new Error(`unexpected answer ${res.statusCode} ${body}`));
           else done();
         });
       },
@@ -49,7 +57,10 @@ async function throughput(clients: number, ms: number, once: () => Promise<void>
 }
 
 async function startServe(root: string): Promise<{ invokeApi: URL; stop: () => Promise<void> }> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--root', root], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LAMBDA_WORKBENCH_LOG_LEVEL: 'error' } });
+  const proc = spawn(process.execPath, [CLI, 'serve', '--root', root], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, LAMBDA_WORKBENCH_LOG_LEVEL: 'error' },
+  });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const ready = await new Promise<{ invokeApi: string }>((ok, fail) => {
     let buf = '';
@@ -73,7 +84,17 @@ export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'lw-bench-api-'));
   writeFileSync(
     join(root, 'template.yaml'),
-    ['Transform: AWS::Serverless-2016-10-31', 'Resources:', '  Trivial:', '    Type: AWS::Serverless::Function', '    Properties:', `      CodeUri: ${HANDLER_DIR}`, '      Handler: index.handler', '      Runtime: nodejs22.x', ''].join('\n'),
+    [
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      '  Trivial:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      `      CodeUri: ${HANDLER_DIR}`,
+      '      Handler: index.handler',
+      '      Runtime: nodejs22.x',
+      '',
+    ].join('\n'),
   );
   const host = await startServe(root);
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });

@@ -168,11 +168,14 @@ async function benchWorkbench(): Promise<LoadResult> {
 }
 
 function ensureServerlessOffline(): void {
-  if (existsSync(join(TOOLS, 'node_modules', 'serverless-offline', 'package.json')) && existsSync(join(TOOLS, 'node_modules', 'serverless', 'package.json'))) return;
+  if (existsSync(join(TOOLS, 'node_modules', 'serverless-offline', 'package.json')) && existsSync(join(TOOLS, 'node_modules', 'serverless', 'package.json')))
+    return;
   mkdirSync(TOOLS, { recursive: true });
   writeFileSync(join(TOOLS, 'package.json'), '{ "private": true }\n');
   console.log('  (installing serverless@3 and serverless-offline@13 into .cache/bench-tools, first run only)');
-  const r = spawnSync('npm', ['install', '--prefix', TOOLS, '--no-audit', '--no-fund', '--loglevel=error', 'serverless@3', 'serverless-offline@13'], { stdio: 'inherit' });
+  const r = spawnSync('npm', ['install', '--prefix', TOOLS, '--no-audit', '--no-fund', '--loglevel=error', 'serverless@3', 'serverless-offline@13'], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error(`npm install failed (${r.status ?? r.signal})`);
 }
 
@@ -202,12 +205,29 @@ async function benchServerlessOffline(): Promise<LoadResult> {
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
-    [join(TOOLS, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start', '--host', '127.0.0.1', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
+    [
+      join(TOOLS, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+      'offline',
+      'start',
+      '--host',
+      '127.0.0.1',
+      '--httpPort',
+      String(httpPort),
+      '--lambdaPort',
+      String(lambdaPort),
+    ],
     {
       cwd: TOOLS,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', SLS_INTERACTIVE_SETUP_DISABLE: '1', CI: '1' },
+      env: {
+        ...process.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        SLS_DEPRECATION_DISABLE: '*',
+        SLS_INTERACTIVE_SETUP_DISABLE: '1',
+        CI: '1',
+      },
     },
   );
   try {
@@ -224,7 +244,9 @@ function line(name: string, r: LoadResult): string {
 }
 
 export async function run(): Promise<void> {
-  console.log(`HTTP API: GET /hello → trivial handler, ${CONNECTIONS} keep-alive connections, ${SECONDS} s after every connection is warm + ${WARMUP_MS / 1000} s`);
+  console.log(
+    `HTTP API: GET /hello → trivial handler, ${CONNECTIONS} keep-alive connections, ${SECONDS} s after every connection is warm + ${WARMUP_MS / 1000} s`,
+  );
   const ours = await benchWorkbench();
   console.log(line('lambda-workbench serve', ours));
   let theirs: LoadResult | undefined;

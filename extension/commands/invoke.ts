@@ -43,9 +43,8 @@ export async function debugFunction(ctx: WorkbenchContext, debug: DebugLauncher,
 }
 
 async function run(ctx: WorkbenchContext, target: FunctionTarget, event: unknown, quiet: boolean): Promise<InvokeOutput> {
-  const output = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `Invoking ${target.name}…` },
-    () => ctx.invoke(target, event),
+  const output = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Invoking ${target.name}…` }, () =>
+    ctx.invoke(target, event),
   );
   if (!quiet) showOutcome(output);
   return output;
@@ -58,7 +57,9 @@ function showOutcome(output: InvokeOutput): void {
     if (choice === 'Open Panel') void vscode.commands.executeCommand('lambdaWorkbench.openPanel', { select: output.requestId });
   };
   if (output.error) {
-    void vscode.window.showWarningMessage(`${output.functionName}: ${r.status} — ${output.error.errorType}: ${output.error.errorMessage} (${numbers})`, 'Open Panel').then(open);
+    void vscode.window
+      .showWarningMessage(`${output.functionName}: ${r.status} — ${output.error.errorType}: ${output.error.errorMessage} (${numbers})`, 'Open Panel')
+      .then(open);
   } else {
     void vscode.window.showInformationMessage(`${output.functionName}: ${r.status} (${numbers})`, 'Open Panel').then(open);
   }

@@ -37,11 +37,21 @@ async function pickName(names: string[], title: string, noun: string): Promise<s
   return picked;
 }
 
-export async function putObject(ctx: WorkbenchContext, args?: { bucket?: string; key?: string; body?: string }): Promise<{ eTag: string; size: number } | undefined> {
+export async function putObject(
+  ctx: WorkbenchContext,
+  args?: { bucket?: string; key?: string; body?: string },
+): Promise<{ eTag: string; size: number } | undefined> {
   const bucket = args?.bucket ?? (await pickName(await sourceNames(ctx, 'S3'), 'Put Object to Bucket', 'bucket'));
   if (!bucket) return undefined;
   const activeName = vscode.window.activeTextEditor?.document.uri.path.split('/').pop();
-  const key = args?.key ?? (await vscode.window.showInputBox({ title: `Put Object to ${bucket}`, prompt: 'Object key', value: activeName ?? 'uploads/example.txt', ignoreFocusOut: true }));
+  const key =
+    args?.key ??
+    (await vscode.window.showInputBox({
+      title: `Put Object to ${bucket}`,
+      prompt: 'Object key',
+      value: activeName ?? 'uploads/example.txt',
+      ignoreFocusOut: true,
+    }));
   if (!key) return undefined;
   let body = args?.body;
   if (body === undefined) {
@@ -51,7 +61,10 @@ export async function putObject(ctx: WorkbenchContext, args?: { bucket?: string;
       { title: `Body of s3://${bucket}/${key}` },
     );
     if (!source) return undefined;
-    body = source.from === 'editor' && editor ? editor.document.getText() : await vscode.window.showInputBox({ title: 'Object body', value: 'hello', ignoreFocusOut: true });
+    body =
+      source.from === 'editor' && editor
+        ? editor.document.getText()
+        : await vscode.window.showInputBox({ title: 'Object body', value: 'hello', ignoreFocusOut: true });
     if (body === undefined) return undefined;
   }
   const result = await ctx.host.request('s3.putObject', { bucket, key, body });
@@ -68,7 +81,8 @@ export async function publishToSns(ctx: WorkbenchContext, args?: { topic?: strin
   }
   const topic = args?.topic ?? (await pickName(topics, 'Publish to SNS Topic', 'topic'));
   if (!topic) return undefined;
-  const message = args?.message ?? (await vscode.window.showInputBox({ title: `Publish to ${topic}`, prompt: 'Message', value: '{"hello":"world"}', ignoreFocusOut: true }));
+  const message =
+    args?.message ?? (await vscode.window.showInputBox({ title: `Publish to ${topic}`, prompt: 'Message', value: '{"hello":"world"}', ignoreFocusOut: true }));
   if (message === undefined) return undefined;
   const { messageId } = await ctx.host.request('sns.publish', { topic, message, ...(args?.subject ? { subject: args.subject } : {}) });
   void vscode.window.showInformationMessage(`Published to ${topic} (MessageId ${messageId}).`);
@@ -84,13 +98,18 @@ export async function putRecordsToStream(ctx: WorkbenchContext, args?: { stream?
   }
   const stream = args?.stream ?? (await pickName(streams, 'Put Records to Stream', 'stream'));
   if (!stream) return undefined;
-  const partitionKey = args?.partitionKey ?? (await vscode.window.showInputBox({ title: `Put Records to ${stream}`, prompt: 'Partition key', value: 'key-1', ignoreFocusOut: true }));
+  const partitionKey =
+    args?.partitionKey ??
+    (await vscode.window.showInputBox({ title: `Put Records to ${stream}`, prompt: 'Partition key', value: 'key-1', ignoreFocusOut: true }));
   if (!partitionKey) return undefined;
   const data =
     args?.data ??
     (await vscode.window.showInputBox({ title: `Put Records to ${stream}`, prompt: 'Data, one record per line', value: '{"n":1}', ignoreFocusOut: true }));
   if (data === undefined) return undefined;
-  const records = data.split('\n').filter((l) => l.trim()).map((line) => ({ partitionKey, data: line }));
+  const records = data
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line) => ({ partitionKey, data: line }));
   const result = await ctx.host.request('stream.putRecords', { stream, records });
   void vscode.window.showInformationMessage(`Put ${result.length} record(s) to ${stream}.`);
   return result.length;

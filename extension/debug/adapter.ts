@@ -75,7 +75,14 @@ export class LambdaAdapterSession implements vscode.DebugAdapter {
   }
 
   private respond(request: DapRequest, body?: unknown): void {
-    this.sent.fire({ seq: this.seq++, type: 'response', request_seq: request.seq, command: request.command, success: true, ...(body ? { body } : {}) } as vscode.DebugProtocolMessage);
+    this.sent.fire({
+      seq: this.seq++,
+      type: 'response',
+      request_seq: request.seq,
+      command: request.command,
+      success: true,
+      ...(body ? { body } : {}),
+    } as vscode.DebugProtocolMessage);
   }
 
   private event(event: string, body?: unknown): void {

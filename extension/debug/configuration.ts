@@ -48,7 +48,10 @@ export class LambdaDebugConfigurationProvider implements vscode.DebugConfigurati
   }
 
   /** F5 without a launch.json: debug the function whose handler is in the active editor. */
-  async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+  async resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
     if (config.type && config.type !== DEBUG_TYPE) return config;
     const c = config as LambdaDebugConfiguration;
     if (c.function || c.handler) return { ...c, type: DEBUG_TYPE, request: 'launch', name: c.name || 'Debug Lambda function' };

@@ -9,19 +9,13 @@ import type { WorkbenchContext } from '../context';
 import { type FunctionTarget, keyOf } from '../targets';
 import { LambdaAdapterSession, type SessionHooks } from './adapter';
 import { DEBUG_TYPE, type LambdaDebugConfiguration, targetOfConfiguration } from './configuration';
-import { environmentOf } from './tracker';
+import { environmentOf, type ChildMarker } from './tracker';
 
 export const PYTHON_ATTACH_TYPE = 'lambda-workbench-python';
 
 /** How long an invoke waits for the debugger to attach, then for breakpoints in loaded files to bind, before it runs anyway (with a warning). */
 const ATTACH_TIMEOUT_MS = 60_000;
 const BIND_TIMEOUT_MS = 30_000;
-
-/** Marker in a child session's configuration: which environment it debugs. */
-export interface ChildMarker {
-  environmentId: string;
-  functionName: string;
-}
 
 interface LiveSession {
   adapter: LambdaAdapterSession;
@@ -134,7 +128,8 @@ export class DebugLauncher implements SessionHooks, vscode.Disposable {
         if (s && record.trigger === 'debug') s.invocations.add(record.id);
       }),
       ctx.onDidFinishInvocation((record) => {
-        for (const s of this.live.values()) if (s.invocations.has(record.id)) s.adapter.output(summary(record), record.status === 'success' ? 'console' : 'important');
+        for (const s of this.live.values())
+          if (s.invocations.has(record.id)) s.adapter.output(summary(record), record.status === 'success' ? 'console' : 'important');
       }),
       vscode.debug.onDidTerminateDebugSession((session) => {
         for (const s of this.live.values()) s.children = s.children.filter((c) => c.id !== session.id);

@@ -1,8 +1,13 @@
 // Tells the host when a debugger stops or continues an environment, so its timeout clock stops while
 // the function sits at a breakpoint (unless the user chose Lambda's plain wall-clock timeout).
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { WorkbenchContext } from '../context';
-import type { ChildMarker } from './launcher';
+
+/** Marker in a child session's configuration: which environment it debugs. */
+export interface ChildMarker {
+  environmentId: string;
+  functionName: string;
+}
 
 const RESUMING_REQUESTS = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto']);
 

@@ -23,7 +23,9 @@ export async function loadEvent(arg: string | undefined, cwd: string): Promise<u
       // A file that exists wins; otherwise a sample-event template name (`s3-put`, `http-api`, …).
       if (code === 'ENOENT' && hasTemplate(arg)) return generateEvent(arg);
       if (code === 'ENOENT') {
-        throw new UsageError(`--event: ${what} does not exist and is not a sample event template (give a JSON file, a template name from 'lambda-workbench event list', or - for stdin)`);
+        throw new UsageError(
+          `--event: ${what} does not exist and is not a sample event template (give a JSON file, a template name from 'lambda-workbench event list', or - for stdin)`,
+        );
       }
       if (code === 'EISDIR') throw new UsageError(`--event: ${what} is a directory (give a JSON file, or - for stdin)`);
       throw new UsageError(`--event: cannot read ${what}: ${(err as Error).message}`);

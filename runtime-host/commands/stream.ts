@@ -67,7 +67,9 @@ export async function run(argv: string[]): Promise<number> {
       const host = await findHost(stateDir);
       const streams = await call(host, 'stream.list', undefined);
       if (values.json) process.stdout.write(`${JSON.stringify(streams)}\n`);
-      else for (const s of streams) process.stdout.write(`${s.name}\t${s.kind}\t${s.shards} shard(s)\t${s.records ?? 0} record(s)\t${(s.functions ?? []).join(',')}\n`);
+      else
+        for (const s of streams)
+          process.stdout.write(`${s.name}\t${s.kind}\t${s.shards} shard(s)\t${s.records ?? 0} record(s)\t${(s.functions ?? []).join(',')}\n`);
       return 0;
     }
     throw new UsageError(`${sub === undefined ? 'missing subcommand' : `unknown subcommand '${sub}'`} (put, list)\nusage: ${USAGE}`);
@@ -131,6 +133,8 @@ function call<M extends MethodName>(host: HostInfo, method: M, params: ParamsOf<
       if ('error' in msg) finish(() => reject(new HostError(msg.error.message, msg.error.data?.hint)));
       else finish(() => resolvePromise(msg.result as ResultOf<M>));
     });
-    socket.on('error', (err) => finish(() => reject(new HostError(`cannot reach the host at ${host.ws}: ${err.message}`, 'is it still running? restart it with lambda-workbench serve'))));
+    socket.on('error', (err) =>
+      finish(() => reject(new HostError(`cannot reach the host at ${host.ws}: ${err.message}`, 'is it still running? restart it with lambda-workbench serve'))),
+    );
   });
 }

@@ -339,7 +339,9 @@ export class AsyncInvocationQueue {
         try {
           await callback(destination, last);
         } catch (err) {
-          this.context.log?.error(`on-${condition === 'Success' ? 'success' : 'failure'} destination for ${request.fn.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+          this.context.log?.error(
+            `on-${condition === 'Success' ? 'success' : 'failure'} destination for ${request.fn.name} failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
       }
     }
@@ -382,11 +384,7 @@ export class AsyncInvocationQueue {
         executedVersion: '$LATEST',
         ...(failed && last.status !== 'throttled' ? { functionError: 'Unhandled' as const } : {}),
       },
-      ...(failed
-        ? error
-          ? { responsePayload: error }
-          : {}
-        : { responsePayload: last.result ?? null }),
+      ...(failed ? (error ? { responsePayload: error } : {}) : { responsePayload: last.result ?? null }),
     };
   }
 }

@@ -7,11 +7,5 @@ import { SnsSource } from './sns';
 import { StreamsSource } from './streams';
 
 export function createEventSources(): EventSource[] {
-  return [
-    new SavedEventsSource(),
-    new HttpApiSource(),
-    new S3Source(),
-    new StreamsSource(),
-    new SnsSource(),
-  ];
+  return [new SavedEventsSource(), new HttpApiSource(), new S3Source(), new StreamsSource(), new SnsSource()];
 }

@@ -203,4 +203,3 @@ export class SavedEventsSource implements EventSource {
     };
   }
 }
-

@@ -41,12 +41,20 @@ export function parseEnvJson(text: string, file: string): EnvOverrides {
       const line = before.split('\n').length;
       where = `:${line}:${Number(pos[1]) - before.lastIndexOf('\n')}`;
     }
-    throw new UserError(`${file}${where}: not valid JSON (${message})`, 'env.json has the shape {"<FunctionLogicalId>": {"VAR": "value"}, "Parameters": {"VAR": "value"}}');
+    throw new UserError(
+      `${file}${where}: not valid JSON (${message})`,
+      'env.json has the shape {"<FunctionLogicalId>": {"VAR": "value"}, "Parameters": {"VAR": "value"}}',
+    );
   }
-  if (!isRecord(parsed)) throw new UserError(`${file}: expected a JSON object`, 'env.json has the shape {"<FunctionLogicalId>": {"VAR": "value"}, "Parameters": {"VAR": "value"}}');
+  if (!isRecord(parsed))
+    throw new UserError(`${file}: expected a JSON object`, 'env.json has the shape {"<FunctionLogicalId>": {"VAR": "value"}, "Parameters": {"VAR": "value"}}');
   const out: EnvOverrides = { all: {}, byFunction: {} };
   for (const [key, value] of Object.entries(parsed)) {
-    if (!isRecord(value)) throw new UserError(`${file}: "${key}" must be an object of variables`, 'env.json has the shape {"<FunctionLogicalId>": {"VAR": "value"}, "Parameters": {"VAR": "value"}}');
+    if (!isRecord(value))
+      throw new UserError(
+        `${file}: "${key}" must be an object of variables`,
+        'env.json has the shape {"<FunctionLogicalId>": {"VAR": "value"}, "Parameters": {"VAR": "value"}}',
+      );
     if (key === 'Parameters') out.all = variables(value, key, file);
     else out.byFunction[key] = variables(value, key, file);
   }
@@ -80,7 +88,10 @@ export function loadEnvFile(file: string): EnvOverrides {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UserError(`cannot read env file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'pass --env-file with an env.json or .env file');
+    throw new UserError(
+      `cannot read env file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'pass --env-file with an env.json or .env file',
+    );
   }
   if (text.trimStart().startsWith('{')) return parseEnvJson(text, file);
   return { all: parseDotEnv(text), byFunction: {} };

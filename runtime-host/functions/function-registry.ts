@@ -165,10 +165,12 @@ export class FunctionRegistry implements FunctionCatalog {
     for (const fn of this.handlerFunctions.values()) {
       if (!next.has(fn.name)) next.set(fn.name, applyOverrides(fn, this.overrides));
     }
-    const same = next.size === this.functions.size && [...next].every(([name, fn]) => {
-      const old = this.functions.get(name);
-      return old !== undefined && configKey(old) === configKey(fn);
-    });
+    const same =
+      next.size === this.functions.size &&
+      [...next].every(([name, fn]) => {
+        const old = this.functions.get(name);
+        return old !== undefined && configKey(old) === configKey(fn);
+      });
     this.functions = next;
     return !same;
   }

@@ -34,11 +34,17 @@ export function functionFromHandler(input: HandlerFunctionInput): FunctionInfo {
   if (!handler) throw new UserError('the handler is empty', 'give a Lambda handler string such as src/app.handler');
   const memorySizeMB = input.memory ?? DEFAULT_MEMORY_MB;
   if (!Number.isInteger(memorySizeMB) || memorySizeMB < MEMORY_RANGE_MB[0] || memorySizeMB > MEMORY_RANGE_MB[1]) {
-    throw new UserError(`memory must be a whole number of MB from ${MEMORY_RANGE_MB[0]} to ${MEMORY_RANGE_MB[1]}, got ${memorySizeMB}`, 'Lambda allows 128–10,240 MB in 1 MB steps');
+    throw new UserError(
+      `memory must be a whole number of MB from ${MEMORY_RANGE_MB[0]} to ${MEMORY_RANGE_MB[1]}, got ${memorySizeMB}`,
+      'Lambda allows 128–10,240 MB in 1 MB steps',
+    );
   }
   const timeoutSeconds = input.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < TIMEOUT_RANGE_SECONDS[0] || timeoutSeconds > TIMEOUT_RANGE_SECONDS[1]) {
-    throw new UserError(`timeout must be a whole number of seconds from ${TIMEOUT_RANGE_SECONDS[0]} to ${TIMEOUT_RANGE_SECONDS[1]}, got ${timeoutSeconds}`, 'Lambda allows 1–900 seconds');
+    throw new UserError(
+      `timeout must be a whole number of seconds from ${TIMEOUT_RANGE_SECONDS[0]} to ${TIMEOUT_RANGE_SECONDS[1]}, got ${timeoutSeconds}`,
+      'Lambda allows 1–900 seconds',
+    );
   }
   const name = input.name ?? nameFromHandler(handler);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
@@ -66,7 +72,10 @@ export function functionFromHandler(input: HandlerFunctionInput): FunctionInfo {
 /** `src/app.handler` → `app-handler`: the module basename and the export path, as a valid function name. */
 export function nameFromHandler(handler: string): string {
   const base = handler.split('/').pop() ?? handler;
-  const name = base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  const name = base
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
   return name || 'function';
 }
 

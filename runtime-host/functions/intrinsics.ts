@@ -6,9 +6,31 @@ import { Pair, Scalar, YAMLMap, type Tags, type YAMLSeq } from 'yaml';
 
 /** Every `Fn::` name CloudFormation (and its language extensions) defines a short form for. */
 const FN_NAMES = [
-  'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform',
-  'And', 'Equals', 'If', 'Not', 'Or', 'Contains', 'EachMemberEquals', 'EachMemberIn', 'RefAll', 'ValueOf', 'ValueOfAll',
-  'Length', 'ToJsonString', 'ForEach',
+  'Base64',
+  'Cidr',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'ImportValue',
+  'Join',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'And',
+  'Equals',
+  'If',
+  'Not',
+  'Or',
+  'Contains',
+  'EachMemberEquals',
+  'EachMemberIn',
+  'RefAll',
+  'ValueOf',
+  'ValueOfAll',
+  'Length',
+  'ToJsonString',
+  'ForEach',
 ] as const;
 
 function longName(short: string): string {

@@ -148,7 +148,10 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
     const err = doc.errors[0]!;
     const pos = err.linePos?.[0] ?? lines.linePos(err.pos[0]);
     const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new UserError(`${file}:${pos.line}:${pos.col}: ${message}`, 'fix the YAML syntax of the template (CloudFormation short forms like !Ref and !Sub are supported)');
+    throw new UserError(
+      `${file}:${pos.line}:${pos.col}: ${message}`,
+      'fix the YAML syntax of the template (CloudFormation short forms like !Ref and !Sub are supported)',
+    );
   }
   const raw = doc.toJS({ maxAliasCount: 1000 }) as unknown;
   if (!isRecord(raw)) {
@@ -167,7 +170,13 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
       if (value === undefined) continue;
       const type = isRecord(def) && typeof def.Type === 'string' ? def.Type : 'String';
       const isList = type === 'CommaDelimitedList' || type.startsWith('List<');
-      parameters[name] = isList ? (Array.isArray(value) ? value.map(String) : String(value).split(',').map((s) => s.trim())) : String(value);
+      parameters[name] = isList
+        ? Array.isArray(value)
+          ? value.map(String)
+          : String(value)
+              .split(',')
+              .map((s) => s.trim())
+        : String(value);
     }
   }
   const partition = options.region.startsWith('cn-') ? 'aws-cn' : options.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
@@ -248,18 +257,29 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
     if (name === undefined || typeof type !== 'string') return undefined;
     if (FUNCTION_TYPES.has(type) && att === 'Arn') return `${arnBase('lambda')}:function:${name}`;
     switch (`${type}.${att}`) {
-      case 'AWS::S3::Bucket.Arn': return `arn:${partition}:s3:::${name}`;
-      case 'AWS::S3::Bucket.DomainName': return `${name}.s3.amazonaws.com`;
-      case 'AWS::SQS::Queue.Arn': return `${arnBase('sqs')}:${name}`;
-      case 'AWS::SQS::Queue.QueueName': return name;
-      case 'AWS::SQS::Queue.QueueUrl': return refOf(id);
-      case 'AWS::SNS::Topic.TopicArn': return `${arnBase('sns')}:${name}`;
-      case 'AWS::SNS::Topic.TopicName': return name;
-      case 'AWS::Kinesis::Stream.Arn': return `${arnBase('kinesis')}:stream/${name}`;
+      case 'AWS::S3::Bucket.Arn':
+        return `arn:${partition}:s3:::${name}`;
+      case 'AWS::S3::Bucket.DomainName':
+        return `${name}.s3.amazonaws.com`;
+      case 'AWS::SQS::Queue.Arn':
+        return `${arnBase('sqs')}:${name}`;
+      case 'AWS::SQS::Queue.QueueName':
+        return name;
+      case 'AWS::SQS::Queue.QueueUrl':
+        return refOf(id);
+      case 'AWS::SNS::Topic.TopicArn':
+        return `${arnBase('sns')}:${name}`;
+      case 'AWS::SNS::Topic.TopicName':
+        return name;
+      case 'AWS::Kinesis::Stream.Arn':
+        return `${arnBase('kinesis')}:stream/${name}`;
       case 'AWS::DynamoDB::Table.Arn':
-      case 'AWS::Serverless::SimpleTable.Arn': return `${arnBase('dynamodb')}:table/${name}`;
-      case 'AWS::DynamoDB::Table.StreamArn': return `${arnBase('dynamodb')}:table/${name}/stream/local`;
-      default: return undefined;
+      case 'AWS::Serverless::SimpleTable.Arn':
+        return `${arnBase('dynamodb')}:table/${name}`;
+      case 'AWS::DynamoDB::Table.StreamArn':
+        return `${arnBase('dynamodb')}:table/${name}/stream/local`;
+      default:
+        return undefined;
     }
   }
 
@@ -390,11 +410,12 @@ function functionInfo(
   let codeUri = templateDir;
   if (typeof code === 'string') codeUri = resolve(templateDir, code);
   else if (code !== undefined) {
-    unsupportedReason ??= isRecord(code) && ('Bucket' in code || 'S3Bucket' in code)
-      ? `${isSam ? 'CodeUri' : 'Code'} points to S3; the host runs local code only (give a folder path)`
-      : isRecord(code) && 'ZipFile' in code
-        ? 'inline code (Code.ZipFile) is not supported; put the code in a folder and point Code at it'
-        : `${isSam ? 'CodeUri' : 'Code'} could not be resolved to a local folder (${describeIntrinsic(code)})`;
+    unsupportedReason ??=
+      isRecord(code) && ('Bucket' in code || 'S3Bucket' in code)
+        ? `${isSam ? 'CodeUri' : 'Code'} points to S3; the host runs local code only (give a folder path)`
+        : isRecord(code) && 'ZipFile' in code
+          ? 'inline code (Code.ZipFile) is not supported; put the code in a folder and point Code at it'
+          : `${isSam ? 'CodeUri' : 'Code'} could not be resolved to a local folder (${describeIntrinsic(code)})`;
   } else if (!isSam) {
     unsupportedReason ??= 'Code is missing; give the local folder of the code';
   }
@@ -406,7 +427,10 @@ function functionInfo(
   if (!handler && props.PackageType !== 'Image') {
     if (fam.family === 'provided') handler = 'bootstrap';
     else {
-      const msg = reader.problem(props.Handler === undefined ? ['Resources', id] : [...path, 'Handler'], `function ${id} has no Handler (e.g. Handler: app.handler)`);
+      const msg = reader.problem(
+        props.Handler === undefined ? ['Resources', id] : [...path, 'Handler'],
+        `function ${id} has no Handler (e.g. Handler: app.handler)`,
+      );
       unsupportedReason ??= msg;
     }
   }
@@ -452,7 +476,9 @@ function functionInfo(
 function isApiRef(description: string, raw: ResourceLike): boolean {
   const target = description.slice('!Ref '.length);
   const events = isRecord(raw.Properties) && isRecord(raw.Properties.Events) ? Object.values(raw.Properties.Events) : [];
-  return events.some((ev) => isRecord(ev) && isRecord(ev.Properties) && (refTarget(ev.Properties.RestApiId) === target || refTarget(ev.Properties.ApiId) === target));
+  return events.some(
+    (ev) => isRecord(ev) && isRecord(ev.Properties) && (refTarget(ev.Properties.RestApiId) === target || refTarget(ev.Properties.ApiId) === target),
+  );
 }
 
 function batchSize(p: Record<string, unknown>, fallback: number): number {

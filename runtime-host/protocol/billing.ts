@@ -43,12 +43,7 @@ export function gbSeconds(memorySizeMB: number, billedMs: number): number {
 }
 
 /** Estimated cost in USD of one invocation: compute (by architecture) + one request. No free tier. */
-export function invocationCostUsd(
-  memorySizeMB: number,
-  billedMs: number,
-  architecture: Architecture,
-  table: PriceTable = PRICES,
-): number {
+export function invocationCostUsd(memorySizeMB: number, billedMs: number, architecture: Architecture, table: PriceTable = PRICES): number {
   return gbSeconds(memorySizeMB, billedMs) * table.computePerGBSecond[architecture] + table.requestsPerMillion / 1_000_000;
 }
 

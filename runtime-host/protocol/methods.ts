@@ -97,8 +97,7 @@ export interface DynamoDbChangeInput {
  * (`partitionKey` is then ignored: the item's Keys pick the shard).
  */
 export type StreamRecordInput =
-  | { partitionKey: string; data: string; dataBase64?: boolean; explicitHashKey?: string }
-  | { dynamodb: DynamoDbChangeInput; partitionKey?: string };
+  { partitionKey: string; data: string; dataBase64?: boolean; explicitHashKey?: string } | { dynamodb: DynamoDbChangeInput; partitionKey?: string };
 
 /** What Lambda sends to a stream mapping's on-failure destination (KinesisBatchInfo / DDBStreamBatchInfo), plus where it came from. */
 export interface StreamFailureInfo {
@@ -128,11 +127,11 @@ export interface StreamBatchInfo {
 
 /** The method table: name → params and result. */
 export interface Methods {
-  'listFunctions': { params: Record<string, never> | undefined; result: FunctionInfo[] };
-  'invoke': { params: InvokeParams; result: InvokeOutput };
-  'listInvocations': { params: ListInvocationsParams | undefined; result: ListInvocationsResult };
-  'getInvocation': { params: { id: string }; result: InvocationRecord };
-  'cancelInvocation': { params: { id: string }; result: { cancelled: boolean } };
+  listFunctions: { params: Record<string, never> | undefined; result: FunctionInfo[] };
+  invoke: { params: InvokeParams; result: InvokeOutput };
+  listInvocations: { params: ListInvocationsParams | undefined; result: ListInvocationsResult };
+  getInvocation: { params: { id: string }; result: InvocationRecord };
+  cancelInvocation: { params: { id: string }; result: { cancelled: boolean } };
 
   'events.listTemplates': { params: Record<string, never> | undefined; result: EventTemplateInfo[] };
   'events.generate': { params: { template: string; params?: Record<string, string> }; result: unknown };
@@ -160,7 +159,10 @@ export interface Methods {
   };
   /** Batches a stream event source mapping discarded (retries exhausted or records too old), oldest first. */
   'stream.listFailures': { params: { stream?: string; function?: string } | undefined; result: StreamFailureInfo[] };
-  'httpApi.status': { params: Record<string, never> | undefined; result: { running: boolean; url?: string; routes: { method: string; path: string; function: string; api: 'rest' | 'http' | 'url' }[] } };
+  'httpApi.status': {
+    params: Record<string, never> | undefined;
+    result: { running: boolean; url?: string; routes: { method: string; path: string; function: string; api: 'rest' | 'http' | 'url' }[] };
+  };
   'httpApi.start': { params: { port?: number } | undefined; result: { url: string } };
   'httpApi.stop': { params: Record<string, never> | undefined; result: { stopped: boolean } };
 
@@ -204,9 +206,7 @@ export interface RpcErrorObject {
   data?: { hint?: string; [key: string]: unknown };
 }
 
-export type RpcResponse =
-  | { jsonrpc: '2.0'; id: number | string; result: unknown }
-  | { jsonrpc: '2.0'; id: number | string | null; error: RpcErrorObject };
+export type RpcResponse = { jsonrpc: '2.0'; id: number | string; result: unknown } | { jsonrpc: '2.0'; id: number | string | null; error: RpcErrorObject };
 
 /** Standard JSON-RPC codes plus ours (-32000 … -32099 are reserved for implementations). */
 export const RpcErrorCode = {

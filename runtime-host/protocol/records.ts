@@ -25,15 +25,7 @@ export type Trigger =
  * `outOfMemory` is Runtime.OutOfMemory (spec §3 Decision); `interrupted` means the host went away
  * (or was cancelled) before the invocation finished.
  */
-export type InvocationStatus =
-  | 'queued'
-  | 'running'
-  | 'success'
-  | 'error'
-  | 'timeout'
-  | 'outOfMemory'
-  | 'throttled'
-  | 'interrupted';
+export type InvocationStatus = 'queued' | 'running' | 'success' | 'error' | 'timeout' | 'outOfMemory' | 'throttled' | 'interrupted';
 
 /** Parent records group the invocations an event caused (an SNS publish fans out to N functions). */
 export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'http-request' | 'async-invoke';

@@ -46,7 +46,7 @@ const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled'
 const lineOf = (record: InvocationRecord): string => JSON.stringify(record) + '\n';
 
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let offset = 0; offset < data.length; ) offset += (await handle.write(data, offset)).bytesWritten;
+  for (let offset = 0; offset < data.length;) offset += (await handle.write(data, offset)).bytesWritten;
 }
 
 export class InvalidCursorError extends Error {
@@ -265,7 +265,16 @@ export class InvocationStore {
       const out = await open(tmp, 'w');
       try {
         for (let i = 0; i < records.length; i += COMPACT_CHUNK) {
-          await writeAll(out, Buffer.from(records.slice(i, i + COMPACT_CHUNK).map(lineOf).join(''), 'utf8'));
+          await writeAll(
+            out,
+            Buffer.from(
+              records
+                .slice(i, i + COMPACT_CHUNK)
+                .map(lineOf)
+                .join(''),
+              'utf8',
+            ),
+          );
         }
         await out.sync();
       } finally {

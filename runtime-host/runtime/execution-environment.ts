@@ -103,7 +103,8 @@ type EnvEvent =
 
 export type EnvironmentState = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
 
-const INSPECTOR_NOTICE = /^(Debugger listening on ws:\/\/|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector|Debugger attached\.$|Waiting for the debugger to disconnect\.\.\.$)/;
+const INSPECTOR_NOTICE =
+  /^(Debugger listening on ws:\/\/|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector|Debugger attached\.$|Waiting for the debugger to disconnect\.\.\.$)/;
 
 const epochNow = () => performance.timeOrigin + performance.now();
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -201,7 +202,11 @@ export class ExecutionEnvironment {
       throw err;
     }
 
-    const { runtimeVersion, runtimeVersionArn } = runtimeVersionOf(this.fn.runtime, spec.localRuntime ?? { name: 'unknown', version: 'unknown' }, this.options.region);
+    const { runtimeVersion, runtimeVersionArn } = runtimeVersionOf(
+      this.fn.runtime,
+      spec.localRuntime ?? { name: 'unknown', version: 'unknown' },
+      this.options.region,
+    );
     this.emitLine(initStartLine(this.format, runtimeVersion, runtimeVersionArn));
     const t0 = performance.now();
     this.initStartAt = epochNow();
@@ -330,7 +335,6 @@ export class ExecutionEnvironment {
     let status: OutcomeStatus;
     let result: unknown;
     let error: LambdaError | undefined;
-    let reportStatus: ReportStatus;
     switch (event.kind) {
       case 'response': {
         this.stopSampler();
@@ -405,7 +409,7 @@ export class ExecutionEnvironment {
     const maxMemoryUsedMB = status === 'outOfMemory' ? fn.memorySizeMB : Math.min(this.maxMemoryUsedMB, fn.memorySizeMB);
     durationMs = round2(durationMs);
     const billed = billedDurationMs(this.options.billingRule, durationMs, initDurationMs);
-    reportStatus = status === 'success' ? 'success' : status === 'timeout' ? 'timeout' : 'error';
+    const reportStatus: ReportStatus = status === 'success' ? 'success' : status === 'timeout' ? 'timeout' : 'error';
     if (status !== 'interrupted') {
       sink(endLine(this.format, input.requestId, reportStatus, error?.errorType));
       sink(
@@ -447,7 +451,13 @@ export class ExecutionEnvironment {
     requestId: string,
     init: { status: 'error' | 'timeout' | 'outOfMemory'; error: LambdaError },
     sink: LineSink,
-  ): { durationMs: number; initDurationMs: number; billedDurationMs: number; maxMemoryUsedMB: number; timestamps: { initStartAt?: number; initEndAt?: number } } {
+  ): {
+    durationMs: number;
+    initDurationMs: number;
+    billedDurationMs: number;
+    maxMemoryUsedMB: number;
+    timestamps: { initStartAt?: number; initEndAt?: number };
+  } {
     const initDurationMs = round2(this.initDurationMs ?? 0);
     const durationMs = initDurationMs;
     const billed = billedDurationMs(this.options.billingRule, durationMs);
@@ -715,7 +725,9 @@ function parseError(body: PostedBody, fallbackType: string): LambdaError {
 
 /** `Root=1-<8 hex time>-<24 hex>;Parent=<16 hex>;Sampled=0` — the X-Ray header format. */
 function traceId(): string {
-  const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  const time = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return `Root=1-${time}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }
 

@@ -86,7 +86,10 @@ export class LambdaInvoker implements Invoker {
     if (this.stopped) throw new Error('the invoker is shut down');
     const { fn } = request;
     const body = JSON.stringify(request.event === undefined ? null : request.event) ?? 'null';
-    const limit = request.invocationType === 'Event' ? (this.options.asyncMaxPayloadBytes ?? ASYNC_PAYLOAD_LIMIT_BYTES) : (this.options.maxPayloadBytes ?? SYNC_PAYLOAD_LIMIT_BYTES);
+    const limit =
+      request.invocationType === 'Event'
+        ? (this.options.asyncMaxPayloadBytes ?? ASYNC_PAYLOAD_LIMIT_BYTES)
+        : (this.options.maxPayloadBytes ?? SYNC_PAYLOAD_LIMIT_BYTES);
     const size = Buffer.byteLength(body);
     if (size > limit) {
       throw new UserError(
@@ -438,7 +441,9 @@ export function toInvokeOutput(record: InvocationRecord): InvokeOutput {
     requestId: record.requestId,
     functionName: record.functionName,
     cold: record.cold,
-    ...(record.status === 'success' ? { result: record.result ?? null } : { error: record.error ?? { errorType: 'Unknown', errorMessage: record.status, trace: [] } }),
+    ...(record.status === 'success'
+      ? { result: record.result ?? null }
+      : { error: record.error ?? { errorType: 'Unknown', errorMessage: record.status, trace: [] } }),
     logs: record.logs,
     report,
   };

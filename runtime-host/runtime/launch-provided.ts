@@ -2,7 +2,7 @@
 // the code folder with its environment; that program speaks the Runtime API itself.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch';
+import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch-environment';
 import { UserError, type FunctionConfig } from './types';
 
 export function providedLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
@@ -11,7 +11,10 @@ export function providedLaunchSpec(fn: FunctionConfig, context: LaunchContext): 
   try {
     isFile = statSync(bootstrap).isFile();
   } catch {
-    throw new UserError(`runtime ${fn.runtime} needs an executable named 'bootstrap' in ${fn.codeUri}, and there is none`, 'build your runtime into <code folder>/bootstrap');
+    throw new UserError(
+      `runtime ${fn.runtime} needs an executable named 'bootstrap' in ${fn.codeUri}, and there is none`,
+      'build your runtime into <code folder>/bootstrap',
+    );
   }
   try {
     if (!isFile) throw new Error('not a file');

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { distAsset } from './assets';
-import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch';
+import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch-environment';
 import { UserError, type FunctionConfig } from './types';
 
 interface Probe {
@@ -85,7 +85,7 @@ function findPython(runtime: string, context: Pick<LaunchContext, 'pythonPath' |
   if (debug) {
     throw new UserError(
       `no Python interpreter with debugpy found for ${runtime} (looked for ${looked.join(', ')})`,
-      'install debugpy for your interpreter (pip install debugpy) or Debian\'s python3-debugpy',
+      "install debugpy for your interpreter (pip install debugpy) or Debian's python3-debugpy",
     );
   }
   throw new UserError(

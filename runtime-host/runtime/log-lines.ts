@@ -53,7 +53,11 @@ export function initStartLine(format: LogFormat, runtimeVersion: string, runtime
  * major.minor (`python:3.12.v3.11-local`), the host OS for custom runtimes
  * (`provided:al2023.vdebian12-local`); the ARN carries the full local version.
  */
-export function runtimeVersionOf(runtime: string, local: { name: string; version: string }, region: string): { runtimeVersion: string; runtimeVersionArn: string } {
+export function runtimeVersionOf(
+  runtime: string,
+  local: { name: string; version: string },
+  region: string,
+): { runtimeVersion: string; runtimeVersionArn: string } {
   const m = /^(nodejs|python|provided|[a-z]+)\.?(.*?)(\.x)?$/.exec(runtime);
   const family = m?.[1] ?? runtime;
   const version = m?.[2] ?? '';
@@ -112,10 +116,7 @@ export function initReportLine(format: LogFormat, r: InitReportFields, time = ne
       metrics: { durationMs: ms2(r.initDurationMs) },
     });
   }
-  return (
-    `INIT_REPORT Init Duration: ${ms(r.initDurationMs)} ms\tPhase: ${r.phase}\tStatus: ${r.status}` +
-    (r.errorType ? `\tError Type: ${r.errorType}` : '')
-  );
+  return `INIT_REPORT Init Duration: ${ms(r.initDurationMs)} ms\tPhase: ${r.phase}\tStatus: ${r.status}` + (r.errorType ? `\tError Type: ${r.errorType}` : '');
 }
 
 /** `Task timed out after 3.00 seconds` — the text the response message and the log line share. */

@@ -78,7 +78,12 @@ function tokenMatches(given: string | null, expected: string): boolean {
 
 function servePage(req: IncomingMessage, res: ServerResponse, url: URL, host: string, options: DashboardOptions): void {
   if (!tokenMatches(url.searchParams.get(TOKEN_QUERY_PARAM), options.token)) {
-    send(res, 401, 'text/plain; charset=utf-8', 'unauthorized: open the `dashboard` URL from the ready line of `lambda-workbench serve` (it carries the session token)\n');
+    send(
+      res,
+      401,
+      'text/plain; charset=utf-8',
+      'unauthorized: open the `dashboard` URL from the ready line of `lambda-workbench serve` (it carries the session token)\n',
+    );
     return;
   }
   const nonce = randomBytes(18).toString('base64');
@@ -86,7 +91,10 @@ function servePage(req: IncomingMessage, res: ServerResponse, url: URL, host: st
   const csp = dashboardCsp(nonce, host);
   const body = dashboardHtml(nonce, csp, config);
   // frame-ancestors only works as a header (browsers ignore it, loudly, in a <meta>).
-  send(res, 200, 'text/html; charset=utf-8', req.method === 'HEAD' ? '' : body, { 'content-security-policy': `${csp}; frame-ancestors 'none'`, 'cache-control': 'no-store' });
+  send(res, 200, 'text/html; charset=utf-8', req.method === 'HEAD' ? '' : body, {
+    'content-security-policy': `${csp}; frame-ancestors 'none'`,
+    'cache-control': 'no-store',
+  });
 }
 
 export function dashboardCsp(nonce: string, host: string): string {

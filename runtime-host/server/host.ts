@@ -130,7 +130,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log };
 
   const dispatcher = new JsonRpcDispatcher(log);
-  const handlers = coreMethods(context, registry, store, invoker, options.handlerDefaults ?? {}, (target) => wsServer.broadcast('debug.environmentStarted', target));
+  const handlers = coreMethods(context, registry, store, invoker, options.handlerDefaults ?? {}, (target) =>
+    wsServer.broadcast('debug.environmentStarted', target),
+  );
   for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
 
   const wsServer = new WsServer({
@@ -235,9 +237,17 @@ function coreMethods(
       const fn = registry.get(name);
       if (!fn) {
         const known = registry.list().map((f) => f.name);
-        throw new UserError(`function '${name}' not found`, known.length ? `known functions: ${known.join(', ')}` : 'the host has no functions: add a template.yaml or invoke with {"handler", "root"}', 'ResourceNotFound');
+        throw new UserError(
+          `function '${name}' not found`,
+          known.length ? `known functions: ${known.join(', ')}` : 'the host has no functions: add a template.yaml or invoke with {"handler", "root"}',
+          'ResourceNotFound',
+        );
       }
-      if (!fn.supported) throw new UserError(`function '${name}' cannot run locally: ${fn.unsupportedReason ?? 'unsupported'}`, 'see the function in listFunctions for the reason');
+      if (!fn.supported)
+        throw new UserError(
+          `function '${name}' cannot run locally: ${fn.unsupportedReason ?? 'unsupported'}`,
+          'see the function in listFunctions for the reason',
+        );
       return {
         ...fn,
         ...(memory !== undefined ? { memorySizeMB: memory } : {}),
@@ -296,7 +306,12 @@ function coreMethods(
     getInvocation: async (params) => {
       const id = requiredString(objectParams(params, 'getInvocation', '{"id":"<record id>"}'), 'id', 'getInvocation', '{"id":"<record id>"}');
       const record = store.get(id);
-      if (!record) throw new UserError(`invocation '${id}' not found`, 'ids come from listInvocations or invocation.* notifications; old records are dropped by retention', 'ResourceNotFound');
+      if (!record)
+        throw new UserError(
+          `invocation '${id}' not found`,
+          'ids come from listInvocations or invocation.* notifications; old records are dropped by retention',
+          'ResourceNotFound',
+        );
       return record;
     },
     cancelInvocation: async (params) => {
@@ -310,12 +325,22 @@ function coreMethods(
       return target;
     },
     'debug.paused': async (params) => {
-      const environmentId = requiredString(objectParams(params, 'debug.paused', '{"environmentId":"…"}'), 'environmentId', 'debug.paused', '{"environmentId":"…"}');
+      const environmentId = requiredString(
+        objectParams(params, 'debug.paused', '{"environmentId":"…"}'),
+        'environmentId',
+        'debug.paused',
+        '{"environmentId":"…"}',
+      );
       invoker.debuggerPaused(environmentId);
       return { ok: true as const };
     },
     'debug.resumed': async (params) => {
-      const environmentId = requiredString(objectParams(params, 'debug.resumed', '{"environmentId":"…"}'), 'environmentId', 'debug.resumed', '{"environmentId":"…"}');
+      const environmentId = requiredString(
+        objectParams(params, 'debug.resumed', '{"environmentId":"…"}'),
+        'environmentId',
+        'debug.resumed',
+        '{"environmentId":"…"}',
+      );
       invoker.debuggerResumed(environmentId);
       return { ok: true as const };
     },

@@ -132,7 +132,14 @@ export class InvokeApiServer {
     const match = INVOKE_PATH.exec(url.pathname);
     if (!match || req.method !== 'POST') {
       req.resume();
-      this.send(res, awsError(404, 'UnknownOperationException', `Unknown operation ${req.method} ${url.pathname}; this endpoint implements Invoke (POST /2015-03-31/functions/{FunctionName}/invocations)`));
+      this.send(
+        res,
+        awsError(
+          404,
+          'UnknownOperationException',
+          `Unknown operation ${req.method} ${url.pathname}; this endpoint implements Invoke (POST /2015-03-31/functions/{FunctionName}/invocations)`,
+        ),
+      );
       return;
     }
     let rawName: string;
@@ -159,7 +166,10 @@ export class InvokeApiServer {
     }
     const body = await this.readBody(req, SYNC_PAYLOAD_LIMIT_BYTES);
     if (body === undefined) {
-      this.send(res, awsError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation`));
+      this.send(
+        res,
+        awsError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation`),
+      );
       return;
     }
     let event: unknown = {};

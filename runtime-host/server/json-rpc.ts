@@ -69,9 +69,14 @@ export class JsonRpcDispatcher {
       return JSON.stringify(errorResponse(null, RpcErrorCode.ParseError, 'Parse error', { hint: `the message is not valid JSON: ${(err as Error).message}` }));
     }
     if (Array.isArray(message)) {
-      if (message.length === 0) return JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, 'Invalid Request', { hint: 'a batch must contain at least one request' }));
+      if (message.length === 0)
+        return JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, 'Invalid Request', { hint: 'a batch must contain at least one request' }));
       if (message.length > MAX_BATCH) {
-        return JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, 'Invalid Request', { hint: `a batch may contain at most ${MAX_BATCH} requests, got ${message.length}` }));
+        return JSON.stringify(
+          errorResponse(null, RpcErrorCode.InvalidRequest, 'Invalid Request', {
+            hint: `a batch may contain at most ${MAX_BATCH} requests, got ${message.length}`,
+          }),
+        );
       }
       const responses = (await Promise.all(message.map((m) => this.one(m)))).filter((r): r is RpcResponse => r !== undefined);
       return responses.length > 0 ? JSON.stringify(responses) : undefined;
@@ -88,7 +93,8 @@ export class JsonRpcDispatcher {
     const validId = rawId === undefined || rawId === null || typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId));
     const id: Id = validId && rawId !== undefined ? (rawId as Id) : null;
     const isNotification = !('id' in message);
-    if (message.jsonrpc !== '2.0') return errorResponse(id, RpcErrorCode.InvalidRequest, 'Invalid Request', { hint: 'the "jsonrpc" member must be exactly "2.0"' });
+    if (message.jsonrpc !== '2.0')
+      return errorResponse(id, RpcErrorCode.InvalidRequest, 'Invalid Request', { hint: 'the "jsonrpc" member must be exactly "2.0"' });
     if (!validId) return errorResponse(null, RpcErrorCode.InvalidRequest, 'Invalid Request', { hint: '"id" must be a string, a number or null' });
     if (typeof message.method !== 'string') {
       return errorResponse(id, RpcErrorCode.InvalidRequest, 'Invalid Request', { hint: '"method" must be a string (responses are not accepted by the host)' });
@@ -99,10 +105,14 @@ export class JsonRpcDispatcher {
     const method = this.methods.get(message.method);
     if (!method) {
       if (isNotification) return undefined;
-      return errorResponse(id, RpcErrorCode.MethodNotFound, 'Method not found', { hint: `unknown method '${message.method.slice(0, 100)}'; available: ${this.names().join(', ')}` });
+      return errorResponse(id, RpcErrorCode.MethodNotFound, 'Method not found', {
+        hint: `unknown method '${message.method.slice(0, 100)}'; available: ${this.names().join(', ')}`,
+      });
     }
     if (Array.isArray(message.params)) {
-      return isNotification ? undefined : errorResponse(id, RpcErrorCode.InvalidParams, 'Invalid params', { hint: 'params are named: pass an object, not an array' });
+      return isNotification
+        ? undefined
+        : errorResponse(id, RpcErrorCode.InvalidParams, 'Invalid params', { hint: 'params are named: pass an object, not an array' });
     }
     try {
       const result = await method(message.params);
@@ -121,6 +131,8 @@ export class JsonRpcDispatcher {
       return errorResponse(id, code, e.message, { ...(e.hint ? { hint: e.hint } : {}), ...(e.code ? { code: e.code } : {}) });
     }
     this.log?.error(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return errorResponse(id, RpcErrorCode.InternalError, 'Internal error', { hint: `${method} failed in the host: ${err instanceof Error ? err.message : String(err)}` });
+    return errorResponse(id, RpcErrorCode.InternalError, 'Internal error', {
+      hint: `${method} failed in the host: ${err instanceof Error ? err.message : String(err)}`,
+    });
   }
 }

@@ -3,7 +3,7 @@
 // host's own nor a VS Code webview, are refused at the upgrade — before any message is read.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { HostLogger } from '../host-context';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
@@ -144,7 +144,11 @@ export class WsServer {
   private onConnection(ws: WebSocket): void {
     ws.on('error', (err) => this.options.log?.debug(`WebSocket client error: ${err.message}`));
     ws.on('message', (data) => {
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.isBuffer(data)
+          ? data.toString('utf8')
+          : Buffer.from(data).toString('utf8');
       void this.options.dispatcher.handle(text).then(
         (reply) => {
           if (reply !== undefined && ws.readyState === WebSocket.OPEN) ws.send(reply);

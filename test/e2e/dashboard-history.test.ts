@@ -9,7 +9,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { InvocationRecord, InvocationStatus } from '../../runtime-host/protocol/index';
 import { copyFixture, startServe, type ServeProcess } from '../integration/serve-helpers';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const WAIT_MS = 120_000;
 const COUNT = 10_000;
 const FUNCTIONS = ['GreetFunction', 'FailFunction', 'SlowFunction'];
@@ -35,7 +43,13 @@ function historicRecord(i: number): InvocationRecord {
     architecture: 'x86_64',
     memorySizeMB: 256,
     timeoutSeconds: 3,
-    timestamps: { queuedAt, ...(cold ? { initStartAt: queuedAt + 1, initEndAt: queuedAt + 151 } : {}), invokeStartAt: queuedAt + (cold ? 151 : 1), invokeEndAt: queuedAt + (cold ? 171 : 21), finishedAt: queuedAt + (cold ? 172 : 22) },
+    timestamps: {
+      queuedAt,
+      ...(cold ? { initStartAt: queuedAt + 1, initEndAt: queuedAt + 151 } : {}),
+      invokeStartAt: queuedAt + (cold ? 151 : 1),
+      invokeEndAt: queuedAt + (cold ? 171 : 21),
+      finishedAt: queuedAt + (cold ? 172 : 22),
+    },
     durationMs: 20,
     ...(cold ? { initDurationMs: 150 } : {}),
     billedDurationMs: cold ? 170 : 20,
@@ -89,7 +103,9 @@ describe('invocations panel with 10,000 records (real host, real Chromium)', { t
 
   it('scrolls to the oldest record and back', async () => {
     await page.locator('[data-testid=history]').evaluate((el) => (el.scrollTop = el.scrollHeight));
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=history-row]')].some((e) => (e as HTMLElement).dataset.recordId === 'rec-00000'));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid=history-row]')].some((e) => (e as HTMLElement).dataset.recordId === 'rec-00000'),
+    );
     assert.ok((await rowIds()).length <= 60);
     await page.locator('[data-testid=history-row][data-record-id=rec-00000]').click();
     await page.locator('[data-testid=detail][data-record-id=rec-00000]').waitFor();
@@ -104,7 +120,11 @@ describe('invocations panel with 10,000 records (real host, real Chromium)', { t
     t.diagnostic(`search over ${COUNT} records answered in ${Date.now() - started} ms including the 120 ms typing debounce (information only)`);
     assert.deepEqual(await rowIds(), ['rec-04242']);
     await page.locator('[data-testid=search]').fill('processing order 777');
-    await page.waitForFunction(() => /^\d+ of 10000$/.test(document.querySelector('[data-testid=count]')?.textContent ?? '') && document.querySelector('[data-testid=count]')?.textContent !== '1 of 10000');
+    await page.waitForFunction(
+      () =>
+        /^\d+ of 10000$/.test(document.querySelector('[data-testid=count]')?.textContent ?? '') &&
+        document.querySelector('[data-testid=count]')?.textContent !== '1 of 10000',
+    );
     // 777 and 7770–7779.
     assert.equal(await count(), '11 of 10000');
     await page.locator('[data-testid=search]').fill('');

@@ -11,7 +11,15 @@ import type { InvocationRecord, InvokeOutput, ListInvocationsResult } from '../.
 import { formatMs } from '../../webview-ui/model/format';
 import { copyFixture, repoRoot, RpcClient, startServe, type ServeProcess } from '../integration/serve-helpers';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOTS = join(repoRoot, 'test-output', 'panel');
 /** Generous: two shared cores, real processes, a real browser. */
 const WAIT_MS = 60_000;
@@ -95,7 +103,10 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
     await rowStatus(warmId, 'success');
     const ids = await page.locator('[data-testid=history-row]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.recordId));
     assert.deepEqual(ids, [warmId, coldId]);
-    for (const [id, start] of [[coldId, 'cold'], [warmId, 'warm']]) {
+    for (const [id, start] of [
+      [coldId, 'cold'],
+      [warmId, 'warm'],
+    ]) {
       const r = await getRecord(id);
       assert.equal(await row(id).locator('[data-col=start]').textContent(), start);
       assert.equal(await row(id).locator('[data-col=billed]').textContent(), `${r.billedDurationMs} ms`);
@@ -118,11 +129,14 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
 
     // To scale: each phase's width over the track equals its share of the axis.
     // (No named functions inside evaluate: tsx would wrap them in a helper the page does not have.)
-    const geometry = await page.locator('[data-testid=timeline-row]').first().evaluate((rowEl) =>
-      ['[data-phase=init]', '[data-phase=invoke]', '[data-testid=timeline-billed]'].map(
-        (sel) => rowEl.querySelector(sel)!.getBoundingClientRect().width / rowEl.querySelector('.tl-track')!.getBoundingClientRect().width,
-      ),
-    );
+    const geometry = await page
+      .locator('[data-testid=timeline-row]')
+      .first()
+      .evaluate((rowEl) =>
+        ['[data-phase=init]', '[data-phase=invoke]', '[data-testid=timeline-billed]'].map(
+          (sel) => rowEl.querySelector(sel)!.getBoundingClientRect().width / rowEl.querySelector('.tl-track')!.getBoundingClientRect().width,
+        ),
+      );
     const totalMs = Number(await page.locator('[data-testid=timeline]').getAttribute('data-total-ms'));
     const t = r.timestamps;
     const near = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 0.01, `${what}: ${actual} vs ${expected}`);
@@ -158,7 +172,7 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
     await rowStatus(slowId, 'timeout');
     await select(failId);
     assert.equal(await text('[data-testid=detail-error] .error-title'), 'OrderRejected: order 42 is not valid');
-    assert.equal(await page.locator('[data-testid=detail-logs] .log.app[data-level=ERROR]').count() >= 1, true);
+    assert.equal((await page.locator('[data-testid=detail-logs] .log.app[data-level=ERROR]').count()) >= 1, true);
     await select(slowId);
     const slow = await getRecord(slowId);
     assert.equal(slow.durationMs, 1000);
@@ -171,16 +185,25 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
   it('filters by status and function and searches in events and logs', async () => {
     const shownIds = () => page.locator('[data-testid=history-row]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.recordId));
     await page.locator('[data-testid=filter-status]').selectOption('error');
-    await page.waitForFunction((id) => [...document.querySelectorAll('[data-testid=history-row]')].map((e) => (e as HTMLElement).dataset.recordId).join() === id, failId);
+    await page.waitForFunction(
+      (id) => [...document.querySelectorAll('[data-testid=history-row]')].map((e) => (e as HTMLElement).dataset.recordId).join() === id,
+      failId,
+    );
     assert.equal(await text('[data-testid=count]'), '1 of 4');
     await page.locator('[data-testid=filter-status]').selectOption('');
     await page.locator('[data-testid=filter-function]').selectOption('GreetFunction');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 2);
     await page.locator('[data-testid=filter-function]').selectOption('');
     await page.locator('[data-testid=search]').fill('bob');
-    await page.waitForFunction((id) => [...document.querySelectorAll('[data-testid=history-row]')].map((e) => (e as HTMLElement).dataset.recordId).join() === id, warmId);
+    await page.waitForFunction(
+      (id) => [...document.querySelectorAll('[data-testid=history-row]')].map((e) => (e as HTMLElement).dataset.recordId).join() === id,
+      warmId,
+    );
     await page.locator('[data-testid=search]').fill('starting slow work');
-    await page.waitForFunction((id) => [...document.querySelectorAll('[data-testid=history-row]')].map((e) => (e as HTMLElement).dataset.recordId).join() === id, slowId);
+    await page.waitForFunction(
+      (id) => [...document.querySelectorAll('[data-testid=history-row]')].map((e) => (e as HTMLElement).dataset.recordId).join() === id,
+      slowId,
+    );
     await page.locator('[data-testid=search]').fill('');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=history-row]').length === 4);
     assert.equal((await shownIds()).length, 4);
@@ -253,7 +276,10 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
     await page.locator('[data-testid=tab-summary]').click();
     await page.locator('[data-testid=summary]').waitFor();
     const all = (await rpc.request<ListInvocationsResult>('listInvocations', { limit: 500 })).records.filter((r) => r.kind === 'invocation');
-    const expected: Summary[] = ['GreetFunction', 'FailFunction', 'SlowFunction', 'HelloHttpFunction'].map((functionName) => ({ functionName, invocations: all.filter((r) => r.functionName === functionName).length }));
+    const expected: Summary[] = ['GreetFunction', 'FailFunction', 'SlowFunction', 'HelloHttpFunction'].map((functionName) => ({
+      functionName,
+      invocations: all.filter((r) => r.functionName === functionName).length,
+    }));
     for (const s of expected) {
       assert.equal(await page.locator(`[data-testid=summary] tr[data-function=${s.functionName}] [data-col=invocations]`).textContent(), String(s.invocations));
     }

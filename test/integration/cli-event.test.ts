@@ -47,7 +47,10 @@ test('usage errors exit 2 with one message on stderr and nothing on stdout', () 
     [['event', 'frob'], /^lambda-workbench: unknown event subcommand 'frob' \(list, generate\)/],
     [['event', 'generate'], /^lambda-workbench: event generate takes one template name\n/],
     [['event', 'generate', 'nope'], /^lambda-workbench: unknown event template 'nope' \(templates: s3-put, s3-delete, kinesis, .*function-url\)\n$/],
-    [['event', 'generate', 'sqs', '--param', 'bucket=x'], /^lambda-workbench: template 'sqs' has no parameter 'bucket' \(parameters of sqs: queue, body, region, accountId\)\n$/],
+    [
+      ['event', 'generate', 'sqs', '--param', 'bucket=x'],
+      /^lambda-workbench: template 'sqs' has no parameter 'bucket' \(parameters of sqs: queue, body, region, accountId\)\n$/,
+    ],
     [['event', 'generate', 'sqs', '--param', 'novalue'], /^lambda-workbench: --param takes KEY=VALUE, got 'novalue'\n$/],
     [['event', 'generate', 'sqs', '--bogus'], /^lambda-workbench: Unknown option '--bogus'/],
     [['event', 'list', 'extra'], /^lambda-workbench: event list takes no arguments, got 'extra'/],

@@ -53,7 +53,9 @@ test('success: the result on stdout, the log lines on stderr, exit 0', async () 
 });
 
 test('--json: exactly one JSON object with the contract fields', async () => {
-  const run = await cli(['invoke', 'basic/app.echo', '--event', '-', '--json', '--memory', '256', '--timeout', '5', '--name', 'echoer'], { stdin: '{"hello":"world"}' });
+  const run = await cli(['invoke', 'basic/app.echo', '--event', '-', '--json', '--memory', '256', '--timeout', '5', '--name', 'echoer'], {
+    stdin: '{"hello":"world"}',
+  });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stderr, '');
   const out = JSON.parse(run.stdout);

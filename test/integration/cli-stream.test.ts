@@ -74,7 +74,10 @@ describe('lambda-workbench stream without a running host', () => {
 describe('lambda-workbench stream against a real serve', () => {
   const fx = servedFixture('events-project');
   const invocations = (fn: string) =>
-    fx.client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord).filter((r) => r.kind === 'invocation' && r.functionName === fn);
+    fx.client.notifications
+      .filter((n) => n.method === 'invocation.finished')
+      .map((n) => n.params as InvocationRecord)
+      .filter((r) => r.kind === 'invocation' && r.functionName === fn);
 
   it('stream put exits 0, prints the shard and sequence number, and the record reaches the function', async () => {
     const r = await runCli(['stream', 'put', 'payments', '--partition-key', 'customer-7', '--data', 'from the CLI', '--root', fx.dir]);
@@ -101,7 +104,11 @@ describe('lambda-workbench stream against a real serve', () => {
   });
 
   it('stream list prints every stream with its kind, shards, records and functions', async () => {
-    await waitUntil(async () => (await fx.client.request<{ name: string; records: number }[]>('stream.list')).find((s) => s.name === 'orders')?.records === 1, 30_000, 'the orders record stored');
+    await waitUntil(
+      async () => (await fx.client.request<{ name: string; records: number }[]>('stream.list')).find((s) => s.name === 'orders')?.records === 1,
+      30_000,
+      'the orders record stored',
+    );
     const r = await runCli(['stream', 'list', '--root', fx.dir]);
     assert.equal(r.code, 0);
     assert.deepEqual(r.stdout.trimEnd().split('\n').sort(), [
@@ -114,7 +121,10 @@ describe('lambda-workbench stream against a real serve', () => {
     const r = await runCli(['stream', 'put', 'nope', '--partition-key', 'k', '--data', 'd', '--root', fx.dir]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, 'lambda-workbench: Stream nope not found\nhint: streams come from the functions\' Kinesis and DynamoDB events; known: orders (kinesis), payments (kinesis)\n');
+    assert.equal(
+      r.stderr,
+      "lambda-workbench: Stream nope not found\nhint: streams come from the functions' Kinesis and DynamoDB events; known: orders (kinesis), payments (kinesis)\n",
+    );
   });
 
   it('a missing flag is a usage error (exit 2)', async () => {

@@ -119,7 +119,11 @@ test('the ready line carries httpApi: http://127.0.0.1:<port>', () => {
 
 test('REST payload 1.0: path params, multi-value headers and query strings, with or without the stage prefix', async () => {
   for (const path of ['/dev/echo/42?tag=a&tag=b&q=x+y', '/echo/42?tag=a&tag=b&q=x+y']) {
-    const r = await send('GET', path, [['X-Multi', 'one'], ['X-Multi', 'two'], ['User-Agent', 'http-test/1']]);
+    const r = await send('GET', path, [
+      ['X-Multi', 'one'],
+      ['X-Multi', 'two'],
+      ['User-Agent', 'http-test/1'],
+    ]);
     assert.equal(r.status, 200, r.text);
     const e = JSON.parse(r.text);
     assert.equal(e.resource, '/echo/{id}');
@@ -160,7 +164,11 @@ test('REST: binaryMediaTypes bodies arrive base64; the implicit API (Prod) serve
 });
 
 test('HTTP API payload 2.0: lowercase comma-joined headers, cookies[], joined query values, routeKey', async () => {
-  const r = await send('GET', '/v2/echo/7?a=1&a=2&b=%C3%A4', [['X-Multi', 'one'], ['X-Multi', 'two'], ['Cookie', 'session=abc; theme=dark']]);
+  const r = await send('GET', '/v2/echo/7?a=1&a=2&b=%C3%A4', [
+    ['X-Multi', 'one'],
+    ['X-Multi', 'two'],
+    ['Cookie', 'session=abc; theme=dark'],
+  ]);
   assert.equal(r.status, 200, r.text);
   const e = JSON.parse(r.text);
   assert.equal(e.version, '2.0');
@@ -261,7 +269,7 @@ test('unknown routes: REST 403 Missing Authentication Token, HTTP API 404 Not Fo
   assert.equal(wrongMethod.status, 403);
 });
 
-test('a body over API Gateway\'s 10 MB limit is answered 413 without reaching the function', async () => {
+test("a body over API Gateway's 10 MB limit is answered 413 without reaching the function", async () => {
   const before = await rpc<{ records: InvocationRecord[] }>('listInvocations', { function: 'EchoFunction', limit: 500 });
   const r = await send('POST', '/v1/echo', [['Content-Type', 'application/json']], Buffer.alloc(10 * 1024 * 1024 + 1, 0x61));
   assert.equal(r.status, 413);
@@ -274,16 +282,25 @@ test('a body over API Gateway\'s 10 MB limit is answered 413 without reaching th
 });
 
 test('CORS: REST preflight from the Api Cors; HTTP API preflight and response headers for allowed origins', async () => {
-  const rest = await send('OPTIONS', '/dev/echo/1', [['Origin', 'https://app.example.com'], ['Access-Control-Request-Method', 'GET']]);
+  const rest = await send('OPTIONS', '/dev/echo/1', [
+    ['Origin', 'https://app.example.com'],
+    ['Access-Control-Request-Method', 'GET'],
+  ]);
   assert.equal(rest.status, 200);
   assert.deepEqual(header(rest, 'access-control-allow-origin'), ['https://app.example.com']);
   assert.deepEqual(header(rest, 'access-control-allow-methods'), ['GET,OPTIONS']);
   assert.deepEqual(header(rest, 'access-control-allow-headers'), ['content-type']);
-  const http = await send('OPTIONS', '/v2/echo/1', [['Origin', 'https://web.example.com'], ['Access-Control-Request-Method', 'POST']]);
+  const http = await send('OPTIONS', '/v2/echo/1', [
+    ['Origin', 'https://web.example.com'],
+    ['Access-Control-Request-Method', 'POST'],
+  ]);
   assert.equal(http.status, 204);
   assert.deepEqual(header(http, 'access-control-allow-origin'), ['https://web.example.com']);
   assert.deepEqual(header(http, 'access-control-allow-methods'), ['GET,POST']);
-  const denied = await send('OPTIONS', '/v2/echo/1', [['Origin', 'https://evil.example.com'], ['Access-Control-Request-Method', 'POST']]);
+  const denied = await send('OPTIONS', '/v2/echo/1', [
+    ['Origin', 'https://evil.example.com'],
+    ['Access-Control-Request-Method', 'POST'],
+  ]);
   assert.equal(denied.status, 204);
   assert.deepEqual(header(denied, 'access-control-allow-origin'), []);
   const get = await send('GET', '/v2/echo/1', [['Origin', 'https://web.example.com']]);
@@ -358,9 +375,11 @@ test('routes follow the template: a route added while serve runs answers without
       ...paths.flatMap((p, i) => [`        E${i}:`, '          Type: HttpApi', `          Properties: { Path: ${p}, Method: GET }`]),
       '',
     ].join('\n');
-  writeFileSync(join(project, 'hello.js'), "exports.handler = async (e) => ({ statusCode: 200, body: e.routeKey });\n");
+  writeFileSync(join(project, 'hello.js'), 'exports.handler = async (e) => ({ statusCode: 200, body: e.routeKey });\n');
   writeFileSync(join(project, 'template.yaml'), template(['/one']));
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--root', project, '--state-dir', join(project, '.state')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--root', project, '--state-dir', join(project, '.state')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let childStderr = '';
   child.stderr!.on('data', (d: Buffer) => (childStderr += d.toString()));
   try {

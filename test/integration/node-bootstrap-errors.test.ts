@@ -23,7 +23,9 @@ async function initFailure(fixture: string, handler: string, errorType: string, 
   assert.equal(logged.errorMessage, output.error?.errorMessage);
   assert.ok(Array.isArray(logged.stack));
   assert.ok(
-    output.logs.some((l) => new RegExp(`^INIT_REPORT Init Duration: \\d+\\.\\d{2} ms\\tPhase: init\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}$`).test(l)),
+    output.logs.some((l) =>
+      new RegExp(`^INIT_REPORT Init Duration: \\d+\\.\\d{2} ms\\tPhase: init\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}$`).test(l),
+    ),
     'INIT_REPORT line',
   );
   assert.equal(output.report.status, 'error');
@@ -98,7 +100,12 @@ describe('node bootstrap: invoke errors and crashes', { timeout: 120_000 }, () =
     assert.match(output.error?.trace[1] ?? '', /at exports\.throwsSync .*callbacks\/app\.js:27:\d+\)$/);
     const lines = functionLines(output).filter((l) => l.includes('\tERROR\tInvoke Error \t'));
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, new RegExp(`^\\S+Z\\t${output.requestId}\\tERROR\\tInvoke Error \\t\\{"errorType":"Error","errorMessage":"thrown synchronously","stack":\\["Error: thrown synchronously",`));
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `^\\S+Z\\t${output.requestId}\\tERROR\\tInvoke Error \\t\\{"errorType":"Error","errorMessage":"thrown synchronously","stack":\\["Error: thrown synchronously",`,
+      ),
+    );
   });
 
   test('a rejected non-Error value: errorType is its typeof, trace is empty', async () => {
@@ -111,7 +118,11 @@ describe('node bootstrap: invoke errors and crashes', { timeout: 120_000 }, () =
     assert.equal(exitCode, 1);
     assert.equal(output.error?.errorType, 'Error');
     assert.equal(output.error?.errorMessage, 'thrown from a timer');
-    assert.ok(functionLines(output).some((l) => l.startsWith(`${l.slice(0, 24)}\t${output.requestId}\tERROR\tUncaught Exception \t{"errorType":"Error","errorMessage":"thrown from a timer"`)));
+    assert.ok(
+      functionLines(output).some((l) =>
+        l.startsWith(`${l.slice(0, 24)}\t${output.requestId}\tERROR\tUncaught Exception \t{"errorType":"Error","errorMessage":"thrown from a timer"`),
+      ),
+    );
   });
 
   test('unhandled rejection → Runtime.UnhandledPromiseRejection with String(reason)', async () => {

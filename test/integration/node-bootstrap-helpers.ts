@@ -48,7 +48,10 @@ export function functionLines(output: InvokeOutput): string[] {
 
 /** Lines before START (INIT_START, init console output, INIT_REPORT). */
 export function initLines(output: InvokeOutput): string[] {
-  return output.logs.slice(0, output.logs.findIndex((l) => l.startsWith('START RequestId:')));
+  return output.logs.slice(
+    0,
+    output.logs.findIndex((l) => l.startsWith('START RequestId:')),
+  );
 }
 
 const ISO = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';

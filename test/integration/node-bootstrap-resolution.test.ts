@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { handlersDir, initLines, invokeCli } from './node-bootstrap-helpers';
+import { handlersDir, invokeCli } from './node-bootstrap-helpers';
 
 describe('node bootstrap: handler resolution', { timeout: 120_000 }, () => {
   test('CommonJS module: result, context fields and environment', async () => {
@@ -66,11 +66,17 @@ describe('node bootstrap: TypeScript handlers', { timeout: 120_000 }, () => {
     const { exitCode, output, stderr } = await invokeCli('ts-cjs', 'app.handler', [], { name: 'Ada' });
     assert.equal(exitCode, 0);
     assert.deepEqual(output.result, { message: 'hello Ada from ts' });
-    assert.deepEqual(output.logs.filter((l) => l.includes('[lambda-workbench]')), []);
+    assert.deepEqual(
+      output.logs.filter((l) => l.includes('[lambda-workbench]')),
+      [],
+    );
     assert.match(output.logs[0]!, /^INIT_START /);
     const notice = stderr.split('\n').filter((l) => l.includes('[lambda-workbench]'));
     assert.equal(notice.length, 1, stderr);
-    assert.match(notice[0]!, /^\[lambda-workbench\] INFO app-handler: compiling TypeScript handler app\.ts with esbuild [\d.]+ \(a local convenience: Lambda itself runs only JavaScript; deploy compiled code\)$/);
+    assert.match(
+      notice[0]!,
+      /^\[lambda-workbench\] INFO app-handler: compiling TypeScript handler app\.ts with esbuild [\d.]+ \(a local convenience: Lambda itself runs only JavaScript; deploy compiled code\)$/,
+    );
   });
 
   test('errors thrown in TypeScript point at the .ts line (inline source maps)', async () => {

@@ -56,9 +56,11 @@ describe('node bootstrap: callbacks and completion', { timeout: 120_000 }, () =>
     assert.equal((await invokeCli('callbacks', 'app.returnsValue', NO_WARNING)).output.result, null);
   });
 
-  test('a callback-style handler gets Lambda\'s deprecation WARN at init (unless disabled)', async () => {
+  test("a callback-style handler gets Lambda's deprecation WARN at init (unless disabled)", async () => {
     const warned = await invokeCli('callbacks', 'app.waits');
-    const warning = initLines(warned.output).filter((l) => /\tundefined\tWARN\tAWS Lambda plans to remove support for callback-based function handlers starting with Node\.js 24\./.test(l));
+    const warning = initLines(warned.output).filter((l) =>
+      /\tundefined\tWARN\tAWS Lambda plans to remove support for callback-based function handlers starting with Node\.js 24\./.test(l),
+    );
     assert.equal(warning.length, 1);
     assert.ok(warning[0]!.endsWith('To disable this warning, set the AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING environment variable.'));
     const quiet = await invokeCli('callbacks', 'app.waits', NO_WARNING);
@@ -77,7 +79,13 @@ describe('node bootstrap: response streaming (awslambda.streamifyResponse, buffe
 
   test('HttpResponseStream.from: the prelude and body become the HTTP-integration response', async () => {
     const { output } = await invokeCli('streaming', 'app.http', ['--name', 'stream-fn']);
-    assert.deepEqual(output.result, { statusCode: 201, headers: { 'content-type': 'text/csv' }, cookies: ['a=1'], body: 'id,fn\n1,stream-fn\n', isBase64Encoded: false });
+    assert.deepEqual(output.result, {
+      statusCode: 201,
+      headers: { 'content-type': 'text/csv' },
+      cookies: ['a=1'],
+      body: 'id,fn\n1,stream-fn\n',
+      isBase64Encoded: false,
+    });
   });
 
   test('a stream the handler never ends fails the invocation', async () => {
@@ -120,7 +128,7 @@ describe('node bootstrap: console formats', { timeout: 120_000 }, () => {
       ],
     );
     for (const r of records) assert.match(r.timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    assert.match(String(records[1]?.message), /^error Error: shown with stack\n    at /);
+    assert.match(String(records[1]?.message), /^error Error: shown with stack\n {4}at /);
     assert.equal(records[1]?.errorType, 'Error');
     assert.equal(records[1]?.errorMessage, 'shown with stack');
     assert.ok(output.logs.includes('raw stdout line'));
@@ -164,7 +172,12 @@ describe('node bootstrap: warm environment', { timeout: 120_000 }, () => {
   });
 
   test('a callback-style handler that waits for the loop serves several invocations in one environment', async () => {
-    const fn = functionFromHandler({ handler: 'app.waits', root: join(handlersDir, 'callbacks'), name: 'warm-callbacks', env: { AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING: '1' } });
+    const fn = functionFromHandler({
+      handler: 'app.waits',
+      root: join(handlersDir, 'callbacks'),
+      name: 'warm-callbacks',
+      env: { AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING: '1' },
+    });
     for (let i = 0; i < 3; i++) {
       const record = await invoker.invoke({ fn, event: {}, trigger: 'manual' });
       assert.equal(record.status, 'success');

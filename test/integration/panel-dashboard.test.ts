@@ -103,7 +103,17 @@ describe('dashboard handler', () => {
     assert.equal(js.headers['content-type'], 'text/javascript; charset=utf-8');
     assert.equal(js.body, 'console.log("panel");\n');
     assert.equal((await get(port, '/assets/codicons/codicon.css')).body, '.codicon{}\n');
-    for (const path of ['/assets/../secret.js', '/assets/%2e%2e/secret.js', '/assets/..%2fsecret.js', '/assets/codicons/..%2f..%2fsecret.js', '/assets/%2fetc%2fpasswd', '/assets/..%5csecret.js', '/assets/missing.js', '/assets/codicons', '/assets/panel.js%00.css']) {
+    for (const path of [
+      '/assets/../secret.js',
+      '/assets/%2e%2e/secret.js',
+      '/assets/..%2fsecret.js',
+      '/assets/codicons/..%2f..%2fsecret.js',
+      '/assets/%2fetc%2fpasswd',
+      '/assets/..%5csecret.js',
+      '/assets/missing.js',
+      '/assets/codicons',
+      '/assets/panel.js%00.css',
+    ]) {
       const r = await get(port, path);
       assert.notEqual(r.status, 200, path);
       assert.ok(!r.body.includes('SECRET'), path);

@@ -12,13 +12,18 @@ import { functionLines, initLines, invokeCliAt, repoRoot } from './node-bootstra
 const fixtures = join(repoRoot, 'test', 'fixtures', 'provided');
 
 describe('custom runtime (provided.al2023)', { timeout: 120_000 }, () => {
-  test('the bootstrap gets Lambda\'s environment and serves the invocation over the Runtime API', async () => {
+  test("the bootstrap gets Lambda's environment and serves the invocation over the Runtime API", async () => {
     const { exitCode, output } = await invokeCliAt(join(fixtures, 'echo'), 'function.handler', ['--name', 'custom-fn', '--memory', '256'], { x: 1 });
     assert.equal(exitCode, 0, JSON.stringify(output));
     assert.deepEqual(output.result, { handler: 'function.handler', function: 'custom-fn', memory: '256', event: { x: 1 } });
     assert.ok(initLines(output).includes(`bootstrap started for handler function.handler in ${join(fixtures, 'echo')}`));
     assert.deepEqual(functionLines(output), [`handling request ${output.requestId}`]);
-    assert.match(output.logs.at(-1)!, new RegExp(`^REPORT RequestId: ${output.requestId}\\tDuration: \\d+\\.\\d{2} ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d{2} ms\\t$`));
+    assert.match(
+      output.logs.at(-1)!,
+      new RegExp(
+        `^REPORT RequestId: ${output.requestId}\\tDuration: \\d+\\.\\d{2} ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d{2} ms\\t$`,
+      ),
+    );
   });
 
   test('an error the runtime posts is the function error', async () => {
@@ -51,15 +56,22 @@ describe('custom runtime (provided.al2023)', { timeout: 120_000 }, () => {
       assert.equal(record.status, 'success');
       assert.deepEqual((record.result as { event: unknown }).event, { via: 'al2' });
 
-      const broken = { ...functionFromHandler({ handler: 'function.handler', root: join(fixtures, 'not-executable'), name: 'broken-fn' }), runtime: 'provided.al2023' };
+      const broken = {
+        ...functionFromHandler({ handler: 'function.handler', root: join(fixtures, 'not-executable'), name: 'broken-fn' }),
+        runtime: 'provided.al2023',
+      };
       await assert.rejects(
         invoker.invoke({ fn: broken, event: {}, trigger: 'manual' }),
         (err: unknown) => err instanceof UserError && err.message === `${join(fixtures, 'not-executable', 'bootstrap')} is not an executable file`,
       );
-      const missing = { ...functionFromHandler({ handler: 'function.handler', root: join(repoRoot, 'test', 'fixtures', 'python', 'basic'), name: 'missing-fn' }), runtime: 'provided.al2023' };
+      const missing = {
+        ...functionFromHandler({ handler: 'function.handler', root: join(repoRoot, 'test', 'fixtures', 'python', 'basic'), name: 'missing-fn' }),
+        runtime: 'provided.al2023',
+      };
       await assert.rejects(
         invoker.invoke({ fn: missing, event: {}, trigger: 'manual' }),
-        (err: unknown) => err instanceof UserError && /^runtime provided\.al2023 needs an executable named 'bootstrap' in .+, and there is none$/.test(err.message),
+        (err: unknown) =>
+          err instanceof UserError && /^runtime provided\.al2023 needs an executable named 'bootstrap' in .+, and there is none$/.test(err.message),
       );
     } finally {
       await invoker.shutdown();
@@ -72,7 +84,10 @@ describe('unsupported runtimes', { timeout: 60_000 }, () => {
     test(`${runtime} is refused with a message naming it`, async () => {
       const invoker = new LambdaInvoker();
       try {
-        const fn = { ...functionFromHandler({ handler: 'app.handler', root: join(repoRoot, 'test', 'fixtures', 'handlers', 'cjs'), name: 'unsupported-fn' }), runtime };
+        const fn = {
+          ...functionFromHandler({ handler: 'app.handler', root: join(repoRoot, 'test', 'fixtures', 'handlers', 'cjs'), name: 'unsupported-fn' }),
+          runtime,
+        };
         await assert.rejects(invoker.invoke({ fn, event: {}, trigger: 'manual' }), (err: unknown) => {
           assert.ok(err instanceof UserError);
           assert.ok(err.message.startsWith(`runtime '${runtime}' is not supported: `), err.message);

@@ -74,7 +74,7 @@ describe('python runtime: handlers and context', { timeout: 180_000 }, () => {
 });
 
 describe('python runtime: errors', { timeout: 180_000 }, () => {
-  test('an exception: errorType is the class name, stackTrace is Lambda\'s list of frames, [ERROR] log line', async () => {
+  test("an exception: errorType is the class name, stackTrace is Lambda's list of frames, [ERROR] log line", async () => {
     const { exitCode, output } = await py('errors', 'app.fails', [], { id: 7 });
     assert.equal(exitCode, 1);
     const file = join(fixtures, 'errors', 'app.py');
@@ -96,8 +96,14 @@ describe('python runtime: errors', { timeout: 180_000 }, () => {
       errorMessage: "Unable to import module 'broken_import': No module named 'a_module_that_does_not_exist'",
       trace: [],
     });
-    assert.ok(initLines(output).includes("[ERROR] Runtime.ImportModuleError: Unable to import module 'broken_import': No module named 'a_module_that_does_not_exist'\rTraceback (most recent call last):"));
-    assert.ok(output.logs.some((l) => /^INIT_REPORT Init Duration: \d+\.\d{2} ms\tPhase: init\tStatus: error\tError Type: Runtime\.ImportModuleError$/.test(l)));
+    assert.ok(
+      initLines(output).includes(
+        "[ERROR] Runtime.ImportModuleError: Unable to import module 'broken_import': No module named 'a_module_that_does_not_exist'\rTraceback (most recent call last):",
+      ),
+    );
+    assert.ok(
+      output.logs.some((l) => /^INIT_REPORT Init Duration: \d+\.\d{2} ms\tPhase: init\tStatus: error\tError Type: Runtime\.ImportModuleError$/.test(l)),
+    );
   });
 
   test('syntax error → Runtime.UserCodeSyntaxError', async () => {
@@ -107,10 +113,13 @@ describe('python runtime: errors', { timeout: 180_000 }, () => {
     assert.deepEqual(output.error?.trace, [`  File "${join(fixtures, 'errors', 'syntax.py')}" Line 2\n        return {oops: }\n`]);
   });
 
-  test('missing function → Runtime.HandlerNotFound (reported by the invocation, as Lambda\'s Python runtime does)', async () => {
+  test("missing function → Runtime.HandlerNotFound (reported by the invocation, as Lambda's Python runtime does)", async () => {
     const { output } = await py('errors', 'app.missing');
     assert.deepEqual(output.error, { errorType: 'Runtime.HandlerNotFound', errorMessage: "Handler 'missing' missing on module 'app'", trace: [] });
-    assert.equal(output.logs.some((l) => l.startsWith('INIT_REPORT')), false);
+    assert.equal(
+      output.logs.some((l) => l.startsWith('INIT_REPORT')),
+      false,
+    );
   });
 
   test('an exception at import propagates with its own type, after the init output', async () => {
@@ -119,7 +128,9 @@ describe('python runtime: errors', { timeout: 180_000 }, () => {
     assert.equal(output.error?.errorMessage, 'missing configuration');
     assert.match(output.error?.trace.at(-1) ?? '', /init_raises\.py", line 2, in <module>\n/);
     const init = initLines(output);
-    assert.ok(init.indexOf('init starts') >= 0 && init.indexOf('init starts') < init.findIndex((l) => l.startsWith('[ERROR] ValueError: missing configuration\r')));
+    assert.ok(
+      init.indexOf('init starts') >= 0 && init.indexOf('init starts') < init.findIndex((l) => l.startsWith('[ERROR] ValueError: missing configuration\r')),
+    );
   });
 
   test('a result json cannot serialize → Runtime.MarshalError', async () => {
@@ -148,9 +159,7 @@ describe('python runtime: logging', { timeout: 180_000 }, () => {
 
   test('AWS_LAMBDA_LOG_FORMAT=JSON and AWS_LAMBDA_LOG_LEVEL=INFO', async () => {
     const { output } = await py('logs', 'app.handler', ['--env', 'AWS_LAMBDA_LOG_FORMAT=JSON', '--env', 'AWS_LAMBDA_LOG_LEVEL=INFO']);
-    const records = output.logs
-      .filter((l) => l.startsWith('{"timestamp"'))
-      .map((l) => JSON.parse(l) as Record<string, string>);
+    const records = output.logs.filter((l) => l.startsWith('{"timestamp"')).map((l) => JSON.parse(l) as Record<string, string>);
     assert.deepEqual(
       records.map((r) => [r.level, r.message, r.logger, r.requestId]),
       [
@@ -167,7 +176,11 @@ describe('python runtime: limits', { timeout: 180_000 }, () => {
   test('timeout: a CPU-bound loop is killed at the deadline', async () => {
     const { exitCode, output } = await py('limits', 'app.spins', ['--timeout', '1']);
     assert.equal(exitCode, 1);
-    assert.deepEqual(output.error, { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${output.requestId} Error: Task timed out after 1.00 seconds`, trace: [] });
+    assert.deepEqual(output.error, {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${output.requestId} Error: Task timed out after 1.00 seconds`,
+      trace: [],
+    });
     assert.equal(output.report.status, 'timeout');
     assert.equal(output.report.durationMs, 1000);
   });
@@ -186,7 +199,10 @@ describe('python runtime: limits', { timeout: 180_000 }, () => {
     assert.equal(small.output.result, 10);
     assert.equal(large.output.result, 100);
     const delta = large.output.report.maxMemoryUsedMB - small.output.report.maxMemoryUsedMB;
-    assert.ok(delta >= 85 && delta <= 96, `expected ~90 MB more, got ${delta} (${small.output.report.maxMemoryUsedMB} → ${large.output.report.maxMemoryUsedMB})`);
+    assert.ok(
+      delta >= 85 && delta <= 96,
+      `expected ~90 MB more, got ${delta} (${small.output.report.maxMemoryUsedMB} → ${large.output.report.maxMemoryUsedMB})`,
+    );
   });
 });
 
@@ -196,7 +212,8 @@ describe('python runtime: interpreter lookup and debug mode', { timeout: 60_000 
       () => findPythonInterpreter('python3.12', { pythonPath: '/nonexistent/python', hostEnv: { PATH: '/nonexistent-bin' } }),
       (err: unknown) =>
         err instanceof UserError &&
-        err.message === 'no Python interpreter found for python3.12 (looked for python3.12 on PATH, the pythonPath setting (/nonexistent/python), python3 on PATH)',
+        err.message ===
+          'no Python interpreter found for python3.12 (looked for python3.12 on PATH, the pythonPath setting (/nonexistent/python), python3 on PATH)',
     );
   });
 

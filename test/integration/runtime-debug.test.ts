@@ -57,7 +57,11 @@ test('prepareDebug starts an environment with the inspector on a loopback port; 
   assert.equal(record.status, 'success');
   assert.equal(record.cold, true, 'the first invocation of the prepared environment is its cold one');
   assert.ok(record.logs[0]!.startsWith('INIT_START'));
-  assert.equal(record.logs.some((l) => l.includes('Debugger listening')), false, "the inspector's notices are not function output");
+  assert.equal(
+    record.logs.some((l) => l.includes('Debugger listening')),
+    false,
+    "the inspector's notices are not function output",
+  );
   assert.equal(record.pausedMs, 0);
   assert.deepEqual(record.pauses, []);
   const again = await invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true });

@@ -26,7 +26,10 @@ test('python3.12: python:3.12.v<local major.minor>-local, the full local version
 });
 
 test('provided.al2023: provided:al2023.v<host OS>-local, no Node version anywhere', { timeout: 120_000 }, async () => {
-  const fn = { ...functionFromHandler({ handler: 'function.handler', root: join(fixtures, 'provided', 'echo'), name: 'custom-init-start' }), runtime: 'provided.al2023' };
+  const fn = {
+    ...functionFromHandler({ handler: 'function.handler', root: join(fixtures, 'provided', 'echo'), name: 'custom-init-start' }),
+    runtime: 'provided.al2023',
+  };
   const osRelease = readFileSync('/etc/os-release', 'utf8');
   const field = (k: string) => new RegExp(`^${k}="?([^"\\n]*)"?$`, 'm').exec(osRelease)![1]!;
   const record = await invoker.invoke({ fn, event: {}, trigger: 'manual' });

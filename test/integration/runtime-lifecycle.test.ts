@@ -127,7 +127,10 @@ test('concurrent invocations get their own environments; beyond reserved concurr
   assert.equal(invoker.environmentCount('sleeper'), 2);
   // Both are warm now and reused.
   const again = await Promise.all([1, 2].map(() => invoker.invoke({ fn, event: { ms: 10 }, trigger: 'manual' })));
-  assert.deepEqual(again.map((r) => r.cold), [false, false]);
+  assert.deepEqual(
+    again.map((r) => r.cold),
+    [false, false],
+  );
   assert.equal(toInvokeOutput(c!).report.status, 'error');
   assert.equal(toInvokeOutput(c!).report.errorType, 'TooManyRequestsException');
 });
@@ -136,7 +139,10 @@ test('without reserved concurrency, N concurrent invocations run in N environmen
   const invoker = newInvoker();
   const fn = fixtureFunction('basic/app.sleep', { name: 'fanout' });
   const records = await Promise.all([1, 2, 3].map(() => invoker.invoke({ fn, event: { ms: 600 }, trigger: 'manual' })));
-  assert.deepEqual(records.map((r) => r.status), ['success', 'success', 'success']);
+  assert.deepEqual(
+    records.map((r) => r.status),
+    ['success', 'success', 'success'],
+  );
   assert.equal(new Set(records.map((r) => (r.result as { pid: number }).pid)).size, 3);
   assert.equal(invoker.environmentCount('fanout'), 3);
 });

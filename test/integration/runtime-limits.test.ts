@@ -84,7 +84,10 @@ test('passing the memory size kills the environment: Runtime.OutOfMemory, Max Me
   assert.equal(record.logs[n - 4], `RequestId: ${record.requestId} Error: Runtime exited with error: signal: killed`);
   assert.equal(record.logs[n - 3], 'Runtime.OutOfMemory');
   assert.equal(record.logs[n - 2], `END RequestId: ${record.requestId}`);
-  assert.match(record.logs[n - 1]!, /\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t(Init Duration: \S+ ms\t)?Status: error\tError Type: Runtime\.OutOfMemory$/);
+  assert.match(
+    record.logs[n - 1]!,
+    /\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t(Init Duration: \S+ ms\t)?Status: error\tError Type: Runtime\.OutOfMemory$/,
+  );
   const output = toInvokeOutput(record);
   assert.equal(output.report.status, 'error');
   assert.equal(output.report.errorType, 'Runtime.OutOfMemory');
@@ -123,7 +126,10 @@ test('an uncaught exception outside the handler fails the invocation with that e
   assert.equal(record.status, 'error');
   assert.equal(record.error?.errorType, 'RangeError');
   assert.equal(record.error?.errorMessage, 'thrown outside the handler');
-  assert.ok(record.logs.some((l) => l.includes('Uncaught Exception')), 'logged as Uncaught Exception');
+  assert.ok(
+    record.logs.some((l) => l.includes('Uncaught Exception')),
+    'logged as Uncaught Exception',
+  );
   const next = await invoker.invoke({ fn, event: {}, trigger: 'manual' });
   assert.equal(next.cold, true);
 });
@@ -201,7 +207,10 @@ test('init longer than the init limit → INIT_REPORT Status: timeout, the proce
     const record = await quick.invoke({ fn: fixtureFunction('init-hang/app.handler', { name: 'slowinit' }), event: {}, trigger: 'manual' });
     assert.equal(record.status, 'timeout');
     assert.equal(record.error?.errorType, 'Sandbox.Timedout');
-    assert.match(record.logs.find((l) => l.startsWith('INIT_REPORT'))!, /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/);
+    assert.match(
+      record.logs.find((l) => l.startsWith('INIT_REPORT'))!,
+      /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/,
+    );
     assert.match(record.logs.at(-1)!, /\tStatus: timeout$/);
     assert.equal(quick.environmentCount(), 0);
   } finally {

@@ -93,10 +93,16 @@ test('host notices from the environment ([lambda-workbench] lines on stderr) go 
     // Nothing of ours between INIT_START and START: the cold log is what Lambda would show.
     assert.match(cold.logs[0]!, /^INIT_START Runtime Version: nodejs:22\.v\d+-local\t/);
     assert.equal(cold.logs[1], `START RequestId: ${cold.requestId} Version: $LATEST`);
-    assert.deepEqual(cold.logs.filter((l) => l.includes('lambda-workbench]')), []);
+    assert.deepEqual(
+      cold.logs.filter((l) => l.includes('lambda-workbench]')),
+      [],
+    );
     assert.equal(notices.length, 1);
     assert.equal(notices[0]![0], 'info');
-    assert.match(notices[0]![1], /^ts-notice: compiling TypeScript handler app\.ts with esbuild [\d.]+ \(a local convenience: Lambda itself runs only JavaScript; deploy compiled code\)$/);
+    assert.match(
+      notices[0]![1],
+      /^ts-notice: compiling TypeScript handler app\.ts with esbuild [\d.]+ \(a local convenience: Lambda itself runs only JavaScript; deploy compiled code\)$/,
+    );
     const warm = await own.invoke({ fn, event: { name: 'Bo' }, trigger: 'manual' });
     assert.equal(warm.cold, false);
     assert.equal(notices.length, 1, 'announced once per environment');

@@ -14,8 +14,14 @@ describe('S3 buckets through a real serve', () => {
 
   /** The s3-event parent for a key and event name, once all its deliveries ended. */
   async function parentFor(key: string, eventName: string): Promise<{ parent: InvocationRecord; children: InvocationRecord[] }> {
-    const parent = await fx.client.waitFor('invocation.finished', (r) => r.kind === 's3-event' && r.source?.['key'] === key && r.source?.['eventName'] === eventName, 60_000);
-    const children = finished().filter((r) => r.parentId === parent.id).sort((a, b) => a.functionName.localeCompare(b.functionName));
+    const parent = await fx.client.waitFor(
+      'invocation.finished',
+      (r) => r.kind === 's3-event' && r.source?.['key'] === key && r.source?.['eventName'] === eventName,
+      60_000,
+    );
+    const children = finished()
+      .filter((r) => r.parentId === parent.id)
+      .sort((a, b) => a.functionName.localeCompare(b.functionName));
     return { parent, children };
   }
 
@@ -26,7 +32,13 @@ describe('S3 buckets through a real serve', () => {
     writeFileSync(join(bucketDir, 'uploads', 'my cat (1).jpg'), content);
     const { parent, children } = await parentFor('uploads/my cat (1).jpg', 'ObjectCreated:Put');
     assert.equal(parent.status, 'success');
-    assert.deepEqual(children.map((c) => [c.functionName, c.status, c.attempt]), [['AuditFunction', 'success', 0], ['ThumbnailFunction', 'success', 0]]);
+    assert.deepEqual(
+      children.map((c) => [c.functionName, c.status, c.attempt]),
+      [
+        ['AuditFunction', 'success', 0],
+        ['ThumbnailFunction', 'success', 0],
+      ],
+    );
     const ev = children[1]!.event as S3Ev;
     assert.equal(ev.Records.length, 1);
     const r = ev.Records[0]!;
@@ -43,10 +55,16 @@ describe('S3 buckets through a real serve', () => {
     const file = join(fx.dir, '.lambda-workbench', 'buckets', 'photos', 'notes.txt');
     writeFileSync(file, 'hello');
     const created = await parentFor('notes.txt', 'ObjectCreated:Put');
-    assert.deepEqual(created.children.map((c) => c.functionName), ['AuditFunction']);
+    assert.deepEqual(
+      created.children.map((c) => c.functionName),
+      ['AuditFunction'],
+    );
     unlinkSync(file);
     const removed = await parentFor('notes.txt', 'ObjectRemoved:Delete');
-    assert.deepEqual(removed.children.map((c) => c.functionName), ['AuditFunction']);
+    assert.deepEqual(
+      removed.children.map((c) => c.functionName),
+      ['AuditFunction'],
+    );
     const object = (removed.children[0]!.event as S3Ev).Records[0]!.s3.object;
     assert.deepEqual(Object.keys(object), ['key', 'sequencer']);
   });
@@ -55,10 +73,16 @@ describe('S3 buckets through a real serve', () => {
     const put = await fx.client.request<{ eTag: string; size: number }>('s3.putObject', { bucket: 'photos', key: 'uploads/b.jpg', body: 'abc' });
     assert.deepEqual(put, { eTag: '900150983cd24fb0d6963f7d28e17f72', size: 3 });
     const created = await parentFor('uploads/b.jpg', 'ObjectCreated:Put');
-    assert.deepEqual(created.children.map((c) => c.functionName), ['AuditFunction', 'ThumbnailFunction']);
+    assert.deepEqual(
+      created.children.map((c) => c.functionName),
+      ['AuditFunction', 'ThumbnailFunction'],
+    );
     assert.deepEqual(await fx.client.request('s3.deleteObject', { bucket: 'photos', key: 'uploads/b.jpg' }), { deleted: true });
     const removed = await parentFor('uploads/b.jpg', 'ObjectRemoved:Delete');
-    assert.deepEqual(removed.children.map((c) => c.functionName), ['AuditFunction']);
+    assert.deepEqual(
+      removed.children.map((c) => c.functionName),
+      ['AuditFunction'],
+    );
     await assert.rejects(fx.client.request('s3.putObject', { bucket: 'photos', key: '../escape.txt', body: 'x' }), /cannot be stored as a file/);
   });
 });

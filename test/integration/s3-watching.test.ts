@@ -32,7 +32,13 @@ interface Change {
 }
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
-const put = (key: string, content: Buffer, eventKey = key): Change => ({ eventName: 'ObjectCreated:Put', key, eventKey, size: content.length, eTag: md5(content) });
+const put = (key: string, content: Buffer, eventKey = key): Change => ({
+  eventName: 'ObjectCreated:Put',
+  key,
+  eventKey,
+  size: content.length,
+  eTag: md5(content),
+});
 const del = (key: string, eventKey = key): Change => ({ eventName: 'ObjectRemoved:Delete', key, eventKey });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const order = (a: Change, b: Change) => `${a.eventName} ${a.key}`.localeCompare(`${b.eventName} ${b.key}`);
@@ -84,11 +90,7 @@ function withHost(options: S3SourceOptions, body: (h: () => Harness) => void): v
       await s3.idle();
       const opened = s3Parents(since, 'invocation.started');
       const finished = s3Parents(since, 'invocation.finished');
-      assert.deepEqual(
-        finished.map((p) => p.id).sort(),
-        opened.map((p) => p.id).sort(),
-        'every notification opened was delivered and closed',
-      );
+      assert.deepEqual(finished.map((p) => p.id).sort(), opened.map((p) => p.id).sort(), 'every notification opened was delivered and closed');
       const seen = finished.map((p): Change => {
         const record = (p.event as S3Ev).Records[0]!;
         const object = record.s3.object;
@@ -220,8 +222,7 @@ for (const mode of modes) {
         halfWrittenFileIsReportedOnce(harness()));
       it('overwriting emits a Put with the new size and eTag; identical bytes with size and mtime put back emit nothing, different bytes do', () =>
         overwriteAndIdenticalRewrite(harness()));
-      it('a folder moved in emits one Put per file; removing it recursively emits one Delete per object', () =>
-        moveFolderInThenRemoveIt(harness()));
+      it('a folder moved in emits one Put per file; removing it recursively emits one Delete per object', () => moveFolderInThenRemoveIt(harness()));
     });
   });
 }

@@ -15,7 +15,15 @@ import { UserError } from '../../runtime-host/runtime/types';
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function workspace(): Promise<{ root: string; m: Required<Pick<MethodHandlers, 'events.listSaved' | 'events.getSaved' | 'events.save' | 'events.rename' | 'events.delete' | 'events.listTemplates' | 'events.generate'>> }> {
+async function workspace(): Promise<{
+  root: string;
+  m: Required<
+    Pick<
+      MethodHandlers,
+      'events.listSaved' | 'events.getSaved' | 'events.save' | 'events.rename' | 'events.delete' | 'events.listTemplates' | 'events.generate'
+    >
+  >;
+}> {
   const root = mkdtempSync(join(tmpdir(), 'lw-saved-'));
   dirs.push(root);
   const source = new SavedEventsSource();
@@ -75,11 +83,21 @@ test('rename moves the file, refuses to overwrite; delete reports whether a file
   const { root, m } = await workspace();
   await m['events.save']({ function: 'Fn', name: 'one', event: { n: 1 } });
   await m['events.save']({ function: 'Fn', name: 'two', event: { n: 2 } });
-  assert.deepEqual(await m['events.rename']({ function: 'Fn', name: 'one', newName: 'first' }), { function: 'Fn', name: 'first', path: 'events/Fn/first.json' });
+  assert.deepEqual(await m['events.rename']({ function: 'Fn', name: 'one', newName: 'first' }), {
+    function: 'Fn',
+    name: 'first',
+    path: 'events/Fn/first.json',
+  });
   assert.equal(existsSync(join(root, 'events/Fn/one.json')), false);
   assert.deepEqual(JSON.parse(readFileSync(join(root, 'events/Fn/first.json'), 'utf8')), { n: 1 });
-  await assert.rejects(m['events.rename']({ function: 'Fn', name: 'first', newName: 'two' }), (err: unknown) => err instanceof UserError && err.message === "a saved event 'two' already exists for Fn");
-  await assert.rejects(m['events.rename']({ function: 'Fn', name: 'ghost', newName: 'x' }), (err: unknown) => err instanceof UserError && err.code === 'ResourceNotFound');
+  await assert.rejects(
+    m['events.rename']({ function: 'Fn', name: 'first', newName: 'two' }),
+    (err: unknown) => err instanceof UserError && err.message === "a saved event 'two' already exists for Fn",
+  );
+  await assert.rejects(
+    m['events.rename']({ function: 'Fn', name: 'ghost', newName: 'x' }),
+    (err: unknown) => err instanceof UserError && err.code === 'ResourceNotFound',
+  );
   assert.deepEqual(await m['events.delete']({ function: 'Fn', name: 'two' }), { deleted: true });
   assert.deepEqual(await m['events.delete']({ function: 'Fn', name: 'two' }), { deleted: false });
   assert.deepEqual(await m['events.listSaved']({}), [{ function: 'Fn', name: 'first', path: 'events/Fn/first.json' }]);
@@ -99,17 +117,27 @@ test('names never escape the workspace: separators, .., absolute paths and symli
     ['Fn', ''],
   ];
   for (const [fn, name] of bad) {
-    await assert.rejects(m['events.save']({ function: fn, name, event: {} }), (err: unknown) => err instanceof UserError && /(invalid|required)/.test(err.message), `${fn}/${name}`);
+    await assert.rejects(
+      m['events.save']({ function: fn, name, event: {} }),
+      (err: unknown) => err instanceof UserError && /(invalid|required)/.test(err.message),
+      `${fn}/${name}`,
+    );
     await assert.rejects(m['events.getSaved']({ function: fn, name }), (err: unknown) => err instanceof UserError, `${fn}/${name}`);
   }
-  await assert.rejects(m['events.rename']({ function: 'Fn', name: 'a', newName: '../b' }), (err: unknown) => err instanceof UserError && err.message === "invalid event name '../b'");
+  await assert.rejects(
+    m['events.rename']({ function: 'Fn', name: 'a', newName: '../b' }),
+    (err: unknown) => err instanceof UserError && err.message === "invalid event name '../b'",
+  );
   assert.equal(existsSync(join(root, 'outside')), false);
   // A function folder that is a symlink to somewhere outside the project.
   const outside = mkdtempSync(join(tmpdir(), 'lw-outside-'));
   dirs.push(outside);
   mkdirSync(join(root, 'events'), { recursive: true });
   symlinkSync(outside, join(root, 'events', 'Linked'));
-  await assert.rejects(m['events.save']({ function: 'Linked', name: 'x', event: {} }), (err: unknown) => err instanceof UserError && /resolves outside the project/.test(err.message));
+  await assert.rejects(
+    m['events.save']({ function: 'Linked', name: 'x', event: {} }),
+    (err: unknown) => err instanceof UserError && /resolves outside the project/.test(err.message),
+  );
   assert.equal(existsSync(join(outside, 'x.json')), false);
 });
 
@@ -119,7 +147,10 @@ test('events.listTemplates and events.generate are served by the same source', a
   assert.equal(templates.length, 13);
   const event = (await m['events.generate']({ template: 'sqs', params: { body: 'hi' } })) as { Records: { body: string }[] };
   assert.equal(event.Records[0]!.body, 'hi');
-  await assert.rejects(m['events.generate']({ template: 'nope' }), (err: unknown) => err instanceof UserError && err.message === "unknown event template 'nope'");
+  await assert.rejects(
+    m['events.generate']({ template: 'nope' }),
+    (err: unknown) => err instanceof UserError && err.message === "unknown event template 'nope'",
+  );
 });
 
 test('over the protocol of a real serve: events.save / listSaved / rename / getSaved / delete, UserErrors as JSON-RPC errors', async () => {
@@ -158,8 +189,18 @@ test('over the protocol of a real serve: events.save / listSaved / rename / getS
     assert.equal(readFileSync(join(root, 'events/Api/get-user.json'), 'utf8'), '{\n  "path": "/users/1"\n}\n');
     writeFileSync(join(root, 'events/Api/bad.json'), '{oops');
     const listed = (await call('events.listSaved', { function: 'Api' })).result as { name: string; error?: string }[];
-    assert.deepEqual(listed.map((e) => [e.name, typeof e.error]), [['bad', 'string'], ['get-user', 'undefined']]);
-    assert.deepEqual((await call('events.rename', { function: 'Api', name: 'get-user', newName: 'user-1' })).result, { function: 'Api', name: 'user-1', path: 'events/Api/user-1.json' });
+    assert.deepEqual(
+      listed.map((e) => [e.name, typeof e.error]),
+      [
+        ['bad', 'string'],
+        ['get-user', 'undefined'],
+      ],
+    );
+    assert.deepEqual((await call('events.rename', { function: 'Api', name: 'get-user', newName: 'user-1' })).result, {
+      function: 'Api',
+      name: 'user-1',
+      path: 'events/Api/user-1.json',
+    });
     assert.deepEqual((await call('events.getSaved', { function: 'Api', name: 'user-1' })).result, { path: '/users/1' });
     const escape = await call('events.save', { function: 'Api', name: '../../x', event: {} });
     assert.equal(escape.error?.code, -32000);

@@ -66,7 +66,10 @@ describe('Invoke API with @aws-sdk/client-lambda', () => {
     assert.equal(lines[0], `START RequestId: ${id} Version: $LATEST`);
     assert.match(lines[1]!, new RegExp(`^\\S+Z\\t${id}\\tINFO\\thello invoked 2$`));
     assert.equal(lines[2], `END RequestId: ${id}`);
-    assert.match(lines[3]!, new RegExp(`^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\t$`));
+    assert.match(
+      lines[3]!,
+      new RegExp(`^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\t$`),
+    );
   });
 
   it('a function error sets X-Amz-Function-Error: Unhandled with the error body', async () => {
@@ -78,7 +81,9 @@ describe('Invoke API with @aws-sdk/client-lambda', () => {
   });
 
   it('function ARNs and the $LATEST qualifier name the same function; other qualifiers are not found', async () => {
-    const byArn = await lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:Hello', Qualifier: '$LATEST', Payload: json({}) }));
+    const byArn = await lambda.send(
+      new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:Hello', Qualifier: '$LATEST', Payload: json({}) }),
+    );
     assert.equal((parse(byArn.Payload) as { greeting: string }).greeting, 'hello');
     const partial = await lambda.send(new InvokeCommand({ FunctionName: '123456789012:function:Hello:$LATEST', Payload: json({}) }));
     assert.equal(partial.StatusCode, 200);
@@ -140,11 +145,14 @@ describe('Invoke API with @aws-sdk/client-lambda', () => {
     assert.equal(parent.trigger, 'api');
     assert.equal(parent.status, 'error');
     const children = await rpc.request<ListInvocationsResult>('listInvocations', { parentId: parent.id });
-    assert.deepEqual(children.records.map((r) => [r.attempt, r.status, r.error?.errorMessage]), [
-      [2, 'error', 'boom'],
-      [1, 'error', 'boom'],
-      [0, 'error', 'boom'],
-    ]);
+    assert.deepEqual(
+      children.records.map((r) => [r.attempt, r.status, r.error?.errorMessage]),
+      [
+        [2, 'error', 'boom'],
+        [1, 'error', 'boom'],
+        [0, 'error', 'boom'],
+      ],
+    );
     assert.ok(children.records.every((r) => r.trigger === 'api' && (r.event as { async: boolean }).async === true));
     // Back-off between attempts: each retry starts after the previous one finished.
     const [third, second, first] = children.records;
@@ -152,21 +160,33 @@ describe('Invoke API with @aws-sdk/client-lambda', () => {
     assert.ok(third!.timestamps.queuedAt >= second!.timestamps.finishedAt!);
   });
 
-  it('Event honours the function\'s EventInvokeConfig (MaximumRetryAttempts: 0)', async () => {
+  it("Event honours the function's EventInvokeConfig (MaximumRetryAttempts: 0)", async () => {
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'FailsOnce', InvocationType: 'Event', Payload: json({}) }));
     assert.equal(out.StatusCode, 202);
-    const parent = await rpc.waitFor('invocation.finished', (r) => r.kind === 'async-invoke' && (r.source as { asyncRequestId?: string }).asyncRequestId === out.$metadata.requestId);
+    const parent = await rpc.waitFor(
+      'invocation.finished',
+      (r) => r.kind === 'async-invoke' && (r.source as { asyncRequestId?: string }).asyncRequestId === out.$metadata.requestId,
+    );
     const children = await rpc.request<ListInvocationsResult>('listInvocations', { parentId: parent.id });
-    assert.deepEqual(children.records.map((r) => [r.attempt, r.status]), [[0, 'error']]);
+    assert.deepEqual(
+      children.records.map((r) => [r.attempt, r.status]),
+      [[0, 'error']],
+    );
   });
 
   it('Event on a function that succeeds runs once', async () => {
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'Hello', InvocationType: 'Event', Payload: json({ once: true }) }));
     assert.equal(out.StatusCode, 202);
-    const parent = await rpc.waitFor('invocation.finished', (r) => r.kind === 'async-invoke' && (r.source as { asyncRequestId?: string }).asyncRequestId === out.$metadata.requestId);
+    const parent = await rpc.waitFor(
+      'invocation.finished',
+      (r) => r.kind === 'async-invoke' && (r.source as { asyncRequestId?: string }).asyncRequestId === out.$metadata.requestId,
+    );
     assert.equal(parent.status, 'success');
     const children = await rpc.request<ListInvocationsResult>('listInvocations', { parentId: parent.id });
-    assert.deepEqual(children.records.map((r) => [r.attempt, r.status]), [[0, 'success']]);
+    assert.deepEqual(
+      children.records.map((r) => [r.attempt, r.status]),
+      [[0, 'success']],
+    );
   });
 
   it('raw HTTP: unknown operation and a body that is not JSON', async () => {

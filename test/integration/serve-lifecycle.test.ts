@@ -33,13 +33,19 @@ describe('serve: durable history', () => {
     const second = await startServe(['--root', root]);
     const c2 = await RpcClient.connect(second.ready.ws, second.ready.token);
     const list = await c2.request<ListInvocationsResult>('listInvocations');
-    assert.deepEqual(list.records.map((r) => [r.id, r.functionName, r.status]), [
-      [b.requestId, 'Fails', 'error'],
-      [a.requestId, 'Hello', 'success'],
-    ]);
+    assert.deepEqual(
+      list.records.map((r) => [r.id, r.functionName, r.status]),
+      [
+        [b.requestId, 'Fails', 'error'],
+        [a.requestId, 'Hello', 'success'],
+      ],
+    );
     assert.match(second.stderr(), /invocations\.jsonl: skipped a torn last line \(26 bytes\)/);
     const c = await c2.request<InvokeOutput>('invoke', { function: 'Hello', event: { n: 'c' } });
-    assert.deepEqual((await c2.request<ListInvocationsResult>('listInvocations')).records.map((r) => r.id), [c.requestId, b.requestId, a.requestId]);
+    assert.deepEqual(
+      (await c2.request<ListInvocationsResult>('listInvocations')).records.map((r) => r.id),
+      [c.requestId, b.requestId, a.requestId],
+    );
     c2.close();
     assert.equal(await second.stop(), 0);
     assert.ok(readFileSync(file, 'utf8').endsWith('\n'));
@@ -51,12 +57,18 @@ describe('serve: durable history', () => {
     const c1 = await RpcClient.connect(s1.ready.ws, s1.ready.token);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await c1.request<InvokeOutput>('invoke', { function: 'Hello', event: { i } })).requestId);
-    assert.deepEqual((await c1.request<ListInvocationsResult>('listInvocations')).records.map((r) => r.id), ids.slice(2).reverse());
+    assert.deepEqual(
+      (await c1.request<ListInvocationsResult>('listInvocations')).records.map((r) => r.id),
+      ids.slice(2).reverse(),
+    );
     c1.close();
     await s1.stop();
     const s2 = await startServe(['--root', root, '--max-records', '3']);
     const c2 = await RpcClient.connect(s2.ready.ws, s2.ready.token);
-    assert.deepEqual((await c2.request<ListInvocationsResult>('listInvocations')).records.map((r) => r.id), ids.slice(2).reverse());
+    assert.deepEqual(
+      (await c2.request<ListInvocationsResult>('listInvocations')).records.map((r) => r.id),
+      ids.slice(2).reverse(),
+    );
     c2.close();
     await s2.stop();
   });
@@ -111,16 +123,23 @@ describe('serve: hot reload', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('greeting: process.env.GREETING', "greeting: 'edited'"));
     // The watcher debounces; until it fires the warm environment still has the old module.
     let out: InvokeOutput | undefined;
-    await waitUntil(async () => {
-      out = await c.request<InvokeOutput>('invoke', { function: 'Hello', event: {} });
-      return (out.result as { greeting: string }).greeting === 'edited';
-    }, 30000, 'the edited handler');
+    await waitUntil(
+      async () => {
+        out = await c.request<InvokeOutput>('invoke', { function: 'Hello', event: {} });
+        return (out.result as { greeting: string }).greeting === 'edited';
+      },
+      30000,
+      'the edited handler',
+    );
     assert.equal(out!.cold, true);
     assert.match(out!.logs[0]!, /^INIT_START /);
     assert.equal((out!.result as { count: number }).count, 1);
     // Clients are told too (CodeLenses, debug sessions), with the unchanged function list.
     const change = await c.waitFor('functions.changed');
-    assert.deepEqual(change.functions.map((f) => f.name), ['Hello', 'Fails', 'Slow', 'Chatty', 'FailsOnce']);
+    assert.deepEqual(
+      change.functions.map((f) => f.name),
+      ['Hello', 'Fails', 'Slow', 'Chatty', 'FailsOnce'],
+    );
     c.close();
     await s.stop();
   });

@@ -60,7 +60,12 @@ describe('serve: ready line and host file', () => {
   it('writes <stateDir>/host.json (mode 0600) for CLI commands', () => {
     const file = join(project, '.lambda-workbench', 'host.json');
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { ws: serve.ready.ws, token: serve.ready.token, invokeApi: serve.ready.invokeApi, pid: serve.proc.pid });
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
+      ws: serve.ready.ws,
+      token: serve.ready.token,
+      invokeApi: serve.ready.invokeApi,
+      pid: serve.proc.pid,
+    });
     assert.equal(readFileSync(join(project, '.lambda-workbench', '.gitignore'), 'utf8'), '*\n');
   });
 });
@@ -99,13 +104,16 @@ describe('serve: refusals at the upgrade', () => {
 describe('serve: methods', () => {
   it('listFunctions returns the template functions', async () => {
     const fns = await client.request<FunctionInfo[]>('listFunctions');
-    assert.deepEqual(fns.map((f) => [f.name, f.handler, f.runtime, f.timeoutSeconds]), [
-      ['Hello', 'hello.handler', 'nodejs22.x', 5],
-      ['Fails', 'fail.handler', 'nodejs22.x', 5],
-      ['Slow', 'slow.handler', 'nodejs22.x', 120],
-      ['Chatty', 'chatty.handler', 'nodejs22.x', 60],
-      ['FailsOnce', 'fail.handler', 'nodejs22.x', 5],
-    ]);
+    assert.deepEqual(
+      fns.map((f) => [f.name, f.handler, f.runtime, f.timeoutSeconds]),
+      [
+        ['Hello', 'hello.handler', 'nodejs22.x', 5],
+        ['Fails', 'fail.handler', 'nodejs22.x', 5],
+        ['Slow', 'slow.handler', 'nodejs22.x', 120],
+        ['Chatty', 'chatty.handler', 'nodejs22.x', 60],
+        ['FailsOnce', 'fail.handler', 'nodejs22.x', 5],
+      ],
+    );
     assert.equal(fns[0]!.codeUri, join(project, 'src'));
     assert.deepEqual(fns[0]!.environment, { GREETING: 'hello', REGION_TEXT: 'us-east-1/123456789012' });
   });
@@ -138,7 +146,10 @@ describe('serve: methods', () => {
 
   it('invoke mistakes: clear JSON-RPC errors with hints', async () => {
     const unknown = await rpcError(client.request('invoke', { function: 'Nope' }));
-    assert.deepEqual([unknown.code, unknown.message, unknown.data?.hint], [-32001, "function 'Nope' not found", 'known functions: Hello, Fails, Slow, Chatty, FailsOnce, hello-handler']);
+    assert.deepEqual(
+      [unknown.code, unknown.message, unknown.data?.hint],
+      [-32001, "function 'Nope' not found", 'known functions: Hello, Fails, Slow, Chatty, FailsOnce, hello-handler'],
+    );
     const memory = await rpcError(client.request('invoke', { function: 'Hello', memory: 64 }));
     assert.deepEqual([memory.code, memory.data?.hint], [-32602, 'invoke: "memory" must be a whole number from 128 to 10240']);
     const neither = await rpcError(client.request('invoke', { event: {} }));
@@ -153,9 +164,15 @@ describe('serve: methods', () => {
     assert.equal(all.records.length, 2);
     assert.equal(typeof all.nextCursor, 'string');
     const next = await client.request<ListInvocationsResult>('listInvocations', { limit: 2, cursor: all.nextCursor });
-    assert.notDeepEqual(next.records.map((r) => r.id), all.records.map((r) => r.id));
+    assert.notDeepEqual(
+      next.records.map((r) => r.id),
+      all.records.map((r) => r.id),
+    );
     const hello = await client.request<ListInvocationsResult>('listInvocations', { function: 'Hello' });
-    assert.deepEqual(hello.records.map((r) => (r.event as { n: number }).n), [2, 1]);
+    assert.deepEqual(
+      hello.records.map((r) => (r.event as { n: number }).n),
+      [2, 1],
+    );
     assert.ok(hello.records.every((r) => r.functionName === 'Hello' && r.status === 'success'));
     const one = await client.request<InvocationRecord>('getInvocation', { id: hello.records[0]!.id });
     assert.deepEqual(one, hello.records[0]);
@@ -174,13 +191,19 @@ describe('serve: methods', () => {
     // The handler is blocked until the marker exists: seeing its first line now proves lines stream live.
     const line = await client.waitFor('invocation.log', (l) => l.id === started.id && l.line.endsWith('\tINFO\tfirst line'));
     assert.match(line.line, /^\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\tINFO\tfirst line$/);
-    assert.equal(client.notifications.some((n) => n.method === 'invocation.log' && (n.params as { line: string }).line.endsWith('second line')), false);
+    assert.equal(
+      client.notifications.some((n) => n.method === 'invocation.log' && (n.params as { line: string }).line.endsWith('second line')),
+      false,
+    );
     writeFileSync(marker, 'go');
     const out = await done;
     assert.equal(out.result, 'done');
     const finished = await client.waitFor('invocation.finished', (r) => r.id === started.id);
     assert.equal(finished.status, 'success');
-    assert.deepEqual(finished.logs.filter((l) => l.includes('\tINFO\t')).map((l) => l.split('\t')[3]), ['first line', 'second line']);
+    assert.deepEqual(
+      finished.logs.filter((l) => l.includes('\tINFO\t')).map((l) => l.split('\t')[3]),
+      ['first line', 'second line'],
+    );
 
     const pending = client.request<InvokeOutput>('invoke', { function: 'Chatty', event: { waitFor: join(project, 'never') } });
     const second = await client.waitFor('invocation.log', (l) => l.id !== started.id && l.line.endsWith('first line'));
@@ -219,53 +242,117 @@ describe('serve: malformed messages', () => {
     assert.deepEqual(await client.raw('{"jsonrpc":"2.0","id":1,'), {
       jsonrpc: '2.0',
       id: null,
-      error: { code: -32700, message: 'Parse error', data: { hint: (await parseHint('{"jsonrpc":"2.0","id":1,')) } },
+      error: { code: -32700, message: 'Parse error', data: { hint: await parseHint('{"jsonrpc":"2.0","id":1,') } },
     });
-    assert.deepEqual(await client.raw('42'), { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request', data: { hint: 'send an object {"jsonrpc":"2.0","id":1,"method":"…","params":{…}}' } } });
-    assert.deepEqual(await client.raw('{"jsonrpc":"1.0","id":7,"method":"listFunctions"}'), { jsonrpc: '2.0', id: 7, error: { code: -32600, message: 'Invalid Request', data: { hint: 'the "jsonrpc" member must be exactly "2.0"' } } });
-    assert.deepEqual(await client.raw('{"jsonrpc":"2.0","id":8,"result":1}'), { jsonrpc: '2.0', id: 8, error: { code: -32600, message: 'Invalid Request', data: { hint: '"method" must be a string (responses are not accepted by the host)' } } });
-    assert.deepEqual(await client.raw('{"jsonrpc":"2.0","id":{"x":1},"method":"listFunctions"}'), { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request', data: { hint: '"id" must be a string, a number or null' } } });
+    assert.deepEqual(await client.raw('42'), {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: 'Invalid Request', data: { hint: 'send an object {"jsonrpc":"2.0","id":1,"method":"…","params":{…}}' } },
+    });
+    assert.deepEqual(await client.raw('{"jsonrpc":"1.0","id":7,"method":"listFunctions"}'), {
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32600, message: 'Invalid Request', data: { hint: 'the "jsonrpc" member must be exactly "2.0"' } },
+    });
+    assert.deepEqual(await client.raw('{"jsonrpc":"2.0","id":8,"result":1}'), {
+      jsonrpc: '2.0',
+      id: 8,
+      error: { code: -32600, message: 'Invalid Request', data: { hint: '"method" must be a string (responses are not accepted by the host)' } },
+    });
+    assert.deepEqual(await client.raw('{"jsonrpc":"2.0","id":{"x":1},"method":"listFunctions"}'), {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: 'Invalid Request', data: { hint: '"id" must be a string, a number or null' } },
+    });
     const nf = (await client.raw('{"jsonrpc":"2.0","id":"a","method":"nope"}')) as { id: string; error: { code: number } };
     assert.deepEqual([nf.id, nf.error.code], ['a', -32601]);
-    assert.deepEqual(await client.raw('{"jsonrpc":"2.0","id":9,"method":"getInvocation","params":[1]}'), { jsonrpc: '2.0', id: 9, error: { code: -32602, message: 'Invalid params', data: { hint: 'params are named: pass an object, not an array' } } });
-    assert.deepEqual(await client.raw('{"jsonrpc":"2.0","id":10,"method":"getInvocation","params":{"id":5}}'), { jsonrpc: '2.0', id: 10, error: { code: -32602, message: 'Invalid params', data: { hint: 'getInvocation: "id" must be a string' } } });
+    assert.deepEqual(await client.raw('{"jsonrpc":"2.0","id":9,"method":"getInvocation","params":[1]}'), {
+      jsonrpc: '2.0',
+      id: 9,
+      error: { code: -32602, message: 'Invalid params', data: { hint: 'params are named: pass an object, not an array' } },
+    });
+    assert.deepEqual(await client.raw('{"jsonrpc":"2.0","id":10,"method":"getInvocation","params":{"id":5}}'), {
+      jsonrpc: '2.0',
+      id: 10,
+      error: { code: -32602, message: 'Invalid params', data: { hint: 'getInvocation: "id" must be a string' } },
+    });
   });
 
   it('batches: answered as an array (notifications omitted); an empty batch is one error', async () => {
-    const res = (await client.raw(JSON.stringify([
-      { jsonrpc: '2.0', id: 1, method: 'listInvocations', params: { limit: 1 } },
-      { jsonrpc: '2.0', method: 'listFunctions' },
-      { jsonrpc: '2.0', id: 2, method: 'nope' },
-      5,
-    ]))) as { id: number | null; result?: unknown; error?: { code: number } }[];
+    const res = (await client.raw(
+      JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'listInvocations', params: { limit: 1 } },
+        { jsonrpc: '2.0', method: 'listFunctions' },
+        { jsonrpc: '2.0', id: 2, method: 'nope' },
+        5,
+      ]),
+    )) as { id: number | null; result?: unknown; error?: { code: number } }[];
     assert.equal(res.length, 3);
-    assert.deepEqual(res.map((r) => [r.id, r.error?.code ?? 'ok']), [[1, 'ok'], [2, -32601], [null, -32600]]);
-    assert.deepEqual(await client.raw('[]'), { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request', data: { hint: 'a batch must contain at least one request' } } });
+    assert.deepEqual(
+      res.map((r) => [r.id, r.error?.code ?? 'ok']),
+      [
+        [1, 'ok'],
+        [2, -32601],
+        [null, -32600],
+      ],
+    );
+    assert.deepEqual(await client.raw('[]'), {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: 'Invalid Request', data: { hint: 'a batch must contain at least one request' } },
+    });
   });
 
   it('fuzz: thousands of random and truncated messages, the host keeps serving', async () => {
     const rng = mulberry32(0x5eed);
     const pick = <T>(xs: T[]): T => xs[Math.floor(rng() * xs.length)]!;
-    const methods = ['listFunctions', 'listInvocations', 'getInvocation', 'cancelInvocation', 'debug.paused', 'debug.resumed', 'events.listTemplates', 'events.listSaved', 'stream.list', 'sns.listTopics', 'httpApi.status', 'nope', '', 'rpc.x'];
+    const methods = [
+      'listFunctions',
+      'listInvocations',
+      'getInvocation',
+      'cancelInvocation',
+      'debug.paused',
+      'debug.resumed',
+      'events.listTemplates',
+      'events.listSaved',
+      'stream.list',
+      'sns.listTopics',
+      'httpApi.status',
+      'nope',
+      '',
+      'rpc.x',
+    ];
     const randomValue = (depth: number): unknown => {
       const k = Math.floor(rng() * (depth > 2 ? 5 : 8));
       switch (k) {
-        case 0: return null;
-        case 1: return rng() < 0.5;
-        case 2: return Math.floor(rng() * 2 ** 31) * (rng() < 0.5 ? -1 : 1);
-        case 3: return rng();
-        case 4: return Array.from({ length: Math.floor(rng() * 12) }, () => String.fromCharCode(Math.floor(rng() * 0xffff))).join('');
-        case 5: return Array.from({ length: Math.floor(rng() * 4) }, () => randomValue(depth + 1));
+        case 0:
+          return null;
+        case 1:
+          return rng() < 0.5;
+        case 2:
+          return Math.floor(rng() * 2 ** 31) * (rng() < 0.5 ? -1 : 1);
+        case 3:
+          return rng();
+        case 4:
+          return Array.from({ length: Math.floor(rng() * 12) }, () => String.fromCharCode(Math.floor(rng() * 0xffff))).join('');
+        case 5:
+          return Array.from({ length: Math.floor(rng() * 4) }, () => randomValue(depth + 1));
         default: {
           const o: Record<string, unknown> = {};
-          for (let i = Math.floor(rng() * 4); i > 0; i--) o[pick(['id', 'limit', 'cursor', 'function', 'environmentId', 'x', '__proto__', 'constructor'])] = randomValue(depth + 1);
+          for (let i = Math.floor(rng() * 4); i > 0; i--)
+            o[pick(['id', 'limit', 'cursor', 'function', 'environmentId', 'x', '__proto__', 'constructor'])] = randomValue(depth + 1);
           return o;
         }
       }
     };
     const messages: string[] = [];
     for (let i = 0; i < 3000; i++) {
-      const valid = JSON.stringify({ jsonrpc: pick(['2.0', '2.0', '2.0', '1.0', 2]), id: pick([i, `s${i}`, null, {}, undefined]), method: pick(methods), params: randomValue(0) });
+      const valid = JSON.stringify({
+        jsonrpc: pick(['2.0', '2.0', '2.0', '1.0', 2]),
+        id: pick([i, `s${i}`, null, {}, undefined]),
+        method: pick(methods),
+        params: randomValue(0),
+      });
       const kind = rng();
       if (kind < 0.35) messages.push(valid.slice(0, Math.floor(rng() * valid.length)));
       else if (kind < 0.5) messages.push(Array.from({ length: Math.floor(rng() * 64) }, () => String.fromCharCode(Math.floor(rng() * 256))).join(''));
@@ -291,7 +378,10 @@ describe('serve: malformed messages', () => {
     for (const m of messages) fuzzClient.ws.send(m);
     // A request after the storm is answered: the connection and the host survived everything before it.
     const fns = await fuzzClient.request<FunctionInfo[]>('listFunctions');
-    assert.deepEqual(fns.map((f) => f.name), ['Hello', 'Fails', 'Slow', 'Chatty', 'FailsOnce', 'hello-handler']);
+    assert.deepEqual(
+      fns.map((f) => f.name),
+      ['Hello', 'Fails', 'Slow', 'Chatty', 'FailsOnce', 'hello-handler'],
+    );
     assert.equal(bad, 0);
     // Every frame that was not valid JSON got its parse error (at least those).
     const unparsable = messages.filter((m) => {
@@ -315,7 +405,10 @@ describe('serve: functions.changed', () => {
     const file = join(project, 'template.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('Default: hello', 'Default: bonjour'));
     const change = await client.waitFor('functions.changed', (p) => p.functions.find((f) => f.name === 'Hello')?.environment.GREETING === 'bonjour');
-    assert.deepEqual(change.functions.map((f) => f.name), ['Hello', 'Fails', 'Slow', 'Chatty', 'FailsOnce', 'hello-handler']);
+    assert.deepEqual(
+      change.functions.map((f) => f.name),
+      ['Hello', 'Fails', 'Slow', 'Chatty', 'FailsOnce', 'hello-handler'],
+    );
     const out = await client.request<InvokeOutput>('invoke', { function: 'Hello', event: {} });
     assert.equal((out.result as { greeting: string }).greeting, 'bonjour');
     assert.equal(out.cold, true);
@@ -365,4 +458,3 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-

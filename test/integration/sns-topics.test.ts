@@ -24,7 +24,10 @@ describe('SNS topics, body filters and the failure list through a real serve', (
 
   it('a publish to a new topic name creates the topic: it is listed and takes further publishes by name or ARN', async () => {
     const arn = 'arn:aws:sns:us-east-1:123456789012:scratch-topic';
-    assert.deepEqual((await fx.client.request<Topic[]>('sns.listTopics')).map((t) => t.name), ['alerts', 'shipments']);
+    assert.deepEqual(
+      (await fx.client.request<Topic[]>('sns.listTopics')).map((t) => t.name),
+      ['alerts', 'shipments'],
+    );
 
     const first = await publish({ topic: 'scratch-topic', message: 'hello' });
     assert.match(first.messageId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -44,7 +47,10 @@ describe('SNS topics, body filters and the failure list through a real serve', (
     const again = await settled(second.recordId);
     assert.deepEqual([again.status, again.functionName, again.source!['topic']], ['success', 'scratch-topic', 'scratch-topic']);
     assert.equal((await fx.client.request<Topic[]>('sns.listTopics')).filter((t) => t.name === 'scratch-topic').length, 1);
-    assert.deepEqual(finished().filter((r) => r.kind === 'invocation'), []);
+    assert.deepEqual(
+      finished().filter((r) => r.kind === 'invocation'),
+      [],
+    );
   });
 
   it('a publish to an invalid topic name is a JSON-RPC user error naming the topic, and the host keeps serving', async () => {
@@ -57,7 +63,10 @@ describe('SNS topics, body filters and the failure list through a real serve', (
     assert.equal(err.error.message, "Invalid parameter: Topic Name 'no such topic!'");
     assert.equal(err.error.data?.['code'], 'InvalidParameter');
     assert.equal(fx.serve.proc.exitCode, null);
-    assert.deepEqual((await fx.client.request<Topic[]>('sns.listTopics')).map((t) => t.name), ['alerts', 'scratch-topic', 'shipments']);
+    assert.deepEqual(
+      (await fx.client.request<Topic[]>('sns.listTopics')).map((t) => t.name),
+      ['alerts', 'scratch-topic', 'shipments'],
+    );
   });
 
   it('FilterPolicyScope MessageBody: only a publish whose JSON body matches invokes the subscriber', async () => {
@@ -74,7 +83,10 @@ describe('SNS topics, body filters and the failure list through a real serve', (
 
     // A publish record closes only after its deliveries, so this list is complete.
     const calls = finished().filter((r) => r.kind === 'invocation' && r.functionName === 'ShippedFunction');
-    assert.deepEqual(calls.map((r) => [r.parentId, r.status, r.attempt]), [[hit.recordId, 'success', 0]]);
+    assert.deepEqual(
+      calls.map((r) => [r.parentId, r.status, r.attempt]),
+      [[hit.recordId, 'success', 0]],
+    );
     const rec = (calls[0]!.event as SnsEv).Records[0]!;
     assert.deepEqual([rec.Sns.MessageId, rec.Sns.TopicArn, rec.Sns.Message], [hit.messageId, 'arn:aws:sns:us-east-1:123456789012:shipments', matching]);
     assert.deepEqual(calls[0]!.result, { message: matching });

@@ -9,7 +9,11 @@ describe('SNS topics through a real serve', () => {
   it('lists the template topic with its subscribers', async () => {
     const topics = await fx.client.request<{ name: string; arn: string; subscribers: string[] }[]>('sns.listTopics');
     assert.deepEqual(topics, [
-      { name: 'orders-topic', arn: 'arn:aws:sns:us-east-1:123456789012:orders-topic', subscribers: ['SnsAllFunction', 'SnsFilteredFunction', 'SnsFailingFunction'] },
+      {
+        name: 'orders-topic',
+        arn: 'arn:aws:sns:us-east-1:123456789012:orders-topic',
+        subscribers: ['SnsAllFunction', 'SnsFilteredFunction', 'SnsFailingFunction'],
+      },
     ]);
   });
 
@@ -28,15 +32,42 @@ describe('SNS topics through a real serve', () => {
       .map((n) => n.params as InvocationRecord)
       .filter((r) => r.parentId === recordId);
     const by = (fn: string) => children.filter((r) => r.functionName === fn).sort((a, b) => (a.attempt ?? 0) - (b.attempt ?? 0));
-    assert.deepEqual(by('SnsAllFunction').map((r) => [r.status, r.attempt]), [['success', 0]]);
-    assert.deepEqual(by('SnsFilteredFunction').map((r) => [r.status, r.attempt]), [['success', 0]]);
-    assert.deepEqual(by('SnsFailingFunction').map((r) => [r.status, r.attempt]), [['error', 0], ['error', 1], ['error', 2]]);
-    const event = by('SnsAllFunction')[0]!.event as { Records: { EventSource: string; EventVersion: string; EventSubscriptionArn: string; Sns: Record<string, unknown> }[] };
+    assert.deepEqual(
+      by('SnsAllFunction').map((r) => [r.status, r.attempt]),
+      [['success', 0]],
+    );
+    assert.deepEqual(
+      by('SnsFilteredFunction').map((r) => [r.status, r.attempt]),
+      [['success', 0]],
+    );
+    assert.deepEqual(
+      by('SnsFailingFunction').map((r) => [r.status, r.attempt]),
+      [
+        ['error', 0],
+        ['error', 1],
+        ['error', 2],
+      ],
+    );
+    const event = by('SnsAllFunction')[0]!.event as {
+      Records: { EventSource: string; EventVersion: string; EventSubscriptionArn: string; Sns: Record<string, unknown> }[];
+    };
     const rec = event.Records[0]!;
     assert.equal(rec.EventSource, 'aws:sns');
     assert.equal(rec.EventVersion, '1.0');
     assert.match(rec.EventSubscriptionArn, /^arn:aws:sns:us-east-1:123456789012:orders-topic:[0-9a-f-]{36}$/);
-    assert.deepEqual(Object.keys(rec.Sns), ['Type', 'MessageId', 'TopicArn', 'Subject', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertUrl', 'UnsubscribeUrl', 'MessageAttributes']);
+    assert.deepEqual(Object.keys(rec.Sns), [
+      'Type',
+      'MessageId',
+      'TopicArn',
+      'Subject',
+      'Message',
+      'Timestamp',
+      'SignatureVersion',
+      'Signature',
+      'SigningCertUrl',
+      'UnsubscribeUrl',
+      'MessageAttributes',
+    ]);
     assert.equal(rec.Sns['MessageId'], messageId);
     assert.equal(rec.Sns['Message'], 'order 1');
     assert.equal(rec.Sns['Subject'], 'New order');
@@ -46,7 +77,10 @@ describe('SNS topics through a real serve', () => {
     const failures = await fx.client.request<InvocationRecord[]>('sns.listFailures', { topic: 'orders-topic' });
     assert.equal(failures.length, 1);
     assert.equal(failures[0]!.functionName, 'SnsFailingFunction');
-    const destination = failures[0]!.source!['destination'] as { requestContext: { condition: string; approximateInvokeCount: number }; responseContext: { functionError: string } };
+    const destination = failures[0]!.source!['destination'] as {
+      requestContext: { condition: string; approximateInvokeCount: number };
+      responseContext: { functionError: string };
+    };
     assert.equal(destination.requestContext.condition, 'RetriesExhausted');
     assert.equal(destination.requestContext.approximateInvokeCount, 3);
     assert.equal(destination.responseContext.functionError, 'Unhandled');
@@ -61,7 +95,10 @@ describe('SNS topics through a real serve', () => {
     const parent = await fx.client.waitFor('invocation.finished', (r) => r.id === recordId, 60_000);
     assert.deepEqual(parent.source!['subscribers'], ['SnsAllFunction', 'SnsFailingFunction']);
     assert.deepEqual(parent.source!['filteredOut'], ['SnsFilteredFunction']);
-    await waitUntil(() => fx.client.notifications.some((n) => n.method === 'invocation.finished' && (n.params as InvocationRecord).parentId === recordId), 30_000);
+    await waitUntil(
+      () => fx.client.notifications.some((n) => n.method === 'invocation.finished' && (n.params as InvocationRecord).parentId === recordId),
+      30_000,
+    );
   });
 
   it('rejects an empty message as SNS does', async () => {

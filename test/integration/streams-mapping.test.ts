@@ -94,8 +94,12 @@ const values = (r: InvocationRecord) => (r.event as KinesisEv).Records.map((x) =
 describe('stream event source mappings through a real serve', () => {
   const fx = servedFixture('events-project', { prepare: (dir) => appendFileSync(join(dir, 'template.yaml'), EXTRA_RESOURCES) });
   const invocations = (fn: string) =>
-    fx.client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord).filter((r) => r.kind === 'invocation' && r.functionName === fn);
-  const put = (stream: string, data: string[]) => fx.client.request<Put>('stream.putRecords', { stream, records: data.map((d) => ({ partitionKey: 'p', data: d })) });
+    fx.client.notifications
+      .filter((n) => n.method === 'invocation.finished')
+      .map((n) => n.params as InvocationRecord)
+      .filter((r) => r.kind === 'invocation' && r.functionName === fn);
+  const put = (stream: string, data: string[]) =>
+    fx.client.request<Put>('stream.putRecords', { stream, records: data.map((d) => ({ partitionKey: 'p', data: d })) });
   const failures = (stream: string) => fx.client.request<StreamFailureInfo[]>('stream.listFailures', { stream });
 
   it('delivers DynamoDB INSERT/MODIFY/REMOVE changes in the exact stream record shape', async () => {
@@ -108,14 +112,22 @@ describe('stream event source mappings through a real serve', () => {
     const keys = { Id: { N: '101' } };
     const changes = [
       { eventName: 'INSERT', Keys: keys, NewImage: { Message: { S: 'New item!' }, Id: { N: '101' } } },
-      { eventName: 'MODIFY', Keys: keys, OldImage: { Message: { S: 'New item!' }, Id: { N: '101' } }, NewImage: { Message: { S: 'This item has changed' }, Id: { N: '101' } } },
+      {
+        eventName: 'MODIFY',
+        Keys: keys,
+        OldImage: { Message: { S: 'New item!' }, Id: { N: '101' } },
+        NewImage: { Message: { S: 'This item has changed' }, Id: { N: '101' } },
+      },
       // A REMOVE given as `data` JSON, the other accepted form; its NewImage must not be delivered.
       { eventName: 'REMOVE', Keys: keys, OldImage: { Message: { S: 'This item has changed' }, Id: { N: '101' } } },
     ];
     const beforeS = Math.floor(Date.now() / 1000);
     const seqs = [
       ...(await fx.client.request<Put>('stream.putRecords', { stream: 'orders-table', records: changes.slice(0, 2).map((c) => ({ dynamodb: c })) })),
-      ...(await fx.client.request<Put>('stream.putRecords', { stream: 'orders-table', records: [{ partitionKey: 'ignored', data: JSON.stringify(changes[2]) }] })),
+      ...(await fx.client.request<Put>('stream.putRecords', {
+        stream: 'orders-table',
+        records: [{ partitionKey: 'ignored', data: JSON.stringify(changes[2]) }],
+      })),
     ];
     const afterS = Math.ceil(Date.now() / 1000);
     for (const s of seqs) {
@@ -190,7 +202,9 @@ describe('stream event source mappings through a real serve', () => {
     const seqs = await put('partial', ['fine-1', 'invalid', 'fine-3']);
     await waitUntil(async () => (await failures('partial')).length === 2, 60_000, 'the invalid batch discarded');
     assert.deepEqual(
-      invocations('PartialFunction').slice(already).map((r) => [values(r).join(), r.attempt]),
+      invocations('PartialFunction')
+        .slice(already)
+        .map((r) => [values(r).join(), r.attempt]),
       [
         ['fine-1,invalid,fine-3', 0],
         ['fine-1,invalid,fine-3', 1],
@@ -210,7 +224,9 @@ describe('stream event source mappings through a real serve', () => {
       await put('partial', [`after-${data}`]);
       await waitUntil(() => invocations('PartialFunction').length > already + 1, 60_000, `after-${data} delivered`);
       assert.deepEqual(
-        invocations('PartialFunction').slice(already).map((r) => [values(r).join(), r.status, r.attempt]),
+        invocations('PartialFunction')
+          .slice(already)
+          .map((r) => [values(r).join(), r.status, r.attempt]),
         [
           [`${data},${data}-2`, 'success', 0],
           [`after-${data}`, 'success', 0],
@@ -247,6 +263,9 @@ describe('stream event source mappings through a real serve', () => {
     await put('aging', ['fresh']);
     await waitUntil(() => invocations('AgingFunction').some((r) => values(r).join() === 'fresh'), 60_000, 'fresh delivered');
     const fresh = invocations('AgingFunction').filter((r) => values(r).includes('fresh'));
-    assert.deepEqual(fresh.map((r) => [values(r).join(), r.status]), [['fresh', 'success']]);
+    assert.deepEqual(
+      fresh.map((r) => [values(r).join(), r.status]),
+      [['fresh', 'success']],
+    );
   });
 });

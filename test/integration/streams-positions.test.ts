@@ -66,7 +66,8 @@ describe('stream starting positions and retry limits through a real serve', () =
   const fx = servedFixture('streams-positions-project');
   const finished = () => fx.client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord);
   const invocations = (fn: string) => finished().filter((r) => r.kind === 'invocation' && r.functionName === fn);
-  const put = (stream: string, data: string[]) => fx.client.request<Put>('stream.putRecords', { stream, records: data.map((d) => ({ partitionKey: 'p', data: d })) });
+  const put = (stream: string, data: string[]) =>
+    fx.client.request<Put>('stream.putRecords', { stream, records: data.map((d) => ({ partitionKey: 'p', data: d })) });
   const failures = (stream: string) => fx.client.request<StreamFailureInfo[]>('stream.listFailures', { stream });
   const streamInfo = async (name: string) => (await fx.client.request<StreamInfo[]>('stream.list')).find((s) => s.name === name)!;
 
@@ -87,7 +88,10 @@ describe('stream starting positions and retry limits through a real serve', () =
     await waitUntil(async () => (await streamInfo('positions')).functions.length === 4, 60_000, 'the three new mappings');
     assert.deepEqual([...(await streamInfo('positions')).functions].sort(), ['AtTimestampFunction', 'HolderFunction', 'HorizonFunction', 'LatestFunction']);
     // A position Lambda does not know is refused with a message, not read as LATEST.
-    assert.match(fx.serve.stderr(), /streams: EarliestFunction\/Earliest: StartingPosition 'EARLIEST' is not one of TRIM_HORIZON, LATEST, AT_TIMESTAMP for a Kinesis stream; the mapping is not started/);
+    assert.match(
+      fx.serve.stderr(),
+      /streams: EarliestFunction\/Earliest: StartingPosition 'EARLIEST' is not one of TRIM_HORIZON, LATEST, AT_TIMESTAMP for a Kinesis stream; the mapping is not started/,
+    );
 
     await put('positions', ['after-1']);
     await waitUntil(() => invocations('LatestFunction').length >= 1, 60_000, 'LATEST delivery');
@@ -96,7 +100,10 @@ describe('stream starting positions and retry limits through a real serve', () =
 
     // Batches may split either way for TRIM_HORIZON (the poller can run before after-1 lands); order and content may not.
     assert.deepEqual(invocations('HorizonFunction').flatMap(values), ['before-1', 'before-2', 'after-1']);
-    assert.deepEqual(invocations('LatestFunction').map((r) => [values(r).join(), r.status]), [['after-1', 'success']]);
+    assert.deepEqual(
+      invocations('LatestFunction').map((r) => [values(r).join(), r.status]),
+      [['after-1', 'success']],
+    );
     assert.deepEqual(invocations('AtTimestampFunction').flatMap(values), ['before-2', 'after-1']);
     assert.deepEqual(invocations('EarliestFunction'), []);
     for (const r of invocations('HorizonFunction')) assert.equal(r.status, 'success');
@@ -131,7 +138,12 @@ describe('stream starting positions and retry limits through a real serve', () =
     assert.equal(f!.record.requestContext.functionArn, 'arn:aws:lambda:us-east-1:123456789012:function:RetryFunction');
     assert.deepEqual(f!.record.responseContext, { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
     assert.deepEqual(
-      [f!.record.KinesisBatchInfo!.shardId, f!.record.KinesisBatchInfo!.startSequenceNumber, f!.record.KinesisBatchInfo!.endSequenceNumber, f!.record.KinesisBatchInfo!.batchSize],
+      [
+        f!.record.KinesisBatchInfo!.shardId,
+        f!.record.KinesisBatchInfo!.startSequenceNumber,
+        f!.record.KinesisBatchInfo!.endSequenceNumber,
+        f!.record.KinesisBatchInfo!.batchSize,
+      ],
       ['shardId-000000000000', seqs[0]!.sequenceNumber, seqs[1]!.sequenceNumber, 2],
     );
     assert.equal(f!.record.KinesisBatchInfo!.streamArn, 'arn:aws:kinesis:us-east-1:123456789012:stream/retries');

@@ -4,17 +4,25 @@ import type { StreamFailureInfo } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { servedFixture, waitUntil } from './serve-helpers';
 
-type KinesisEv = { Records: { kinesis: { data: string; sequenceNumber: string; partitionKey: string }; eventID: string; eventSource: string; eventName: string }[] };
+type KinesisEv = {
+  Records: { kinesis: { data: string; sequenceNumber: string; partitionKey: string }; eventID: string; eventSource: string; eventName: string }[];
+};
 const values = (r: InvocationRecord) => (r.event as KinesisEv).Records.map((x) => Buffer.from(x.kinesis.data, 'base64').toString('utf8'));
 
 describe('Kinesis streams through a real serve', () => {
   const fx = servedFixture('events-project');
   const invocations = (fn: string) =>
-    fx.client.notifications.filter((n) => n.method === 'invocation.finished').map((n) => n.params as InvocationRecord).filter((r) => r.kind === 'invocation' && r.functionName === fn);
+    fx.client.notifications
+      .filter((n) => n.method === 'invocation.finished')
+      .map((n) => n.params as InvocationRecord)
+      .filter((r) => r.kind === 'invocation' && r.functionName === fn);
 
   it('lists the template streams with their shard counts', async () => {
     const list = await fx.client.request<{ name: string; kind: string; shards: number }[]>('stream.list');
-    assert.deepEqual(list.map((s) => [s.name, s.kind, s.shards]).sort(), [['orders', 'kinesis', 2], ['payments', 'kinesis', 1]]);
+    assert.deepEqual(list.map((s) => [s.name, s.kind, s.shards]).sort(), [
+      ['orders', 'kinesis', 2],
+      ['payments', 'kinesis', 1],
+    ]);
   });
 
   it('keeps order within each shard and delivers every record once', async () => {
@@ -27,7 +35,11 @@ describe('Kinesis streams through a real serve', () => {
     assert.deepEqual([...delivered].sort(), records.map((r) => r.data).sort());
     for (const key of ['0', '1', '2']) {
       const seen = delivered.filter((v) => v.startsWith(`${key}:`)).map((v) => Number(v.split(':')[1]));
-      assert.deepEqual(seen, [...seen].sort((a, b) => a - b), `order of partition key ${key}`);
+      assert.deepEqual(
+        seen,
+        [...seen].sort((a, b) => a - b),
+        `order of partition key ${key}`,
+      );
     }
     for (const inv of invocations('OrdersFunction')) {
       assert.ok(values(inv).length <= 10);
@@ -38,7 +50,11 @@ describe('Kinesis streams through a real serve', () => {
 
   it('bisects a failing batch, retries the poison record, discards it to the on-failure list and moves on', async () => {
     await fx.client.request('stream.putRecords', { stream: 'payments', records: ['a', 'b', 'poison', 'd'].map((d) => ({ partitionKey: 'p', data: d })) });
-    await waitUntil(async () => (await fx.client.request<StreamFailureInfo[]>('stream.listFailures', { stream: 'payments' })).length === 1, 60_000, 'discarded batch');
+    await waitUntil(
+      async () => (await fx.client.request<StreamFailureInfo[]>('stream.listFailures', { stream: 'payments' })).length === 1,
+      60_000,
+      'discarded batch',
+    );
     await waitUntil(() => invocations('PaymentsFunction').some((r) => values(r).join() === 'd' && r.status === 'success'), 60_000, 'd processed');
     const calls = invocations('PaymentsFunction').map((r) => [values(r).join(), r.status, r.attempt]);
     assert.deepEqual(calls, [
@@ -61,7 +77,10 @@ describe('Kinesis streams through a real serve', () => {
     assert.equal(await fx.restart(), 0);
     await fx.client.request('stream.putRecords', { stream: 'payments', records: [{ partitionKey: 'p', data: 'after-restart' }] });
     await waitUntil(() => invocations('PaymentsFunction').length >= 1, 60_000, 'delivery after restart');
-    assert.deepEqual(invocations('PaymentsFunction').map((r) => values(r).join()), ['after-restart']);
+    assert.deepEqual(
+      invocations('PaymentsFunction').map((r) => values(r).join()),
+      ['after-restart'],
+    );
     const list = await fx.client.request<{ name: string; records: number }[]>('stream.list');
     assert.equal(list.find((s) => s.name === 'payments')!.records, 5);
   });

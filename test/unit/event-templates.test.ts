@@ -32,7 +32,8 @@ const FRESH: Record<string, (v: unknown, path: string) => boolean> = {
   ApproximateCreationDateTime: (v) => typeof v === 'number' && Math.abs(v * 1000 - Date.now()) < 60_000,
   SequenceNumber: (v) => typeof v === 'string' && /^[1-9]\d{20}$/.test(v),
   eventSourceARN: (v) =>
-    typeof v === 'string' && (/^arn:aws:dynamodb:us-east-1:123456789012:table\/ExampleTable\/stream\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/.test(v) || !v.includes('dynamodb')),
+    typeof v === 'string' &&
+    (/^arn:aws:dynamodb:us-east-1:123456789012:table\/ExampleTable\/stream\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/.test(v) || !v.includes('dynamodb')),
   messageId: (v) => typeof v === 'string' && UUID.test(v),
   MessageId: (v) => typeof v === 'string' && UUID.test(v),
   receiptHandle: (v) => typeof v === 'string' && /^AQEB[A-Za-z0-9+/]{200}$/.test(v),
@@ -44,7 +45,9 @@ const FRESH: Record<string, (v: unknown, path: string) => boolean> = {
   SigningCertUrl: (v) => typeof v === 'string' && /^https:\/\/sns\.us-east-1\.amazonaws\.com\/SimpleNotificationService-[0-9a-f]{32}\.pem$/.test(v),
   UnsubscribeUrl: (v) =>
     typeof v === 'string' &&
-    new RegExp(`^https://sns\\.us-east-1\\.amazonaws\\.com/\\?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:us-east-1:123456789012:example-topic:${UUID.source.slice(1, -1)}$`).test(v),
+    new RegExp(
+      `^https://sns\\.us-east-1\\.amazonaws\\.com/\\?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:us-east-1:123456789012:example-topic:${UUID.source.slice(1, -1)}$`,
+    ).test(v),
   id: (v, path) => typeof v === 'string' && (path.includes('logEvents') ? /^\d{56}$/.test(v) : UUID.test(v)),
   time: (v) => typeof v === 'string' && (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(v) || APIGW_TIME.test(v)),
   timestamp: (v) => EPOCH_MS(v),
@@ -196,7 +199,13 @@ test('params reach the event: kinesis data is base64, sqs md5 is real, dynamodb 
 });
 
 test('HTTP templates: query strings multi-value (1.0) and comma-joined (2.0), cookies, path parameters', () => {
-  const rest = generateEvent('apigateway-rest', { method: 'post', path: '/orders/42', resource: '/orders/{id}', query: 'a=1&a=2&b=x+y', body: '{"n":1}' }) as any;
+  const rest = generateEvent('apigateway-rest', {
+    method: 'post',
+    path: '/orders/42',
+    resource: '/orders/{id}',
+    query: 'a=1&a=2&b=x+y',
+    body: '{"n":1}',
+  }) as any;
   assert.equal(rest.httpMethod, 'POST');
   assert.equal(rest.resource, '/orders/{id}');
   assert.deepEqual(rest.pathParameters, { id: '42' });
@@ -232,7 +241,13 @@ test('unknown template or parameter is a UserError naming what is allowed', () =
   );
   assert.throws(
     () => generateEvent('sqs', { bucket: 'x' }),
-    (err: unknown) => err instanceof UserError && err.message === "template 'sqs' has no parameter 'bucket'" && err.hint === 'parameters of sqs: queue, body, region, accountId',
+    (err: unknown) =>
+      err instanceof UserError &&
+      err.message === "template 'sqs' has no parameter 'bucket'" &&
+      err.hint === 'parameters of sqs: queue, body, region, accountId',
   );
-  assert.throws(() => generateEvent('s3-put', { size: '-1' }), (err: unknown) => err instanceof UserError && /size must be a whole number/.test(err.message));
+  assert.throws(
+    () => generateEvent('s3-put', { size: '-1' }),
+    (err: unknown) => err instanceof UserError && /size must be a whole number/.test(err.message),
+  );
 });

@@ -48,10 +48,13 @@ test('function resources are found at the first key level under Resources only',
     'Outputs:', // 14
     '  HelloFn:', // 15 (an output, not the resource)
   ].join('\n');
-  assert.deepEqual([...findResourceLines(text, ['HelloFn', 'OtherFn', 'Missing'])], [
-    ['HelloFn', 5],
-    ['OtherFn', 12],
-  ]);
+  assert.deepEqual(
+    [...findResourceLines(text, ['HelloFn', 'OtherFn', 'Missing'])],
+    [
+      ['HelloFn', 5],
+      ['OtherFn', 12],
+    ],
+  );
 });
 
 test('module paths under a task root, as handler strings use them', () => {

@@ -27,10 +27,16 @@ test('a handler string gets Lambda defaults and a derived name', () => {
 
 test('memory and timeout outside Lambda’s ranges are user errors that name the range', () => {
   for (const memory of [127, 10241, 256.5]) {
-    assert.throws(() => functionFromHandler({ handler: 'a.b', root: '.', memory }), (e: unknown) => e instanceof UserError && /from 128 to 10240/.test(e.message));
+    assert.throws(
+      () => functionFromHandler({ handler: 'a.b', root: '.', memory }),
+      (e: unknown) => e instanceof UserError && /from 128 to 10240/.test(e.message),
+    );
   }
   for (const timeout of [0, 901]) {
-    assert.throws(() => functionFromHandler({ handler: 'a.b', root: '.', timeout }), (e: unknown) => e instanceof UserError && /from 1 to 900/.test(e.message));
+    assert.throws(
+      () => functionFromHandler({ handler: 'a.b', root: '.', timeout }),
+      (e: unknown) => e instanceof UserError && /from 1 to 900/.test(e.message),
+    );
   }
   assert.throws(() => functionFromHandler({ handler: 'a.b', root: '.', name: 'bad name!' }), UserError);
 });

@@ -63,7 +63,14 @@ const resources: Record<string, TemplateResource> = {
   Http: {
     Type: 'AWS::Serverless::HttpApi',
     Properties: {
-      CorsConfiguration: { AllowOrigins: ['https://web.example.com'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['Content-Type'], ExposeHeaders: ['X-Total'], MaxAge: 300, AllowCredentials: true },
+      CorsConfiguration: {
+        AllowOrigins: ['https://web.example.com'],
+        AllowMethods: ['GET', 'POST'],
+        AllowHeaders: ['Content-Type'],
+        ExposeHeaders: ['X-Total'],
+        MaxAge: 300,
+        AllowCredentials: true,
+      },
     },
   },
   Users: {
@@ -118,16 +125,33 @@ test('routes from the template: Api, HttpApi (payload versions, $default) and fu
 
 test('implicit APIs: ServerlessRestApi stage Prod, ServerlessHttpApi stage $default', () => {
   const r = routesFromTemplate([fn('F')], {
-    F: { Type: 'AWS::Serverless::Function', Properties: { Events: { A: { Type: 'Api', Properties: { Path: '/a', Method: 'get' } }, H: { Type: 'HttpApi', Properties: { Path: '/h', Method: 'get' } } } } },
+    F: {
+      Type: 'AWS::Serverless::Function',
+      Properties: {
+        Events: { A: { Type: 'Api', Properties: { Path: '/a', Method: 'get' } }, H: { Type: 'HttpApi', Properties: { Path: '/h', Method: 'get' } } },
+      },
+    },
   });
-  assert.deepEqual(r.map((x) => [x.apiLogicalId, x.stage]), [['ServerlessRestApi', 'Prod'], ['ServerlessHttpApi', '$default']]);
+  assert.deepEqual(
+    r.map((x) => [x.apiLogicalId, x.stage]),
+    [
+      ['ServerlessRestApi', 'Prod'],
+      ['ServerlessHttpApi', '$default'],
+    ],
+  );
 });
 
 test('a plain AWS::Lambda::Url resource gives its target function a URL with its Cors', () => {
   const r = routesFromTemplate([fn('Target'), fn('Other')], {
-    Url: { Type: 'AWS::Lambda::Url', Properties: { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': ['Target', 'Arn'] }, Cors: { AllowOrigins: ['https://x.example'] } } },
+    Url: {
+      Type: 'AWS::Lambda::Url',
+      Properties: { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': ['Target', 'Arn'] }, Cors: { AllowOrigins: ['https://x.example'] } },
+    },
   });
-  assert.deepEqual(r.map((x) => [x.api, x.functionName, x.cors?.allowOrigins]), [['url', 'Target', ['https://x.example']]]);
+  assert.deepEqual(
+    r.map((x) => [x.api, x.functionName, x.cors?.allowOrigins]),
+    [['url', 'Target', ['https://x.example']]],
+  );
 });
 
 test('path matching: params decoded, greedy needs at least one segment, literal beats param beats greedy', () => {
@@ -164,9 +188,26 @@ test('route lookup: stage prefix optional for REST, methods, ANY, $default, func
   assert.equal(lookup('OPTIONS', '/items/1'), 'preflight http GET,POST');
   assert.equal(lookup('OPTIONS', '/lambda-url/Hook/'), 'preflight url *');
   const noDefault = routes.filter((r) => r.path !== '$default');
-  assert.deepEqual(findRoute(noDefault, 'GET', '/dev/nothing'), { kind: 'match', match: { route: noDefault[3], path: '/nothing', pathParameters: { proxy: 'nothing' } } });
-  assert.deepEqual(findRoute(noDefault.filter((r) => r.functionName !== 'Proxy'), 'GET', '/dev/nothing'), { kind: 'none', api: 'rest' });
-  assert.deepEqual(findRoute(noDefault.filter((r) => r.functionName !== 'Proxy'), 'GET', '/nothing'), { kind: 'none', api: 'http' });
+  assert.deepEqual(findRoute(noDefault, 'GET', '/dev/nothing'), {
+    kind: 'match',
+    match: { route: noDefault[3], path: '/nothing', pathParameters: { proxy: 'nothing' } },
+  });
+  assert.deepEqual(
+    findRoute(
+      noDefault.filter((r) => r.functionName !== 'Proxy'),
+      'GET',
+      '/dev/nothing',
+    ),
+    { kind: 'none', api: 'rest' },
+  );
+  assert.deepEqual(
+    findRoute(
+      noDefault.filter((r) => r.functionName !== 'Proxy'),
+      'GET',
+      '/nothing',
+    ),
+    { kind: 'none', api: 'http' },
+  );
   const restOnly = routes.filter((r) => r.api === 'rest');
   assert.deepEqual(findRoute(restOnly, 'GET', '/'), { kind: 'none', api: 'rest' });
   const httpOnly = routes.filter((r) => r.api === 'http' && r.path !== '$default');
@@ -233,9 +274,13 @@ test('REST payload 1.0: multi-value headers and query strings, stage path, path 
 test('REST payload 1.0: body is base64 only for binaryMediaTypes (golden)', () => {
   golden(
     'rest-post-binary',
-    eventFor(request({ method: 'POST', rawPath: '/anything/here', rawHeaders: [['Content-Type', 'image/png']], body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff]) })),
+    eventFor(
+      request({ method: 'POST', rawPath: '/anything/here', rawHeaders: [['Content-Type', 'image/png']], body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff]) }),
+    ),
   );
-  const text = eventFor(request({ method: 'POST', rawPath: '/users', rawHeaders: [['Content-Type', 'application/json']], body: Buffer.from('{"name":"ann"}') }));
+  const text = eventFor(
+    request({ method: 'POST', rawPath: '/users', rawHeaders: [['Content-Type', 'application/json']], body: Buffer.from('{"name":"ann"}') }),
+  );
   assert.equal(text.body, '{"name":"ann"}');
   assert.equal(text.isBase64Encoded, false);
 });
@@ -259,13 +304,26 @@ test('HTTP API payload 2.0: lowercase headers, comma-joined repeats, cookies, $d
   );
   golden(
     'http-v2-default-form',
-    eventFor(request({ method: 'PUT', rawPath: '/any/where', rawHeaders: [['Content-Type', 'application/x-www-form-urlencoded']], body: Buffer.from('x=1&y=2') })),
+    eventFor(
+      request({ method: 'PUT', rawPath: '/any/where', rawHeaders: [['Content-Type', 'application/x-www-form-urlencoded']], body: Buffer.from('x=1&y=2') }),
+    ),
   );
 });
 
 test('HTTP API with PayloadFormatVersion 1.0 and function URLs (golden)', () => {
   golden('http-v1-post', eventFor(request({ method: 'POST', rawPath: '/legacy', rawHeaders: [['Content-Type', 'text/plain']], body: Buffer.from('hi') })));
-  golden('function-url', eventFor(request({ method: 'POST', rawPath: '/lambda-url/Hook/hooks/github', rawQuery: 'x=1', rawHeaders: [['Content-Type', 'application/json']], body: Buffer.from('{}') })));
+  golden(
+    'function-url',
+    eventFor(
+      request({
+        method: 'POST',
+        rawPath: '/lambda-url/Hook/hooks/github',
+        rawQuery: 'x=1',
+        rawHeaders: [['Content-Type', 'application/json']],
+        body: Buffer.from('{}'),
+      }),
+    ),
+  );
 });
 
 function show(r: HttpResponseOut) {
@@ -278,11 +336,33 @@ const v2 = (result: unknown) => show(mapResponse(result, 'http', '2.0', { binary
 test('payload 1.0 responses: headers and multiValueHeaders merge; anything malformed is 502 on REST, 500 on HTTP API', () => {
   assert.deepEqual(v1({ statusCode: 201, headers: { 'X-A': '1', 'Set-Cookie': 'ignored' }, multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] }, body: 'ok' }), {
     statusCode: 201,
-    headers: [['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['X-A', '1'], ['content-type', 'application/json']],
+    headers: [
+      ['Set-Cookie', 'a=1'],
+      ['Set-Cookie', 'b=2'],
+      ['X-A', '1'],
+      ['content-type', 'application/json'],
+    ],
     body: 'ok',
   });
-  const internal = { statusCode: 502, headers: [['content-type', 'application/json'], ['x-amzn-ErrorType', 'InternalServerErrorException']], body: '{"message":"Internal server error"}' };
-  for (const bad of [{ statusCode: 200, extra: 1 }, { body: 'x' }, { statusCode: 'abc' }, { statusCode: 200, body: { a: 1 } }, { statusCode: 200, headers: { a: { b: 1 } } }, 'hello', null, 42, [1]]) {
+  const internal = {
+    statusCode: 502,
+    headers: [
+      ['content-type', 'application/json'],
+      ['x-amzn-ErrorType', 'InternalServerErrorException'],
+    ],
+    body: '{"message":"Internal server error"}',
+  };
+  for (const bad of [
+    { statusCode: 200, extra: 1 },
+    { body: 'x' },
+    { statusCode: 'abc' },
+    { statusCode: 200, body: { a: 1 } },
+    { statusCode: 200, headers: { a: { b: 1 } } },
+    'hello',
+    null,
+    42,
+    [1],
+  ]) {
     assert.deepEqual(v1(bad), internal, JSON.stringify(bad));
   }
   assert.deepEqual(show(mapResponse({ statusCode: 200, bad: true }, 'http', '1.0', { binaryMediaTypes: [] })), {
@@ -295,9 +375,14 @@ test('payload 1.0 responses: headers and multiValueHeaders merge; anything malfo
 
 test('payload 1.0 binary: REST decodes base64 only for binaryMediaTypes (response type or Accept), HTTP API always', () => {
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64');
-  const decoded = mapResponse({ statusCode: 200, headers: { 'Content-Type': 'image/png' }, body: png, isBase64Encoded: true }, 'rest', '1.0', { binaryMediaTypes: ['image/png'] });
+  const decoded = mapResponse({ statusCode: 200, headers: { 'Content-Type': 'image/png' }, body: png, isBase64Encoded: true }, 'rest', '1.0', {
+    binaryMediaTypes: ['image/png'],
+  });
   assert.deepEqual([...decoded.body], [0x89, 0x50, 0x4e, 0x47]);
-  const viaAccept = mapResponse({ statusCode: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: png, isBase64Encoded: true }, 'rest', '1.0', { binaryMediaTypes: ['image/png'], accept: 'image/png, */*' });
+  const viaAccept = mapResponse({ statusCode: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: png, isBase64Encoded: true }, 'rest', '1.0', {
+    binaryMediaTypes: ['image/png'],
+    accept: 'image/png, */*',
+  });
   assert.deepEqual([...viaAccept.body], [0x89, 0x50, 0x4e, 0x47]);
   assert.equal(v1({ statusCode: 200, headers: { 'Content-Type': 'application/pdf' }, body: png, isBase64Encoded: true }).body, png);
   const http = mapResponse({ statusCode: 200, body: png, isBase64Encoded: true }, 'http', '1.0', { binaryMediaTypes: [] });
@@ -307,7 +392,12 @@ test('payload 1.0 binary: REST decodes base64 only for binaryMediaTypes (respons
 test('payload 2.0 responses: statusCode objects, cookies → Set-Cookie, any other JSON → 200 application/json', () => {
   assert.deepEqual(v2({ statusCode: 302, headers: { location: '/x' }, cookies: ['a=1; Path=/', 'b=2'], body: '' }), {
     statusCode: 302,
-    headers: [['location', '/x'], ['set-cookie', 'a=1; Path=/'], ['set-cookie', 'b=2'], ['content-type', 'application/json']],
+    headers: [
+      ['location', '/x'],
+      ['set-cookie', 'a=1; Path=/'],
+      ['set-cookie', 'b=2'],
+      ['content-type', 'application/json'],
+    ],
     body: '',
   });
   assert.deepEqual(v2('Hello'), { statusCode: 200, headers: [['content-type', 'application/json']], body: '"Hello"' });
@@ -319,7 +409,11 @@ test('payload 2.0 responses: statusCode objects, cookies → Set-Cookie, any oth
     headers: [['content-type', 'text/plain']],
     body: 'hi',
   });
-  assert.deepEqual(v2({ statusCode: 'nope' }), { statusCode: 500, headers: [['content-type', 'application/json']], body: '{"message":"Internal Server Error"}' });
+  assert.deepEqual(v2({ statusCode: 'nope' }), {
+    statusCode: 500,
+    headers: [['content-type', 'application/json']],
+    body: '{"message":"Internal Server Error"}',
+  });
   const url = show(mapResponse({ statusCode: 'nope' }, 'url', '2.0', { binaryMediaTypes: [] }));
   assert.deepEqual(url, { statusCode: 502, headers: [['content-type', 'text/plain; charset=utf-8']], body: 'Internal Server Error' });
 });
@@ -364,13 +458,23 @@ test('CORS: REST preflight from the Api Cors; HTTP API preflight and response he
     body: '',
   });
   assert.deepEqual(show(preflightResponse('http', httpRoute.cors!, ['GET'], { origin: 'https://other.example' })).headers, []);
-  const out = withCorsHeaders(mapResponse({ statusCode: 200, body: 'x' }, 'http', '2.0', { binaryMediaTypes: [] }), 'http', httpRoute.cors, 'https://web.example.com');
+  const out = withCorsHeaders(
+    mapResponse({ statusCode: 200, body: 'x' }, 'http', '2.0', { binaryMediaTypes: [] }),
+    'http',
+    httpRoute.cors,
+    'https://web.example.com',
+  );
   assert.deepEqual(out.headers, [
     ['content-type', 'application/json'],
     ['access-control-allow-origin', 'https://web.example.com'],
     ['access-control-allow-credentials', 'true'],
     ['access-control-expose-headers', 'x-total'],
   ]);
-  const restOut = withCorsHeaders(mapResponse({ statusCode: 200, body: 'x' }, 'rest', '1.0', { binaryMediaTypes: [] }), 'rest', restPre.cors, 'https://app.example.com');
+  const restOut = withCorsHeaders(
+    mapResponse({ statusCode: 200, body: 'x' }, 'rest', '1.0', { binaryMediaTypes: [] }),
+    'rest',
+    restPre.cors,
+    'https://app.example.com',
+  );
   assert.deepEqual(restOut.headers, [['content-type', 'application/json']]);
 });

@@ -46,16 +46,34 @@ describe('invocation store', () => {
     const store = new InvocationStore({ stateDir: stateDir() });
     for (let i = 0; i < 7; i++) store.put(record(`r${i}`, { functionName: i % 2 ? 'Odd' : 'Even', ...(i >= 5 ? { parentId: 'p1' } : {}) }));
     const first = store.page({ limit: 3 });
-    assert.deepEqual(first.records.map((r) => r.id), ['r6', 'r5', 'r4']);
+    assert.deepEqual(
+      first.records.map((r) => r.id),
+      ['r6', 'r5', 'r4'],
+    );
     assert.equal(typeof first.nextCursor, 'string');
     const second = store.page({ limit: 3, cursor: first.nextCursor! });
-    assert.deepEqual(second.records.map((r) => r.id), ['r3', 'r2', 'r1']);
+    assert.deepEqual(
+      second.records.map((r) => r.id),
+      ['r3', 'r2', 'r1'],
+    );
     const third = store.page({ limit: 3, cursor: second.nextCursor! });
-    assert.deepEqual(third.records.map((r) => r.id), ['r0']);
+    assert.deepEqual(
+      third.records.map((r) => r.id),
+      ['r0'],
+    );
     assert.equal(third.nextCursor, undefined);
-    assert.deepEqual(store.page({ function: 'Odd' }).records.map((r) => r.id), ['r5', 'r3', 'r1']);
-    assert.deepEqual(store.page({ parentId: 'p1' }).records.map((r) => r.id), ['r6', 'r5']);
-    assert.deepEqual(store.page({ function: 'Odd', limit: 2 }).records.map((r) => r.id), ['r5', 'r3']);
+    assert.deepEqual(
+      store.page({ function: 'Odd' }).records.map((r) => r.id),
+      ['r5', 'r3', 'r1'],
+    );
+    assert.deepEqual(
+      store.page({ parentId: 'p1' }).records.map((r) => r.id),
+      ['r6', 'r5'],
+    );
+    assert.deepEqual(
+      store.page({ function: 'Odd', limit: 2 }).records.map((r) => r.id),
+      ['r5', 'r3'],
+    );
     assert.throws(() => store.page({ cursor: 'not a cursor!' }), InvalidCursorError);
     await store.close();
   });
@@ -66,11 +84,23 @@ describe('invocation store', () => {
     store.put(record('a', { status: 'running' }));
     store.put(record('b'));
     store.put(record('a', { status: 'error', durationMs: 12.5 }));
-    assert.deepEqual(store.page().records.map((r) => [r.id, r.status]), [['b', 'success'], ['a', 'error']]);
+    assert.deepEqual(
+      store.page().records.map((r) => [r.id, r.status]),
+      [
+        ['b', 'success'],
+        ['a', 'error'],
+      ],
+    );
     await store.close();
     assert.equal(lines(dir).length, 3);
     const reopened = new InvocationStore({ stateDir: dir });
-    assert.deepEqual(reopened.page().records.map((r) => [r.id, r.status]), [['b', 'success'], ['a', 'error']]);
+    assert.deepEqual(
+      reopened.page().records.map((r) => [r.id, r.status]),
+      [
+        ['b', 'success'],
+        ['a', 'error'],
+      ],
+    );
     assert.equal(reopened.get('a')!.durationMs, 12.5);
     // Superseded lines are compacted away on load.
     assert.equal(lines(dir).length, 2);
@@ -95,14 +125,23 @@ describe('invocation store', () => {
     appendFileSync(join(dir, 'invocations.jsonl'), JSON.stringify(record('torn')).slice(0, 40));
     const warnings: string[] = [];
     const reopened = new InvocationStore({ stateDir: dir, onWarning: (m) => warnings.push(m) });
-    assert.deepEqual(reopened.page().records.map((r) => r.id), ['whole']);
+    assert.deepEqual(
+      reopened.page().records.map((r) => r.id),
+      ['whole'],
+    );
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /skipped a torn last line \(40 bytes\)$/);
     reopened.put(record('after'));
     await reopened.close();
-    assert.deepEqual(lines(dir).map((l) => (JSON.parse(l) as InvocationRecord).id), ['whole', 'after']);
+    assert.deepEqual(
+      lines(dir).map((l) => (JSON.parse(l) as InvocationRecord).id),
+      ['whole', 'after'],
+    );
     const third = new InvocationStore({ stateDir: dir });
-    assert.deepEqual(third.page().records.map((r) => r.id), ['after', 'whole']);
+    assert.deepEqual(
+      third.page().records.map((r) => r.id),
+      ['after', 'whole'],
+    );
     await third.close();
   });
 
@@ -111,8 +150,14 @@ describe('invocation store', () => {
     appendFileSync(join(dir, 'invocations.jsonl'), `${JSON.stringify(record('one'))}\n{broken\n${JSON.stringify(record('two'))}\n`);
     const warnings: string[] = [];
     const store = new InvocationStore({ stateDir: dir, onWarning: (m) => warnings.push(m) });
-    assert.deepEqual(store.page().records.map((r) => r.id), ['two', 'one']);
-    assert.deepEqual(warnings.map((w) => w.replace(/^.*invocations\.jsonl/, '')), [':2: skipped a line that is not valid JSON']);
+    assert.deepEqual(
+      store.page().records.map((r) => r.id),
+      ['two', 'one'],
+    );
+    assert.deepEqual(
+      warnings.map((w) => w.replace(/^.*invocations\.jsonl/, '')),
+      [':2: skipped a line that is not valid JSON'],
+    );
     await store.close();
   });
 
@@ -121,14 +166,23 @@ describe('invocation store', () => {
     const store = new InvocationStore({ stateDir: dir, maxRecords: 5 });
     for (let i = 0; i < 150; i++) store.put(record(`r${i}`));
     assert.equal(store.size(), 5);
-    assert.deepEqual(store.page().records.map((r) => r.id), ['r149', 'r148', 'r147', 'r146', 'r145']);
+    assert.deepEqual(
+      store.page().records.map((r) => r.id),
+      ['r149', 'r148', 'r147', 'r146', 'r145'],
+    );
     assert.equal(store.get('r0'), undefined);
     await store.close();
     // Compaction ran while writing: the file never holds all 150 lines.
     assert.ok(lines(dir).length < 150, `file has ${lines(dir).length} lines`);
     const reopened = new InvocationStore({ stateDir: dir, maxRecords: 5 });
-    assert.deepEqual(reopened.page().records.map((r) => r.id), ['r149', 'r148', 'r147', 'r146', 'r145']);
-    assert.deepEqual(lines(dir).map((l) => (JSON.parse(l) as InvocationRecord).id), ['r145', 'r146', 'r147', 'r148', 'r149']);
+    assert.deepEqual(
+      reopened.page().records.map((r) => r.id),
+      ['r149', 'r148', 'r147', 'r146', 'r145'],
+    );
+    assert.deepEqual(
+      lines(dir).map((l) => (JSON.parse(l) as InvocationRecord).id),
+      ['r145', 'r146', 'r147', 'r148', 'r149'],
+    );
     await reopened.close();
   });
 
@@ -162,7 +216,10 @@ describe('invocation store', () => {
     for (let i = 0; i < 10; i++) store.put(record(`r${i}`));
     await store.close();
     const smaller = new InvocationStore({ stateDir: dir, maxRecords: 3 });
-    assert.deepEqual(smaller.page().records.map((r) => r.id), ['r9', 'r8', 'r7']);
+    assert.deepEqual(
+      smaller.page().records.map((r) => r.id),
+      ['r9', 'r8', 'r7'],
+    );
     assert.equal(lines(dir).length, 3);
     await smaller.close();
   });

@@ -27,11 +27,31 @@ function cases(format: LogFormat): Record<string, string> {
     start: startLine(format, ID, TIME),
     end: endLine(format, ID, 'success', undefined, TIME),
     endError: endLine(format, ID, 'error', 'TypeError', TIME),
-    reportWarm: reportLine(format, { requestId: ID, durationMs: 12.344, billedDurationMs: 13, memorySizeMB: 128, maxMemoryUsedMB: 18, status: 'success' }, TIME),
-    reportCold: reportLine(format, { requestId: ID, durationMs: 2.5, billedDurationMs: 170, memorySizeMB: 256, maxMemoryUsedMB: 67, initDurationMs: 166.616, status: 'success' }, TIME),
-    reportError: reportLine(format, { requestId: ID, durationMs: 4, billedDurationMs: 4, memorySizeMB: 128, maxMemoryUsedMB: 60, status: 'error', errorType: 'Runtime.ExitError' }, TIME),
-    reportTimeout: reportLine(format, { requestId: ID, durationMs: 3000, billedDurationMs: 3180, memorySizeMB: 128, maxMemoryUsedMB: 70, initDurationMs: 179.2, status: 'timeout' }, TIME),
-    reportOutOfMemory: reportLine(format, { requestId: ID, durationMs: 812.09, billedDurationMs: 813, memorySizeMB: 128, maxMemoryUsedMB: 128, status: 'error', errorType: 'Runtime.OutOfMemory' }, TIME),
+    reportWarm: reportLine(
+      format,
+      { requestId: ID, durationMs: 12.344, billedDurationMs: 13, memorySizeMB: 128, maxMemoryUsedMB: 18, status: 'success' },
+      TIME,
+    ),
+    reportCold: reportLine(
+      format,
+      { requestId: ID, durationMs: 2.5, billedDurationMs: 170, memorySizeMB: 256, maxMemoryUsedMB: 67, initDurationMs: 166.616, status: 'success' },
+      TIME,
+    ),
+    reportError: reportLine(
+      format,
+      { requestId: ID, durationMs: 4, billedDurationMs: 4, memorySizeMB: 128, maxMemoryUsedMB: 60, status: 'error', errorType: 'Runtime.ExitError' },
+      TIME,
+    ),
+    reportTimeout: reportLine(
+      format,
+      { requestId: ID, durationMs: 3000, billedDurationMs: 3180, memorySizeMB: 128, maxMemoryUsedMB: 70, initDurationMs: 179.2, status: 'timeout' },
+      TIME,
+    ),
+    reportOutOfMemory: reportLine(
+      format,
+      { requestId: ID, durationMs: 812.09, billedDurationMs: 813, memorySizeMB: 128, maxMemoryUsedMB: 128, status: 'error', errorType: 'Runtime.OutOfMemory' },
+      TIME,
+    ),
     initReportError: initReportLine(format, { initDurationMs: 81.234, phase: 'init', status: 'error', errorType: 'Runtime.ImportModuleError' }, TIME),
     initReportTimeout: initReportLine(format, { initDurationMs: 10000, phase: 'init', status: 'timeout' }, TIME),
     timeout: timeoutLine(format, ID, 3, TIME),
@@ -57,11 +77,31 @@ test('text REPORT: tabs between fields, a trailing tab on success, two decimals,
 });
 
 test('JSON platform lines are {time, type, record} objects', () => {
-  const report = JSON.parse(reportLine('JSON', { requestId: ID, durationMs: 2.345, billedDurationMs: 3, memorySizeMB: 128, maxMemoryUsedMB: 50, initDurationMs: 100.006, status: 'error', errorType: 'Error' }, TIME));
+  const report = JSON.parse(
+    reportLine(
+      'JSON',
+      {
+        requestId: ID,
+        durationMs: 2.345,
+        billedDurationMs: 3,
+        memorySizeMB: 128,
+        maxMemoryUsedMB: 50,
+        initDurationMs: 100.006,
+        status: 'error',
+        errorType: 'Error',
+      },
+      TIME,
+    ),
+  );
   assert.deepEqual(report, {
     time: '2025-03-04T05:06:07.089Z',
     type: 'platform.report',
-    record: { requestId: ID, status: 'error', errorType: 'Error', metrics: { durationMs: 2.35, billedDurationMs: 3, memorySizeMB: 128, maxMemoryUsedMB: 50, initDurationMs: 100.01 } },
+    record: {
+      requestId: ID,
+      status: 'error',
+      errorType: 'Error',
+      metrics: { durationMs: 2.35, billedDurationMs: 3, memorySizeMB: 128, maxMemoryUsedMB: 50, initDurationMs: 100.01 },
+    },
   });
 });
 

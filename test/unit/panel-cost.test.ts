@@ -25,7 +25,10 @@ describe('panel cost view-model', () => {
 
   it('lists arm64 first for an arm64 function', () => {
     const cost = costOf(record({ id: 'x', architecture: 'arm64', memorySizeMB: 1024, billedDurationMs: 1000 }));
-    assert.deepEqual(cost?.architectures.map((a) => a.architecture), ['arm64', 'x86_64']);
+    assert.deepEqual(
+      cost?.architectures.map((a) => a.architecture),
+      ['arm64', 'x86_64'],
+    );
     close(cost!.architectures[0].invocationUsd, 0.0000133334 + 0.2 / 1e6);
   });
 

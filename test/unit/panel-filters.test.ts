@@ -11,7 +11,13 @@ const ids = (rs: { id: string }[]) => rs.map((r) => r.id);
 describe('panel history filters and search', () => {
   const records = [
     record({ id: 'a', functionName: 'Greet', event: { name: 'Ada' }, result: { message: 'Hello, Ada!' } }),
-    record({ id: 'b', functionName: 'Fail', status: 'error', trigger: 'sns', error: { errorType: 'OrderRejected', errorMessage: 'order 42 is not valid', trace: ['at handler (fail.js:9)'] } }),
+    record({
+      id: 'b',
+      functionName: 'Fail',
+      status: 'error',
+      trigger: 'sns',
+      error: { errorType: 'OrderRejected', errorMessage: 'order 42 is not valid', trace: ['at handler (fail.js:9)'] },
+    }),
     record({ id: 'c', functionName: 'Greet', trigger: 'http', logs: ['2026-01-01T00:00:00.000Z\tc\tWARN\tDisk Nearly FULL'] }),
   ];
   const index = new SearchIndex();

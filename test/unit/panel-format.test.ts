@@ -56,7 +56,14 @@ describe('panel HTTP exchange', () => {
 
 describe('panel UI state', () => {
   it('restores a saved state and rejects garbage', () => {
-    const saved = { version: 1, view: 'summary', selectedId: 'abc', compareIds: ['a', 'b'], filter: { functionName: 'F', status: 'error', trigger: 'sns', search: 'x' }, scrollTopPx: 280 };
+    const saved = {
+      version: 1,
+      view: 'summary',
+      selectedId: 'abc',
+      compareIds: ['a', 'b'],
+      filter: { functionName: 'F', status: 'error', trigger: 'sns', search: 'x' },
+      scrollTopPx: 280,
+    };
     assert.deepEqual(sanitizeUiState(saved), saved);
     assert.deepEqual(sanitizeUiState('nonsense'), DEFAULT_UI_STATE);
     assert.deepEqual(sanitizeUiState({ version: 2 }), DEFAULT_UI_STATE);

@@ -52,12 +52,18 @@ describe('panel per-function summary', () => {
   });
 
   it('takes the configured memory size from the catalog and lists functions that never ran', () => {
-    const fns = [{ name: 'GreetFunction', memorySizeMB: 512 }, { name: 'Idle', memorySizeMB: 128 }] as FunctionInfo[];
+    const fns = [
+      { name: 'GreetFunction', memorySizeMB: 512 },
+      { name: 'Idle', memorySizeMB: 128 },
+    ] as FunctionInfo[];
     const summaries = summarizeFunctions([record({ id: 'a', memorySizeMB: 128 })], fns);
-    assert.deepEqual(summaries.map((s) => [s.functionName, s.invocations, s.memorySizeMB]), [
-      ['GreetFunction', 1, 512],
-      ['Idle', 0, 128],
-    ]);
+    assert.deepEqual(
+      summaries.map((s) => [s.functionName, s.invocations, s.memorySizeMB]),
+      [
+        ['GreetFunction', 1, 512],
+        ['Idle', 0, 128],
+      ],
+    );
     assert.equal(summaries[1].p50DurationMs, undefined);
   });
 

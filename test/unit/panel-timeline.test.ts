@@ -24,18 +24,35 @@ describe('panel timeline layout', () => {
       { kind: 'report', startMs: 164.5, endMs: 165 },
     ]);
     assert.deepEqual(layout.rows[0].billed, { startMs: 2, endMs: 165, billedMs: 163, rule: 'per-ms-with-init' });
-    assert.deepEqual(layout.ticks.map((t) => t.label), ['0 ms', '50 ms', '100 ms', '150 ms']);
+    assert.deepEqual(
+      layout.ticks.map((t) => t.label),
+      ['0 ms', '50 ms', '100 ms', '150 ms'],
+    );
   });
 
   it('bills a warm invocation from the invoke start and has no init phase', () => {
-    const warm = record({ id: 'w', billingRule: 'per-ms', timestamps: { queuedAt: 0, invokeStartAt: 1, invokeEndAt: 9.2, finishedAt: 10 }, billedDurationMs: 9 });
+    const warm = record({
+      id: 'w',
+      billingRule: 'per-ms',
+      timestamps: { queuedAt: 0, invokeStartAt: 1, invokeEndAt: 9.2, finishedAt: 10 },
+      billedDurationMs: 9,
+    });
     const row = layoutTimeline(warm, [], 0).rows[0];
-    assert.deepEqual(row.phases.map((p) => p.kind), ['queued', 'invoke', 'report']);
+    assert.deepEqual(
+      row.phases.map((p) => p.kind),
+      ['queued', 'invoke', 'report'],
+    );
     assert.deepEqual(row.billed, { startMs: 1, endMs: 10, billedMs: 9, rule: 'per-ms' });
   });
 
   it('bills a cold start from the invoke phase under the per-ms rule (init not billed)', () => {
-    const cold = record({ id: 'c', cold: true, billingRule: 'per-ms', timestamps: { queuedAt: 0, initStartAt: 0, initEndAt: 100, invokeStartAt: 100, invokeEndAt: 120, finishedAt: 121 }, billedDurationMs: 20 });
+    const cold = record({
+      id: 'c',
+      cold: true,
+      billingRule: 'per-ms',
+      timestamps: { queuedAt: 0, initStartAt: 0, initEndAt: 100, invokeStartAt: 100, invokeEndAt: 120, finishedAt: 121 },
+      billedDurationMs: 20,
+    });
     assert.deepEqual(layoutTimeline(cold, [], 0).rows[0].billed, { startMs: 100, endMs: 120, billedMs: 20, rule: 'per-ms' });
   });
 
@@ -64,26 +81,57 @@ describe('panel timeline layout', () => {
   });
 
   it('puts a parent record and its children with retries on one axis, grouped by function then attempt', () => {
-    const parent = record({ id: 'pub', kind: 'sns-publish', requestId: '', functionName: 'orders', trigger: 'sns', timestamps: { queuedAt: 10_000, finishedAt: 12_000 }, durationMs: undefined, billedDurationMs: undefined });
+    const parent = record({
+      id: 'pub',
+      kind: 'sns-publish',
+      requestId: '',
+      functionName: 'orders',
+      trigger: 'sns',
+      timestamps: { queuedAt: 10_000, finishedAt: 12_000 },
+      durationMs: undefined,
+      billedDurationMs: undefined,
+    });
     const child = (id: string, fn: string, attempt: number, queuedAt: number) =>
-      record({ id, functionName: fn, trigger: 'sns', parentId: 'pub', attempt, timestamps: { queuedAt, invokeStartAt: queuedAt + 1, invokeEndAt: queuedAt + 11, finishedAt: queuedAt + 12 } });
+      record({
+        id,
+        functionName: fn,
+        trigger: 'sns',
+        parentId: 'pub',
+        attempt,
+        timestamps: { queuedAt, invokeStartAt: queuedAt + 1, invokeEndAt: queuedAt + 11, finishedAt: queuedAt + 12 },
+      });
     const layout = layoutTimeline(parent, [child('b0', 'Shipping', 0, 10_005), child('a1', 'Billing', 1, 11_005), child('a0', 'Billing', 0, 10_004)], 0);
     assert.equal(layout.originAt, 10_000);
-    assert.deepEqual(layout.rows.map((r) => [r.recordId, r.label, r.depth]), [
-      ['pub', 'orders', 0],
-      ['a0', 'Billing', 1],
-      ['a1', 'Billing (retry 1)', 1],
-      ['b0', 'Shipping', 1],
-    ]);
+    assert.deepEqual(
+      layout.rows.map((r) => [r.recordId, r.label, r.depth]),
+      [
+        ['pub', 'orders', 0],
+        ['a0', 'Billing', 1],
+        ['a1', 'Billing (retry 1)', 1],
+        ['b0', 'Shipping', 1],
+      ],
+    );
     assert.deepEqual(layout.rows[0].phases, [{ kind: 'invoke', startMs: 0, endMs: 2000 }]);
-    assert.deepEqual(layout.rows[2].phases.find((p) => p.kind === 'invoke'), { kind: 'invoke', startMs: 1006, endMs: 1016 });
+    assert.deepEqual(
+      layout.rows[2].phases.find((p) => p.kind === 'invoke'),
+      { kind: 'invoke', startMs: 1006, endMs: 1016 },
+    );
     assert.equal(layout.totalMs, 2000);
   });
 
   it('picks round tick steps and switches to seconds for long spans', () => {
-    assert.deepEqual(axisTicks(12_000).map((t) => t.label), ['0 s', '2 s', '4 s', '6 s', '8 s', '10 s', '12 s']);
-    assert.deepEqual(axisTicks(2_500).map((t) => t.atMs), [0, 500, 1000, 1500, 2000, 2500]);
-    assert.deepEqual(axisTicks(1).map((t) => t.label), ['0 ms', '0.2 ms', '0.4 ms', '0.6 ms', '0.8 ms', '1 ms']);
+    assert.deepEqual(
+      axisTicks(12_000).map((t) => t.label),
+      ['0 s', '2 s', '4 s', '6 s', '8 s', '10 s', '12 s'],
+    );
+    assert.deepEqual(
+      axisTicks(2_500).map((t) => t.atMs),
+      [0, 500, 1000, 1500, 2000, 2500],
+    );
+    assert.deepEqual(
+      axisTicks(1).map((t) => t.label),
+      ['0 ms', '0.2 ms', '0.4 ms', '0.6 ms', '0.8 ms', '1 ms'],
+    );
   });
 
   it('maps milliseconds to clamped percentages', () => {

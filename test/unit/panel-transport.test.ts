@@ -33,8 +33,14 @@ describe('panel postMessage transport', () => {
   it('turns a JSON-RPC error into an RpcError carrying the hint', async () => {
     const { transport, deliver } = setup();
     const pending = transport.request('invoke', { function: 'Nope' });
-    deliver({ type: 'rpc', message: { jsonrpc: '2.0', id: 1, error: { code: -32000, message: "unknown function 'Nope'", data: { hint: 'functions: Greet' } } } });
-    await assert.rejects(pending, (err: unknown) => err instanceof RpcError && err.code === -32000 && err.message === "unknown function 'Nope'" && err.hint === 'functions: Greet');
+    deliver({
+      type: 'rpc',
+      message: { jsonrpc: '2.0', id: 1, error: { code: -32000, message: "unknown function 'Nope'", data: { hint: 'functions: Greet' } } },
+    });
+    await assert.rejects(
+      pending,
+      (err: unknown) => err instanceof RpcError && err.code === -32000 && err.message === "unknown function 'Nope'" && err.hint === 'functions: Greet',
+    );
   });
 
   it('passes notifications to listeners and other messages to the panel', () => {
@@ -45,7 +51,10 @@ describe('panel postMessage transport', () => {
     deliver({ type: 'select', id: 'a' });
     deliver({ type: 'state', state: { version: 1 } });
     assert.deepEqual(seen, [['invocation.log', { id: 'a', line: 'hello' }]]);
-    assert.deepEqual(other, [{ type: 'select', id: 'a' }, { type: 'state', state: { version: 1 } }]);
+    assert.deepEqual(other, [
+      { type: 'select', id: 'a' },
+      { type: 'state', state: { version: 1 } },
+    ]);
   });
 
   it('fails pending requests when the host stops and follows the host state', async () => {

@@ -26,7 +26,12 @@ function golden(name: string, actual: unknown): void {
   assert.equal(text, readFileSync(file, 'utf8'));
 }
 
-const fixed = { region: 'eu-west-1', configurationId: 'PhotoUpload', requestId: 'C3D13FE58DE4C810', hostId: 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD' };
+const fixed = {
+  region: 'eu-west-1',
+  configurationId: 'PhotoUpload',
+  requestId: 'C3D13FE58DE4C810',
+  hostId: 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
+};
 
 describe('S3 event shape', () => {
   it('ObjectCreated:Put matches the golden file field for field', () => {
@@ -116,7 +121,11 @@ describe('S3 names and keys', () => {
   it('bucket names', () => {
     for (const ok of ['abc', 'my-bucket.1', 'a'.repeat(63)]) validateBucketName(ok);
     for (const bad of ['ab', 'UPPER', '-start', 'end-', 'a..b', '192.168.1.1', 'a'.repeat(64), 'under_score']) {
-      assert.throws(() => validateBucketName(bad), (e: unknown) => e instanceof UserError && e.code === 'InvalidBucketName', bad);
+      assert.throws(
+        () => validateBucketName(bad),
+        (e: unknown) => e instanceof UserError && e.code === 'InvalidBucketName',
+        bad,
+      );
     }
   });
 
@@ -125,7 +134,10 @@ describe('S3 names and keys', () => {
     for (const bad of ['', '../x', 'a/../../x', '/abs', 'a//b', 'a/', './a', 'a\\b', 'nul\0']) {
       assert.throws(() => validateObjectKey(bad), UserError, JSON.stringify(bad));
     }
-    assert.throws(() => validateObjectKey('k'.repeat(1025)), (e: unknown) => e instanceof UserError && e.code === 'KeyTooLongError');
+    assert.throws(
+      () => validateObjectKey('k'.repeat(1025)),
+      (e: unknown) => e instanceof UserError && e.code === 'KeyTooLongError',
+    );
   });
 
   it('sequencers are 18 upper-case hex digits and strictly increase', () => {

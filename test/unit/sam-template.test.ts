@@ -82,7 +82,9 @@ describe('sam-template: intrinsics', () => {
   });
 
   it('keeps unresolvable intrinsics in long form in resources()', () => {
-    assert.deepEqual((t.resources.Fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.IMPORT, { 'Fn::ImportValue': 'shared-vpc-id' });
+    assert.deepEqual((t.resources.Fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.IMPORT, {
+      'Fn::ImportValue': 'shared-vpc-id',
+    });
     assert.equal(t.resources.Uploads!.Properties.BucketName, 'uploads-dev');
   });
 
@@ -137,7 +139,10 @@ describe('sam-template: Globals', () => {
   });
 
   it('gives implicit APIs the Api / HttpApi globals', () => {
-    assert.deepEqual(t.resources.ServerlessRestApi, { Type: 'AWS::Serverless::Api', Properties: { Cors: "'*'", BinaryMediaTypes: ['image~1png'], StageName: 'Prod' } });
+    assert.deepEqual(t.resources.ServerlessRestApi, {
+      Type: 'AWS::Serverless::Api',
+      Properties: { Cors: "'*'", BinaryMediaTypes: ['image~1png'], StageName: 'Prod' },
+    });
     assert.deepEqual(t.resources.ServerlessHttpApi, { Type: 'AWS::Serverless::HttpApi', Properties: { CorsConfiguration: { AllowOrigins: ['*'] } } });
   });
 
@@ -151,11 +156,10 @@ describe('sam-template: Globals', () => {
   });
 
   it('marks runtimes and code it cannot run as unsupported, with the reason', () => {
-    assert.deepEqual([by('Java').runtimeFamily, by('Java').supported, by('Java').unsupportedReason], [
-      'unsupported',
-      false,
-      'java21 is not supported: the host runs nodejs*, python3.* and provided* (custom) runtimes',
-    ]);
+    assert.deepEqual(
+      [by('Java').runtimeFamily, by('Java').supported, by('Java').unsupportedReason],
+      ['unsupported', false, 'java21 is not supported: the host runs nodejs*, python3.* and provided* (custom) runtimes'],
+    );
     assert.equal(by('FromS3').unsupportedReason, 'Code points to S3; the host runs local code only (give a folder path)');
     assert.deepEqual([by('Custom').runtimeFamily, by('Custom').handler, by('Custom').supported], ['provided', 'bootstrap', true]);
   });
@@ -204,7 +208,13 @@ describe('sam-template: mistakes', () => {
 
   it('a function without Handler is listed as unsupported with file:line; the others load', () => {
     const t = load('missing-handler.yaml');
-    assert.deepEqual(t.functions.map((f) => [f.name, f.supported]), [['Good', true], ['NoHandler', false]]);
+    assert.deepEqual(
+      t.functions.map((f) => [f.name, f.supported]),
+      [
+        ['Good', true],
+        ['NoHandler', false],
+      ],
+    );
     assert.equal(t.functions[1]!.unsupportedReason, 'missing-handler.yaml:8: function NoHandler has no Handler (e.g. Handler: app.handler)');
     assert.deepEqual(t.problems, [
       { file: 'missing-handler.yaml', line: 8, column: 3, message: 'function NoHandler has no Handler (e.g. Handler: app.handler)' },
@@ -213,10 +223,17 @@ describe('sam-template: mistakes', () => {
   });
 
   it('never crashes on odd but parseable input', () => {
-    for (const text of ['', 'just a string', '- a\n- b', 'Resources: 5', 'Resources:\n  X: 1\n  Y: { Type: AWS::Serverless::Function, Properties: 7 }', 'Resources:\n  Z: { Type: AWS::Serverless::Function, Properties: { Handler: !Ref Z, Runtime: !Sub "${Nope}" } }',
+    for (const text of [
+      '',
+      'just a string',
+      '- a\n- b',
+      'Resources: 5',
+      'Resources:\n  X: 1\n  Y: { Type: AWS::Serverless::Function, Properties: 7 }',
+      'Resources:\n  Z: { Type: AWS::Serverless::Function, Properties: { Handler: !Ref Z, Runtime: !Sub "${Nope}" } }',
       'Resources:\n  A: { Type: AWS::S3::Bucket, Properties: { BucketName: !Ref B } }\n  B: { Type: AWS::S3::Bucket, Properties: { BucketName: !Sub "${A}-x" } }',
       'Conditions:\n  C1: !Condition C2\n  C2: !Not [!Condition C1]\nResources:\n  F: { Type: AWS::Serverless::Function, Properties: { Handler: !If [C1, a.b, c.d], Runtime: nodejs22.x } }',
-      'Resources:\n  F: { Type: AWS::Serverless::Function, Properties: { Handler: a.b, Runtime: nodejs22.x, Environment: { Variables: !Ref X } } }']) {
+      'Resources:\n  F: { Type: AWS::Serverless::Function, Properties: { Handler: a.b, Runtime: nodejs22.x, Environment: { Variables: !Ref X } } }',
+    ]) {
       try {
         parseSamTemplate(text, join(dir, 'odd.yaml'), opts);
       } catch (err) {
@@ -229,7 +246,10 @@ describe('sam-template: mistakes', () => {
 describe('env overrides', () => {
   const fn = load('globals.yaml').functions.find((f) => f.name === 'Plain')!;
   it('env.json: Parameters for all, the function section wins, new variables allowed', () => {
-    const o = parseEnvJson(JSON.stringify({ Parameters: { SHARED: 'param', ADDED: 1 }, Plain: { SHARED: 'fn', ONLY_GLOBAL: true }, Other: { X: 'y' } }), 'env.json');
+    const o = parseEnvJson(
+      JSON.stringify({ Parameters: { SHARED: 'param', ADDED: 1 }, Plain: { SHARED: 'fn', ONLY_GLOBAL: true }, Other: { X: 'y' } }),
+      'env.json',
+    );
     assert.deepEqual(applyOverrides(fn, [o]).environment, { SHARED: 'fn', ONLY_GLOBAL: 'true', ADDED: '1' });
   });
   it('env.json mistakes are UserErrors with a position', () => {

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  attributeValues,
-  matchesFilterPolicy,
-  validateFilterPolicy,
-  type SnsMessageAttribute,
-} from '../../runtime-host/events/sns/filter-policy';
+import { attributeValues, matchesFilterPolicy, validateFilterPolicy, type SnsMessageAttribute } from '../../runtime-host/events/sns/filter-policy';
 import { UserError } from '../../runtime-host/runtime/types';
 
 function attrs(spec: Record<string, string | number | string[]>): Record<string, SnsMessageAttribute> {
@@ -20,8 +15,7 @@ function attrs(spec: Record<string, string | number | string[]>): Record<string,
 
 const byAttrs = (policy: unknown, a: Record<string, string | number | string[]>) =>
   matchesFilterPolicy(policy, 'MessageAttributes', { body: 'hello', attributes: attrs(a) });
-const byBody = (policy: unknown, body: unknown) =>
-  matchesFilterPolicy(policy, 'MessageBody', { body: typeof body === 'string' ? body : JSON.stringify(body) });
+const byBody = (policy: unknown, body: unknown) => matchesFilterPolicy(policy, 'MessageBody', { body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 describe('SNS filter policy: MessageAttributes scope', () => {
   it('exact string match, OR across values', () => {

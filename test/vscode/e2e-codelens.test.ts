@@ -24,7 +24,10 @@ test('CodeLens ▶ Invoke → pick an event → result and billed duration in th
     const savedEvent = wb.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'alice' }).first();
     for (let attempt = 1; ; attempt++) {
       await invokeLens.click();
-      const shown = await savedEvent.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
+      const shown = await savedEvent.waitFor({ state: 'visible', timeout: 20_000 }).then(
+        () => true,
+        () => false,
+      );
       if (shown) break;
       if (attempt === 3) throw new Error('the event picker did not open after clicking ▶ Invoke three times');
       // A lens rendered from an older provider result points at a command VS Code has already
@@ -57,7 +60,9 @@ test('CodeLens ▶ Invoke → pick an event → result and billed duration in th
     await wb.pickQuickItem('Save as…');
     await wb.answerQuickInput('photo-upload');
     await page.locator('.codelens-decoration a', { hasText: 'Event: photo-upload ▾' }).first().waitFor({ state: 'visible', timeout: 60_000 });
-    const saved = JSON.parse(readFileSync(join(vs.folder, 'events', 'HelloJs', 'photo-upload.json'), 'utf8')) as { Records: { eventName: string; s3: { object: { key: string } } }[] };
+    const saved = JSON.parse(readFileSync(join(vs.folder, 'events', 'HelloJs', 'photo-upload.json'), 'utf8')) as {
+      Records: { eventName: string; s3: { object: { key: string } } }[];
+    };
     assert.equal(saved.Records[0]?.eventName, 'ObjectCreated:Put');
     assert.equal(saved.Records[0]?.s3.object.key, 'uploads/photo.jpg');
     await wb.screenshot('3-saved-event');

@@ -92,7 +92,8 @@ async function main(): Promise<void> {
   }
   if (existsSync(resultsFile)) {
     const r = JSON.parse(readFileSync(resultsFile, 'utf8')) as SuiteResults;
-    for (const t of r.tests) process.stdout.write(`${t.state === 'passed' ? '✔' : t.state === 'failed' ? '✖' : '-'} ${t.fullTitle}${t.message ? `\n    ${t.message}` : ''}\n`);
+    for (const t of r.tests)
+      process.stdout.write(`${t.state === 'passed' ? '✔' : t.state === 'failed' ? '✖' : '-'} ${t.fullTitle}${t.message ? `\n    ${t.message}` : ''}\n`);
     process.stdout.write(`${r.passes} passed, ${r.failures} failed, ${r.pending} skipped\n`);
     if (r.error) process.stderr.write(`test:electron: ${r.error}\n`);
   }

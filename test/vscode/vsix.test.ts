@@ -31,11 +31,15 @@ test('npm run package makes a .vsix that installs into VS Code and works there',
     await t.test('vsce packages the built extension', () => {
       // The same vsce invocation as `npm run package`, minus its build (npm test has built dist/ already,
       // and rebuilding would pull dist/ from under tests running alongside) and with the output in scratch.
-      const r = spawnSync(join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-yarn', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const r = spawnSync(
+        join(repoRoot, 'node_modules', '.bin', 'vsce'),
+        ['package', '--no-yarn', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix],
+        {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       assert.equal(r.status, 0, `vsce failed:\n${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /DONE\s+Packaged: .*\.vsix/);
       assert.ok(statSync(vsix).size > 0);
@@ -47,10 +51,14 @@ test('npm run package makes a .vsix that installs into VS Code and works there',
         process.execPath,
         [
           join(vscodeDir, 'out', 'server-main.js'),
-          '--install-extension', vsix,
-          '--extensions-dir', extensionsDir,
-          '--user-data-dir', join(scratch, 'user-data'),
-          '--server-data-dir', join(scratch, 'server-data'),
+          '--install-extension',
+          vsix,
+          '--extensions-dir',
+          extensionsDir,
+          '--user-data-dir',
+          join(scratch, 'user-data'),
+          '--server-data-dir',
+          join(scratch, 'server-data'),
           '--accept-server-license-terms',
         ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 5 * 60_000 },
@@ -62,14 +70,29 @@ test('npm run package makes a .vsix that installs into VS Code and works there',
 
     await t.test('the package holds the bundles, manifest, readme, licence and esbuild, and nothing else', () => {
       // README pictures (docs/*.png) ride along so the extension's page in VS Code shows them.
-      const pictures = existsSync(join(repoRoot, 'docs')) ? readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.png')).sort() : [];
-      assert.deepEqual(readdirSync(installed).sort(), ['.vsixmanifest', 'LICENSE.txt', 'dist', ...(pictures.length ? ['docs'] : []), 'node_modules', 'package.json', 'readme.md'].sort());
+      const pictures = existsSync(join(repoRoot, 'docs'))
+        ? readdirSync(join(repoRoot, 'docs'))
+            .filter((f) => f.endsWith('.png'))
+            .sort()
+        : [];
+      assert.deepEqual(
+        readdirSync(installed).sort(),
+        ['.vsixmanifest', 'LICENSE.txt', 'dist', ...(pictures.length ? ['docs'] : []), 'node_modules', 'package.json', 'readme.md'].sort(),
+      );
       if (pictures.length) assert.deepEqual(readdirSync(join(installed, 'docs')).sort(), pictures);
       const got = new Set(filesUnder(join(installed, 'dist')));
       // Every built file except the test bundles: a new dist/ folder missing from .vscodeignore shows here.
       const want = filesUnder(distDir).filter((f) => !f.startsWith('test/'));
-      assert.deepEqual(want.filter((f) => !got.has(f)), [], 'dist files missing from the .vsix (see .vscodeignore)');
-      assert.deepEqual([...got].filter((f) => f.startsWith('test/')), [], 'no test bundles in the .vsix');
+      assert.deepEqual(
+        want.filter((f) => !got.has(f)),
+        [],
+        'dist files missing from the .vsix (see .vscodeignore)',
+      );
+      assert.deepEqual(
+        [...got].filter((f) => f.startsWith('test/')),
+        [],
+        'no test bundles in the .vsix',
+      );
       assert.deepEqual(readdirSync(join(installed, 'node_modules')).sort(), ['@esbuild', 'esbuild']);
       assert.deepEqual(readdirSync(join(installed, 'node_modules', '@esbuild')), ['linux-x64']);
       const binary = statSync(join(installed, 'node_modules', '@esbuild', 'linux-x64', 'bin', 'esbuild'));
@@ -79,13 +102,20 @@ test('npm run package makes a .vsix that installs into VS Code and works there',
     await t.test('the installed host runs a TypeScript handler with the packaged esbuild', () => {
       const project = join(scratch, 'project');
       mkdirSync(project, { recursive: true });
-      writeFileSync(join(project, 'app.ts'), 'export const handler = async (event: { n: number }): Promise<{ doubled: number }> => ({ doubled: event.n * 2 });\n');
+      writeFileSync(
+        join(project, 'app.ts'),
+        'export const handler = async (event: { n: number }): Promise<{ doubled: number }> => ({ doubled: event.n * 2 });\n',
+      );
       writeFileSync(join(project, 'event.json'), '{"n":21}\n');
-      const r = spawnSync(process.execPath, [join(installed, 'dist', 'cli.js'), 'invoke', 'app.handler', '--root', project, '--event', join(project, 'event.json'), '--json'], {
-        cwd: project,
-        encoding: 'utf8',
-        timeout: 2 * 60_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        [join(installed, 'dist', 'cli.js'), 'invoke', 'app.handler', '--root', project, '--event', join(project, 'event.json'), '--json'],
+        {
+          cwd: project,
+          encoding: 'utf8',
+          timeout: 2 * 60_000,
+        },
+      );
       assert.equal(r.status, 0, `invoke failed:\n${r.stdout}\n${r.stderr}`);
       const out = JSON.parse(r.stdout) as { result?: unknown; report?: { status?: string } };
       assert.deepEqual(out.result, { doubled: 42 });

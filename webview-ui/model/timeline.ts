@@ -69,7 +69,11 @@ function rowFor(r: InvocationRecord, depth: number, originAt: number, nowAt: num
   }
   if (t.invokeStartAt !== undefined) {
     const invokeEnd = t.invokeEndAt ?? end;
-    phases.push({ kind: t.invokeEndAt === undefined && t.finishedAt === undefined ? 'running' : 'invoke', startMs: rel(t.invokeStartAt), endMs: rel(invokeEnd) });
+    phases.push({
+      kind: t.invokeEndAt === undefined && t.finishedAt === undefined ? 'running' : 'invoke',
+      startMs: rel(t.invokeStartAt),
+      endMs: rel(invokeEnd),
+    });
     for (const pause of r.pauses ?? []) {
       phases.push({ kind: 'paused', startMs: rel(pause.startAt), endMs: rel(pause.endAt ?? invokeEnd) });
     }

@@ -11,7 +11,13 @@ export function renderCompare(a: InvocationRecord, b: InvocationRecord, onClose:
     ['Function', (r) => r.functionName],
     ['Start', (r) => (r.cold ? 'cold' : 'warm')],
     ['Duration', (r) => formatMs(r.durationMs)],
-    ['Billed duration', (r) => { const ms = recordBilledMs(r); return ms === undefined ? '—' : `${ms} ms`; }],
+    [
+      'Billed duration',
+      (r) => {
+        const ms = recordBilledMs(r);
+        return ms === undefined ? '—' : `${ms} ms`;
+      },
+    ],
     ['Init duration', (r) => formatMs(r.initDurationMs)],
     ['Max memory used', (r) => `${r.maxMemoryUsedMB ?? '—'} of ${r.memorySizeMB} MB`],
     ['Trigger', (r) => r.trigger],
@@ -25,17 +31,28 @@ export function renderCompare(a: InvocationRecord, b: InvocationRecord, onClose:
       { class: 'compare-col', data: { side } },
       h('button', { class: 'linklike', attrs: { type: 'button' }, on: { click: () => onSelect(r.id) } }, h('code', null, r.id)),
       jsonBlock(sameEvent ? 'Event (same)' : 'Event', r.event, `compare-event-${side}`),
-      r.error ? jsonBlock(sameResult ? 'Error (same)' : 'Error', r.error, `compare-result-${side}`) : jsonBlock(sameResult ? 'Result (same)' : 'Result', r.result ?? null, `compare-result-${side}`),
+      r.error
+        ? jsonBlock(sameResult ? 'Error (same)' : 'Error', r.error, `compare-result-${side}`)
+        : jsonBlock(sameResult ? 'Result (same)' : 'Result', r.result ?? null, `compare-result-${side}`),
     );
   return h(
     'div',
     { class: 'compare', data: { testid: 'compare' } },
-    h('div', { class: 'detail-head' }, h('div', { class: 'detail-title' }, h('h2', null, 'Compare'), statusBadge(a.status), h('span', null, 'vs'), statusBadge(b.status)), button('Close', 'close', onClose, { secondary: true, testId: 'compare-close' })),
+    h(
+      'div',
+      { class: 'detail-head' },
+      h('div', { class: 'detail-title' }, h('h2', null, 'Compare'), statusBadge(a.status), h('span', null, 'vs'), statusBadge(b.status)),
+      button('Close', 'close', onClose, { secondary: true, testId: 'compare-close' }),
+    ),
     h(
       'table',
       { class: 'compare-table' },
       h('thead', null, h('tr', null, h('th', null, ''), h('th', null, 'A'), h('th', null, 'B'))),
-      h('tbody', null, rows.map(([label, f]) => h('tr', { class: f(a) === f(b) ? '' : 'differs' }, h('th', null, label), h('td', null, f(a)), h('td', null, f(b))))),
+      h(
+        'tbody',
+        null,
+        rows.map(([label, f]) => h('tr', { class: f(a) === f(b) ? '' : 'differs' }, h('th', null, label), h('td', null, f(a)), h('td', null, f(b)))),
+      ),
     ),
     h('div', { class: 'compare-cols' }, column(a, 'a'), column(b, 'b')),
   );

@@ -34,7 +34,9 @@ export function renderDetail(record: InvocationRecord, children: readonly Invoca
       { class: 'detail-title' },
       h('h2', { data: { testid: 'detail-function' } }, record.functionName),
       statusBadge(record.status),
-      isInvocation ? h('span', { class: `tag ${record.cold ? 'cold' : 'warm'}`, data: { testid: 'detail-start' } }, record.cold ? 'cold start' : 'warm') : h('span', { class: 'tag' }, KIND_LABEL[record.kind]),
+      isInvocation
+        ? h('span', { class: `tag ${record.cold ? 'cold' : 'warm'}`, data: { testid: 'detail-start' } }, record.cold ? 'cold start' : 'warm')
+        : h('span', { class: 'tag' }, KIND_LABEL[record.kind]),
       h('span', { class: 'tag' }, record.trigger),
       record.attempt ? h('span', { class: 'tag retry' }, `retry ${record.attempt}`) : null,
     ),
@@ -43,8 +45,22 @@ export function renderDetail(record: InvocationRecord, children: readonly Invoca
       { class: 'detail-meta' },
       h('span', { title: 'Record id' }, icon('key'), ' ', h('code', { data: { testid: 'detail-id' } }, record.id)),
       h('span', null, icon('clock'), ' ', new Date(record.timestamps.queuedAt).toISOString()),
-      isInvocation ? h('span', null, icon('server-process'), ` ${record.runtime} · ${record.architecture} · ${record.memorySizeMB} MB · ${record.timeoutSeconds} s timeout`) : null,
-      record.parentId ? h('button', { class: 'linklike', attrs: { type: 'button' }, on: { click: () => actions.select(record.parentId as string) } }, icon('arrow-up'), ' parent record') : null,
+      isInvocation
+        ? h(
+            'span',
+            null,
+            icon('server-process'),
+            ` ${record.runtime} · ${record.architecture} · ${record.memorySizeMB} MB · ${record.timeoutSeconds} s timeout`,
+          )
+        : null,
+      record.parentId
+        ? h(
+            'button',
+            { class: 'linklike', attrs: { type: 'button' }, on: { click: () => actions.select(record.parentId as string) } },
+            icon('arrow-up'),
+            ' parent record',
+          )
+        : null,
     ),
   );
 
@@ -56,7 +72,11 @@ export function renderDetail(record: InvocationRecord, children: readonly Invoca
         button('Edit event & run', 'edit', () => actions.editAndRun(record), { secondary: true, testId: 'action-edit' }),
         button('Save event', 'save', () => actions.saveEvent(record), { secondary: true, testId: 'action-save' }),
         actions.debug ? button('Debug with this event', 'debug-alt', () => actions.debug?.(record), { secondary: true, testId: 'action-debug' }) : null,
-        button('Compare…', 'diff', () => actions.startCompare(record), { secondary: true, testId: 'action-compare', title: 'Pick another invocation to compare side by side' }),
+        button('Compare…', 'diff', () => actions.startCompare(record), {
+          secondary: true,
+          testId: 'action-compare',
+          title: 'Pick another invocation to compare side by side',
+        }),
       )
     : null;
 
@@ -78,7 +98,13 @@ function section(title: string, body: HTMLElement): HTMLElement {
 }
 
 function numberCell(label: string, value: string | HTMLElement, testId: string, note?: string): HTMLElement {
-  return h('div', { class: 'num' }, h('div', { class: 'num-label' }, label), h('div', { class: 'num-value', data: { testid: testId } }, value), note ? h('div', { class: 'num-note' }, note) : null);
+  return h(
+    'div',
+    { class: 'num' },
+    h('div', { class: 'num-label' }, label),
+    h('div', { class: 'num-value', data: { testid: testId } }, value),
+    note ? h('div', { class: 'num-note' }, note) : null,
+  );
 }
 
 export function renderNumbers(record: InvocationRecord): HTMLElement {
@@ -91,8 +117,18 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
   const grid = h(
     'div',
     { class: 'numbers' },
-    numberCell('Duration', formatMs(record.durationMs), 'num-duration', record.pausedMs ? `+ ${formatShortMs(record.pausedMs)} paused in debugger (not counted)` : undefined),
-    numberCell('Billed duration', record.billedDurationMs !== undefined ? `${record.billedDurationMs} ms` : cost ? `${cost.billedMs} ms` : '—', 'num-billed', cost ? `${cost.rule}: ${cost.ruleDescription}` : record.billingRule),
+    numberCell(
+      'Duration',
+      formatMs(record.durationMs),
+      'num-duration',
+      record.pausedMs ? `+ ${formatShortMs(record.pausedMs)} paused in debugger (not counted)` : undefined,
+    ),
+    numberCell(
+      'Billed duration',
+      record.billedDurationMs !== undefined ? `${record.billedDurationMs} ms` : cost ? `${cost.billedMs} ms` : '—',
+      'num-billed',
+      cost ? `${cost.rule}: ${cost.ruleDescription}` : record.billingRule,
+    ),
     numberCell('Init duration', record.initDurationMs !== undefined ? formatMs(record.initDurationMs) : record.cold ? '—' : 'warm start (no init)', 'num-init'),
     numberCell(
       'Memory',
@@ -105,7 +141,11 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
   const table = h(
     'table',
     { class: 'cost', data: { testid: 'cost-table' } },
-    h('thead', null, h('tr', null, h('th', null, 'Architecture'), h('th', null, 'This invocation'), h('th', null, '1 M / month'), h('th', null, 'after free tier'))),
+    h(
+      'thead',
+      null,
+      h('tr', null, h('th', null, 'Architecture'), h('th', null, 'This invocation'), h('th', null, '1 M / month'), h('th', null, 'after free tier')),
+    ),
     h(
       'tbody',
       null,
@@ -121,7 +161,17 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
       ),
     ),
   );
-  return h('div', null, grid, h('div', { class: 'cost-wrap' }, table, h('div', { class: 'num-note' }, `At ${cost.billedMs} ms billed and ${cost.memorySizeMB} MB; us-east-1 prices, requests included.`)));
+  return h(
+    'div',
+    null,
+    grid,
+    h(
+      'div',
+      { class: 'cost-wrap' },
+      table,
+      h('div', { class: 'num-note' }, `At ${cost.billedMs} ms billed and ${cost.memorySizeMB} MB; us-east-1 prices, requests included.`),
+    ),
+  );
 }
 
 function renderError(record: InvocationRecord): HTMLElement {
@@ -129,7 +179,12 @@ function renderError(record: InvocationRecord): HTMLElement {
   return h(
     'section',
     { class: 'block error-block', data: { testid: 'detail-error' } },
-    h('div', { class: 'block-head' }, h('h3', null, 'Error'), copyButton(() => safeStringify(err), 'Copy error')),
+    h(
+      'div',
+      { class: 'block-head' },
+      h('h3', null, 'Error'),
+      copyButton(() => safeStringify(err), 'Copy error'),
+    ),
     h('div', { class: 'error-title' }, icon('error'), ' ', h('strong', null, err.errorType), ': ', err.errorMessage),
     err.trace.length ? h('pre', { class: 'trace' }, err.trace.join('\n')) : null,
   );
@@ -142,11 +197,25 @@ function renderHttp(record: InvocationRecord): HTMLElement {
   return h(
     'section',
     { class: 'block', data: { testid: 'detail-http' } },
-    h('div', { class: 'block-head' }, h('h3', null, `HTTP (${http.api === 'rest' ? 'REST API, payload 1.0' : http.api === 'http' ? 'HTTP API, payload 2.0' : 'function URL'})`)),
+    h(
+      'div',
+      { class: 'block-head' },
+      h('h3', null, `HTTP (${http.api === 'rest' ? 'REST API, payload 1.0' : http.api === 'http' ? 'HTTP API, payload 2.0' : 'function URL'})`),
+    ),
     h(
       'div',
       { class: 'http' },
-      h('div', null, h('div', { class: 'block-head' }, h('h4', null, 'Request'), copyButton(() => request, 'Copy request')), h('pre', { class: 'http-text' }, request)),
+      h(
+        'div',
+        null,
+        h(
+          'div',
+          { class: 'block-head' },
+          h('h4', null, 'Request'),
+          copyButton(() => request, 'Copy request'),
+        ),
+        h('pre', { class: 'http-text' }, request),
+      ),
       h(
         'div',
         null,
@@ -195,7 +264,16 @@ export function renderLogs(record: InvocationRecord): HTMLElement {
   return h(
     'section',
     { class: 'block', data: { testid: 'detail-logs' } },
-    h('div', { class: 'block-head' }, h('h3', null, `Logs (${record.logs.length})`), copyButton(() => record.logs.join('\n'), 'Copy logs')),
-    h('div', { class: 'logs' }, lines.length ? lines : h('div', { class: 'muted' }, record.status === 'running' || record.status === 'queued' ? 'waiting for output…' : 'no log lines')),
+    h(
+      'div',
+      { class: 'block-head' },
+      h('h3', null, `Logs (${record.logs.length})`),
+      copyButton(() => record.logs.join('\n'), 'Copy logs'),
+    ),
+    h(
+      'div',
+      { class: 'logs' },
+      lines.length ? lines : h('div', { class: 'muted' }, record.status === 'running' || record.status === 'queued' ? 'waiting for output…' : 'no log lines'),
+    ),
   );
 }

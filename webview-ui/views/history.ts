@@ -110,7 +110,11 @@ export class HistoryList {
       ),
       h('span', { class: 'c2' }, r.trigger),
       h('span', { class: 'c3' }, statusBadge(r.status)),
-      h('span', { class: 'c4', data: { col: 'start' } }, r.kind === 'invocation' && r.status !== 'queued' && r.status !== 'throttled' ? (r.cold ? 'cold' : 'warm') : ''),
+      h(
+        'span',
+        { class: 'c4', data: { col: 'start' } },
+        r.kind === 'invocation' && r.status !== 'queued' && r.status !== 'throttled' ? (r.cold ? 'cold' : 'warm') : '',
+      ),
       h('span', { class: 'c5 num', data: { col: 'duration' } }, r.durationMs !== undefined ? formatShortMs(r.durationMs) : ''),
       h('span', { class: 'c6 num', data: { col: 'billed' } }, billed !== undefined && r.kind === 'invocation' ? `${billed} ms` : ''),
       h('span', { class: 'c7 num', data: { col: 'memory' } }, r.kind === 'invocation' ? `${r.maxMemoryUsedMB ?? '—'}/${r.memorySizeMB} MB` : ''),

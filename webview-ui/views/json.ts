@@ -10,7 +10,12 @@ export function jsonBlock(title: string, value: unknown, testId: string): HTMLEl
   return h(
     'section',
     { class: 'block', data: { testid: testId } },
-    h('div', { class: 'block-head' }, h('h3', null, title), copyButton(() => text, `Copy ${title.toLowerCase()}`)),
+    h(
+      'div',
+      { class: 'block-head' },
+      h('h3', null, title),
+      copyButton(() => text, `Copy ${title.toLowerCase()}`),
+    ),
     h('div', { class: 'json' }, jsonNode(value, 0)),
   );
 }
@@ -78,7 +83,14 @@ function jsonNode(value: unknown, depth: number): Node {
   details.appendChild(h('summary', null, h('span', { class: 'j-punct when-open' }, open), h('span', { class: 'j-preview when-closed' }, preview)));
   const list = h('div', { class: 'j-body' });
   for (const [k, v] of entries.slice(0, MAX_ITEMS)) {
-    list.appendChild(h('div', { class: 'j-entry' }, isArray ? null : [h('span', { class: 'j-key' }, JSON.stringify(k)), h('span', { class: 'j-punct' }, ': ')], jsonNode(v, depth + 1)));
+    list.appendChild(
+      h(
+        'div',
+        { class: 'j-entry' },
+        isArray ? null : [h('span', { class: 'j-key' }, JSON.stringify(k)), h('span', { class: 'j-punct' }, ': ')],
+        jsonNode(v, depth + 1),
+      ),
+    );
   }
   if (entries.length > MAX_ITEMS) list.appendChild(h('div', { class: 'j-more' }, `… ${entries.length - MAX_ITEMS} more (copy to see all)`));
   details.appendChild(list);

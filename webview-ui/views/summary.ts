@@ -11,7 +11,11 @@ export function renderSummary(summaries: readonly FunctionSummary[], onFilter: (
     h(
       'thead',
       null,
-      h('tr', null, ['Function', 'Invocations', 'Error rate', 'p50', 'p95', 'Cold starts', 'Avg init', 'Memory high-water'].map((t) => h('th', null, t))),
+      h(
+        'tr',
+        null,
+        ['Function', 'Invocations', 'Error rate', 'p50', 'p95', 'Cold starts', 'Avg init', 'Memory high-water'].map((t) => h('th', null, t)),
+      ),
     ),
     h(
       'tbody',
@@ -20,7 +24,15 @@ export function renderSummary(summaries: readonly FunctionSummary[], onFilter: (
         h(
           'tr',
           { data: { function: s.functionName } },
-          h('td', null, h('button', { class: 'linklike', attrs: { type: 'button' }, title: 'Show its invocations', on: { click: () => onFilter(s.functionName) } }, s.functionName)),
+          h(
+            'td',
+            null,
+            h(
+              'button',
+              { class: 'linklike', attrs: { type: 'button' }, title: 'Show its invocations', on: { click: () => onFilter(s.functionName) } },
+              s.functionName,
+            ),
+          ),
           h('td', { data: { col: 'invocations' } }, String(s.invocations)),
           h('td', { data: { col: 'errorRate' }, class: s.errors ? 'bad' : '' }, s.invocations ? `${formatPercent(s.errorRate, 1)} (${s.errors})` : '—'),
           h('td', { data: { col: 'p50' } }, formatMs(s.p50DurationMs)),
@@ -31,7 +43,15 @@ export function renderSummary(summaries: readonly FunctionSummary[], onFilter: (
             'td',
             { data: { col: 'memory' } },
             `${s.maxMemoryUsedMB ?? '—'} / ${s.memorySizeMB} MB`,
-            s.hint ? h('div', { class: `hint ${s.hint.kind}`, data: { testid: 'memory-hint', hint: s.hint.kind } }, icon(s.hint.kind === 'too-small' ? 'warning' : 'lightbulb'), ' ', s.hint.message) : null,
+            s.hint
+              ? h(
+                  'div',
+                  { class: `hint ${s.hint.kind}`, data: { testid: 'memory-hint', hint: s.hint.kind } },
+                  icon(s.hint.kind === 'too-small' ? 'warning' : 'lightbulb'),
+                  ' ',
+                  s.hint.message,
+                )
+              : null,
           ),
         ),
       ),

@@ -9,7 +9,10 @@ const PHASE_LABEL = { queued: 'queued', init: 'init', invoke: 'invoke', running:
 
 export function renderTimeline(layout: TimelineLayout, onSelect: (id: string) => void): HTMLElement {
   const pos = (el: HTMLElement, start: number, end: number) => {
-    setStyle(el, { left: `${percentOf(start, layout.totalMs)}%`, width: `${Math.max(0.3, percentOf(end, layout.totalMs) - percentOf(start, layout.totalMs))}%` });
+    setStyle(el, {
+      left: `${percentOf(start, layout.totalMs)}%`,
+      width: `${Math.max(0.3, percentOf(end, layout.totalMs) - percentOf(start, layout.totalMs))}%`,
+    });
     return el;
   };
   const axis = h('div', { class: 'tl-axis' });
@@ -24,7 +27,15 @@ export function renderTimeline(layout: TimelineLayout, onSelect: (id: string) =>
     for (const p of row.phases) {
       const duration = p.endMs - p.startMs;
       track.appendChild(
-        pos(h('div', { class: `tl-phase tl-${p.kind}`, data: { phase: p.kind }, title: `${PHASE_LABEL[p.kind]}: ${formatShortMs(duration)} (at +${formatShortMs(p.startMs)})` }), p.startMs, p.endMs),
+        pos(
+          h('div', {
+            class: `tl-phase tl-${p.kind}`,
+            data: { phase: p.kind },
+            title: `${PHASE_LABEL[p.kind]}: ${formatShortMs(duration)} (at +${formatShortMs(p.startMs)})`,
+          }),
+          p.startMs,
+          p.endMs,
+        ),
       );
     }
     if (row.billed) {
@@ -45,7 +56,12 @@ export function renderTimeline(layout: TimelineLayout, onSelect: (id: string) =>
       { class: `tl-row depth-${row.depth}`, data: { recordId: row.recordId, testid: 'timeline-row' } },
       h(
         'button',
-        { class: 'tl-label linklike', attrs: { type: 'button' }, title: `${row.label} — ${STATUS_LABEL[row.status]}`, on: { click: () => onSelect(row.recordId) } },
+        {
+          class: 'tl-label linklike',
+          attrs: { type: 'button' },
+          title: `${row.label} — ${STATUS_LABEL[row.status]}`,
+          on: { click: () => onSelect(row.recordId) },
+        },
         h('span', { class: `dot status-${row.status}` }),
         h('span', { class: 'tl-name' }, row.label),
         row.cold ? h('span', { class: 'tag cold' }, 'cold') : null,
@@ -56,8 +72,16 @@ export function renderTimeline(layout: TimelineLayout, onSelect: (id: string) =>
   const legend = h(
     'div',
     { class: 'tl-legend' },
-    (['queued', 'init', 'invoke', 'paused', 'report'] as const).map((k) => h('span', { class: 'tl-key' }, h('span', { class: `tl-swatch tl-${k}` }), PHASE_LABEL[k])),
+    (['queued', 'init', 'invoke', 'paused', 'report'] as const).map((k) =>
+      h('span', { class: 'tl-key' }, h('span', { class: `tl-swatch tl-${k}` }), PHASE_LABEL[k]),
+    ),
     h('span', { class: 'tl-key' }, h('span', { class: 'tl-swatch tl-billed-swatch' }), 'billed'),
   );
-  return h('div', { class: 'timeline', data: { testid: 'timeline', totalMs: layout.totalMs } }, h('div', { class: 'tl-grid' }, h('div', { class: 'tl-label-spacer' }), axis), rows, legend);
+  return h(
+    'div',
+    { class: 'timeline', data: { testid: 'timeline', totalMs: layout.totalMs } },
+    h('div', { class: 'tl-grid' }, h('div', { class: 'tl-label-spacer' }), axis),
+    rows,
+    legend,
+  );
 }

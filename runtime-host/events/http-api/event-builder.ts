@@ -1,7 +1,7 @@
 // Request → Lambda event, exactly as API Gateway builds them (spec §6): REST proxy payload 1.0,
 // HTTP API payload 2.0 (and 1.0 when PayloadFormatVersion says so), and function URLs (2.0 with
 // `$default`). Pure: everything variable (ids, time, trace id) comes in with the request.
-import type { HttpRoute, RouteMatch } from './routes';
+import type { RouteMatch } from './routes';
 
 export interface HttpRequestInput {
   /** Upper-case method. */
@@ -153,8 +153,7 @@ export function buildV1Event(req: HttpRequestInput, match: RouteMatch, ctx: Buil
     }
   }
   const type = mediaType(header(req, 'content-type'));
-  const base64 =
-    route.api === 'rest' ? mediaTypeMatches(type, route.binaryMediaTypes) : !isTextMediaType(type);
+  const base64 = route.api === 'rest' ? mediaTypeMatches(type, route.binaryMediaTypes) : !isTextMediaType(type);
   const domainName = `${route.apiId}.execute-api.${ctx.region}.amazonaws.com`;
   const stagePath = route.stage === '$default' ? match.path : `/${route.stage}${match.path}`;
   const resource = route.path === '$default' ? match.path : route.path;
@@ -213,9 +212,7 @@ export function buildV2Event(req: HttpRequestInput, match: RouteMatch, ctx: Buil
   for (const [k, v] of query) queryStringParameters[k] = queryStringParameters[k] === undefined ? v : `${queryStringParameters[k]},${v}`;
   const base64 = !isTextMediaType(mediaType(headers['content-type']));
   const isUrl = route.api === 'url';
-  const domainName = isUrl
-    ? `${route.apiId}.lambda-url.${ctx.region}.on.aws`
-    : `${route.apiId}.execute-api.${ctx.region}.amazonaws.com`;
+  const domainName = isUrl ? `${route.apiId}.lambda-url.${ctx.region}.on.aws` : `${route.apiId}.execute-api.${ctx.region}.amazonaws.com`;
   // For a named (non-$default) HTTP API stage the raw path keeps the stage prefix, as API Gateway sends it.
   const rawPath = isUrl || route.stage === '$default' ? match.path : `/${route.stage}${match.path}`;
   const event: Record<string, unknown> = {

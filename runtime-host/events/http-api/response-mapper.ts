@@ -19,7 +19,11 @@ export const gatewayResponses = {
   restInternalError: () => json(502, { message: 'Internal server error' }, [['x-amzn-ErrorType', 'InternalServerErrorException']]),
   httpInternalError: () => json(500, { message: 'Internal Server Error' }),
   /** Function URLs answer a failed or malformed invocation with 502 and a plain-text body. */
-  urlInternalError: (): HttpResponseOut => ({ statusCode: 502, headers: [['content-type', 'text/plain; charset=utf-8']], body: Buffer.from('Internal Server Error') }),
+  urlInternalError: (): HttpResponseOut => ({
+    statusCode: 502,
+    headers: [['content-type', 'text/plain; charset=utf-8']],
+    body: Buffer.from('Internal Server Error'),
+  }),
   restTimeout: () => json(504, { message: 'Endpoint request timed out' }, [['x-amzn-ErrorType', 'InternalServerErrorException']]),
   httpTimeout: () => json(503, { message: 'Service Unavailable' }),
   restMissingToken: () => json(403, { message: 'Missing Authentication Token' }, [['x-amzn-ErrorType', 'MissingAuthenticationTokenException']]),

@@ -120,7 +120,12 @@ function restCors(v: unknown): CorsConfig | undefined {
   }
   if (!isRecord(v)) return undefined;
   const split = (x: unknown) =>
-    x === undefined ? [] : unquote(String(x)).split(',').map((s) => s.trim()).filter(Boolean);
+    x === undefined
+      ? []
+      : unquote(String(x))
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const maxAge = v.MaxAge === undefined ? undefined : Number(unquote(String(v.MaxAge)));
   return {
     allowOrigins: v.AllowOrigin === undefined ? [] : [unquote(String(v.AllowOrigin))],
@@ -222,7 +227,13 @@ function lambdaUrlFor(functionName: string, resources: Record<string, TemplateRe
     const t = res.Properties.TargetFunctionArn;
     const att = isRecord(t) ? t['Fn::GetAtt'] : undefined;
     const target =
-      typeof t === 'string' ? t.replace(/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/, '') : isRecord(t) && typeof t.Ref === 'string' ? t.Ref : Array.isArray(att) ? att[0] : undefined;
+      typeof t === 'string'
+        ? t.replace(/^arn:[^:]+:lambda:[^:]*:[^:]*:function:/, '')
+        : isRecord(t) && typeof t.Ref === 'string'
+          ? t.Ref
+          : Array.isArray(att)
+            ? att[0]
+            : undefined;
     if (target === functionName) return res.Properties;
   }
   return undefined;

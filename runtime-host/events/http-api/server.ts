@@ -166,7 +166,13 @@ export class HttpApiServer {
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
     if (lookup.kind === 'preflight') {
       const requestHeaders = req.headers['access-control-request-headers'];
-      this.send(res, preflightResponse(lookup.route.api, lookup.cors, lookup.allowMethods, { origin, requestHeaders: typeof requestHeaders === 'string' ? requestHeaders : undefined }));
+      this.send(
+        res,
+        preflightResponse(lookup.route.api, lookup.cors, lookup.allowMethods, {
+          origin,
+          requestHeaders: typeof requestHeaders === 'string' ? requestHeaders : undefined,
+        }),
+      );
       return;
     }
     this.send(res, await this.invoke(req, lookup.match, { method, rawPath, rawQuery, body, origin }));

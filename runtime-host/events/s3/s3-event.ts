@@ -110,8 +110,7 @@ export function subscriptionMatches(sub: S3Subscription, change: Pick<S3ObjectCh
 
 /** S3 bucket naming rules (general purpose buckets). */
 export function validateBucketName(bucket: string): void {
-  const ok =
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) && !/\.\./.test(bucket) && !/^\d+\.\d+\.\d+\.\d+$/.test(bucket) && !bucket.startsWith('xn--');
+  const ok = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) && !/\.\./.test(bucket) && !/^\d+\.\d+\.\d+\.\d+$/.test(bucket) && !bucket.startsWith('xn--');
   if (!ok) {
     throw new UserError(
       `Invalid bucket name '${bucket}'`,
@@ -129,7 +128,8 @@ export function validateObjectKey(key: string): void {
   const hint = 'keys are 1–1024 bytes of "/"-separated names; empty, "." and ".." segments cannot be stored as files';
   if (typeof key !== 'string' || key.length === 0) throw new UserError('Object key must not be empty', hint, 'InvalidArgument');
   if (Buffer.byteLength(key, 'utf8') > 1024) throw new UserError('Your key is too long', hint, 'KeyTooLongError');
-  if (key.includes('\0') || key.includes('\\')) throw new UserError(`Object key '${key}' contains a character that cannot be a file name here`, hint, 'InvalidArgument');
+  if (key.includes('\0') || key.includes('\\'))
+    throw new UserError(`Object key '${key}' contains a character that cannot be a file name here`, hint, 'InvalidArgument');
   const segments = key.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) {
     throw new UserError(`Object key '${key}' cannot be stored as a file under the bucket folder`, hint, 'InvalidArgument');

@@ -157,11 +157,19 @@ export class S3Source implements EventSource {
       try {
         await mkdir(dir, { recursive: true });
       } catch (err) {
-        throw new UserError(`Cannot store '${key}': a parent of it is a file in bucket '${bucket}'`, `delete that object first (${(err as Error).message})`, 'InvalidArgument');
+        throw new UserError(
+          `Cannot store '${key}': a parent of it is a file in bucket '${bucket}'`,
+          `delete that object first (${(err as Error).message})`,
+          'InvalidArgument',
+        );
       }
       const existing = await lstat(abs).catch(() => undefined);
       if (existing?.isDirectory()) {
-        throw new UserError(`Cannot store '${key}': other objects use it as a prefix (it is a folder here)`, 'choose a key that is not a "folder" of other keys', 'InvalidArgument');
+        throw new UserError(
+          `Cannot store '${key}': other objects use it as a prefix (it is a folder here)`,
+          'choose a key that is not a "folder" of other keys',
+          'InvalidArgument',
+        );
       }
       await writeFile(abs, content);
       const st = await lstat(abs);
@@ -319,7 +327,13 @@ export class S3Source implements EventSource {
     for (const k of gone) {
       this.snapshot.delete(k);
       const slash = k.indexOf('/');
-      this.emit({ eventName: 'ObjectRemoved:Delete', bucket: k.slice(0, slash), key: k.slice(slash + 1), sequencer: this.sequencer.next(), eventTime: new Date() });
+      this.emit({
+        eventName: 'ObjectRemoved:Delete',
+        bucket: k.slice(0, slash),
+        key: k.slice(slash + 1),
+        sequencer: this.sequencer.next(),
+        eventTime: new Date(),
+      });
     }
     for (const [dir, w] of this.watchers) {
       if (dir && (dir === rel || dir.startsWith(`${rel}/`))) {
@@ -361,7 +375,12 @@ export class S3Source implements EventSource {
             const abs = join(this.bucketsDir, ...childRel.split('/'));
             try {
               const [st, content] = await Promise.all([lstat(abs), readFile(abs)]);
-              this.snapshot.set(childRel, { size: content.length, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, eTag: createHash('md5').update(content).digest('hex') });
+              this.snapshot.set(childRel, {
+                size: content.length,
+                mtimeMs: st.mtimeMs,
+                ctimeMs: st.ctimeMs,
+                eTag: createHash('md5').update(content).digest('hex'),
+              });
             } catch {
               // vanished during the scan
             }
@@ -416,7 +435,9 @@ export class S3Source implements EventSource {
     });
     const delivery = Promise.all(outcomes).then((results) => {
       const status = results.some((r) => r.status === 'interrupted') ? 'interrupted' : results.every((r) => r.status === 'success') ? 'success' : 'error';
-      closeParent(this.context.records, parent, status, { deliveries: results.map((r, i) => ({ function: targets[i]!.fn.name, status: r.status, attempts: r.attempts.length })) });
+      closeParent(this.context.records, parent, status, {
+        deliveries: results.map((r, i) => ({ function: targets[i]!.fn.name, status: r.status, attempts: r.attempts.length })),
+      });
     });
     this.deliveries.add(delivery);
     void delivery.finally(() => this.deliveries.delete(delivery));

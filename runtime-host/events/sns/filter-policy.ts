@@ -57,7 +57,8 @@ function validateCondition(c: unknown, where: string): void {
   if (c === null || typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean') return;
   if (!isPlainObject(c)) invalid(`"${where}": a value must be a string, number, boolean, null or an operator object`);
   const keys = Object.keys(c);
-  if (keys.length !== 1 || !OPERATORS.has(keys[0]!)) invalid(`"${where}": unknown operator ${JSON.stringify(keys.join(','))} (allowed: ${[...OPERATORS].join(', ')})`);
+  if (keys.length !== 1 || !OPERATORS.has(keys[0]!))
+    invalid(`"${where}": unknown operator ${JSON.stringify(keys.join(','))} (allowed: ${[...OPERATORS].join(', ')})`);
   const op = keys[0]!;
   const arg = c[op];
   switch (op) {
@@ -212,7 +213,13 @@ function matchLevel(level: Record<string, unknown>, data: Record<string, unknown
 
 function matchKey(conditions: Condition[], value: unknown): boolean {
   const present = value !== undefined;
-  const leaves: Value[] = !present ? [] : Array.isArray(value) ? (value.filter((v) => !isPlainObject(v) && !Array.isArray(v)) as Value[]) : isPlainObject(value) ? [] : [value as Value];
+  const leaves: Value[] = !present
+    ? []
+    : Array.isArray(value)
+      ? (value.filter((v) => !isPlainObject(v) && !Array.isArray(v)) as Value[])
+      : isPlainObject(value)
+        ? []
+        : [value as Value];
   return conditions.some((c) => {
     if (isPlainObject(c) && 'exists' in c) {
       // exists applies to leaf values only: an object-valued key is not a match for exists:true.
@@ -248,7 +255,7 @@ function matchCondition(c: Condition, v: Value): boolean {
       if (typeof v !== 'string') return false;
       const ip = parseIp(v);
       const block = parseCidr(arg as string);
-      return ip !== undefined && block !== undefined && ((ip & block.mask) >>> 0) === block.base;
+      return ip !== undefined && block !== undefined && (ip & block.mask) >>> 0 === block.base;
     }
     case 'anything-but': {
       if (isPlainObject(arg)) {

@@ -52,7 +52,13 @@ export function validatePublish(input: { message: unknown; subject?: unknown; me
     throw new UserError('Invalid parameter: Empty message', 'publish a non-empty message', 'InvalidParameter');
   }
   if (input.subject !== undefined) {
-    if (typeof input.subject !== 'string' || input.subject.length === 0 || input.subject.length > 100 || /[\r\n]/.test(input.subject) || !/^[\x20-\x7e]+$/.test(input.subject)) {
+    if (
+      typeof input.subject !== 'string' ||
+      input.subject.length === 0 ||
+      input.subject.length > 100 ||
+      /[\r\n]/.test(input.subject) ||
+      !/^[\x20-\x7e]+$/.test(input.subject)
+    ) {
       throw new UserError('Invalid parameter: Subject', 'a subject is 1–100 printable ASCII characters without line breaks', 'InvalidParameter');
     }
   }
@@ -64,7 +70,11 @@ export function validatePublish(input: { message: unknown; subject?: unknown; me
     }
     const entries = Object.entries(attrs as Record<string, unknown>);
     if (entries.length > SNS_MAX_ATTRIBUTES) {
-      throw new UserError(`Number of message attributes [${entries.length}] exceeds the allowed maximum [${SNS_MAX_ATTRIBUTES}].`, undefined, 'InvalidParameterValue');
+      throw new UserError(
+        `Number of message attributes [${entries.length}] exceeds the allowed maximum [${SNS_MAX_ATTRIBUTES}].`,
+        undefined,
+        'InvalidParameterValue',
+      );
     }
     for (const [name, raw] of entries) {
       const where = `Invalid parameter: MessageAttributes entry '${name}'`;
@@ -73,7 +83,11 @@ export function validatePublish(input: { message: unknown; subject?: unknown; me
       }
       const a = raw as Partial<SnsMessageAttribute>;
       if (typeof a !== 'object' || a === null || typeof a.Type !== 'string' || typeof a.Value !== 'string') {
-        throw new UserError(`${where} must be {"Type": …, "Value": …}`, 'Type is String, Number, Binary or String.Array; Value is a string', 'InvalidParameterValue');
+        throw new UserError(
+          `${where} must be {"Type": …, "Value": …}`,
+          'Type is String, Number, Binary or String.Array; Value is a string',
+          'InvalidParameterValue',
+        );
       }
       const base = a.Type.split('.')[0];
       if (a.Type !== 'String.Array' && base !== 'String' && base !== 'Number' && base !== 'Binary') {
@@ -95,7 +109,11 @@ export function validatePublish(input: { message: unknown; subject?: unknown; me
     }
   }
   if (size > SNS_MAX_MESSAGE_BYTES) {
-    throw new UserError(`Invalid parameter: Message too long`, `messages (with attributes) are at most ${SNS_MAX_MESSAGE_BYTES} bytes; this one is ${size}`, 'InvalidParameter');
+    throw new UserError(
+      `Invalid parameter: Message too long`,
+      `messages (with attributes) are at most ${SNS_MAX_MESSAGE_BYTES} bytes; this one is ${size}`,
+      'InvalidParameter',
+    );
   }
 }
 

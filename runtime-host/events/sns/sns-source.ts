@@ -153,7 +153,10 @@ export class SnsSource implements EventSource {
     });
     const subs = this.subscriptions.get(topic) ?? [];
     const matched = subs.filter(
-      (s) => !s.invalid && s.fn.supported !== false && matchesFilterPolicy(s.filterPolicy, s.scope, { body: message, ...(messageAttributes ? { attributes: messageAttributes } : {}) }),
+      (s) =>
+        !s.invalid &&
+        s.fn.supported !== false &&
+        matchesFilterPolicy(s.filterPolicy, s.scope, { body: message, ...(messageAttributes ? { attributes: messageAttributes } : {}) }),
     );
     const parent = parentRecord({
       kind: 'sns-publish',

@@ -70,7 +70,12 @@ export class EventSourceMapping {
     for (const shard of this.stream.shards) {
       if (this.stream.checkpoint(this.id, shard.shardId) === undefined) {
         const { startingPosition, startingPositionTimestampMs } = this.config;
-        const from = startingPosition === 'LATEST' ? shard.latest() : startingPosition === 'AT_TIMESTAMP' ? shard.lastArrivedBefore(startingPositionTimestampMs ?? 0) : null;
+        const from =
+          startingPosition === 'LATEST'
+            ? shard.latest()
+            : startingPosition === 'AT_TIMESTAMP'
+              ? shard.lastArrivedBefore(startingPositionTimestampMs ?? 0)
+              : null;
         await this.stream.setCheckpoint(this.id, shard.shardId, from);
       }
     }

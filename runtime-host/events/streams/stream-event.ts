@@ -173,17 +173,25 @@ function isItem(v: unknown): v is Record<string, DynamoDbAttributeValue> {
 
 /** Checks a DynamoDB change (typed attribute values; images as the event name implies). */
 export function validateDynamoDbChange(c: unknown): DynamoDbChangeInput {
-  const hint = 'a DynamoDB change is {"eventName": "INSERT"|"MODIFY"|"REMOVE", "Keys": {...}, "NewImage"?: {...}, "OldImage"?: {...}} with typed values such as {"N": "101"}';
+  const hint =
+    'a DynamoDB change is {"eventName": "INSERT"|"MODIFY"|"REMOVE", "Keys": {...}, "NewImage"?: {...}, "OldImage"?: {...}} with typed values such as {"N": "101"}';
   if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new UserError('Invalid DynamoDB change: not an object', hint, 'ValidationException');
   const o = c as Record<string, unknown>;
   if (o['eventName'] !== 'INSERT' && o['eventName'] !== 'MODIFY' && o['eventName'] !== 'REMOVE') {
-    throw new UserError(`Invalid DynamoDB change: eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(o['eventName'])}`, hint, 'ValidationException');
+    throw new UserError(
+      `Invalid DynamoDB change: eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(o['eventName'])}`,
+      hint,
+      'ValidationException',
+    );
   }
-  if (!isItem(o['Keys']) || Object.keys(o['Keys']).length === 0) throw new UserError('Invalid DynamoDB change: Keys must be a non-empty map of typed attribute values', hint, 'ValidationException');
+  if (!isItem(o['Keys']) || Object.keys(o['Keys']).length === 0)
+    throw new UserError('Invalid DynamoDB change: Keys must be a non-empty map of typed attribute values', hint, 'ValidationException');
   for (const image of ['NewImage', 'OldImage'] as const) {
-    if (o[image] !== undefined && !isItem(o[image])) throw new UserError(`Invalid DynamoDB change: ${image} must be a map of typed attribute values`, hint, 'ValidationException');
+    if (o[image] !== undefined && !isItem(o[image]))
+      throw new UserError(`Invalid DynamoDB change: ${image} must be a map of typed attribute values`, hint, 'ValidationException');
   }
-  if (o['eventName'] !== 'REMOVE' && o['NewImage'] === undefined) throw new UserError(`Invalid DynamoDB change: ${o['eventName'] as string} needs a NewImage`, hint, 'ValidationException');
+  if (o['eventName'] !== 'REMOVE' && o['NewImage'] === undefined)
+    throw new UserError(`Invalid DynamoDB change: ${o['eventName'] as string} needs a NewImage`, hint, 'ValidationException');
   return {
     eventName: o['eventName'],
     Keys: o['Keys'],

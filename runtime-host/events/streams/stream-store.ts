@@ -156,7 +156,9 @@ export class Stream {
     return this.shards[shardIndexFor(hashKey, this.shards.length)]!;
   }
 
-  async put(inputs: { partitionKey: string; data?: string; explicitHashKey?: string; dynamodb?: DynamoDbChangeInput }[]): Promise<{ shardId: string; sequenceNumber: string }[]> {
+  async put(
+    inputs: { partitionKey: string; data?: string; explicitHashKey?: string; dynamodb?: DynamoDbChangeInput }[],
+  ): Promise<{ shardId: string; sequenceNumber: string }[]> {
     const now = Date.now();
     const placed = inputs.map((input) => ({
       shard: this.shardFor(input.partitionKey, input.explicitHashKey),
@@ -172,7 +174,10 @@ export class Stream {
     const out: { shardId: string; sequenceNumber: string }[] = new Array(inputs.length);
     await Promise.all(
       [...byShard].map(async ([shard, indexes]) => {
-        const stored = await shard.appendMany(indexes.map((i) => placed[i]!.record), this.meta.kind);
+        const stored = await shard.appendMany(
+          indexes.map((i) => placed[i]!.record),
+          this.meta.kind,
+        );
         indexes.forEach((i, k) => (out[i] = { shardId: shard.shardId, sequenceNumber: stored[k]!.sequenceNumber }));
       }),
     );

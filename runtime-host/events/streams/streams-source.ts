@@ -101,7 +101,10 @@ export class StreamsSource implements EventSource {
       const key = `${w.kind}:${w.stream}`;
       if (!this.streams.has(key)) {
         const layout = streamLayout(resources, w.kind, w.stream);
-        this.streams.set(key, await Stream.open(this.context.stateDir, { kind: w.kind, name: w.stream, ...layout }, (m) => this.context.log.warn(`streams: ${m}`)));
+        this.streams.set(
+          key,
+          await Stream.open(this.context.stateDir, { kind: w.kind, name: w.stream, ...layout }, (m) => this.context.log.warn(`streams: ${m}`)),
+        );
       }
     }
     const wantedIds = new Set(wanted.map((w) => w.id));
@@ -150,9 +153,17 @@ export class StreamsSource implements EventSource {
     if (candidates.length === 1) return candidates[0]!;
     const known = [...this.streams.values()].map((s) => `${s.name} (${s.meta.kind})`).join(', ') || 'none';
     if (candidates.length > 1) {
-      throw new UserError(`Stream name '${name}' is both a Kinesis stream and a DynamoDB table stream`, 'pass the stream ARN to choose one', 'ValidationException');
+      throw new UserError(
+        `Stream name '${name}' is both a Kinesis stream and a DynamoDB table stream`,
+        'pass the stream ARN to choose one',
+        'ValidationException',
+      );
     }
-    throw new UserError(`Stream ${name} not found`, `streams come from the functions' Kinesis and DynamoDB events; known: ${known}`, 'ResourceNotFoundException');
+    throw new UserError(
+      `Stream ${name} not found`,
+      `streams come from the functions' Kinesis and DynamoDB events; known: ${known}`,
+      'ResourceNotFoundException',
+    );
   }
 
   private async putRecords(streamName: string, records: StreamRecordInput[]): Promise<{ shardId: string; sequenceNumber: string }[]> {
@@ -176,7 +187,11 @@ export class StreamsSource implements EventSource {
         try {
           change = JSON.parse(r.data);
         } catch (err) {
-          throw new UserError(`${where}: data is not JSON (${(err as Error).message})`, 'for a DynamoDB stream, data is a change: {"eventName":"INSERT","Keys":{…},"NewImage":{…}}', 'ValidationException');
+          throw new UserError(
+            `${where}: data is not JSON (${(err as Error).message})`,
+            'for a DynamoDB stream, data is a change: {"eventName":"INSERT","Keys":{…},"NewImage":{…}}',
+            'ValidationException',
+          );
         }
       }
       const valid = validateDynamoDbChange(change);
@@ -255,7 +270,9 @@ function mappingConfig(p: Record<string, unknown>, batchSize: number, startingPo
 function streamLayout(resources: Record<string, TemplateResource>, kind: StreamKind, name: string): { shardCount: number; viewType: StreamViewType } {
   const type = kind === 'kinesis' ? 'AWS::Kinesis::Stream' : 'AWS::DynamoDB::Table';
   const nameProp = kind === 'kinesis' ? 'Name' : 'TableName';
-  const res = Object.entries(resources).find(([id, r]) => r.Type === type && (r.Properties?.[nameProp] === name || (r.Properties?.[nameProp] === undefined && id === name)))?.[1];
+  const res = Object.entries(resources).find(
+    ([id, r]) => r.Type === type && (r.Properties?.[nameProp] === name || (r.Properties?.[nameProp] === undefined && id === name)),
+  )?.[1];
   if (kind === 'dynamodb') {
     const spec = res?.Properties?.['StreamSpecification'] as { StreamViewType?: unknown } | undefined;
     const vt = typeof spec?.StreamViewType === 'string' && VIEW_TYPES.has(spec.StreamViewType) ? (spec.StreamViewType as StreamViewType) : 'NEW_AND_OLD_IMAGES';

@@ -4,7 +4,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 export const uuid = (): string => randomUUID();
 
 export function hex(length: number, upper = false): string {
-  const s = randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
+  const s = randomBytes(Math.ceil(length / 2))
+    .toString('hex')
+    .slice(0, length);
   return upper ? s.toUpperCase() : s;
 }
 

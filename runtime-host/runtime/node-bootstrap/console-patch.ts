@@ -97,8 +97,7 @@ export function patchConsole(): void {
   const json = process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON';
   const log = json ? logJson : logText;
   const threshold = LEVELS[process.env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase() as Level['name']] ?? LEVELS.TRACE;
-  const method = (level: Level) =>
-    level.priority >= threshold.priority ? (msg?: unknown, ...params: unknown[]) => log(level, msg, ...params) : () => {};
+  const method = (level: Level) => (level.priority >= threshold.priority ? (msg?: unknown, ...params: unknown[]) => log(level, msg, ...params) : () => {});
   const c = console as unknown as Record<string, unknown>;
   c.trace = method(LEVELS.TRACE);
   c.debug = method(LEVELS.DEBUG);
@@ -107,7 +106,5 @@ export function patchConsole(): void {
   c.warn = method(LEVELS.WARN);
   c.error = method(LEVELS.ERROR);
   c.fatal = (msg?: unknown, ...params: unknown[]) => log(LEVELS.FATAL, msg, ...params);
-  logError = json
-    ? (_message, err) => console.error(intoError(err))
-    : (message, err) => console.error(message, toFormatted(intoError(err)));
+  logError = json ? (_message, err) => console.error(intoError(err)) : (message, err) => console.error(message, toFormatted(intoError(err)));
 }

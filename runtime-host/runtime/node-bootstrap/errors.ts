@@ -70,10 +70,10 @@ export function toErrorBody(error: unknown): ErrorBody {
 
 function withEnumerableProperties(value: unknown): unknown {
   if (!(value instanceof Error)) return value;
-  const out = Object.assign(
-    { errorType: value.name, errorMessage: value.message, code: (value as { code?: unknown }).code },
-    value,
-  ) as unknown as Record<string, unknown>;
+  const out = Object.assign({ errorType: value.name, errorMessage: value.message, code: (value as { code?: unknown }).code }, value) as unknown as Record<
+    string,
+    unknown
+  >;
   if (typeof value.stack === 'string') out.stack = value.stack.split('\n');
   return out;
 }

@@ -94,9 +94,7 @@ async function loadUserApp(appRoot: string, moduleRoot: string, module: string):
 
 export async function loadHandler(appRoot: string, fullHandlerString: string): Promise<UserHandler> {
   if (fullHandlerString.includes(RELATIVE_PATH_SUBSTRING)) {
-    throw new MalformedHandlerName(
-      `'${fullHandlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
-    );
+    throw new MalformedHandlerName(`'${fullHandlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
   }
   const [moduleRoot, moduleAndHandler] = moduleRootAndHandler(fullHandlerString);
   const [module, handlerPath] = splitHandlerString(moduleAndHandler);

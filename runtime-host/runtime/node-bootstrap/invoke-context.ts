@@ -104,11 +104,7 @@ export class InvokeContext {
  * result waits for the empty event loop unless callbackWaitsForEmptyEventLoop is false; only
  * the first completion counts.
  */
-export function buildCallbackContext(
-  client: RuntimeApiClient,
-  id: string,
-  scheduleNext: () => void,
-): [Callback, CallbackContext, () => void] {
+export function buildCallbackContext(client: RuntimeApiClient, id: string, scheduleNext: () => void): [Callback, CallbackContext, () => void] {
   const next = { next: scheduleNext };
   const postError = (err: unknown) => {
     logError('Invoke Error', err);

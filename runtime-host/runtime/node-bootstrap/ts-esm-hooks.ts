@@ -31,7 +31,10 @@ type NextLoad = (url: string, context?: LoadContext) => Promise<{ format: string
 const TS_URL = /\.(ts|mts|cts)$/;
 
 function candidates(specifier: string): string[] {
-  const swapped = specifier.replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts').replace(/\.cjs$/, '.cts');
+  const swapped = specifier
+    .replace(/\.js$/, '.ts')
+    .replace(/\.mjs$/, '.mts')
+    .replace(/\.cjs$/, '.cts');
   if (swapped !== specifier) return [swapped];
   return [`${specifier}.ts`, `${specifier}.mts`, `${specifier}.cts`, `${specifier}/index.ts`];
 }

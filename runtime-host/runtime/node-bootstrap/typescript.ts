@@ -18,6 +18,8 @@ export function typeScriptAvailable(): boolean {
 
 function tsSettings(): TsSettings {
   if (!settings) {
+    // esbuild's location is only known at run time (the host passes it), so it cannot be a static import.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     settings = { esbuild: require(esbuildDir as string) as EsbuildApi, cacheDir };
     // Stack traces of compiled code should point into the .ts the user wrote.
     process.setSourceMapsEnabled(true);

@@ -15,7 +15,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RunnerEnv, type SuiteResults } from '../runner/results';
-import { linkExtension, placeRunner, RUNNER_ID } from './extensions';
+import { linkExtension, placeRunner } from './extensions';
 import { startServer, type VscodeServer } from './server';
 import { distDir, ensureVscode, repoRoot, testOutputRoot } from './setup';
 import { Workbench } from './workbench';
@@ -112,11 +112,15 @@ export async function waitForResults(file: string, timeoutMs = 15 * 60_000, isDe
     const r = readResults(file);
     if (r?.done) return r;
     if (!r && Date.now() - started > Math.min(RUNNER_START_TIMEOUT_MS, timeoutMs)) {
-      throw new Error(`the test runner extension never activated (no ${file} after ${Math.min(RUNNER_START_TIMEOUT_MS, timeoutMs)} ms); see browser-console.log and server.log in the test output`);
+      throw new Error(
+        `the test runner extension never activated (no ${file} after ${Math.min(RUNNER_START_TIMEOUT_MS, timeoutMs)} ms); see browser-console.log and server.log in the test output`,
+      );
     }
     if (isDead?.()) throw new Error(`the VS Code server exited before the test runner finished${r ? ` (${r.tests.length} tests had reported)` : ''}`);
     if (Date.now() > deadline) {
-      const so = r ? `${r.tests.length} tests had reported, the last: ${r.tests.at(-1)?.fullTitle ?? '(none)'}` : 'the runner never wrote its results (did it activate?)';
+      const so = r
+        ? `${r.tests.length} tests had reported, the last: ${r.tests.at(-1)?.fullTitle ?? '(none)'}`
+        : 'the runner never wrote its results (did it activate?)';
       throw new Error(`test runner did not finish within ${timeoutMs} ms: ${so}`);
     }
     await new Promise((res) => setTimeout(res, 500));
@@ -191,4 +195,3 @@ export async function launchVscode(opts: LaunchOptions): Promise<VscodeSession> 
     close,
   };
 }
-

@@ -78,14 +78,20 @@ export async function startServer(opts: ServerOptions): Promise<VscodeServer> {
 
   const args = [
     join(opts.vscodeDir, 'out', 'server-main.js'),
-    '--host', '127.0.0.1',
-    '--port', '0',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
     '--without-connection-token',
     '--accept-server-license-terms',
-    '--telemetry-level', 'off',
-    '--user-data-dir', userDataDir,
-    '--server-data-dir', serverDataDir,
-    '--extensions-dir', opts.extensionsDir,
+    '--telemetry-level',
+    'off',
+    '--user-data-dir',
+    userDataDir,
+    '--server-data-dir',
+    serverDataDir,
+    '--extensions-dir',
+    opts.extensionsDir,
   ];
   // Detached: a process group of its own, so shutdown can signal the whole tree.
   const child = spawn(process.execPath, args, {
@@ -102,7 +108,10 @@ export async function startServer(opts: ServerOptions): Promise<VscodeServer> {
   let output = '';
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`VS Code server did not report "Extension host agent listening" within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`VS Code server did not report "Extension host agent listening" within ${timeoutMs} ms; output:\n${output}`)),
+        timeoutMs,
+      );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         const m = /Extension host agent listening on (\d+)/.exec(output);

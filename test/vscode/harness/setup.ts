@@ -38,6 +38,7 @@ export function ensureVscode(): string {
   });
   if (r.status !== 0) throw new Error(`scripts/setup-vscode.mjs failed (exit ${r.status ?? r.signal}); see its messages above`);
   const dir = r.stdout.trim().split('\n').pop() ?? '';
-  if (!existsSync(join(dir, 'out', 'server-main.js'))) throw new Error(`scripts/setup-vscode.mjs printed ${JSON.stringify(dir)}, which has no out/server-main.js`);
+  if (!existsSync(join(dir, 'out', 'server-main.js')))
+    throw new Error(`scripts/setup-vscode.mjs printed ${JSON.stringify(dir)}, which has no out/server-main.js`);
   return dir;
 }

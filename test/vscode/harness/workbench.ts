@@ -140,7 +140,13 @@ export class Workbench {
     const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
     for (;;) {
       for (const frame of this.page.frames()) {
-        if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+        if (
+          (await frame
+            .locator(selector)
+            .count()
+            .catch(() => 0)) > 0
+        )
+          return frame;
       }
       if (Date.now() > deadline) throw new Error(`no frame with ${selector} within ${opts.timeoutMs ?? DEFAULT_WAIT_MS} ms`);
       await this.page.waitForTimeout(250);
@@ -177,5 +183,8 @@ export class Workbench {
 }
 
 function slug(text: string): string {
-  return text.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 60);
+  return text
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 }

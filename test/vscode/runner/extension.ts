@@ -19,7 +19,10 @@ function env(name: string): string | undefined {
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function suiteDir(): string {
@@ -52,9 +55,7 @@ async function reportExtension(id: string): Promise<ExtensionReport> {
   }
   report.isActive = ext.isActive;
   const contributed: unknown = ext.packageJSON?.contributes?.commands;
-  const commands = Array.isArray(contributed)
-    ? contributed.map((c: { command?: unknown }) => c.command).filter((c): c is string => typeof c === 'string')
-    : [];
+  const commands = Array.isArray(contributed) ? contributed.map((c: { command?: unknown }) => c.command).filter((c): c is string => typeof c === 'string') : [];
   const registered = new Set(await vscode.commands.getCommands(true));
   report.contributedCommands = commands.length;
   report.missingCommands = commands.filter((c) => !registered.has(c));

@@ -16,11 +16,13 @@ async function lenses(relative: string): Promise<LensSummary[]> {
   await vscode.workspace.openTextDocument(uri);
   // Resolve every lens (the second argument asks the provider to resolve that many).
   const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
-  return found
-    .filter((l) => l.command?.command.startsWith('lambdaWorkbench.'))
-    .map((l) => ({ line: l.range.start.line, title: l.command!.title, command: l.command!.command, target: l.command!.arguments?.[0] }))
-    // Stable sort: on each line the provider's order, Invoke · Debug · Event.
-    .sort((a, b) => a.line - b.line);
+  return (
+    found
+      .filter((l) => l.command?.command.startsWith('lambdaWorkbench.'))
+      .map((l) => ({ line: l.range.start.line, title: l.command!.title, command: l.command!.command, target: l.command!.arguments?.[0] }))
+      // Stable sort: on each line the provider's order, Invoke · Debug · Event.
+      .sort((a, b) => a.line - b.line)
+  );
 }
 
 suite('codelens', () => {
@@ -73,7 +75,10 @@ suite('codelens', () => {
   test('JavaScript handler (exports.handler): lenses on its line', async () => {
     const found = await lenses('src/hello.js');
     const line = lineOf('src/hello.js', 'exports.handler');
-    assert.deepEqual(found.map((l) => l.line), [line, line, line]);
+    assert.deepEqual(
+      found.map((l) => l.line),
+      [line, line, line],
+    );
     assert.deepEqual(found[0].target, { kind: 'function', name: 'HelloJs' });
   });
 
@@ -81,7 +86,10 @@ suite('codelens', () => {
     const api = await workbenchApi();
     await api.ctx.setEventChoice({ kind: 'function', name: 'HelloJs' }, { kind: 'saved', name: 'alice' });
     const found = await lenses('src/hello.js');
-    assert.deepEqual(found.map((l) => l.title), ['▶ Invoke', 'Debug', 'Event: alice ▾']);
+    assert.deepEqual(
+      found.map((l) => l.title),
+      ['▶ Invoke', 'Debug', 'Event: alice ▾'],
+    );
     await api.ctx.setEventChoice({ kind: 'function', name: 'HelloJs' }, { kind: 'empty' });
   });
 

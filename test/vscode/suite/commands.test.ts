@@ -28,7 +28,9 @@ suite('commands', () => {
   });
 
   test('every palette command of the issue is contributed with the category "Lambda Workbench"', () => {
-    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string; title: string; category: string }[] } };
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { commands: { command: string; title: string; category: string }[] };
+    };
     const titles = manifest.contributes.commands.map((c) => c.title);
     for (const title of PALETTE_TITLES) assert.ok(titles.includes(title), `missing palette command "${title}"`);
     for (const c of manifest.contributes.commands) assert.equal(c.category, 'Lambda Workbench', `${c.command} category`);

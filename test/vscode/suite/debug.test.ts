@@ -52,16 +52,15 @@ suite('debug', () => {
   let originalSource: string | undefined;
   let watcher: StopWatcher;
   const live = new Map<string, vscode.DebugSession>();
-  const lifecycle = [
-    vscode.debug.onDidStartDebugSession((s) => live.set(s.id, s)),
-    vscode.debug.onDidTerminateDebugSession((s) => live.delete(s.id)),
-  ];
+  const lifecycle = [vscode.debug.onDidStartDebugSession((s) => live.set(s.id, s)), vscode.debug.onDidTerminateDebugSession((s) => live.delete(s.id))];
 
   suiteSetup(async () => {
     await workbenchApi();
     originalSource = readFileSync(projectFile(file), 'utf8');
     breakpoint = new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(projectFile(file)), new vscode.Position(lineOf(file, '// BREAKPOINT'), 0)));
-    pyBreakpoint = new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(projectFile(pyFile)), new vscode.Position(lineOf(pyFile, '# PY-BREAKPOINT'), 0)));
+    pyBreakpoint = new vscode.SourceBreakpoint(
+      new vscode.Location(vscode.Uri.file(projectFile(pyFile)), new vscode.Position(lineOf(pyFile, '# PY-BREAKPOINT'), 0)),
+    );
     vscode.debug.addBreakpoints([breakpoint, pyBreakpoint]);
     watcher = new StopWatcher();
   });
@@ -88,7 +87,10 @@ suite('debug', () => {
     const api = await workbenchApi();
     const before = watcher.stops.length;
     const finished = nextFinished(api, (r) => r.functionName === 'GreetTs' && r.trigger === 'debug');
-    assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'Debugger' } }), true);
+    assert.equal(
+      await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'Debugger' } }),
+      true,
+    );
     const stop = await watcher.next(before + 1);
     assert.equal(stop.reason, 'breakpoint');
     const frame = await topFrame(stop);
@@ -107,7 +109,10 @@ suite('debug', () => {
     const started = nextStarted(api, (r) => r.functionName === 'GreetTs' && r.trigger === 'debug');
     const finished = nextFinished(api, (r) => r.functionName === 'GreetTs' && r.trigger === 'debug');
     // After the breakpoint the handler works 10 s: more than its 2 s timeout.
-    assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'Slow', workMs: 10_000 } }), true);
+    assert.equal(
+      await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'Slow', workMs: 10_000 } }),
+      true,
+    );
     const stop = await watcher.next(before + 1);
     const record = await started;
     const pausedAt = Date.now();
@@ -130,7 +135,10 @@ suite('debug', () => {
     const api = await workbenchApi();
     const before = watcher.stops.length;
     const finished = nextFinished(api, (r) => r.functionName === 'PyGreet' && r.trigger === 'debug');
-    assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'PyGreet' }, { event: { name: 'Python' } }), true);
+    assert.equal(
+      await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'PyGreet' }, { event: { name: 'Python' } }),
+      true,
+    );
     const stop = await watcher.next(before + 1);
     assert.equal(stop.session.type, 'lambda-workbench-python', 'no Python extension: our DebugAdapterServer session');
     const frame = await topFrame(stop);
@@ -149,7 +157,10 @@ suite('debug', () => {
     const original = readFileSync(source, 'utf8');
     let before = watcher.stops.length;
     const first = nextFinished(api, (r) => r.functionName === 'GreetTs' && r.trigger === 'debug');
-    assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'One' } }), true);
+    assert.equal(
+      await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'One' } }),
+      true,
+    );
     const stop1 = await watcher.next(before + 1);
     await stop1.session.customRequest('continue', { threadId: stop1.threadId });
     assert.deepEqual((await first).result, { greeting: 'Hello, One!' });
@@ -168,7 +179,11 @@ suite('debug', () => {
       before = watcher.stops.length;
       // A plain invoke (as from the CodeLens) while the session lasts goes to a debug environment.
       const output = Promise.resolve(
-        vscode.commands.executeCommand<InvokeOutput>('lambdaWorkbench.invokeFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'Two' }, quiet: true }),
+        vscode.commands.executeCommand<InvokeOutput>(
+          'lambdaWorkbench.invokeFunction',
+          { kind: 'function', name: 'GreetTs' },
+          { event: { name: 'Two' }, quiet: true },
+        ),
       );
       const stop2 = await watcher.next(before + 1);
       assert.notEqual(stop2.session.parentSession?.name, stop1.session.parentSession?.name, 'a new environment, a new attach session');

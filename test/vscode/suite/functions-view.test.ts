@@ -22,7 +22,11 @@ suite('functions view', () => {
 
   test('recent invocations appear under their function and open the panel on that record', async () => {
     const api = await workbenchApi();
-    const output = await vscode.commands.executeCommand<InvokeOutput>('lambdaWorkbench.invokeFunction', { kind: 'function', name: 'HelloJs' }, { event: { name: 'View' }, quiet: true });
+    const output = await vscode.commands.executeCommand<InvokeOutput>(
+      'lambdaWorkbench.invokeFunction',
+      { kind: 'function', name: 'HelloJs' },
+      { event: { name: 'View' }, quiet: true },
+    );
     const hello = (await api.functionsView.getChildren()).find((n) => n.type === 'function' && n.fn.name === 'HelloJs')!;
     const groups = await api.functionsView.getChildren(hello);
     const recentGroup = groups.find((g) => g.type === 'group' && g.group === 'recent')!;

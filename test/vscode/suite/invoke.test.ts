@@ -9,14 +9,21 @@ suite('invoke', () => {
   test('Invoke Function… with an explicit event returns the handler result and a record', async () => {
     const api = await workbenchApi();
     const finished = nextFinished(api, (r) => r.functionName === 'HelloJs' && r.kind === 'invocation');
-    const output = await vscode.commands.executeCommand<InvokeOutput>('lambdaWorkbench.invokeFunction', { kind: 'function', name: 'HelloJs' }, { event: { name: 'Ada' }, quiet: true });
+    const output = await vscode.commands.executeCommand<InvokeOutput>(
+      'lambdaWorkbench.invokeFunction',
+      { kind: 'function', name: 'HelloJs' },
+      { event: { name: 'Ada' }, quiet: true },
+    );
     assert.ok(output, 'the command returned no output');
     assert.deepEqual(output.result, { message: 'Hello, Ada!', functionName: 'HelloJs' });
     assert.equal(output.functionName, 'HelloJs');
     assert.equal(output.report.status, 'success');
     assert.equal(output.report.memorySizeMB, 128);
     assert.ok(Number.isInteger(output.report.billedDurationMs) && output.report.billedDurationMs >= 1, `billed ${output.report.billedDurationMs}`);
-    assert.ok(output.logs.some((l) => /\tINFO\tgreeting Ada$/.test(l)), `logs: ${output.logs.join(' | ')}`);
+    assert.ok(
+      output.logs.some((l) => /\tINFO\tgreeting Ada$/.test(l)),
+      `logs: ${output.logs.join(' | ')}`,
+    );
     assert.ok(output.logs.some((l) => l.startsWith(`REPORT RequestId: ${output.requestId}`)));
 
     const record = await finished;
@@ -38,7 +45,11 @@ suite('invoke', () => {
     const api = await workbenchApi();
     await api.ctx.setEventChoice({ kind: 'function', name: 'HelloJs' }, { kind: 'saved', name: 'alice' });
     try {
-      const output = await vscode.commands.executeCommand<InvokeOutput>('lambdaWorkbench.invokeFunction', { kind: 'function', name: 'HelloJs' }, { quiet: true });
+      const output = await vscode.commands.executeCommand<InvokeOutput>(
+        'lambdaWorkbench.invokeFunction',
+        { kind: 'function', name: 'HelloJs' },
+        { quiet: true },
+      );
       assert.deepEqual(output?.result, { message: 'Hello, Alice!', functionName: 'HelloJs' });
     } finally {
       await api.ctx.setEventChoice({ kind: 'function', name: 'HelloJs' }, { kind: 'empty' });

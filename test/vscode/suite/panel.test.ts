@@ -15,17 +15,25 @@ async function closePanel(): Promise<void> {
 /** Waits until the webview has asked for history and received the record `id`; returns what it received. */
 async function receivedAfterOpening(id: string): Promise<string[]> {
   const api = await workbenchApi();
-  return waitFor(`the panel to receive record ${id}`, () => {
-    const ids = api.panel.deliveredRecordIds();
-    return ids.includes(id) ? ids : undefined;
-  }, 60_000);
+  return waitFor(
+    `the panel to receive record ${id}`,
+    () => {
+      const ids = api.panel.deliveredRecordIds();
+      return ids.includes(id) ? ids : undefined;
+    },
+    60_000,
+  );
 }
 
 suite('panel', () => {
   let output: InvokeOutput;
 
   suiteSetup(async () => {
-    output = (await vscode.commands.executeCommand<InvokeOutput>('lambdaWorkbench.invokeFunction', { kind: 'function', name: 'HelloJs' }, { event: { name: 'Panel' }, quiet: true }))!;
+    output = (await vscode.commands.executeCommand<InvokeOutput>(
+      'lambdaWorkbench.invokeFunction',
+      { kind: 'function', name: 'HelloJs' },
+      { event: { name: 'Panel' }, quiet: true },
+    ))!;
     assert.ok(output?.requestId);
     await closePanel();
   });
@@ -52,7 +60,11 @@ suite('panel', () => {
   test('a new invocation reaches the open panel live', async () => {
     const api = await workbenchApi();
     if (!api.panel.isOpen) await vscode.commands.executeCommand('lambdaWorkbench.openPanel');
-    const next = await vscode.commands.executeCommand<InvokeOutput>('lambdaWorkbench.invokeFunction', { kind: 'function', name: 'HelloJs' }, { event: { name: 'Live' }, quiet: true });
+    const next = await vscode.commands.executeCommand<InvokeOutput>(
+      'lambdaWorkbench.invokeFunction',
+      { kind: 'function', name: 'HelloJs' },
+      { event: { name: 'Live' }, quiet: true },
+    );
     await receivedAfterOpening(next!.requestId);
   });
 });

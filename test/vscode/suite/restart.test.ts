@@ -14,7 +14,11 @@ suite('host restart', () => {
     const started = nextStarted(api, (r) => r.functionName === 'GreetTs');
     // Two seconds of work: still running when the host goes away.
     const inFlight = Promise.resolve(
-      vscode.commands.executeCommand<InvokeOutput>('lambdaWorkbench.invokeFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'Crash', workMs: 1_500 }, quiet: true }),
+      vscode.commands.executeCommand<InvokeOutput>(
+        'lambdaWorkbench.invokeFunction',
+        { kind: 'function', name: 'GreetTs' },
+        { event: { name: 'Crash', workMs: 1_500 }, quiet: true },
+      ),
     );
     const record = await started;
     const finished = nextFinished(api, (r) => r.id === record.id);
@@ -24,7 +28,11 @@ suite('host restart', () => {
     assert.equal(await inFlight, undefined, 'the command reports the failure instead of a result');
 
     await waitFor('the host to be restarted', () => api.ctx.host.state.kind === 'ready' && api.ctx.host.pid !== pid, 90_000);
-    const output = await vscode.commands.executeCommand<InvokeOutput>('lambdaWorkbench.invokeFunction', { kind: 'function', name: 'HelloJs' }, { event: { name: 'Again' }, quiet: true });
+    const output = await vscode.commands.executeCommand<InvokeOutput>(
+      'lambdaWorkbench.invokeFunction',
+      { kind: 'function', name: 'HelloJs' },
+      { event: { name: 'Again' }, quiet: true },
+    );
     assert.deepEqual(output?.result, { message: 'Hello, Again!', functionName: 'HelloJs' });
   });
 });

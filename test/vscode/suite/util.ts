@@ -28,7 +28,9 @@ export function projectFile(relative: string): string {
 
 /** 0-based line of the first line containing `marker`. */
 export function lineOf(relative: string, marker: string): number {
-  const line = readFileSync(projectFile(relative), 'utf8').split('\n').findIndex((l) => l.includes(marker));
+  const line = readFileSync(projectFile(relative), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(marker));
   if (line < 0) throw new Error(`${marker} not found in ${relative}`);
   return line;
 }
