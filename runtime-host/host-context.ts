@@ -4,6 +4,7 @@ import type { FunctionInfo } from './protocol/functions';
 import type { MethodName, ParamsOf, ResultOf } from './protocol/methods';
 import type { InvocationRecord } from './protocol/records';
 import type { Invoker } from './runtime/types';
+import type { AwsServiceHandler, ServiceCallRecorder } from './events/aws-service';
 
 export interface FunctionCatalog {
   list(): FunctionInfo[];
@@ -55,6 +56,10 @@ export interface HostContext {
   invoker: Invoker;
   records: RecordBook;
   log: HostLogger;
+  /** Service calls made through the local AWS endpoint, linked into traces (absent in tests that do not need it). */
+  serviceCalls?: ServiceCallRecorder;
+  /** Base URL of the local AWS endpoint (`http://127.0.0.1:<port>`), once it listens; functions get it as AWS_ENDPOINT_URL. */
+  awsEndpoint?: string;
 }
 
 /** A protocol method implementation. */
@@ -72,4 +77,6 @@ export interface EventSource {
   methods?(): MethodHandlers;
   /** Extra ready-line keys, e.g. `{httpApi: 'http://127.0.0.1:port'}`. */
   readyInfo?(): Record<string, string>;
+  /** The AWS API this source answers on the local AWS endpoint (see events/aws-service.ts). */
+  awsService?(): AwsServiceHandler;
 }

@@ -72,6 +72,25 @@ export interface HttpExchange {
   routeKey?: string;
 }
 
+/** One AWS API call a function (or a script) made to the local AWS endpoint. */
+export interface ServiceCallSpan {
+  id: string;
+  /** The trace root shared by every record and call of one chain. */
+  traceId?: string;
+  /** The invocation record that made the call; absent for calls from outside a function. */
+  recordId?: string;
+  /** SigV4 service name: `s3`, `sqs`, `sns`, `kinesis`, `lambda`, `dynamodb`, `events`. */
+  service: string;
+  operation: string;
+  resource?: string;
+  /** HTTP status the endpoint answered. */
+  status: number;
+  errorCode?: string;
+  /** Epoch ms. */
+  startAt: number;
+  durationMs: number;
+}
+
 export interface InvocationRecord {
   /** Unique record id. For kind 'invocation' it equals `requestId`. */
   id: string;
@@ -108,6 +127,10 @@ export interface InvocationRecord {
   /** Every log line of the invocation, in order, START/END/REPORT included. */
   logs: string[];
   http?: HttpExchange;
+  /** X-Ray style trace root (`1-…`) this record belongs to; every record and service call of one chain shares it. */
+  traceId?: string;
+  /** AWS API calls made during this invocation, in order. */
+  serviceCalls?: ServiceCallSpan[];
   /** Free-form details a source attaches (SNS topic and message id, S3 bucket/key, stream name/shard/sequence range). */
   source?: Record<string, unknown>;
 }

@@ -1,0 +1,66 @@
+// The contract between the local AWS endpoint (server/aws-endpoint.ts, one listener on 127.0.0.1 that
+// speaks each service's wire protocol) and the event sources that own a service's state (events/s3,
+// events/sqs, events/sns, events/streams, the Lambda Invoke API). An event source that answers AWS API
+// calls returns an `AwsServiceHandler` from `EventSource.awsService()`; the endpoint routes a request to
+// it by the SigV4 credential scope (`Credential=…/<date>/<region>/<service>/aws4_request`), then by
+// `X-Amz-Target`, then by path, and checks `Host` before any of that.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ServiceCallSpan } from '../protocol/records';
+
+/** One AWS API request as it reached the endpoint, body fully read. */
+export interface AwsRequest {
+  method: string;
+  /** Decoded path without the query, e.g. `/photos/summer%202024/a.jpg` stays encoded: `rawPath` is what came. */
+  path: string;
+  rawPath: string;
+  query: URLSearchParams;
+  /** Lower-case header names, as Node gives them. */
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** S3 virtual-hosted addressing: `<bucket>.localhost[:port]` → `bucket`. */
+  virtualHostBucket?: string;
+  /** The SigV4 credential scope's region (or the host's region when the request is unsigned). */
+  region: string;
+  /** The invocation that made the call, found from the `X-Amzn-Trace-Id` the SDK forwards from `_X_AMZN_TRACE_ID`. */
+  caller?: CallerInvocation;
+}
+
+export interface CallerInvocation {
+  /** Record id of the in-flight invocation (records caused by this call get it as `parentId`). */
+  recordId: string;
+  /** The trace root (`1-xxxxxxxx-…`) shared by the whole chain. */
+  traceId: string;
+}
+
+export interface AwsResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export interface AwsServiceHandler {
+  /** SigV4 signing name: 's3', 'sqs', 'sns', 'kinesis', 'lambda', 'dynamodb', 'events'. */
+  readonly service: string;
+  /** `X-Amz-Target` prefixes this service answers (`AmazonSQS.`, `Kinesis_20131202.`), for unsigned JSON requests. */
+  readonly targetPrefixes?: readonly string[];
+  /** Answers every request, unsupported operations included (with the service's own error shape naming the operation). */
+  handle(request: AwsRequest): Promise<AwsResponse & { call: ServiceCallDescription }>;
+}
+
+/** What the handler tells the trace about the call it just answered. */
+export interface ServiceCallDescription {
+  /** The API operation, e.g. `PutObject`, `SendMessage`. */
+  operation: string;
+  /** The resource it acted on (bucket/key, queue name, topic name, stream name, function name). */
+  resource?: string;
+  /** The service's error code when it failed (`NoSuchKey`, `QueueDoesNotExist`…). */
+  errorCode?: string;
+}
+
+/** Where service calls are recorded: the trace book (records/trace-book.ts) implements it. */
+export interface ServiceCallRecorder {
+  /** The in-flight invocation whose trace header this is (undefined when the call came from outside a function). */
+  callerOf(traceHeader: string | undefined): CallerInvocation | undefined;
+  /** Append one answered call to the caller's record (and announce it), or keep it as a top-level span when there is no caller. */
+  record(span: ServiceCallSpan): void;
+}
