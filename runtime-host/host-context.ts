@@ -4,7 +4,7 @@ import type { FunctionInfo } from './protocol/functions';
 import type { MethodName, ParamsOf, ResultOf } from './protocol/methods';
 import type { InvocationRecord } from './protocol/records';
 import type { Invoker } from './runtime/types';
-import type { AwsServiceHandler, ServiceCallRecorder } from './events/aws-service';
+import type { AwsServiceHandler, QueueDelivery, ServiceCallRecorder, TopicDelivery } from './events/aws-service';
 
 export interface FunctionCatalog {
   list(): FunctionInfo[];
@@ -60,6 +60,10 @@ export interface HostContext {
   serviceCalls?: ServiceCallRecorder;
   /** Base URL of the local AWS endpoint (`http://127.0.0.1:<port>`), once it listens; functions get it as AWS_ENDPOINT_URL. */
   awsEndpoint?: string;
+  /** Set by the SQS source at start, so SNS, S3 and EventBridge can deliver into queues. */
+  queues?: QueueDelivery;
+  /** Set by the SNS source at start, so S3 and EventBridge can publish to topics. */
+  topics?: TopicDelivery;
 }
 
 /** A protocol method implementation. */

@@ -64,3 +64,27 @@ export interface ServiceCallRecorder {
   /** Append one answered call to the caller's record (and announce it), or keep it as a top-level span when there is no caller. */
   record(span: ServiceCallSpan): void;
 }
+
+/** A message one service hands to another (SNS → SQS subscription, S3 → SQS notification, EventBridge → SQS). */
+export interface ServiceMessage {
+  body: string;
+  /** SQS/SNS message attributes, as the SQS JSON protocol spells them. */
+  attributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+  /** FIFO targets. */
+  messageGroupId?: string;
+  deduplicationId?: string;
+  /** The chain this delivery belongs to (its records get this parent and trace). */
+  caller?: CallerInvocation;
+}
+
+/** Set on the host context by the SQS source when it starts: how other services deliver into queues. */
+export interface QueueDelivery {
+  /** `queue` is a name, an ARN or a queue URL. Rejects with a UserError when there is no such queue. */
+  sendToQueue(queue: string, message: ServiceMessage): Promise<{ messageId: string }>;
+}
+
+/** Set on the host context by the SNS source when it starts: how other services publish to topics. */
+export interface TopicDelivery {
+  /** `topic` is a name or an ARN. */
+  publishToTopic(topic: string, message: ServiceMessage & { subject?: string }): Promise<{ messageId: string }>;
+}
