@@ -67,6 +67,20 @@ if (files.some((f) => relative(root, f).startsWith(join('test', 'vscode')))) {
   run(process.execPath, [join(root, 'scripts', 'setup-vscode.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))], {
-  env: { ...process.env, LAMBDA_WORKBENCH_TEST: '1' },
-});
+// Files run in parallel processes; TEST_CONCURRENCY overrides how many at once (1 = one after another).
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+run(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts', 'test-durations.mjs')}`,
+    '--test-reporter-destination=stdout',
+    ...files.map((f) => relative(root, f)),
+  ],
+  { env: { ...process.env, LAMBDA_WORKBENCH_TEST: '1', LAMBDA_WORKBENCH_TEST_CONCURRENCY: concurrency } },
+);
