@@ -47,3 +47,28 @@ test('aws-lambda-ric reports an init error through /init/error', async () => {
   assert.equal(record.error?.errorType, 'Runtime.ImportModuleError');
   assert.ok(record.logs.some((l) => /^INIT_REPORT Init Duration: \S+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.ImportModuleError$/.test(l)));
 });
+
+test('aws-lambda-ric does not wrap an ESM import of a missing package: our bootstrap reports it the same way', async () => {
+  const handlers = join(__dirname, '../fixtures/handlers');
+  const viaRic = await invoker.invoke({
+    fn: fixtureFunction('esm.handler', { name: 'ric-esm-missing', root: join(handlers, 'import-missing') }),
+    event: {},
+    trigger: 'manual',
+  });
+  const ours = new LambdaInvoker({});
+  try {
+    const viaOurs = await ours.invoke({
+      fn: fixtureFunction('esm.handler', { name: 'esm-missing', root: join(handlers, 'import-missing') }),
+      event: {},
+      trigger: 'manual',
+    });
+    assert.equal(viaRic.error?.errorType, 'Error');
+    assert.equal(viaRic.error?.errorMessage, `Cannot find package 'an-esm-package-that-is-not-installed' imported from ${handlers}/import-missing/esm.mjs`);
+    assert.deepEqual(
+      { type: viaOurs.error?.errorType, message: viaOurs.error?.errorMessage },
+      { type: viaRic.error?.errorType, message: viaRic.error?.errorMessage },
+    );
+  } finally {
+    await ours.shutdown();
+  }
+});

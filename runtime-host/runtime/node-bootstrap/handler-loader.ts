@@ -84,10 +84,10 @@ async function loadUserApp(appRoot: string, moduleRoot: string, module: string):
     return await tryRequire(appRoot, moduleRoot, module);
   } catch (e) {
     if (e instanceof SyntaxError) throw new UserCodeSyntaxError(e as unknown as string);
-    // Lambda reports a missing module the same way whether require (MODULE_NOT_FOUND) or import
-    // (ERR_MODULE_NOT_FOUND: "Cannot find package 'x' imported from /var/task/index.mjs") failed.
+    // Lambda's client wraps only require's MODULE_NOT_FOUND; an ESM import of a missing package
+    // (ERR_MODULE_NOT_FOUND) surfaces as the plain Error Node threw (lambda-behaviour §1).
     const code = (e as { code?: unknown } | null)?.code;
-    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') throw new ImportModuleError(e as string);
+    if (code === 'MODULE_NOT_FOUND') throw new ImportModuleError(e as string);
     throw e;
   }
 }
