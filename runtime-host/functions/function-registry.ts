@@ -8,6 +8,7 @@ import type { FunctionInfo } from '../protocol/functions';
 import type { Invoker } from '../runtime/types';
 import { TreeWatcher } from './code-watcher';
 import { applyOverrides, loadEnvFile, type EnvOverrides } from './env-overrides';
+import { parseFunctionName } from './function-reference';
 import { findTemplate, loadSamTemplate, TEMPLATE_NAMES, type LoadedTemplate } from './sam-template';
 
 export interface FunctionRegistryOptions {
@@ -64,8 +65,15 @@ export class FunctionRegistry implements FunctionCatalog {
     return [...this.functions.values()];
   }
 
+  /**
+   * By logical id, by the template's `FunctionName` (what code running on AWS knows a function by), or by
+   * a full or partial ARN of either; the qualifier is the caller's to check.
+   */
   get(name: string): FunctionInfo | undefined {
-    return this.functions.get(name);
+    const exact = this.functions.get(name);
+    if (exact) return exact;
+    const ref = parseFunctionName(name).name;
+    return this.functions.get(ref) ?? this.list().find((fn) => fn.functionName === ref);
   }
 
   resources(): Record<string, TemplateResource> {

@@ -228,8 +228,7 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
   function physicalName(id: string): string | undefined {
     const res = merged[id];
     if (!res || typeof res.Type !== 'string') return undefined;
-    if (FUNCTION_TYPES.has(res.Type)) return id;
-    const prop = nameProps[res.Type];
+    const prop = FUNCTION_TYPES.has(res.Type) ? 'FunctionName' : nameProps[res.Type];
     if (!prop) return undefined;
     const props = isRecord(res.Properties) ? res.Properties : {};
     // Names that refer to each other in a circle fall back to the logical id instead of recursing forever.
@@ -451,8 +450,10 @@ function functionInfo(
   const events = functionEvents(props, raw);
   if (urlAuthType && !events.some((e) => e.type === 'FunctionUrl')) events.push({ type: 'FunctionUrl', authType: urlAuthType });
 
+  const functionName = text(props.FunctionName);
   const info: FunctionInfo = {
     name: id,
+    ...(functionName !== undefined && functionName !== id ? { functionName } : {}),
     handler,
     codeUri,
     runtime,

@@ -19,6 +19,8 @@ export type EventSourceInfo =
 export interface FunctionInfo {
   /** Template logical id, or the name given for a handler-only function. */
   name: string;
+  /** The template's `FunctionName`, when set: the name the function has on AWS (and answers to here too). */
+  functionName?: string;
   /** The handler string as Lambda reads it, e.g. `src/app.handler`. */
   handler: string;
   /** Absolute path of the task root (CodeUri). */

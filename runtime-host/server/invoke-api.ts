@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { FunctionCatalog, HostLogger } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
 import type { InvocationRecord } from '../protocol/records';
+import { parseFunctionName } from '../functions/function-reference';
 import { UserError, type Invoker } from '../runtime/types';
 import type { AsyncInvocationPolicy, AsyncInvocationQueue } from '../events/async-invocation';
 import { listenOnLoopback } from './loopback';
@@ -43,23 +44,7 @@ export function tailLog(lines: string[], bytes = TAIL_LOG_BYTES): string {
   return text.subarray(Math.max(0, text.length - bytes)).toString('base64');
 }
 
-export interface ParsedFunctionName {
-  name: string;
-  qualifier?: string;
-}
-
-/** `name`, `name:qualifier`, `123456789012:function:name[:q]` or `arn:aws:lambda:region:acct:function:name[:q]`. */
-export function parseFunctionName(raw: string): ParsedFunctionName {
-  const parts = raw.split(':');
-  if (parts[0] === 'arn' && parts.length >= 7 && parts[5] === 'function') {
-    return { name: parts[6]!, ...(parts[7] !== undefined ? { qualifier: parts.slice(7).join(':') } : {}) };
-  }
-  if (parts.length >= 3 && parts[1] === 'function') {
-    return { name: parts[2]!, ...(parts[3] !== undefined ? { qualifier: parts.slice(3).join(':') } : {}) };
-  }
-  if (parts.length === 2) return { name: parts[0]!, qualifier: parts[1]! };
-  return { name: raw };
-}
+export { parseFunctionName, type FunctionReference as ParsedFunctionName } from '../functions/function-reference';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 const FAILED = new Set(['error', 'timeout', 'outOfMemory', 'interrupted']);

@@ -1,0 +1,67 @@
+// Real SAM projects run unchanged: the shapes the sample projects use every day, through a real `serve`
+// (physical function names, …), driven by the real AWS SDK where AWS would be called.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { InvokeOutput } from '../../runtime-host/protocol/records';
+import { copyFixture, removeDir, RpcClient, startServe, type ServeProcess } from './serve-helpers';
+
+let project: string;
+let serve: ServeProcess;
+let rpc: RpcClient;
+let lambda: LambdaClient;
+
+before(async () => {
+  project = copyFixture('real-project');
+  serve = await startServe(['--root', project]);
+  rpc = await RpcClient.connect(serve.ready.ws, serve.ready.token);
+  lambda = new LambdaClient({
+    endpoint: serve.ready.invokeApi,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+});
+
+after(async () => {
+  lambda?.destroy();
+  rpc?.close();
+  await serve?.stop();
+  removeDir(project);
+});
+
+const payload = (p: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(p)) as { name: string; target?: string; targetArn?: string };
+
+describe('functions answer to their FunctionName, logical id and ARN', () => {
+  it('!Ref and !GetAtt .Arn of a function with FunctionName give its physical name, as on AWS', async () => {
+    const out = await rpc.request<InvokeOutput>('invoke', { function: 'Caller', event: {} });
+    assert.deepEqual(
+      { target: (out.result as { target: string }).target, arn: (out.result as { targetArn: string }).targetArn },
+      { target: 'orders-processor', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-processor' },
+    );
+  });
+
+  for (const name of [
+    'orders-processor',
+    'Orders',
+    'arn:aws:lambda:us-east-1:123456789012:function:orders-processor',
+    '123456789012:function:orders-processor:$LATEST',
+  ]) {
+    it(`Invoke API: FunctionName ${name}`, async () => {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode('{}') }));
+      assert.equal(out.StatusCode, 200);
+      assert.equal(out.FunctionError, undefined);
+      assert.equal(payload(out.Payload).name, 'Orders');
+    });
+  }
+
+  it('the protocol resolves the physical name too', async () => {
+    const out = await rpc.request<InvokeOutput>('invoke', { function: 'orders-processor', event: { via: 'rpc' } });
+    assert.equal(out.error, undefined);
+    assert.equal(out.functionName, 'Orders');
+  });
+
+  it('an unknown name is still ResourceNotFoundException', async () => {
+    await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'orders-processor-2' })), { name: 'ResourceNotFoundException' });
+  });
+});
