@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { FunctionInfo } from '../protocol/functions';
 import { UserError } from '../runtime/types';
+import { refuseReserved, reservedMessage, reservedNames } from './reserved-variables';
 
 export interface EnvOverrides {
   /** Applies to every function (env.json `Parameters`, or a whole `.env` file). */
@@ -82,8 +83,12 @@ export function parseDotEnv(text: string): Record<string, string> {
   return out;
 }
 
-/** An env file of either kind: JSON (env.json shape) when it starts with `{`, else `.env` lines. */
-export function loadEnvFile(file: string): EnvOverrides {
+/**
+ * An env file of either kind: JSON (env.json shape) when it starts with `{`, else `.env` lines.
+ * Reserved variables are refused (a UserError), or — when `dropReserved` is given, for a `.env` the user did
+ * not name — left out and reported through it.
+ */
+export function loadEnvFile(file: string, dropReserved?: (message: string) => void): EnvOverrides {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -93,8 +98,22 @@ export function loadEnvFile(file: string): EnvOverrides {
       'pass --env-file with an env.json or .env file',
     );
   }
-  if (text.trimStart().startsWith('{')) return parseEnvJson(text, file);
-  return { all: parseDotEnv(text), byFunction: {} };
+  const overrides = text.trimStart().startsWith('{') ? parseEnvJson(text, file) : { all: parseDotEnv(text), byFunction: {} };
+  const sections: [Record<string, string>, string][] = [
+    [overrides.all, file],
+    ...Object.entries(overrides.byFunction).map(([fn, vars]) => [vars, `${file} (${fn})`] as [Record<string, string>, string]),
+  ];
+  for (const [vars, where] of sections) {
+    if (!dropReserved) {
+      refuseReserved(vars, where);
+      continue;
+    }
+    const names = reservedNames(vars);
+    if (names.length === 0) continue;
+    for (const n of names) delete vars[n];
+    dropReserved(`${reservedMessage(names, where)}; left out`);
+  }
+  return overrides;
 }
 
 /** Later overrides win; within one, the function's own section wins over `Parameters`. */

@@ -133,7 +133,9 @@ export class FunctionRegistry implements FunctionCatalog {
       const overrides: EnvOverrides[] = [];
       for (const f of files) {
         try {
-          overrides.push(loadEnvFile(f));
+          // The implicit .env often holds variables for local scripts too (AWS_REGION…): say what is left out, do not refuse.
+          const implicit = f === dotEnv && this.options.envFiles === undefined;
+          overrides.push(loadEnvFile(f, implicit ? (m) => log?.warn(m) : undefined));
         } catch (err) {
           // The implicit .env is optional; an env file the user named must exist.
           if (f === dotEnv && this.options.envFiles === undefined && (err as Error).message.includes('ENOENT')) continue;

@@ -3,6 +3,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Architecture } from '../protocol/records';
+import { refuseReserved } from './reserved-variables';
 import type { FunctionInfo } from '../protocol/functions';
 import { runtimeFamilyOf } from '../runtime/launch';
 import { UserError } from '../runtime/types';
@@ -50,6 +51,7 @@ export function functionFromHandler(input: HandlerFunctionInput): FunctionInfo {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
     throw new UserError(`function name '${name}' is not valid`, 'use 1–64 letters, digits, hyphens or underscores (as Lambda does)');
   }
+  if (input.env) refuseReserved(input.env, 'the environment (--env / "env")');
   const runtime = input.runtime ?? inferRuntime(handler, resolve(input.root));
   const runtimeFamily = runtimeFamilyOf(runtime);
   return {

@@ -9,6 +9,7 @@ import type { Architecture } from '../protocol/records';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily } from '../protocol/functions';
 import { runtimeFamilyOf } from '../runtime/launch';
 import { UserError } from '../runtime/types';
+import { reservedMessage, reservedNames } from './reserved-variables';
 import { cloudFormationTags, describeIntrinsic, intrinsicKey, IntrinsicResolver, type ResourceLike } from './intrinsics';
 
 export const TEMPLATE_NAMES = ['template.yaml', 'template.yml'];
@@ -445,6 +446,12 @@ function functionInfo(
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined || v === null) continue;
     environment[k] = textOrMarker(v);
+  }
+  const reservedVariables = reservedNames(environment);
+  if (reservedVariables.length > 0) {
+    const variablesPath = [...path, 'Environment', 'Variables'];
+    unsupportedReason ??= reader.problem([...variablesPath, reservedVariables[0]!], reservedMessage(reservedVariables, `function ${id}`));
+    for (const k of reservedVariables) delete environment[k];
   }
 
   const events = functionEvents(props, raw);

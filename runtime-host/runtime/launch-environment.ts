@@ -1,6 +1,7 @@
 // What every runtime family's launcher shares: the launch context, the LaunchSpec shape and the
 // Lambda environment variables (docs/lambda-behaviour.md, "Environment").
 import { randomBytes } from 'node:crypto';
+import { RESERVED_VARIABLES } from '../functions/reserved-variables';
 import { distAsset } from './assets';
 import type { FunctionConfig } from './types';
 
@@ -37,23 +38,6 @@ export interface LaunchSpec {
   localRuntime?: { name: string; version: string };
 }
 
-/** Variables Lambda sets and a function's configuration cannot override. */
-const RESERVED = new Set([
-  '_HANDLER',
-  'AWS_REGION',
-  'AWS_DEFAULT_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_LAMBDA_RUNTIME_API',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-]);
-
 /** Host variables an environment inherits: the PATH to find tools, and credentials so AWS SDK calls work as in Lambda. */
 const PASS_THROUGH = [
   'PATH',
@@ -76,7 +60,7 @@ export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): R
   env['TZ'] = ':UTC';
   env['LANG'] = 'en_US.UTF-8';
   for (const [k, v] of Object.entries(fn.environment)) {
-    if (!RESERVED.has(k)) env[k] = String(v);
+    if (!RESERVED_VARIABLES.has(k)) env[k] = String(v);
   }
   Object.assign(env, {
     _HANDLER: fn.handler,

@@ -8,6 +8,7 @@ import { AsyncInvocationQueue, type AsyncInvocationPolicy } from '../events/asyn
 import { createEventSources } from '../events/index';
 import { functionFromHandler } from '../functions/handler-function';
 import { FunctionRegistry } from '../functions/function-registry';
+import { reservedMessage, reservedNames } from '../functions/reserved-variables';
 import type { EventSource, HostContext, HostLogger, MethodHandlers } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
@@ -229,6 +230,8 @@ function coreMethods(
       throw invalidParams('Invalid params', `${method}: "env" must be an object of string values`);
     }
     const env = p.env as Record<string, string> | undefined;
+    const reserved = env ? reservedNames(env) : [];
+    if (reserved.length > 0) throw invalidParams('Invalid params', `${method}: ${reservedMessage(reserved, '"env"')}`);
     if (p.trigger !== undefined && !TRIGGERS.has(p.trigger as Trigger)) {
       throw invalidParams('Invalid params', `${method}: "trigger" must be one of ${[...TRIGGERS].join(', ')}`);
     }

@@ -132,6 +132,7 @@ test('usage errors: exit 2, one line on stderr saying what is wrong and what is 
     [['invoke', 'basic/app.echo', '--event', join(dir, 'missing.json')], /--event: event file '.*missing\.json' does not exist/],
     [['invoke', 'basic/app.echo', '--event', join(dir, 'bad.json')], /--event: event file '.*bad\.json' is not valid JSON/],
     [['invoke', 'basic/app.echo', '--env', 'NOEQUALS'], /--env takes KEY=VALUE, got 'NOEQUALS'/],
+    [['invoke', 'basic/app.echo', '--env', 'AWS_REGION=eu-west-1'], /sets the reserved environment variable AWS_REGION: Lambda sets it itself/],
     [['invoke', 'basic/app.echo', '--root', join(dir, 'nope')], /--root: '.*nope' is not a directory/],
     [['invoke'], /missing <handler>/],
   ];

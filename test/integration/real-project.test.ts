@@ -65,3 +65,16 @@ describe('functions answer to their FunctionName, logical id and ARN', () => {
     await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'orders-processor-2' })), { name: 'ResourceNotFoundException' });
   });
 });
+
+describe('reserved environment variables', () => {
+  it('an invoke that sets one is refused as invalid params, naming it', async () => {
+    await assert.rejects(
+      rpc.request('invoke', { function: 'Orders', event: {}, env: { TZ: 'Europe/Berlin' } }),
+      (err: Error & { error?: { code: number } }) => {
+        assert.equal(err.error?.code, -32602);
+        assert.match(err.message + JSON.stringify(err.error), /reserved environment variable TZ/);
+        return true;
+      },
+    );
+  });
+});

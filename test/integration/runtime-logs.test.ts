@@ -56,8 +56,10 @@ test('the environment: Lambda variables (reserved ones win), function variables,
     name: 'envcheck',
     memory: 256,
     timeout: 7,
-    env: { MY_SETTING: 'on', AWS_REGION: 'mars-north-1', NODE_OPTIONS: '--no-deprecation' },
+    env: { MY_SETTING: 'on', NODE_OPTIONS: '--no-deprecation' },
   });
+  // The configuration refuses reserved variables (reserved-variables.ts); should one reach a launch anyway, Lambda's value wins.
+  fn.environment['AWS_REGION'] = 'mars-north-1';
   const record = await invoker.invoke({ fn, event: {}, trigger: 'manual' });
   assert.equal(record.status, 'success');
   const { env, execArgv } = record.result as { env: Record<string, string>; execArgv: string[] };
