@@ -2,14 +2,14 @@
 // Watches the template, the env files and every function's code; a change re-resolves the functions,
 // retires the warm environments of the ones that changed (the next invoke is cold) and tells listeners.
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { FunctionCatalog, HostLogger, TemplateResource } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
 import type { Invoker } from '../runtime/types';
 import { TreeWatcher } from './code-watcher';
 import { applyOverrides, loadEnvFile, type EnvOverrides } from './env-overrides';
 import { parseFunctionName } from './function-reference';
-import { findTemplate, loadSamTemplate, TEMPLATE_NAMES, type LoadedTemplate } from './sam-template';
+import { findTemplate, loadSamTemplate, TEMPLATE_NAMES, writeInlineCode, type LoadedTemplate } from './sam-template';
 
 export interface FunctionRegistryOptions {
   root: string;
@@ -124,6 +124,7 @@ export class FunctionRegistry implements FunctionCatalog {
             region: this.options.region,
             accountId: this.options.accountId,
             displayRoot: this.options.root,
+            ...(this.options.stateDir ? { inlineCodeDir: join(this.options.stateDir, 'inline-code') } : {}),
             ...(this.options.parameterOverrides ? { parameterOverrides: this.options.parameterOverrides } : {}),
           })
         : undefined;
@@ -142,6 +143,7 @@ export class FunctionRegistry implements FunctionCatalog {
           throw err;
         }
       }
+      if (template) writeInlineCode(template.inlineCode);
       this.template = template;
       this.overrides = overrides;
       for (const p of template?.problems ?? []) log?.warn(`${p.file}:${p.line}: ${p.message}`);

@@ -1,8 +1,10 @@
 // An AWS SAM template → the functions it declares (FunctionInfo) and its resources with Globals,
 // parameters and pseudo parameters applied. Mistakes in the template are reported with file:line,
 // never as a stack; what needs a real AWS account stays visible as unresolved.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
@@ -23,6 +25,8 @@ export interface TemplateOptions {
   parameterOverrides?: Record<string, string>;
   /** Paths in messages are shown relative to this folder. */
   displayRoot?: string;
+  /** Where inline code (`InlineCode`, `Code.ZipFile`) is written, one folder per function; default under the OS temp folder. */
+  inlineCodeDir?: string;
 }
 
 export interface TemplateProblem {
@@ -38,6 +42,15 @@ export interface LoadedTemplate {
   resources: Record<string, TemplateResource>;
   /** Things that do not stop the template from loading (a function without Handler, a bad MemorySize …). */
   problems: TemplateProblem[];
+  /** Inline code by function logical id: the file to write into the function's `codeUri` (see writeInlineCode). */
+  inlineCode: Record<string, InlineCode>;
+}
+
+/** A function's inline source, written where Lambda would put it (index.js / index.py in the task root). */
+export interface InlineCode {
+  codeUri: string;
+  fileName: string;
+  text: string;
 }
 
 const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Function']);
@@ -295,12 +308,15 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
 
   const templateDir = dirname(templatePath);
   const functions: FunctionInfo[] = [];
+  const inlineCode: Record<string, InlineCode> = {};
   const urlTargets = functionUrlTargets(resources, merged);
   for (const [id, res] of Object.entries(resources)) {
     if (!FUNCTION_TYPES.has(res.Type)) continue;
-    functions.push(functionInfo(id, res, merged[id]!, resolvedUnresolved[id]!, reader, templateDir, templatePath, urlTargets.get(id)));
+    const inline = inlineCodeOf(id, res, templatePath, options);
+    if (inline && typeof inline !== 'string') inlineCode[id] = inline;
+    functions.push(functionInfo(id, res, merged[id]!, resolvedUnresolved[id]!, reader, templateDir, templatePath, urlTargets.get(id), inline));
   }
-  return { templatePath, functions, resources, problems: reader.problems };
+  return { templatePath, functions, resources, problems: reader.problems, inlineCode };
 }
 
 /** SAM creates `ServerlessRestApi` / `ServerlessHttpApi` for events without an explicit API; Globals apply to them too. */
@@ -397,6 +413,7 @@ function functionInfo(
   templateDir: string,
   templatePath: string,
   urlAuthType: string | undefined,
+  inline: InlineCode | string | undefined,
 ): FunctionInfo {
   const props = res.Properties;
   const path = ['Resources', id, 'Properties'];
@@ -408,18 +425,17 @@ function functionInfo(
   // The task root: SAM's CodeUri, or a plain Lambda function's Code given as a local path.
   const code = isSam ? props.CodeUri : props.Code;
   let codeUri = templateDir;
-  if (typeof code === 'string') codeUri = resolve(templateDir, code);
+  if (typeof inline === 'string') unsupportedReason ??= inline;
+  else if (inline) codeUri = inline.codeUri;
+  else if (typeof code === 'string') codeUri = resolve(templateDir, code);
   else if (code !== undefined) {
     unsupportedReason ??=
       isRecord(code) && ('Bucket' in code || 'S3Bucket' in code)
         ? `${isSam ? 'CodeUri' : 'Code'} points to S3; the host runs local code only (give a folder path)`
-        : isRecord(code) && 'ZipFile' in code
-          ? 'inline code (Code.ZipFile) is not supported; put the code in a folder and point Code at it'
-          : `${isSam ? 'CodeUri' : 'Code'} could not be resolved to a local folder (${describeIntrinsic(code)})`;
+        : `${isSam ? 'CodeUri' : 'Code'} could not be resolved to a local folder (${describeIntrinsic(code)})`;
   } else if (!isSam) {
     unsupportedReason ??= 'Code is missing; give the local folder of the code';
   }
-  if (isSam && props.InlineCode !== undefined) unsupportedReason ??= 'InlineCode is not supported; put the code in a folder and use CodeUri';
   if (props.PackageType === 'Image') unsupportedReason ??= 'container image functions (PackageType: Image) are not supported';
   if (!runtime && props.PackageType !== 'Image') unsupportedReason = reader.problem([...path], `function ${id} has no Runtime`);
 
@@ -580,4 +596,31 @@ function functionEvents(props: Record<string, unknown>, raw: ResourceLike): Even
   if (isRecord(props.FunctionUrlConfig)) out.push({ type: 'FunctionUrl', authType: text(props.FunctionUrlConfig.AuthType) ?? 'NONE' });
 
   return out;
+}
+
+/**
+ * `InlineCode` (SAM) or `Code.ZipFile` (CloudFormation): Lambda writes the text into the task root as
+ * `index.js` for Node.js and `index.py` for Python (so the handler is `index.<function>`). A string is the
+ * reason it cannot run; undefined when the function has no inline code.
+ */
+function inlineCodeOf(id: string, res: TemplateResource, templatePath: string, options: TemplateOptions): InlineCode | string | undefined {
+  const props = res.Properties;
+  const source = res.Type === 'AWS::Serverless::Function' ? props.InlineCode : isRecord(props.Code) ? props.Code.ZipFile : undefined;
+  if (source === undefined) return undefined;
+  if (typeof source !== 'string') return `inline code could not be resolved locally (${describeIntrinsic(source)})`;
+  const family = runtimeFamilyOf(text(props.Runtime) ?? '');
+  const fileName = family === 'nodejs' ? 'index.js' : family === 'python' ? 'index.py' : undefined;
+  if (!fileName) return `inline code runs on Node.js and Python runtimes only (Lambda's rule), not ${text(props.Runtime) ?? 'a missing Runtime'}`;
+  const base = options.inlineCodeDir ?? join(tmpdir(), 'lambda-workbench-inline-code', createHash('sha256').update(templatePath).digest('hex').slice(0, 12));
+  return { codeUri: join(base, id), fileName, text: source };
+}
+
+/** Writes each function's inline code where its codeUri says (only when the text changed, so a reload does not touch it). */
+export function writeInlineCode(inline: Record<string, InlineCode>): void {
+  for (const code of Object.values(inline)) {
+    const file = join(code.codeUri, code.fileName);
+    if (existsSync(file) && readFileSync(file, 'utf8') === code.text) continue;
+    mkdirSync(code.codeUri, { recursive: true, mode: 0o700 });
+    writeFileSync(file, code.text, { mode: 0o600 });
+  }
 }

@@ -78,3 +78,16 @@ describe('reserved environment variables', () => {
     );
   });
 });
+
+describe('inline code', () => {
+  for (const [fn, inline, file] of [
+    ['InlineNode', 'node', 'index.js'],
+    ['InlinePython', 'python', 'index.py'],
+  ] as const) {
+    it(`${fn}: written into the state folder as ${file} and run`, async () => {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: fn, Payload: new TextEncoder().encode('{"n":1}') }));
+      assert.equal(out.FunctionError, undefined, new TextDecoder().decode(out.Payload));
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(out.Payload)), { inline, got: { n: 1 }, file });
+    });
+  }
+});
