@@ -463,6 +463,7 @@ function functionInfo(
     if (v === undefined || v === null) continue;
     environment[k] = textOrMarker(v);
   }
+  const logGroup = loggingConfig(props.LoggingConfig, environment, reader, [...path, 'LoggingConfig']);
   const reservedVariables = reservedNames(environment);
   if (reservedVariables.length > 0) {
     const variablesPath = [...path, 'Environment', 'Variables'];
@@ -477,6 +478,7 @@ function functionInfo(
   const info: FunctionInfo = {
     name: id,
     ...(functionName !== undefined && functionName !== id ? { functionName } : {}),
+    ...(logGroup !== undefined ? { logGroup } : {}),
     handler,
     codeUri,
     runtime,
@@ -623,4 +625,30 @@ export function writeInlineCode(inline: Record<string, InlineCode>): void {
     mkdirSync(code.codeUri, { recursive: true, mode: 0o700 });
     writeFileSync(file, code.text, { mode: 0o600 });
   }
+}
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+
+/**
+ * `LoggingConfig` as Lambda applies it: the format and application log level reach the runtime as
+ * AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL (lambda-behaviour §4); log levels need the JSON format.
+ * Returns the custom log group, if any.
+ */
+function loggingConfig(value: unknown, environment: Record<string, string>, reader: TemplateReader, path: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) {
+    reader.problem(path, 'LoggingConfig must be a mapping (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup)');
+    return undefined;
+  }
+  const format = text(value.LogFormat);
+  if (format !== undefined && format !== 'JSON' && format !== 'Text') reader.problem([...path, 'LogFormat'], `LogFormat must be JSON or Text, got ${format}`);
+  else if (format !== undefined) environment['AWS_LAMBDA_LOG_FORMAT'] = format;
+  for (const key of ['ApplicationLogLevel', 'SystemLogLevel'] as const) {
+    const level = text(value[key])?.toUpperCase();
+    if (level === undefined) continue;
+    if (!LOG_LEVELS.includes(level)) reader.problem([...path, key], `${key} must be one of ${LOG_LEVELS.join(', ')}, got ${level}`);
+    else if (format !== 'JSON') reader.problem([...path, key], `${key} needs LogFormat: JSON (Lambda refuses it with the Text format)`);
+    else if (key === 'ApplicationLogLevel') environment['AWS_LAMBDA_LOG_LEVEL'] = level;
+  }
+  return text(value.LogGroup);
 }

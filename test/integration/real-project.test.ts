@@ -91,3 +91,20 @@ describe('inline code', () => {
     });
   }
 });
+
+describe('LoggingConfig', () => {
+  it('JSON format, application log level and log group reach the runtime; platform lines are JSON records', async () => {
+    const out = await rpc.request<InvokeOutput>('invoke', { function: 'JsonLogs', event: {} });
+    assert.deepEqual(out.result, { logGroup: '/custom/orders', format: 'JSON', level: 'WARN' });
+    const records = out.logs.map((l) => JSON.parse(l) as { type?: string; level?: string; message?: string });
+    assert.deepEqual(
+      records.filter((r) => r.level).map((r) => [r.level, r.message]),
+      [
+        ['WARN', 'a warning'],
+        ['ERROR', 'an error'],
+      ],
+    );
+    const types = records.filter((r) => r.type).map((r) => r.type);
+    assert.ok(types.includes('platform.start') && types.includes('platform.report'), types.join(', '));
+  });
+});

@@ -266,3 +266,34 @@ describe('env overrides', () => {
     });
   });
 });
+
+describe('sam-template: LoggingConfig', () => {
+  const template = (logging: string) => `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    LoggingConfig:
+${logging}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs22.x, Handler: app.handler, CodeUri: . }
+`;
+
+  it('from Globals: the format and application level become AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL, the group logGroup', () => {
+    const t = parseSamTemplate(template('      LogFormat: JSON\n      ApplicationLogLevel: debug\n      LogGroup: /team/app'), join(dir, 't.yaml'), opts);
+    const fn = t.functions[0]!;
+    assert.equal(fn.environment.AWS_LAMBDA_LOG_FORMAT, 'JSON');
+    assert.equal(fn.environment.AWS_LAMBDA_LOG_LEVEL, 'DEBUG');
+    assert.equal(fn.logGroup, '/team/app');
+    assert.deepEqual(t.problems, []);
+  });
+
+  it('a log level with the Text format is a problem at the function it applies to, as Lambda refuses it', () => {
+    const t = parseSamTemplate(template('      LogFormat: Text\n      ApplicationLogLevel: INFO'), join(dir, 't.yaml'), opts);
+    assert.equal(t.functions[0]!.environment.AWS_LAMBDA_LOG_LEVEL, undefined);
+    assert.deepEqual(
+      t.problems.map((p) => [p.line, p.message]),
+      [[10, 'ApplicationLogLevel needs LogFormat: JSON (Lambda refuses it with the Text format)']],
+    );
+  });
+});
