@@ -5,12 +5,13 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { functionFromHandler, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../functions/handler-function';
 import { LambdaInvoker, toInvokeOutput } from '../runtime/invoker';
+import { MAX_LAYERS } from '../runtime/layers';
 import { UserError } from '../runtime/types';
 import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
 import { loadEvent } from './event-argument';
 
 export const USAGE =
-  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--name FUNCTION_NAME] [--json]';
+  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--name FUNCTION_NAME] [--json]';
 
 const FLAGS = {
   root: { type: 'string' },
@@ -18,6 +19,7 @@ const FLAGS = {
   memory: { type: 'string' },
   timeout: { type: 'string' },
   env: { type: 'string', multiple: true },
+  layer: { type: 'string', multiple: true },
   name: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -40,11 +42,18 @@ export async function run(argv: string[]): Promise<number> {
   const memory = integerFlag(values.memory, 'memory', MEMORY_RANGE_MB[0], MEMORY_RANGE_MB[1], DEFAULT_MEMORY_MB);
   const timeout = integerFlag(values.timeout, 'timeout', TIMEOUT_RANGE_SECONDS[0], TIMEOUT_RANGE_SECONDS[1], DEFAULT_TIMEOUT_SECONDS);
   const env = keyValueFlags(values.env, 'env');
+  const layers = (values.layer ?? []).map((dir) => {
+    const folder = resolve(cwd, dir);
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--layer: '${dir}' is not a directory`);
+    return folder;
+  });
+  if (layers.length > MAX_LAYERS) throw new UsageError(`--layer: at most ${MAX_LAYERS} layers, as Lambda allows, got ${layers.length}`);
   const event = await loadEvent(values.event, cwd);
 
   let fn;
   try {
     fn = functionFromHandler({ handler: positionals[0]!, root, memory, timeout, env, ...(values.name !== undefined ? { name: values.name } : {}) });
+    if (layers.length > 0) fn = { ...fn, layers };
   } catch (err) {
     if (err instanceof UserError) throw new UsageError(`${err.message}${err.hint ? ` (${err.hint})` : ''}`);
     throw err;

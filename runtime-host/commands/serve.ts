@@ -8,10 +8,10 @@ import type { BillingRule, ReadyLine } from '../protocol/index';
 import type { LambdaInvokerOptions } from '../runtime/invoker';
 import { UserError } from '../runtime/types';
 import { startHost, type HostOptions } from '../server/host';
-import { integerFlag, parseFlags, UsageError } from './args';
+import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N]';
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--layer ARN=DIR]...';
 
 /** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
 export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
@@ -45,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
       'invoke-port': { type: 'string' },
       'http-port': { type: 'string' },
       'max-records': { type: 'string' },
+      layer: { type: 'string', multiple: true },
     },
     USAGE,
   );
@@ -73,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(values.template ? { templatePath: resolve(values.template) } : {}),
       ...(values['env-file'] ? { envFiles: values['env-file'].map((f) => resolve(f)) } : {}),
       ...(values['state-dir'] ? { stateDir: resolve(values['state-dir']) } : {}),
+      ...(values.layer ? { layerFolders: keyValueFlags(values.layer, 'layer') } : {}),
       wsPort,
       invokePort,
       maxRecords,

@@ -22,6 +22,8 @@ export interface FunctionRegistryOptions {
   region: string;
   accountId: string;
   parameterOverrides?: Record<string, string>;
+  /** Local folders for layer ARNs (`--layer ARN=DIR`). */
+  layerFolders?: Record<string, string>;
   watch?: boolean;
   /** Coalesces the burst of events one save produces. */
   debounceMs?: number;
@@ -124,6 +126,7 @@ export class FunctionRegistry implements FunctionCatalog {
             region: this.options.region,
             accountId: this.options.accountId,
             displayRoot: this.options.root,
+            ...(this.options.layerFolders ? { layerFolders: this.options.layerFolders } : {}),
             ...(this.options.stateDir ? { inlineCodeDir: join(this.options.stateDir, 'inline-code') } : {}),
             ...(this.options.parameterOverrides ? { parameterOverrides: this.options.parameterOverrides } : {}),
           })

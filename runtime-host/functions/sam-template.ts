@@ -10,6 +10,7 @@ import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily } from '../protocol/functions';
 import { runtimeFamilyOf } from '../runtime/launch';
+import { MAX_LAYERS } from '../runtime/layers';
 import { UserError } from '../runtime/types';
 import { reservedMessage, reservedNames } from './reserved-variables';
 import { cloudFormationTags, describeIntrinsic, intrinsicKey, IntrinsicResolver, type ResourceLike } from './intrinsics';
@@ -25,6 +26,8 @@ export interface TemplateOptions {
   parameterOverrides?: Record<string, string>;
   /** Paths in messages are shown relative to this folder. */
   displayRoot?: string;
+  /** Local folders for layer ARNs the template names (`--layer ARN=DIR`, the `layers` setting). */
+  layerFolders?: Record<string, string>;
   /** Where inline code (`InlineCode`, `Code.ZipFile`) is written, one folder per function; default under the OS temp folder. */
   inlineCodeDir?: string;
 }
@@ -314,7 +317,19 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
     if (!FUNCTION_TYPES.has(res.Type)) continue;
     const inline = inlineCodeOf(id, res, templatePath, options);
     if (inline && typeof inline !== 'string') inlineCode[id] = inline;
-    functions.push(functionInfo(id, res, merged[id]!, resolvedUnresolved[id]!, reader, templateDir, templatePath, urlTargets.get(id), inline));
+    const info = functionInfo(id, res, merged[id]!, resolvedUnresolved[id]!, reader, templateDir, templatePath, urlTargets.get(id), inline);
+    const layers = functionLayers(id, res, merged, resources, reader, templateDir, options);
+    if (layers.folders.length > 0) info.layers = layers.folders;
+    // A `!Ref` to a layer of the template is wiring the host resolves itself, not a value left unresolved.
+    if (info.unresolved) {
+      info.unresolved = info.unresolved.filter((u) => !LAYER_TYPES.has(resources[/^!Ref (\S+)$/.exec(u)?.[1] ?? '']?.Type ?? ''));
+      if (info.unresolved.length === 0) delete info.unresolved;
+    }
+    if (layers.problem) {
+      info.supported = false;
+      info.unsupportedReason ??= layers.problem;
+    }
+    functions.push(info);
   }
   return { templatePath, functions, resources, problems: reader.problems, inlineCode };
 }
@@ -651,4 +666,55 @@ function loggingConfig(value: unknown, environment: Record<string, string>, read
     else if (key === 'ApplicationLogLevel') environment['AWS_LAMBDA_LOG_LEVEL'] = level;
   }
   return text(value.LogGroup);
+}
+
+const LAYER_TYPES = new Set(['AWS::Serverless::LayerVersion', 'AWS::Lambda::LayerVersion']);
+
+/**
+ * A function's `Layers` (Globals' first, as SAM merges lists) → local folders, in order: a `!Ref` to a
+ * layer of the template gives its `ContentUri` / `Content` folder; an ARN gives the folder the user mapped
+ * it to. What cannot be found locally is a problem at load (the function still runs, without it); more
+ * than five layers is refused, as Lambda does.
+ */
+function functionLayers(
+  id: string,
+  res: TemplateResource,
+  merged: Record<string, ResourceLike>,
+  resources: Record<string, TemplateResource>,
+  reader: TemplateReader,
+  templateDir: string,
+  options: TemplateOptions,
+): { folders: string[]; problem?: string } {
+  const rawProps = merged[id]?.Properties;
+  const raw = isRecord(rawProps) ? rawProps.Layers : undefined;
+  if (raw === undefined) return { folders: [] };
+  const path = ['Resources', id, 'Properties', 'Layers'];
+  if (!Array.isArray(raw)) return { folders: [], problem: reader.problem(path, 'Layers must be a list') };
+  if (raw.length > MAX_LAYERS)
+    return { folders: [], problem: reader.problem(path, `function ${id} has ${raw.length} layers; Lambda allows at most ${MAX_LAYERS}`) };
+  const resolved = Array.isArray(res.Properties.Layers) ? res.Properties.Layers : [];
+  const folders: string[] = [];
+  raw.forEach((entry, i) => {
+    const target = isRecord(entry) ? refTarget(entry) : undefined;
+    const layer = target ? resources[target] : undefined;
+    if (target && layer && LAYER_TYPES.has(layer.Type)) {
+      const content = layer.Type === 'AWS::Serverless::LayerVersion' ? layer.Properties.ContentUri : layer.Properties.Content;
+      if (typeof content === 'string') folders.push(resolve(templateDir, content));
+      else
+        reader.problem(
+          ['Resources', target, 'Properties'],
+          `layer ${target} has no local content folder (${layer.Type === 'AWS::Serverless::LayerVersion' ? 'ContentUri' : 'Content'}), so ${id} runs without it`,
+        );
+      return;
+    }
+    const arn = text(resolved[i]) ?? (typeof entry === 'string' ? entry : undefined);
+    const mapped = arn !== undefined ? options.layerFolders?.[arn] : undefined;
+    if (mapped) folders.push(resolve(templateDir, mapped));
+    else
+      reader.problem(
+        path,
+        `layer ${arn ?? describeIntrinsic(entry)} of ${id} is not in the template and no local folder is set for it, so ${id} runs without it (map it: serve --layer ARN=DIR, or the lambdaWorkbench.layers setting)`,
+      );
+  });
+  return { folders };
 }

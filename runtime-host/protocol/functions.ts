@@ -21,6 +21,8 @@ export interface FunctionInfo {
   name: string;
   /** The template's `FunctionName`, when set: the name the function has on AWS (and answers to here too). */
   functionName?: string;
+  /** Local folders of the function's layers, in the template's order (up to 5): what Lambda would unpack into /opt. */
+  layers?: string[];
   /** `LoggingConfig.LogGroup`, when set (AWS_LAMBDA_LOG_GROUP_NAME); default `/aws/lambda/<name>`. */
   logGroup?: string;
   /** The handler string as Lambda reads it, e.g. `src/app.handler`. */

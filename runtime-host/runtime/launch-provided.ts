@@ -1,18 +1,21 @@
 // Custom runtimes (`provided.al2023`, `provided.al2`): Lambda runs the executable `bootstrap` in
 // the code folder with its environment; that program speaks the Runtime API itself.
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch-environment';
+import { addLayerPaths, layerBootstrap } from './layers';
 import { UserError, type FunctionConfig } from './types';
 
 export function providedLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
-  const bootstrap = join(fn.codeUri, 'bootstrap');
+  const own = join(fn.codeUri, 'bootstrap');
+  // Lambda runs the function's own bootstrap, else one a layer brought (/opt/bootstrap).
+  const bootstrap = existsSync(own) ? own : (layerBootstrap(fn) ?? own);
   let isFile = false;
   try {
     isFile = statSync(bootstrap).isFile();
   } catch {
     throw new UserError(
-      `runtime ${fn.runtime} needs an executable named 'bootstrap' in ${fn.codeUri}, and there is none`,
+      `runtime ${fn.runtime} needs an executable named 'bootstrap' in ${fn.codeUri} or in one of its layers, and there is none`,
       'build your runtime into <code folder>/bootstrap',
     );
   }
@@ -23,6 +26,7 @@ export function providedLaunchSpec(fn: FunctionConfig, context: LaunchContext): 
     throw new UserError(`${bootstrap} is not an executable file`, `make it executable: chmod +x ${bootstrap}`);
   }
   const env = lambdaEnvironment(fn, context);
+  addLayerPaths(env, fn);
   if (context.pauseFile) env['_LAMBDA_WORKBENCH_PAUSE_FILE'] = context.pauseFile;
   return { command: bootstrap, args: [], env, cwd: fn.codeUri, localRuntime: hostOs() };
 }

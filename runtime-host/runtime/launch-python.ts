@@ -6,6 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { distAsset } from './assets';
 import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch-environment';
+import { addLayerPaths, pythonLayerPath } from './layers';
 import { UserError, type FunctionConfig } from './types';
 
 interface Probe {
@@ -100,6 +101,9 @@ export function pythonLaunchSpec(fn: FunctionConfig, context: LaunchContext): La
   // Lambda's Python runtime: unbuffered output, no .pyc files written into the task root.
   env['PYTHONUNBUFFERED'] = '1';
   env['PYTHONDONTWRITEBYTECODE'] = '1';
+  addLayerPaths(env, fn);
+  const layerPath = pythonLayerPath(fn);
+  if (layerPath && fn.environment['PYTHONPATH'] === undefined) env['PYTHONPATH'] = layerPath;
   if (context.pauseFile) env['_LAMBDA_WORKBENCH_PAUSE_FILE'] = context.pauseFile;
   const bootstrap = distAsset('runtime/python-bootstrap/bootstrap.py');
   const args = context.debugPort !== undefined ? ['-m', 'debugpy', '--listen', `127.0.0.1:${context.debugPort}`, bootstrap] : [bootstrap];

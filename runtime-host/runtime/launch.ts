@@ -9,6 +9,7 @@ import { distAsset } from './assets';
 import { pythonLaunchSpec } from './launch-python';
 import { providedLaunchSpec } from './launch-provided';
 import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch-environment';
+import { addLayerPaths, nodeLayerPath } from './layers';
 import { UserError, type FunctionConfig } from './types';
 
 export { lambdaEnvironment, newLogStreamName, type LaunchContext, type LaunchSpec } from './launch-environment';
@@ -45,6 +46,9 @@ export function nodeMemoryFlags(memorySizeMB: number): string[] {
 
 function nodeLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
   const env = lambdaEnvironment(fn, context);
+  addLayerPaths(env, fn);
+  const nodePath = nodeLayerPath(fn, []);
+  if (nodePath && fn.environment['NODE_PATH'] === undefined) env['NODE_PATH'] = nodePath;
   const nodeOptions = [context.nodeOptions, fn.environment['NODE_OPTIONS']].filter((s) => s && s.trim()).join(' ');
   if (nodeOptions) env['NODE_OPTIONS'] = nodeOptions;
   else delete env['NODE_OPTIONS'];

@@ -8,7 +8,17 @@ import type { BillingRule, InvocationRecord, Trigger } from '../protocol/records
 /** What the core needs to know to run a function. `FunctionInfo` (from a template or a handler string) satisfies it. */
 export type FunctionConfig = Pick<
   FunctionInfo,
-  'name' | 'handler' | 'codeUri' | 'runtime' | 'memorySizeMB' | 'timeoutSeconds' | 'architecture' | 'reservedConcurrency' | 'environment' | 'logGroup'
+  | 'name'
+  | 'handler'
+  | 'codeUri'
+  | 'runtime'
+  | 'memorySizeMB'
+  | 'timeoutSeconds'
+  | 'architecture'
+  | 'reservedConcurrency'
+  | 'environment'
+  | 'logGroup'
+  | 'layers'
 >;
 
 export interface InvokeRequest {

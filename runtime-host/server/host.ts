@@ -30,6 +30,8 @@ export interface HostOptions {
   root: string;
   templatePath?: string;
   envFiles?: string[];
+  /** Local folders for layer ARNs the template names (`--layer ARN=DIR`). */
+  layerFolders?: Record<string, string>;
   /** Default `<root>/.lambda-workbench`. */
   stateDir?: string;
   wsPort?: number;
@@ -117,6 +119,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     stateDir,
     ...(options.templatePath ? { templatePath: options.templatePath } : {}),
     ...(options.envFiles ? { envFiles: options.envFiles } : {}),
+    ...(options.layerFolders ? { layerFolders: options.layerFolders } : {}),
     region,
     accountId,
     watch: options.watch ?? true,
