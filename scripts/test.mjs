@@ -82,5 +82,13 @@ run(
     '--test-reporter-destination=stdout',
     ...files.map((f) => relative(root, f)),
   ],
-  { env: { ...process.env, LAMBDA_WORKBENCH_TEST: '1', LAMBDA_WORKBENCH_TEST_CONCURRENCY: concurrency } },
+  {
+    env: {
+      ...process.env,
+      LAMBDA_WORKBENCH_TEST: '1',
+      LAMBDA_WORKBENCH_TEST_CONCURRENCY: concurrency,
+      // Tests never install the runtime SDK into the user's cache; the tests of it choose their own folder.
+      LAMBDA_WORKBENCH_RUNTIME_SDK: process.env.LAMBDA_WORKBENCH_RUNTIME_SDK ?? 'off',
+    },
+  },
 );

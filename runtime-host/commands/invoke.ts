@@ -6,12 +6,14 @@ import { resolve } from 'node:path';
 import { functionFromHandler, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../functions/handler-function';
 import { LambdaInvoker, toInvokeOutput } from '../runtime/invoker';
 import { MAX_LAYERS } from '../runtime/layers';
+import { defaultRuntimeSdkFolder, installedRuntimeSdk } from '../runtime/runtime-sdk';
 import { UserError } from '../runtime/types';
 import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
 import { loadEvent } from './event-argument';
+import { RUNTIME_SDK_ENV } from './serve';
 
 export const USAGE =
-  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--name FUNCTION_NAME] [--json]';
+  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--runtime-sdk off|DIR] [--name FUNCTION_NAME] [--json]';
 
 const FLAGS = {
   root: { type: 'string' },
@@ -20,6 +22,7 @@ const FLAGS = {
   timeout: { type: 'string' },
   env: { type: 'string', multiple: true },
   layer: { type: 'string', multiple: true },
+  'runtime-sdk': { type: 'string' },
   name: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -60,9 +63,13 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const json = values.json === true;
+  // The runtime's SDK when the machine has it (serve installs it once); a one-shot invoke never waits for an install.
+  const sdkChoice = values['runtime-sdk'] ?? process.env[RUNTIME_SDK_ENV] ?? 'auto';
+  const runtimeSdkDir = sdkChoice === 'off' ? undefined : installedRuntimeSdk(sdkChoice === 'auto' ? defaultRuntimeSdkFolder() : resolve(cwd, sdkChoice));
   const invoker = new LambdaInvoker({
     region: process.env['AWS_REGION'] ?? 'us-east-1',
     ...(process.env['NODE_OPTIONS'] ? { nodeOptions: process.env['NODE_OPTIONS'] } : {}),
+    ...(runtimeSdkDir ? { runtimeSdkDir } : {}),
   });
   if (!json) invoker.on('log', (_id, line) => process.stderr.write(`${line}\n`));
   // Ctrl-C: the environment goes with us.

@@ -11,7 +11,7 @@ import { startHost, type HostOptions } from '../server/host';
 import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--layer ARN=DIR]...';
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR]';
 
 /** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
 export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
@@ -46,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
       'http-port': { type: 'string' },
       'max-records': { type: 'string' },
       layer: { type: 'string', multiple: true },
+      'runtime-sdk': { type: 'string' },
     },
     USAGE,
   );
@@ -75,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['env-file'] ? { envFiles: values['env-file'].map((f) => resolve(f)) } : {}),
       ...(values['state-dir'] ? { stateDir: resolve(values['state-dir']) } : {}),
       ...(values.layer ? { layerFolders: keyValueFlags(values.layer, 'layer') } : {}),
+      runtimeSdk: runtimeSdkChoice(values['runtime-sdk'] ?? process.env[RUNTIME_SDK_ENV]),
       wsPort,
       invokePort,
       maxRecords,
@@ -160,6 +162,15 @@ function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number, max:
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got '${value}'`);
   return n;
+}
+
+/** Where the runtime's AWS SDK comes from when no --runtime-sdk is given (the test suite sets it to off). */
+export const RUNTIME_SDK_ENV = 'LAMBDA_WORKBENCH_RUNTIME_SDK';
+
+function runtimeSdkChoice(value: string | undefined): 'auto' | 'off' | { folder: string } {
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'off') return 'off';
+  return { folder: resolve(value) };
 }
 
 const BILLING_RULES: readonly BillingRule[] = ['per-ms-with-init', 'per-ms', 'legacy-100ms'];

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { billedDurationMs } from '../protocol/billing';
 import type { BillingRule, LambdaError, PausedSpan } from '../protocol/records';
-import { launchSpec, newLogStreamName, type LaunchContext } from './launch';
+import { launchSpec, newLogStreamName, type HostLaunchSettings } from './launch';
 import {
   endLine,
   exitReason,
@@ -62,7 +62,7 @@ export interface EnvironmentOptions {
   /** Where host notices from the environment go (default: this process's stderr). */
   hostLog?: HostLog;
   /** Launch settings shared by all environments (NODE_OPTIONS, node binary, state dir…). */
-  launch: Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv'>;
+  launch: HostLaunchSettings;
 }
 
 export interface InvocationInput {

@@ -7,7 +7,7 @@ import { invocationCostUsd } from '../protocol/billing';
 import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport } from '../protocol/records';
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
-import { runtimeFamilyOf, type LaunchContext } from './launch';
+import { runtimeFamilyOf, type HostLaunchSettings } from './launch';
 import { killGroupSync } from './process-tree';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
 
@@ -32,6 +32,8 @@ export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   nodeEntry?: (fn: FunctionConfig) => string[] | undefined;
   /** Host variables environments inherit (PATH, AWS credentials); default process.env. */
   hostEnv?: NodeJS.ProcessEnv;
+  /** node_modules with the runtime's AWS SDK (see runtime-sdk.ts); it can arrive after start (set `runtimeSdkDir` then). */
+  runtimeSdkDir?: string;
   /** The host's logger for notices environments print about the host (default: stderr), never part of a Lambda log. */
   hostLog?: HostLog;
 }
@@ -236,6 +238,11 @@ export class LambdaInvoker implements Invoker {
     return { environmentId: f.env.id, ...(f.env.debugPort !== undefined ? { debugPort: f.env.debugPort } : {}) };
   }
 
+  /** The runtime's AWS SDK became available (installed in the background): environments started from now on find it. */
+  useRuntimeSdk(nodeModules: string): void {
+    this.options.runtimeSdkDir = nodeModules;
+  }
+
   retire(functionName: string): void {
     for (const [key, pool] of this.pools) {
       if (!key.startsWith(`${functionName}\u0000`)) continue;
@@ -322,6 +329,7 @@ export class LambdaInvoker implements Invoker {
       ...(this.options.pythonPath !== undefined ? { pythonPath: this.options.pythonPath } : {}),
       ...(this.options.stateDir !== undefined ? { stateDir: this.options.stateDir } : {}),
       ...(this.options.hostEnv !== undefined ? { hostEnv: this.options.hostEnv } : {}),
+      ...(this.options.runtimeSdkDir !== undefined ? { runtimeSdkDir: this.options.runtimeSdkDir } : {}),
     };
     const entry = this.options.nodeEntry?.(fn);
     if (entry) launch.nodeEntry = entry;
@@ -407,7 +415,7 @@ export class LambdaInvoker implements Invoker {
   }
 }
 
-type EnvironmentLaunch = Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv'>;
+type EnvironmentLaunch = HostLaunchSettings;
 
 function poolKey(functionName: string, debug: boolean): string {
   return `${functionName}\u0000${debug ? 'debug' : 'run'}`;

@@ -27,7 +27,12 @@ export interface LaunchContext {
   nodeEntry?: string[];
   /** Host variables passed through (PATH, AWS credentials); default process.env. */
   hostEnv?: NodeJS.ProcessEnv;
+  /** A node_modules folder holding the AWS SDK for JavaScript v3, found after the function's own modules and its layers (Lambda's /var/runtime/node_modules). */
+  runtimeSdkDir?: string;
 }
+
+/** The launch settings that are the host's (the same for every environment), as opposed to one environment's own. */
+export type HostLaunchSettings = Omit<LaunchContext, 'runtimeApi' | 'region' | 'accountId' | 'logStreamName' | 'debugPort' | 'pauseFile'>;
 
 export interface LaunchSpec {
   command: string;

@@ -12,7 +12,7 @@ import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch
 import { addLayerPaths, nodeLayerPath } from './layers';
 import { UserError, type FunctionConfig } from './types';
 
-export { lambdaEnvironment, newLogStreamName, type LaunchContext, type LaunchSpec } from './launch-environment';
+export { lambdaEnvironment, newLogStreamName, type HostLaunchSettings, type LaunchContext, type LaunchSpec } from './launch-environment';
 
 export function runtimeFamilyOf(runtime: string): RuntimeFamily {
   if (/^nodejs/.test(runtime)) return 'nodejs';
@@ -47,7 +47,7 @@ export function nodeMemoryFlags(memorySizeMB: number): string[] {
 function nodeLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
   const env = lambdaEnvironment(fn, context);
   addLayerPaths(env, fn);
-  const nodePath = nodeLayerPath(fn, []);
+  const nodePath = nodeLayerPath(fn, context.runtimeSdkDir ? [context.runtimeSdkDir] : []);
   if (nodePath && fn.environment['NODE_PATH'] === undefined) env['NODE_PATH'] = nodePath;
   const nodeOptions = [context.nodeOptions, fn.environment['NODE_OPTIONS']].filter((s) => s && s.trim()).join(' ');
   if (nodeOptions) env['NODE_OPTIONS'] = nodeOptions;

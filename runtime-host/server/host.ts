@@ -17,6 +17,7 @@ import type { Trigger } from '../protocol/records';
 import { InvalidCursorError, InvocationStore } from '../records/invocation-store';
 import { InvocationHub } from '../records/record-book';
 import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../runtime/invoker';
+import { defaultRuntimeSdkFolder, installedRuntimeSdk, installRuntimeSdk } from '../runtime/runtime-sdk';
 import { UserError } from '../runtime/types';
 import { handleDashboardRequest } from './dashboard';
 import { InvokeApiServer } from './invoke-api';
@@ -32,6 +33,11 @@ export interface HostOptions {
   envFiles?: string[];
   /** Local folders for layer ARNs the template names (`--layer ARN=DIR`). */
   layerFolders?: Record<string, string>;
+  /**
+   * The runtime's AWS SDK for Node functions: `auto` (default) uses the machine's cache folder, installing it
+   * once in the background; `off` gives functions none; a path is a folder whose node_modules holds it.
+   */
+  runtimeSdk?: 'auto' | 'off' | { folder: string };
   /** Default `<root>/.lambda-workbench`. */
   stateDir?: string;
   wsPort?: number;
@@ -128,6 +134,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const store = new InvocationStore({ stateDir, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}), onWarning: (m) => log.warn(m) });
   const invoker = new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), ...(options.invoker ?? {}) });
   registry.attach(invoker);
+  const sdkInstall = provideRuntimeSdk(options.runtimeSdk ?? 'auto', invoker, log);
   const hub = new InvocationHub(store);
   hub.attach(invoker);
   const asyncQueue = new AsyncInvocationQueue({ invoker, records: hub, region, accountId, log }, options.asyncPolicy ?? {});
@@ -171,6 +178,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await s.stop().catch((err: unknown) => log.error(`stopping ${s.name}: ${(err as Error).message}`));
     }
     await asyncQueue.stop();
+    await sdkInstall;
     await invoker.shutdown();
     hub.dispose();
     await store.close();
@@ -210,6 +218,24 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     await close();
     throw err;
   }
+}
+
+/** Makes the runtime's SDK available to Node environments: now when it is there, else after a background install. */
+function provideRuntimeSdk(choice: NonNullable<HostOptions['runtimeSdk']>, invoker: LambdaInvoker, log: HostLogger): Promise<void> {
+  if (choice === 'off') return Promise.resolve();
+  const folder = choice === 'auto' ? defaultRuntimeSdkFolder() : choice.folder;
+  const installed = installedRuntimeSdk(folder);
+  if (installed) {
+    invoker.useRuntimeSdk(installed);
+    return Promise.resolve();
+  }
+  if (choice !== 'auto') {
+    log.warn(`--runtime-sdk ${folder}: no AWS SDK for JavaScript v3 there (expected node_modules/@aws-sdk/client-*); functions run without the runtime's SDK`);
+    return Promise.resolve();
+  }
+  return installRuntimeSdk(folder, log).then((modules) => {
+    if (modules) invoker.useRuntimeSdk(modules);
+  });
 }
 
 /** The protocol methods the host itself implements (event sources add theirs). */
