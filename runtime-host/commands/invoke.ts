@@ -11,6 +11,7 @@ import { UserError } from '../runtime/types';
 import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
 import { loadEvent } from './event-argument';
 import { RUNTIME_SDK_ENV } from './serve';
+import { errorPayload } from '../protocol/records';
 
 export const USAGE =
   'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--runtime-sdk off|DIR] [--name FUNCTION_NAME] [--json]';
@@ -80,7 +81,8 @@ export async function run(argv: string[]): Promise<number> {
     const record = await invoker.invoke({ fn, event, trigger: 'manual' });
     const output = toInvokeOutput(record);
     if (json) process.stdout.write(`${JSON.stringify(output)}\n`);
-    else process.stdout.write(`${JSON.stringify(output.error ?? output.result ?? null)}\n`);
+    // What a synchronous caller gets: the runtime's error post byte for byte, or the result.
+    else process.stdout.write(`${output.error ? errorPayload(record.error ?? output.error) : JSON.stringify(output.result ?? null)}\n`);
     return record.status === 'success' ? 0 : 1;
   } catch (err) {
     if (err instanceof UserError) throw new UsageError(`${err.message}${err.hint ? ` (${err.hint})` : ''}`);

@@ -6,6 +6,21 @@ export interface LambdaError {
   errorType: string;
   errorMessage: string;
   trace: string[];
+  /**
+   * The error body exactly as the runtime posted it to `/invocation/<id>/error` — what a synchronous caller
+   * receives, byte for byte (Python's `{errorMessage, errorType, requestId, stackTrace}`, a custom runtime's
+   * own shape). Absent for errors the platform makes (timeouts, crashes, throttles).
+   */
+  raw?: string;
+}
+
+/**
+ * The body a synchronous caller gets for a failed invocation: the runtime's own post, byte for byte, or the
+ * platform's `{errorType, errorMessage}` (a timeout or a crash has no trace on Lambda).
+ */
+export function errorPayload(error: LambdaError): string {
+  if (error.raw !== undefined) return error.raw;
+  return JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, ...(error.trace.length ? { trace: error.trace } : {}) });
 }
 
 /** What started an invocation (or a parent record). */

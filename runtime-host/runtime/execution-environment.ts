@@ -718,9 +718,10 @@ function parseError(body: PostedBody, fallbackType: string): LambdaError {
       errorType: typeof o['errorType'] === 'string' ? o['errorType'] : (body.errorTypeHeader ?? fallbackType),
       errorMessage: typeof o['errorMessage'] === 'string' ? o['errorMessage'] : String(o['errorMessage'] ?? ''),
       trace: trace.map((t) => String(t)),
+      raw: body.text,
     };
   }
-  return { errorType: body.errorTypeHeader ?? fallbackType, errorMessage: body.text, trace: [] };
+  return { errorType: body.errorTypeHeader ?? fallbackType, errorMessage: body.text, trace: [], raw: body.text };
 }
 
 /** `Root=1-<8 hex time>-<24 hex>;Parent=<16 hex>;Sampled=0` — the X-Ray header format. */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { invocationCostUsd } from '../protocol/billing';
 import type { DebugTarget } from '../protocol/methods';
-import type { InvocationRecord, InvokeOutput, InvokeReport } from '../protocol/records';
+import type { InvocationRecord, InvokeOutput, InvokeReport, LambdaError } from '../protocol/records';
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import { runtimeFamilyOf, type HostLaunchSettings } from './launch';
 import { killGroupSync } from './process-tree';
@@ -451,8 +451,13 @@ export function toInvokeOutput(record: InvocationRecord): InvokeOutput {
     cold: record.cold,
     ...(record.status === 'success'
       ? { result: record.result ?? null }
-      : { error: record.error ?? { errorType: 'Unknown', errorMessage: record.status, trace: [] } }),
+      : { error: normalizedError(record.error ?? { errorType: 'Unknown', errorMessage: record.status, trace: [] }) }),
     logs: record.logs,
     report,
   };
+}
+
+/** `invoke --json` and the protocol give the error as `{errorType, errorMessage, trace}` whatever the runtime posted (the record keeps the post). */
+function normalizedError(error: LambdaError): LambdaError {
+  return { errorType: error.errorType, errorMessage: error.errorMessage, trace: error.trace };
 }

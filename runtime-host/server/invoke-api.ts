@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FunctionCatalog, HostLogger } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
-import type { InvocationRecord } from '../protocol/records';
+import { errorPayload, type InvocationRecord } from '../protocol/records';
 import { parseFunctionName } from '../functions/function-reference';
 import { UserError, type Invoker } from '../runtime/types';
 import type { AsyncInvocationPolicy, AsyncInvocationQueue } from '../events/async-invocation';
@@ -270,8 +270,8 @@ export class InvokeApiServer {
     let payload: string;
     if (FAILED.has(record.status) || record.error) {
       headers['x-amz-function-error'] = 'Unhandled';
-      payload = JSON.stringify(
-        record.error ?? { errorType: 'Runtime.Interrupted', errorMessage: `RequestId: ${record.requestId} Error: the invocation was interrupted` },
+      payload = errorPayload(
+        record.error ?? { errorType: 'Runtime.Interrupted', errorMessage: `RequestId: ${record.requestId} Error: the invocation was interrupted`, trace: [] },
       );
     } else {
       payload = JSON.stringify(record.result ?? null);

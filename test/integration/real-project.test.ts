@@ -108,3 +108,22 @@ describe('LoggingConfig', () => {
     assert.ok(types.includes('platform.start') && types.includes('platform.report'), types.join(', '));
   });
 });
+
+describe('error bodies reach the caller as the runtime posted them', () => {
+  it("Python's {errorMessage, errorType, requestId, stackTrace}, in its order", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'PyFails', Payload: new TextEncoder().encode('{"id":7}') }));
+    assert.equal(out.FunctionError, 'Unhandled');
+    const body = JSON.parse(new TextDecoder().decode(out.Payload)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body), ['errorMessage', 'errorType', 'requestId', 'stackTrace']);
+    assert.equal(body.errorType, 'OrderError');
+    assert.equal(body.errorMessage, 'order 7 is not valid');
+    assert.equal(body.requestId, out.$metadata.requestId);
+    assert.ok(Array.isArray(body.stackTrace) && body.stackTrace.length === 1);
+  });
+
+  it("a custom runtime's own fields and spacing, byte for byte", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'CustomFails', Payload: new TextEncoder().encode('{}') }));
+    assert.equal(out.FunctionError, 'Unhandled');
+    assert.equal(new TextDecoder().decode(out.Payload), '{"errorType":"Custom.Failure", "errorMessage":"no stock","detail":{"sku":"A-1","left":0}}');
+  });
+});
