@@ -11,7 +11,7 @@ import { startHost, type HostOptions } from '../server/host';
 import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR]';
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off]';
 
 /** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
 export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
@@ -47,6 +47,9 @@ export async function run(argv: string[]): Promise<number> {
       'max-records': { type: 'string' },
       layer: { type: 'string', multiple: true },
       'runtime-sdk': { type: 'string' },
+      jwks: { type: 'string', multiple: true },
+      'skip-jwt-signature': { type: 'boolean' },
+      'iam-auth': { type: 'string' },
     },
     USAGE,
   );
@@ -77,6 +80,11 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['state-dir'] ? { stateDir: resolve(values['state-dir']) } : {}),
       ...(values.layer ? { layerFolders: keyValueFlags(values.layer, 'layer') } : {}),
       runtimeSdk: runtimeSdkChoice(values['runtime-sdk'] ?? process.env[RUNTIME_SDK_ENV]),
+      authorization: {
+        jwks: Object.fromEntries(Object.entries(keyValueFlags(values.jwks, 'jwks')).map(([issuer, file]) => [issuer, resolve(file)])),
+        skipJwtSignature: values['skip-jwt-signature'] === true,
+        iamAuth: onOff(values['iam-auth'], 'iam-auth'),
+      },
       wsPort,
       invokePort,
       maxRecords,
@@ -166,6 +174,12 @@ function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number, max:
 
 /** Where the runtime's AWS SDK comes from when no --runtime-sdk is given (the test suite sets it to off). */
 export const RUNTIME_SDK_ENV = 'LAMBDA_WORKBENCH_RUNTIME_SDK';
+
+function onOff(value: string | undefined, flag: string): boolean {
+  if (value === undefined || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new UsageError(`--${flag} takes on or off, got '${value}'`);
+}
 
 function runtimeSdkChoice(value: string | undefined): 'auto' | 'off' | { folder: string } {
   if (value === undefined || value === '' || value === 'auto') return 'auto';

@@ -1,11 +1,23 @@
 // The simulated event sources `serve` starts, one folder each under events/.
 import type { EventSource } from '../host-context';
 import { HttpApiSource } from './http-api';
+import type { AuthorizationOptions } from './http-api/authorize';
 import { SavedEventsSource } from './saved-events';
 import { S3Source } from './s3';
 import { SnsSource } from './sns';
 import { StreamsSource } from './streams';
 
-export function createEventSources(): EventSource[] {
-  return [new SavedEventsSource(), new HttpApiSource(), new S3Source(), new StreamsSource(), new SnsSource()];
+export interface EventSourceOptions {
+  /** How the local API Gateway checks JWTs and AWS_IAM routes. */
+  authorization?: AuthorizationOptions;
+}
+
+export function createEventSources(options: EventSourceOptions = {}): EventSource[] {
+  return [
+    new SavedEventsSource(),
+    new HttpApiSource(options.authorization ? { authorization: options.authorization } : {}),
+    new S3Source(),
+    new StreamsSource(),
+    new SnsSource(),
+  ];
 }

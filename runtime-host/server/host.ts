@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AsyncInvocationQueue, type AsyncInvocationPolicy } from '../events/async-invocation';
 import { createEventSources } from '../events/index';
+import type { AuthorizationOptions } from '../events/http-api/authorize';
 import { functionFromHandler } from '../functions/handler-function';
 import { FunctionRegistry } from '../functions/function-registry';
 import { reservedMessage, reservedNames } from '../functions/reserved-variables';
@@ -38,6 +39,8 @@ export interface HostOptions {
    * once in the background; `off` gives functions none; a path is a folder whose node_modules holds it.
    */
   runtimeSdk?: 'auto' | 'off' | { folder: string };
+  /** How the local API Gateway checks JWTs and AWS_IAM routes (`--jwks`, `--skip-jwt-signature`, `--iam-auth`). */
+  authorization?: AuthorizationOptions;
   /** Default `<root>/.lambda-workbench`. */
   stateDir?: string;
   wsPort?: number;
@@ -163,7 +166,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     log,
   });
 
-  const sources = options.eventSources ?? createEventSources();
+  const sources = options.eventSources ?? createEventSources(options.authorization ? { authorization: options.authorization } : {});
   const started: EventSource[] = [];
   let hostFile: string | undefined;
   const unsubscribes: (() => void)[] = [];

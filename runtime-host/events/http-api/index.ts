@@ -2,6 +2,7 @@
 // `serve`. Port: the `port` option, else LAMBDA_WORKBENCH_HTTP_PORT (set by `serve --http-port`), else 0.
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import { UserError } from '../../runtime/types';
+import type { AuthorizationOptions } from './authorize';
 import { HttpApiServer } from './server';
 
 export const HTTP_PORT_ENV = 'LAMBDA_WORKBENCH_HTTP_PORT';
@@ -18,10 +19,10 @@ export class HttpApiSource implements EventSource {
   readonly name = 'http-api';
   private server?: HttpApiServer;
 
-  constructor(private readonly options: { port?: number } = {}) {}
+  constructor(private readonly options: { port?: number; authorization?: AuthorizationOptions } = {}) {}
 
   async start(context: HostContext): Promise<void> {
-    this.server = new HttpApiServer(context);
+    this.server = new HttpApiServer(context, this.options.authorization);
     await this.server.start(this.options.port ?? httpPortFromEnv());
   }
 

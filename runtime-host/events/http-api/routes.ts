@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { TemplateResource } from '../../host-context';
+import { routeAuth, type RouteAuth } from './authorizers';
 
 export type HttpApiKind = 'rest' | 'http' | 'url';
 export type PayloadFormatVersion = '1.0' | '2.0';
@@ -48,6 +49,8 @@ export interface HttpRoute {
   integrationTimeoutMs?: number;
   /** REST resource id (6 characters, stable per path). */
   resourceId: string;
+  /** What API Gateway checks before the integration runs (an authorizer, AWS_IAM); none when absent. */
+  auth?: RouteAuth;
 }
 
 export interface RouteMatch {
@@ -214,6 +217,9 @@ export function routesFromTemplate(functions: FunctionInfo[], resources: Record<
         binaryMediaTypes: [],
         cors: isRecord(urlConfig) ? listCors(urlConfig.Cors) : undefined,
         resourceId: '$default',
+        ...((isRecord(urlConfig) ? str(urlConfig.AuthType) : urlEvent?.type === 'FunctionUrl' ? urlEvent.authType : undefined) === 'AWS_IAM'
+          ? { auth: { kind: 'iam' as const } }
+          : {}),
       });
     }
   }
@@ -261,6 +267,7 @@ function restRoute(functionName: string, props: Record<string, unknown>, resourc
     cors: restCors(api.Cors),
     integrationTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : REST_INTEGRATION_TIMEOUT_MS,
     resourceId: resourceIdFor(apiLogicalId, path),
+    ...withAuth(routeAuth('rest', props.Auth, api.Auth)),
   };
 }
 
@@ -290,7 +297,12 @@ function httpRoute(functionName: string, props: Record<string, unknown>, resourc
     cors: listCors(api.CorsConfiguration),
     integrationTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : HTTP_INTEGRATION_TIMEOUT_MS,
     resourceId: resourceIdFor(apiLogicalId, path),
+    ...withAuth(routeAuth('http', props.Auth, api.Auth)),
   };
+}
+
+function withAuth(auth: RouteAuth | undefined): { auth?: RouteAuth } {
+  return auth ? { auth } : {};
 }
 
 interface PathMatch {

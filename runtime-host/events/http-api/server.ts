@@ -28,6 +28,8 @@ import {
   type HttpResponseOut,
 } from './response-mapper';
 import { findRoute, routesFromTemplate, type HttpRoute, type RouteMatch } from './routes';
+import { GatewayAuthorizer, type AuthorizationOptions } from './authorize';
+import { closeParent, parentRecord } from '../async-invocation';
 import { listenOnLoopback } from '../../server/loopback';
 
 /** API Gateway's request payload limit. */
@@ -35,6 +37,12 @@ const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 function jsonResponse(statusCode: number, value: unknown): HttpResponseOut {
   return { statusCode, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(value)) };
+}
+
+function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
+  return out;
 }
 
 function headersRecord(req: IncomingMessage): Record<string, string | string[]> {
@@ -69,7 +77,14 @@ export class HttpApiServer {
   private unsubscribe?: () => void;
   private url?: string;
 
-  constructor(private readonly context: HostContext) {}
+  private readonly authorizer: GatewayAuthorizer;
+
+  constructor(
+    private readonly context: HostContext,
+    authorization: AuthorizationOptions = {},
+  ) {
+    this.authorizer = new GatewayAuthorizer(context, authorization);
+  }
 
   get running(): boolean {
     return this.server !== undefined;
@@ -85,6 +100,7 @@ export class HttpApiServer {
 
   refreshRoutes(functions: FunctionInfo[] = this.context.functions.list()): void {
     this.routes = routesFromTemplate(functions, this.context.functions.resources());
+    this.authorizer.reset();
   }
 
   async start(port: number): Promise<string> {
@@ -209,6 +225,22 @@ export class HttpApiServer {
     const fn = this.context.functions.get(route.functionName);
     if (!fn) return finish(functionErrorResponse(route.api));
     const event = buildEvent(input, match, this.context);
+    // API Gateway authorizes before the integration: an authorizer's invocation and the function's share a parent record.
+    const parent = route.auth?.kind === 'lambda' ? this.openRequestRecord(route, r) : undefined;
+    const authorization = await this.authorizer.authorize(route, {
+      method: r.method,
+      path: match.path,
+      headers: lowerCaseHeaders(req),
+      query: new URLSearchParams(r.rawQuery),
+      event,
+      ...(parent ? { parentId: parent.id } : {}),
+    });
+    if (!authorization.ok) {
+      if (parent) closeParent(this.context.records, parent, 'error', authorization.details);
+      else if (route.auth) this.context.log.info(`http-api: ${route.routeKey}: ${authorization.response.statusCode} (${String(authorization.details.reason)})`);
+      return finish(authorization.response);
+    }
+    if (authorization.requestContextAuthorizer) (event.requestContext as Record<string, unknown>).authorizer = authorization.requestContextAuthorizer;
     const contentType = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : undefined;
     const exchange: HttpExchange = {
       request: { method: r.method, path: r.rawPath, query: r.rawQuery, headers: headersRecord(req), ...bodyForRecord(r.body, contentType) },
@@ -233,6 +265,8 @@ export class HttpApiServer {
       event,
       trigger: 'http',
       http: exchange,
+      ...(parent ? { parentId: parent.id } : {}),
+      ...(authorization.details ? { source: { authorization: authorization.details } } : {}),
       completeRecord: (record) => {
         // After a gateway timeout the function ran on to its own end, as on AWS; the record keeps the timeout answer.
         if (!answered) answer(this.responseFor(record, route, req));
@@ -244,6 +278,12 @@ export class HttpApiServer {
     const timedOut = new Promise<'timeout'>((resolve) => {
       if (route.integrationTimeoutMs !== undefined) timer = setTimeout(() => resolve('timeout'), route.integrationTimeoutMs);
     });
+    if (parent) {
+      void invocation.then(
+        (record) => closeParent(this.context.records, parent, record.status === 'success' ? 'success' : 'error', authorization.details),
+        () => closeParent(this.context.records, parent, 'interrupted', authorization.details),
+      );
+    }
     try {
       const outcome = await Promise.race([invocation, timedOut]);
       if (outcome === 'timeout') return answered ?? answer(integrationTimeoutResponse(route.api));
@@ -254,6 +294,19 @@ export class HttpApiServer {
     } finally {
       if (timer) clearTimeout(timer);
     }
+  }
+
+  /** The request as a record of its own, so the authorizer's invocation and the function's are its children. */
+  private openRequestRecord(route: HttpRoute, r: { method: string; rawPath: string; rawQuery: string }): InvocationRecord {
+    const parent = parentRecord({
+      kind: 'http-request',
+      trigger: 'http',
+      functionName: route.functionName,
+      event: { method: r.method, path: r.rawPath, query: r.rawQuery },
+      source: { routeKey: route.routeKey, api: route.api },
+    });
+    this.context.records.open(parent);
+    return parent;
   }
 
   private responseFor(record: InvocationRecord, route: HttpRoute, req: IncomingMessage): HttpResponseOut {
