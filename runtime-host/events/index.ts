@@ -4,8 +4,9 @@ import { HttpApiSource } from './http-api';
 import { SavedEventsSource } from './saved-events';
 import { S3Source } from './s3';
 import { SnsSource } from './sns';
+import { SqsSource } from './sqs';
 import { StreamsSource } from './streams';
 
 export function createEventSources(): EventSource[] {
-  return [new SavedEventsSource(), new HttpApiSource(), new S3Source(), new StreamsSource(), new SnsSource()];
+  return [new SavedEventsSource(), new HttpApiSource(), new S3Source(), new StreamsSource(), new SnsSource(), new SqsSource()];
 }
