@@ -137,7 +137,7 @@ export class QueueStore {
     const name = typeof ref === 'string' ? queueNameOf(ref) : '';
     const q = this.queues.get(name);
     if (!q) {
-      const known = [...this.queues.keys()].join(', ') || 'none';
+      const known = [...this.queues.keys()].sort().join(', ') || 'none';
       throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', `queue ${JSON.stringify(ref)}; known queues: ${known}`);
     }
     return q;

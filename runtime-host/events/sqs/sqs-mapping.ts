@@ -7,9 +7,9 @@
 // group at a time, so groups stay in order across pollers.
 // Each batch is a parent record (kind 'sqs-batch') with the invocation as its child.
 //
-// Decision: Lambda starts five pollers and scales with the backlog; locally the number of pollers
-// is ScalingConfig.MaximumConcurrency when set, else five, and never more than the function's
-// reserved concurrency (so a mapping does not throttle itself).
+// Decision: Lambda starts five pollers and scales with the backlog; locally one receiver gathers
+// batches and runs up to ScalingConfig.MaximumConcurrency of them at once (five when unset), never
+// more than the function's reserved concurrency (so a mapping does not throttle itself).
 import type { HostContext } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { InvocationRecord } from '../../protocol/records';
@@ -30,7 +30,8 @@ export class SqsMapping {
   private readonly abort = new AbortController();
   /** Ends long polls and batching windows on any stop. */
   private readonly idle = new AbortController();
-  private readonly loops: Promise<void>[] = [];
+  private loop: Promise<void> = Promise.resolve();
+  private readonly running = new Set<Promise<void>>();
   private stopping = false;
 
   constructor(
@@ -42,7 +43,8 @@ export class SqsMapping {
     private readonly context: HostContext,
   ) {}
 
-  get pollers(): number {
+  /** How many batches may be invoked at once. */
+  get concurrency(): number {
     const wanted = this.config.maximumConcurrency ?? DEFAULT_POLLERS;
     const reserved = this.fn.reservedConcurrency;
     return Math.max(1, reserved !== undefined && reserved > 0 ? Math.min(wanted, reserved) : wanted);
@@ -50,7 +52,7 @@ export class SqsMapping {
 
   start(): void {
     if (!this.config.enabled) return;
-    for (let i = 0; i < this.pollers; i++) this.loops.push(this.poll());
+    this.loop = this.poll();
   }
 
   /** Stops polling; with `cancelInFlight` a running invocation is cancelled (its messages come back after the visibility timeout). */
@@ -58,14 +60,29 @@ export class SqsMapping {
     this.stopping = true;
     if (cancelInFlight) this.abort.abort();
     this.idle.abort();
-    await Promise.allSettled(this.loops);
+    await this.loop;
+    await Promise.allSettled([...this.running]);
   }
 
+  /**
+   * One receiver gathers batches and hands each to an invocation, up to `concurrency` at once; it
+   * receives only when a slot is free, so no message waits in flight for a slot.
+   */
   private async poll(): Promise<void> {
     while (!this.stopping) {
+      if (this.running.size >= this.concurrency) {
+        await Promise.race(this.running);
+        continue;
+      }
       try {
         const batch = await this.gather();
-        if (batch.length > 0) await this.process(batch);
+        if (batch.length === 0) continue;
+        const run: Promise<void> = this.process(batch)
+          .catch((err: unknown) =>
+            this.context.log.error(`sqs ${this.queue.name}: mapping ${this.fn.name}/${this.eventName}: ${err instanceof Error ? err.message : String(err)}`),
+          )
+          .finally(() => this.running.delete(run));
+        this.running.add(run);
       } catch (err) {
         this.context.log.error(`sqs ${this.queue.name}: mapping ${this.fn.name}/${this.eventName}: ${err instanceof Error ? err.message : String(err)}`);
         await new Promise((r) => setTimeout(r, 1000));
@@ -77,10 +94,17 @@ export class SqsMapping {
   private async gather(): Promise<SqsMessage[]> {
     const { batchSize, maximumBatchingWindowMs } = this.config;
     const batch = await this.queue.receiveWait(Math.min(10, batchSize), undefined, LONG_POLL_MS, this.idle.signal);
-    if (batch.length === 0 || maximumBatchingWindowMs === 0) return batch;
+    if (batch.length === 0) return batch;
     const deadline = Date.now() + maximumBatchingWindowMs;
-    while (!this.stopping && batch.length < batchSize && Date.now() < deadline) {
-      batch.push(...(await this.queue.receiveWait(Math.min(10, batchSize - batch.length), undefined, deadline - Date.now(), this.idle.signal)));
+    // Without a window Lambda still takes what is already there, up to the batch size.
+    while (!this.stopping && batch.length < batchSize) {
+      const wait = deadline - Date.now();
+      const more =
+        wait > 0
+          ? await this.queue.receiveWait(Math.min(10, batchSize - batch.length), undefined, wait, this.idle.signal)
+          : this.queue.receive(Math.min(10, batchSize - batch.length));
+      if (more.length === 0 && wait <= 0) break;
+      batch.push(...more);
     }
     return batch;
   }
