@@ -138,11 +138,21 @@ export class Queue {
       this.pruneDedup(now);
       const seen = deduplicationId !== undefined ? this.dedup.get(deduplicationId) : undefined;
       if (seen) {
+        // SQS answers a duplicate as if it were sent again: the first message's id and sequence number.
         const existing = this.messages.get(seen.messageId);
-        return {
-          message: existing ?? { ...this.build(input, now, deduplicationId), messageId: seen.messageId, sequenceNumber: seen.sequenceNumber! },
-          duplicate: true,
+        const md5Attrs = md5OfMessageAttributes(input.messageAttributes);
+        const echo: SqsMessage = {
+          messageId: seen.messageId,
+          body: input.body,
+          md5OfBody: md5OfBody(input.body),
+          ...(md5Attrs ? { md5OfMessageAttributes: md5Attrs } : {}),
+          sentTimestamp: now,
+          senderId: input.senderId,
+          visibleAt: now,
+          receiveCount: 0,
+          ...(seen.sequenceNumber !== undefined ? { sequenceNumber: seen.sequenceNumber } : {}),
         };
+        return { message: existing ?? echo, duplicate: true };
       }
     }
     const message = this.build(input, now, deduplicationId);
@@ -332,7 +342,6 @@ export class Queue {
     const cutoff = now - this.config.messageRetentionPeriodSeconds * 1000;
     for (const m of this.messages.values()) {
       if (m.sentTimestamp <= cutoff) this.remove(m.messageId);
-      else if (!this.config.fifo) break; // standard queues keep send order here, so the rest is younger
     }
   }
 

@@ -148,6 +148,8 @@ export class SqsMapping {
         event,
         trigger: 'sqs',
         parentId: parent.id,
+        // Retries show as attempts: a message received for the n-th time is attempt n-1.
+        attempt: Math.max(...batch.map((b) => b.message.receiveCount)) - 1,
         invocationType: 'RequestResponse',
         signal: this.abort.signal,
         source: { ...source, mapping: this.eventName },
