@@ -203,6 +203,26 @@ describe('SQS API with the real SDK', () => {
       xml,
       /<SendMessageResponse[^>]*><SendMessageResult><MD5OfMessageBody>[0-9a-f]{32}<\/MD5OfMessageBody><MD5OfMessageAttributes>235c5c510d26fb653d073faed50ae77c</,
     );
+    const received = await fetch(QueueUrl!, {
+      method: 'POST',
+      body: new URLSearchParams({
+        Action: 'ReceiveMessage',
+        QueueUrl: QueueUrl!,
+        MaxNumberOfMessages: '10',
+        'AttributeName.1': 'All',
+        'MessageAttributeName.1': 'All',
+      }),
+    });
+    const receivedXml = await received.text();
+    assert.match(
+      receivedXml,
+      /<Message><MessageId>[0-9a-f-]{36}<\/MessageId><ReceiptHandle>[^<]+<\/ReceiptHandle><MD5OfBody>[0-9a-f]{32}<\/MD5OfBody><Body>from the query protocol<\/Body>/,
+    );
+    assert.match(receivedXml, /<Attribute><Name>ApproximateReceiveCount<\/Name><Value>1<\/Value><\/Attribute>/);
+    assert.match(
+      receivedXml,
+      /<MessageAttribute><Name>timestamp<\/Name><Value><DataType>Number<\/DataType><StringValue>1493147359900<\/StringValue><\/Value><\/MessageAttribute>/,
+    );
     const missing = await fetch(sqs.url, { method: 'POST', body: new URLSearchParams({ Action: 'GetQueueUrl', QueueName: 'nope' }) });
     assert.equal(missing.status, 400);
     assert.match(await missing.text(), /<Code>AWS.SimpleQueueService.NonExistentQueue<\/Code>/);

@@ -206,7 +206,13 @@ export class SqsMapping {
     for (let i = 0; i < items.length; i++) {
       bytes += Buffer.byteLength(JSON.stringify(items[i]!.record)) + 1;
       if (bytes > MAX_BATCH_PAYLOAD_BYTES && i > 0) {
-        for (const rest of items.slice(i)) this.queue.changeVisibility(rest.record.receiptHandle, 0);
+        for (const rest of items.slice(i)) {
+          try {
+            this.queue.changeVisibility(rest.record.receiptHandle, 0);
+          } catch {
+            // Already visible again (a visibility timeout shorter than the gathering): nothing to give back.
+          }
+        }
         return items.slice(0, i);
       }
     }
