@@ -51,7 +51,12 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
     'lambdaWorkbench.putObject': (arg) => putObject(ctx, arg as Parameters<typeof putObject>[1]),
     'lambdaWorkbench.publishSns': (arg) => publishToSns(ctx, arg as Parameters<typeof publishToSns>[1]),
     'lambdaWorkbench.putRecords': (arg) => putRecordsToStream(ctx, arg as Parameters<typeof putRecordsToStream>[1]),
-    'lambdaWorkbench.sendMessage': (arg) => sendMessageToQueue(ctx, arg as Parameters<typeof sendMessageToQueue>[1]),
+    'lambdaWorkbench.sendMessage': async (arg) => {
+      const messageId = await sendMessageToQueue(ctx, arg as Parameters<typeof sendMessageToQueue>[1]);
+      // A queue no function polls changes no invocation, so the view's depth would not update by itself.
+      deps.functionsView.refresh();
+      return messageId;
+    },
     'lambdaWorkbench.setMemoryAndTimeout': (arg, values) => setMemoryAndTimeout(ctx, arg, values as Parameters<typeof setMemoryAndTimeout>[2]),
     'lambdaWorkbench.restartHost': () => restartHost(ctx),
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),
