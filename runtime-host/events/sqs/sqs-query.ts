@@ -1,5 +1,7 @@
 // SQS's query protocol (form-encoded `Action=SendMessage&MessageAttribute.1.Name=…`, XML answers),
 // converted to and from the JSON protocol's shapes so one implementation answers both.
+import { randomUUID } from 'node:crypto';
+
 type Json = Record<string, unknown>;
 
 /** Flattened members whose JSON name differs from their query name. */
@@ -111,6 +113,6 @@ export function toQueryXml(operation: string, output: Json): string {
   return (
     `<?xml version="1.0"?><${operation}Response xmlns="http://queue.amazonaws.com/doc/2012-11-05/">` +
     `<${operation}Result>${members(operation, output)}</${operation}Result>` +
-    `<ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></${operation}Response>`
+    `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${operation}Response>`
   );
 }
