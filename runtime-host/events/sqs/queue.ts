@@ -116,6 +116,7 @@ export class Queue {
   private readonly dedup = new Map<string, DedupEntry>();
   private sequence = 0n;
   private waiters = new Set<() => void>();
+  private lastExpiryCheck = -Infinity;
 
   constructor(
     public config: QueueConfig,
@@ -339,6 +340,9 @@ export class Queue {
 
   /** Drops messages older than the retention period (SQS deletes them whatever their state). */
   private expire(now: number): void {
+    // Retention is counted in seconds at least: one scan a second keeps receives cheap on deep queues.
+    if (now - this.lastExpiryCheck < 1000) return;
+    this.lastExpiryCheck = now;
     const cutoff = now - this.config.messageRetentionPeriodSeconds * 1000;
     for (const m of this.messages.values()) {
       if (m.sentTimestamp <= cutoff) this.remove(m.messageId);
