@@ -24,7 +24,8 @@ exports.produce = async (event) => {
 exports.consume = async (event) => event.Records.map((r) => ({ body: r.body, from: r.messageAttributes.from.stringValue }));
 `;
 
-function template(endpoint: string): string {
+// Credentials variables are reserved (a template may not set them): the SDK finds placeholder ones in a profile.
+function template(endpoint: string, credentialsFile: string): string {
   return `Transform: AWS::Serverless-2016-10-31
 Globals:
   Function:
@@ -34,8 +35,9 @@ Globals:
     Environment:
       Variables:
         AWS_ENDPOINT_URL_SQS: ${endpoint}
-        AWS_ACCESS_KEY_ID: local
-        AWS_SECRET_ACCESS_KEY: local
+        AWS_SHARED_CREDENTIALS_FILE: ${credentialsFile}
+        AWS_CONFIG_FILE: ${credentialsFile}
+        AWS_PROFILE: local
         SQS_CLIENT_MODULE: ${require.resolve('@aws-sdk/client-sqs')}
 Resources:
   ChainQueue:
@@ -66,7 +68,8 @@ describe('SQS from inside a function', () => {
 
   before(async () => {
     endpoint = await serveHandler({ service: 'sqs', targetPrefixes: ['AmazonSQS.'], handle: (r) => sqs.awsService().handle(r) });
-    writeFileSync(join(dir, 'template.yaml'), template(endpoint.url));
+    writeFileSync(join(dir, 'credentials'), '[local]\naws_access_key_id = local\naws_secret_access_key = local\n');
+    writeFileSync(join(dir, 'template.yaml'), template(endpoint.url, join(dir, 'credentials')));
     writeFileSync(join(dir, 'app.js'), HANDLERS);
     host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [sqs] });
     host.context.awsEndpoint = endpoint.url;
