@@ -1,7 +1,8 @@
 // The activity-bar view: functions (template and discovered handlers) with memory/timeout, their
 // event sources and recent invocations as children; Invoke/Debug are inline actions on a function.
+// Below them, the host's SQS queues with their depth and in-flight counts.
 import * as vscode from 'vscode';
-import type { EventSourceInfo, FunctionInfo, InvocationRecord } from '../runtime-host/protocol';
+import type { EventSourceInfo, FunctionInfo, InvocationRecord, SqsQueueInfo } from '../runtime-host/protocol';
 import type { WorkbenchContext } from './context';
 import { type FunctionTarget, targetOf } from './targets';
 
@@ -10,6 +11,8 @@ export type FunctionsNode =
   | { type: 'group'; fn: FunctionInfo; group: 'sources' | 'recent' }
   | { type: 'source'; source: EventSourceInfo }
   | { type: 'invocation'; record: InvocationRecord }
+  | { type: 'queues'; queues: SqsQueueInfo[] }
+  | { type: 'queue'; queue: SqsQueueInfo }
   | { type: 'message'; text: string; command?: vscode.Command };
 
 export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
@@ -44,7 +47,11 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         ];
       }
       if (list.length === 0) return [{ type: 'message', text: 'No functions: add a template.yaml or open a handler file' }];
-      return list.map((fn) => ({ type: 'function', fn, target: targetOf(fn) }));
+      const queues = await this.ctx.host.request('sqs.list', undefined).catch(() => [] as SqsQueueInfo[]);
+      return [
+        ...list.map((fn): FunctionsNode => ({ type: 'function', fn, target: targetOf(fn) })),
+        ...(queues.length ? [{ type: 'queues', queues } as const] : []),
+      ];
     }
     switch (node.type) {
       case 'function':
@@ -52,6 +59,8 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
       case 'group':
         if (node.group === 'sources') return node.fn.events.map((source) => ({ type: 'source', source }));
         return this.ctx.recentInvocations(node.fn.name).map((record) => ({ type: 'invocation', record }));
+      case 'queues':
+        return node.queues.map((queue) => ({ type: 'queue', queue }));
       default:
         return [];
     }
@@ -99,6 +108,32 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         item.iconPath = new vscode.ThemeIcon(r.status === 'success' ? 'pass' : r.status === 'running' ? 'loading~spin' : 'error');
         item.command = { title: 'Show in panel', command: 'lambdaWorkbench.openPanel', arguments: [{ select: r.id }] };
         item.contextValue = 'invocation';
+        return item;
+      }
+      case 'queues': {
+        const item = new vscode.TreeItem('Queues', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'queues';
+        item.iconPath = new vscode.ThemeIcon('inbox');
+        return item;
+      }
+      case 'queue': {
+        const q = node.queue;
+        const item = new vscode.TreeItem(q.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `queue:${q.name}`;
+        item.description = `${q.visible} visible · ${q.inFlight} in flight${q.delayed ? ` · ${q.delayed} delayed` : ''}`;
+        item.tooltip = new vscode.MarkdownString(
+          [
+            `**${q.name}**${q.fifo ? ' (FIFO)' : ''}`,
+            q.url,
+            q.functions.length ? `polled by ${q.functions.join(', ')}` : 'no function polls it',
+            q.deadLetterQueue ? `dead letters → ${q.deadLetterQueue} after ${q.maxReceiveCount} receives` : '',
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
+        );
+        item.iconPath = new vscode.ThemeIcon('inbox');
+        item.command = { title: 'Send Message to Queue…', command: 'lambdaWorkbench.sendMessage', arguments: [{ queue: q.name }] };
+        item.contextValue = 'sqsQueue';
         return item;
       }
       case 'message': {

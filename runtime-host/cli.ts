@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   serve: { summary: 'run the host: WebSocket protocol, Invoke API, HTTP API, dashboard', load: () => import('./commands/serve') },
   event: { summary: 'list or generate sample events', load: () => import('./commands/event') },
   stream: { summary: 'put records to a Kinesis/DynamoDB stream of a running host', load: () => import('./commands/stream') },
+  sqs: { summary: 'send messages to, list or purge the SQS queues of a running host', load: () => import('./commands/sqs') },
 };
 
 function help(): string {

@@ -8,7 +8,7 @@ import type { InvocationsPanel } from '../panel';
 import { pickSampleEvent, saveEventAs } from './events';
 import { openPanel, restartHost, setMemoryAndTimeout, setNodePath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
-import { publishToSns, putObject, putRecordsToStream, startHttpApi, stopHttpApi } from './sources';
+import { publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi } from './sources';
 
 export interface CommandDeps {
   panel: InvocationsPanel;
@@ -29,6 +29,7 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.putObject',
   'lambdaWorkbench.publishSns',
   'lambdaWorkbench.putRecords',
+  'lambdaWorkbench.sendMessage',
   'lambdaWorkbench.setMemoryAndTimeout',
   'lambdaWorkbench.restartHost',
   'lambdaWorkbench.setNodePath',
@@ -50,6 +51,12 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
     'lambdaWorkbench.putObject': (arg) => putObject(ctx, arg as Parameters<typeof putObject>[1]),
     'lambdaWorkbench.publishSns': (arg) => publishToSns(ctx, arg as Parameters<typeof publishToSns>[1]),
     'lambdaWorkbench.putRecords': (arg) => putRecordsToStream(ctx, arg as Parameters<typeof putRecordsToStream>[1]),
+    'lambdaWorkbench.sendMessage': async (arg) => {
+      const messageId = await sendMessageToQueue(ctx, arg as Parameters<typeof sendMessageToQueue>[1]);
+      // A queue no function polls changes no invocation, so the view's depth would not update by itself.
+      deps.functionsView.refresh();
+      return messageId;
+    },
     'lambdaWorkbench.setMemoryAndTimeout': (arg, values) => setMemoryAndTimeout(ctx, arg, values as Parameters<typeof setMemoryAndTimeout>[2]),
     'lambdaWorkbench.restartHost': () => restartHost(ctx),
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),

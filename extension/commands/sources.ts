@@ -1,5 +1,6 @@
-// Start/Stop HTTP API, Put Object to Bucket…, Publish to SNS Topic…, Put Records to Stream…: each asks
+// Start/Stop HTTP API, Put Object to Bucket…, Publish to SNS Topic…, Put Records to Stream…, Send Message to Queue…: each asks
 // for what it needs with quick picks, taking names from the template's event sources.
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { WorkbenchContext } from '../context';
 
@@ -19,13 +20,14 @@ export async function stopHttpApi(ctx: WorkbenchContext): Promise<boolean> {
 }
 
 /** Unique names of one kind of event source across the functions, for quick picks. */
-async function sourceNames(ctx: WorkbenchContext, kind: 'S3' | 'SNS' | 'Kinesis'): Promise<string[]> {
+async function sourceNames(ctx: WorkbenchContext, kind: 'S3' | 'SNS' | 'Kinesis' | 'SQS'): Promise<string[]> {
   const names = new Set<string>();
   for (const fn of await ctx.functions()) {
     for (const e of fn.events) {
       if (kind === 'S3' && e.type === 'S3') names.add(e.bucket);
       if (kind === 'SNS' && e.type === 'SNS') names.add(e.topic);
       if (kind === 'Kinesis' && (e.type === 'Kinesis' || e.type === 'DynamoDB')) names.add(e.stream);
+      if (kind === 'SQS' && e.type === 'SQS') names.add(e.queue);
     }
   }
   return [...names].sort();
@@ -113,4 +115,34 @@ export async function putRecordsToStream(ctx: WorkbenchContext, args?: { stream?
   const result = await ctx.host.request('stream.putRecords', { stream, records });
   void vscode.window.showInformationMessage(`Put ${result.length} record(s) to ${stream}.`);
   return result.length;
+}
+
+export async function sendMessageToQueue(ctx: WorkbenchContext, args?: { queue?: string; body?: string; groupId?: string }): Promise<string | undefined> {
+  let queues: string[];
+  try {
+    queues = (await ctx.host.request('sqs.list', undefined)).map((q) => q.name);
+  } catch {
+    queues = await sourceNames(ctx, 'SQS');
+  }
+  const queue = args?.queue ?? (await pickName(queues, 'Send Message to Queue', 'queue'));
+  if (!queue) return undefined;
+  const body =
+    args?.body ??
+    (await vscode.window.showInputBox({ title: `Send Message to ${queue}`, prompt: 'Message body', value: '{"hello":"world"}', ignoreFocusOut: true }));
+  if (body === undefined) return undefined;
+  let groupId = args?.groupId;
+  if (queue.endsWith('.fifo') && groupId === undefined) {
+    groupId = await vscode.window.showInputBox({
+      title: `Send Message to ${queue}`,
+      prompt: 'Message group id (FIFO queue)',
+      value: 'group-1',
+      ignoreFocusOut: true,
+    });
+    if (!groupId) return undefined;
+  }
+  // Each send from the palette is meant as a new message, so a FIFO queue gets a fresh deduplication id.
+  const fifo = queue.endsWith('.fifo') ? { groupId: groupId!, deduplicationId: randomUUID() } : {};
+  const { messageId } = await ctx.host.request('sqs.send', { queue, body, ...fifo });
+  void vscode.window.showInformationMessage(`Sent to ${queue} (MessageId ${messageId}).`);
+  return messageId;
 }

@@ -18,7 +18,7 @@ interface HostInfo {
 }
 
 /** A mistake or a missing host: one message (+ hint), exit code 2. */
-class HostError extends Error {
+export class HostError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
@@ -92,7 +92,7 @@ function alive(pid: number | undefined): boolean {
   }
 }
 
-async function findHost(stateDir: string): Promise<HostInfo> {
+export async function findHost(stateDir: string): Promise<HostInfo> {
   const file = join(stateDir, 'host.json');
   const hint = `start one with: lambda-workbench serve --root <project>  (or pass --state-dir / --root of the running host)`;
   let info: HostInfo;
@@ -107,7 +107,7 @@ async function findHost(stateDir: string): Promise<HostInfo> {
   return info;
 }
 
-function call<M extends MethodName>(host: HostInfo, method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+export function call<M extends MethodName>(host: HostInfo, method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
   const url = new URL(host.ws);
   if (!url.searchParams.has(TOKEN_QUERY_PARAM)) url.searchParams.set(TOKEN_QUERY_PARAM, host.token);
   return new Promise((resolvePromise, reject) => {

@@ -5,6 +5,7 @@ import type { AuthorizationOptions } from './http-api/authorize';
 import { SavedEventsSource } from './saved-events';
 import { S3Source } from './s3';
 import { SnsSource } from './sns';
+import { SqsSource } from './sqs';
 import { StreamsSource } from './streams';
 
 export interface EventSourceOptions {
@@ -19,5 +20,6 @@ export function createEventSources(options: EventSourceOptions = {}): EventSourc
     new S3Source(),
     new StreamsSource(),
     new SnsSource(),
+    new SqsSource(),
   ];
 }

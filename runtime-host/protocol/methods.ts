@@ -125,6 +125,45 @@ export interface StreamBatchInfo {
   streamArn: string;
 }
 
+/** A message for `sqs.send` (`lambda-workbench sqs send`). `queue` is a name, an ARN or a queue URL. */
+export interface SqsSendParams {
+  queue: string;
+  body: string;
+  /** FIFO queues: required. */
+  groupId?: string;
+  /** FIFO queues without ContentBasedDeduplication: required. */
+  deduplicationId?: string;
+  delaySeconds?: number;
+  /** As SQS's JSON protocol spells them: `{DataType: 'String' | 'Number' | 'Binary', StringValue | BinaryValue (base64)}`. */
+  messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+}
+
+export interface SqsSendResult {
+  messageId: string;
+  md5OfBody: string;
+  sequenceNumber?: string;
+  /** FIFO: the deduplication id was seen in the last five minutes, nothing new was queued. */
+  duplicate?: boolean;
+}
+
+export interface SqsQueueInfo {
+  name: string;
+  url: string;
+  arn: string;
+  fifo: boolean;
+  /** Messages that can be received now. */
+  visible: number;
+  /** Received and not yet deleted, hidden for their visibility timeout. */
+  inFlight: number;
+  /** Sent with a delay that has not passed yet. */
+  delayed: number;
+  /** Functions whose SQS event polls this queue. */
+  functions: string[];
+  /** The dead-letter queue's name, from the redrive policy. */
+  deadLetterQueue?: string;
+  maxReceiveCount?: number;
+}
+
 /** The method table: name → params and result. */
 export interface Methods {
   listFunctions: { params: Record<string, never> | undefined; result: FunctionInfo[] };
@@ -159,6 +198,9 @@ export interface Methods {
   };
   /** Batches a stream event source mapping discarded (retries exhausted or records too old), oldest first. */
   'stream.listFailures': { params: { stream?: string; function?: string } | undefined; result: StreamFailureInfo[] };
+  'sqs.send': { params: SqsSendParams; result: SqsSendResult };
+  'sqs.list': { params: Record<string, never> | undefined; result: SqsQueueInfo[] };
+  'sqs.purge': { params: { queue: string }; result: { purged: number } };
   'httpApi.status': {
     params: Record<string, never> | undefined;
     result: { running: boolean; url?: string; routes: { method: string; path: string; function: string; api: 'rest' | 'http' | 'url' }[] };

@@ -43,7 +43,7 @@ export type Trigger =
 export type InvocationStatus = 'queued' | 'running' | 'success' | 'error' | 'timeout' | 'outOfMemory' | 'throttled' | 'interrupted';
 
 /** Parent records group the invocations an event caused (an SNS publish fans out to N functions). */
-export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'http-request' | 'async-invoke';
+export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'sqs-batch' | 'http-request' | 'async-invoke';
 
 export type Architecture = 'x86_64' | 'arm64';
 

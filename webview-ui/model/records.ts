@@ -20,6 +20,7 @@ export const KIND_LABEL: Record<RecordKind, string> = {
   'sns-publish': 'SNS publish',
   's3-event': 'S3 event',
   'stream-batch': 'stream batch',
+  'sqs-batch': 'SQS batch',
   'http-request': 'HTTP request',
   'async-invoke': 'async invoke',
 };

@@ -17,6 +17,7 @@ const PALETTE_TITLES = [
   'Put Object to Bucket…',
   'Publish to SNS Topic…',
   'Put Records to Stream…',
+  'Send Message to Queue…',
   'Set Memory and Timeout…',
   'Restart Host',
 ];
@@ -42,6 +43,6 @@ suite('commands', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
     assert.deepEqual(missing, []);
-    assert.equal(manifest.contributes.commands.length, 15);
+    assert.equal(manifest.contributes.commands.length, 16);
   });
 });

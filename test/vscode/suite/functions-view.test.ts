@@ -9,7 +9,7 @@ suite('functions view', () => {
   test('lists every function with memory, timeout and runtime', async () => {
     const api = await workbenchApi();
     const roots = await api.functionsView.getChildren();
-    const items = roots.map((n) => api.functionsView.getTreeItem(n));
+    const items = roots.filter((n) => n.type === 'function').map((n) => api.functionsView.getTreeItem(n));
     assert.deepEqual(
       items.map((i) => [i.label, i.description, i.contextValue]),
       [
@@ -47,5 +47,17 @@ suite('functions view', () => {
       ['lambdaWorkbench.invokeFunction', 'view == lambdaWorkbench.functions && viewItem == lambdaFunction'],
       ['lambdaWorkbench.debugFunction', 'view == lambdaWorkbench.functions && viewItem == lambdaFunction'],
     ]);
+  });
+
+  test('Send Message to Queue… queues a message and the view shows the queue with its depth', async () => {
+    const api = await workbenchApi();
+    const messageId = await vscode.commands.executeCommand<string>('lambdaWorkbench.sendMessage', { queue: 'inbox', body: '{"hello":"view"}' });
+    assert.match(messageId ?? '', /^[0-9a-f-]{36}$/);
+    const queuesNode = (await api.functionsView.getChildren()).find((n) => n.type === 'queues');
+    assert.ok(queuesNode, 'a Queues node below the functions');
+    const [inbox] = await api.functionsView.getChildren(queuesNode);
+    const item = api.functionsView.getTreeItem(inbox!);
+    assert.equal(item.label, 'inbox');
+    assert.equal(item.description, '1 visible · 0 in flight');
   });
 });

@@ -1,0 +1,2 @@
+export { SqsSource } from './sqs-source';
+export { localQueueUrl } from './sqs-api';
