@@ -22,6 +22,7 @@ export const KIND_LABEL: Record<RecordKind, string> = {
   'stream-batch': 'stream batch',
   'http-request': 'HTTP request',
   'async-invoke': 'async invoke',
+  'service-call': 'AWS call',
 };
 
 /** Statuses that count as a failed invocation in error rates. */

@@ -1,0 +1,220 @@
+// One trace for a whole chain, against a real host (in-process, so a test-only HTTP server can stand
+// where the local AWS endpoint will: it asks the trace book which invocation sent the request, from the
+// `X-Amzn-Trace-Id` the function forwards from its own `_X_AMZN_TRACE_ID`, and hands it the answered
+// call as a span). Functions are real processes; SNS fan-out and S3 bucket drops are today's sources.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { S3Source } from '../../runtime-host/events/s3';
+import { SnsSource } from '../../runtime-host/events/sns';
+import type { TraceResult } from '../../runtime-host/protocol/methods';
+import type { InvocationRecord, InvokeOutput, ServiceCallSpan } from '../../runtime-host/protocol/records';
+import { startHost, type RunningHost } from '../../runtime-host/server/host';
+import { copyFixture, removeDir, RpcClient, RpcClientError, waitUntil } from './serve-helpers';
+
+const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+const WAIT_MS = 60_000;
+const HEADER = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=0$/;
+
+/** What the fixture's `caller` asks the probe to record; `invoke` makes the call cause an invocation (as an S3 put causes a notification). */
+interface ProbeCall {
+  service: string;
+  operation: string;
+  resource?: string;
+  status?: number;
+  errorCode?: string;
+  invoke?: string;
+}
+
+const rootOf = (header: unknown): string => {
+  const m = HEADER.exec(String(header));
+  assert.ok(m, `not a Lambda trace header: ${String(header)}`);
+  return m[1]!;
+};
+
+describe('one trace for a whole chain (real host, real functions)', { timeout: 300_000 }, () => {
+  let dir: string;
+  let host: RunningHost;
+  let client: RpcClient;
+  let probe: Server;
+  let probeUrl: string;
+
+  const finished = (test: (r: InvocationRecord) => boolean) => client.waitFor('invocation.finished', test, WAIT_MS);
+  const invokeCaller = (calls: ProbeCall[]) => client.request<InvokeOutput>('invoke', { function: 'CallerFunction', event: { probe: probeUrl, calls } });
+
+  before(async () => {
+    dir = copyFixture('trace-project');
+    host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [new S3Source({ stableMs: 80 }), new SnsSource()] });
+    client = await RpcClient.connect(host.ws, host.token);
+    const recorder = host.context.serviceCalls!;
+    probe = createServer((req, res) => {
+      const startAt = Date.now();
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (d: string) => (body += d));
+      req.on('end', () => {
+        void (async () => {
+          const call = JSON.parse(body || '{}') as ProbeCall;
+          const header = req.headers['x-amzn-trace-id'];
+          const caller = recorder.callerOf(typeof header === 'string' ? header : undefined);
+          if (call.invoke) {
+            const fn = host.context.functions.get(call.invoke)!;
+            await host.context.invoker.invoke({ fn, event: { from: call.operation }, trigger: 's3', ...(caller ? { parentId: caller.recordId } : {}) });
+          }
+          const status = call.status ?? 200;
+          recorder.record({
+            id: randomUUID(),
+            ...(caller ? { recordId: caller.recordId, traceId: caller.traceId } : {}),
+            service: call.service,
+            operation: call.operation,
+            ...(call.resource !== undefined ? { resource: call.resource } : {}),
+            status,
+            ...(call.errorCode !== undefined ? { errorCode: call.errorCode } : {}),
+            startAt,
+            durationMs: Date.now() - startAt,
+          });
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ caller: caller ?? null }));
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    probeUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}/`;
+  });
+
+  after(async () => {
+    client?.close();
+    await new Promise((resolve) => probe?.close(resolve));
+    await host?.close();
+    if (dir) removeDir(dir);
+  });
+
+  it('gives every invocation a trace: the record has the Root its _X_AMZN_TRACE_ID carries, and Parent names the invocation', async () => {
+    const out = await client.request<InvokeOutput>('invoke', { function: 'FanAFunction', event: {} });
+    const header = (out.result as { traceHeader: string }).traceHeader;
+    const record = await client.request<InvocationRecord>('getInvocation', { id: out.requestId });
+    assert.equal(record.traceId, rootOf(header));
+    assert.equal(HEADER.exec(header)![2], out.requestId.replace(/-/g, '').slice(0, 16));
+    const again = await client.request<InvokeOutput>('invoke', { function: 'FanAFunction', event: {} });
+    assert.notEqual(rootOf((again.result as { traceHeader: string }).traceHeader), record.traceId, 'an unrelated invocation starts its own trace');
+  });
+
+  it("joins a call made with the function's own trace header to its invocation record, announces it and stores it", async () => {
+    const since = client.notifications.length;
+    const out = await invokeCaller([
+      { service: 's3', operation: 'PutObject', resource: 'drops/a.json' },
+      { service: 's3', operation: 'GetObject', resource: 'drops/missing.json', status: 404, errorCode: 'NoSuchKey' },
+    ]);
+    assert.equal(out.error, undefined, JSON.stringify(out.error));
+    const result = out.result as { traceHeader: string; answers: { status: number; body: string }[] };
+    const traceId = rootOf(result.traceHeader);
+    assert.deepEqual(
+      result.answers.map((a) => [a.status, JSON.parse(a.body) as unknown]),
+      [
+        [200, { caller: { recordId: out.requestId, traceId } }],
+        [404, { caller: { recordId: out.requestId, traceId } }],
+      ],
+    );
+    const stored = await client.request<InvocationRecord>('getInvocation', { id: out.requestId });
+    assert.equal(stored.traceId, traceId);
+    const spans = stored.serviceCalls ?? [];
+    assert.deepEqual(
+      spans.map((s) => [s.recordId, s.traceId, s.service, s.operation, s.resource, s.status, s.errorCode]),
+      [
+        [out.requestId, traceId, 's3', 'PutObject', 'drops/a.json', 200, undefined],
+        [out.requestId, traceId, 's3', 'GetObject', 'drops/missing.json', 404, 'NoSuchKey'],
+      ],
+    );
+    const announced = client.notifications
+      .slice(since)
+      .filter((n) => n.method === 'invocation.serviceCall')
+      .map((n) => (n.params as ServiceCallSpan).operation);
+    assert.deepEqual(announced, ['PutObject', 'GetObject']);
+    const trace = await client.request<TraceResult>('getTrace', { traceId: result.traceHeader });
+    assert.equal(trace.traceId, traceId);
+    assert.deepEqual(
+      trace.records.map((r) => r.id),
+      [out.requestId],
+    );
+  });
+
+  it('links what a call causes: the invocation it starts inherits the trace, and getTrace returns the chain oldest first', async () => {
+    const out = await invokeCaller([{ service: 's3', operation: 'PutObject', resource: 'drops/b.json', invoke: 'OnDropFunction' }]);
+    assert.equal(out.error, undefined, JSON.stringify(out.error));
+    const traceId = rootOf((out.result as { traceHeader: string }).traceHeader);
+    const child = await finished((r) => r.parentId === out.requestId);
+    assert.equal(child.functionName, 'OnDropFunction');
+    assert.equal(child.traceId, traceId);
+    assert.equal(rootOf((child.result as { traceHeader: string }).traceHeader), traceId, 'the child runs with the same Root in _X_AMZN_TRACE_ID');
+    const trace = await client.request<TraceResult>('getTrace', { traceId });
+    assert.deepEqual(
+      trace.records.map((r) => [r.functionName, r.parentId ?? null]),
+      [
+        ['CallerFunction', null],
+        ['OnDropFunction', out.requestId],
+      ],
+    );
+  });
+
+  it('keeps a call from outside any function as a service-call record of its own', async () => {
+    const res = await fetch(probeUrl, { method: 'POST', body: JSON.stringify({ service: 'sqs', operation: 'SendMessage', resource: 'orders' }) });
+    assert.deepEqual(await res.json(), { caller: null });
+    const record = await finished((r) => r.kind === 'service-call' && r.functionName === 'orders');
+    assert.equal(record.status, 'success');
+    assert.match(record.traceId ?? '', /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    assert.deepEqual(
+      record.serviceCalls?.map((s) => [s.service, s.operation, s.resource, s.traceId, s.recordId]),
+      [['sqs', 'SendMessage', 'orders', record.traceId, undefined]],
+    );
+    const trace = await client.request<TraceResult>('getTrace', { traceId: record.traceId! });
+    assert.deepEqual(
+      trace.records.map((r) => r.id),
+      [record.id],
+    );
+  });
+
+  it('shares one trace between an SNS publish and both functions it fans out to', async () => {
+    const { recordId } = await client.request<{ recordId: string }>('sns.publish', { topic: 'fanout', message: 'hello' });
+    const parent = await finished((r) => r.id === recordId);
+    await waitUntil(
+      () => client.notifications.filter((n) => n.method === 'invocation.finished' && (n.params as InvocationRecord).parentId === recordId).length === 2,
+      WAIT_MS,
+      'both SNS deliveries',
+    );
+    const children = client.notifications
+      .filter((n) => n.method === 'invocation.finished' && (n.params as InvocationRecord).parentId === recordId)
+      .map((n) => n.params as InvocationRecord)
+      .sort((a, b) => a.functionName.localeCompare(b.functionName));
+    assert.match(parent.traceId ?? '', /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    assert.deepEqual(
+      children.map((c) => [c.functionName, c.status, c.traceId, rootOf((c.result as { traceHeader: string }).traceHeader)]),
+      [
+        ['FanAFunction', 'success', parent.traceId, parent.traceId],
+        ['FanBFunction', 'success', parent.traceId, parent.traceId],
+      ],
+    );
+    const trace = await client.request<TraceResult>('getTrace', { traceId: parent.traceId! });
+    assert.deepEqual(trace.records.map((r) => r.id).sort(), [recordId, ...children.map((c) => c.id)].sort());
+  });
+
+  it('gives the function a file dropped into a bucket folder causes the trace of its s3-event record', async () => {
+    mkdirSync(join(host.context.stateDir, 'buckets', 'drops'), { recursive: true });
+    writeFileSync(join(host.context.stateDir, 'buckets', 'drops', 'dropped.txt'), 'hello');
+    const parent = await finished((r) => r.kind === 's3-event' && (r.source as { key?: string } | undefined)?.key === 'dropped.txt');
+    const child = await finished((r) => r.parentId === parent.id && r.kind === 'invocation');
+    assert.equal(child.functionName, 'OnDropFunction');
+    assert.match(parent.traceId ?? '', /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    assert.equal(child.traceId, parent.traceId);
+    assert.equal(rootOf((child.result as { traceHeader: string }).traceHeader), parent.traceId);
+  });
+
+  it('refuses a getTrace without a usable trace id (-32602) and answers an unknown one with ResourceNotFound', async () => {
+    await assert.rejects(client.request('getTrace', { traceId: 'nope' }), (err: unknown) => err instanceof RpcClientError && err.error.code === -32602);
+    await assert.rejects(
+      client.request('getTrace', { traceId: '1-00000000-000000000000000000000000' }),
+      (err: unknown) => err instanceof RpcClientError && err.error.code === -32001,
+    );
+  });
+});
