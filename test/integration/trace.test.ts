@@ -1,11 +1,8 @@
 // One trace for a whole chain, against a real host (in-process, so a test-only HTTP server can stand
-// where the local AWS endpoint will: it asks the trace book which invocation sent the request, from the
-// `X-Amzn-Trace-Id` the function forwards from its own `_X_AMZN_TRACE_ID`, and hands it the answered
-// call as a span). Functions are real processes; SNS fan-out and S3 bucket drops are today's sources.
+// where the local AWS endpoint will: see trace-probe.ts). Functions are real processes; SNS fan-out
+// and S3 bucket drops are today's sources.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { S3Source } from '../../runtime-host/events/s3';
@@ -14,20 +11,11 @@ import type { TraceResult } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord, InvokeOutput, ServiceCallSpan } from '../../runtime-host/protocol/records';
 import { startHost, type RunningHost } from '../../runtime-host/server/host';
 import { copyFixture, removeDir, RpcClient, RpcClientError, waitUntil } from './serve-helpers';
+import { startTraceProbe, type ProbeCall, type TraceProbe } from './trace-probe';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 const WAIT_MS = 60_000;
 const HEADER = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=0$/;
-
-/** What the fixture's `caller` asks the probe to record; `invoke` makes the call cause an invocation (as an S3 put causes a notification). */
-interface ProbeCall {
-  service: string;
-  operation: string;
-  resource?: string;
-  status?: number;
-  errorCode?: string;
-  invoke?: string;
-}
 
 const rootOf = (header: unknown): string => {
   const m = HEADER.exec(String(header));
@@ -39,54 +27,21 @@ describe('one trace for a whole chain (real host, real functions)', { timeout: 3
   let dir: string;
   let host: RunningHost;
   let client: RpcClient;
-  let probe: Server;
-  let probeUrl: string;
+  let probe: TraceProbe;
 
   const finished = (test: (r: InvocationRecord) => boolean) => client.waitFor('invocation.finished', test, WAIT_MS);
-  const invokeCaller = (calls: ProbeCall[]) => client.request<InvokeOutput>('invoke', { function: 'CallerFunction', event: { probe: probeUrl, calls } });
+  const invokeCaller = (calls: ProbeCall[]) => client.request<InvokeOutput>('invoke', { function: 'CallerFunction', event: { probe: probe.url, calls } });
 
   before(async () => {
     dir = copyFixture('trace-project');
     host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [new S3Source({ stableMs: 80 }), new SnsSource()] });
     client = await RpcClient.connect(host.ws, host.token);
-    const recorder = host.context.serviceCalls!;
-    probe = createServer((req, res) => {
-      const startAt = Date.now();
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (d: string) => (body += d));
-      req.on('end', () => {
-        void (async () => {
-          const call = JSON.parse(body || '{}') as ProbeCall;
-          const header = req.headers['x-amzn-trace-id'];
-          const caller = recorder.callerOf(typeof header === 'string' ? header : undefined);
-          if (call.invoke) {
-            const fn = host.context.functions.get(call.invoke)!;
-            await host.context.invoker.invoke({ fn, event: { from: call.operation }, trigger: 's3', ...(caller ? { parentId: caller.recordId } : {}) });
-          }
-          const status = call.status ?? 200;
-          recorder.record({
-            id: randomUUID(),
-            ...(caller ? { recordId: caller.recordId, traceId: caller.traceId } : {}),
-            service: call.service,
-            operation: call.operation,
-            ...(call.resource !== undefined ? { resource: call.resource } : {}),
-            status,
-            ...(call.errorCode !== undefined ? { errorCode: call.errorCode } : {}),
-            startAt,
-            durationMs: Date.now() - startAt,
-          });
-          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ caller: caller ?? null }));
-        })();
-      });
-    });
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    probeUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}/`;
+    probe = await startTraceProbe(host);
   });
 
   after(async () => {
     client?.close();
-    await new Promise((resolve) => probe?.close(resolve));
+    await probe?.close();
     await host?.close();
     if (dir) removeDir(dir);
   });
@@ -159,7 +114,7 @@ describe('one trace for a whole chain (real host, real functions)', { timeout: 3
   });
 
   it('keeps a call from outside any function as a service-call record of its own', async () => {
-    const res = await fetch(probeUrl, { method: 'POST', body: JSON.stringify({ service: 'sqs', operation: 'SendMessage', resource: 'orders' }) });
+    const res = await fetch(probe.url, { method: 'POST', body: JSON.stringify({ service: 'sqs', operation: 'SendMessage', resource: 'orders' }) });
     assert.deepEqual(await res.json(), { caller: null });
     const record = await finished((r) => r.kind === 'service-call' && r.functionName === 'orders');
     assert.equal(record.status, 'success');

@@ -311,7 +311,7 @@ export interface GraphLayout {
   edges: PlacedEdge[];
 }
 
-export const GRAPH = { nodeWidth: 150, nodeHeight: 34, columnGap: 90, rowGap: 22, margin: 12 } as const;
+export const GRAPH = { nodeWidth: 150, nodeHeight: 34, columnGap: 150, rowGap: 22, margin: 12, bend: 18 } as const;
 
 /**
  * Columns from cause to effect: a node's column is its longest path from where the chain starts.
@@ -382,12 +382,14 @@ export function layoutGraph(graph: TraceGraph): GraphLayout {
     } else {
       const start = { x: a.x + a.width, y: a.y + a.height / 2 };
       const end = { x: b.x, y: b.y + b.height / 2 };
-      const midX = start.x + (end.x - start.x) / 2;
-      points = [start, { x: midX, y: start.y }, { x: midX, y: end.y }, end];
+      // Bend close to the source so the last leg, which carries the label, is long and one per target row.
+      const bendX = start.x + GRAPH.bend;
+      points = [start, { x: bendX, y: start.y }, { x: bendX, y: end.y }, end];
     }
-    const mid = points[1]!;
-    const mid2 = points[2]!;
-    return { ...e, points, labelAt: { x: (mid.x + mid2.x) / 2, y: (mid.y + mid2.y) / 2 - 4 } };
+    const from = points[points.length - 2]!;
+    const to = points[points.length - 1]!;
+    const labelAt = to.y === from.y ? { x: (from.x + to.x) / 2, y: to.y - 5 } : { x: (from.x + to.x) / 2, y: from.y - 4 };
+    return { ...e, points, labelAt };
   });
   const width = Math.max(...nodes.map((n) => n.x + n.width), 0) + GRAPH.margin;
   const height = Math.max(...nodes.map((n) => n.y + n.height), ...edges.flatMap((e) => e.points.map((p) => p.y)), 0) + GRAPH.margin;
