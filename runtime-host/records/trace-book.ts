@@ -46,16 +46,21 @@ export class TraceBook implements ServiceCallRecorder {
   /** Follows the invoker's invocations as they start and finish (once). */
   attach(invoker: Invoker): void {
     this.detach?.();
-    const started = (r: InvocationRecord) => {
-      if (r.kind === 'invocation' && r.status === 'running') this.running.set(r.id, r);
-    };
-    const finished = (r: InvocationRecord) => {
-      this.running.delete(r.id);
-    };
+    const started = (r: InvocationRecord) => this.started(r);
+    const finished = (r: InvocationRecord) => this.finished(r);
     invoker.on('started', started).on('finished', finished);
     this.detach = () => {
       invoker.off('started', started).off('finished', finished);
     };
+  }
+
+  /** An invocation began: calls carrying its trace header are its calls until it finishes. */
+  started(record: InvocationRecord): void {
+    if (record.kind === 'invocation' && record.status === 'running') this.running.set(record.id, record);
+  }
+
+  finished(record: InvocationRecord): void {
+    this.running.delete(record.id);
   }
 
   dispose(): void {

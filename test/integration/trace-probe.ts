@@ -16,6 +16,8 @@ export interface ProbeCall {
   errorCode?: string;
   /** A function the call causes an invocation of (its record's parent is the calling invocation). */
   invoke?: string;
+  /** Hold the answer until this many calls with the same trace Root are waiting (so their invocations are surely in flight together). */
+  together?: number;
 }
 
 export interface TraceProbe {
@@ -26,6 +28,17 @@ export interface TraceProbe {
 export async function startTraceProbe(host: RunningHost): Promise<TraceProbe> {
   const recorder = host.context.serviceCalls;
   if (!recorder) throw new Error('the host has no trace book (context.serviceCalls)');
+  const waiting = new Map<string, (() => void)[]>();
+  const gather = (header: string, count: number) =>
+    new Promise<void>((resolve) => {
+      const root = /Root=([^;]+)/.exec(header)?.[1] ?? '';
+      const group = [...(waiting.get(root) ?? []), resolve];
+      waiting.set(root, group);
+      if (group.length >= count) {
+        waiting.delete(root);
+        for (const release of group) release();
+      }
+    });
   const server = createServer((req, res) => {
     const startAt = Date.now();
     let body = '';
@@ -40,6 +53,7 @@ export async function startTraceProbe(host: RunningHost): Promise<TraceProbe> {
           const fn = host.context.functions.get(call.invoke);
           if (fn) await host.context.invoker.invoke({ fn, event: { from: call.operation }, trigger: 's3', ...(caller ? { parentId: caller.recordId } : {}) });
         }
+        if (call.together) await gather(typeof header === 'string' ? header : '', call.together);
         const status = call.status ?? 200;
         recorder.record({
           id: randomUUID(),

@@ -154,6 +154,23 @@ describe('one trace for a whole chain (real host, real functions)', { timeout: 3
     assert.deepEqual(trace.records.map((r) => r.id).sort(), [recordId, ...children.map((c) => c.id)].sort());
   });
 
+  it('gives each of two invocations of one trace running at once its own calls (the Parent segment names the caller)', async () => {
+    // Both subscribers call with the same Root, and the probe answers neither until both calls arrived.
+    const message = JSON.stringify({ probe: probe.url, calls: [{ service: 's3', operation: 'PutObject', resource: 'drops/both.json', together: 2 }] });
+    const { recordId } = await client.request<{ recordId: string }>('sns.publish', { topic: 'calls', message });
+    await finished((r) => r.id === recordId);
+    const children = await client.request<{ records: InvocationRecord[] }>('listInvocations', { parentId: recordId });
+    assert.deepEqual(children.records.map((r) => r.functionName).sort(), ['CallerAFunction', 'CallerBFunction']);
+    for (const child of children.records) {
+      assert.equal(child.traceId, children.records[0]!.traceId);
+      assert.deepEqual(
+        (child.serviceCalls ?? []).map((s) => [s.recordId, s.operation]),
+        [[child.id, 'PutObject']],
+        `${child.functionName} has exactly its own call`,
+      );
+    }
+  });
+
   it('gives the function a file dropped into a bucket folder causes the trace of its s3-event record', async () => {
     mkdirSync(join(host.context.stateDir, 'buckets', 'drops'), { recursive: true });
     writeFileSync(join(host.context.stateDir, 'buckets', 'drops', 'dropped.txt'), 'hello');
