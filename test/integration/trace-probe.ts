@@ -1,4 +1,5 @@
-// A test-only stand-in for the local AWS endpoint, on 127.0.0.1: it reads the `X-Amzn-Trace-Id` a
+// A test-only stand-in for the local AWS endpoint, on 127.0.0.1 (and a minimal path-style S3 for a
+// real SDK client: every request answers 200 with an empty body): it reads the `X-Amzn-Trace-Id` a
 // function forwards from its own `_X_AMZN_TRACE_ID`, asks the host's trace book which invocation sent
 // it (`callerOf`), does what the call asks (optionally invoking a function as the call's consequence,
 // with the caller as parent, as a bucket notification would), and hands the answered call to the
@@ -46,7 +47,16 @@ export async function startTraceProbe(host: RunningHost): Promise<TraceProbe> {
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {
       void (async () => {
-        const call = JSON.parse(body || '{}') as ProbeCall;
+        // A path-style S3 request from a real SDK client (`/<bucket>/<key>`), or one of the fixture's own calls (`/`).
+        const path = (req.url ?? '/').split('?')[0]!;
+        const call: ProbeCall =
+          path === '/'
+            ? (JSON.parse(body || '{}') as ProbeCall)
+            : {
+                service: 's3',
+                operation: req.method === 'PUT' ? 'PutObject' : req.method === 'GET' ? 'GetObject' : `${req.method ?? ''}Object`,
+                resource: decodeURIComponent(path.slice(1)),
+              };
         const header = req.headers['x-amzn-trace-id'];
         const caller = recorder.callerOf(typeof header === 'string' ? header : undefined);
         if (call.invoke) {

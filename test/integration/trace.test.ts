@@ -10,7 +10,7 @@ import { SnsSource } from '../../runtime-host/events/sns';
 import type { TraceResult } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord, InvokeOutput, ServiceCallSpan } from '../../runtime-host/protocol/records';
 import { startHost, type RunningHost } from '../../runtime-host/server/host';
-import { copyFixture, removeDir, RpcClient, RpcClientError, waitUntil } from './serve-helpers';
+import { copyFixture, removeDir, repoRoot, RpcClient, RpcClientError, waitUntil } from './serve-helpers';
 import { startTraceProbe, type ProbeCall, type TraceProbe } from './trace-probe';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
@@ -92,6 +92,21 @@ describe('one trace for a whole chain (real host, real functions)', { timeout: 3
     assert.deepEqual(
       trace.records.map((r) => r.id),
       [out.requestId],
+    );
+  });
+
+  it('joins a call made by an unmodified AWS SDK client inside the function: the SDK forwards _X_AMZN_TRACE_ID itself', async () => {
+    const out = await client.request<InvokeOutput>('invoke', {
+      function: 'SdkFunction',
+      event: { probe: probe.url },
+      env: { NODE_PATH: join(repoRoot, 'node_modules') },
+    });
+    assert.equal(out.error, undefined, JSON.stringify(out.error));
+    const traceId = rootOf((out.result as { traceHeader: string }).traceHeader);
+    const stored = await client.request<InvocationRecord>('getInvocation', { id: out.requestId });
+    assert.deepEqual(
+      stored.serviceCalls?.map((s) => [s.recordId, s.traceId, s.service, s.operation, s.resource, s.status]),
+      [[out.requestId, traceId, 's3', 'PutObject', 'drops/from-sdk.json', 200]],
     );
   });
 
