@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { HttpApiSource } from '../../runtime-host/events/http-api';
 import { S3Source } from '../../runtime-host/events/s3';
 import { SnsSource } from '../../runtime-host/events/sns';
 import type { TraceResult } from '../../runtime-host/protocol/methods';
@@ -34,7 +35,13 @@ describe('one trace for a whole chain (real host, real functions)', { timeout: 3
 
   before(async () => {
     dir = copyFixture('trace-project');
-    host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [new S3Source({ stableMs: 80 }), new SnsSource()] });
+    host = await startHost({
+      root: dir,
+      log: quiet,
+      watch: false,
+      writeHostFile: false,
+      eventSources: [new S3Source({ stableMs: 80 }), new SnsSource(), new HttpApiSource({ port: 0 })],
+    });
     client = await RpcClient.connect(host.ws, host.token);
     probe = await startTraceProbe(host);
   });
@@ -195,6 +202,28 @@ describe('one trace for a whole chain (real host, real functions)', { timeout: 3
     assert.match(parent.traceId ?? '', /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     assert.equal(child.traceId, parent.traceId);
     assert.equal(rootOf((child.result as { traceHeader: string }).traceHeader), parent.traceId);
+  });
+
+  it('keeps the trace of an HTTP request that has one, as API Gateway does', async () => {
+    const root = '1-67a1b2c3-00112233445566778899aabb';
+    const res = await fetch(`${host.readyInfo['httpApi']}/echo`, { headers: { 'X-Amzn-Trace-Id': `Root=${root};Sampled=1` } });
+    assert.equal(res.status, 200);
+    assert.equal(rootOf(((await res.json()) as { traceHeader: string }).traceHeader), root);
+    const record = await finished((r) => r.functionName === 'HttpEchoFunction' && r.traceId === root);
+    assert.equal(record.parentId, undefined, 'a request from outside any function has no parent');
+  });
+
+  it('makes the invocation behind an HTTP API call that a function made with its own trace header part of its chain', async () => {
+    const out = await client.request<InvokeOutput>('invoke', {
+      function: 'CallerFunction',
+      event: { probe: `${host.readyInfo['httpApi']}/echo`, calls: [{ service: 'execute-api', operation: 'POST /echo' }] },
+    });
+    assert.equal(out.error, undefined, JSON.stringify(out.error));
+    const traceId = rootOf((out.result as { traceHeader: string }).traceHeader);
+    const behind = await finished((r) => r.functionName === 'HttpEchoFunction' && r.parentId === out.requestId);
+    assert.equal(behind.traceId, traceId);
+    const answer = (out.result as { answers: { body: string }[] }).answers[0]!;
+    assert.equal(rootOf((JSON.parse(answer.body) as { traceHeader: string }).traceHeader), traceId);
   });
 
   it('refuses a getTrace without a usable trace id (-32602) and answers an unknown one with ResourceNotFound', async () => {
