@@ -6,6 +6,7 @@
 // trace book as a span (`record`) — the same two steps the endpoint takes.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { AsyncInvocationQueue } from '../../runtime-host/events/async-invocation';
 import type { RunningHost } from '../../runtime-host/server/host';
 
 /** What the fixture's `caller` handler posts for each call it makes. */
@@ -17,6 +18,8 @@ export interface ProbeCall {
   errorCode?: string;
   /** A function the call causes an invocation of (its record's parent is the calling invocation). */
   invoke?: string;
+  /** A function the call invokes asynchronously (Invoke with InvocationType Event): an 'async-invoke' record caused by the caller. */
+  invokeAsync?: string;
   /** Hold the answer until this many calls with the same trace Root are waiting (so their invocations are surely in flight together). */
   together?: number;
 }
@@ -29,6 +32,12 @@ export interface TraceProbe {
 export async function startTraceProbe(host: RunningHost): Promise<TraceProbe> {
   const recorder = host.context.serviceCalls;
   if (!recorder) throw new Error('the host has no trace book (context.serviceCalls)');
+  const asyncQueue = new AsyncInvocationQueue({
+    invoker: host.context.invoker,
+    records: host.context.records,
+    region: host.context.region,
+    accountId: host.context.accountId,
+  });
   const waiting = new Map<string, (() => void)[]>();
   const gather = (header: string, count: number) =>
     new Promise<void>((resolve) => {
@@ -64,6 +73,10 @@ export async function startTraceProbe(host: RunningHost): Promise<TraceProbe> {
           if (fn) await host.context.invoker.invoke({ fn, event: { from: call.operation }, trigger: 's3', ...(caller ? { parentId: caller.recordId } : {}) });
         }
         if (call.together) await gather(typeof header === 'string' ? header : '', call.together);
+        if (call.invokeAsync) {
+          const fn = host.context.functions.get(call.invokeAsync);
+          if (fn) asyncQueue.invoke({ fn, event: { from: call.operation }, trigger: 'api', ...(caller ? { causedBy: caller.recordId } : {}) });
+        }
         const status = call.status ?? 200;
         recorder.record({
           id: randomUUID(),
@@ -83,6 +96,9 @@ export async function startTraceProbe(host: RunningHost): Promise<TraceProbe> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await asyncQueue.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -135,6 +135,17 @@ describe('one trace for a whole chain (real host, real functions)', { timeout: 3
     );
   });
 
+  it('links an asynchronous invoke a function asked for: the async-invoke record is caused by it, and its attempt shares the trace', async () => {
+    const out = await invokeCaller([{ service: 'lambda', operation: 'Invoke', resource: 'FanAFunction', invokeAsync: 'FanAFunction' }]);
+    assert.equal(out.error, undefined, JSON.stringify(out.error));
+    const traceId = rootOf((out.result as { traceHeader: string }).traceHeader);
+    const queued = await finished((r) => r.kind === 'async-invoke' && r.parentId === out.requestId);
+    assert.equal(queued.traceId, traceId);
+    const attempt = await finished((r) => r.kind === 'invocation' && r.parentId === queued.id);
+    assert.equal(attempt.traceId, traceId);
+    assert.equal(rootOf((attempt.result as { traceHeader: string }).traceHeader), traceId);
+  });
+
   it('keeps a call from outside any function as a service-call record of its own', async () => {
     const res = await fetch(probe.url, { method: 'POST', body: JSON.stringify({ service: 'sqs', operation: 'SendMessage', resource: 'orders' }) });
     assert.deepEqual(await res.json(), { caller: null });
