@@ -54,7 +54,7 @@ function chain(): InvocationRecord[] {
     parentId: 'b',
     traceId: T,
     status: 'error',
-    source: { queue: 'jobs' },
+    source: { queueArn: 'arn:aws:sqs:us-east-1:123456789012:jobs' },
     timestamps: { queuedAt: 1055, invokeStartAt: 1060, invokeEndAt: 1100, finishedAt: 1101 },
   });
   const unrelated = record({ id: 'x', traceId: OTHER, timestamps: { queuedAt: 0, invokeStartAt: 1, invokeEndAt: 5000, finishedAt: 5001 } });
@@ -182,6 +182,28 @@ describe('panel trace graph', () => {
         kind: 'function',
         name: 'Next',
       },
+    );
+  });
+
+  it('draws a parent record of a kind it does not know (a new source) as the resource its source names', () => {
+    const send = record({ id: 'b', functionName: 'Sender', traceId: T });
+    const batch = record({
+      id: 'q',
+      kind: 'sqs-batch' as unknown as InvocationRecord['kind'],
+      trigger: 'sqs',
+      functionName: 'Receiver',
+      parentId: 'b',
+      traceId: T,
+      source: { queueUrl: 'http://127.0.0.1:4566/123456789012/jobs' },
+    });
+    const receive = record({ id: 'r', functionName: 'Receiver', trigger: 'sqs', parentId: 'q', traceId: T });
+    const graph = traceGraph([send, batch, receive]);
+    assert.deepEqual(
+      graph.edges.map((e) => [e.from, e.to, e.labels.join('+')]),
+      [
+        ['function:Sender', 'queue:jobs', 'sqs-batch'],
+        ['queue:jobs', 'function:Receiver', 'delivers'],
+      ],
     );
   });
 

@@ -188,27 +188,34 @@ export function resourceOfSpan(span: ServiceCallSpan): { kind: NodeKind; name: s
 
 const TRIGGER_KIND: Partial<Record<InvocationRecord['trigger'], NodeKind>> = { s3: 'bucket', sqs: 'queue', sns: 'topic', stream: 'stream', http: 'api' };
 
+/** What a record's `source` calls its resource of this kind (`queue`, `queueName`, `queueUrl`, `queueArn`…), as a bare name. */
+function sourceName(r: InvocationRecord, kind: NodeKind): string | undefined {
+  for (const key of [kind, `${kind}Name`, `${kind}Url`, `${kind}Arn`]) {
+    const value = r.source?.[key];
+    if (typeof value === 'string' && value !== '') return lastSegment(lastSegment(value, '/'), ':');
+  }
+  return undefined;
+}
+
 /** The resource a parent record stands for (the bucket of an S3 event, the topic of a publish…); undefined for records that are not a resource. */
 function resourceOfRecord(r: InvocationRecord): { kind: NodeKind; name: string } | undefined {
-  const source = r.source ?? {};
-  const text = (key: string) => (typeof source[key] === 'string' ? (source[key] as string) : undefined);
   switch (r.kind) {
     case 'invocation':
     case 'async-invoke':
     case 'service-call':
       return undefined;
     case 's3-event':
-      return { kind: 'bucket', name: text('bucket') ?? r.functionName };
+      return { kind: 'bucket', name: sourceName(r, 'bucket') ?? r.functionName };
     case 'sns-publish':
-      return { kind: 'topic', name: text('topic') ?? r.functionName };
+      return { kind: 'topic', name: sourceName(r, 'topic') ?? r.functionName };
     case 'stream-batch':
-      return { kind: 'stream', name: text('stream') ?? text('streamName') ?? r.functionName };
+      return { kind: 'stream', name: sourceName(r, 'stream') ?? r.functionName };
     case 'http-request':
-      return { kind: 'api', name: text('api') ?? r.functionName };
+      return { kind: 'api', name: sourceName(r, 'api') ?? r.functionName };
     default: {
-      // A kind this panel does not know yet (a new event source): name it by what its source says.
+      // A kind this panel does not know yet (a new event source, e.g. an SQS batch): named by what its source says.
       const kind = TRIGGER_KIND[r.trigger] ?? 'service';
-      return { kind, name: text('queue') ?? text('bucket') ?? text('topic') ?? text('stream') ?? r.functionName };
+      return { kind, name: sourceName(r, kind) ?? r.functionName };
     }
   }
 }
@@ -217,8 +224,8 @@ function resourceOfRecord(r: InvocationRecord): { kind: NodeKind; name: string }
 function deliveredFrom(r: InvocationRecord): { kind: NodeKind; name: string } | undefined {
   const kind = TRIGGER_KIND[r.trigger];
   if (!kind || kind === 'api') return undefined;
-  const name = r.source?.[kind];
-  return typeof name === 'string' && name !== '' ? { kind, name: lastSegment(lastSegment(name, '/'), ':') } : undefined;
+  const name = sourceName(r, kind);
+  return name !== undefined ? { kind, name } : undefined;
 }
 
 const RECORD_FAILED = new Set<InvocationRecord['status']>(['error', 'timeout', 'outOfMemory']);
