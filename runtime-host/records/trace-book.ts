@@ -79,7 +79,8 @@ export class TraceBook implements ServiceCallRecorder {
     if (!header) return undefined;
     let latest: InvocationRecord | undefined;
     for (const record of this.running.values()) {
-      if (record.traceId !== header.root) continue;
+      // A record whose invocation ended without `finished` (a host-side failure) is not a caller any more.
+      if (record.traceId !== header.root || record.status !== 'running') continue;
       if (header.parent !== undefined && segmentOf(record.requestId) === header.parent) return { recordId: record.id, traceId: header.root };
       if (!latest || startedAt(record) >= startedAt(latest)) latest = record;
     }

@@ -126,11 +126,15 @@ describe('trace book', () => {
     assert.equal(traces.callerOf(undefined), undefined);
   });
 
-  it('forgets an invocation when it finishes: later calls with its header have no caller', () => {
+  it('forgets an invocation when it finishes (or is no longer running): later calls with its header have no caller', () => {
     const { traces, start, finish } = harness();
     const a = start(record(uuid('aaaaaaaaaaaaaaaa'), { traceId: ROOT }));
     finish(a);
     assert.equal(traces.callerOf(traceHeaderFor(ROOT, a.requestId)), undefined);
+    // One that ended without the invoker saying so (a host-side failure) is not a caller either.
+    const b = start(record(uuid('bbbbbbbbbbbbbbbb'), { traceId: ROOT }));
+    b.status = 'interrupted';
+    assert.equal(traces.callerOf(traceHeaderFor(ROOT, b.requestId)), undefined);
   });
 
   it('adds a span to the running invocation and announces it; the record is stored with its spans when it finishes', async () => {
