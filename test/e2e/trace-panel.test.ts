@@ -152,6 +152,7 @@ describe('trace view in the browser dashboard (real host, real Chromium)', { tim
     await select(out.requestId);
     await page.locator('[data-testid=trace-graph]').waitFor();
     await page.locator('[data-testid=trace]').screenshot({ path: join(SCREENSHOTS, 'chain-dark.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'chain-panel-dark.png') });
     assert.deepEqual(problems, []);
   });
 
