@@ -1,18 +1,20 @@
 // The panel: owns the history model, the UI state and the transport, and re-renders its regions
 // when any of them changes. Same code in the VS Code webview and in the browser dashboard.
 import type { FunctionInfo } from '../runtime-host/protocol/functions';
-import type { InvocationRecord } from '../runtime-host/protocol/records';
+import type { InvocationRecord, ServiceCallSpan } from '../runtime-host/protocol/records';
 import { button, h, icon, replaceChildren } from './dom';
 import { applyFilter, isFilterActive, SearchIndex, type HistoryFilter } from './model/filters';
 import { HistoryModel } from './model/history';
 import { isFinal, STATUS_LABEL, STATUSES, TRIGGERS } from './model/records';
 import { summarizeFunctions } from './model/summary';
+import { layoutGraph, layoutTrace, traceGraph } from './model/trace';
 import type { PanelUiState, StateStore } from './state';
 import { RpcError, type ConnectionState, type Transport } from './transport';
 import { renderCompare } from './views/compare';
 import { renderDetail, type DetailActions } from './views/detail';
 import { HistoryList } from './views/history';
 import { renderSummary } from './views/summary';
+import { renderTrace } from './views/trace';
 
 /** How much history the panel loads at start (newest first); live records are added on top. */
 const HISTORY_LIMIT = 10_000;
@@ -103,6 +105,9 @@ export class PanelApp {
       else if (method === 'invocation.log') {
         const { id, line } = params as { id: string; line: string };
         if (this.history.appendLog(id, line)) this.invalidate({ list: this.isFilterSearching(), detail: this.isShown(id) });
+      } else if (method === 'invocation.serviceCall') {
+        const updated = this.history.appendSpan(params as ServiceCallSpan);
+        if (updated) this.invalidate({ detail: this.isShown(updated.id) });
       } else if (method === 'functions.changed') {
         this.functions = (params as { functions: FunctionInfo[] }).functions;
         this.invalidate({ filters: true, summary: true });
@@ -169,14 +174,15 @@ export class PanelApp {
     }
   }
 
-  /** Full record and children from the host (the list may hold an older copy). */
+  /** Full record, children and the rest of its trace from the host (the list may hold older copies, or none). */
   private async refreshSelected(id: string): Promise<void> {
     try {
       const [record, children] = await Promise.all([
         this.transport.request('getInvocation', { id }),
         this.transport.request('listInvocations', { parentId: id, limit: PAGE_SIZE }),
       ]);
-      this.history.merge([record, ...children.records]);
+      const trace = record.traceId ? await this.transport.request('getTrace', { traceId: record.traceId }).catch(() => undefined) : undefined;
+      this.history.merge([record, ...children.records, ...(trace?.records ?? [])]);
       this.invalidate({ list: true, detail: true });
     } catch (err) {
       if (!(err instanceof RpcError)) this.toast(err);
@@ -192,7 +198,11 @@ export class PanelApp {
   private isShown(id: string | undefined): boolean {
     if (!id) return false;
     if (this.state.selectedId === id || this.state.compareIds?.includes(id)) return true;
-    return this.history.get(id)?.parentId === this.state.selectedId && this.state.selectedId !== undefined;
+    if (this.state.selectedId === undefined) return false;
+    const record = this.history.get(id);
+    if (record?.parentId === this.state.selectedId) return true;
+    // Anything in the selected record's trace changes its Trace section.
+    return record?.traceId !== undefined && record.traceId === this.history.get(this.state.selectedId)?.traceId;
   }
 
   private isFilterSearching(): boolean {
@@ -371,8 +381,17 @@ export class PanelApp {
       return;
     }
     const scroll = this.detailEl.scrollTop;
-    replaceChildren(this.detailEl, renderDetail(record, this.history.childrenOf(record.id), this.actions(), Date.now()));
+    replaceChildren(this.detailEl, renderDetail(record, this.history.childrenOf(record.id), this.actions(), Date.now(), this.traceOf(record)));
     this.detailEl.scrollTop = scroll;
+  }
+
+  /** The Trace section: drawn when the record's trace holds more than the record itself, or the record made AWS calls. */
+  private traceOf(record: InvocationRecord): HTMLElement | undefined {
+    if (!record.traceId) return undefined;
+    const records = this.history.inTrace(record.traceId);
+    if (records.length < 2 && !record.serviceCalls?.length) return undefined;
+    const now = Date.now();
+    return renderTrace(layoutTrace(record.traceId, records, now), layoutGraph(traceGraph(records)), record.id, (id) => this.select(id));
   }
 
   private actions(): DetailActions {

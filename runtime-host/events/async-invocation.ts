@@ -82,6 +82,8 @@ export interface AsyncInvocationRequest {
   trigger: Trigger;
   /** The record that caused this (SNS publish, S3 event). Absent → an 'async-invoke' parent record is opened. */
   parentId?: string;
+  /** For an 'async-invoke' record: the invocation that asked for it (a function calling Invoke with InvocationType Event), so it joins that trace. */
+  causedBy?: string;
   source?: Record<string, unknown>;
   policy?: Partial<AsyncInvocationPolicy>;
   /** Lambda's OnFailure destination. Errors it throws are logged, never retried. */
@@ -207,6 +209,7 @@ export class AsyncInvocationQueue {
         event: request.event,
         fn: request.fn,
         requestId,
+        ...(request.causedBy ? { parentId: request.causedBy } : {}),
         status: 'queued',
         source: { ...(request.source ?? {}), invocationType: 'Event', asyncRequestId: requestId },
       });

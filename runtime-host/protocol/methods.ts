@@ -1,7 +1,7 @@
 // JSON-RPC 2.0 methods and notifications between the host and its clients (extension, panel, tools).
 // Declared once here; both sides import these types. Add a method by adding it to `Methods`.
 import type { FunctionInfo } from './functions';
-import type { InvocationRecord, InvokeOutput, Trigger } from './records';
+import type { InvocationRecord, InvokeOutput, ServiceCallSpan, Trigger } from './records';
 
 export interface InvokeParams {
   /** A function known to the host (template logical id or registered name)… */
@@ -33,6 +33,12 @@ export interface ListInvocationsResult {
   records: InvocationRecord[];
   /** Present when there are older records. */
   nextCursor?: string;
+}
+
+export interface TraceResult {
+  /** The trace root, `1-xxxxxxxx-…`. */
+  traceId: string;
+  records: InvocationRecord[];
 }
 
 export interface SavedEventInfo {
@@ -171,6 +177,8 @@ export interface Methods {
   listInvocations: { params: ListInvocationsParams | undefined; result: ListInvocationsResult };
   getInvocation: { params: { id: string }; result: InvocationRecord };
   cancelInvocation: { params: { id: string }; result: { cancelled: boolean } };
+  /** Every record of one trace (a root `1-…` or a whole `X-Amzn-Trace-Id` header), oldest first; spans are in each record's `serviceCalls`. */
+  getTrace: { params: { traceId: string }; result: TraceResult };
 
   'events.listTemplates': { params: Record<string, never> | undefined; result: EventTemplateInfo[] };
   'events.generate': { params: { template: string; params?: Record<string, string> }; result: unknown };
@@ -219,6 +227,8 @@ export interface Notifications {
   'invocation.started': InvocationRecord;
   'invocation.log': { id: string; line: string };
   'invocation.finished': InvocationRecord;
+  /** An AWS call an invocation made, answered by the local endpoint (`recordId` is the invocation's record). */
+  'invocation.serviceCall': ServiceCallSpan;
   'functions.changed': { functions: FunctionInfo[] };
   'debug.environmentStarted': DebugTarget;
 }

@@ -42,8 +42,11 @@ export type Trigger =
  */
 export type InvocationStatus = 'queued' | 'running' | 'success' | 'error' | 'timeout' | 'outOfMemory' | 'throttled' | 'interrupted';
 
-/** Parent records group the invocations an event caused (an SNS publish fans out to N functions). */
-export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'sqs-batch' | 'http-request' | 'async-invoke';
+/**
+ * Parent records group the invocations an event caused (an SNS publish fans out to N functions).
+ * `service-call`: an AWS API call to the local endpoint from outside any function (a script, the AWS CLI).
+ */
+export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'sqs-batch' | 'http-request' | 'async-invoke' | 'service-call';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -146,6 +149,8 @@ export interface InvocationRecord {
   traceId?: string;
   /** AWS API calls made during this invocation, in order. */
   serviceCalls?: ServiceCallSpan[];
+  /** Calls left out of `serviceCalls` once it held its maximum (1000). */
+  serviceCallsDropped?: number;
   /** Free-form details a source attaches (SNS topic and message id, S3 bucket/key, stream name/shard/sequence range). */
   source?: Record<string, unknown>;
 }

@@ -30,6 +30,8 @@ export interface InvocationStoreOptions {
 export interface PageQuery {
   function?: string;
   parentId?: string;
+  /** Only the records of one trace (root `1-…`). */
+  traceId?: string;
   cursor?: string;
   limit?: number;
 }
@@ -180,6 +182,7 @@ export class InvocationStore {
       if (e.seq >= before) continue;
       if (query.function !== undefined && e.record.functionName !== query.function) continue;
       if (query.parentId !== undefined && e.record.parentId !== query.parentId) continue;
+      if (query.traceId !== undefined && e.record.traceId !== query.traceId) continue;
       if (out.length === limit) {
         more = true;
         break;

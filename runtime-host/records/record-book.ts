@@ -6,6 +6,7 @@ import type { Notifications } from '../protocol/methods';
 import type { InvocationRecord } from '../protocol/records';
 import type { Invoker } from '../runtime/types';
 import type { InvocationStore } from './invocation-store';
+import { inheritTrace } from './trace-book';
 
 export type NotificationSink = <N extends keyof Notifications>(method: N, params: Notifications[N]) => void;
 
@@ -36,6 +37,7 @@ export class InvocationHub implements RecordBook {
   }
 
   open(record: InvocationRecord): void {
+    inheritTrace(record, (id) => this.store.get(id));
     this.store.put(record);
     this.notify(FINAL.has(record.status) ? 'invocation.finished' : 'invocation.started', record);
   }

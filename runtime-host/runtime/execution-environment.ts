@@ -27,8 +27,8 @@ import {
   type ReportStatus,
 } from './log-lines';
 import { killGroupSync, killTree, TreeMemory } from './process-tree';
-import { randomHex } from './random-ids';
 import { RuntimeApiServer, RESPONSE_LIMIT_BYTES, type PostedBody } from './runtime-api-server';
+import { newTraceRoot, traceHeaderFor } from './trace-id';
 import type { FunctionConfig } from './types';
 
 export type LineSink = (line: string) => void;
@@ -71,6 +71,8 @@ export interface InvocationInput {
   body: string;
   clientContext?: unknown;
   identity?: unknown;
+  /** `Lambda-Runtime-Trace-Id` (the function's `_X_AMZN_TRACE_ID`): the invocation's trace; a new one when absent. */
+  traceHeader?: string;
 }
 
 export type OutcomeStatus = 'success' | 'error' | 'timeout' | 'outOfMemory' | 'interrupted';
@@ -316,7 +318,7 @@ export class ExecutionEnvironment {
       body: input.body,
       deadlineMs: Math.round(invokeStartAt + timeoutMs),
       invokedFunctionArn: `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${fn.name}`,
-      traceId: traceId(),
+      traceId: input.traceHeader ?? traceHeaderFor(newTraceRoot(), input.requestId),
       ...(input.clientContext !== undefined ? { clientContext: JSON.stringify(input.clientContext) } : {}),
       ...(input.identity !== undefined ? { cognitoIdentity: JSON.stringify(input.identity) } : {}),
     });
@@ -722,14 +724,6 @@ function parseError(body: PostedBody, fallbackType: string): LambdaError {
     };
   }
   return { errorType: body.errorTypeHeader ?? fallbackType, errorMessage: body.text, trace: [], raw: body.text };
-}
-
-/** `Root=1-<8 hex time>-<24 hex>;Parent=<16 hex>;Sampled=0` — the X-Ray header format. */
-function traceId(): string {
-  const time = Math.floor(Date.now() / 1000)
-    .toString(16)
-    .padStart(8, '0');
-  return `Root=1-${time}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
 }
 
 function freePort(): Promise<number> {

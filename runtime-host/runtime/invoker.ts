@@ -9,6 +9,7 @@ import type { InvocationRecord, InvokeOutput, InvokeReport, LambdaError } from '
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import { runtimeFamilyOf, type HostLaunchSettings } from './launch';
 import { killGroupSync } from './process-tree';
+import { newTraceRoot, traceHeaderFor } from './trace-id';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
 
 /** Lambda's payload limits (spec §3). */
@@ -110,6 +111,7 @@ export class LambdaInvoker implements Invoker {
       trigger: request.trigger,
       ...(request.parentId ? { parentId: request.parentId } : {}),
       ...(request.attempt !== undefined ? { attempt: request.attempt } : {}),
+      ...(request.traceId ? { traceId: request.traceId } : {}),
       status: 'running',
       cold: false,
       runtime: fn.runtime,
@@ -136,6 +138,7 @@ export class LambdaInvoker implements Invoker {
       record.error = { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', trace: [] };
       record.timestamps.finishedAt = Date.now();
       this.events.emit('started', record);
+      record.traceId ??= newTraceRoot();
       this.finish(record, request);
       return record;
     }
@@ -149,6 +152,8 @@ export class LambdaInvoker implements Invoker {
       this.events.emit('log', record.id, line);
     };
     this.events.emit('started', record);
+    // The record book has given the record its parent's trace (on `started`); without one, it starts a trace.
+    record.traceId ??= newTraceRoot();
     try {
       if (!env.initialized) {
         const init = await env.init(requestId, sink);
@@ -163,6 +168,7 @@ export class LambdaInvoker implements Invoker {
         {
           requestId,
           body,
+          traceHeader: traceHeaderFor(record.traceId, requestId),
           ...(request.clientContext !== undefined ? { clientContext: request.clientContext } : {}),
           ...(request.identity !== undefined ? { identity: request.identity } : {}),
         },

@@ -29,6 +29,11 @@ export interface InvokeRequest {
   parentId?: string;
   /** Retry attempt number (0 = first). */
   attempt?: number;
+  /**
+   * The trace root (`1-…`) when the caller already has one (API Gateway's own, or an incoming
+   * `X-Amzn-Trace-Id`). Otherwise the record book gives the record its parent's trace, or a new one.
+   */
+  traceId?: string;
   /** 'Event' applies the asynchronous payload limit; the core always runs it to completion. */
   invocationType?: 'RequestResponse' | 'Event';
   /** Extra fields for the record (HTTP exchange, source details). */

@@ -17,6 +17,8 @@ import type { InvokeParams, ListInvocationsParams, Methods } from '../protocol/m
 import type { Trigger } from '../protocol/records';
 import { InvalidCursorError, InvocationStore } from '../records/invocation-store';
 import { InvocationHub } from '../records/record-book';
+import { TraceBook } from '../records/trace-book';
+import { traceRootOf } from '../runtime/trace-id';
 import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../runtime/invoker';
 import { defaultRuntimeSdkFolder, installedRuntimeSdk, installRuntimeSdk } from '../runtime/runtime-sdk';
 import { UserError } from '../runtime/types';
@@ -140,11 +142,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const sdkInstall = provideRuntimeSdk(options.runtimeSdk ?? 'auto', invoker, log);
   const hub = new InvocationHub(store);
   hub.attach(invoker);
+  const traces = new TraceBook({ records: hub, store, notify: (method, params) => wsServer.broadcast(method, params) });
+  traces.attach(invoker);
   const asyncQueue = new AsyncInvocationQueue({ invoker, records: hub, region, accountId, log }, options.asyncPolicy ?? {});
-  const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log };
+  const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log, serviceCalls: traces };
 
   const dispatcher = new JsonRpcDispatcher(log);
-  const handlers = coreMethods(context, registry, store, invoker, options.handlerDefaults ?? {}, (target) =>
+  const handlers = coreMethods(context, registry, store, invoker, traces, options.handlerDefaults ?? {}, (target) =>
     wsServer.broadcast('debug.environmentStarted', target),
   );
   for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
@@ -184,6 +188,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     await sdkInstall;
     await invoker.shutdown();
     hub.dispose();
+    traces.dispose();
     await store.close();
     removeHostFile();
     process.off('exit', removeHostFile);
@@ -247,6 +252,7 @@ function coreMethods(
   registry: FunctionRegistry,
   store: InvocationStore,
   invoker: LambdaInvoker,
+  traces: TraceBook,
   handlerDefaults: NonNullable<HostOptions['handlerDefaults']>,
   debugStarted: (target: Methods['debug.prepare']['result']) => void,
 ): MethodHandlers {
@@ -348,6 +354,21 @@ function coreMethods(
           'ResourceNotFound',
         );
       return record;
+    },
+    getTrace: async (params) => {
+      const example = '{"traceId":"1-67a1b2c3-0123456789abcdef01234567"}';
+      const given = requiredString(objectParams(params, 'getTrace', example), 'traceId', 'getTrace', example);
+      const traceId = traceRootOf(given);
+      if (!traceId)
+        throw invalidParams(
+          'Invalid params',
+          `getTrace: "traceId" must be a trace root like 1-67a1b2c3-0123456789abcdef01234567 (or a whole X-Amzn-Trace-Id header)`,
+        );
+      const records = traces.trace(traceId);
+      if (records.length === 0) {
+        throw new UserError(`trace '${traceId}' not found`, "trace ids come from a record's traceId; old records are dropped by retention", 'ResourceNotFound');
+      }
+      return { traceId, records };
     },
     cancelInvocation: async (params) => {
       const id = requiredString(objectParams(params, 'cancelInvocation', '{"id":"<record id>"}'), 'id', 'cancelInvocation', '{"id":"<record id>"}');

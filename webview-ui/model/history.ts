@@ -1,5 +1,5 @@
 // The panel's copy of the record history: newest first, updated in place by notifications.
-import type { InvocationRecord } from '../../runtime-host/protocol/records';
+import type { InvocationRecord, ServiceCallSpan } from '../../runtime-host/protocol/records';
 import { compareNewestFirst, isFinal } from './records';
 
 export class HistoryModel {
@@ -63,6 +63,20 @@ export class HistoryModel {
         return !(current && isFinal(current.status) && !isFinal(record.status));
       }),
     );
+  }
+
+  /** Records of one trace (every record sharing its root), newest first. */
+  inTrace(traceId: string): InvocationRecord[] {
+    return this.ordered.filter((r) => r.traceId === traceId);
+  }
+
+  /** Adds an announced AWS call to the record that made it (once; replacing the object so caches see the change). */
+  appendSpan(span: ServiceCallSpan): InvocationRecord | undefined {
+    const record = span.recordId !== undefined ? this.byId.get(span.recordId) : undefined;
+    if (!record || record.serviceCalls?.some((s) => s.id === span.id)) return undefined;
+    const updated = { ...record, serviceCalls: [...(record.serviceCalls ?? []), span] };
+    this.upsert([updated]);
+    return updated;
   }
 
   /** Appends a streamed log line to a running record (replacing the object so caches see the change). */

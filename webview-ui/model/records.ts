@@ -23,6 +23,7 @@ export const KIND_LABEL: Record<RecordKind, string> = {
   'sqs-batch': 'SQS batch',
   'http-request': 'HTTP request',
   'async-invoke': 'async invoke',
+  'service-call': 'AWS call',
 };
 
 /** Statuses that count as a failed invocation in error rates. */

@@ -43,11 +43,11 @@ export interface TimelineLayout {
 export function layoutTimeline(record: InvocationRecord, children: readonly InvocationRecord[], nowAt: number): TimelineLayout {
   const all = [record, ...children];
   const originAt = Math.min(...all.map((r) => r.timestamps.queuedAt));
-  const rows: TimelineRow[] = [rowFor(record, 0, originAt, nowAt)];
+  const rows: TimelineRow[] = [timelineRow(record, 0, originAt, nowAt)];
   const sortedChildren = [...children].sort(
     (a, b) => a.functionName.localeCompare(b.functionName) || (a.attempt ?? 0) - (b.attempt ?? 0) || a.timestamps.queuedAt - b.timestamps.queuedAt,
   );
-  for (const child of sortedChildren) rows.push(rowFor(child, 1, originAt, nowAt));
+  for (const child of sortedChildren) rows.push(timelineRow(child, 1, originAt, nowAt));
   let endMs = 0;
   for (const row of rows) {
     for (const p of row.phases) endMs = Math.max(endMs, p.endMs);
@@ -57,7 +57,8 @@ export function layoutTimeline(record: InvocationRecord, children: readonly Invo
   return { originAt, totalMs, rows, ticks: axisTicks(totalMs) };
 }
 
-function rowFor(r: InvocationRecord, depth: number, originAt: number, nowAt: number): TimelineRow {
+/** One record's row: its phases relative to `originAt`, to scale. */
+export function timelineRow(r: InvocationRecord, depth: number, originAt: number, nowAt: number): TimelineRow {
   const t = r.timestamps;
   const rel = (at: number) => at - originAt;
   const phases: PhaseSpan[] = [];

@@ -24,7 +24,14 @@ export function statusBadge(status: InvocationRecord['status']): HTMLElement {
   return h('span', { class: `badge status-${status}`, data: { status } }, STATUS_LABEL[status]);
 }
 
-export function renderDetail(record: InvocationRecord, children: readonly InvocationRecord[], actions: DetailActions, nowAt: number): HTMLElement {
+/** `trace`: the chain this record belongs to (views/trace.ts), when it has more than this record in it. */
+export function renderDetail(
+  record: InvocationRecord,
+  children: readonly InvocationRecord[],
+  actions: DetailActions,
+  nowAt: number,
+  trace?: HTMLElement,
+): HTMLElement {
   const isInvocation = record.kind === 'invocation';
   const header = h(
     'div',
@@ -45,6 +52,9 @@ export function renderDetail(record: InvocationRecord, children: readonly Invoca
       { class: 'detail-meta' },
       h('span', { title: 'Record id' }, icon('key'), ' ', h('code', { data: { testid: 'detail-id' } }, record.id)),
       h('span', null, icon('clock'), ' ', new Date(record.timestamps.queuedAt).toISOString()),
+      record.traceId
+        ? h('span', { title: 'Trace id (X-Ray Root)' }, icon('type-hierarchy'), ' ', h('code', { data: { testid: 'detail-trace-id' } }, record.traceId))
+        : null,
       isInvocation
         ? h(
             'span',
@@ -82,6 +92,7 @@ export function renderDetail(record: InvocationRecord, children: readonly Invoca
 
   const sections: (HTMLElement | null)[] = [
     section('Timeline', renderTimeline(layoutTimeline(record, children, nowAt), actions.select)),
+    trace ? section('Trace', trace) : null,
     isInvocation ? section('Numbers', renderNumbers(record)) : null,
     record.http ? renderHttp(record) : null,
     jsonBlock('Event', record.event, 'detail-event'),

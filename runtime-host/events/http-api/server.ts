@@ -14,7 +14,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { HostContext } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { HttpExchange, InvocationRecord } from '../../protocol/records';
-import { randomBase64, randomHex } from '../../runtime/random-ids';
+import { randomBase64 } from '../../runtime/random-ids';
+import { newTraceRoot, parseTraceHeader } from '../../runtime/trace-id';
 import { UserError } from '../../runtime/types';
 import { buildEvent, isTextMediaType, type HttpRequestInput } from './event-builder';
 import {
@@ -201,6 +202,11 @@ export class HttpApiServer {
   ): Promise<HttpResponseOut> {
     const { route } = match;
     const now = Date.now();
+    // API Gateway keeps the trace of a request that already has one; a function calling the API with its
+    // own `_X_AMZN_TRACE_ID` makes the invocation it causes part of its chain.
+    const traceHeader = typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : undefined;
+    const traceRoot = parseTraceHeader(traceHeader)?.root ?? newTraceRoot(now);
+    const caller = this.context.serviceCalls?.callerOf(traceHeader);
     const input: HttpRequestInput = {
       method: r.method,
       rawPath: r.rawPath,
@@ -212,7 +218,7 @@ export class HttpApiServer {
       forwardedProto: 'http',
       requestId: randomUUID(),
       extendedRequestId: `${randomBase64(10).replace(/[+/=]/g, 'A').slice(0, 14)}=`,
-      traceId: `Root=1-${Math.floor(now / 1000).toString(16)}-${randomHex(12)}`,
+      traceId: `Root=${traceRoot}`,
       timeEpochMs: now,
     };
     // What API Gateway / the function URL adds to every response it sends.
@@ -264,6 +270,8 @@ export class HttpApiServer {
       fn,
       event,
       trigger: 'http',
+      traceId: traceRoot,
+      ...(caller ? { parentId: caller.recordId } : {}),
       http: exchange,
       ...(parent ? { parentId: parent.id } : {}),
       ...(authorization.details ? { source: { authorization: authorization.details } } : {}),
