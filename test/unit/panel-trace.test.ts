@@ -189,7 +189,7 @@ describe('panel trace graph', () => {
     const send = record({ id: 'b', functionName: 'Sender', traceId: T });
     const batch = record({
       id: 'q',
-      kind: 'sqs-batch' as unknown as InvocationRecord['kind'],
+      kind: 'queue-batch' as unknown as InvocationRecord['kind'],
       trigger: 'sqs',
       functionName: 'Receiver',
       parentId: 'b',
@@ -201,7 +201,7 @@ describe('panel trace graph', () => {
     assert.deepEqual(
       graph.edges.map((e) => [e.from, e.to, e.labels.join('+')]),
       [
-        ['function:Sender', 'queue:jobs', 'sqs-batch'],
+        ['function:Sender', 'queue:jobs', 'queue-batch'],
         ['queue:jobs', 'function:Receiver', 'delivers'],
       ],
     );
