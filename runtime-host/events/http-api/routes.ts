@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { TemplateResource } from '../../host-context';
 import { routeAuth, type RouteAuth } from './authorizers';
+import { explicitApiRoutes } from './explicit-apis';
 
 export type HttpApiKind = 'rest' | 'http' | 'url';
 export type PayloadFormatVersion = '1.0' | '2.0';
@@ -180,8 +181,26 @@ function resourceIdFor(apiLogicalId: string, path: string): string {
  * Every route of every function. `resources` is the template's resolved resources (may be empty:
  * then the functions' parsed `events` are used with default API settings).
  */
-export function routesFromTemplate(functions: FunctionInfo[], resources: Record<string, TemplateResource>): HttpRoute[] {
+export function routesFromTemplate(
+  functions: FunctionInfo[],
+  resources: Record<string, TemplateResource>,
+  notEmulated: (message: string) => void = () => {},
+): HttpRoute[] {
   const routes: HttpRoute[] = [];
+  // APIs written out as API Gateway resources or OpenAPI, served like the ones SAM events declare.
+  const explicit = explicitApiRoutes(functions, resources, {
+    rest: (i) => ({
+      ...restRoute(i.functionName, { Path: i.path, Method: i.method, RestApiId: { Ref: i.apiLogicalId } }, resources),
+      stage: i.stage,
+      ...(i.auth ? { auth: i.auth } : {}),
+    }),
+    http: (i) => ({
+      ...httpRoute(i.functionName, { Path: i.path, Method: i.method, ApiId: { Ref: i.apiLogicalId }, PayloadFormatVersion: i.payloadFormatVersion }, resources),
+      stage: i.stage,
+      ...(i.auth ? { auth: i.auth } : {}),
+    }),
+  });
+  explicit.notEmulated.forEach((m) => notEmulated(m));
   for (const fn of functions) {
     const resource = resources[fn.name];
     const templateEvents = isRecord(resource?.Properties?.Events) ? (resource!.Properties.Events as Record<string, unknown>) : undefined;
@@ -223,6 +242,7 @@ export function routesFromTemplate(functions: FunctionInfo[], resources: Record<
       });
     }
   }
+  routes.push(...explicit.routes);
   return routes;
 }
 

@@ -79,6 +79,7 @@ export class HttpApiServer {
   private url?: string;
 
   private readonly authorizer: GatewayAuthorizer;
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly context: HostContext,
@@ -100,7 +101,12 @@ export class HttpApiServer {
   }
 
   refreshRoutes(functions: FunctionInfo[] = this.context.functions.list()): void {
-    this.routes = routesFromTemplate(functions, this.context.functions.resources());
+    this.routes = routesFromTemplate(functions, this.context.functions.resources(), (message) => {
+      // Said once per message while the host runs, not on every reload.
+      if (this.reported.has(message)) return;
+      this.reported.add(message);
+      this.context.log.warn(`http-api: ${message}`);
+    });
     this.authorizer.reset();
   }
 
