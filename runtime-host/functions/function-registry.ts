@@ -4,7 +4,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { FunctionCatalog, HostLogger, TemplateResource } from '../host-context';
-import type { FunctionInfo } from '../protocol/functions';
+import type { FunctionInfo, TemplateProblem } from '../protocol/functions';
 import type { Invoker } from '../runtime/types';
 import { TreeWatcher } from './code-watcher';
 import { applyOverrides, loadEnvFile, type EnvOverrides } from './env-overrides';
@@ -76,6 +76,11 @@ export class FunctionRegistry implements FunctionCatalog {
     if (exact) return exact;
     const ref = parseFunctionName(name).name;
     return this.functions.get(ref) ?? this.list().find((fn) => fn.functionName === ref);
+  }
+
+  /** What the template's last good load said about itself: mistakes, and what is not emulated. */
+  problems(): TemplateProblem[] {
+    return this.template?.problems ?? [];
   }
 
   resources(): Record<string, TemplateResource> {

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
-import type { EventSourceInfo, FunctionInfo, RuntimeFamily } from '../protocol/functions';
+import type { EventSourceInfo, FunctionInfo, RuntimeFamily, TemplateProblem } from '../protocol/functions';
 import { runtimeFamilyOf } from '../runtime/launch';
 import { MAX_LAYERS } from '../runtime/layers';
 import { UserError } from '../runtime/types';
@@ -32,12 +32,7 @@ export interface TemplateOptions {
   inlineCodeDir?: string;
 }
 
-export interface TemplateProblem {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-}
+export type { TemplateProblem } from '../protocol/functions';
 
 export interface LoadedTemplate {
   templatePath: string;
@@ -149,10 +144,16 @@ class TemplateReader {
     return { line: pos.line, column: pos.col };
   }
 
-  problem(path: string[], message: string): string {
+  problem(path: string[], message: string, severity: TemplateProblem['severity'] = 'error'): string {
     const { line, column } = this.position(path);
-    this.problems.push({ file: this.file, line, column, message });
+    this.problems.push({ file: this.file, path: this.templatePath, line, column, message, severity });
     return `${this.file}:${line}: ${message}`;
+  }
+
+  /** Something the template uses that the host does not emulate: said once at load, never a failure later. */
+  notEmulated(path: string[], message: string): string {
+    this.problem(path, message, 'warning');
+    return message;
   }
 }
 
@@ -329,8 +330,11 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
       info.supported = false;
       info.unsupportedReason ??= layers.problem;
     }
+    const notEmulated = functionNotEmulated(id, merged[id]!, reader);
+    if (notEmulated.length > 0) info.notEmulated = notEmulated;
     functions.push(info);
   }
+  reportResourcesNotEmulated(merged, reader);
   return { templatePath, functions, resources, problems: reader.problems, inlineCode };
 }
 
@@ -415,7 +419,7 @@ function numberProp(
     unresolved.add(`${key}: ${describeIntrinsic(v)}`);
     return fallback;
   }
-  reader.problem([...path, key], `${key} must be a number, got ${JSON.stringify(v)}`);
+  reader.problem([...path, key], `${key} must be a number, got ${JSON.stringify(v)}`, 'warning');
   return fallback;
 }
 
@@ -652,17 +656,18 @@ const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 function loggingConfig(value: unknown, environment: Record<string, string>, reader: TemplateReader, path: string[]): string | undefined {
   if (value === undefined) return undefined;
   if (!isRecord(value)) {
-    reader.problem(path, 'LoggingConfig must be a mapping (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup)');
+    reader.problem(path, 'LoggingConfig must be a mapping (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup)', 'warning');
     return undefined;
   }
   const format = text(value.LogFormat);
-  if (format !== undefined && format !== 'JSON' && format !== 'Text') reader.problem([...path, 'LogFormat'], `LogFormat must be JSON or Text, got ${format}`);
+  if (format !== undefined && format !== 'JSON' && format !== 'Text')
+    reader.problem([...path, 'LogFormat'], `LogFormat must be JSON or Text, got ${format}`, 'warning');
   else if (format !== undefined) environment['AWS_LAMBDA_LOG_FORMAT'] = format;
   for (const key of ['ApplicationLogLevel', 'SystemLogLevel'] as const) {
     const level = text(value[key])?.toUpperCase();
     if (level === undefined) continue;
-    if (!LOG_LEVELS.includes(level)) reader.problem([...path, key], `${key} must be one of ${LOG_LEVELS.join(', ')}, got ${level}`);
-    else if (format !== 'JSON') reader.problem([...path, key], `${key} needs LogFormat: JSON (Lambda refuses it with the Text format)`);
+    if (!LOG_LEVELS.includes(level)) reader.problem([...path, key], `${key} must be one of ${LOG_LEVELS.join(', ')}, got ${level}`, 'warning');
+    else if (format !== 'JSON') reader.problem([...path, key], `${key} needs LogFormat: JSON (Lambda refuses it with the Text format)`, 'warning');
     else if (key === 'ApplicationLogLevel') environment['AWS_LAMBDA_LOG_LEVEL'] = level;
   }
   return text(value.LogGroup);
@@ -701,7 +706,7 @@ function functionLayers(
       const content = layer.Type === 'AWS::Serverless::LayerVersion' ? layer.Properties.ContentUri : layer.Properties.Content;
       if (typeof content === 'string') folders.push(resolve(templateDir, content));
       else
-        reader.problem(
+        reader.notEmulated(
           ['Resources', target, 'Properties'],
           `layer ${target} has no local content folder (${layer.Type === 'AWS::Serverless::LayerVersion' ? 'ContentUri' : 'Content'}), so ${id} runs without it`,
         );
@@ -711,10 +716,105 @@ function functionLayers(
     const mapped = arn !== undefined ? options.layerFolders?.[arn] : undefined;
     if (mapped) folders.push(resolve(templateDir, mapped));
     else
-      reader.problem(
+      reader.notEmulated(
         path,
         `layer ${arn ?? describeIntrinsic(entry)} of ${id} is not in the template and no local folder is set for it, so ${id} runs without it (map it: serve --layer ARN=DIR, or the lambdaWorkbench.layers setting)`,
       );
   });
   return { folders };
+}
+
+/** Resource types the host runs, serves or reads (or that have no local meaning, like IAM): anything else is named at load. */
+const EMULATED_RESOURCE_TYPES = new Set([
+  'AWS::Serverless::Function',
+  'AWS::Lambda::Function',
+  'AWS::Serverless::Api',
+  'AWS::Serverless::HttpApi',
+  'AWS::Serverless::LayerVersion',
+  'AWS::Lambda::LayerVersion',
+  'AWS::Lambda::Url',
+  'AWS::Lambda::Permission',
+  'AWS::Lambda::Version',
+  'AWS::Lambda::Alias',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::S3::Bucket',
+  'AWS::S3::BucketPolicy',
+  'AWS::SQS::Queue',
+  'AWS::SQS::QueuePolicy',
+  'AWS::SNS::Topic',
+  'AWS::SNS::Subscription',
+  'AWS::SNS::TopicPolicy',
+  'AWS::Kinesis::Stream',
+  'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Resource',
+  'AWS::ApiGateway::Method',
+  'AWS::ApiGateway::Stage',
+  'AWS::ApiGateway::Deployment',
+  'AWS::ApiGateway::Authorizer',
+  'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::Route',
+  'AWS::ApiGatewayV2::Integration',
+  'AWS::ApiGatewayV2::Stage',
+  'AWS::ApiGatewayV2::Authorizer',
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::Logs::LogGroup',
+  'AWS::Serverless::Application',
+  'AWS::CloudFormation::Interface',
+]);
+
+/** Why a resource type the host does not emulate matters to a function, when there is more to say than its name. */
+const NOT_EMULATED_NOTES: Record<string, string> = {
+  'AWS::DynamoDB::Table': 'no local table exists; SDK calls to it go to AWS (with a profile) or fail',
+  'AWS::Serverless::SimpleTable': 'no local table exists; SDK calls to it go to AWS (with a profile) or fail',
+  'AWS::Events::Rule': 'its schedule or pattern does not fire locally; invoke the target with a sample event instead',
+  'AWS::Scheduler::Schedule': 'it does not fire locally; invoke the target with a sample event instead',
+  'AWS::StepFunctions::StateMachine': 'state machines do not run locally',
+  'AWS::Serverless::StateMachine': 'state machines do not run locally',
+  'AWS::Lambda::EventSourceMapping': "declare the mapping as the function's event (SQS, Kinesis, DynamoDB) to have it run locally",
+};
+
+function reportResourcesNotEmulated(resources: Record<string, ResourceLike>, reader: TemplateReader): void {
+  for (const [id, res] of Object.entries(resources)) {
+    const type = typeof res.Type === 'string' ? res.Type : '';
+    if (!type || EMULATED_RESOURCE_TYPES.has(type) || type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') continue;
+    const note = NOT_EMULATED_NOTES[type];
+    reader.notEmulated(['Resources', id, 'Type'], `${id} (${type}) is not emulated locally${note ? `: ${note}` : ''}`);
+  }
+}
+
+/** Event types whose events the host delivers (the others are listed, and the function runs only when invoked directly). */
+const EMULATED_EVENT_TYPES = new Set(['Api', 'HttpApi', 'S3', 'Kinesis', 'DynamoDB', 'SQS', 'SNS']);
+
+/** Function properties that change nothing locally or are not emulated, with what the user should know. */
+const PROPERTIES_NOT_EMULATED: Record<string, string> = {
+  EphemeralStorage: "/tmp is the machine's own temporary folder; its size is not limited",
+  SnapStart: 'SnapStart snapshots are not taken; every cold start runs init',
+  FileSystemConfigs: 'EFS file systems are not mounted',
+  ImageConfig: 'container image functions do not run locally',
+  DurableConfig: 'durable executions (checkpoints, waits, replays) are not emulated yet',
+  CodeSigningConfigArn: 'code signing is not checked',
+  RuntimeManagementConfig: 'the local interpreter is used whatever the runtime version setting says',
+};
+
+function functionNotEmulated(id: string, raw: ResourceLike, reader: TemplateReader): string[] {
+  const out: string[] = [];
+  const props = isRecord(raw.Properties) ? raw.Properties : {};
+  const path = ['Resources', id, 'Properties'];
+  for (const [key, note] of Object.entries(PROPERTIES_NOT_EMULATED)) {
+    if (props[key] !== undefined) out.push(reader.notEmulated([...path, key], `${id}: ${key} is not emulated: ${note}`));
+  }
+  const events = isRecord(props.Events) ? props.Events : {};
+  for (const [name, ev] of Object.entries(events)) {
+    const type = isRecord(ev) && typeof ev.Type === 'string' ? ev.Type : '(no Type)';
+    if (EMULATED_EVENT_TYPES.has(type)) continue;
+    out.push(
+      reader.notEmulated(
+        [...path, 'Events', name, 'Type'],
+        `${id}: event ${name} (${type}) is not delivered locally; invoke ${id} with a sample event instead`,
+      ),
+    );
+  }
+  return out;
 }

@@ -43,6 +43,21 @@ export interface FunctionInfo {
   events: EventSourceInfo[];
   /** Where it came from: a template (with its path) or a bare handler string. */
   origin: { kind: 'template'; templatePath: string } | { kind: 'handler' };
+  /** What this function's configuration uses that is not emulated locally (each named once, at load). */
+  notEmulated?: string[];
   /** Values the host could not resolve locally, e.g. `{"Fn::GetAtt": ...}` shown as text. */
   unresolved?: string[];
+}
+
+/** Something in the template the host could not take as it is, at its line (shown at load, in VS Code's Problems panel, in the panel). */
+export interface TemplateProblem {
+  /** The template, relative to the project root when inside it. */
+  file: string;
+  /** Absolute path of the template. */
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+  /** `error`: the function it concerns cannot run. `warning`: it runs, but something is ignored or not emulated. */
+  severity: 'error' | 'warning';
 }

@@ -1,6 +1,6 @@
 // JSON-RPC 2.0 methods and notifications between the host and its clients (extension, panel, tools).
 // Declared once here; both sides import these types. Add a method by adding it to `Methods`.
-import type { FunctionInfo } from './functions';
+import type { FunctionInfo, TemplateProblem } from './functions';
 import type { InvocationRecord, InvokeOutput, ServiceCallSpan, Trigger } from './records';
 
 export interface InvokeParams {
@@ -173,6 +173,8 @@ export interface SqsQueueInfo {
 /** The method table: name → params and result. */
 export interface Methods {
   listFunctions: { params: Record<string, never> | undefined; result: FunctionInfo[] };
+  /** The template's problems at its lines (mistakes, and what is not emulated), for VS Code's Problems panel. */
+  listProblems: { params: Record<string, never> | undefined; result: TemplateProblem[] };
   invoke: { params: InvokeParams; result: InvokeOutput };
   listInvocations: { params: ListInvocationsParams | undefined; result: ListInvocationsResult };
   getInvocation: { params: { id: string }; result: InvocationRecord };

@@ -316,6 +316,7 @@ function coreMethods(
 
   return {
     listFunctions: async () => registry.list(),
+    listProblems: async () => registry.problems(),
     invoke: async (params) => {
       const fn = resolveFunction(params, 'invoke');
       const record = await invoker.invoke({

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { FunctionInfo, TemplateProblem } from '../../runtime-host/protocol/functions';
 import type { InvokeOutput } from '../../runtime-host/protocol/records';
 import { copyFixture, removeDir, RpcClient, startServe, type ServeProcess } from './serve-helpers';
 
@@ -125,5 +126,30 @@ describe('error bodies reach the caller as the runtime posted them', () => {
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'CustomFails', Payload: new TextEncoder().encode('{}') }));
     assert.equal(out.FunctionError, 'Unhandled');
     assert.equal(new TextDecoder().decode(out.Payload), '{"errorType":"Custom.Failure", "errorMessage":"no stock","detail":{"sku":"A-1","left":0}}');
+  });
+});
+
+describe('what is not emulated is said once, at load, at its line', () => {
+  it('serve names each unemulated resource, event and property once on stderr', () => {
+    const log = serve.stderr();
+    for (const what of [
+      /Orders2Table \(AWS::DynamoDB::Table\) is not emulated locally: no local table exists/,
+      /Workflow \(AWS::StepFunctions::StateMachine\) is not emulated locally: state machines do not run locally/,
+      /Nightly: event EveryNight \(Schedule\) is not delivered locally; invoke Nightly with a sample event instead/,
+      /Nightly: EphemeralStorage is not emulated: \/tmp is the machine's own temporary folder/,
+    ]) {
+      assert.equal(log.split('\n').filter((l) => what.test(l)).length, 1, `${what}\n${log}`);
+    }
+  });
+
+  it('listProblems gives them with their template line, as warnings; the function lists its own', async () => {
+    const problems = await rpc.request<TemplateProblem[]>('listProblems');
+    const schedule = problems.find((p) => p.message.includes('EveryNight'));
+    assert.equal(schedule?.severity, 'warning');
+    assert.equal(schedule?.file, 'template.yaml');
+    assert.ok(schedule && schedule.line > 1);
+    const functions = await rpc.request<FunctionInfo[]>('listFunctions');
+    assert.equal(functions.find((f) => f.name === 'Nightly')?.notEmulated?.length, 2);
+    assert.equal(functions.find((f) => f.name === 'Nightly')?.supported, true);
   });
 });

@@ -216,9 +216,10 @@ describe('sam-template: mistakes', () => {
       ],
     );
     assert.equal(t.functions[1]!.unsupportedReason, 'missing-handler.yaml:8: function NoHandler has no Handler (e.g. Handler: app.handler)');
+    const path = join(dir, 'missing-handler.yaml');
     assert.deepEqual(t.problems, [
-      { file: 'missing-handler.yaml', line: 8, column: 3, message: 'function NoHandler has no Handler (e.g. Handler: app.handler)' },
-      { file: 'missing-handler.yaml', line: 12, column: 7, message: 'MemorySize must be a number, got "lots"' },
+      { file: 'missing-handler.yaml', path, line: 8, column: 3, message: 'function NoHandler has no Handler (e.g. Handler: app.handler)', severity: 'error' },
+      { file: 'missing-handler.yaml', path, line: 12, column: 7, message: 'MemorySize must be a number, got "lots"', severity: 'warning' },
     ]);
   });
 
