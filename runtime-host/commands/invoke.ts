@@ -5,12 +5,13 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { functionFromHandler, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../functions/handler-function';
 import { LambdaInvoker, toInvokeOutput } from '../runtime/invoker';
+import { resolveProfileCredentials, type AwsAccess } from '../runtime/aws-environment';
 import { UserError } from '../runtime/types';
-import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
+import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from './args';
 import { loadEvent } from './event-argument';
 
 export const USAGE =
-  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--name FUNCTION_NAME] [--json]';
+  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--name FUNCTION_NAME] [--aws-profile NAME] [--json]';
 
 const FLAGS = {
   root: { type: 'string' },
@@ -19,6 +20,7 @@ const FLAGS = {
   timeout: { type: 'string' },
   env: { type: 'string', multiple: true },
   name: { type: 'string' },
+  'aws-profile': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -50,9 +52,24 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
 
+  const profileName = profileFlag(values['aws-profile']);
+  let aws: AwsAccess = {};
+  try {
+    if (profileName) aws = { profile: resolveProfileCredentials(profileName) };
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(`${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+    throw err;
+  }
+  if (aws.profile) {
+    process.stderr.write(
+      `lambda-workbench: WARNING the function gets the credentials of AWS profile '${aws.profile.profile}': its AWS calls reach real AWS as that profile\n`,
+    );
+  }
+
   const json = values.json === true;
   const invoker = new LambdaInvoker({
     region: process.env['AWS_REGION'] ?? 'us-east-1',
+    aws,
     ...(process.env['NODE_OPTIONS'] ? { nodeOptions: process.env['NODE_OPTIONS'] } : {}),
   });
   if (!json) invoker.on('log', (_id, line) => process.stderr.write(`${line}\n`));

@@ -8,14 +8,28 @@ import type { BillingRule, ReadyLine } from '../protocol/index';
 import type { LambdaInvokerOptions } from '../runtime/invoker';
 import { UserError } from '../runtime/types';
 import { startHost, type HostOptions } from '../server/host';
-import { integerFlag, parseFlags, UsageError } from './args';
+import { parseAllowedHosts } from '../server/local-request';
+import { integerFlag, parseFlags, profileFlag, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N]';
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--allow-host NAME]... [--aws-profile NAME]';
 
 /** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
 export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
 export const LOG_LEVEL_ENV = 'LAMBDA_WORKBENCH_LOG_LEVEL';
+/** Setting `lambdaWorkbench.awsProfile`, as the extension passes it (the flag wins). */
+export const AWS_PROFILE_ENV = 'LAMBDA_WORKBENCH_AWS_PROFILE';
+/** Setting `lambdaWorkbench.allowedHosts`, comma-separated (added to the flags). */
+export const ALLOWED_HOSTS_ENV = 'LAMBDA_WORKBENCH_ALLOWED_HOSTS';
+
+function allowedHostsOf(values: string[]): string[] {
+  try {
+    return parseAllowedHosts(values);
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(`--allow-host: ${err.message} (${err.hint ?? ''})`);
+    throw err;
+  }
+}
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -45,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
       'invoke-port': { type: 'string' },
       'http-port': { type: 'string' },
       'max-records': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
+      'aws-profile': { type: 'string' },
     },
     USAGE,
   );
@@ -58,6 +74,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`${TOKEN_ENV} must be 16–256 URL-safe characters (letters, digits, . _ ~ -)`);
   }
   const settings = settingsFromEnvironment(process.env);
+  const allowedHosts = allowedHostsOf([...(values['allow-host'] ?? []), ...(process.env[ALLOWED_HOSTS_ENV] ? [process.env[ALLOWED_HOSTS_ENV]] : [])]);
+  const awsProfile = profileFlag(values['aws-profile'] ?? process.env[AWS_PROFILE_ENV]);
   const log = stderrLogger();
   // stdout carries exactly one line (the ready line): any stray console output goes to stderr.
   const toStderr = (...args: unknown[]) => console.error(...args);
@@ -78,6 +96,8 @@ export async function run(argv: string[]): Promise<number> {
       maxRecords,
       ...(token ? { token } : {}),
       ...settings,
+      allowedHosts,
+      ...(awsProfile ? { awsProfile } : {}),
       log,
     });
   } catch (err) {
@@ -95,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     invokeApi: host.invokeApi,
     ...host.readyInfo,
     ...(host.dashboard ? { dashboard: host.dashboard } : {}),
+    ...(host.awsProfile ? { awsProfile: host.awsProfile } : {}),
   };
   process.stdout.write(JSON.stringify(ready) + '\n');
   const fns = host.registry.list();

@@ -7,6 +7,7 @@ import { invocationCostUsd } from '../protocol/billing';
 import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport } from '../protocol/records';
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
+import type { AwsAccess } from './aws-environment';
 import { runtimeFamilyOf, type LaunchContext } from './launch';
 import { killGroupSync } from './process-tree';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
@@ -30,8 +31,10 @@ export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   unreservedConcurrency?: number;
   /** Replaces the Node bootstrap, e.g. aws-lambda-ric (the conformance test). */
   nodeEntry?: (fn: FunctionConfig) => string[] | undefined;
-  /** Host variables environments inherit (PATH, AWS credentials); default process.env. */
+  /** Host variables environments inherit (PATH); default process.env. */
   hostEnv?: NodeJS.ProcessEnv;
+  /** Credentials and endpoints every environment gets (runtime/aws-environment.ts), kept by reference; default placeholders. */
+  aws?: AwsAccess;
   /** The host's logger for notices environments print about the host (default: stderr), never part of a Lambda log. */
   hostLog?: HostLog;
 }
@@ -322,6 +325,7 @@ export class LambdaInvoker implements Invoker {
       ...(this.options.pythonPath !== undefined ? { pythonPath: this.options.pythonPath } : {}),
       ...(this.options.stateDir !== undefined ? { stateDir: this.options.stateDir } : {}),
       ...(this.options.hostEnv !== undefined ? { hostEnv: this.options.hostEnv } : {}),
+      ...(this.options.aws !== undefined ? { aws: this.options.aws } : {}),
     };
     const entry = this.options.nodeEntry?.(fn);
     if (entry) launch.nodeEntry = entry;
@@ -407,7 +411,7 @@ export class LambdaInvoker implements Invoker {
   }
 }
 
-type EnvironmentLaunch = Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv'>;
+type EnvironmentLaunch = Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv' | 'aws'>;
 
 function poolKey(functionName: string, debug: boolean): string {
   return `${functionName}\u0000${debug ? 'debug' : 'run'}`;

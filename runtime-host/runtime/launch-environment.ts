@@ -2,6 +2,7 @@
 // Lambda environment variables (docs/lambda-behaviour.md, "Environment").
 import { randomBytes } from 'node:crypto';
 import { distAsset } from './assets';
+import { awsEnvironment, isCredentialVariable, type AwsAccess } from './aws-environment';
 import type { FunctionConfig } from './types';
 
 export interface LaunchContext {
@@ -24,8 +25,10 @@ export interface LaunchContext {
   stateDir?: string;
   /** Replaces the bootstrap script for Node (the conformance test runs aws-lambda-ric's `bin/index.mjs <handler>`). */
   nodeEntry?: string[];
-  /** Host variables passed through (PATH, AWS credentials); default process.env. */
+  /** Host variables passed through (PATH); default process.env. The host's AWS credentials never are. */
   hostEnv?: NodeJS.ProcessEnv;
+  /** Credentials and endpoints functions get (aws-environment.ts); default placeholder credentials. */
+  aws?: AwsAccess;
 }
 
 export interface LaunchSpec {
@@ -54,16 +57,8 @@ const RESERVED = new Set([
   'LAMBDA_RUNTIME_DIR',
 ]);
 
-/** Host variables an environment inherits: the PATH to find tools, and credentials so AWS SDK calls work as in Lambda. */
-const PASS_THROUGH = [
-  'PATH',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-];
+/** Host variables an environment inherits: the PATH to find tools. Credentials come from aws-environment.ts only. */
+const PASS_THROUGH = ['PATH'];
 
 /** The environment of spec §2, shared by every runtime family. */
 export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): Record<string, string> {
@@ -76,12 +71,11 @@ export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): R
   env['TZ'] = ':UTC';
   env['LANG'] = 'en_US.UTF-8';
   for (const [k, v] of Object.entries(fn.environment)) {
-    if (!RESERVED.has(k)) env[k] = String(v);
+    // Lambda refuses credentials in a function's configuration; here they would shadow the policy's.
+    if (!RESERVED.has(k) && !isCredentialVariable(k)) env[k] = String(v);
   }
-  Object.assign(env, {
+  Object.assign(env, awsEnvironment(context.region, context.aws), {
     _HANDLER: fn.handler,
-    AWS_REGION: context.region,
-    AWS_DEFAULT_REGION: context.region,
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMB),

@@ -16,6 +16,7 @@ import type { Trigger } from '../protocol/records';
 import { InvalidCursorError, InvocationStore } from '../records/invocation-store';
 import { InvocationHub } from '../records/record-book';
 import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../runtime/invoker';
+import { resolveProfileCredentials, type AwsAccess } from '../runtime/aws-environment';
 import { UserError } from '../runtime/types';
 import { handleDashboardRequest } from './dashboard';
 import { InvokeApiServer } from './invoke-api';
@@ -49,6 +50,12 @@ export interface HostOptions {
   eventSources?: EventSource[];
   /** Write `<stateDir>/host.json` so CLI commands find this host (default true). */
   writeHostFile?: boolean;
+  /** Host names every listener accepts besides 127.0.0.1, localhost and [::1] (`--allow-host`). */
+  allowedHosts?: readonly string[];
+  /** Give functions this AWS profile's credentials instead of placeholders (`--aws-profile`); resolved once, here. */
+  awsProfile?: string;
+  /** Where profiles are read from (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, HOME); default process.env. */
+  awsProfileEnv?: NodeJS.ProcessEnv;
 }
 
 export interface RunningHost {
@@ -61,6 +68,8 @@ export interface RunningHost {
   dashboard?: string;
   /** Extra ready-line keys from the event sources. */
   readyInfo: Record<string, string>;
+  /** The profile whose credentials functions get, when one was asked for. */
+  awsProfile?: string;
   close(): Promise<void>;
 }
 
@@ -110,6 +119,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const token = options.token ?? randomBytes(32).toString('hex');
+  const aws: AwsAccess = options.awsProfile ? { profile: resolveProfileCredentials(options.awsProfile, options.awsProfileEnv) } : {};
+  if (aws.profile) {
+    log.warn(
+      `functions get the credentials of AWS profile '${aws.profile.profile}' (from ${aws.profile.source}): their AWS calls reach real AWS as that profile`,
+    );
+  }
+  const allowedHosts = options.allowedHosts ?? [];
 
   const registry = new FunctionRegistry({
     root,
@@ -122,12 +138,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     log,
   });
   const store = new InvocationStore({ stateDir, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}), onWarning: (m) => log.warn(m) });
-  const invoker = new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), ...(options.invoker ?? {}) });
+  const invoker = new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), aws, ...(options.invoker ?? {}) });
   registry.attach(invoker);
   const hub = new InvocationHub(store);
   hub.attach(invoker);
   const asyncQueue = new AsyncInvocationQueue({ invoker, records: hub, region, accountId, log }, options.asyncPolicy ?? {});
-  const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log };
+  const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log, allowedHosts, aws };
 
   const dispatcher = new JsonRpcDispatcher(log);
   const handlers = coreMethods(context, registry, store, invoker, options.handlerDefaults ?? {}, (target) =>
@@ -140,7 +156,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     dispatcher,
     ...(options.wsPort !== undefined ? { port: options.wsPort } : {}),
     log,
-    http: (req, res) => handleDashboardRequest(req, res, { token }),
+    http: (req, res) => handleDashboardRequest(req, res, { token, allowedHosts }),
+    allowedHosts,
   });
   const invokeApi = new InvokeApiServer({
     functions: registry,
@@ -150,6 +167,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     accountId,
     ...(options.invokePort !== undefined ? { port: options.invokePort } : {}),
     log,
+    allowedHosts,
   });
 
   const sources = options.eventSources ?? createEventSources();
@@ -192,6 +210,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
       }
     }
+    // The local AWS endpoint, when a source started one, is where functions' SDK calls go.
+    if (context.awsEndpoint !== undefined && aws.endpointUrl === undefined) aws.endpointUrl = context.awsEndpoint;
     const dashboard = `${wsServer.httpUrl}/?${TOKEN_QUERY_PARAM}=${token}`;
     const readyInfo: Record<string, string> = {};
     for (const source of started) Object.assign(readyInfo, source.readyInfo?.() ?? {});
@@ -201,7 +221,18 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       writeFileSync(hostFile, JSON.stringify({ ws: wsServer.url, token, invokeApi: invokeApi.url, pid: process.pid }) + '\n', { mode: 0o600 });
       process.once('exit', removeHostFile);
     }
-    return { context, registry, store, ws: wsServer.url, token, invokeApi: invokeApi.url, dashboard, readyInfo, close };
+    return {
+      context,
+      registry,
+      store,
+      ws: wsServer.url,
+      token,
+      invokeApi: invokeApi.url,
+      dashboard,
+      readyInfo,
+      ...(aws.profile ? { awsProfile: aws.profile.profile } : {}),
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

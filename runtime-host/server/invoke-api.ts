@@ -8,6 +8,8 @@ import type { FunctionInfo } from '../protocol/functions';
 import type { InvocationRecord } from '../protocol/records';
 import { UserError, type Invoker } from '../runtime/types';
 import type { AsyncInvocationPolicy, AsyncInvocationQueue } from '../events/async-invocation';
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
+import { checkLocalRequest, isLocalOrigin } from './local-request';
 import { listenOnLoopback } from './loopback';
 
 /** Spec §3: synchronous request limit. */
@@ -24,6 +26,8 @@ export interface InvokeApiOptions {
   accountId: string;
   port?: number;
   log?: HostLogger;
+  /** Host names accepted besides the loopback ones (see local-request.ts). */
+  allowedHosts?: readonly string[];
 }
 
 interface AwsError {
@@ -35,6 +39,48 @@ interface AwsError {
 function awsError(status: number, type: string, message: string, extra: Record<string, unknown> = {}): AwsError {
   // Lambda's own errors carry `Type` (User/Service) and `Message`; the SDK reads the code from x-amzn-ErrorType.
   return { status, type, body: { Type: status >= 500 ? 'Service' : 'User', Message: message, ...extra } };
+}
+
+/** How AWS answers requests it refuses before any operation: `{"Type":"User","message":…}` (lower-case `message`). */
+function refusal(status: number, type: string, message: string): AwsError {
+  return { status, type, body: { Type: 'User', message } };
+}
+
+/** An `Authorization` header as the AWS SDKs and CLI send it: SigV4 with a credential scope (the signature is not checked). */
+const SIGV4_AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=[^/\s,]+\/\d{8}\/[^/\s,]+\/[^/\s,]+\/aws4_request\s*,/;
+
+/**
+ * Checks made before any operation. A browser's "simple request" (no preflight) cannot carry an
+ * `Authorization` header, and a foreign page announces itself in `Origin`: together they keep web
+ * pages from running functions; the Host check keeps DNS-rebound pages from reading answers.
+ */
+export function refuseUntrusted(req: IncomingMessage, port: number, allowedHosts: readonly string[] = []): AwsError | undefined {
+  const hostRefusal = checkLocalRequest(req, { port, allowedHosts });
+  if (hostRefusal) return refusal(403, 'AccessDeniedException', hostRefusal.message);
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isLocalOrigin(origin, allowedHosts)) {
+    return refusal(
+      403,
+      'AccessDeniedException',
+      `Requests from web pages are refused (Origin ${origin.slice(0, 200)}); call the Invoke API from the AWS SDK or CLI, or from a page served on 127.0.0.1/localhost`,
+    );
+  }
+  const authorization = req.headers.authorization;
+  if (authorization === undefined || authorization === '') {
+    return refusal(
+      403,
+      'MissingAuthenticationTokenException',
+      'Missing Authentication Token: sign the request with AWS Signature V4 (any credentials will do locally), as the AWS SDKs and CLI do',
+    );
+  }
+  if (!SIGV4_AUTHORIZATION.test(authorization)) {
+    return refusal(
+      403,
+      'IncompleteSignatureException',
+      "Authorization header requires an AWS Signature V4 value 'AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/lambda/aws4_request, SignedHeaders=…, Signature=…'",
+    );
+  }
+  return undefined;
 }
 
 /** The last `bytes` of the log as Lambda's X-Amz-Log-Result: base64 of the tail of the UTF-8 text. */
@@ -128,6 +174,14 @@ export class InvokeApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const untrusted = refuseUntrusted(req, this.port, this.options.allowedHosts);
+    if (untrusted) {
+      // The body of a refused request is never read: the connection goes with it.
+      res.shouldKeepAlive = false;
+      this.send(res, untrusted);
+      this.options.log?.debug(`Invoke API refused ${req.method} ${(req.url ?? '').slice(0, 100)}: ${untrusted.type}`);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const match = INVOKE_PATH.exec(url.pathname);
     if (!match || req.method !== 'POST') {
@@ -174,6 +228,10 @@ export class InvokeApiServer {
     }
     let event: unknown = {};
     if (body.length > 0) {
+      if (jsonNestingExceeds(body)) {
+        this.send(res, awsError(400, 'InvalidRequestContentException', `Could not parse request body into json: nested deeper than ${MAX_JSON_DEPTH} levels`));
+        return;
+      }
       try {
         event = JSON.parse(body.toString('utf8'));
       } catch (err) {
