@@ -117,11 +117,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(host.dashboard ? { dashboard: host.dashboard } : {}),
     ...(host.awsProfile ? { awsProfile: host.awsProfile } : {}),
   };
-  process.stdout.write(JSON.stringify(ready) + '\n');
-  const fns = host.registry.list();
-  log.info(`serving ${fns.length} function${fns.length === 1 ? '' : 's'}${fns.length ? `: ${fns.map((f) => f.name).join(', ')}` : ''}`);
-
-  return new Promise<number>((resolve) => {
+  // The signal handlers go in before the ready line: a parent that stops us as soon as it reads it must not find the default action (death without cleanup).
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
@@ -143,6 +140,10 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.stdout.write(JSON.stringify(ready) + '\n');
+  const fns = host.registry.list();
+  log.info(`serving ${fns.length} function${fns.length === 1 ? '' : 's'}${fns.length ? `: ${fns.map((f) => f.name).join(', ')}` : ''}`);
+  return stopped;
 }
 
 /**

@@ -2,10 +2,11 @@
 // team shares them through git. Listed, read, saved, renamed and deleted through the protocol
 // (`events.*`); an invalid file is listed with the JSON parser's message, never skipped.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../host-context';
 import type { SavedEventInfo } from '../protocol/methods';
+import { resolveInsideRoot } from '../runtime/inside-root';
 import { UserError } from '../runtime/types';
 import { generateEvent, listTemplates } from './templates';
 
@@ -52,19 +53,16 @@ export class SavedEvents {
     return error === undefined ? { function: fn, name, path } : { function: fn, name, path, error };
   }
 
-  /** The file for a validated function/event pair; refuses anything resolving outside `events/` (symlinks included). */
+  /** The file for a validated function/event pair; refuses anything resolving outside the project (symlinks included, the file's own too). */
   private async fileFor(fn: string, name: string): Promise<string> {
-    const file = join(this.dir, fn, `${name}.json`);
-    for (const existing of [this.dir, join(this.dir, fn)]) {
-      if (!existsSync(existing)) break;
-      const real = await realpath(existing);
-      const base = await realpath(this.root);
-      const rel = relative(base, real);
-      if (rel.startsWith('..') || isAbsolute(rel)) {
-        throw new UserError(`${relative(this.root, existing)} resolves outside the project`, 'saved events must live inside the workspace');
-      }
+    try {
+      await resolveInsideRoot(this.root, [SAVED_EVENTS_DIR, fn, `${name}.json`].join('/'));
+    } catch (err) {
+      if (err instanceof UserError)
+        throw new UserError(`${this.info(fn, name).path} resolves outside the project`, 'saved events must live inside the workspace');
+      throw err;
     }
-    return file;
+    return join(this.dir, fn, `${name}.json`);
   }
 
   async list(fnFilter?: unknown): Promise<SavedEventInfo[]> {
@@ -72,6 +70,14 @@ export class SavedEvents {
     const out: SavedEventInfo[] = [];
     for (const fn of functions) {
       const dir = join(this.dir, fn);
+      // A folder that is a symlink out of the project is not listed (nor read).
+      if (
+        !(await resolveInsideRoot(this.root, `${SAVED_EVENTS_DIR}/${fn}`).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
       let names: string[];
       try {
         names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile() && d.name.endsWith('.json')).map((d) => d.name);

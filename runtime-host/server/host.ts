@@ -2,7 +2,7 @@
 // WebSocket protocol, the Invoke API and every event source, wired once. `serve` is a thin CLI
 // around `startHost`; `close()` stops everything and kills every environment.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AsyncInvocationQueue, type AsyncInvocationPolicy } from '../events/async-invocation';
 import { createEventSources } from '../events/index';
@@ -13,7 +13,7 @@ import type { FunctionInfo } from '../protocol/functions';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
 import type { InvokeParams, ListInvocationsParams, Methods } from '../protocol/methods';
 import type { Trigger } from '../protocol/records';
-import { InvalidCursorError, InvocationStore } from '../records/invocation-store';
+import { INVOCATIONS_FILE, InvalidCursorError, InvocationStore } from '../records/invocation-store';
 import { InvocationHub } from '../records/record-book';
 import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../runtime/invoker';
 import { resolveProfileCredentials, type AwsAccess } from '../runtime/aws-environment';
@@ -21,6 +21,7 @@ import { UserError } from '../runtime/types';
 import { handleDashboardRequest } from './dashboard';
 import { InvokeApiServer } from './invoke-api';
 import { invalidParams, JsonRpcDispatcher } from './json-rpc';
+import { StateLock } from './state-lock';
 import { WsServer } from './ws-server';
 
 export const STATE_DIR_NAME = '.lambda-workbench';
@@ -112,14 +113,29 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const root = resolve(options.root);
   if (!existsSync(root)) throw new UserError(`root folder not found: ${options.root}`, 'pass --root with the project folder');
   const stateDir = options.stateDir ? resolve(root, options.stateDir) : join(root, STATE_DIR_NAME);
-  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // Events, results and logs may hold secrets: the folder and the history are the user's only.
+  chmodSync(stateDir, 0o700);
+  const history = join(stateDir, INVOCATIONS_FILE);
+  if (existsSync(history)) chmodSync(history, 0o600);
+  const lock = StateLock.acquire(stateDir);
+  const releaseLock = () => lock.release();
+  // A start that fails before close() exists still leaves the folder free for the next host.
+  process.once('exit', releaseLock);
   // The state folder ignores itself, so it never shows up in git status.
   const ignore = join(stateDir, '.gitignore');
   if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const token = options.token ?? randomBytes(32).toString('hex');
-  const aws: AwsAccess = options.awsProfile ? { profile: resolveProfileCredentials(options.awsProfile, options.awsProfileEnv) } : {};
+  let aws: AwsAccess;
+  try {
+    aws = options.awsProfile ? { profile: resolveProfileCredentials(options.awsProfile, options.awsProfileEnv) } : {};
+  } catch (err) {
+    lock.release();
+    process.off('exit', releaseLock);
+    throw err;
+  }
   if (aws.profile) {
     log.warn(
       `functions get the credentials of AWS profile '${aws.profile.profile}' (from ${aws.profile.source}): their AWS calls reach real AWS as that profile`,
@@ -191,10 +207,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     removeHostFile();
     process.off('exit', removeHostFile);
   };
-  // Also on an abrupt exit (an uncaught error), so `stream put` does not find a dead host.
+  // Also on an abrupt exit (an uncaught error), so `stream put` does not find a dead host, nor `serve` a held lock.
   const removeHostFile = () => {
     if (hostFile) rmSync(hostFile, { force: true });
+    releaseLock();
   };
+  process.off('exit', releaseLock);
+  process.once('exit', removeHostFile);
 
   try {
     await wsServer.listen();
@@ -219,8 +238,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       hostFile = join(stateDir, HOST_FILE);
       rmSync(hostFile, { force: true });
       writeFileSync(hostFile, JSON.stringify({ ws: wsServer.url, token, invokeApi: invokeApi.url, pid: process.pid }) + '\n', { mode: 0o600 });
-      process.once('exit', removeHostFile);
     }
+    lock.update(wsServer.url);
     return {
       context,
       registry,

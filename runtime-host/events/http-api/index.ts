@@ -1,5 +1,6 @@
 // EventSource 'http-api': the local API Gateway (REST and HTTP APIs) and function URLs, started by
 // `serve`. Port: the `port` option, else LAMBDA_WORKBENCH_HTTP_PORT (set by `serve --http-port`), else 0.
+import { MethodParams } from '../../server/method-params';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import { UserError } from '../../runtime/types';
 import { HttpApiServer } from './server';
@@ -50,8 +51,7 @@ export class HttpApiSource implements EventSource {
         };
       },
       'httpApi.start': async (params) => {
-        const port = params?.port ?? 0;
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`port must be 0–65535, got ${String(port)}`);
+        const port = new MethodParams(params, 'httpApi.start', '{"port":3000}').optionalInteger('port', 0, 65535) ?? 0;
         return { url: await this.requireServer().start(port) };
       },
       'httpApi.stop': async () => ({ stopped: await this.requireServer().stop() }),

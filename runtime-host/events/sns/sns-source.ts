@@ -3,6 +3,7 @@
 // policy, to the subscribed functions as asynchronous invocations with Lambda's retries. A delivery
 // that still fails lands in the subscription's failure list (`sns.listFailures`), kept on disk in
 // `<stateDir>/sns/failures.jsonl` so it survives a restart.
+import { MethodParams } from '../../server/method-params';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
@@ -79,9 +80,22 @@ export class SnsSource implements EventSource {
 
   methods(): MethodHandlers {
     return {
-      'sns.publish': async (p) => this.publish(p.topic, p.message, p.subject, p.messageAttributes),
+      'sns.publish': async (params) => {
+        const p = new MethodParams(params, 'sns.publish', '{"topic":"orders","message":"hello"}');
+        const topic = p.string('topic', 'a topic name or ARN');
+        const message = p.text('message');
+        const subject = p.optionalString('subject');
+        const attributes = p.optionalObject('messageAttributes', 'an object of {"Type":"String","Value":"…"}');
+        for (const [name, value] of Object.entries(attributes ?? {})) {
+          const a = value as Record<string, unknown> | null;
+          if (typeof a !== 'object' || a === null || typeof a.Type !== 'string' || typeof a.Value !== 'string') {
+            p.element(`messageAttributes.${name}`, 'an object {"Type":"String","Value":"…"}', value);
+          }
+        }
+        return this.publish(topic, message, subject, attributes as Record<string, SnsMessageAttribute> | undefined);
+      },
       'sns.listTopics': async () => this.listTopics(),
-      'sns.listFailures': async (p) => this.listFailures(p?.topic),
+      'sns.listFailures': async (params) => this.listFailures(new MethodParams(params, 'sns.listFailures', '{"topic":"orders"}').optionalString('topic')),
     };
   }
 
