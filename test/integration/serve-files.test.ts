@@ -58,19 +58,29 @@ describe('serve: files stay in their roots, one host per state folder, -32602 fo
     assert.equal(readFileSync(join(outside, 'victim.txt'), 'utf8'), 'still here\n');
   });
 
+  // A regression guard: the watcher already looked at entries with lstat and walked no symlinked folder.
   it('the watcher does not deliver a symlink that points outside', async () => {
     const objectEvents = () =>
       fx.client.notifications
         .filter((n) => n.method === 'invocation.started' && (n.params as InvocationRecord).kind === 's3-event')
         .map((n) => (n.params as InvocationRecord).source as { key: string });
     symlinkSync(join(outside, 'secret.txt'), join(buckets(), 'photos', 'sneaky.txt'));
-    // A real file written after the link: once its event is in, the link's would have been too.
-    writeFileSync(join(buckets(), 'photos', 'real.txt'), 'real');
-    await waitUntil(() => objectEvents().some((s) => s.key === 'real.txt'), 60_000, 'the event for real.txt');
-    assert.equal(
-      objectEvents().some((s) => s.key === 'sneaky.txt'),
-      false,
-    );
+    const elsewhere = mkdtempSync(join(tmpdir(), 'lw-outside-dir-'));
+    try {
+      symlinkSync(elsewhere, join(buckets(), 'photos', 'linked-dir'));
+      await fx.client.request('s3.putObject', { bucket: 'photos', key: 'first.txt', body: '1' });
+      await waitUntil(() => objectEvents().some((s) => s.key === 'first.txt'), 60_000, 'the event for first.txt');
+      // Written outside, where the watcher could only see it through the symlinked folder.
+      writeFileSync(join(elsewhere, 'written-outside.txt'), 'outside');
+      // A real file written after the others: once its event is in, theirs would have been too.
+      writeFileSync(join(buckets(), 'photos', 'real.txt'), 'real');
+      await waitUntil(() => objectEvents().some((s) => s.key === 'real.txt'), 60_000, 'the event for real.txt');
+      const keys = objectEvents().map((s) => s.key);
+      assert.equal(keys.includes('sneaky.txt'), false, keys.join());
+      assert.equal(keys.includes('linked-dir/written-outside.txt'), false, keys.join());
+    } finally {
+      removeDir(elsewhere);
+    }
   });
 
   it('a saved event that is a symlink out of the project is neither read nor deleted', async () => {
