@@ -150,6 +150,24 @@ describe('serve: local requests only, placeholder credentials, bad input', () =>
     assert.equal(serve.ready.awsProfile, undefined);
   });
 
+  it('the Runtime API of a warm environment refuses a foreign Host (a rebound page cannot take its events)', async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'EnvFunction', Payload: new TextEncoder().encode('{}') }));
+    const runtimeApi = (JSON.parse(new TextDecoder().decode(out.Payload)) as EnvSeen).AWS_LAMBDA_RUNTIME_API!;
+    assert.match(runtimeApi, /^127\.0\.0\.1:\d+$/);
+    const port = runtimeApi.split(':')[1];
+    const next = await raw(`http://${runtimeApi}/2018-06-01/runtime/invocation/next`, { headers: { host: `evil.example:${port}` } });
+    assert.equal(next.status, 403);
+    const response = await raw(`http://${runtimeApi}/2018-06-01/runtime/invocation/abc/response`, {
+      method: 'POST',
+      headers: { host: `evil.example:${port}` },
+      body: '{}',
+    });
+    assert.equal(response.status, 403);
+    // The environment still serves its function.
+    const again = await lambda.send(new InvokeCommand({ FunctionName: 'EnvFunction', Payload: new TextEncoder().encode('{}') }));
+    assert.equal(again.FunctionError, undefined);
+  });
+
   it('JSON nested 6,000 deep is a 400 InvalidRequestContentException, not a 500', async () => {
     const deep = '['.repeat(6000) + ']'.repeat(6000);
     const res = await raw(invokeUrl('EnvFunction'), { method: 'POST', headers: { authorization: SIGV4 }, body: deep });
