@@ -9,7 +9,7 @@ import type { InvocationRecord } from '../protocol/records';
 import { UserError, type Invoker } from '../runtime/types';
 import type { AsyncInvocationPolicy, AsyncInvocationQueue } from '../events/async-invocation';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
-import { checkLocalRequest, isLocalOrigin } from './local-request';
+import { checkAwsClientRequest } from './local-request';
 import { listenOnLoopback } from './loopback';
 
 /** Spec §3: synchronous request limit. */
@@ -46,41 +46,10 @@ function refusal(status: number, type: string, message: string): AwsError {
   return { status, type, body: { Type: 'User', message } };
 }
 
-/** An `Authorization` header as the AWS SDKs and CLI send it: SigV4 with a credential scope (the signature is not checked). */
-const SIGV4_AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=[^/\s,]+\/\d{8}\/[^/\s,]+\/[^/\s,]+\/aws4_request\s*,/;
-
-/**
- * Checks made before any operation. A browser's "simple request" (no preflight) cannot carry an
- * `Authorization` header, and a foreign page announces itself in `Origin`: together they keep web
- * pages from running functions; the Host check keeps DNS-rebound pages from reading answers.
- */
+/** Host, Origin and SigV4-shaped Authorization (local-request.ts), answered in Lambda's error shape. */
 export function refuseUntrusted(req: IncomingMessage, port: number, allowedHosts: readonly string[] = []): AwsError | undefined {
-  const hostRefusal = checkLocalRequest(req, { port, allowedHosts });
-  if (hostRefusal) return refusal(403, 'AccessDeniedException', hostRefusal.message);
-  const origin = req.headers.origin;
-  if (origin !== undefined && !isLocalOrigin(origin, allowedHosts)) {
-    return refusal(
-      403,
-      'AccessDeniedException',
-      `Requests from web pages are refused (Origin ${origin.slice(0, 200)}); call the Invoke API from the AWS SDK or CLI, or from a page served on 127.0.0.1/localhost`,
-    );
-  }
-  const authorization = req.headers.authorization;
-  if (authorization === undefined || authorization === '') {
-    return refusal(
-      403,
-      'MissingAuthenticationTokenException',
-      'Missing Authentication Token: sign the request with AWS Signature V4 (any credentials will do locally), as the AWS SDKs and CLI do',
-    );
-  }
-  if (!SIGV4_AUTHORIZATION.test(authorization)) {
-    return refusal(
-      403,
-      'IncompleteSignatureException',
-      "Authorization header requires an AWS Signature V4 value 'AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/lambda/aws4_request, SignedHeaders=…, Signature=…'",
-    );
-  }
-  return undefined;
+  const refused = checkAwsClientRequest(req, { port, allowedHosts });
+  return refused ? refusal(refused.status, refused.errorType, refused.message) : undefined;
 }
 
 /** The last `bytes` of the log as Lambda's X-Amz-Log-Result: base64 of the tail of the UTF-8 text. */

@@ -85,6 +85,63 @@ export function isLocalOrigin(origin: string, allowedHosts: readonly string[] = 
   return nameAllowed(url.hostname, { allowedHosts });
 }
 
+/** An `Authorization` header as the AWS SDKs and CLI send it: SigV4 with a credential scope (the signature is not checked). */
+const SIGV4_AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=[^/\s,]+\/\d{8}\/[^/\s,]+\/[^/\s,]+\/aws4_request\s*,/;
+
+export interface AwsClientPolicy extends LocalRequestPolicy {
+  /** Also accept a presigned URL (`X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=…` in the query), as S3 does. */
+  allowPresignedQuery?: boolean;
+}
+
+export interface AwsClientRefusal {
+  status: 403;
+  /** For `x-amzn-ErrorType` (or the service's own error code field). */
+  errorType: 'AccessDeniedException' | 'MissingAuthenticationTokenException' | 'IncompleteSignatureException';
+  message: string;
+}
+
+/**
+ * The check for a listener that speaks an AWS API (the Invoke API, the local AWS endpoint): a local Host,
+ * no foreign `Origin`, and a SigV4-shaped `Authorization`. A browser's "simple request" (no preflight)
+ * cannot carry `Authorization`, and a foreign page announces itself in `Origin`: together they keep web
+ * pages from driving the API, while every AWS SDK and the CLI pass.
+ */
+export function checkAwsClientRequest(req: IncomingMessage, policy: AwsClientPolicy): AwsClientRefusal | undefined {
+  const hostRefusal = checkLocalRequest(req, policy);
+  if (hostRefusal) return { status: 403, errorType: 'AccessDeniedException', message: hostRefusal.message };
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isLocalOrigin(origin, policy.allowedHosts)) {
+    return {
+      status: 403,
+      errorType: 'AccessDeniedException',
+      message: `Requests from web pages are refused (Origin ${origin.slice(0, 200)}); call this API from an AWS SDK or the AWS CLI, or from a page served on 127.0.0.1/localhost`,
+    };
+  }
+  const authorization = req.headers.authorization;
+  if (authorization === undefined || authorization === '') {
+    if (policy.allowPresignedQuery && presigned(req.url)) return undefined;
+    return {
+      status: 403,
+      errorType: 'MissingAuthenticationTokenException',
+      message: 'Missing Authentication Token: sign the request with AWS Signature V4 (any credentials will do locally), as the AWS SDKs and CLI do',
+    };
+  }
+  if (!SIGV4_AUTHORIZATION.test(authorization)) {
+    return {
+      status: 403,
+      errorType: 'IncompleteSignatureException',
+      message:
+        "Authorization header requires an AWS Signature V4 value 'AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, SignedHeaders=…, Signature=…'",
+    };
+  }
+  return undefined;
+}
+
+function presigned(url: string | undefined): boolean {
+  const q = new URL(url ?? '/', 'http://127.0.0.1').searchParams;
+  return q.get('X-Amz-Algorithm') === 'AWS4-HMAC-SHA256' && /^[^/]+\/\d{8}\/[^/]+\/[^/]+\/aws4_request$/.test(q.get('X-Amz-Credential') ?? '');
+}
+
 /** `serve --allow-host` values and the setting's list: plain host names, no ports or schemes. */
 export function parseAllowedHosts(values: readonly string[]): string[] {
   const out: string[] = [];

@@ -11,7 +11,9 @@ import { lambdaEnvironment } from '../../runtime-host/runtime/launch-environment
 import type { FunctionConfig } from '../../runtime-host/runtime/types';
 import { jsonNestingExceeds } from '../../runtime-host/server/json-depth';
 import { JsonRpcDispatcher } from '../../runtime-host/server/json-rpc';
-import { hostAllowed, isLocalOrigin, parseAllowedHosts } from '../../runtime-host/server/local-request';
+import { checkAwsClientRequest, hostAllowed, isLocalOrigin, parseAllowedHosts } from '../../runtime-host/server/local-request';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 describe('local-request: Host and Origin', () => {
   it('accepts the loopback names with the listener port only', () => {
@@ -41,6 +43,43 @@ describe('local-request: Host and Origin', () => {
     assert.deepEqual(parseAllowedHosts(['a.local,B.example', ' c ']), ['a.local', 'b.example', 'c']);
     assert.throws(() => parseAllowedHosts(['http://a.local']), /is not a host name/);
     assert.throws(() => parseAllowedHosts(['a.local:3000']), /is not a host name/);
+  });
+});
+
+describe('checkAwsClientRequest on a real server (for the local AWS endpoint)', () => {
+  let server: Server;
+  let port = 0;
+  before(async () => {
+    server = createServer((req, res) => {
+      const refused = checkAwsClientRequest(req, { port, allowPresignedQuery: true });
+      res.end(refused ? refused.errorType : 'ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => server.close());
+  const ask = (path: string, headers: Record<string, string>) =>
+    new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('signed header or presigned query pass; unsigned, foreign origin or a foreign Host do not', async () => {
+    const sig = 'AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0';
+    assert.equal(await ask('/b/k', { authorization: sig }), 'ok');
+    assert.equal(
+      await ask('/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=0', {}),
+      'ok',
+    );
+    assert.equal(await ask('/b/k', {}), 'MissingAuthenticationTokenException');
+    assert.equal(await ask('/b/k', { authorization: 'AWS AKID:sig' }), 'IncompleteSignatureException');
+    assert.equal(await ask('/b/k', { authorization: sig, origin: 'https://evil.example' }), 'AccessDeniedException');
+    assert.equal(await ask('/b/k', { authorization: sig, host: 'evil.example' }), 'AccessDeniedException');
   });
 });
 
