@@ -7,6 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../host-context';
 import type { SavedEventInfo } from '../protocol/methods';
 import { resolveInsideRoot } from '../runtime/inside-root';
+import { MethodParams } from '../server/method-params';
 import { UserError } from '../runtime/types';
 import { generateEvent, listTemplates } from './templates';
 
@@ -180,6 +181,8 @@ function paramsObject(v: unknown): Record<string, string> {
   return out;
 }
 
+const EXAMPLE = '{"function":"HelloFunction","name":"big-order"}';
+
 /** The `events.*` protocol methods, contributed to `serve` as an event source. */
 export class SavedEventsSource implements EventSource {
   readonly name = 'saved-events';
@@ -200,12 +203,33 @@ export class SavedEventsSource implements EventSource {
     return {
       'events.listTemplates': async () => listTemplates(),
       // Params are checked here as well as by the dispatcher: a client may send none at all.
-      'events.generate': async (p) => generateEvent(String(p?.template ?? ''), paramsObject(p?.params)),
-      'events.listSaved': async (p) => this.events.list(p?.function),
-      'events.getSaved': async (p) => this.events.get(p?.function, p?.name),
-      'events.save': async (p) => this.events.save(p?.function, p?.name, p?.event),
-      'events.rename': async (p) => this.events.rename(p?.function, p?.name, p?.newName),
-      'events.delete': async (p) => this.events.delete(p?.function, p?.name),
+      'events.generate': async (params) => {
+        const p = new MethodParams(params, 'events.generate', '{"template":"s3-put","params":{"bucket":"photos"}}');
+        return generateEvent(
+          p.string('template', 'a template name from events.listTemplates'),
+          paramsObject(p.optionalObject('params', 'an object of strings')),
+        );
+      },
+      'events.listSaved': async (params) =>
+        this.events.list(new MethodParams(params, 'events.listSaved', '{"function":"HelloFunction"}').optionalString('function')),
+      'events.getSaved': async (params) => {
+        const p = new MethodParams(params, 'events.getSaved', EXAMPLE);
+        return this.events.get(p.string('function', 'a function name'), p.string('name', 'an event name'));
+      },
+      'events.save': async (params) => {
+        const p = new MethodParams(params, 'events.save', '{"function":"HelloFunction","name":"big-order","event":{}}');
+        const fn = p.string('function', 'a function name');
+        const name = p.string('name', 'an event name');
+        return this.events.save(fn, name, p.value('event', 'the event JSON to save'));
+      },
+      'events.rename': async (params) => {
+        const p = new MethodParams(params, 'events.rename', '{"function":"HelloFunction","name":"old","newName":"new"}');
+        return this.events.rename(p.string('function', 'a function name'), p.string('name', 'an event name'), p.string('newName', 'the new event name'));
+      },
+      'events.delete': async (params) => {
+        const p = new MethodParams(params, 'events.delete', EXAMPLE);
+        return this.events.delete(p.string('function', 'a function name'), p.string('name', 'an event name'));
+      },
     };
   }
 }

@@ -33,11 +33,9 @@ export class MethodParams {
     return this.invalid(`${this.method}: "${key}" must be ${what}, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
   }
 
-  has(key: string): boolean {
-    return this.p[key] !== undefined;
-  }
-
-  raw(key: string): unknown {
+  /** A required field of any JSON type (an event). */
+  value(key: string, what: string): unknown {
+    if (this.p[key] === undefined) throw this.missing(key, what);
     return this.p[key];
   }
 

@@ -127,6 +127,11 @@ describe('serve: files stay in their roots, one host per state folder, -32602 fo
     ['stream.putRecords', { stream: 'orders', records: [null] }, /"records\[0\]"/],
     ['stream.putRecords', { stream: 'orders', records: [{ data: 'x' }] }, /records\[0\]: partitionKey/],
     ['httpApi.start', { port: 'eighty' }, /"port" must be/],
+    ['events.generate', undefined, /"template"/],
+    ['events.getSaved', {}, /"function"/],
+    ['events.save', { function: 'ThumbnailFunction', name: 'n' }, /"event"/],
+    ['events.rename', { function: 'ThumbnailFunction', name: 'n' }, /"newName"/],
+    ['events.listSaved', { function: 3 }, /"function" must be/],
   ];
   for (const [method, params, field] of badParams) {
     it(`${method} ${JSON.stringify(params) ?? '(no params)'} → -32602 naming the field`, async () => {
