@@ -180,6 +180,11 @@ export class HostConnection implements vscode.Disposable {
       this.readyAt = Date.now();
       this.setState({ kind: 'ready', ready });
       this.options.log.info(`host ready: ${ready.ws.replace(/token=[^&]*/, 'token=…')}`);
+      if (ready.awsProfile) {
+        const message = `Lambda Workbench: functions run with the credentials of AWS profile '${ready.awsProfile}' (lambdaWorkbench.awsProfile): their AWS calls reach real AWS.`;
+        this.options.log.warn(message);
+        void vscode.window.showWarningMessage(message);
+      }
       return ready;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
