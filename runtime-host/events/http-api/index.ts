@@ -1,8 +1,8 @@
 // EventSource 'http-api': the local API Gateway (REST and HTTP APIs) and function URLs, started by
 // `serve`. Port: the `port` option, else LAMBDA_WORKBENCH_HTTP_PORT (set by `serve --http-port`), else 0.
-import { MethodParams } from '../../server/method-params';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import { UserError } from '../../runtime/types';
+import { MethodParams } from '../../server/method-params';
 import { HttpApiServer } from './server';
 
 export const HTTP_PORT_ENV = 'LAMBDA_WORKBENCH_HTTP_PORT';

@@ -7,7 +7,6 @@
 // platform refuses recursive watching, one watcher per directory. fs.watch only says "something
 // happened near this name", so every notice leads to a debounced check against a snapshot
 // (size, mtime, MD5): a path is reported once it has been stable for `stableMs` twice in a row.
-import { MethodParams } from '../../server/method-params';
 import { createHash } from 'node:crypto';
 import { constants, watch, type FSWatcher } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
@@ -16,6 +15,7 @@ import type { EventSource, HostContext, MethodHandlers } from '../../host-contex
 import type { FunctionInfo } from '../../protocol/functions';
 import { resolveInsideRoot } from '../../runtime/inside-root';
 import { UserError } from '../../runtime/types';
+import { MethodParams } from '../../server/method-params';
 import { AsyncInvocationQueue, asyncPolicyFromTemplate, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
 import {
   buildS3Event,

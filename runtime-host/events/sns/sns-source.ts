@@ -3,12 +3,12 @@
 // policy, to the subscribed functions as asynchronous invocations with Lambda's retries. A delivery
 // that still fails lands in the subscription's failure list (`sns.listFailures`), kept on disk in
 // `<stateDir>/sns/failures.jsonl` so it survives a restart.
-import { MethodParams } from '../../server/method-params';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { InvocationRecord } from '../../protocol/records';
+import { MethodParams } from '../../server/method-params';
 import {
   AsyncInvocationQueue,
   asyncPolicyFromTemplate,

@@ -3,14 +3,14 @@
 // and one EventSourceMapping per event. Stream layout: a Kinesis stream's ShardCount comes from its
 // AWS::Kinesis::Stream resource (ON_DEMAND → 4 shards as AWS starts them; otherwise 1); a
 // DynamoDB stream has one shard and the table's StreamViewType (default NEW_AND_OLD_IMAGES).
-import { invalidParams } from '../../server/json-rpc';
-import { MethodParams } from '../../server/method-params';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers, TemplateResource } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { StreamFailureInfo, StreamRecordInput } from '../../protocol/methods';
 import { UserError } from '../../runtime/types';
+import { invalidParams } from '../../server/json-rpc';
+import { MethodParams } from '../../server/method-params';
 import { EventSourceMapping, type MappingConfig } from './event-source-mapping';
 import { dynamoDbStreamArn, kinesisStreamArn, validateDynamoDbChange, type StreamIdentity, type StreamKind, type StreamViewType } from './stream-event';
 import { readJsonl, Stream } from './stream-store';
