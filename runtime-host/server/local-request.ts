@@ -32,17 +32,33 @@ export function splitHost(header: string): { name: string; port: number | undefi
 
 function nameAllowed(name: string, policy: Omit<LocalRequestPolicy, 'port'>): boolean {
   if (LOOPBACK_NAMES.includes(name)) return true;
-  if (policy.allowedHosts?.some((allowed) => allowed.toLowerCase() === name)) return true;
+  if (policy.allowedHosts?.some((allowed) => splitHost(allowed)?.name === name)) return true;
   return policy.allowLocalhostSubdomains === true && name.endsWith('.localhost');
 }
 
-/** True when `Host` names this listener by an accepted name and its own port. */
+/**
+ * True when `Host` names this listener by an accepted name and its own port. An allowed entry with a
+ * port (`localhost:3001`, a forwarded port) matches that port instead of the listener's.
+ */
 export function hostAllowed(hostHeader: string | undefined, policy: LocalRequestPolicy): boolean {
   if (!hostHeader) return false;
   const host = splitHost(hostHeader);
   if (!host) return false;
-  if ((host.port ?? 80) !== policy.port) return false;
-  return nameAllowed(host.name, policy);
+  const port = host.port ?? 80;
+  for (const entry of policy.allowedHosts ?? []) {
+    const allowed = splitHost(entry);
+    if (allowed?.port !== undefined && allowed.name === host.name && allowed.port === port) return true;
+  }
+  if (port !== policy.port) return false;
+  if (LOOPBACK_NAMES.includes(host.name)) return true;
+  if (
+    policy.allowedHosts?.some((entry) => {
+      const allowed = splitHost(entry);
+      return allowed?.port === undefined && allowed?.name === host.name;
+    })
+  )
+    return true;
+  return policy.allowLocalhostSubdomains === true && host.name.endsWith('.localhost');
 }
 
 /**
@@ -51,7 +67,7 @@ export function hostAllowed(hostHeader: string | undefined, policy: LocalRequest
  */
 export function checkLocalRequest(req: IncomingMessage, policy: LocalRequestPolicy): LocalRequestRefusal | undefined {
   if (hostAllowed(req.headers.host, policy)) return undefined;
-  const names = [...LOOPBACK_NAMES, ...(policy.allowedHosts ?? [])].map((n) => `${n}:${policy.port}`).join(', ');
+  const names = [...LOOPBACK_NAMES, ...(policy.allowedHosts ?? [])].map((n) => (splitHost(n)?.port !== undefined ? n : `${n}:${policy.port}`)).join(', ');
   const given = req.headers.host ? `'${req.headers.host.slice(0, 200)}'` : 'no Host header';
   return {
     status: 403,
@@ -142,14 +158,14 @@ function presigned(url: string | undefined): boolean {
   return q.get('X-Amz-Algorithm') === 'AWS4-HMAC-SHA256' && /^[^/]+\/\d{8}\/[^/]+\/[^/]+\/aws4_request$/.test(q.get('X-Amz-Credential') ?? '');
 }
 
-/** `serve --allow-host` values and the setting's list: plain host names, no ports or schemes. */
+/** `serve --allow-host` values and the setting's list: host names, optionally `name:port`, no schemes. */
 export function parseAllowedHosts(values: readonly string[]): string[] {
   const out: string[] = [];
   for (const raw of values.flatMap((v) => v.split(','))) {
     const name = raw.trim().toLowerCase();
     if (!name) continue;
-    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/.test(name)) {
-      throw new UserError(`'${raw.trim()}' is not a host name`, 'give a name such as my-laptop.local, without scheme or port');
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:\d{1,5})?$/.test(name)) {
+      throw new UserError(`'${raw.trim()}' is not a host name`, 'give a name such as my-laptop.local (or name:port for a forwarded port), without a scheme');
     }
     out.push(name);
   }

@@ -27,6 +27,11 @@ describe('local-request: Host and Origin', () => {
 
   it('accepts allowed names, and <bucket>.localhost only when asked', () => {
     assert.equal(hostAllowed('my-box.local:3000', { port: 3000, allowedHosts: ['my-box.local'] }), true);
+    assert.equal(hostAllowed('my-box.local:3001', { port: 3000, allowedHosts: ['my-box.local'] }), false);
+    // A forwarded port: that name on that port only.
+    assert.equal(hostAllowed('localhost:3001', { port: 3000, allowedHosts: ['localhost:3001'] }), true);
+    assert.equal(hostAllowed('localhost:3002', { port: 3000, allowedHosts: ['localhost:3001'] }), false);
+    assert.equal(hostAllowed('evil.example:3001', { port: 3000, allowedHosts: ['localhost:3001'] }), false);
     assert.equal(hostAllowed('photos.localhost:4566', { port: 4566 }), false);
     assert.equal(hostAllowed('photos.localhost:4566', { port: 4566, allowLocalhostSubdomains: true }), true);
   });
@@ -42,7 +47,9 @@ describe('local-request: Host and Origin', () => {
   it('--allow-host takes plain names, comma-separated or repeated', () => {
     assert.deepEqual(parseAllowedHosts(['a.local,B.example', ' c ']), ['a.local', 'b.example', 'c']);
     assert.throws(() => parseAllowedHosts(['http://a.local']), /is not a host name/);
-    assert.throws(() => parseAllowedHosts(['a.local:3000']), /is not a host name/);
+    assert.deepEqual(parseAllowedHosts(['localhost:3001']), ['localhost:3001']);
+    assert.throws(() => parseAllowedHosts(['a.local:port']), /is not a host name/);
+    assert.throws(() => parseAllowedHosts(['a.local/x']), /is not a host name/);
   });
 });
 
