@@ -16,6 +16,8 @@ const HOST_KEYS = [
   'idleReapSeconds',
   'httpApiPort',
   'debug.wallClockTimeout',
+  'awsProfile',
+  'allowedHosts',
 ] as const;
 
 const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled'] as const;
@@ -68,6 +70,13 @@ export class Config {
   }
   get envFile(): string {
     return this.cfg.get<string>('envFile', '').trim();
+  }
+  /** Empty: functions get placeholder credentials. */
+  get awsProfile(): string {
+    return this.cfg.get<string>('awsProfile', '').trim();
+  }
+  get allowedHosts(): string[] {
+    return this.cfg.get<string[]>('allowedHosts', []).filter((h) => typeof h === 'string' && h.trim() !== '');
   }
   get idleReapSeconds(): number {
     return this.cfg.get<number>('idleReapSeconds', 300);

@@ -180,6 +180,11 @@ export class HostConnection implements vscode.Disposable {
       this.readyAt = Date.now();
       this.setState({ kind: 'ready', ready });
       this.options.log.info(`host ready: ${ready.ws.replace(/token=[^&]*/, 'token=…')}`);
+      if (ready.awsProfile) {
+        const message = `Lambda Workbench: functions run with the credentials of AWS profile '${ready.awsProfile}' (lambdaWorkbench.awsProfile): their AWS calls reach real AWS.`;
+        this.options.log.warn(message);
+        void vscode.window.showWarningMessage(message);
+      }
       return ready;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -221,6 +226,10 @@ export class HostConnection implements vscode.Disposable {
       LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS: String(config.defaultTimeoutSeconds),
     };
     if (config.pythonPath) env.LAMBDA_WORKBENCH_PYTHON = config.pythonPath;
+    // Only the setting opts in to real credentials: a profile the editor inherited never does.
+    if (config.awsProfile) env.LAMBDA_WORKBENCH_AWS_PROFILE = config.awsProfile;
+    else delete env.LAMBDA_WORKBENCH_AWS_PROFILE;
+    if (config.allowedHosts.length) env.LAMBDA_WORKBENCH_ALLOWED_HOSTS = config.allowedHosts.join(',');
     // The extension host's own Electron/VS Code variables would confuse a plain node child.
     delete env.ELECTRON_RUN_AS_NODE;
     delete env.NODE_OPTIONS;

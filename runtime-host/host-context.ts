@@ -3,6 +3,7 @@
 import type { FunctionInfo } from './protocol/functions';
 import type { MethodName, ParamsOf, ResultOf } from './protocol/methods';
 import type { InvocationRecord } from './protocol/records';
+import type { AwsAccess } from './runtime/aws-environment';
 import type { Invoker } from './runtime/types';
 import type { AwsServiceHandler, QueueDelivery, ServiceCallRecorder, TopicDelivery } from './events/aws-service';
 
@@ -60,6 +61,10 @@ export interface HostContext {
   serviceCalls?: ServiceCallRecorder;
   /** Base URL of the local AWS endpoint (`http://127.0.0.1:<port>`), once it listens; functions get it as AWS_ENDPOINT_URL. */
   awsEndpoint?: string;
+  /** Host names every listener accepts besides the loopback ones (server/local-request.ts). */
+  allowedHosts?: readonly string[];
+  /** Credentials and endpoints functions get (runtime/aws-environment.ts); set `aws.endpointUrl` once the local AWS endpoint listens. */
+  aws?: AwsAccess;
   /** Set by the SQS source at start, so SNS, S3 and EventBridge can deliver into queues. */
   queues?: QueueDelivery;
   /** Set by the SNS source at start, so S3 and EventBridge can publish to topics. */

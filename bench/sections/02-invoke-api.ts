@@ -22,7 +22,11 @@ function invokeOnce(agent: Agent, base: URL): Promise<void> {
         port: base.port,
         method: 'POST',
         path: '/2015-03-31/functions/Trivial/invocations',
-        headers: { 'content-type': 'application/json' },
+        // The Invoke API wants a SigV4-shaped Authorization (any credentials, the signature is not checked), as the SDKs send.
+        headers: {
+          'content-type': 'application/json',
+          authorization: 'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0',
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

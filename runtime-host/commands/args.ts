@@ -37,3 +37,10 @@ export function keyValueFlags(values: string[] | undefined, flag: string): Recor
   }
   return out;
 }
+
+/** `--aws-profile NAME`: a profile name as the AWS CLI accepts it; empty means none. */
+export function profileFlag(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (!/^[A-Za-z0-9_.@+=,-]{1,128}$/.test(value.trim())) throw new UsageError(`--aws-profile: '${value}' is not a profile name`);
+  return value.trim();
+}

@@ -5,16 +5,17 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { functionFromHandler, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../functions/handler-function';
 import { LambdaInvoker, toInvokeOutput } from '../runtime/invoker';
+import { resolveProfileCredentials, type AwsAccess } from '../runtime/aws-environment';
 import { MAX_LAYERS } from '../runtime/layers';
 import { defaultRuntimeSdkFolder, installedRuntimeSdk } from '../runtime/runtime-sdk';
 import { UserError } from '../runtime/types';
-import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
+import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from './args';
 import { loadEvent } from './event-argument';
 import { RUNTIME_SDK_ENV } from './serve';
 import { errorPayload } from '../protocol/records';
 
 export const USAGE =
-  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--runtime-sdk off|DIR] [--name FUNCTION_NAME] [--json]';
+  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--runtime-sdk off|DIR] [--name FUNCTION_NAME] [--aws-profile NAME] [--json]';
 
 const FLAGS = {
   root: { type: 'string' },
@@ -25,6 +26,7 @@ const FLAGS = {
   layer: { type: 'string', multiple: true },
   'runtime-sdk': { type: 'string' },
   name: { type: 'string' },
+  'aws-profile': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -63,12 +65,27 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
 
+  const profileName = profileFlag(values['aws-profile']);
+  let aws: AwsAccess = {};
+  try {
+    if (profileName) aws = { profile: resolveProfileCredentials(profileName) };
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(`${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+    throw err;
+  }
+  if (aws.profile) {
+    process.stderr.write(
+      `lambda-workbench: WARNING the function gets the credentials of AWS profile '${aws.profile.profile}': its AWS calls reach real AWS as that profile\n`,
+    );
+  }
+
   const json = values.json === true;
   // The runtime's SDK when the machine has it (serve installs it once); a one-shot invoke never waits for an install.
   const sdkChoice = values['runtime-sdk'] ?? process.env[RUNTIME_SDK_ENV] ?? 'auto';
   const runtimeSdkDir = sdkChoice === 'off' ? undefined : installedRuntimeSdk(sdkChoice === 'auto' ? defaultRuntimeSdkFolder() : resolve(cwd, sdkChoice));
   const invoker = new LambdaInvoker({
     region: process.env['AWS_REGION'] ?? 'us-east-1',
+    aws,
     ...(process.env['NODE_OPTIONS'] ? { nodeOptions: process.env['NODE_OPTIONS'] } : {}),
     ...(runtimeSdkDir ? { runtimeSdkDir } : {}),
   });

@@ -8,14 +8,28 @@ import type { BillingRule, ReadyLine } from '../protocol/index';
 import type { LambdaInvokerOptions } from '../runtime/invoker';
 import { UserError } from '../runtime/types';
 import { startHost, type HostOptions } from '../server/host';
-import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
+import { parseAllowedHosts } from '../server/local-request';
+import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off]';
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--allow-host NAME]... [--aws-profile NAME] [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off]';
 
 /** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
 export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
 export const LOG_LEVEL_ENV = 'LAMBDA_WORKBENCH_LOG_LEVEL';
+/** Setting `lambdaWorkbench.awsProfile`, as the extension passes it (the flag wins). */
+export const AWS_PROFILE_ENV = 'LAMBDA_WORKBENCH_AWS_PROFILE';
+/** Setting `lambdaWorkbench.allowedHosts`, comma-separated (added to the flags). */
+export const ALLOWED_HOSTS_ENV = 'LAMBDA_WORKBENCH_ALLOWED_HOSTS';
+
+function allowedHostsOf(values: string[]): string[] {
+  try {
+    return parseAllowedHosts(values);
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(`--allow-host: ${err.message} (${err.hint ?? ''})`);
+    throw err;
+  }
+}
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -50,6 +64,8 @@ export async function run(argv: string[]): Promise<number> {
       jwks: { type: 'string', multiple: true },
       'skip-jwt-signature': { type: 'boolean' },
       'iam-auth': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
+      'aws-profile': { type: 'string' },
     },
     USAGE,
   );
@@ -63,6 +79,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`${TOKEN_ENV} must be 16–256 URL-safe characters (letters, digits, . _ ~ -)`);
   }
   const settings = settingsFromEnvironment(process.env);
+  const allowedHosts = allowedHostsOf([...(values['allow-host'] ?? []), ...(process.env[ALLOWED_HOSTS_ENV] ? [process.env[ALLOWED_HOSTS_ENV]] : [])]);
+  const awsProfile = profileFlag(values['aws-profile'] ?? process.env[AWS_PROFILE_ENV]);
   const log = stderrLogger();
   // stdout carries exactly one line (the ready line): any stray console output goes to stderr.
   const toStderr = (...args: unknown[]) => console.error(...args);
@@ -90,6 +108,8 @@ export async function run(argv: string[]): Promise<number> {
       maxRecords,
       ...(token ? { token } : {}),
       ...settings,
+      allowedHosts,
+      ...(awsProfile ? { awsProfile } : {}),
       log,
     });
   } catch (err) {
@@ -107,12 +127,10 @@ export async function run(argv: string[]): Promise<number> {
     invokeApi: host.invokeApi,
     ...host.readyInfo,
     ...(host.dashboard ? { dashboard: host.dashboard } : {}),
+    ...(host.awsProfile ? { awsProfile: host.awsProfile } : {}),
   };
-  process.stdout.write(JSON.stringify(ready) + '\n');
-  const fns = host.registry.list();
-  log.info(`serving ${fns.length} function${fns.length === 1 ? '' : 's'}${fns.length ? `: ${fns.map((f) => f.name).join(', ')}` : ''}`);
-
-  return new Promise<number>((resolve) => {
+  // The signal handlers go in before the ready line: a parent that stops us as soon as it reads it must not find the default action (death without cleanup).
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
@@ -134,6 +152,10 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.stdout.write(JSON.stringify(ready) + '\n');
+  const fns = host.registry.list();
+  log.info(`serving ${fns.length} function${fns.length === 1 ? '' : 's'}${fns.length ? `: ${fns.map((f) => f.name).join(', ')}` : ''}`);
+  return stopped;
 }
 
 /**

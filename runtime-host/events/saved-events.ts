@@ -2,10 +2,12 @@
 // team shares them through git. Listed, read, saved, renamed and deleted through the protocol
 // (`events.*`); an invalid file is listed with the JSON parser's message, never skipped.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../host-context';
 import type { SavedEventInfo } from '../protocol/methods';
+import { resolveInsideRoot } from '../runtime/inside-root';
+import { MethodParams } from '../server/method-params';
 import { UserError } from '../runtime/types';
 import { generateEvent, listTemplates } from './templates';
 
@@ -52,19 +54,16 @@ export class SavedEvents {
     return error === undefined ? { function: fn, name, path } : { function: fn, name, path, error };
   }
 
-  /** The file for a validated function/event pair; refuses anything resolving outside `events/` (symlinks included). */
+  /** The file for a validated function/event pair; refuses anything resolving outside the project (symlinks included, the file's own too). */
   private async fileFor(fn: string, name: string): Promise<string> {
-    const file = join(this.dir, fn, `${name}.json`);
-    for (const existing of [this.dir, join(this.dir, fn)]) {
-      if (!existsSync(existing)) break;
-      const real = await realpath(existing);
-      const base = await realpath(this.root);
-      const rel = relative(base, real);
-      if (rel.startsWith('..') || isAbsolute(rel)) {
-        throw new UserError(`${relative(this.root, existing)} resolves outside the project`, 'saved events must live inside the workspace');
-      }
+    try {
+      await resolveInsideRoot(this.root, [SAVED_EVENTS_DIR, fn, `${name}.json`].join('/'));
+    } catch (err) {
+      if (err instanceof UserError)
+        throw new UserError(`${this.info(fn, name).path} resolves outside the project`, 'saved events must live inside the workspace');
+      throw err;
     }
-    return file;
+    return join(this.dir, fn, `${name}.json`);
   }
 
   async list(fnFilter?: unknown): Promise<SavedEventInfo[]> {
@@ -72,6 +71,14 @@ export class SavedEvents {
     const out: SavedEventInfo[] = [];
     for (const fn of functions) {
       const dir = join(this.dir, fn);
+      // A folder that is a symlink out of the project is not listed (nor read).
+      if (
+        !(await resolveInsideRoot(this.root, `${SAVED_EVENTS_DIR}/${fn}`).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
       let names: string[];
       try {
         names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile() && d.name.endsWith('.json')).map((d) => d.name);
@@ -174,6 +181,8 @@ function paramsObject(v: unknown): Record<string, string> {
   return out;
 }
 
+const EXAMPLE = '{"function":"HelloFunction","name":"big-order"}';
+
 /** The `events.*` protocol methods, contributed to `serve` as an event source. */
 export class SavedEventsSource implements EventSource {
   readonly name = 'saved-events';
@@ -194,12 +203,33 @@ export class SavedEventsSource implements EventSource {
     return {
       'events.listTemplates': async () => listTemplates(),
       // Params are checked here as well as by the dispatcher: a client may send none at all.
-      'events.generate': async (p) => generateEvent(String(p?.template ?? ''), paramsObject(p?.params)),
-      'events.listSaved': async (p) => this.events.list(p?.function),
-      'events.getSaved': async (p) => this.events.get(p?.function, p?.name),
-      'events.save': async (p) => this.events.save(p?.function, p?.name, p?.event),
-      'events.rename': async (p) => this.events.rename(p?.function, p?.name, p?.newName),
-      'events.delete': async (p) => this.events.delete(p?.function, p?.name),
+      'events.generate': async (params) => {
+        const p = new MethodParams(params, 'events.generate', '{"template":"s3-put","params":{"bucket":"photos"}}');
+        return generateEvent(
+          p.string('template', 'a template name from events.listTemplates'),
+          paramsObject(p.optionalObject('params', 'an object of strings')),
+        );
+      },
+      'events.listSaved': async (params) =>
+        this.events.list(new MethodParams(params, 'events.listSaved', '{"function":"HelloFunction"}').optionalString('function')),
+      'events.getSaved': async (params) => {
+        const p = new MethodParams(params, 'events.getSaved', EXAMPLE);
+        return this.events.get(p.string('function', 'a function name'), p.string('name', 'an event name'));
+      },
+      'events.save': async (params) => {
+        const p = new MethodParams(params, 'events.save', '{"function":"HelloFunction","name":"big-order","event":{}}');
+        const fn = p.string('function', 'a function name');
+        const name = p.string('name', 'an event name');
+        return this.events.save(fn, name, p.value('event', 'the event JSON to save'));
+      },
+      'events.rename': async (params) => {
+        const p = new MethodParams(params, 'events.rename', '{"function":"HelloFunction","name":"old","newName":"new"}');
+        return this.events.rename(p.string('function', 'a function name'), p.string('name', 'an event name'), p.string('newName', 'the new event name'));
+      },
+      'events.delete': async (params) => {
+        const p = new MethodParams(params, 'events.delete', EXAMPLE);
+        return this.events.delete(p.string('function', 'a function name'), p.string('name', 'an event name'));
+      },
     };
   }
 }

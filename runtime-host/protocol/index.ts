@@ -13,6 +13,8 @@ export interface ReadyLine {
   invokeApi: string;
   httpApi?: string;
   dashboard?: string;
+  /** Present when functions get this AWS profile's credentials (their calls reach real AWS); absent: placeholder credentials. */
+  awsProfile?: string;
 }
 
 /** Query parameter (and `Sec-WebSocket-Protocol` alternative) that carries the session token. */

@@ -10,6 +10,9 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InvocationRecord } from '../protocol/records';
 
+/** Events, results and logs may hold secrets: readable by the user only. */
+const HISTORY_FILE_MODE = 0o600;
+
 export const INVOCATIONS_FILE = 'invocations.jsonl';
 export const DEFAULT_MAX_RECORDS = 10_000;
 const DEFAULT_PAGE = 50;
@@ -75,7 +78,7 @@ export class InvocationStore {
   private closed = false;
 
   constructor(private readonly options: InvocationStoreOptions) {
-    mkdirSync(options.stateDir, { recursive: true });
+    mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     this.file = join(options.stateDir, INVOCATIONS_FILE);
     this.maxRecords = Math.max(1, options.maxRecords ?? DEFAULT_MAX_RECORDS);
     this.load();
@@ -207,7 +210,7 @@ export class InvocationStore {
       }
       const batch = Buffer.from(this.pending.join(''), 'utf8');
       this.pending = [];
-      this.handle ??= await open(this.file, 'a');
+      this.handle ??= await open(this.file, 'a', HISTORY_FILE_MODE);
       await writeAll(this.handle, batch);
     } catch (err) {
       this.options.onWarning?.(`cannot write ${this.file}: ${(err as Error).message}`);
@@ -238,7 +241,7 @@ export class InvocationStore {
   /** At load: rewrites the file with the live records only: temp file, fsync, rename (never a half-written history). */
   private compactSync(): void {
     const tmp = this.tempFile;
-    const fd = openSync(tmp, 'w');
+    const fd = openSync(tmp, 'w', HISTORY_FILE_MODE);
     try {
       const chunk: string[] = [];
       for (const e of this.entries.values()) chunk.push(lineOf(e.record));
@@ -265,7 +268,7 @@ export class InvocationStore {
     this.pending = [];
     const tmp = this.tempFile;
     try {
-      const out = await open(tmp, 'w');
+      const out = await open(tmp, 'w', HISTORY_FILE_MODE);
       try {
         for (let i = 0; i < records.length; i += COMPACT_CHUNK) {
           await writeAll(

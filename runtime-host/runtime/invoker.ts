@@ -7,6 +7,7 @@ import { invocationCostUsd } from '../protocol/billing';
 import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport, LambdaError } from '../protocol/records';
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
+import type { AwsAccess } from './aws-environment';
 import { runtimeFamilyOf, type HostLaunchSettings } from './launch';
 import { killGroupSync } from './process-tree';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
@@ -31,10 +32,12 @@ export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   unreservedConcurrency?: number;
   /** Replaces the Node bootstrap, e.g. aws-lambda-ric (the conformance test). */
   nodeEntry?: (fn: FunctionConfig) => string[] | undefined;
-  /** Host variables environments inherit (PATH, AWS credentials); default process.env. */
+  /** Host variables environments inherit (PATH); default process.env. */
   hostEnv?: NodeJS.ProcessEnv;
   /** node_modules with the runtime's AWS SDK (see runtime-sdk.ts); it can arrive after start (set `runtimeSdkDir` then). */
   runtimeSdkDir?: string;
+  /** Credentials and endpoints every environment gets (runtime/aws-environment.ts), kept by reference; default placeholders. */
+  aws?: AwsAccess;
   /** The host's logger for notices environments print about the host (default: stderr), never part of a Lambda log. */
   hostLog?: HostLog;
 }
@@ -336,6 +339,7 @@ export class LambdaInvoker implements Invoker {
       ...(this.options.stateDir !== undefined ? { stateDir: this.options.stateDir } : {}),
       ...(this.options.hostEnv !== undefined ? { hostEnv: this.options.hostEnv } : {}),
       ...(this.options.runtimeSdkDir !== undefined ? { runtimeSdkDir: this.options.runtimeSdkDir } : {}),
+      ...(this.options.aws !== undefined ? { aws: this.options.aws } : {}),
     };
     const entry = this.options.nodeEntry?.(fn);
     if (entry) launch.nodeEntry = entry;

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { RESERVED_VARIABLES } from '../functions/reserved-variables';
 import { distAsset } from './assets';
+import { awsEnvironment, isCredentialVariable, type AwsAccess } from './aws-environment';
 import type { FunctionConfig } from './types';
 
 export interface LaunchContext {
@@ -25,10 +26,12 @@ export interface LaunchContext {
   stateDir?: string;
   /** Replaces the bootstrap script for Node (the conformance test runs aws-lambda-ric's `bin/index.mjs <handler>`). */
   nodeEntry?: string[];
-  /** Host variables passed through (PATH, AWS credentials); default process.env. */
+  /** Host variables passed through (PATH); default process.env. The host's AWS credentials never are. */
   hostEnv?: NodeJS.ProcessEnv;
   /** A node_modules folder holding the AWS SDK for JavaScript v3, found after the function's own modules and its layers (Lambda's /var/runtime/node_modules). */
   runtimeSdkDir?: string;
+  /** Credentials and endpoints functions get (aws-environment.ts); default placeholder credentials. */
+  aws?: AwsAccess;
 }
 
 /** The launch settings that are the host's (the same for every environment), as opposed to one environment's own. */
@@ -43,16 +46,8 @@ export interface LaunchSpec {
   localRuntime?: { name: string; version: string };
 }
 
-/** Host variables an environment inherits: the PATH to find tools, and credentials so AWS SDK calls work as in Lambda. */
-const PASS_THROUGH = [
-  'PATH',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-];
+/** Host variables an environment inherits: the PATH to find tools. Credentials come from aws-environment.ts only. */
+const PASS_THROUGH = ['PATH'];
 
 /** The environment of spec §2, shared by every runtime family. */
 export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): Record<string, string> {
@@ -65,12 +60,11 @@ export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): R
   env['TZ'] = ':UTC';
   env['LANG'] = 'en_US.UTF-8';
   for (const [k, v] of Object.entries(fn.environment)) {
-    if (!RESERVED_VARIABLES.has(k)) env[k] = String(v);
+    // Lambda refuses credentials in a function's configuration; here they would shadow the policy's.
+    if (!RESERVED_VARIABLES.has(k) && !isCredentialVariable(k)) env[k] = String(v);
   }
-  Object.assign(env, {
+  Object.assign(env, awsEnvironment(context.region, context.aws), {
     _HANDLER: fn.handler,
-    AWS_REGION: context.region,
-    AWS_DEFAULT_REGION: context.region,
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMB),

@@ -4,6 +4,7 @@
 // every runtime understands. GET /next long-polls until the host hands over an invocation.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostAllowed } from '../server/local-request';
 
 /** Lambda's limits for what a runtime may post: the response and the error bodies. */
 export const RESPONSE_LIMIT_BYTES = 6_291_556;
@@ -44,6 +45,7 @@ export class RuntimeApiServer {
   /** The invocation handed out and not yet answered: only its id may post a response or error. */
   private current: string | undefined;
   private closed = false;
+  private port: number | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -125,6 +127,13 @@ export class RuntimeApiServer {
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {
+    // A runtime names the address it was given; a browser (the only client that could be a foreign page) always sends Host.
+    const host = req.headers.host;
+    if (host !== undefined && !hostAllowed(host, { port: (this.port ??= (this.server.address() as AddressInfo).port) })) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(`Forbidden: the Runtime API answers only to ${this.address}\n`);
+      return;
+    }
     const url = req.url ?? '';
     if (req.method === 'GET' && url === `${PREFIX}invocation/next`) {
       this.listener.next();

@@ -9,11 +9,14 @@ import { extname, join, normalize, sep } from 'node:path';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
 import { PANEL_CONFIG_META, type PanelBootConfig } from '../protocol/webview';
 import { distAsset } from '../runtime/assets';
+import { hostAllowed } from './local-request';
 
 export interface DashboardOptions {
   token: string;
   /** Folder with panel.js, panel.css and codicons/ (default: the package's dist/webview). */
   assetsDir?: string;
+  /** Host names accepted besides the loopback ones (see local-request.ts). */
+  allowedHosts?: readonly string[];
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -50,7 +53,7 @@ export function handleDashboardRequest(req: IncomingMessage, res: ServerResponse
     send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD' });
     return true;
   }
-  const host = loopbackHost(req);
+  const host = localHost(req, options.allowedHosts);
   if (!host) {
     send(res, 403, 'text/plain; charset=utf-8', 'forbidden: open the dashboard at the 127.0.0.1 address `serve` printed\n');
     return true;
@@ -60,13 +63,12 @@ export function handleDashboardRequest(req: IncomingMessage, res: ServerResponse
   return true;
 }
 
-/** The Host header when it names this server on a loopback address, else undefined. */
-function loopbackHost(req: IncomingMessage): string | undefined {
+/** The Host header when it names this server by a local name, else undefined. */
+function localHost(req: IncomingMessage, allowedHosts: readonly string[] = []): string | undefined {
   const host = req.headers.host;
   const port = req.socket.localPort;
   if (!host || !port) return undefined;
-  const allowed = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
-  return allowed.includes(host.toLowerCase()) ? host.toLowerCase() : undefined;
+  return hostAllowed(host, { port, allowedHosts }) ? host.toLowerCase() : undefined;
 }
 
 function tokenMatches(given: string | null, expected: string): boolean {

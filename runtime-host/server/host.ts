@@ -2,7 +2,7 @@
 // WebSocket protocol, the Invoke API and every event source, wired once. `serve` is a thin CLI
 // around `startHost`; `close()` stops everything and kills every environment.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AsyncInvocationQueue, type AsyncInvocationPolicy } from '../events/async-invocation';
 import { createEventSources } from '../events/index';
@@ -15,16 +15,18 @@ import type { FunctionInfo } from '../protocol/functions';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
 import type { InvokeParams, ListInvocationsParams, Methods } from '../protocol/methods';
 import type { Trigger } from '../protocol/records';
-import { InvalidCursorError, InvocationStore } from '../records/invocation-store';
+import { INVOCATIONS_FILE, InvalidCursorError, InvocationStore } from '../records/invocation-store';
 import { InvocationHub } from '../records/record-book';
 import { TraceBook } from '../records/trace-book';
 import { traceRootOf } from '../runtime/trace-id';
 import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../runtime/invoker';
+import { resolveProfileCredentials, type AwsAccess } from '../runtime/aws-environment';
 import { defaultRuntimeSdkFolder, installedRuntimeSdk, installRuntimeSdk } from '../runtime/runtime-sdk';
 import { UserError } from '../runtime/types';
 import { handleDashboardRequest } from './dashboard';
 import { InvokeApiServer } from './invoke-api';
 import { invalidParams, JsonRpcDispatcher } from './json-rpc';
+import { StateLock } from './state-lock';
 import { WsServer } from './ws-server';
 
 export const STATE_DIR_NAME = '.lambda-workbench';
@@ -63,6 +65,12 @@ export interface HostOptions {
   eventSources?: EventSource[];
   /** Write `<stateDir>/host.json` so CLI commands find this host (default true). */
   writeHostFile?: boolean;
+  /** Host names every listener accepts besides 127.0.0.1, localhost and [::1] (`--allow-host`). */
+  allowedHosts?: readonly string[];
+  /** Give functions this AWS profile's credentials instead of placeholders (`--aws-profile`); resolved once, here. */
+  awsProfile?: string;
+  /** Where profiles are read from (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, HOME); default process.env. */
+  awsProfileEnv?: NodeJS.ProcessEnv;
 }
 
 export interface RunningHost {
@@ -75,6 +83,8 @@ export interface RunningHost {
   dashboard?: string;
   /** Extra ready-line keys from the event sources. */
   readyInfo: Record<string, string>;
+  /** The profile whose credentials functions get, when one was asked for. */
+  awsProfile?: string;
   close(): Promise<void>;
 }
 
@@ -117,13 +127,35 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const root = resolve(options.root);
   if (!existsSync(root)) throw new UserError(`root folder not found: ${options.root}`, 'pass --root with the project folder');
   const stateDir = options.stateDir ? resolve(root, options.stateDir) : join(root, STATE_DIR_NAME);
-  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // Events, results and logs may hold secrets: the folder and the history are the user's only.
+  chmodSync(stateDir, 0o700);
+  const history = join(stateDir, INVOCATIONS_FILE);
+  if (existsSync(history)) chmodSync(history, 0o600);
+  const lock = StateLock.acquire(stateDir);
+  const releaseLock = () => lock.release();
+  // A start that fails before close() exists still leaves the folder free for the next host.
+  process.once('exit', releaseLock);
   // The state folder ignores itself, so it never shows up in git status.
   const ignore = join(stateDir, '.gitignore');
   if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const token = options.token ?? randomBytes(32).toString('hex');
+  let aws: AwsAccess;
+  try {
+    aws = options.awsProfile ? { profile: resolveProfileCredentials(options.awsProfile, options.awsProfileEnv) } : {};
+  } catch (err) {
+    lock.release();
+    process.off('exit', releaseLock);
+    throw err;
+  }
+  if (aws.profile) {
+    log.warn(
+      `functions get the credentials of AWS profile '${aws.profile.profile}' (from ${aws.profile.source}): their AWS calls reach real AWS as that profile`,
+    );
+  }
+  const allowedHosts = options.allowedHosts ?? [];
 
   const registry = new FunctionRegistry({
     root,
@@ -137,7 +169,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     log,
   });
   const store = new InvocationStore({ stateDir, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}), onWarning: (m) => log.warn(m) });
-  const invoker = new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), ...(options.invoker ?? {}) });
+  const invoker = new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), aws, ...(options.invoker ?? {}) });
   registry.attach(invoker);
   const sdkInstall = provideRuntimeSdk(options.runtimeSdk ?? 'auto', invoker, log);
   const hub = new InvocationHub(store);
@@ -145,7 +177,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const traces = new TraceBook({ records: hub, store, notify: (method, params) => wsServer.broadcast(method, params) });
   traces.attach(invoker);
   const asyncQueue = new AsyncInvocationQueue({ invoker, records: hub, region, accountId, log }, options.asyncPolicy ?? {});
-  const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log, serviceCalls: traces };
+  const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log, serviceCalls: traces, allowedHosts, aws };
 
   const dispatcher = new JsonRpcDispatcher(log);
   const handlers = coreMethods(context, registry, store, invoker, traces, options.handlerDefaults ?? {}, (target) =>
@@ -158,7 +190,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     dispatcher,
     ...(options.wsPort !== undefined ? { port: options.wsPort } : {}),
     log,
-    http: (req, res) => handleDashboardRequest(req, res, { token }),
+    http: (req, res) => handleDashboardRequest(req, res, { token, allowedHosts }),
+    allowedHosts,
   });
   const invokeApi = new InvokeApiServer({
     functions: registry,
@@ -168,6 +201,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     accountId,
     ...(options.invokePort !== undefined ? { port: options.invokePort } : {}),
     log,
+    allowedHosts,
   });
 
   const sources = options.eventSources ?? createEventSources(options.authorization ? { authorization: options.authorization } : {});
@@ -193,10 +227,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     removeHostFile();
     process.off('exit', removeHostFile);
   };
-  // Also on an abrupt exit (an uncaught error), so `stream put` does not find a dead host.
+  // Also on an abrupt exit (an uncaught error), so `stream put` does not find a dead host, nor `serve` a held lock.
   const removeHostFile = () => {
     if (hostFile) rmSync(hostFile, { force: true });
+    releaseLock();
   };
+  process.off('exit', releaseLock);
+  process.once('exit', removeHostFile);
 
   try {
     await wsServer.listen();
@@ -212,6 +249,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
       }
     }
+    // The local AWS endpoint, when a source started one, is where functions' SDK calls go.
+    if (context.awsEndpoint !== undefined && aws.endpointUrl === undefined) aws.endpointUrl = context.awsEndpoint;
     const dashboard = `${wsServer.httpUrl}/?${TOKEN_QUERY_PARAM}=${token}`;
     const readyInfo: Record<string, string> = {};
     for (const source of started) Object.assign(readyInfo, source.readyInfo?.() ?? {});
@@ -219,9 +258,20 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       hostFile = join(stateDir, HOST_FILE);
       rmSync(hostFile, { force: true });
       writeFileSync(hostFile, JSON.stringify({ ws: wsServer.url, token, invokeApi: invokeApi.url, pid: process.pid }) + '\n', { mode: 0o600 });
-      process.once('exit', removeHostFile);
     }
-    return { context, registry, store, ws: wsServer.url, token, invokeApi: invokeApi.url, dashboard, readyInfo, close };
+    lock.update(wsServer.url);
+    return {
+      context,
+      registry,
+      store,
+      ws: wsServer.url,
+      token,
+      invokeApi: invokeApi.url,
+      dashboard,
+      readyInfo,
+      ...(aws.profile ? { awsProfile: aws.profile.profile } : {}),
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

@@ -9,6 +9,8 @@ import { errorPayload, type InvocationRecord } from '../protocol/records';
 import { parseFunctionName } from '../functions/function-reference';
 import { UserError, type Invoker } from '../runtime/types';
 import type { AsyncInvocationPolicy, AsyncInvocationQueue } from '../events/async-invocation';
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
+import { checkAwsClientRequest } from './local-request';
 import { listenOnLoopback } from './loopback';
 
 /** Spec §3: synchronous request limit. */
@@ -25,6 +27,8 @@ export interface InvokeApiOptions {
   accountId: string;
   port?: number;
   log?: HostLogger;
+  /** Host names accepted besides the loopback ones (see local-request.ts). */
+  allowedHosts?: readonly string[];
 }
 
 interface AwsError {
@@ -36,6 +40,17 @@ interface AwsError {
 function awsError(status: number, type: string, message: string, extra: Record<string, unknown> = {}): AwsError {
   // Lambda's own errors carry `Type` (User/Service) and `Message`; the SDK reads the code from x-amzn-ErrorType.
   return { status, type, body: { Type: status >= 500 ? 'Service' : 'User', Message: message, ...extra } };
+}
+
+/** How AWS answers requests it refuses before any operation: `{"Type":"User","message":…}` (lower-case `message`). */
+function refusal(status: number, type: string, message: string): AwsError {
+  return { status, type, body: { Type: 'User', message } };
+}
+
+/** Host, Origin and SigV4-shaped Authorization (local-request.ts), answered in Lambda's error shape. */
+export function refuseUntrusted(req: IncomingMessage, port: number, allowedHosts: readonly string[] = []): AwsError | undefined {
+  const refused = checkAwsClientRequest(req, { port, allowedHosts });
+  return refused ? refusal(refused.status, refused.errorType, refused.message) : undefined;
 }
 
 /** The last `bytes` of the log as Lambda's X-Amz-Log-Result: base64 of the tail of the UTF-8 text. */
@@ -113,6 +128,14 @@ export class InvokeApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const untrusted = refuseUntrusted(req, this.port, this.options.allowedHosts);
+    if (untrusted) {
+      // The body of a refused request is never read: the connection goes with it.
+      res.shouldKeepAlive = false;
+      this.send(res, untrusted);
+      this.options.log?.debug(`Invoke API refused ${req.method} ${(req.url ?? '').slice(0, 100)}: ${untrusted.type}`);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const match = INVOKE_PATH.exec(url.pathname);
     if (!match || req.method !== 'POST') {
@@ -159,6 +182,10 @@ export class InvokeApiServer {
     }
     let event: unknown = {};
     if (body.length > 0) {
+      if (jsonNestingExceeds(body)) {
+        this.send(res, awsError(400, 'InvalidRequestContentException', `Could not parse request body into json: nested deeper than ${MAX_JSON_DEPTH} levels`));
+        return;
+      }
       try {
         event = JSON.parse(body.toString('utf8'));
       } catch (err) {

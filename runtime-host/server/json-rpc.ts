@@ -4,6 +4,7 @@
 import type { HostLogger } from '../host-context';
 import { RpcErrorCode, type RpcErrorObject, type RpcResponse } from '../protocol/methods';
 import { UserError } from '../runtime/types';
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
 
 /** An error with a JSON-RPC code; `data.hint` tells the user what to do. */
 export class RpcError extends Error {
@@ -62,6 +63,14 @@ export class JsonRpcDispatcher {
 
   /** One incoming frame → the response frame, or undefined when nothing is due (notifications only). */
   async handle(text: string): Promise<string | undefined> {
+    // An event nested thousands deep parses, then overflows the stack wherever it is serialised again.
+    if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) {
+      return JSON.stringify(
+        errorResponse(null, RpcErrorCode.InvalidParams, `Invalid params: the message nests deeper than ${MAX_JSON_DEPTH} levels`, {
+          hint: `events and params may nest at most ${MAX_JSON_DEPTH} objects/arrays deep`,
+        }),
+      );
+    }
     let message: unknown;
     try {
       message = JSON.parse(text);

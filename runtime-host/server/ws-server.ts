@@ -9,6 +9,7 @@ import type { HostLogger } from '../host-context';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
 import type { Notifications } from '../protocol/methods';
 import type { JsonRpcDispatcher } from './json-rpc';
+import { checkLocalRequest, isLocalOrigin, refuseAsText } from './local-request';
 import { listenOnLoopback } from './loopback';
 
 /** A whole invoke event (6 MB) plus its envelope fits; anything bigger closes the connection with 1009. */
@@ -26,6 +27,8 @@ export interface WsServerOptions {
   log?: HostLogger;
   /** Other HTTP requests on the same port (the dashboard); returns true when it handled the request. */
   http?: HttpHandler;
+  /** Host names accepted besides the loopback ones (see local-request.ts). */
+  allowedHosts?: readonly string[];
 }
 
 export function tokensEqual(given: string, expected: string): boolean {
@@ -96,8 +99,9 @@ export class WsServer {
   originAllowed(origin: string | undefined): boolean {
     if (origin === undefined) return true;
     const o = origin.toLowerCase();
-    if (o === `http://127.0.0.1:${this.port}` || o === `http://localhost:${this.port}`) return true;
-    return o.startsWith('vscode-webview://');
+    if (o.startsWith('vscode-webview://')) return true;
+    // The host's own pages: a local origin on this very port.
+    return isLocalOrigin(o, this.options.allowedHosts) && new URL(o).port === String(this.port);
   }
 
   private tokenOf(req: IncomingMessage): string | undefined {
@@ -126,6 +130,12 @@ export class WsServer {
 
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     socket.on('error', () => socket.destroy());
+    const refusal = checkLocalRequest(req, { port: this.port, ...(this.options.allowedHosts ? { allowedHosts: this.options.allowedHosts } : {}) });
+    if (refusal) {
+      this.options.log?.warn(`refused a WebSocket connection for Host ${req.headers.host ?? '(none)'}`);
+      this.refuse(socket, 403, refusal.message);
+      return;
+    }
     const token = this.tokenOf(req);
     if (!token || !tokensEqual(token, this.options.token)) {
       this.options.log?.warn(`refused a WebSocket connection: ${token ? 'wrong' : 'missing'} token`);
@@ -159,6 +169,11 @@ export class WsServer {
   }
 
   private onHttp(req: IncomingMessage, res: ServerResponse): void {
+    const refusal = checkLocalRequest(req, { port: this.port, ...(this.options.allowedHosts ? { allowedHosts: this.options.allowedHosts } : {}) });
+    if (refusal) {
+      refuseAsText(res, refusal);
+      return;
+    }
     try {
       if (this.options.http?.(req, res)) return;
     } catch (err) {

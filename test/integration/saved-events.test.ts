@@ -10,7 +10,9 @@ import { after, test } from 'node:test';
 import WebSocket from 'ws';
 import type { HostContext, MethodHandlers } from '../../runtime-host/host-context';
 import { SavedEventsSource } from '../../runtime-host/events/saved-events';
+import { RpcErrorCode } from '../../runtime-host/protocol/methods';
 import { UserError } from '../../runtime-host/runtime/types';
+import { RpcError } from '../../runtime-host/server/json-rpc';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -116,13 +118,13 @@ test('names never escape the workspace: separators, .., absolute paths and symli
     ['', 'x'],
     ['Fn', ''],
   ];
+  // An empty name is a missing param (-32602 naming it); any other bad name is the user's error.
+  const refused = (err: unknown) =>
+    (err instanceof UserError && /(invalid|required)/.test(err.message)) ||
+    (err instanceof RpcError && err.code === RpcErrorCode.InvalidParams && /"(function|name)"/.test(err.message));
   for (const [fn, name] of bad) {
-    await assert.rejects(
-      m['events.save']({ function: fn, name, event: {} }),
-      (err: unknown) => err instanceof UserError && /(invalid|required)/.test(err.message),
-      `${fn}/${name}`,
-    );
-    await assert.rejects(m['events.getSaved']({ function: fn, name }), (err: unknown) => err instanceof UserError, `${fn}/${name}`);
+    await assert.rejects(m['events.save']({ function: fn, name, event: {} }), refused, `${fn}/${name}`);
+    await assert.rejects(m['events.getSaved']({ function: fn, name }), refused, `${fn}/${name}`);
   }
   await assert.rejects(
     m['events.rename']({ function: 'Fn', name: 'a', newName: '../b' }),

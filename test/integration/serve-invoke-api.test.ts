@@ -190,10 +190,16 @@ describe('Invoke API with @aws-sdk/client-lambda', () => {
   });
 
   it('raw HTTP: unknown operation and a body that is not JSON', async () => {
-    const unknown = await fetch(`${serve.ready.invokeApi}/2015-03-31/functions/`, { method: 'GET' });
+    // Any SigV4-shaped Authorization will do (the signature is not checked); without one, everything is refused.
+    const authorization = 'AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0';
+    const unknown = await fetch(`${serve.ready.invokeApi}/2015-03-31/functions/`, { method: 'GET', headers: { authorization } });
     assert.equal(unknown.status, 404);
     assert.equal(unknown.headers.get('x-amzn-errortype'), 'UnknownOperationException');
-    const notJson = await fetch(`${serve.ready.invokeApi}/2015-03-31/functions/Hello/invocations`, { method: 'POST', body: '{oops' });
+    const notJson = await fetch(`${serve.ready.invokeApi}/2015-03-31/functions/Hello/invocations`, {
+      method: 'POST',
+      headers: { authorization },
+      body: '{oops',
+    });
     assert.equal(notJson.status, 400);
     assert.equal(notJson.headers.get('x-amzn-errortype'), 'InvalidRequestContentException');
     assert.match(((await notJson.json()) as { Message: string }).Message, /^Could not parse request body into json: /);

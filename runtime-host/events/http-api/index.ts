@@ -3,6 +3,7 @@
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import { UserError } from '../../runtime/types';
 import type { AuthorizationOptions } from './authorize';
+import { MethodParams } from '../../server/method-params';
 import { HttpApiServer } from './server';
 
 export const HTTP_PORT_ENV = 'LAMBDA_WORKBENCH_HTTP_PORT';
@@ -51,8 +52,7 @@ export class HttpApiSource implements EventSource {
         };
       },
       'httpApi.start': async (params) => {
-        const port = params?.port ?? 0;
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`port must be 0–65535, got ${String(port)}`);
+        const port = new MethodParams(params, 'httpApi.start', '{"port":3000}').optionalInteger('port', 0, 65535) ?? 0;
         return { url: await this.requireServer().start(port) };
       },
       'httpApi.stop': async () => ({ stopped: await this.requireServer().stop() }),

@@ -31,6 +31,7 @@ import {
 import { findRoute, routesFromTemplate, type HttpRoute, type RouteMatch } from './routes';
 import { GatewayAuthorizer, type AuthorizationOptions } from './authorize';
 import { closeParent, parentRecord } from '../async-invocation';
+import { checkLocalRequest } from '../../server/local-request';
 import { listenOnLoopback } from '../../server/loopback';
 
 /** API Gateway's request payload limit. */
@@ -77,6 +78,7 @@ export class HttpApiServer {
   private routes: HttpRoute[] = [];
   private unsubscribe?: () => void;
   private url?: string;
+  private port = 0;
 
   private readonly authorizer: GatewayAuthorizer;
   private readonly reported = new Set<string>();
@@ -126,6 +128,7 @@ export class HttpApiServer {
       throw err.code === 'EADDRINUSE' ? new UserError(`HTTP API port ${port} is already in use`, 'choose another --http-port, or 0 for any free port') : err;
     });
     this.server = server;
+    this.port = boundPort;
     this.url = `http://127.0.0.1:${boundPort}`;
     return this.url;
   }
@@ -169,6 +172,13 @@ export class HttpApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Browsers get what the template's CORS allows, but only under a local name (no DNS-rebound page reads answers).
+    const refusal = checkLocalRequest(req, { port: this.port, ...(this.context.allowedHosts ? { allowedHosts: this.context.allowedHosts } : {}) });
+    if (refusal) {
+      res.shouldKeepAlive = false;
+      this.send(res, jsonResponse(403, { message: refusal.message }));
+      return;
+    }
     const method = (req.method ?? 'GET').toUpperCase();
     const target = req.url ?? '/';
     const q = target.indexOf('?');
@@ -303,6 +313,9 @@ export class HttpApiServer {
       if (outcome === 'timeout') return answered ?? answer(integrationTimeoutResponse(route.api));
       return answered ?? answer(this.responseFor(outcome, route, req));
     } catch (err) {
+      // An event past Lambda's 6 MB invocation limit is the request's fault, as API Gateway says it.
+      if (err instanceof UserError && err.code === 'RequestEntityTooLargeException')
+        return answered ?? answer(jsonResponse(413, { message: 'Request Entity Too Large' }));
       this.context.log.error(`http-api: invoke ${fn.name} failed: ${err instanceof Error ? err.message : String(err)}`);
       return answered ?? answer(functionErrorResponse(route.api));
     } finally {

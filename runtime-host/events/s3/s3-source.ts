@@ -8,12 +8,14 @@
 // happened near this name", so every notice leads to a debounced check against a snapshot
 // (size, mtime, MD5): a path is reported once it has been stable for `stableMs` twice in a row.
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
+import { constants, watch, type FSWatcher } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
+import { resolveInsideRoot } from '../../runtime/inside-root';
 import { UserError } from '../../runtime/types';
+import { MethodParams } from '../../server/method-params';
 import { AsyncInvocationQueue, asyncPolicyFromTemplate, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
 import {
   buildS3Event,
@@ -106,8 +108,14 @@ export class S3Source implements EventSource {
 
   methods(): MethodHandlers {
     return {
-      's3.putObject': async (params) => this.putObject(params.bucket, params.key, params.body, params.bodyBase64 === true),
-      's3.deleteObject': async (params) => this.deleteObject(params.bucket, params.key),
+      's3.putObject': async (params) => {
+        const p = new MethodParams(params, 's3.putObject', '{"bucket":"photos","key":"a.jpg","body":"…"}');
+        return this.putObject(p.string('bucket', 'a bucket name'), p.string('key', 'an object key'), p.text('body'), p.optionalBoolean('bodyBase64') === true);
+      },
+      's3.deleteObject': async (params) => {
+        const p = new MethodParams(params, 's3.deleteObject', '{"bucket":"photos","key":"a.jpg"}');
+        return this.deleteObject(p.string('bucket', 'a bucket name'), p.string('key', 'an object key'));
+      },
     };
   }
 
@@ -149,7 +157,9 @@ export class S3Source implements EventSource {
   }
 
   private async putObject(bucket: string, key: string, body: string, bodyBase64: boolean): Promise<{ eTag: string; size: number }> {
-    const { rel, abs } = this.objectPath(bucket, key);
+    const { rel } = this.objectPath(bucket, key);
+    // Every existing folder on the way must really be inside the buckets folder (no symlink out of it).
+    const abs = await this.entryPath(rel, `Cannot store '${key}' in bucket '${bucket}'`);
     const content = bodyBase64 ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
     this.ownWrites.set(rel, (this.ownWrites.get(rel) ?? 0) + 1);
     try {
@@ -171,7 +181,9 @@ export class S3Source implements EventSource {
           'InvalidArgument',
         );
       }
-      await writeFile(abs, content);
+      // A PUT replaces the object: a symlink standing there is replaced, its target never written.
+      if (existing?.isSymbolicLink()) await unlink(abs);
+      await writeFile(abs, content, { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW });
       const st = await lstat(abs);
       const eTag = createHash('md5').update(content).digest('hex');
       this.snapshot.set(rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, eTag });
@@ -183,7 +195,9 @@ export class S3Source implements EventSource {
   }
 
   private async deleteObject(bucket: string, key: string): Promise<{ deleted: boolean }> {
-    const { rel, abs, bucketDir } = this.objectPath(bucket, key);
+    const { rel, bucketDir: lexicalBucketDir } = this.objectPath(bucket, key);
+    const abs = await this.entryPath(rel, `Cannot delete '${key}' in bucket '${bucket}'`);
+    const bucketDir = await this.entryPath(relative(this.bucketsDir, lexicalBucketDir), `Cannot delete '${key}' in bucket '${bucket}'`);
     this.ownWrites.set(rel, (this.ownWrites.get(rel) ?? 0) + 1);
     try {
       const st = await lstat(abs).catch(() => undefined);
@@ -204,6 +218,32 @@ export class S3Source implements EventSource {
       return { deleted: true };
     } finally {
       this.releaseOwn(rel);
+    }
+  }
+
+  /**
+   * Where the entry for `rel` is: its folders resolved and checked to stay inside the buckets folder
+   * (no symlink out of it), the last name kept as it is, so a symlink there is acted on, never its target.
+   */
+  private async entryPath(rel: string, what: string): Promise<string> {
+    const slash = rel.lastIndexOf('/');
+    try {
+      const parent = slash < 0 ? await resolveInsideRoot(this.bucketsDir, '.') : await resolveInsideRoot(this.bucketsDir, rel.slice(0, slash));
+      return join(parent, rel.slice(slash + 1));
+    } catch (err) {
+      throw err instanceof UserError ? new UserError(`${what}: ${err.message}`, err.hint, 'AccessDenied') : err;
+    }
+  }
+
+  /** False when a folder on the way to `rel` is a symlink out of the buckets folder: such files are never delivered or read. */
+  private async staysInside(rel: string): Promise<boolean> {
+    try {
+      await resolveInsideRoot(this.bucketsDir, rel);
+      return true;
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      this.context.log.debug(`s3: ignoring ${rel}: ${err.message}`);
+      return false;
     }
   }
 
@@ -274,6 +314,10 @@ export class S3Source implements EventSource {
     }
     const abs = join(this.bucketsDir, ...rel.split('/'));
     const st = await lstat(abs).catch(() => undefined);
+    if (st && !(await this.staysInside(rel))) {
+      this.pending.delete(rel);
+      return;
+    }
     if (!st) {
       this.pending.delete(rel);
       this.removedUnder(rel);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { InvocationRecord } from '../../protocol/records';
+import { MethodParams } from '../../server/method-params';
 import {
   AsyncInvocationQueue,
   asyncPolicyFromTemplate,
@@ -79,9 +80,22 @@ export class SnsSource implements EventSource {
 
   methods(): MethodHandlers {
     return {
-      'sns.publish': async (p) => this.publish(p.topic, p.message, p.subject, p.messageAttributes),
+      'sns.publish': async (params) => {
+        const p = new MethodParams(params, 'sns.publish', '{"topic":"orders","message":"hello"}');
+        const topic = p.string('topic', 'a topic name or ARN');
+        const message = p.text('message');
+        const subject = p.optionalString('subject');
+        const attributes = p.optionalObject('messageAttributes', 'an object of {"Type":"String","Value":"…"}');
+        for (const [name, value] of Object.entries(attributes ?? {})) {
+          const a = value as Record<string, unknown> | null;
+          if (typeof a !== 'object' || a === null || typeof a.Type !== 'string' || typeof a.Value !== 'string') {
+            p.element(`messageAttributes.${name}`, 'an object {"Type":"String","Value":"…"}', value);
+          }
+        }
+        return this.publish(topic, message, subject, attributes as Record<string, SnsMessageAttribute> | undefined);
+      },
       'sns.listTopics': async () => this.listTopics(),
-      'sns.listFailures': async (p) => this.listFailures(p?.topic),
+      'sns.listFailures': async (params) => this.listFailures(new MethodParams(params, 'sns.listFailures', '{"topic":"orders"}').optionalString('topic')),
     };
   }
 

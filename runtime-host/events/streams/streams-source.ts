@@ -9,6 +9,8 @@ import type { EventSource, HostContext, MethodHandlers, TemplateResource } from 
 import type { FunctionInfo } from '../../protocol/functions';
 import type { StreamFailureInfo, StreamRecordInput } from '../../protocol/methods';
 import { UserError } from '../../runtime/types';
+import { invalidParams } from '../../server/json-rpc';
+import { MethodParams } from '../../server/method-params';
 import { EventSourceMapping, type MappingConfig } from './event-source-mapping';
 import { dynamoDbStreamArn, kinesisStreamArn, validateDynamoDbChange, type StreamIdentity, type StreamKind, type StreamViewType } from './stream-event';
 import { readJsonl, Stream } from './stream-store';
@@ -64,7 +66,22 @@ export class StreamsSource implements EventSource {
 
   methods(): MethodHandlers {
     return {
-      'stream.putRecords': async (p) => this.putRecords(p.stream, p.records),
+      'stream.putRecords': async (params) => {
+        const p = new MethodParams(params, 'stream.putRecords', '{"stream":"orders","records":[{"partitionKey":"k","data":"…"}]}');
+        const stream = p.string('stream', 'a stream name');
+        const records = p.array('records', 'an array of records');
+        records.forEach((r, i) => {
+          if (typeof r !== 'object' || r === null || Array.isArray(r)) p.element(`records[${i}]`, 'an object', r);
+        });
+        try {
+          return await this.putRecords(stream, records as StreamRecordInput[]);
+        } catch (err) {
+          // The record checks are params checks too: the same -32602, naming the record and field.
+          if (err instanceof UserError && err.code === 'ValidationException')
+            throw invalidParams(`Invalid params: stream.putRecords: ${err.message}`, err.hint ?? `stream.putRecords: ${err.message}`);
+          throw err;
+        }
+      },
       'stream.list': async () =>
         [...this.streams.values()].map((s) => ({
           name: s.name,
@@ -74,8 +91,12 @@ export class StreamsSource implements EventSource {
           records: s.recordCount(),
           functions: [...this.mappings.values()].filter((m) => m.mapping.id.startsWith(`${s.meta.kind}:${s.name}:`)).map((m) => m.mapping.fn.name),
         })),
-      'stream.listFailures': async (p) =>
-        this.failures.filter((f) => (p?.stream === undefined || f.stream === p.stream) && (p?.function === undefined || f.function === p.function)),
+      'stream.listFailures': async (params) => {
+        const p = new MethodParams(params, 'stream.listFailures', '{"stream":"orders","function":"Consumer"}');
+        const stream = p.optionalString('stream');
+        const fn = p.optionalString('function');
+        return this.failures.filter((f) => (stream === undefined || f.stream === stream) && (fn === undefined || f.function === fn));
+      },
     };
   }
 
