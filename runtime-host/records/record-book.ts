@@ -1,6 +1,8 @@
 // The hub between whatever produces records (the Invoker, event sources through RecordBook) and what
 // consumes them (the durable store, the WebSocket broadcast): every record is persisted and
-// announced the same way, whoever made it.
+// announced the same way, whoever made it. Clients are sent the record as the store keeps it (cut to
+// its inline limit), and the invoker's `finished` waits for the store's write, so an invocation is
+// answered only once its final record is in the file.
 import type { RecordBook } from '../host-context';
 import type { Notifications } from '../protocol/methods';
 import type { InvocationRecord } from '../protocol/records';
@@ -22,7 +24,10 @@ export class InvocationHub implements RecordBook {
     this.detach?.();
     const started = (r: InvocationRecord) => this.open(r);
     const log = (id: string, line: string) => this.notify('invocation.log', { id, line });
-    const finished = (r: InvocationRecord) => this.close(r);
+    const finished = (r: InvocationRecord): Promise<void> => {
+      this.close(r);
+      return this.store.written();
+    };
     invoker.on('started', started).on('log', log).on('finished', finished);
     this.detach = () => {
       invoker.off('started', started).off('log', log).off('finished', finished);
@@ -36,13 +41,17 @@ export class InvocationHub implements RecordBook {
   }
 
   open(record: InvocationRecord): void {
-    this.store.put(record);
-    this.notify(FINAL.has(record.status) ? 'invocation.finished' : 'invocation.started', record);
+    const stored = this.store.put(record);
+    this.notify(FINAL.has(record.status) ? 'invocation.finished' : 'invocation.started', stored);
   }
 
   close(record: InvocationRecord): void {
-    this.store.put(record);
-    this.notify('invocation.finished', record);
+    const stored = this.store.put(record);
+    this.notify('invocation.finished', stored);
+  }
+
+  written(): Promise<void> {
+    return this.store.written();
   }
 
   get(id: string): InvocationRecord | undefined {

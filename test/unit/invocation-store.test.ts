@@ -130,7 +130,7 @@ describe('invocation store', () => {
       ['whole'],
     );
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /skipped a torn last line \(40 bytes\)$/);
+    assert.match(warnings[0]!, /skipped 1 damaged line: a torn last line \(40 bytes\)$/);
     reopened.put(record('after'));
     await reopened.close();
     assert.deepEqual(
@@ -145,7 +145,7 @@ describe('invocation store', () => {
     await third.close();
   });
 
-  it('skips a corrupted line in the middle with its line number', async () => {
+  it('skips a corrupted line in the middle, with one warning saying how many', async () => {
     const dir = stateDir();
     appendFileSync(join(dir, 'invocations.jsonl'), `${JSON.stringify(record('one'))}\n{broken\n${JSON.stringify(record('two'))}\n`);
     const warnings: string[] = [];
@@ -156,7 +156,7 @@ describe('invocation store', () => {
     );
     assert.deepEqual(
       warnings.map((w) => w.replace(/^.*invocations\.jsonl/, '')),
-      [':2: skipped a line that is not valid JSON'],
+      [': skipped 1 damaged line: 1 not valid JSON'],
     );
     await store.close();
   });
