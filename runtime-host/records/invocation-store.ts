@@ -12,7 +12,7 @@ import { closeSync, fsyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, re
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InvocationRecord } from '../protocol/records';
-import { capRecord, DEFAULT_INLINE_LIMIT_BYTES } from './record-caps';
+import { capRecord, capValue, DEFAULT_INLINE_LIMIT_BYTES, type CappedValue } from './record-caps';
 
 export const INVOCATIONS_FILE = 'invocations.jsonl';
 export const DEFAULT_MAX_RECORDS = 10_000;
@@ -56,6 +56,8 @@ interface Entry {
   bytes: number;
   /** Whether a line with the event is in the file, so later lines for the id can leave it out. */
   eventWritten: boolean;
+  /** The event as stored (capped), and what `"event":…` adds to a line: later lines of the id reuse both. */
+  event?: { capped: CappedValue; lineBytes: number };
 }
 
 const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
@@ -156,7 +158,7 @@ export class InvocationStore {
         if (!Object.prototype.hasOwnProperty.call(record, 'event')) record.event = existing ? existing.record.event : null;
         const capped = capRecord(record, this.inlineLimitBytes);
         if (capped !== record) needsRewrite = true;
-        this.remember(capped, true);
+        this.remember(capped, Buffer.byteLength(lineOf(capped), 'utf8'), true);
         this.trim();
       };
       while (position < size) {
@@ -224,9 +226,8 @@ export class InvocationStore {
     if (needsRewrite || invalid > 0 || oversized > 0 || this.fileLines > this.entries.size) this.compactSync();
   }
 
-  /** Keeps the record (in its place when the id is known) and its line size; returns the entry. */
-  private remember(record: InvocationRecord, eventWritten: boolean): Entry {
-    const bytes = Buffer.byteLength(lineOf(record), 'utf8');
+  /** Keeps the record (in its place when the id is known) and the size of its full line; returns the entry. */
+  private remember(record: InvocationRecord, bytes: number, eventWritten: boolean): Entry {
     const existing = this.entries.get(record.id);
     if (existing) {
       this.liveBytes += bytes - existing.bytes;
@@ -256,15 +257,22 @@ export class InvocationStore {
    */
   put(record: InvocationRecord): InvocationRecord {
     if (this.closed) return record;
-    const stored = capRecord(record, this.inlineLimitBytes);
-    const knownEvent = this.entries.get(record.id)?.eventWritten === true;
+    const known = this.entries.get(record.id);
+    // The event is measured and cut once per record; later lines of the id leave it out.
+    const event = known?.event && known.record.event === record.event ? known.event : undefined;
+    const capped = event?.capped ?? capValue(record.event, this.inlineLimitBytes);
+    const stored = capRecord(record, this.inlineLimitBytes, capped);
+    const withEvent = !(event && known?.eventWritten);
+    const line = lineOf(stored, withEvent);
+    const lineBytes = Buffer.byteLength(line, 'utf8');
+    const eventLineBytes = event?.lineBytes ?? Buffer.byteLength(`"event":${JSON.stringify(capped.value) ?? 'null'},`, 'utf8');
     // While it runs the store holds the live record, so a reader sees its logs so far.
-    this.remember(FINAL.has(record.status) ? stored : record, true);
+    const entry = this.remember(FINAL.has(record.status) ? stored : record, withEvent ? lineBytes : lineBytes + eventLineBytes, true);
+    entry.event = { capped, lineBytes: eventLineBytes };
     this.trim();
-    const line = lineOf(stored, !knownEvent);
     this.pending.push(line);
     this.fileLines++;
-    this.fileBytes += Buffer.byteLength(line, 'utf8');
+    this.fileBytes += lineBytes;
     if ((this.fileLines > this.maxRecords * 2 && this.fileLines > 100) || this.fileBytes > this.maxBytes * 2) this.compactWanted = true;
     if (!this.writing && !this.batchTimer) this.batchTimer = setTimeout(() => this.startWriting(), BATCH_MS);
     return stored;
@@ -371,6 +379,12 @@ export class InvocationStore {
     this.handle = undefined;
   }
 
+  /** The record as a line holds it: a running one is held live and uncut, so it is cut here. */
+  private storedForm(e: Entry): InvocationRecord {
+    if (FINAL.has(e.record.status)) return e.record;
+    return capRecord(e.record, this.inlineLimitBytes, e.event?.capped);
+  }
+
   /** Where a compaction writes the new file before renaming it over the old one. */
   private get tempFile(): string {
     return `${this.file}.${process.pid}.tmp`;
@@ -384,7 +398,7 @@ export class InvocationStore {
     try {
       let chunk: string[] = [];
       for (const e of this.entries.values()) {
-        chunk.push(lineOf(e.record));
+        chunk.push(lineOf(this.storedForm(e)));
         e.eventWritten = true;
         if (chunk.length === COMPACT_CHUNK) {
           bytes += writeSync(fd, chunk.join(''));
@@ -422,7 +436,7 @@ export class InvocationStore {
           const data = Buffer.from(
             entries
               .slice(i, i + COMPACT_CHUNK)
-              .map((e) => lineOf(e.record))
+              .map((e) => lineOf(this.storedForm(e)))
               .join(''),
             'utf8',
           );

@@ -8,8 +8,14 @@ export const DEFAULT_INLINE_LIMIT_BYTES = 256 * 1024;
 /** How much of a cut value the marker keeps, so the panel still shows what it started with. */
 const PREVIEW_CHARS = 1024;
 
+/** A value as the store keeps it: itself when its JSON fits (`bytes` absent), else a marker and the original size. */
+export interface CappedValue {
+  value: unknown;
+  bytes?: number;
+}
+
 /** The value as the store would keep it: itself when its JSON fits, else a marker with its size. */
-function capValue(value: unknown, limitBytes: number): { value: unknown; bytes?: number } {
+export function capValue(value: unknown, limitBytes: number): CappedValue {
   if (value === undefined) return { value };
   const json = JSON.stringify(value) ?? 'null';
   // A JSON character is at most 3 UTF-8 bytes: most values are decided without counting bytes.
@@ -57,12 +63,18 @@ function capLogs(logs: readonly string[], limitBytes: number): { logs: string[];
   return { logs: [...head, `… [truncated, ${total} bytes of logs: ${dropped} line${dropped === 1 ? '' : 's'} left out] …`, ...tail], bytes: total };
 }
 
-/** A copy of the record with every oversized part cut (the record itself when nothing is). */
-export function capRecord(record: InvocationRecord, limitBytes: number = DEFAULT_INLINE_LIMIT_BYTES): InvocationRecord {
+/**
+ * A copy of the record with every oversized part cut (the record itself when nothing is).
+ * `event`: the event as already capped for this record (its first line), so it is not measured again.
+ */
+export function capRecord(
+  record: InvocationRecord,
+  limitBytes: number = DEFAULT_INLINE_LIMIT_BYTES,
+  event: CappedValue = capValue(record.event, limitBytes),
+): InvocationRecord {
   const truncated: TruncatedFields = { ...(record.truncated ?? {}) };
   let changed = false;
   const out: InvocationRecord = { ...record };
-  const event = capValue(record.event, limitBytes);
   if (event.bytes !== undefined) {
     out.event = event.value;
     truncated.event = event.bytes;
