@@ -6,8 +6,9 @@
 // Event, result, logs and HTTP bodies are capped per record (record-caps.ts), and the file is read
 // line by line, so no history is ever too big to load.
 // Appends go through one open handle and are batched: lines put within BATCH_MS of each other (or
-// while a write is in flight) go out together in one write. `written()` resolves once a batch is in
-// the file, and the host answers a client only then: a crash loses nothing that was acknowledged.
+// while a write is in flight) go out together in one write. `written()` starts the write at once and
+// resolves once its batch is in the file, and the host answers a client only then: a crash loses
+// nothing that was acknowledged.
 import { closeSync, fsyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -282,7 +283,11 @@ export class InvocationStore {
   written(): Promise<void> {
     if (this.closed || (this.pending.length === 0 && !this.writing)) return Promise.resolve();
     if (this.pending.length === 0) return this.writing!.then(() => this.written());
-    return new Promise((resolve) => this.pendingWaiters.push(resolve));
+    // Someone waits: write now rather than at the end of the batch window. Lines put while this
+    // write runs still share the next one (group commit), so batching stays under load.
+    const done = new Promise<void>((resolve) => this.pendingWaiters.push(resolve));
+    if (!this.writing) this.startWriting();
+    return done;
   }
 
   /** Writes the batch gathered so far; lines put meanwhile wait for the next batch. */

@@ -92,9 +92,13 @@ export class LambdaInvoker implements Invoker {
   private readonly concurrentByFunction = new Map<string, number>();
   /** Invocations waiting for an environment, first come first served. */
   private waiters: Waiter[] = [];
-  /** Environments holding a start slot (initializing) and the cold starts waiting for one. */
-  private starting = 0;
-  private readonly startQueue: (() => void)[] = [];
+  /**
+   * Environments an invocation owns from the moment it gets them until release(): an environment is
+   * `idle` between its init and its invoke, and must not be handed to anyone else then.
+   */
+  private readonly claimed = new Set<ExecutionEnvironment>();
+  /** New environments holding a start slot until their init ends. */
+  private readonly starting = new Set<ExecutionEnvironment>();
   /** Memory size of every live environment (what the budget counts). */
   private readonly budgeted = new Map<ExecutionEnvironment, number>();
   private budgetUsedMB = 0;
@@ -215,15 +219,6 @@ export class LambdaInvoker implements Invoker {
       await this.finish(record, request);
       return record;
     }
-    let holdsStartSlot = false;
-    if (!env.initialized) {
-      waited = (await this.startSlot()) || waited;
-      holdsStartSlot = true;
-      if (this.stopped) {
-        this.releaseStartSlot();
-        throw new Error('the invoker is shut down');
-      }
-    }
     this.markDequeued(record, waited);
 
     this.inFlight.set(record.id, { record, env });
@@ -240,8 +235,7 @@ export class LambdaInvoker implements Invoker {
         try {
           init = await env.init(requestId, sink);
         } finally {
-          if (holdsStartSlot) this.releaseStartSlot();
-          holdsStartSlot = false;
+          this.releaseStartSlot(env);
         }
         if (!init.ok) {
           // Spec §1: the init error is the invocation's error; the next invoke starts (and fails) again.
@@ -279,7 +273,6 @@ export class LambdaInvoker implements Invoker {
       ts.invokeEndAt = outcome.invokeEndAt;
       ts.finishedAt = Date.now();
     } catch (err) {
-      if (holdsStartSlot) this.releaseStartSlot();
       this.remove(env);
       void env.destroy();
       throw err;
@@ -332,7 +325,7 @@ export class LambdaInvoker implements Invoker {
    */
   async prepareDebug(fn: FunctionConfig): Promise<Omit<DebugTarget, 'invocationId'>> {
     const pool = this.pool(poolKey(fn.name, true));
-    let env = pool.find((e) => e.state === 'idle' && !e.retired);
+    let env = pool.find((e) => e.state === 'idle' && !this.claimed.has(e) && !e.retired);
     if (!env) {
       // Debugging is one environment the user asked for: it does not wait for the memory budget.
       env = this.takeIdle(fn, true) ?? this.createEnvironment(fn, true);
@@ -359,7 +352,7 @@ export class LambdaInvoker implements Invoker {
       if (!key.startsWith(`${functionName}\u0000`)) continue;
       for (const env of [...pool]) {
         env.retired = true;
-        if (env.state === 'idle') {
+        if (env.state === 'idle' && !this.claimed.has(env)) {
           this.remove(env);
           void env.destroy();
         }
@@ -399,7 +392,6 @@ export class LambdaInvoker implements Invoker {
   async shutdown(): Promise<void> {
     this.stopped = true;
     for (const w of this.waiters.splice(0)) w.resolve(undefined);
-    for (const next of this.startQueue.splice(0)) next();
     for (const f of this.inFlight.values()) f.env.cancel();
     const all = [...this.pools.values()].flat();
     this.pools.clear();
@@ -447,22 +439,28 @@ export class LambdaInvoker implements Invoker {
   private takeIdle(fn: FunctionConfig, debug: boolean): ExecutionEnvironment | undefined {
     const pool = this.pool(poolKey(fn.name, debug));
     const signature = configSignature(fn);
-    const env = pool.find((e) => e.state === 'idle' && !e.retired && configSignature(e.fn) === signature);
+    const env = pool.find((e) => e.state === 'idle' && !this.claimed.has(e) && !e.retired && configSignature(e.fn) === signature);
     if (env) {
+      this.claimed.add(env);
       env.state = 'busy';
       clearTimeout(env.idleTimer);
       return env;
     }
     // An environment whose configuration changed is not reused (Lambda starts new ones after an update).
-    for (const stale of pool.filter((e) => e.state === 'idle' && configSignature(e.fn) !== signature)) {
+    for (const stale of pool.filter((e) => e.state === 'idle' && !this.claimed.has(e) && configSignature(e.fn) !== signature)) {
       this.remove(stale);
       void stale.destroy();
     }
     return undefined;
   }
 
-  /** A new environment when the budget has room for it (ending idle environments of other functions to make room). */
+  /**
+   * A new environment, holding a start slot until its init ends, when a slot is free and the budget
+   * has room for it (ending idle environments of other functions to make room). Otherwise the
+   * invocation waits, and takes whichever comes first: a warm environment or a slot.
+   */
   private startWithinBudget(fn: FunctionConfig, debug: boolean): ExecutionEnvironment | undefined {
+    if (this.starting.size >= (this.options.startConcurrency ?? defaultStartConcurrency())) return undefined;
     const budget = this.options.memoryBudgetMB ?? defaultMemoryBudgetMB();
     while (this.budgeted.size > 0 && this.budgetUsedMB + fn.memorySizeMB > budget) {
       const idle = this.oldestIdle();
@@ -470,11 +468,13 @@ export class LambdaInvoker implements Invoker {
       this.remove(idle);
       void idle.destroy();
     }
-    return this.createEnvironment(fn, debug);
+    const env = this.createEnvironment(fn, debug);
+    this.starting.add(env);
+    return env;
   }
 
   private oldestIdle(): ExecutionEnvironment | undefined {
-    for (const pool of this.pools.values()) for (const env of pool) if (env.state === 'idle') return env;
+    for (const pool of this.pools.values()) for (const env of pool) if (env.state === 'idle' && !this.claimed.has(env)) return env;
     return undefined;
   }
 
@@ -493,20 +493,9 @@ export class LambdaInvoker implements Invoker {
     this.waiters = [...still, ...this.waiters];
   }
 
-  /** Resolves once this cold start may begin (true when it had to wait for a slot). */
-  private startSlot(): Promise<boolean> {
-    const limit = this.options.startConcurrency ?? defaultStartConcurrency();
-    if (this.starting < limit) {
-      this.starting++;
-      return Promise.resolve(false);
-    }
-    return new Promise((resolve) => this.startQueue.push(() => resolve(true)));
-  }
-
-  private releaseStartSlot(): void {
-    const next = this.startQueue.shift();
-    if (next) next();
-    else this.starting = Math.max(0, this.starting - 1);
+  /** An environment's init ended (or it died first): its start slot goes to whoever waits. */
+  private releaseStartSlot(env: ExecutionEnvironment): void {
+    if (this.starting.delete(env)) this.serveWaiters();
   }
 
   private createEnvironment(fn: FunctionConfig, debug: boolean): ExecutionEnvironment {
@@ -535,6 +524,7 @@ export class LambdaInvoker implements Invoker {
     });
     env.onDeath = () => this.remove(env);
     pool.push(env);
+    this.claimed.add(env);
     this.budgeted.set(env, fn.memorySizeMB);
     this.budgetUsedMB += fn.memorySizeMB;
     return env;
@@ -542,6 +532,7 @@ export class LambdaInvoker implements Invoker {
 
   /** After an invocation: back to the pool (idle timer armed), or gone if it died or was retired. */
   private release(env: ExecutionEnvironment): void {
+    this.claimed.delete(env);
     if (env.state === 'dead') {
       this.remove(env);
       void env.destroy();
@@ -568,12 +559,14 @@ export class LambdaInvoker implements Invoker {
       const i = pool.indexOf(env);
       if (i >= 0) pool.splice(i, 1);
     }
+    this.claimed.delete(env);
     const mb = this.budgeted.get(env);
+    const slot = this.starting.delete(env);
     if (mb !== undefined) {
       this.budgeted.delete(env);
       this.budgetUsedMB -= mb;
-      this.serveWaiters();
     }
+    if (mb !== undefined || slot) this.serveWaiters();
   }
 
   private finishInitFailure(

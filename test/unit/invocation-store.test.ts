@@ -330,7 +330,7 @@ describe('invocation store', () => {
     );
     store.put(record('three'));
     const written = store.written();
-    assert.equal(lines(dir).length, 2, 'the batch waits for its window');
+    assert.equal(lines(dir).length, 2, 'written once the write returns, not before');
     await written;
     assert.equal(lines(dir).length, 3);
     await store.close();
