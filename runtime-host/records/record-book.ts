@@ -15,6 +15,8 @@ const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled'
 
 export class InvocationHub implements RecordBook {
   private readonly sinks = new Set<NotificationSink>();
+  /** Log characters streamed per running invocation: beyond the store's inline limit the rest waits for the final record. */
+  private readonly streamedLogChars = new Map<string, number>();
   private detach: (() => void) | undefined;
 
   constructor(private readonly store: InvocationStore) {}
@@ -23,8 +25,9 @@ export class InvocationHub implements RecordBook {
   attach(invoker: Invoker): void {
     this.detach?.();
     const started = (r: InvocationRecord) => this.open(r);
-    const log = (id: string, line: string) => this.notify('invocation.log', { id, line });
+    const log = (id: string, line: string) => this.streamLog(id, line);
     const finished = (r: InvocationRecord): Promise<void> => {
+      this.streamedLogChars.delete(r.id);
       this.close(r);
       return this.store.written();
     };
@@ -62,6 +65,20 @@ export class InvocationHub implements RecordBook {
     this.detach?.();
     this.detach = undefined;
     this.sinks.clear();
+  }
+
+  private streamLog(id: string, line: string): void {
+    const sent = this.streamedLogChars.get(id) ?? 0;
+    const limit = this.store.inlineLimitBytes;
+    if (sent > limit) return;
+    const next = sent + line.length + 1;
+    this.streamedLogChars.set(id, next);
+    if (next <= limit) this.notify('invocation.log', { id, line });
+    else
+      this.notify('invocation.log', {
+        id,
+        line: `… [log lines beyond ${Math.round(limit / 1024)} KB are not streamed: the finished record keeps the first and last ones] …`,
+      });
   }
 
   private notify<N extends keyof Notifications>(method: N, params: Notifications[N]): void {

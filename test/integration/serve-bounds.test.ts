@@ -92,6 +92,10 @@ describe('serve: records are bounded', { timeout: 300_000 }, () => {
     assert.match(record.logs.at(-1)!, /^REPORT RequestId: /);
     assert.ok(record.logs.some((l) => /truncated, \d+ bytes of logs/.test(l)));
     assert.deepEqual(announced.logs, record.logs);
+    // Streamed while it ran: only up to the same limit, then one line saying the rest is in the record.
+    const streamed = rpc.notifications.filter((n) => n.method === 'invocation.log' && (n.params as { id: string }).id === record.id);
+    assert.ok(streamed.length < 300, `${streamed.length} log notifications`);
+    assert.match((streamed.at(-1)!.params as { line: string }).line, /not streamed/);
   });
 
   it('the history stays within --max-history-mb, oldest dropped first', async () => {
