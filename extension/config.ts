@@ -18,6 +18,9 @@ const HOST_KEYS = [
   'debug.wallClockTimeout',
   'awsProfile',
   'allowedHosts',
+  'maxHistoryMB',
+  'memoryBudgetMB',
+  'accountConcurrency',
 ] as const;
 
 const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled'] as const;
@@ -84,6 +87,18 @@ export class Config {
   /** 0 means any free port. */
   get httpApiPort(): number {
     return this.cfg.get<number>('httpApiPort', 3000);
+  }
+  /** MB of invocation history kept (oldest dropped first). */
+  get maxHistoryMB(): number {
+    return this.cfg.get<number>('maxHistoryMB', 256);
+  }
+  /** Memory sizes of live environments add up to at most this; 0 means half the machine's memory. */
+  get memoryBudgetMB(): number {
+    return this.cfg.get<number>('memoryBudgetMB', 0);
+  }
+  /** Lambda's account concurrency limit: invocations in flight beyond it are throttled. */
+  get accountConcurrency(): number {
+    return this.cfg.get<number>('accountConcurrency', 1000);
   }
   get codeLensEnabled(): boolean {
     return this.cfg.get<boolean>('codeLens.enabled', true);

@@ -208,6 +208,8 @@ export class HostConnection implements vscode.Disposable {
     const args = [cli, 'serve', '--root', root, '--http-port', String(httpPort)];
     if (config.templatePath) args.push('--template', resolveIn(root, config.templatePath));
     if (config.envFile) args.push('--env-file', resolveIn(root, config.envFile));
+    args.push('--max-history-mb', String(config.maxHistoryMB), '--account-concurrency', String(config.accountConcurrency));
+    if (config.memoryBudgetMB > 0) args.push('--memory-budget-mb', String(config.memoryBudgetMB));
     return args;
   }
 

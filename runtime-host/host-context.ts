@@ -37,6 +37,8 @@ export interface RecordBook {
   /** Announce that a record reached its final state (emits `invocation.finished`). */
   close(record: InvocationRecord): void;
   get(id: string): InvocationRecord | undefined;
+  /** Resolves once every record opened or closed so far is durably in the history (answer clients after it). */
+  written?(): Promise<void>;
 }
 
 export interface HostLogger {

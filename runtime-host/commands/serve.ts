@@ -5,14 +5,17 @@ import { resolve } from 'node:path';
 import { HTTP_PORT_ENV } from '../events/http-api';
 import type { HostLogger } from '../host-context';
 import type { BillingRule, ReadyLine } from '../protocol/index';
-import type { LambdaInvokerOptions } from '../runtime/invoker';
+import { DEFAULT_MAX_HISTORY_MB } from '../records/invocation-store';
+import { DEFAULT_ACCOUNT_CONCURRENCY, type LambdaInvokerOptions } from '../runtime/invoker';
 import { UserError } from '../runtime/types';
 import { startHost, type HostOptions } from '../server/host';
 import { parseAllowedHosts } from '../server/local-request';
 import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--allow-host NAME]... [--aws-profile NAME] [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off]';
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N]\n' +
+  '                       [--max-history-mb N] [--memory-budget-mb N] [--account-concurrency N] [--allow-host NAME]... [--aws-profile NAME]\n' +
+  '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off]';
 
 /** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
 export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
@@ -66,6 +69,9 @@ export async function run(argv: string[]): Promise<number> {
       'iam-auth': { type: 'string' },
       'allow-host': { type: 'string', multiple: true },
       'aws-profile': { type: 'string' },
+      'max-history-mb': { type: 'string' },
+      'memory-budget-mb': { type: 'string' },
+      'account-concurrency': { type: 'string' },
     },
     USAGE,
   );
@@ -73,6 +79,12 @@ export async function run(argv: string[]): Promise<number> {
   const wsPort = integerFlag(values.port, 'port', 0, 65535, 0);
   const invokePort = integerFlag(values['invoke-port'], 'invoke-port', 0, 65535, 0);
   const maxRecords = integerFlag(values['max-records'], 'max-records', 1, 10_000_000, 10_000);
+  const maxHistoryMB = integerFlag(values['max-history-mb'], 'max-history-mb', 1, 1_000_000, DEFAULT_MAX_HISTORY_MB);
+  const memoryBudgetMB = values['memory-budget-mb'] !== undefined ? integerFlag(values['memory-budget-mb'], 'memory-budget-mb', 128, 10_000_000, 0) : undefined;
+  const accountConcurrency =
+    values['account-concurrency'] !== undefined
+      ? integerFlag(values['account-concurrency'], 'account-concurrency', 1, 1_000_000, DEFAULT_ACCOUNT_CONCURRENCY)
+      : undefined;
   if (values['http-port'] !== undefined) process.env[HTTP_PORT_ENV] = String(integerFlag(values['http-port'], 'http-port', 0, 65535, 0));
   const token = process.env[TOKEN_ENV] || undefined;
   if (token !== undefined && !/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
@@ -106,10 +118,16 @@ export async function run(argv: string[]): Promise<number> {
       wsPort,
       invokePort,
       maxRecords,
+      maxHistoryMB,
       ...(token ? { token } : {}),
       ...settings,
       allowedHosts,
       ...(awsProfile ? { awsProfile } : {}),
+      invoker: {
+        ...settings.invoker,
+        ...(memoryBudgetMB !== undefined ? { memoryBudgetMB } : {}),
+        ...(accountConcurrency !== undefined ? { accountConcurrency } : {}),
+      },
       log,
     });
   } catch (err) {

@@ -97,6 +97,8 @@ export interface AsyncInvocationHandle {
   /** The parent every attempt points to (given, or the 'async-invoke' record opened for it). */
   parentId: string;
   done: Promise<AsyncInvocationOutcome>;
+  /** Resolves once the queued event's record is in the history: answer the caller (202) after it. */
+  accepted: Promise<void>;
 }
 
 export interface AsyncInvocationContext {
@@ -219,7 +221,7 @@ export class AsyncInvocationQueue {
     const done = this.run(request, policy, requestId, parentId, parent);
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done));
-    return { requestId, parentId, done };
+    return { requestId, parentId, done, accepted: this.context.records.written?.() ?? Promise.resolve() };
   }
 
   /** Events still queued or running. */

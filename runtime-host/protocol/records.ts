@@ -56,6 +56,12 @@ export type BillingRule = 'per-ms-with-init' | 'per-ms' | 'legacy-100ms';
 /** Epoch milliseconds (fractional allowed) of each phase; absent phases did not happen. */
 export interface InvocationTimestamps {
   queuedAt: number;
+  /**
+   * When the invocation got its environment (a warm one, or a start slot for a new one). Between
+   * `queuedAt` and this it waited in the host's burst queue: never part of Init Duration, Duration,
+   * billing or the init timeout. Absent when it did not wait.
+   */
+  dequeuedAt?: number;
   initStartAt?: number;
   initEndAt?: number;
   invokeStartAt?: number;
@@ -109,6 +115,24 @@ export interface ServiceCallSpan {
   durationMs: number;
 }
 
+/** What the history keeps in place of a value too large to store inline. */
+export interface TruncatedValue {
+  truncated: true;
+  /** Size of the whole value as JSON, in bytes. */
+  bytes: number;
+  /** Its first characters (JSON text). */
+  preview: string;
+}
+
+/** The original sizes, in bytes, of the parts of a record the history cut. */
+export interface TruncatedFields {
+  event?: number;
+  result?: number;
+  logs?: number;
+  httpRequestBody?: number;
+  httpResponseBody?: number;
+}
+
 export interface InvocationRecord {
   /** Unique record id. For kind 'invocation' it equals `requestId`. */
   id: string;
@@ -134,6 +158,10 @@ export interface InvocationRecord {
   billedDurationMs?: number;
   billingRule: BillingRule;
   maxMemoryUsedMB?: number;
+  /** Time spent in the host's burst queue before an environment was free (`dequeuedAt - queuedAt`). */
+  queuedMs?: number;
+  /** Parts cut to the history's inline limit; the values in their place are `TruncatedValue` markers (logs: a marker line). */
+  truncated?: TruncatedFields;
   /** Time stopped in a debugger during this invocation. */
   pausedMs?: number;
   pauses?: PausedSpan[];

@@ -1,6 +1,8 @@
 // The hub between whatever produces records (the Invoker, event sources through RecordBook) and what
 // consumes them (the durable store, the WebSocket broadcast): every record is persisted and
-// announced the same way, whoever made it.
+// announced the same way, whoever made it. Clients are sent the record as the store keeps it (cut to
+// its inline limit), and the invoker's `finished` waits for the store's write, so an invocation is
+// answered only once its final record is in the file.
 import type { RecordBook } from '../host-context';
 import type { Notifications } from '../protocol/methods';
 import type { InvocationRecord } from '../protocol/records';
@@ -14,6 +16,8 @@ const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled'
 
 export class InvocationHub implements RecordBook {
   private readonly sinks = new Set<NotificationSink>();
+  /** Log characters streamed per running invocation: beyond the store's inline limit the rest waits for the final record. */
+  private readonly streamedLogChars = new Map<string, number>();
   private detach: (() => void) | undefined;
 
   constructor(private readonly store: InvocationStore) {}
@@ -22,8 +26,12 @@ export class InvocationHub implements RecordBook {
   attach(invoker: Invoker): void {
     this.detach?.();
     const started = (r: InvocationRecord) => this.open(r);
-    const log = (id: string, line: string) => this.notify('invocation.log', { id, line });
-    const finished = (r: InvocationRecord) => this.close(r);
+    const log = (id: string, line: string) => this.streamLog(id, line);
+    const finished = (r: InvocationRecord): Promise<void> => {
+      this.streamedLogChars.delete(r.id);
+      this.close(r);
+      return this.store.written();
+    };
     invoker.on('started', started).on('log', log).on('finished', finished);
     this.detach = () => {
       invoker.off('started', started).off('log', log).off('finished', finished);
@@ -38,13 +46,17 @@ export class InvocationHub implements RecordBook {
 
   open(record: InvocationRecord): void {
     inheritTrace(record, (id) => this.store.get(id));
-    this.store.put(record);
-    this.notify(FINAL.has(record.status) ? 'invocation.finished' : 'invocation.started', record);
+    const stored = this.store.put(record);
+    this.notify(FINAL.has(record.status) ? 'invocation.finished' : 'invocation.started', stored);
   }
 
   close(record: InvocationRecord): void {
-    this.store.put(record);
-    this.notify('invocation.finished', record);
+    const stored = this.store.put(record);
+    this.notify('invocation.finished', stored);
+  }
+
+  written(): Promise<void> {
+    return this.store.written();
   }
 
   get(id: string): InvocationRecord | undefined {
@@ -55,6 +67,20 @@ export class InvocationHub implements RecordBook {
     this.detach?.();
     this.detach = undefined;
     this.sinks.clear();
+  }
+
+  private streamLog(id: string, line: string): void {
+    const sent = this.streamedLogChars.get(id) ?? 0;
+    const limit = this.store.inlineLimitBytes;
+    if (sent > limit) return;
+    const next = sent + line.length + 1;
+    this.streamedLogChars.set(id, next);
+    if (next <= limit) this.notify('invocation.log', { id, line });
+    else
+      this.notify('invocation.log', {
+        id,
+        line: `… [log lines beyond ${Math.round(limit / 1024)} KB are not streamed: the finished record keeps the first and last ones] …`,
+      });
   }
 
   private notify<N extends keyof Notifications>(method: N, params: Notifications[N]): void {

@@ -1,8 +1,14 @@
 // The runtime core: runs invocations in pools of execution environments, one pool per function,
 // the way Lambda scales — warm reuse, a new environment per concurrent invocation up to the
-// function's reserved concurrency, throttling beyond it, idle environments reaped.
+// function's reserved concurrency and the account's concurrency limit, throttling beyond them,
+// idle environments reaped. What Lambda has and one machine has not is absorbed by a queue, never
+// blamed on the function: cold starts beyond what the machine can start at once wait for a start
+// slot, and environments beyond the memory budget wait for a warm one. Time in that queue is its
+// own span of the record (`timestamps.dequeuedAt`, `queuedMs`), outside Init Duration, Duration,
+// billing and the init timeout.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { availableParallelism, totalmem } from 'node:os';
 import { invocationCostUsd } from '../protocol/billing';
 import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport, LambdaError } from '../protocol/records';
@@ -28,8 +34,12 @@ export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   maxPayloadBytes?: number;
   /** Event (asynchronous) payload limit (1 MB; 256 KB before 2025). */
   asyncMaxPayloadBytes?: number;
-  /** Concurrency for functions without reserved concurrency (Lambda's default account limit). */
-  unreservedConcurrency?: number;
+  /** Lambda's account concurrency limit: invocations in flight (queued included) across all functions; beyond it, throttled. */
+  accountConcurrency?: number;
+  /** Environments initializing at once; more cold starts wait for a slot (default: the core count, at least 2). */
+  startConcurrency?: number;
+  /** Memory sizes of live environments add up to at most this; beyond it an invocation waits for a warm environment (default: half the machine's memory). */
+  memoryBudgetMB?: number;
   /** Replaces the Node bootstrap, e.g. aws-lambda-ric (the conformance test). */
   nodeEntry?: (fn: FunctionConfig) => string[] | undefined;
   /** Host variables environments inherit (PATH); default process.env. */
@@ -45,6 +55,25 @@ export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
 interface InFlight {
   record: InvocationRecord;
   env: ExecutionEnvironment;
+}
+
+/** An invocation waiting in the burst queue for an environment of its function. */
+interface Waiter {
+  fn: FunctionConfig;
+  debug: boolean;
+  resolve: (env: ExecutionEnvironment | undefined) => void;
+}
+
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+
+/** Environments that may initialize at once on this machine. */
+export function defaultStartConcurrency(): number {
+  return Math.max(2, availableParallelism());
+}
+
+/** Half the machine's memory: the rest is the host's, the editor's and everything else's. */
+export function defaultMemoryBudgetMB(): number {
+  return Math.max(1024, Math.floor(totalmem() / 1024 / 1024 / 2));
 }
 
 const LIVE_INVOKERS = new Set<LambdaInvoker>();
@@ -64,6 +93,21 @@ export class LambdaInvoker implements Invoker {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly options: LambdaInvokerOptions & InvokerOptions;
   private stopped = false;
+  /** Invocations accepted and not yet finished (queued ones included), in all and per function. */
+  private concurrent = 0;
+  private readonly concurrentByFunction = new Map<string, number>();
+  /** Invocations waiting for an environment, first come first served. */
+  private waiters: Waiter[] = [];
+  /**
+   * Environments an invocation owns from the moment it gets them until release(): an environment is
+   * `idle` between its init and its invoke, and must not be handed to anyone else then.
+   */
+  private readonly claimed = new Set<ExecutionEnvironment>();
+  /** New environments holding a start slot until their init ends. */
+  private readonly starting = new Set<ExecutionEnvironment>();
+  /** Memory size of every live environment (what the budget counts). */
+  private readonly budgeted = new Map<ExecutionEnvironment, number>();
+  private budgetUsedMB = 0;
 
   constructor(options: LambdaInvokerOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
@@ -78,13 +122,14 @@ export class LambdaInvoker implements Invoker {
     }
   }
 
+  // `finished` listeners may return a promise: finish() calls them itself and waits for it.
   on<E extends keyof InvocationEvents>(event: E, listener: InvocationEvents[E]): this {
-    this.events.on(event, listener);
+    this.events.on(event, listener as (...args: unknown[]) => void);
     return this;
   }
 
   off<E extends keyof InvocationEvents>(event: E, listener: InvocationEvents[E]): this {
-    this.events.off(event, listener);
+    this.events.off(event, listener as (...args: unknown[]) => void);
     return this;
   }
 
@@ -129,22 +174,62 @@ export class LambdaInvoker implements Invoker {
       ...(request.source ? { source: request.source } : {}),
     };
 
-    let env = this.acquire(fn, request.debug === true);
-    // A warm environment whose runtime died after its last invocation is replaced by a new (cold) one.
-    while (env && env.initialized && !(await env.ensureReady())) {
-      this.remove(env);
-      void env.destroy();
-      env = this.acquire(fn, request.debug === true);
-    }
-    if (!env) {
+    const debug = request.debug === true;
+    const reserved = fn.reservedConcurrency;
+    const accountLimit = this.options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
+    const ofFunction = this.concurrentByFunction.get(fn.name) ?? 0;
+    if (this.concurrent >= accountLimit || (reserved !== undefined && ofFunction >= reserved)) {
       record.status = 'throttled';
       record.error = { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', trace: [] };
       record.timestamps.finishedAt = Date.now();
       this.events.emit('started', record);
       record.traceId ??= newTraceRoot();
-      this.finish(record, request);
+      await this.finish(record, request);
       return record;
     }
+    this.concurrent++;
+    this.concurrentByFunction.set(fn.name, ofFunction + 1);
+    try {
+      return await this.run(record, request, body, debug);
+    } finally {
+      this.concurrent--;
+      const left = (this.concurrentByFunction.get(fn.name) ?? 1) - 1;
+      if (left > 0) this.concurrentByFunction.set(fn.name, left);
+      else this.concurrentByFunction.delete(fn.name);
+    }
+  }
+
+  /** An accepted invocation: an environment (maybe after the queue), init when cold, the invoke, the final record. */
+  private async run(record: InvocationRecord, request: InvokeRequest, body: string, debug: boolean): Promise<InvocationRecord> {
+    const { fn } = request;
+    const requestId = record.requestId;
+    this.events.emit('started', record);
+    // The record book has given the record its parent's trace (on `started`); without one, it starts a trace.
+    record.traceId ??= newTraceRoot();
+    let waited = false;
+    const environment = async () => {
+      const found = await this.environmentFor(fn, debug, request.signal);
+      waited ||= found.waited;
+      return found.env;
+    };
+    let env = await environment();
+    // A warm environment whose runtime died after its last invocation is replaced by a new (cold) one.
+    while (env && env.initialized && !(await env.ensureReady())) {
+      this.remove(env);
+      void env.destroy();
+      env = await environment();
+    }
+    if (!env) {
+      if (this.stopped) throw new Error('the invoker is shut down');
+      // Cancelled while it waited in the queue.
+      record.status = 'interrupted';
+      record.error = { errorType: 'Host.Interrupted', errorMessage: 'The invocation was cancelled before an environment was free.', trace: [] };
+      this.markDequeued(record, true);
+      record.timestamps.finishedAt = Date.now();
+      await this.finish(record, request);
+      return record;
+    }
+    this.markDequeued(record, waited);
 
     this.inFlight.set(record.id, { record, env });
     const onAbort = () => env.cancel();
@@ -154,15 +239,17 @@ export class LambdaInvoker implements Invoker {
       record.logs.push(line);
       this.events.emit('log', record.id, line);
     };
-    this.events.emit('started', record);
-    // The record book has given the record its parent's trace (on `started`); without one, it starts a trace.
-    record.traceId ??= newTraceRoot();
     try {
       if (!env.initialized) {
-        const init = await env.init(requestId, sink);
+        let init;
+        try {
+          init = await env.init(requestId, sink);
+        } finally {
+          this.releaseStartSlot(env);
+        }
         if (!init.ok) {
           // Spec §1: the init error is the invocation's error; the next invoke starts (and fails) again.
-          this.finishInitFailure(record, env, init, sink, request);
+          await this.finishInitFailure(record, env, init, sink, request);
           return record;
         }
       }
@@ -205,18 +292,42 @@ export class LambdaInvoker implements Invoker {
       request.signal?.removeEventListener('abort', onAbort);
     }
     this.release(env);
-    this.finish(record, request);
+    await this.finish(record, request);
     return record;
   }
 
-  /** The caller's last word on the record (`completeRecord`), then the one `finished` announcement. */
-  private finish(record: InvocationRecord, request: InvokeRequest): void {
+  /**
+   * The caller's last word on the record (`completeRecord`), then the one `finished` announcement;
+   * resolves once every listener's promise (the store's write) has settled, so nobody is answered
+   * before the record is durable.
+   */
+  private async finish(record: InvocationRecord, request: InvokeRequest): Promise<void> {
     try {
       request.completeRecord?.(record);
     } catch (err) {
       process.emitWarning(`completeRecord failed for ${record.id}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    this.events.emit('finished', record);
+    const writes: Promise<void>[] = [];
+    for (const listener of this.events.listeners('finished') as InvocationEvents['finished'][]) {
+      try {
+        const done = listener(record);
+        if (done) writes.push(done);
+      } catch (err) {
+        process.emitWarning(`a 'finished' listener failed for ${record.id}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (writes.length > 0) {
+      const results = await Promise.allSettled(writes);
+      for (const r of results) if (r.status === 'rejected') process.emitWarning(`storing ${record.id} failed: ${String(r.reason)}`);
+    }
+  }
+
+  /** Records how long the invocation waited in the burst queue (nothing when it did not). */
+  private markDequeued(record: InvocationRecord, waited: boolean): void {
+    if (!waited) return;
+    const now = Date.now();
+    record.timestamps.dequeuedAt = now;
+    record.queuedMs = Math.max(0, now - record.timestamps.queuedAt);
   }
 
   /**
@@ -225,10 +336,10 @@ export class LambdaInvoker implements Invoker {
    */
   async prepareDebug(fn: FunctionConfig): Promise<Omit<DebugTarget, 'invocationId'>> {
     const pool = this.pool(poolKey(fn.name, true));
-    let env = pool.find((e) => e.state === 'idle' && !e.retired);
+    let env = pool.find((e) => e.state === 'idle' && !this.claimed.has(e) && !e.retired);
     if (!env) {
-      env = this.acquire(fn, true);
-      if (!env) throw new UserError(`function '${fn.name}' is at its concurrency limit`, 'wait for its invocations to finish', 'TooManyRequestsException');
+      // Debugging is one environment the user asked for: it does not wait for the memory budget.
+      env = this.takeIdle(fn, true) ?? this.createEnvironment(fn, true);
       const init = await env.init(randomUUID());
       if (!init.ok) {
         this.remove(env);
@@ -257,7 +368,7 @@ export class LambdaInvoker implements Invoker {
       if (!key.startsWith(`${functionName}\u0000`)) continue;
       for (const env of [...pool]) {
         env.retired = true;
-        if (env.state === 'idle') {
+        if (env.state === 'idle' && !this.claimed.has(env)) {
           this.remove(env);
           void env.destroy();
         }
@@ -296,6 +407,7 @@ export class LambdaInvoker implements Invoker {
 
   async shutdown(): Promise<void> {
     this.stopped = true;
+    for (const w of this.waiters.splice(0)) w.resolve(undefined);
     for (const f of this.inFlight.values()) f.env.cancel();
     const all = [...this.pools.values()].flat();
     this.pools.clear();
@@ -311,27 +423,99 @@ export class LambdaInvoker implements Invoker {
     return pool;
   }
 
-  /** A warm idle environment, a new one within the concurrency limit, or undefined (throttled). */
-  private acquire(fn: FunctionConfig, debug: boolean): ExecutionEnvironment | undefined {
-    const key = poolKey(fn.name, debug);
-    const pool = this.pool(key);
+  /**
+   * A warm idle environment, a new one within the memory budget, or — beyond it — the next one that
+   * becomes free (`waited`); undefined when the invoker stops or the signal cancels the wait.
+   */
+  private async environmentFor(
+    fn: FunctionConfig,
+    debug: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<{ env: ExecutionEnvironment | undefined; waited: boolean }> {
+    const now = this.takeIdle(fn, debug) ?? this.startWithinBudget(fn, debug);
+    if (now) return { env: now, waited: false };
+    if (signal?.aborted) return { env: undefined, waited: false };
+    const env = await new Promise<ExecutionEnvironment | undefined>((resolve) => {
+      const waiter: Waiter = { fn, debug, resolve };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiter.resolve = (found) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(found);
+      };
+      this.waiters.push(waiter);
+    });
+    return { env, waited: true };
+  }
+
+  /** A warm idle environment of this configuration, marked busy; stale ones of the function are ended. */
+  private takeIdle(fn: FunctionConfig, debug: boolean): ExecutionEnvironment | undefined {
+    const pool = this.pool(poolKey(fn.name, debug));
     const signature = configSignature(fn);
-    let env = pool.find((e) => e.state === 'idle' && !e.retired && configSignature(e.fn) === signature);
+    const env = pool.find((e) => e.state === 'idle' && !this.claimed.has(e) && !e.retired && configSignature(e.fn) === signature);
     if (env) {
+      this.claimed.add(env);
       env.state = 'busy';
       clearTimeout(env.idleTimer);
       return env;
     }
     // An environment whose configuration changed is not reused (Lambda starts new ones after an update).
-    for (const stale of pool.filter((e) => e.state === 'idle' && configSignature(e.fn) !== signature)) {
+    for (const stale of pool.filter((e) => e.state === 'idle' && !this.claimed.has(e) && configSignature(e.fn) !== signature)) {
       this.remove(stale);
       void stale.destroy();
     }
-    const limit = fn.reservedConcurrency ?? this.options.unreservedConcurrency ?? 1000;
-    const active = [...this.pools.entries()]
-      .filter(([k]) => k.startsWith(`${fn.name}\u0000`))
-      .reduce((n, [, p]) => n + p.filter((e) => e.state !== 'dead').length, 0);
-    if (active >= limit) return undefined;
+    return undefined;
+  }
+
+  /**
+   * A new environment, holding a start slot until its init ends, when a slot is free and the budget
+   * has room for it (ending idle environments of other functions to make room). Otherwise the
+   * invocation waits, and takes whichever comes first: a warm environment or a slot.
+   */
+  private startWithinBudget(fn: FunctionConfig, debug: boolean): ExecutionEnvironment | undefined {
+    if (this.starting.size >= (this.options.startConcurrency ?? defaultStartConcurrency())) return undefined;
+    const budget = this.options.memoryBudgetMB ?? defaultMemoryBudgetMB();
+    while (this.budgeted.size > 0 && this.budgetUsedMB + fn.memorySizeMB > budget) {
+      const idle = this.oldestIdle();
+      if (!idle) return undefined;
+      this.remove(idle);
+      void idle.destroy();
+    }
+    const env = this.createEnvironment(fn, debug);
+    this.starting.add(env);
+    return env;
+  }
+
+  private oldestIdle(): ExecutionEnvironment | undefined {
+    for (const pool of this.pools.values()) for (const env of pool) if (env.state === 'idle' && !this.claimed.has(env)) return env;
+    return undefined;
+  }
+
+  /** Hands freed environments and budget to the invocations waiting for them, in arrival order. */
+  private serveWaiters(): void {
+    if (this.stopped || this.waiters.length === 0) return;
+    const waiting = this.waiters;
+    this.waiters = [];
+    const still: Waiter[] = [];
+    for (const w of waiting) {
+      const env = this.takeIdle(w.fn, w.debug) ?? this.startWithinBudget(w.fn, w.debug);
+      if (env) w.resolve(env);
+      else still.push(w);
+    }
+    // Waiters that arrived while these were served (none today: resolving is synchronous) keep their turn after them.
+    this.waiters = [...still, ...this.waiters];
+  }
+
+  /** An environment's init ended (or it died first): its start slot goes to whoever waits. */
+  private releaseStartSlot(env: ExecutionEnvironment): void {
+    if (this.starting.delete(env)) this.serveWaiters();
+  }
+
+  private createEnvironment(fn: FunctionConfig, debug: boolean): ExecutionEnvironment {
+    const pool = this.pool(poolKey(fn.name, debug));
     const launch: EnvironmentLaunch = {
       ...(this.options.nodeOptions !== undefined ? { nodeOptions: this.options.nodeOptions } : {}),
       ...(this.options.nodePath !== undefined ? { nodePath: this.options.nodePath } : {}),
@@ -343,7 +527,7 @@ export class LambdaInvoker implements Invoker {
     };
     const entry = this.options.nodeEntry?.(fn);
     if (entry) launch.nodeEntry = entry;
-    env = new ExecutionEnvironment({
+    const env = new ExecutionEnvironment({
       id: randomUUID(),
       fn,
       region: this.options.region,
@@ -356,14 +540,17 @@ export class LambdaInvoker implements Invoker {
       ...(this.options.hostLog ? { hostLog: this.options.hostLog } : {}),
       launch,
     });
-    const created = env;
-    created.onDeath = () => this.remove(created);
+    env.onDeath = () => this.remove(env);
     pool.push(env);
+    this.claimed.add(env);
+    this.budgeted.set(env, fn.memorySizeMB);
+    this.budgetUsedMB += fn.memorySizeMB;
     return env;
   }
 
   /** After an invocation: back to the pool (idle timer armed), or gone if it died or was retired. */
   private release(env: ExecutionEnvironment): void {
+    this.claimed.delete(env);
     if (env.state === 'dead') {
       this.remove(env);
       void env.destroy();
@@ -382,6 +569,7 @@ export class LambdaInvoker implements Invoker {
       void env.destroy();
     }, this.options.idleReapMs);
     env.idleTimer.unref();
+    this.serveWaiters();
   }
 
   private remove(env: ExecutionEnvironment): void {
@@ -389,6 +577,14 @@ export class LambdaInvoker implements Invoker {
       const i = pool.indexOf(env);
       if (i >= 0) pool.splice(i, 1);
     }
+    this.claimed.delete(env);
+    const mb = this.budgeted.get(env);
+    const slot = this.starting.delete(env);
+    if (mb !== undefined) {
+      this.budgeted.delete(env);
+      this.budgetUsedMB -= mb;
+    }
+    if (mb !== undefined || slot) this.serveWaiters();
   }
 
   private finishInitFailure(
@@ -397,7 +593,7 @@ export class LambdaInvoker implements Invoker {
     init: { ok: false; status: 'error' | 'timeout' | 'outOfMemory'; error: InvocationRecord['error'] & object },
     sink: LineSink,
     request: InvokeRequest,
-  ): void {
+  ): Promise<void> {
     this.remove(env);
     void env.destroy();
     record.cold = true;
@@ -411,7 +607,7 @@ export class LambdaInvoker implements Invoker {
     record.costUsd = invocationCostUsd(record.memorySizeMB, outcome.billedDurationMs, record.architecture);
     Object.assign(record.timestamps, outcome.timestamps, { finishedAt: Date.now() });
     this.inFlight.delete(record.id);
-    this.finish(record, request);
+    return this.finish(record, request);
   }
 
   private findEnvironment(id: string): ExecutionEnvironment | undefined {

@@ -74,7 +74,8 @@ export interface InvokerOptions {
 export interface InvocationEvents {
   started: (record: InvocationRecord) => void;
   log: (recordId: string, line: string) => void;
-  finished: (record: InvocationRecord) => void;
+  /** A listener may return a promise (the store's write): `invoke` resolves only once every one has settled. */
+  finished: (record: InvocationRecord) => void | Promise<void>;
 }
 
 export interface Invoker {

@@ -52,6 +52,8 @@ export interface HostOptions {
   /** Session token; default 32 random bytes (hex). */
   token?: string;
   maxRecords?: number;
+  /** History kept, in MB of records (oldest dropped first). */
+  maxHistoryMB?: number;
   region?: string;
   accountId?: string;
   /** Watch template, env files and code (default true). */
@@ -168,7 +170,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     watch: options.watch ?? true,
     log,
   });
-  const store = new InvocationStore({ stateDir, ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}), onWarning: (m) => log.warn(m) });
+  const store = new InvocationStore({
+    stateDir,
+    ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}),
+    ...(options.maxHistoryMB ? { maxBytes: options.maxHistoryMB * 1024 * 1024 } : {}),
+    onWarning: (m) => log.warn(m),
+  });
   const invoker = new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), aws, ...(options.invoker ?? {}) });
   registry.attach(invoker);
   const sdkInstall = provideRuntimeSdk(options.runtimeSdk ?? 'auto', invoker, log);

@@ -213,13 +213,13 @@ export class InvokeApiServer {
       return;
     }
     if (invocationType === 'Event') {
-      this.invokeAsync(res, fn, event, clientContext);
+      await this.invokeAsync(res, fn, event, clientContext);
       return;
     }
     await this.invokeSync(req, res, fn, event, clientContext);
   }
 
-  private invokeAsync(res: ServerResponse, fn: FunctionInfo, event: unknown, clientContext: unknown): void {
+  private async invokeAsync(res: ServerResponse, fn: FunctionInfo, event: unknown, clientContext: unknown): Promise<void> {
     let handle;
     try {
       handle = this.options.asyncQueue.invoke({
@@ -234,6 +234,7 @@ export class InvokeApiServer {
       return;
     }
     handle.done.catch((err: unknown) => this.options.log?.error(`async invoke of ${fn.name}: ${(err as Error).message}`));
+    await handle.accepted;
     res.writeHead(202, { 'x-amzn-requestid': handle.requestId, 'content-length': 0 });
     res.end();
   }

@@ -40,7 +40,7 @@ describe('serve: durable history', () => {
         [a.requestId, 'Hello', 'success'],
       ],
     );
-    assert.match(second.stderr(), /invocations\.jsonl: skipped a torn last line \(26 bytes\)/);
+    assert.match(second.stderr(), /invocations\.jsonl: skipped 1 damaged line: a torn last line \(26 bytes\)/);
     const c = await c2.request<InvokeOutput>('invoke', { function: 'Hello', event: { n: 'c' } });
     assert.deepEqual(
       (await c2.request<ListInvocationsResult>('listInvocations')).records.map((r) => r.id),

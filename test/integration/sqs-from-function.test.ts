@@ -73,7 +73,9 @@ describe('SQS from inside a function', () => {
     writeFileSync(join(dir, 'app.js'), HANDLERS);
     host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [sqs] });
     host.context.awsEndpoint = endpoint.url;
-    host.context.invoker.on('finished', (r: InvocationRecord) => finished.push(r));
+    host.context.invoker.on('finished', (r: InvocationRecord) => {
+      finished.push(r);
+    });
   });
   after(async () => {
     await host?.close();

@@ -1,6 +1,6 @@
 // The durable invocation history: paging, filters, restart, torn last line, retention + compaction.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -130,7 +130,7 @@ describe('invocation store', () => {
       ['whole'],
     );
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /skipped a torn last line \(40 bytes\)$/);
+    assert.match(warnings[0]!, /skipped 1 damaged line: a torn last line \(40 bytes\)$/);
     reopened.put(record('after'));
     await reopened.close();
     assert.deepEqual(
@@ -145,7 +145,7 @@ describe('invocation store', () => {
     await third.close();
   });
 
-  it('skips a corrupted line in the middle with its line number', async () => {
+  it('skips a corrupted line in the middle, with one warning saying how many', async () => {
     const dir = stateDir();
     appendFileSync(join(dir, 'invocations.jsonl'), `${JSON.stringify(record('one'))}\n{broken\n${JSON.stringify(record('two'))}\n`);
     const warnings: string[] = [];
@@ -156,7 +156,7 @@ describe('invocation store', () => {
     );
     assert.deepEqual(
       warnings.map((w) => w.replace(/^.*invocations\.jsonl/, '')),
-      [':2: skipped a line that is not valid JSON'],
+      [': skipped 1 damaged line: 1 not valid JSON'],
     );
     await store.close();
   });
@@ -241,5 +241,98 @@ describe('invocation store', () => {
     assert.equal(reopened.get('first')!.status, 'success');
     assert.equal(reopened.get('last')!.status, 'success');
     await reopened.close();
+  });
+
+  it('stores an event, result and logs once each, capped, with visible markers', async () => {
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir, inlineLimitBytes: 64 * 1024 });
+    const event = { body: 'e'.repeat(1_000_000) };
+    const running = record('big', { status: 'running', event, logs: [] });
+    const announced = store.put(running);
+    assert.deepEqual(announced.truncated, { event: 1_000_011 });
+    const logs = Array.from({ length: 20_000 }, (_, i) => `line ${i} ${'l'.repeat(100)}`);
+    const final = store.put({ ...running, status: 'success', result: { r: 'r'.repeat(500_000) }, logs });
+    await store.flush();
+    assert.deepEqual(final.truncated, { event: 1_000_011, result: 500_008, logs: logs.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) });
+    assert.deepEqual(Object.keys(final.event as object).sort(), ['bytes', 'preview', 'truncated']);
+    assert.equal((final.event as { truncated: boolean }).truncated, true);
+    assert.equal((final.event as { bytes: number }).bytes, 1_000_011);
+    assert.equal((final.result as { bytes: number }).bytes, 500_008);
+    assert.equal(final.logs[0], logs[0]);
+    assert.equal(final.logs.at(-1), logs.at(-1));
+    assert.ok(final.logs.some((l) => /^… \[truncated, \d+ bytes of logs: \d+ lines left out\] …$/.test(l)));
+    // The event is in the file once: the final line leaves it to the first.
+    const text = readFileSync(join(dir, 'invocations.jsonl'), 'utf8');
+    assert.equal(text.split('"preview"').length - 1, 2, 'one preview for the event, one for the result');
+    assert.ok(Buffer.byteLength(text) < 3 * 64 * 1024 + 10_000, `${Buffer.byteLength(text)} bytes for one record`);
+    await store.close();
+    const reopened = new InvocationStore({ stateDir: dir, inlineLimitBytes: 64 * 1024 });
+    assert.deepEqual(reopened.get('big')!.event, final.event);
+    assert.deepEqual(reopened.get('big')!.truncated, final.truncated);
+    assert.equal(reopened.get('big')!.status, 'success');
+    await reopened.close();
+  });
+
+  it('keeps the newest records within the byte budget, oldest dropped first, also after a restart', async () => {
+    const dir = stateDir();
+    const maxBytes = 1024 * 1024;
+    const store = new InvocationStore({ stateDir: dir, maxBytes });
+    for (let i = 0; i < 40; i++) store.put(record(`r${i}`, { event: { pad: 'p'.repeat(100_000) } }));
+    assert.ok(store.bytes() <= maxBytes, `${store.bytes()} bytes kept`);
+    assert.ok(store.size() >= 8 && store.size() < 40, `${store.size()} records kept`);
+    assert.equal(store.page({ limit: 1 }).records[0]!.id, 'r39');
+    assert.equal(store.get('r0'), undefined);
+    const kept = store.size();
+    await store.close();
+    const reopened = new InvocationStore({ stateDir: dir, maxBytes });
+    assert.equal(reopened.size(), kept);
+    assert.ok(statSync(join(dir, 'invocations.jsonl')).size <= maxBytes, 'the file is within the budget after a restart');
+    await reopened.close();
+  });
+
+  it('loads a history of any size line by line: a 600 MB damaged line and broken lines are skipped with one warning', async () => {
+    const dir = stateDir();
+    const file = join(dir, 'invocations.jsonl');
+    const fd = openSync(file, 'w');
+    try {
+      writeSync(fd, JSON.stringify(record('before')) + '\n{broken\n');
+      // Bigger than any string V8 can hold: reading the file as one string cannot work.
+      const junk = Buffer.alloc(16 * 1024 * 1024, 0x78);
+      for (let i = 0; i < 38; i++) writeSync(fd, junk);
+      writeSync(fd, '\n' + JSON.stringify(record('after')) + '\nnot json either\n');
+    } finally {
+      closeSync(fd);
+    }
+    const warnings: string[] = [];
+    const store = new InvocationStore({ stateDir: dir, onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(
+      store.page().records.map((r) => r.id),
+      ['after', 'before'],
+    );
+    assert.deepEqual(
+      warnings.map((w) => w.replace(/^.*invocations\.jsonl/, '')),
+      [': skipped 3 damaged lines: 2 not valid JSON, 1 longer than 64 MB'],
+    );
+    await store.close();
+    // The damage was compacted away.
+    assert.ok(statSync(file).size < 10_000);
+  });
+
+  it('written() resolves once the lines put so far are in the file', async () => {
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir });
+    store.put(record('one'));
+    store.put(record('two'));
+    await store.written();
+    assert.deepEqual(
+      lines(dir).map((l) => (JSON.parse(l) as InvocationRecord).id),
+      ['one', 'two'],
+    );
+    store.put(record('three'));
+    const written = store.written();
+    assert.equal(lines(dir).length, 2, 'written once the write returns, not before');
+    await written;
+    assert.equal(lines(dir).length, 3);
+    await store.close();
   });
 });

@@ -45,6 +45,25 @@ describe('panel timeline layout', () => {
     assert.deepEqual(row.billed, { startMs: 1, endMs: 10, billedMs: 9, rule: 'per-ms' });
   });
 
+  it('draws the wait in the host queue as its own segment before init, outside the billed span', () => {
+    const queued = record({
+      id: 'q',
+      cold: true,
+      timestamps: { queuedAt: 0, dequeuedAt: 3000, initStartAt: 3001, initEndAt: 3101, invokeStartAt: 3101, invokeEndAt: 3401, finishedAt: 3402 },
+      queuedMs: 3000,
+      initDurationMs: 100,
+      durationMs: 300,
+      billedDurationMs: 400,
+    });
+    const row = layoutTimeline(queued, [], 0).rows[0];
+    assert.deepEqual(row.phases.slice(0, 3), [
+      { kind: 'waiting', startMs: 0, endMs: 3000 },
+      { kind: 'queued', startMs: 3000, endMs: 3001 },
+      { kind: 'init', startMs: 3001, endMs: 3101 },
+    ]);
+    assert.deepEqual(row.billed, { startMs: 3001, endMs: 3401, billedMs: 400, rule: 'per-ms-with-init' });
+  });
+
   it('bills a cold start from the invoke phase under the per-ms rule (init not billed)', () => {
     const cold = record({
       id: 'c',

@@ -2,7 +2,8 @@
 // axis, to scale. Output is in milliseconds from the axis origin; the view turns it into percentages.
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 
-export type PhaseKind = 'queued' | 'init' | 'invoke' | 'paused' | 'report' | 'running';
+/** `waiting`: in the host's burst queue for an environment or a start slot (never billed, never init). */
+export type PhaseKind = 'waiting' | 'queued' | 'init' | 'invoke' | 'paused' | 'report' | 'running';
 
 export interface PhaseSpan {
   kind: PhaseKind;
@@ -64,7 +65,12 @@ export function timelineRow(r: InvocationRecord, depth: number, originAt: number
   const phases: PhaseSpan[] = [];
   const firstWork = t.initStartAt ?? t.invokeStartAt;
   const end = t.finishedAt ?? nowAt;
-  phases.push({ kind: 'queued', startMs: rel(t.queuedAt), endMs: rel(firstWork ?? end) });
+  if (t.dequeuedAt !== undefined) {
+    phases.push({ kind: 'waiting', startMs: rel(t.queuedAt), endMs: rel(t.dequeuedAt) });
+    phases.push({ kind: 'queued', startMs: rel(t.dequeuedAt), endMs: rel(firstWork ?? end) });
+  } else {
+    phases.push({ kind: 'queued', startMs: rel(t.queuedAt), endMs: rel(firstWork ?? end) });
+  }
   if (t.initStartAt !== undefined) {
     phases.push({ kind: 'init', startMs: rel(t.initStartAt), endMs: rel(t.initEndAt ?? t.invokeStartAt ?? end) });
   }

@@ -2,7 +2,7 @@
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { button, h, icon, setStyle } from '../dom';
 import { costOf } from '../model/cost';
-import { formatMs, formatPercent, formatShortMs, formatUsd } from '../model/format';
+import { formatBytes, formatMs, formatPercent, formatShortMs, formatUsd } from '../model/format';
 import { formatHttpRequest, formatHttpResponse } from '../model/http';
 import { classifyLogLine } from '../model/logs';
 import { KIND_LABEL, STATUS_LABEL } from '../model/records';
@@ -95,8 +95,8 @@ export function renderDetail(
     trace ? section('Trace', trace) : null,
     isInvocation ? section('Numbers', renderNumbers(record)) : null,
     record.http ? renderHttp(record) : null,
-    jsonBlock('Event', record.event, 'detail-event'),
-    record.error ? renderError(record) : record.result !== undefined ? jsonBlock('Result', record.result, 'detail-result') : null,
+    jsonBlock('Event', record.event, 'detail-event', record.truncated?.event),
+    record.error ? renderError(record) : record.result !== undefined ? jsonBlock('Result', record.result, 'detail-result', record.truncated?.result) : null,
     record.source ? jsonBlock('Source', record.source, 'detail-source') : null,
     children.length ? section(`Caused ${children.length} invocation${children.length === 1 ? '' : 's'}`, renderChildren(children, actions.select)) : null,
     isInvocation || record.logs.length ? renderLogs(record) : null,
@@ -140,6 +140,9 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
       'num-billed',
       cost ? `${cost.rule}: ${cost.ruleDescription}` : record.billingRule,
     ),
+    record.queuedMs !== undefined
+      ? numberCell('Queued', formatMs(record.queuedMs), 'num-queued', 'waited for a free environment in the host; not billed, not part of Init Duration')
+      : null,
     numberCell('Init duration', record.initDurationMs !== undefined ? formatMs(record.initDurationMs) : record.cold ? '—' : 'warm start (no init)', 'num-init'),
     numberCell(
       'Memory',
@@ -279,6 +282,13 @@ export function renderLogs(record: InvocationRecord): HTMLElement {
       'div',
       { class: 'block-head' },
       h('h3', null, `Logs (${record.logs.length})`),
+      record.truncated?.logs !== undefined
+        ? h(
+            'span',
+            { class: 'tag truncated', data: { testid: 'detail-logs-truncated' } },
+            `truncated, ${record.truncated.logs} bytes (${formatBytes(record.truncated.logs)}): first and last lines kept`,
+          )
+        : null,
       copyButton(() => record.logs.join('\n'), 'Copy logs'),
     ),
     h(

@@ -1,11 +1,39 @@
 // Folded, syntax-coloured JSON with a copy button. Objects and arrays fold with <details>; deep or
 // long ones start folded so a 6 MB event does not drown the page.
+import type { TruncatedValue } from '../../runtime-host/protocol/records';
 import { h, icon } from '../dom';
+import { formatBytes } from '../model/format';
 
 const MAX_ITEMS = 200;
 const MAX_STRING = 4000;
 
-export function jsonBlock(title: string, value: unknown, testId: string): HTMLElement {
+/** The history's marker for a value it did not keep whole (runtime-host/records/record-caps.ts). */
+export function truncatedMarker(value: unknown): TruncatedValue | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Partial<TruncatedValue>;
+  return v.truncated === true && typeof v.bytes === 'number' && typeof v.preview === 'string' ? (v as TruncatedValue) : undefined;
+}
+
+/**
+ * `truncatedBytes` is the record's word that this value was cut (`record.truncated.event`…): the
+ * block then says so and shows the start the history kept, instead of the marker as if it were data.
+ */
+export function jsonBlock(title: string, value: unknown, testId: string, truncatedBytes?: number): HTMLElement {
+  const marker = truncatedBytes !== undefined ? truncatedMarker(value) : undefined;
+  if (marker) {
+    return h(
+      'section',
+      { class: 'block', data: { testid: testId, truncated: String(marker.bytes) } },
+      h(
+        'div',
+        { class: 'block-head' },
+        h('h3', null, title),
+        h('span', { class: 'tag truncated', data: { testid: `${testId}-truncated` } }, `truncated, ${marker.bytes} bytes (${formatBytes(marker.bytes)})`),
+        copyButton(() => marker.preview, `Copy the start of the ${title.toLowerCase()}`),
+      ),
+      h('pre', { class: 'json truncated-preview' }, `${marker.preview}…`),
+    );
+  }
   const text = safeStringify(value);
   return h(
     'section',

@@ -5,7 +5,15 @@ import { formatShortMs } from '../model/format';
 import { STATUS_LABEL } from '../model/records';
 import { percentOf, type TimelineLayout } from '../model/timeline';
 
-const PHASE_LABEL = { queued: 'queued', init: 'init', invoke: 'invoke', running: 'running', paused: 'paused in debugger', report: 'report' } as const;
+const PHASE_LABEL = {
+  waiting: 'waiting for an environment',
+  queued: 'queued',
+  init: 'init',
+  invoke: 'invoke',
+  running: 'running',
+  paused: 'paused in debugger',
+  report: 'report',
+} as const;
 
 export function renderTimeline(layout: TimelineLayout, onSelect: (id: string) => void): HTMLElement {
   const pos = (el: HTMLElement, start: number, end: number) => {
@@ -72,7 +80,7 @@ export function renderTimeline(layout: TimelineLayout, onSelect: (id: string) =>
   const legend = h(
     'div',
     { class: 'tl-legend' },
-    (['queued', 'init', 'invoke', 'paused', 'report'] as const).map((k) =>
+    (['waiting', 'queued', 'init', 'invoke', 'paused', 'report'] as const).map((k) =>
       h('span', { class: 'tl-key' }, h('span', { class: `tl-swatch tl-${k}` }), PHASE_LABEL[k]),
     ),
     h('span', { class: 'tl-key' }, h('span', { class: 'tl-swatch tl-billed-swatch' }), 'billed'),
