@@ -2,6 +2,7 @@
 // Declared once here; both sides import these types. Add a method by adding it to `Methods`.
 import type { FunctionInfo } from './functions';
 import type { InvocationRecord, InvokeOutput, Trigger } from './records';
+import type { TuneParams, TuneProgress, TuneResult } from './tune';
 
 export interface InvokeParams {
   /** A function known to the host (template logical id or registered name)… */
@@ -166,6 +167,9 @@ export interface Methods {
   'httpApi.start': { params: { port?: number } | undefined; result: { url: string } };
   'httpApi.stop': { params: Record<string, never> | undefined; result: { stopped: boolean } };
 
+  /** The memory tuner: the function at each size in fresh environments; `tune.progress` per invocation. One tune at a time. */
+  tune: { params: TuneParams; result: TuneResult };
+
   /** Debugger integration: start an invocation in an environment with the inspector; the client attaches then calls `debug.attached`. */
   'debug.prepare': { params: InvokeParams; result: DebugTarget };
   /** Debugger reports a pause/resume so the timeout clock stops while paused. */
@@ -179,6 +183,7 @@ export interface Notifications {
   'invocation.finished': InvocationRecord;
   'functions.changed': { functions: FunctionInfo[] };
   'debug.environmentStarted': DebugTarget;
+  'tune.progress': TuneProgress;
 }
 
 export type MethodName = keyof Methods;

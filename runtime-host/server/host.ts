@@ -17,6 +17,7 @@ import { InvalidCursorError, InvocationStore } from '../records/invocation-store
 import { InvocationHub } from '../records/record-book';
 import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../runtime/invoker';
 import { UserError } from '../runtime/types';
+import { createTuneMethod } from '../tuning/tune-method';
 import { handleDashboardRequest } from './dashboard';
 import { InvokeApiServer } from './invoke-api';
 import { invalidParams, JsonRpcDispatcher } from './json-rpc';
@@ -133,6 +134,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const handlers = coreMethods(context, registry, store, invoker, options.handlerDefaults ?? {}, (target) =>
     wsServer.broadcast('debug.environmentStarted', target),
   );
+  const tuner = createTuneMethod({
+    resolveFunction: (params) => functionResolver(context, registry, options.handlerDefaults ?? {})(params, 'tune'),
+    createInvoker: () => new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), ...(options.invoker ?? {}) }),
+    billingRule: options.invoker?.billingRule ?? 'per-ms-with-init',
+    notify: (method, params) => wsServer.broadcast(method, params),
+  });
+  handlers.tune = (params) => tuner.run(params);
   for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
 
   const wsServer = new WsServer({
@@ -167,6 +175,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       await s.stop().catch((err: unknown) => log.error(`stopping ${s.name}: ${(err as Error).message}`));
     }
     await asyncQueue.stop();
+    await tuner.stop();
     await invoker.shutdown();
     hub.dispose();
     await store.close();
@@ -208,16 +217,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
 }
 
-/** The protocol methods the host itself implements (event sources add theirs). */
-function coreMethods(
+/** Turns `function` or `handler` + `root` params (invoke, debug.prepare, tune) into the function to run, with overrides applied. */
+function functionResolver(
   context: HostContext,
   registry: FunctionRegistry,
-  store: InvocationStore,
-  invoker: LambdaInvoker,
   handlerDefaults: NonNullable<HostOptions['handlerDefaults']>,
-  debugStarted: (target: Methods['debug.prepare']['result']) => void,
-): MethodHandlers {
-  const resolveFunction = (params: InvokeParams, method: string): FunctionInfo => {
+): (params: InvokeParams, method: string) => FunctionInfo {
+  return (params: InvokeParams, method: string): FunctionInfo => {
     const p = objectParams(params, method, '{"function":"HelloFunction","event":{}}');
     const name = optionalString(p, 'function', method);
     const handler = optionalString(p, 'handler', method);
@@ -272,6 +278,18 @@ function coreMethods(
       }),
     );
   };
+}
+
+/** The protocol methods the host itself implements (event sources add theirs). */
+function coreMethods(
+  context: HostContext,
+  registry: FunctionRegistry,
+  store: InvocationStore,
+  invoker: LambdaInvoker,
+  handlerDefaults: NonNullable<HostOptions['handlerDefaults']>,
+  debugStarted: (target: Methods['debug.prepare']['result']) => void,
+): MethodHandlers {
+  const resolveFunction = functionResolver(context, registry, handlerDefaults);
 
   return {
     listFunctions: async () => registry.list(),
