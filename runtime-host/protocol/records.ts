@@ -18,7 +18,8 @@ export type Trigger =
   | 'stream' // Kinesis or DynamoDB stream event source mapping
   | 'sns'
   | 'sqs'
-  | 'schedule';
+  | 'schedule'
+  | 'provisioned'; // provisioned concurrency initialising an environment ahead of invocations
 
 /**
  * `running` while in flight; the rest are final.
@@ -28,7 +29,7 @@ export type Trigger =
 export type InvocationStatus = 'queued' | 'running' | 'success' | 'error' | 'timeout' | 'outOfMemory' | 'throttled' | 'interrupted';
 
 /** Parent records group the invocations an event caused (an SNS publish fans out to N functions). */
-export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'http-request' | 'async-invoke';
+export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'http-request' | 'async-invoke' | 'provisioned-init';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -105,6 +106,13 @@ export interface InvocationRecord {
   attempt?: number;
   status: InvocationStatus;
   cold: boolean;
+  /**
+   * `provisioned-concurrency` when the environment was initialised ahead of time (the INIT phase is the
+   * environment's own `provisioned-init` record, with `environmentId`); absent: on demand.
+   */
+  initializationType?: 'provisioned-concurrency';
+  /** The execution environment that ran it (provisioned environments: links invocations to their init record). */
+  environmentId?: string;
   runtime: string;
   architecture: Architecture;
   memorySizeMB: number;

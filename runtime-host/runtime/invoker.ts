@@ -8,6 +8,7 @@ import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport } from '../protocol/records';
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import { runtimeFamilyOf, type LaunchContext } from './launch';
+import type { InitializationType } from './launch-environment';
 import { killGroupSync } from './process-tree';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
 
@@ -56,6 +57,10 @@ export class LambdaInvoker implements Invoker {
   private readonly events = new EventEmitter();
   private readonly pools = new Map<string, ExecutionEnvironment[]>();
   private readonly inFlight = new Map<string, InFlight>();
+  /** Provisioned concurrency per function: how many environments to keep initialised, for which configuration. */
+  private readonly provisionedTargets = new Map<string, { fn: FunctionConfig; count: number }>();
+  /** Provisioned environments whose init succeeded: only those are replaced when they die. */
+  private readonly provisionedReady = new WeakSet<ExecutionEnvironment>();
   private readonly options: LambdaInvokerOptions & InvokerOptions;
   private stopped = false;
 
@@ -167,6 +172,10 @@ export class LambdaInvoker implements Invoker {
         sink,
       );
       record.cold = outcome.initDurationMs !== undefined;
+      if (env.provisioned) {
+        record.initializationType = 'provisioned-concurrency';
+        record.environmentId = env.id;
+      }
       record.status = outcome.status;
       if (outcome.status === 'success') record.result = outcome.result ?? null;
       if (outcome.error) record.error = outcome.error;
@@ -209,6 +218,111 @@ export class LambdaInvoker implements Invoker {
   }
 
   /**
+   * Provisioned concurrency: keeps `count` environments of `fn` initialised ahead of invocations (0
+   * releases them). Each init is a `provisioned-init` record of its own, announced like an invocation;
+   * resolves with those records once the missing environments are initialised. An environment that dies
+   * after a successful init is replaced, as Lambda keeps the provisioned count; a failing init is not retried.
+   */
+  async provision(fn: FunctionConfig, count: number): Promise<InvocationRecord[]> {
+    if (this.stopped) return [];
+    const signature = configSignature(fn);
+    if (count > 0) this.provisionedTargets.set(fn.name, { fn, count });
+    else this.provisionedTargets.delete(fn.name);
+    const pool = this.pool(poolKey(fn.name, false));
+    const live = pool.filter((e) => e.provisioned && !e.retired && e.state !== 'dead');
+    const current = live.filter((e) => configSignature(e.fn) === signature);
+    // Environments of an older configuration, or beyond the count, are no longer provisioned.
+    for (const env of [...live.filter((e) => configSignature(e.fn) !== signature), ...current.slice(count)]) this.retireEnvironment(env);
+    const missing = count - Math.min(current.length, count);
+    const starts: Promise<InvocationRecord>[] = [];
+    for (let i = 0; i < missing; i++) {
+      const env = this.createEnvironment(fn, false, 'provisioned-concurrency');
+      if (!env) {
+        this.options.hostLog?.(
+          'warn',
+          `${fn.name}: ${count - missing + i} of ${count} provisioned environments started; its concurrency limit leaves no room for more`,
+        );
+        break;
+      }
+      starts.push(this.initProvisioned(env));
+    }
+    return Promise.all(starts);
+  }
+
+  /** Live provisioned environments of a function that finished their init (tests and the panel). */
+  provisionedCount(functionName: string): number {
+    return (this.pools.get(poolKey(functionName, false)) ?? []).filter((e) => e.provisioned && !e.retired && e.initialized && e.state !== 'dead').length;
+  }
+
+  private async initProvisioned(env: ExecutionEnvironment): Promise<InvocationRecord> {
+    const { fn } = env;
+    const id = randomUUID();
+    const record: InvocationRecord = {
+      id,
+      kind: 'provisioned-init',
+      requestId: '',
+      functionName: fn.name,
+      trigger: 'provisioned',
+      status: 'running',
+      cold: true,
+      initializationType: 'provisioned-concurrency',
+      environmentId: env.id,
+      runtime: fn.runtime,
+      architecture: fn.architecture,
+      memorySizeMB: fn.memorySizeMB,
+      timeoutSeconds: fn.timeoutSeconds,
+      timestamps: { queuedAt: Date.now() },
+      billingRule: this.options.billingRule,
+      event: null,
+      logs: [],
+    };
+    const sink: LineSink = (line) => {
+      record.logs.push(line);
+      this.events.emit('log', record.id, line);
+    };
+    this.events.emit('started', record);
+    let init: Awaited<ReturnType<ExecutionEnvironment['init']>>;
+    try {
+      init = await env.init(id, sink);
+    } catch (err) {
+      this.remove(env);
+      void env.destroy();
+      init = { ok: false, status: 'error', error: { errorType: 'Runtime.Unknown', errorMessage: err instanceof Error ? err.message : String(err), trace: [] } };
+    }
+    const span = env.initSpan;
+    if (span.startAt !== undefined) record.timestamps.initStartAt = span.startAt;
+    if (span.endAt !== undefined) record.timestamps.initEndAt = span.endAt;
+    const initDurationMs = env.initDuration;
+    if (initDurationMs !== undefined) record.initDurationMs = initDurationMs;
+    record.maxMemoryUsedMB = env.maxMemoryUsedMB;
+    if (init.ok) {
+      record.status = 'success';
+      this.provisionedReady.add(env);
+      if (env.retired || this.stopped) {
+        this.remove(env);
+        void env.destroy();
+      }
+    } else {
+      this.remove(env);
+      void env.destroy();
+      record.status = init.status;
+      record.error = init.error;
+    }
+    record.timestamps.finishedAt = Date.now();
+    this.events.emit('finished', record);
+    return record;
+  }
+
+  /** Destroyed now when idle, after its invocation otherwise. */
+  private retireEnvironment(env: ExecutionEnvironment): void {
+    env.retired = true;
+    if (env.state === 'idle') {
+      this.remove(env);
+      void env.destroy();
+    }
+  }
+
+  /**
    * Starts (and initializes) a debug environment for a function without invoking it, so a debugger can
    * attach before the first invocation; the next `invoke({debug: true})` of the function uses it.
    */
@@ -239,13 +353,7 @@ export class LambdaInvoker implements Invoker {
   retire(functionName: string): void {
     for (const [key, pool] of this.pools) {
       if (!key.startsWith(`${functionName}\u0000`)) continue;
-      for (const env of [...pool]) {
-        env.retired = true;
-        if (env.state === 'idle') {
-          this.remove(env);
-          void env.destroy();
-        }
-      }
+      for (const env of [...pool]) this.retireEnvironment(env);
     }
   }
 
@@ -300,7 +408,9 @@ export class LambdaInvoker implements Invoker {
     const key = poolKey(fn.name, debug);
     const pool = this.pool(key);
     const signature = configSignature(fn);
-    let env = pool.find((e) => e.state === 'idle' && !e.retired && configSignature(e.fn) === signature);
+    // Provisioned environments first, as Lambda routes to provisioned concurrency before spilling over to on-demand.
+    const idle = pool.filter((e) => e.state === 'idle' && !e.retired && configSignature(e.fn) === signature);
+    const env = idle.find((e) => e.provisioned) ?? idle[0];
     if (env) {
       env.state = 'busy';
       clearTimeout(env.idleTimer);
@@ -311,6 +421,12 @@ export class LambdaInvoker implements Invoker {
       this.remove(stale);
       void stale.destroy();
     }
+    return this.createEnvironment(fn, debug);
+  }
+
+  /** A new environment in the function's pool, or undefined when the function is at its concurrency limit. */
+  private createEnvironment(fn: FunctionConfig, debug: boolean, initializationType?: InitializationType): ExecutionEnvironment | undefined {
+    const pool = this.pool(poolKey(fn.name, debug));
     const limit = fn.reservedConcurrency ?? this.options.unreservedConcurrency ?? 1000;
     const active = [...this.pools.entries()]
       .filter(([k]) => k.startsWith(`${fn.name}\u0000`))
@@ -325,7 +441,7 @@ export class LambdaInvoker implements Invoker {
     };
     const entry = this.options.nodeEntry?.(fn);
     if (entry) launch.nodeEntry = entry;
-    env = new ExecutionEnvironment({
+    const env = new ExecutionEnvironment({
       id: randomUUID(),
       fn,
       region: this.options.region,
@@ -336,12 +452,25 @@ export class LambdaInvoker implements Invoker {
       wallClockTimeoutWhileDebugging: this.options.wallClockTimeoutWhileDebugging,
       memorySampleMs: this.options.memorySampleMs ?? 20,
       ...(this.options.hostLog ? { hostLog: this.options.hostLog } : {}),
+      ...(initializationType ? { initializationType } : {}),
       launch,
     });
-    const created = env;
-    created.onDeath = () => this.remove(created);
+    env.onDeath = () => {
+      this.remove(env);
+      this.replaceProvisioned(env);
+    };
     pool.push(env);
     return env;
+  }
+
+  /** A provisioned environment that died after its init (crash, timeout, out of memory) is replaced. */
+  private replaceProvisioned(env: ExecutionEnvironment): void {
+    if (!this.provisionedReady.has(env) || env.retired || this.stopped) return;
+    const target = this.provisionedTargets.get(env.fn.name);
+    if (!target || configSignature(target.fn) !== configSignature(env.fn)) return;
+    void this.provision(target.fn, target.count).catch((err: unknown) =>
+      this.options.hostLog?.('error', `${env.fn.name}: replacing a provisioned environment failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   /** After an invocation: back to the pool (idle timer armed), or gone if it died or was retired. */
@@ -358,6 +487,8 @@ export class LambdaInvoker implements Invoker {
     }
     env.state = 'idle';
     clearTimeout(env.idleTimer);
+    // Provisioned concurrency stays initialised however long it idles.
+    if (env.provisioned) return;
     env.idleTimer = setTimeout(() => {
       if (env.state !== 'idle') return;
       this.remove(env);

@@ -26,7 +26,11 @@ export interface LaunchContext {
   nodeEntry?: string[];
   /** Host variables passed through (PATH, AWS credentials); default process.env. */
   hostEnv?: NodeJS.ProcessEnv;
+  /** AWS_LAMBDA_INITIALIZATION_TYPE: `provisioned-concurrency` for environments initialised ahead of invocations. */
+  initializationType?: InitializationType;
 }
+
+export type InitializationType = 'on-demand' | 'provisioned-concurrency';
 
 export interface LaunchSpec {
   command: string;
@@ -86,7 +90,7 @@ export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): R
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMB),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: context.initializationType ?? 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: context.logStreamName,
     AWS_LAMBDA_RUNTIME_API: context.runtimeApi,

@@ -201,6 +201,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
       }
     }
+    // Provisioned concurrency starts initialising now and follows template changes; serve is ready
+    // meanwhile (invocations before it is up spill over to on-demand environments, as on Lambda).
+    const provisionAll = (functions: FunctionInfo[]) => {
+      for (const fn of functions) {
+        if (!fn.supported) continue;
+        invoker.provision(fn, fn.provisionedConcurrency ?? 0).then(
+          (records) => {
+            const failed = records.filter((r) => r.status !== 'success');
+            if (failed.length)
+              log.warn(`${fn.name}: ${failed.length} provisioned environment(s) failed to initialise: ${failed[0]!.error?.errorType ?? failed[0]!.status}`);
+          },
+          (err: unknown) => log.error(`${fn.name}: provisioned concurrency: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      }
+    };
+    provisionAll(registry.list());
+    unsubscribes.push(registry.onDidChange(provisionAll));
     const dashboard = `${wsServer.httpUrl}/?${TOKEN_QUERY_PARAM}=${token}`;
     const readyInfo: Record<string, string> = {};
     for (const source of started) Object.assign(readyInfo, source.readyInfo?.() ?? {});

@@ -2,7 +2,7 @@
 import type { InvocationRecord, InvocationStatus, RecordKind, Trigger } from '../../runtime-host/protocol/records';
 
 export const STATUSES: InvocationStatus[] = ['queued', 'running', 'success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted'];
-export const TRIGGERS: Trigger[] = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule'];
+export const TRIGGERS: Trigger[] = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'provisioned'];
 
 export const STATUS_LABEL: Record<InvocationStatus, string> = {
   queued: 'queued',
@@ -22,6 +22,7 @@ export const KIND_LABEL: Record<RecordKind, string> = {
   'stream-batch': 'stream batch',
   'http-request': 'HTTP request',
   'async-invoke': 'async invoke',
+  'provisioned-init': 'provisioned init',
 };
 
 /** Statuses that count as a failed invocation in error rates. */
