@@ -49,5 +49,7 @@ export function formatTuneTable(result: TuneResult): string {
 
 /** Per-invocation prices are tiny: enough significant digits to compare sizes. */
 function usd(n: number): string {
-  return `$${n.toPrecision(3)}`;
+  if (n <= 0) return '$0';
+  const decimals = Math.min(20, Math.max(2, 2 - Math.floor(Math.log10(n))));
+  return `$${n.toFixed(decimals)}`;
 }
