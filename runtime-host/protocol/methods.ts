@@ -2,7 +2,7 @@
 // Declared once here; both sides import these types. Add a method by adding it to `Methods`.
 import type { FunctionInfo } from './functions';
 import type { InvocationRecord, InvokeOutput, Trigger } from './records';
-import type { TuneParams, TuneProgress, TuneResult } from './tune';
+import type { TuneFinished, TuneParams, TuneProgress, TuneResult } from './tune';
 
 export interface InvokeParams {
   /** A function known to the host (template logical id or registered name)… */
@@ -169,6 +169,8 @@ export interface Methods {
 
   /** The memory tuner: the function at each size in fresh environments; `tune.progress` per invocation. One tune at a time. */
   tune: { params: TuneParams; result: TuneResult };
+  /** The host's most recent tune result (any client's), or null: a panel opened after a tune still shows it. */
+  'tune.last': { params: Record<string, never> | undefined; result: TuneResult | null };
 
   /** Debugger integration: start an invocation in an environment with the inspector; the client attaches then calls `debug.attached`. */
   'debug.prepare': { params: InvokeParams; result: DebugTarget };
@@ -184,6 +186,7 @@ export interface Notifications {
   'functions.changed': { functions: FunctionInfo[] };
   'debug.environmentStarted': DebugTarget;
   'tune.progress': TuneProgress;
+  'tune.finished': TuneFinished;
 }
 
 export type MethodName = keyof Methods;

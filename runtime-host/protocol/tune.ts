@@ -90,3 +90,9 @@ export interface TuneProgress {
   durationMs?: number;
   status: string;
 }
+
+/** `tune.finished`: sent to every client when a tune completes, so a panel shows it whoever started it. */
+export interface TuneFinished {
+  progressToken?: string;
+  result: TuneResult;
+}

@@ -141,6 +141,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     notify: (method, params) => wsServer.broadcast(method, params),
   });
   handlers.tune = (params) => tuner.run(params);
+  handlers['tune.last'] = async () => tuner.last();
   for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
 
   const wsServer = new WsServer({

@@ -17,11 +17,13 @@ export interface TuneMethodOptions {
   /** A new invoker configured like the host's (sandbox, paths, credentials policy). */
   createInvoker(): LambdaInvoker;
   billingRule: BillingRule;
-  notify(method: 'tune.progress', params: Notifications['tune.progress']): void;
+  notify<N extends 'tune.progress' | 'tune.finished'>(method: N, params: Notifications[N]): void;
 }
 
 export interface TuneMethod {
   run(params: TuneParams): Promise<TuneResult>;
+  /** The most recent result, or null. */
+  last(): TuneResult | null;
   /** Stops a running tune (host shutdown): its environments are killed. */
   stop(): Promise<void>;
 }
@@ -29,7 +31,9 @@ export interface TuneMethod {
 export function createTuneMethod(options: TuneMethodOptions): TuneMethod {
   // One at a time: two tunes sharing this machine's CPU would each measure the other.
   let running: { invoker: LambdaInvoker; controller: AbortController } | undefined;
+  let last: TuneResult | null = null;
   return {
+    last: () => last,
     async run(params) {
       const p = (params ?? {}) as TuneParams & Record<string, unknown>;
       if (typeof p !== 'object' || Array.isArray(p))
@@ -54,7 +58,7 @@ export function createTuneMethod(options: TuneMethodOptions): TuneMethod {
       const current = { invoker: options.createInvoker(), controller: new AbortController() };
       running = current;
       try {
-        return await tune({
+        const result = await tune({
           fn,
           event: p.event === undefined ? {} : p.event,
           ...(sizes !== undefined ? { memorySizesMB: sizes } : {}),
@@ -65,6 +69,9 @@ export function createTuneMethod(options: TuneMethodOptions): TuneMethod {
           onProgress: (progress) =>
             options.notify('tune.progress', { ...progress, ...(p.progressToken !== undefined ? { progressToken: p.progressToken } : {}) }),
         });
+        last = result;
+        options.notify('tune.finished', { result, ...(p.progressToken !== undefined ? { progressToken: p.progressToken } : {}) });
+        return result;
       } finally {
         if (running === current) running = undefined;
         await current.invoker.shutdown();

@@ -8,8 +8,9 @@ import { RpcClientError, servedFixture } from './serve-helpers';
 describe('tune over the protocol', () => {
   const served = servedFixture('tune-project');
 
-  test('tune reports every size, with one tune.progress per invocation carrying the progress token', async () => {
+  test('tune reports every size, with one tune.progress per invocation carrying the progress token, then tune.finished', async () => {
     const { client } = served;
+    assert.equal(await client.request('tune.last'), null);
     const result = await client.request<TuneResult>('tune', {
       function: 'CpuFunction',
       event: { iterations: 5000 },
@@ -41,6 +42,10 @@ describe('tune over the protocol', () => {
         [512, 2, 6],
       ],
     );
+    const finished = await client.waitFor('tune.finished');
+    assert.equal(finished.progressToken, 'tune-a');
+    assert.deepEqual(finished.result, result);
+    assert.deepEqual(await client.request('tune.last'), result);
   });
 
   test("a tune neither takes nor retires the host's warm environment, and its invocations are not in the history", async () => {

@@ -18,6 +18,8 @@ export interface DetailActions {
   /** Absent in the browser: debugging needs the editor. */
   debug?(record: InvocationRecord): void;
   startCompare(record: InvocationRecord): void;
+  /** "Tune with this event": the memory tuner on this record's function and event. */
+  tune(record: InvocationRecord): void;
 }
 
 export function statusBadge(status: InvocationRecord['status']): HTMLElement {
@@ -72,6 +74,11 @@ export function renderDetail(record: InvocationRecord, children: readonly Invoca
         button('Edit event & run', 'edit', () => actions.editAndRun(record), { secondary: true, testId: 'action-edit' }),
         button('Save event', 'save', () => actions.saveEvent(record), { secondary: true, testId: 'action-save' }),
         actions.debug ? button('Debug with this event', 'debug-alt', () => actions.debug?.(record), { secondary: true, testId: 'action-debug' }) : null,
+        button('Tune with this event', 'dashboard', () => actions.tune(record), {
+          secondary: true,
+          testId: 'action-tune',
+          title: 'Run this function with this event at several memory sizes: duration and cost of each',
+        }),
         button('Compare…', 'diff', () => actions.startCompare(record), {
           secondary: true,
           testId: 'action-compare',
