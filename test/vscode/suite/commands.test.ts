@@ -19,6 +19,7 @@ const PALETTE_TITLES = [
   'Put Records to Stream…',
   'Set Memory and Timeout…',
   'Restart Host',
+  'Tune Memory…',
 ];
 
 suite('commands', () => {
@@ -42,6 +43,6 @@ suite('commands', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
     assert.deepEqual(missing, []);
-    assert.equal(manifest.contributes.commands.length, 15);
+    assert.equal(manifest.contributes.commands.length, 16);
   });
 });
