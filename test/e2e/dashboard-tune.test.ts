@@ -117,4 +117,24 @@ describe('the Tune view in the browser dashboard (real host, real Chromium)', { 
     await page.screenshot({ path: join(SCREENSHOTS, 'dark.png') });
     assert.deepEqual(problems, []);
   });
+
+  it('a provisioned environment’s INIT is a record of its own; its invocations show as provisioned, without init', async () => {
+    await page.goto(serve.ready.dashboard!);
+    await page.locator('[data-testid=tab-history]').click();
+    const out = await rpc.request<InvokeOutput>('invoke', { function: 'WarmFunction' });
+    assert.equal(out.cold, false);
+    const row = page.locator(`[data-testid=history-row][data-record-id="${out.requestId}"]`);
+    await row.waitFor();
+    assert.equal(await row.locator('[data-col=start]').textContent(), 'provisioned');
+    await row.click();
+    assert.equal(await page.locator('[data-testid=detail-start]').textContent(), 'warm (provisioned concurrency)');
+
+    const init = page.locator('[data-testid=history-row][data-function=WarmFunction]', { hasText: 'provisioned init' }).first();
+    await init.click();
+    assert.equal(await page.locator('[data-testid=detail-kind]').textContent(), 'provisioned init');
+    assert.match((await page.locator('[data-testid=detail-init]').textContent()) ?? '', /^Init Duration: \d+\.\d\d ms$/);
+    await page.locator('[data-testid=detail]', { hasText: 'INIT_START Runtime Version' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'provisioned-init.png') });
+    assert.deepEqual(problems, []);
+  });
 });

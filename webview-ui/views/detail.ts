@@ -37,8 +37,15 @@ export function renderDetail(record: InvocationRecord, children: readonly Invoca
       h('h2', { data: { testid: 'detail-function' } }, record.functionName),
       statusBadge(record.status),
       isInvocation
-        ? h('span', { class: `tag ${record.cold ? 'cold' : 'warm'}`, data: { testid: 'detail-start' } }, record.cold ? 'cold start' : 'warm')
-        : h('span', { class: 'tag' }, KIND_LABEL[record.kind]),
+        ? h(
+            'span',
+            { class: `tag ${record.cold ? 'cold' : 'warm'}`, data: { testid: 'detail-start' } },
+            record.cold ? 'cold start' : record.initializationType ? 'warm (provisioned concurrency)' : 'warm',
+          )
+        : h('span', { class: 'tag', data: { testid: 'detail-kind' } }, KIND_LABEL[record.kind]),
+      record.kind === 'provisioned-init' && record.initDurationMs !== undefined
+        ? h('span', { class: 'muted', data: { testid: 'detail-init' } }, `Init Duration: ${record.initDurationMs.toFixed(2)} ms`)
+        : null,
       h('span', { class: 'tag' }, record.trigger),
       record.attempt ? h('span', { class: 'tag retry' }, `retry ${record.attempt}`) : null,
     ),
@@ -91,7 +98,7 @@ export function renderDetail(record: InvocationRecord, children: readonly Invoca
     section('Timeline', renderTimeline(layoutTimeline(record, children, nowAt), actions.select)),
     isInvocation ? section('Numbers', renderNumbers(record)) : null,
     record.http ? renderHttp(record) : null,
-    jsonBlock('Event', record.event, 'detail-event'),
+    record.kind === 'provisioned-init' ? null : jsonBlock('Event', record.event, 'detail-event'),
     record.error ? renderError(record) : record.result !== undefined ? jsonBlock('Result', record.result, 'detail-result') : null,
     record.source ? jsonBlock('Source', record.source, 'detail-source') : null,
     children.length ? section(`Caused ${children.length} invocation${children.length === 1 ? '' : 's'}`, renderChildren(children, actions.select)) : null,
