@@ -44,9 +44,22 @@ describe('provisioned concurrency under serve', () => {
     assert.equal((cold.result as { initType: string }).initType, 'on-demand');
   });
 
-  test('raising the count in the template initialises the extra environment', async () => {
+  test('raising the count in the template initialises one more environment and keeps the two warm ones', async () => {
+    const original = (await inits()).map((r) => r.environmentId);
+    assert.equal(original.length, 2);
     const template = join(served.dir, 'template.yaml');
     writeFileSync(template, readFileSync(template, 'utf8').replace('ProvisionedConcurrentExecutions: 2', 'ProvisionedConcurrentExecutions: 3'));
-    await waitUntil(async () => (await inits()).filter((r) => r.status === 'success').length === 3, 60_000, 'a third provisioned-init record');
+    await waitUntil(async () => (await inits()).filter((r) => r.status === 'success').length >= 3, 120_000, 'a third provisioned-init record');
+    // Three invocations at once each take one provisioned environment: the two original ones and the new one.
+    const outs = await Promise.all([1, 2, 3].map(() => served.client.request<InvokeOutput>('invoke', { function: 'WarmFunction', event: { waitMs: 3000 } })));
+    assert.ok(
+      outs.every((o) => !o.cold),
+      'all three ran on provisioned environments',
+    );
+    const used = await Promise.all(outs.map(async (o) => (await served.client.request<InvocationRecord>('getInvocation', { id: o.requestId })).environmentId));
+    const live = (await inits()).map((r) => r.environmentId);
+    assert.equal(live.length, 3, 'exactly one more init');
+    assert.deepEqual(new Set(used), new Set(live));
+    for (const id of original) assert.ok(used.includes(id), 'an original environment kept serving');
   });
 });
