@@ -143,6 +143,10 @@ export class LambdaInvoker implements Invoker {
       return record;
     }
 
+    if (env.provisioned) {
+      record.initializationType = 'provisioned-concurrency';
+      record.environmentId = env.id;
+    }
     this.inFlight.set(record.id, { record, env });
     const onAbort = () => env.cancel();
     if (request.signal?.aborted) onAbort();
@@ -172,10 +176,6 @@ export class LambdaInvoker implements Invoker {
         sink,
       );
       record.cold = outcome.initDurationMs !== undefined;
-      if (env.provisioned) {
-        record.initializationType = 'provisioned-concurrency';
-        record.environmentId = env.id;
-      }
       record.status = outcome.status;
       if (outcome.status === 'success') record.result = outcome.result ?? null;
       if (outcome.error) record.error = outcome.error;

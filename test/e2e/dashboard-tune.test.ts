@@ -123,7 +123,7 @@ describe('the Tune view in the browser dashboard (real host, real Chromium)', { 
     await page.locator('[data-testid=tab-history]').click();
     const out = await rpc.request<InvokeOutput>('invoke', { function: 'WarmFunction' });
     assert.equal(out.cold, false);
-    const row = page.locator(`[data-testid=history-row][data-record-id="${out.requestId}"]`);
+    const row = page.locator(`[data-testid=history-row][data-record-id="${out.requestId}"][data-status=success]`);
     await row.waitFor();
     assert.equal(await row.locator('[data-col=start]').textContent(), 'provisioned');
     await row.click();
