@@ -126,8 +126,14 @@ export class PanelApp {
         this.tune = { ...this.tune, progress };
         this.invalidate({ summary: true });
       } else if (method === 'tune.finished') {
-        this.tune = { result: (params as TuneFinished).result };
-        if (this.state.view !== 'tune') this.setView('tune');
+        const finished = params as TuneFinished;
+        if ('result' in finished) {
+          this.tune = { result: finished.result };
+          if (this.state.view !== 'tune') this.setView('tune');
+        } else {
+          this.tune = { ...(this.tune.result ? { result: this.tune.result } : {}) };
+          this.toast(`Tune stopped: ${finished.error}`);
+        }
         this.invalidate({ summary: true });
       }
     });

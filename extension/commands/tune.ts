@@ -49,9 +49,12 @@ export async function tuneMemory(ctx: WorkbenchContext, panel: InvocationsPanel,
         });
         reported = percent;
       });
+      // Cancelling stops the host's tune too, not only the wait for it.
+      const cancel = token.onCancellationRequested(() => void ctx.host.request('tune.cancel', undefined).catch(() => undefined));
       try {
         return await ctx.host.request('tune', { ...invokeParamsOf(target), event, memorySizesMB, runs, progressToken }, token);
       } finally {
+        cancel.dispose();
         subscription.dispose();
       }
     },

@@ -171,6 +171,8 @@ export interface Methods {
   tune: { params: TuneParams; result: TuneResult };
   /** The host's most recent tune result (any client's), or null: a panel opened after a tune still shows it. */
   'tune.last': { params: Record<string, never> | undefined; result: TuneResult | null };
+  /** Stops the running tune (its environments are killed; its `tune` request fails with "tuning was cancelled"). */
+  'tune.cancel': { params: Record<string, never> | undefined; result: { cancelled: boolean } };
 
   /** Debugger integration: start an invocation in an environment with the inspector; the client attaches then calls `debug.attached`. */
   'debug.prepare': { params: InvokeParams; result: DebugTarget };

@@ -91,8 +91,5 @@ export interface TuneProgress {
   status: string;
 }
 
-/** `tune.finished`: sent to every client when a tune completes, so a panel shows it whoever started it. */
-export interface TuneFinished {
-  progressToken?: string;
-  result: TuneResult;
-}
+/** `tune.finished`: sent to every client when a tune ends, so a panel shows it whoever started it. */
+export type TuneFinished = { progressToken?: string } & ({ result: TuneResult } | { error: string });

@@ -142,6 +142,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   handlers.tune = (params) => tuner.run(params);
   handlers['tune.last'] = async () => tuner.last();
+  handlers['tune.cancel'] = async () => ({ cancelled: await tuner.stop() });
   for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
 
   const wsServer = new WsServer({

@@ -24,8 +24,8 @@ export interface TuneMethod {
   run(params: TuneParams): Promise<TuneResult>;
   /** The most recent result, or null. */
   last(): TuneResult | null;
-  /** Stops a running tune (host shutdown): its environments are killed. */
-  stop(): Promise<void>;
+  /** Stops a running tune (a client's cancel, host shutdown): its environments are killed. Resolves true when one was running. */
+  stop(): Promise<boolean>;
 }
 
 export function createTuneMethod(options: TuneMethodOptions): TuneMethod {
@@ -72,6 +72,13 @@ export function createTuneMethod(options: TuneMethodOptions): TuneMethod {
         last = result;
         options.notify('tune.finished', { result, ...(p.progressToken !== undefined ? { progressToken: p.progressToken } : {}) });
         return result;
+      } catch (err) {
+        // Clients showing its progress learn it ended (cancelled, or the host failed).
+        options.notify('tune.finished', {
+          error: err instanceof Error ? err.message : String(err),
+          ...(p.progressToken !== undefined ? { progressToken: p.progressToken } : {}),
+        });
+        throw err;
       } finally {
         if (running === current) running = undefined;
         await current.invoker.shutdown();
@@ -79,9 +86,10 @@ export function createTuneMethod(options: TuneMethodOptions): TuneMethod {
     },
     async stop() {
       const current = running;
-      if (!current) return;
+      if (!current) return false;
       current.controller.abort();
       await current.invoker.shutdown();
+      return true;
     },
   };
 }

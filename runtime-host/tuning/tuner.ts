@@ -68,6 +68,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     for (let run = 0; run <= runs; run++) {
       if (options.signal?.aborted) throw new UserError('tuning was cancelled');
       const record = await options.invoker.invoke({ fn, event: options.event, trigger: 'manual', ...(options.signal ? { signal: options.signal } : {}) });
+      if (options.signal?.aborted) throw new UserError('tuning was cancelled');
       records.push(record);
       done++;
       options.onProgress?.({

@@ -44,7 +44,7 @@ describe('tune over the protocol', () => {
     );
     const finished = await client.waitFor('tune.finished');
     assert.equal(finished.progressToken, 'tune-a');
-    assert.deepEqual(finished.result, result);
+    assert.deepEqual('result' in finished ? finished.result : finished.error, result);
     assert.deepEqual(await client.request('tune.last'), result);
   });
 
@@ -58,6 +58,28 @@ describe('tune over the protocol', () => {
     assert.equal(after.records.length, before.records.length, 'tune invocations are measurements, not history');
     const second = await client.request<InvokeOutput>('invoke', { function: 'ColdFunction' });
     assert.equal(second.cold, false, 'the host environment stayed warm through the tune');
+  });
+
+  test('tune.cancel stops a running tune: its request fails as cancelled and the next tune runs', async () => {
+    const { client } = served;
+    assert.deepEqual(await client.request('tune.cancel'), { cancelled: false });
+    const long = client
+      .request('tune', { function: 'CpuFunction', event: { iterations: 20000 }, memorySizesMB: [128, 256], runs: 100, progressToken: 'long' })
+      .then(
+        () => assert.fail('the cancelled tune resolved'),
+        (e: unknown) => e as RpcClientError,
+      );
+    await client.waitFor('tune.progress', (p) => p.progressToken === 'long', 60_000);
+    assert.deepEqual(await client.request('tune.cancel'), { cancelled: true });
+    const err = await long;
+    assert.ok(err instanceof RpcClientError);
+    assert.match(err.message, /tuning was cancelled/);
+    const ended = await client.waitFor('tune.finished', (f) => f.progressToken === 'long');
+    assert.deepEqual(ended, { progressToken: 'long', error: 'tuning was cancelled' });
+    const progress = client.notifications.filter((n) => n.method === 'tune.progress' && (n.params as TuneProgress).progressToken === 'long');
+    assert.ok(progress.length < 202, 'it stopped before the end');
+    const next = await client.request<TuneResult>('tune', { function: 'CpuFunction', event: { iterations: 1000 }, memorySizesMB: [128], runs: 1 });
+    assert.equal(next.sizes.length, 1);
   });
 
   test('bad params are -32602 with a hint; an unknown function is the usual not-found error', async () => {
