@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   invoke: { summary: 'invoke a handler once, as Lambda would', load: () => import('./commands/invoke') },
   serve: { summary: 'run the host: WebSocket protocol, Invoke API, HTTP API, dashboard', load: () => import('./commands/serve') },
   event: { summary: 'list or generate sample events', load: () => import('./commands/event') },
+  tune: { summary: 'run a function at several memory sizes: duration, billed duration and cost of each', load: () => import('./commands/tune') },
   stream: { summary: 'put records to a Kinesis/DynamoDB stream of a running host', load: () => import('./commands/stream') },
   sqs: { summary: 'send messages to, list or purge the SQS queues of a running host', load: () => import('./commands/sqs') },
 };

@@ -2,6 +2,7 @@
 // when any of them changes. Same code in the VS Code webview and in the browser dashboard.
 import type { FunctionInfo } from '../runtime-host/protocol/functions';
 import type { InvocationRecord, ServiceCallSpan } from '../runtime-host/protocol/records';
+import { DEFAULT_TUNE_RUNS, DEFAULT_TUNE_SIZES_MB, type TuneFinished, type TuneProgress } from '../runtime-host/protocol/tune';
 import { button, h, icon, replaceChildren } from './dom';
 import { applyFilter, isFilterActive, SearchIndex, type HistoryFilter } from './model/filters';
 import { HistoryModel } from './model/history';
@@ -15,6 +16,7 @@ import { renderDetail, type DetailActions } from './views/detail';
 import { HistoryList } from './views/history';
 import { renderSummary } from './views/summary';
 import { renderTrace } from './views/trace';
+import { renderTune, type TuneViewState } from './views/tune';
 
 /** How much history the panel loads at start (newest first); live records are added on top. */
 const HISTORY_LIMIT = 10_000;
@@ -29,6 +31,7 @@ export class PanelApp {
   private state: PanelUiState;
   private pickingCompareFor: string | undefined;
   private loading = true;
+  private tune: TuneViewState = {};
 
   private readonly root: HTMLElement;
   private readonly filterBar: HTMLElement;
@@ -37,6 +40,7 @@ export class PanelApp {
   private readonly main: HTMLElement;
   private readonly detailEl: HTMLElement;
   private readonly summaryEl: HTMLElement;
+  private readonly tuneEl: HTMLElement;
   private readonly bannerEl: HTMLElement;
   private readonly toastEl: HTMLElement;
   private readonly list: HistoryList;
@@ -71,6 +75,12 @@ export class PanelApp {
         icon('graph'),
         ' Functions',
       ),
+      tune: h(
+        'button',
+        { class: 'tab', data: { testid: 'tab-tune' }, attrs: { type: 'button' }, on: { click: () => this.setView('tune') } },
+        icon('dashboard'),
+        ' Tune',
+      ),
     };
     this.filterBar = h('div', { class: 'filters' });
     this.countEl = h('span', { class: 'count', data: { testid: 'count' } });
@@ -79,6 +89,7 @@ export class PanelApp {
     this.toastEl = h('div', { class: 'toast hidden', data: { testid: 'toast' }, attrs: { role: 'status' } });
     this.detailEl = h('div', { class: 'detail-pane', data: { testid: 'detail-pane' } });
     this.summaryEl = h('div', { class: 'summary-pane' });
+    this.tuneEl = h('div', { class: 'summary-pane tune-pane' });
     this.main = h('main', { class: 'split' }, this.list.element, this.detailEl);
     this.root = h(
       'div',
@@ -89,6 +100,7 @@ export class PanelApp {
         h('span', { class: 'brand' }, icon('zap'), ' Lambda Workbench'),
         this.tabs.history,
         this.tabs.summary,
+        this.tabs.tune,
         this.filterBar,
         this.countEl,
         this.connectionEl,
@@ -96,6 +108,7 @@ export class PanelApp {
       this.bannerEl,
       this.main,
       this.summaryEl,
+      this.tuneEl,
       this.toastEl,
     );
     replaceChildren(mount, this.root);
@@ -111,6 +124,22 @@ export class PanelApp {
       } else if (method === 'functions.changed') {
         this.functions = (params as { functions: FunctionInfo[] }).functions;
         this.invalidate({ filters: true, summary: true });
+      } else if (method === 'tune.progress') {
+        const progress = params as TuneProgress;
+        // Whoever started it (this panel, the Tune Memory command, another client), the user asked to see it.
+        if (!this.tune.progress && this.state.view !== 'tune') this.setView('tune');
+        this.tune = { ...this.tune, progress };
+        this.invalidate({ summary: true });
+      } else if (method === 'tune.finished') {
+        const finished = params as TuneFinished;
+        if ('result' in finished) {
+          this.tune = { result: finished.result };
+          if (this.state.view !== 'tune') this.setView('tune');
+        } else {
+          this.tune = { ...(this.tune.result ? { result: this.tune.result } : {}) };
+          this.toast(`Tune stopped: ${finished.error}`);
+        }
+        this.invalidate({ summary: true });
       }
     });
     transport.onStateChange((s) => {
@@ -152,8 +181,12 @@ export class PanelApp {
   private async load(): Promise<void> {
     this.loading = true;
     try {
-      const [functions] = await Promise.all([this.transport.request('listFunctions', undefined).catch(() => [] as FunctionInfo[])]);
+      const [functions, lastTune] = await Promise.all([
+        this.transport.request('listFunctions', undefined).catch(() => [] as FunctionInfo[]),
+        this.transport.request('tune.last', undefined).catch(() => null),
+      ]);
       this.functions = functions;
+      if (lastTune && !this.tune.result) this.tune = { ...this.tune, result: lastTune };
       let cursor: string | undefined;
       let loaded = 0;
       do {
@@ -318,12 +351,14 @@ export class PanelApp {
   }
 
   private renderView(): void {
-    const summary = this.state.view === 'summary';
-    this.tabs.history.classList.toggle('active', !summary);
-    this.tabs.summary.classList.toggle('active', summary);
-    this.main.classList.toggle('hidden', summary);
+    const view = this.state.view;
+    const summary = view === 'summary';
+    for (const [name, tab] of Object.entries(this.tabs)) tab.classList.toggle('active', name === view);
+    this.main.classList.toggle('hidden', view !== 'history');
     this.summaryEl.classList.toggle('hidden', !summary);
-    this.filterBar.classList.toggle('hidden', summary);
+    this.tuneEl.classList.toggle('hidden', view !== 'tune');
+    this.filterBar.classList.toggle('hidden', view !== 'history');
+    if (view === 'tune') replaceChildren(this.tuneEl, renderTune(this.tune));
     if (summary) {
       replaceChildren(
         this.summaryEl,
@@ -401,6 +436,7 @@ export class PanelApp {
       editAndRun: (r) => this.openEditor(r, 'run'),
       saveEvent: (r) => this.openEditor(r, 'save'),
       debug: this.transport.debug ? (r) => this.transport.debug?.({ function: r.functionName, event: r.event, trigger: 'debug' }) : undefined,
+      tune: (r) => this.openTuneDialog(r),
       startCompare: (r) => {
         this.pickingCompareFor = r.id;
         this.setBanner(`Pick another invocation to compare with ${r.functionName} ${r.id.slice(0, 8)}…`, () => {
@@ -495,6 +531,70 @@ export class PanelApp {
     });
     this.root.appendChild(dialog);
     (mode === 'save' ? nameInput : area).focus();
+  }
+
+  /** "Tune with this event": sizes and runs, then the host's tuner; progress and the chart show in the Tune view. */
+  private openTuneDialog(record: InvocationRecord): void {
+    const sizesInput = h('input', { data: { testid: 'tune-sizes' }, attrs: { type: 'text', 'aria-label': 'Memory sizes (MB)', spellcheck: 'false' } });
+    sizesInput.value = DEFAULT_TUNE_SIZES_MB.join(', ');
+    const runsInput = h('input', { data: { testid: 'tune-runs' }, attrs: { type: 'number', min: '1', max: '100', 'aria-label': 'Runs per size' } });
+    runsInput.value = String(DEFAULT_TUNE_RUNS);
+    const errorEl = h('div', { class: 'editor-error', data: { testid: 'tune-error' } });
+    const close = () => dialog.remove();
+    const start = () => {
+      const parts = sizesInput.value.split(/[\s,]+/).filter(Boolean);
+      const sizes = parts.map(Number);
+      const runs = Number(runsInput.value);
+      if (parts.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 128 || n > 10_240)) {
+        errorEl.textContent = 'Memory sizes are whole MB from 128 to 10240, separated by commas.';
+        return;
+      }
+      if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
+        errorEl.textContent = 'Runs per size is a whole number from 1 to 100.';
+        return;
+      }
+      close();
+      void this.runTune(record.functionName, record.event, sizes, runs);
+    };
+    const dialog = h(
+      'div',
+      { class: 'modal', data: { testid: 'tune-dialog' }, attrs: { role: 'dialog', 'aria-modal': 'true' } },
+      h(
+        'div',
+        { class: 'modal-box' },
+        h('div', { class: 'block-head' }, h('h3', null, `Tune ${record.functionName} with this event`)),
+        h('p', { class: 'muted' }, 'Runs the function at each memory size in fresh environments: one cold run, then the measured runs.'),
+        h('label', { class: 'field' }, 'Memory sizes (MB) ', sizesInput),
+        h('label', { class: 'field' }, 'Runs per size ', runsInput),
+        errorEl,
+        h(
+          'div',
+          { class: 'actions' },
+          button('Tune', 'dashboard', start, { testId: 'tune-start' }),
+          button('Cancel', 'close', close, { secondary: true, testId: 'tune-cancel' }),
+        ),
+      ),
+    );
+    dialog.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') close();
+      if (e.key === 'Enter') start();
+    });
+    this.root.appendChild(dialog);
+    sizesInput.focus();
+  }
+
+  private async runTune(functionName: string, event: unknown, memorySizesMB: number[], runs: number): Promise<void> {
+    this.tune = { ...(this.tune.result ? { result: this.tune.result } : {}) };
+    this.setView('tune');
+    try {
+      const result = await this.transport.request('tune', { function: functionName, event, memorySizesMB, runs });
+      this.tune = { result };
+      this.toast(`${functionName}: cheapest ${result.cheapestMemorySizeMB ?? '—'} MB, fastest ${result.fastestMemorySizeMB ?? '—'} MB`);
+    } catch (err) {
+      this.tune = { ...(this.tune.result ? { result: this.tune.result } : {}) };
+      this.toast(err);
+    }
+    this.invalidate({ summary: true });
   }
 
   private setBanner(text: string | undefined, onCancel?: () => void): void {

@@ -8,6 +8,7 @@ import type { InvocationsPanel } from '../panel';
 import { pickSampleEvent, saveEventAs } from './events';
 import { openPanel, restartHost, setMemoryAndTimeout, setNodePath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
+import { tuneMemory, type TuneOptions } from './tune';
 import { publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi } from './sources';
 
 export interface CommandDeps {
@@ -34,6 +35,7 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.restartHost',
   'lambdaWorkbench.setNodePath',
   'lambdaWorkbench.refreshFunctions',
+  'lambdaWorkbench.tuneMemory',
 ] as const;
 
 type CommandId = (typeof COMMAND_IDS)[number];
@@ -60,6 +62,7 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
     'lambdaWorkbench.setMemoryAndTimeout': (arg, values) => setMemoryAndTimeout(ctx, arg, values as Parameters<typeof setMemoryAndTimeout>[2]),
     'lambdaWorkbench.restartHost': () => restartHost(ctx),
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),
+    'lambdaWorkbench.tuneMemory': (arg, options) => tuneMemory(ctx, deps.panel, arg, (options ?? {}) as TuneOptions),
     'lambdaWorkbench.refreshFunctions': async () => {
       await ctx.refreshFunctions();
       deps.functionsView.refresh();

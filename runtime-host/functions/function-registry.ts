@@ -36,6 +36,12 @@ function configKey(fn: FunctionInfo): string {
   return JSON.stringify(fn);
 }
 
+/** What running environments depend on: a new provisioned count alone keeps the warm ones (Lambda adds or removes environments). */
+function environmentKey(fn: FunctionInfo): string {
+  const { provisionedConcurrency: _count, ...rest } = fn;
+  return JSON.stringify(rest);
+}
+
 export class FunctionRegistry implements FunctionCatalog {
   private template: LoadedTemplate | undefined;
   private templatePath: string | undefined;
@@ -166,7 +172,7 @@ export class FunctionRegistry implements FunctionCatalog {
     if (initial) return false;
     for (const [name, fn] of before) {
       const now = this.functions.get(name);
-      if (!now || configKey(now) !== configKey(fn)) {
+      if (!now || environmentKey(now) !== environmentKey(fn)) {
         log?.info(`function ${name} ${now ? 'changed' : 'removed'}: its next invoke is cold`);
         this.invoker?.retire(name);
       }

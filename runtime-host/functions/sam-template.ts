@@ -475,6 +475,7 @@ function functionInfo(
   const archs = Array.isArray(props.Architectures) ? props.Architectures : [];
   const architecture: Architecture = archs[0] === 'arm64' ? 'arm64' : 'x86_64';
   const reserved = props.ReservedConcurrentExecutions === undefined ? undefined : Number(props.ReservedConcurrentExecutions);
+  const provisioned = provisionedConcurrency(props, isSam, reserved, reader, path, unresolvedSet);
 
   const environment: Record<string, string> = {};
   const env = isRecord(props.Environment) && isRecord(props.Environment.Variables) ? props.Environment.Variables : {};
@@ -508,6 +509,7 @@ function functionInfo(
     timeoutSeconds,
     architecture,
     ...(reserved !== undefined && Number.isFinite(reserved) ? { reservedConcurrency: reserved } : {}),
+    ...(provisioned !== undefined ? { provisionedConcurrency: provisioned } : {}),
     environment,
     events,
     origin: { kind: 'template', templatePath },
@@ -516,6 +518,60 @@ function functionInfo(
   const unresolved = [...unresolvedSet].filter((u) => !/^!Ref \S+$/.test(u) || !isApiRef(u, raw));
   if (unresolved.length > 0) info.unresolved = unresolved.sort();
   return info;
+}
+
+/**
+ * `ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions`. SAM applies it to the alias that
+ * `AutoPublishAlias` publishes and refuses it without one; Lambda refuses more than the reserved concurrency.
+ */
+function provisionedConcurrency(
+  props: Record<string, unknown>,
+  isSam: boolean,
+  reserved: number | undefined,
+  reader: TemplateReader,
+  path: string[],
+  unresolved: Set<string>,
+): number | undefined {
+  const config = props.ProvisionedConcurrencyConfig;
+  if (config === undefined) return undefined;
+  const configPath = [...path, 'ProvisionedConcurrencyConfig'];
+  if (!isSam) {
+    reader.problem(
+      configPath,
+      'ProvisionedConcurrencyConfig belongs to AWS::Serverless::Function (plain Lambda functions set it on an alias or version); ignored',
+    );
+    return undefined;
+  }
+  if (!isRecord(config)) {
+    reader.problem(configPath, 'ProvisionedConcurrencyConfig must be a map with ProvisionedConcurrentExecutions; ignored');
+    return undefined;
+  }
+  if (config.ProvisionedConcurrentExecutions === undefined) {
+    reader.problem(configPath, 'ProvisionedConcurrencyConfig needs ProvisionedConcurrentExecutions; ignored');
+    return undefined;
+  }
+  // NaN: an unresolved intrinsic (already listed) or not a number (already reported).
+  const n = numberProp(config, 'ProvisionedConcurrentExecutions', Number.NaN, reader, configPath, unresolved) ?? Number.NaN;
+  if (Number.isNaN(n)) return undefined;
+  if (!Number.isInteger(n) || n < 1) {
+    reader.problem(
+      [...configPath, 'ProvisionedConcurrentExecutions'],
+      `ProvisionedConcurrentExecutions must be a whole number of at least 1, got ${n}; ignored`,
+    );
+    return undefined;
+  }
+  if (props.AutoPublishAlias === undefined) {
+    reader.problem(configPath, 'ProvisionedConcurrencyConfig needs AutoPublishAlias on the function (SAM applies it to that alias); ignored');
+    return undefined;
+  }
+  if (reserved !== undefined && Number.isFinite(reserved) && n > reserved) {
+    reader.problem(
+      [...configPath, 'ProvisionedConcurrentExecutions'],
+      `ProvisionedConcurrentExecutions (${n}) exceeds ReservedConcurrentExecutions (${reserved}); Lambda refuses that, ${reserved} kept initialised`,
+    );
+    return reserved;
+  }
+  return n;
 }
 
 function isApiRef(description: string, raw: ResourceLike): boolean {

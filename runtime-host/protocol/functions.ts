@@ -39,6 +39,8 @@ export interface FunctionInfo {
   timeoutSeconds: number;
   architecture: Architecture;
   reservedConcurrency?: number;
+  /** ProvisionedConcurrencyConfig (with AutoPublishAlias): this many environments are kept initialised from `serve` start. */
+  provisionedConcurrency?: number;
   environment: Record<string, string>;
   events: EventSourceInfo[];
   /** Where it came from: a template (with its path) or a bare handler string. */

@@ -2,6 +2,7 @@
 // Declared once here; both sides import these types. Add a method by adding it to `Methods`.
 import type { FunctionInfo, TemplateProblem } from './functions';
 import type { InvocationRecord, InvokeOutput, ServiceCallSpan, Trigger } from './records';
+import type { TuneFinished, TuneParams, TuneProgress, TuneResult } from './tune';
 
 export interface InvokeParams {
   /** A function known to the host (template logical id or registered name)… */
@@ -218,6 +219,13 @@ export interface Methods {
   'httpApi.start': { params: { port?: number } | undefined; result: { url: string } };
   'httpApi.stop': { params: Record<string, never> | undefined; result: { stopped: boolean } };
 
+  /** The memory tuner: the function at each size in fresh environments; `tune.progress` per invocation. One tune at a time. */
+  tune: { params: TuneParams; result: TuneResult };
+  /** The host's most recent tune result (any client's), or null: a panel opened after a tune still shows it. */
+  'tune.last': { params: Record<string, never> | undefined; result: TuneResult | null };
+  /** Stops the running tune (its environments are killed; its `tune` request fails with "tuning was cancelled"). */
+  'tune.cancel': { params: Record<string, never> | undefined; result: { cancelled: boolean } };
+
   /** Debugger integration: start an invocation in an environment with the inspector; the client attaches then calls `debug.attached`. */
   'debug.prepare': { params: InvokeParams; result: DebugTarget };
   /** Debugger reports a pause/resume so the timeout clock stops while paused. */
@@ -233,6 +241,8 @@ export interface Notifications {
   'invocation.serviceCall': ServiceCallSpan;
   'functions.changed': { functions: FunctionInfo[] };
   'debug.environmentStarted': DebugTarget;
+  'tune.progress': TuneProgress;
+  'tune.finished': TuneFinished;
 }
 
 export type MethodName = keyof Methods;

@@ -33,7 +33,8 @@ export type Trigger =
   | 'stream' // Kinesis or DynamoDB stream event source mapping
   | 'sns'
   | 'sqs'
-  | 'schedule';
+  | 'schedule'
+  | 'provisioned'; // provisioned concurrency initialising an environment ahead of invocations
 
 /**
  * `running` while in flight; the rest are final.
@@ -45,8 +46,10 @@ export type InvocationStatus = 'queued' | 'running' | 'success' | 'error' | 'tim
 /**
  * Parent records group the invocations an event caused (an SNS publish fans out to N functions).
  * `service-call`: an AWS API call to the local endpoint from outside any function (a script, the AWS CLI).
+ * `provisioned-init`: the INIT phase of an environment kept initialised by provisioned concurrency.
  */
-export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'sqs-batch' | 'http-request' | 'async-invoke' | 'service-call';
+export type RecordKind =
+  'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'sqs-batch' | 'http-request' | 'async-invoke' | 'service-call' | 'provisioned-init';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -147,6 +150,13 @@ export interface InvocationRecord {
   attempt?: number;
   status: InvocationStatus;
   cold: boolean;
+  /**
+   * `provisioned-concurrency` when the environment was initialised ahead of time (the INIT phase is the
+   * environment's own `provisioned-init` record, with `environmentId`); absent: on demand.
+   */
+  initializationType?: 'provisioned-concurrency';
+  /** The execution environment that ran it (provisioned environments: links invocations to their init record). */
+  environmentId?: string;
   runtime: string;
   architecture: Architecture;
   memorySizeMB: number;

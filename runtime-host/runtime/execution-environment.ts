@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { billedDurationMs } from '../protocol/billing';
 import type { BillingRule, LambdaError, PausedSpan } from '../protocol/records';
 import { launchSpec, newLogStreamName, type HostLaunchSettings } from './launch';
+import type { InitializationType } from './launch-environment';
 import {
   endLine,
   exitReason,
@@ -63,6 +64,8 @@ export interface EnvironmentOptions {
   hostLog?: HostLog;
   /** Launch settings shared by all environments (NODE_OPTIONS, node binary, state dir…). */
   launch: HostLaunchSettings;
+  /** `provisioned-concurrency`: initialised ahead of invocations, so no invocation of it reports an Init Duration. */
+  initializationType?: InitializationType;
 }
 
 export interface InvocationInput {
@@ -160,6 +163,20 @@ export class ExecutionEnvironment {
     return this.initDurationMs !== undefined && this.state !== 'new';
   }
 
+  get provisioned(): boolean {
+    return this.options.initializationType === 'provisioned-concurrency';
+  }
+
+  /** Init Duration of a successful init (a provisioned environment's record reports it). */
+  get initDuration(): number | undefined {
+    return this.initDurationMs === undefined ? undefined : round2(this.initDurationMs);
+  }
+
+  /** Epoch ms of the init phase, once it ran. */
+  get initSpan(): { startAt?: number; endAt?: number } {
+    return { ...(this.initStartAt !== undefined ? { startAt: this.initStartAt } : {}), ...(this.initEndAt !== undefined ? { endAt: this.initEndAt } : {}) };
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -198,6 +215,7 @@ export class ExecutionEnvironment {
         logStreamName: newLogStreamName(),
         ...(this.debugPort !== undefined ? { debugPort: this.debugPort } : {}),
         ...(this.pauseFile ? { pauseFile: this.pauseFile } : {}),
+        ...(this.options.initializationType ? { initializationType: this.options.initializationType } : {}),
       });
     } catch (err) {
       await this.destroy();
@@ -297,7 +315,8 @@ export class ExecutionEnvironment {
    */
   async invoke(input: InvocationInput, sink: LineSink): Promise<InvocationOutcome> {
     const { fn } = this;
-    const cold = this.invocations === 0;
+    // A provisioned environment's init was its own phase, reported when it happened.
+    const cold = this.invocations === 0 && !this.provisioned;
     this.invocations++;
     this.state = 'busy';
     clearTimeout(this.idleTimer);

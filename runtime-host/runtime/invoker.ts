@@ -15,6 +15,7 @@ import type { InvocationRecord, InvokeOutput, InvokeReport, LambdaError } from '
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import type { AwsAccess } from './aws-environment';
 import { runtimeFamilyOf, type HostLaunchSettings } from './launch';
+import type { InitializationType } from './launch-environment';
 import { killGroupSync } from './process-tree';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
@@ -91,6 +92,10 @@ export class LambdaInvoker implements Invoker {
   private readonly events = new EventEmitter();
   private readonly pools = new Map<string, ExecutionEnvironment[]>();
   private readonly inFlight = new Map<string, InFlight>();
+  /** Provisioned concurrency per function: how many environments to keep initialised, for which configuration. */
+  private readonly provisionedTargets = new Map<string, { fn: FunctionConfig; count: number }>();
+  /** Provisioned environments whose init succeeded: only those are replaced when they die. */
+  private readonly provisionedReady = new WeakSet<ExecutionEnvironment>();
   private readonly options: LambdaInvokerOptions & InvokerOptions;
   private stopped = false;
   /** Invocations accepted and not yet finished (queued ones included), in all and per function. */
@@ -231,6 +236,10 @@ export class LambdaInvoker implements Invoker {
     }
     this.markDequeued(record, waited);
 
+    if (env.provisioned) {
+      record.initializationType = 'provisioned-concurrency';
+      record.environmentId = env.id;
+    }
     this.inFlight.set(record.id, { record, env });
     const onAbort = () => env.cancel();
     if (request.signal?.aborted) onAbort();
@@ -331,6 +340,107 @@ export class LambdaInvoker implements Invoker {
   }
 
   /**
+   * Provisioned concurrency: keeps `count` environments of `fn` initialised ahead of invocations (0
+   * releases them). Each init is a `provisioned-init` record of its own, announced like an invocation;
+   * resolves with those records once the missing environments are initialised. An environment that dies
+   * after a successful init is replaced, as Lambda keeps the provisioned count; a failing init is not retried.
+   */
+  async provision(fn: FunctionConfig, count: number): Promise<InvocationRecord[]> {
+    if (this.stopped) return [];
+    const signature = configSignature(fn);
+    if (count > 0) this.provisionedTargets.set(fn.name, { fn, count });
+    else this.provisionedTargets.delete(fn.name);
+    const pool = this.pool(poolKey(fn.name, false));
+    const live = pool.filter((e) => e.provisioned && !e.retired && e.state !== 'dead');
+    const current = live.filter((e) => configSignature(e.fn) === signature);
+    // Environments of an older configuration, or beyond the count, are no longer provisioned.
+    for (const env of [...live.filter((e) => configSignature(e.fn) !== signature), ...current.slice(count)]) this.retireEnvironment(env);
+    const missing = count - Math.min(current.length, count);
+    const starts: Promise<InvocationRecord>[] = [];
+    for (let i = 0; i < missing; i++) {
+      starts.push(this.initProvisioned(this.createEnvironment(fn, false, 'provisioned-concurrency')));
+    }
+    return Promise.all(starts);
+  }
+
+  /** Live provisioned environments of a function that finished their init (tests and the panel). */
+  provisionedCount(functionName: string): number {
+    return (this.pools.get(poolKey(functionName, false)) ?? []).filter((e) => e.provisioned && !e.retired && e.initialized && e.state !== 'dead').length;
+  }
+
+  private async initProvisioned(env: ExecutionEnvironment): Promise<InvocationRecord> {
+    const { fn } = env;
+    const id = randomUUID();
+    const record: InvocationRecord = {
+      id,
+      kind: 'provisioned-init',
+      requestId: '',
+      functionName: fn.name,
+      trigger: 'provisioned',
+      status: 'running',
+      cold: true,
+      initializationType: 'provisioned-concurrency',
+      environmentId: env.id,
+      runtime: fn.runtime,
+      architecture: fn.architecture,
+      memorySizeMB: fn.memorySizeMB,
+      timeoutSeconds: fn.timeoutSeconds,
+      timestamps: { queuedAt: Date.now() },
+      billingRule: this.options.billingRule,
+      event: null,
+      logs: [],
+    };
+    const sink: LineSink = (line) => {
+      record.logs.push(line);
+      this.events.emit('log', record.id, line);
+    };
+    this.events.emit('started', record);
+    let init: Awaited<ReturnType<ExecutionEnvironment['init']>>;
+    try {
+      init = await env.init(id, sink);
+    } catch (err) {
+      this.remove(env);
+      void env.destroy();
+      init = { ok: false, status: 'error', error: { errorType: 'Runtime.Unknown', errorMessage: err instanceof Error ? err.message : String(err), trace: [] } };
+    }
+    const span = env.initSpan;
+    if (span.startAt !== undefined) record.timestamps.initStartAt = span.startAt;
+    if (span.endAt !== undefined) record.timestamps.initEndAt = span.endAt;
+    const initDurationMs = env.initDuration;
+    if (initDurationMs !== undefined) record.initDurationMs = initDurationMs;
+    record.maxMemoryUsedMB = env.maxMemoryUsedMB;
+    if (init.ok) {
+      record.status = 'success';
+      this.provisionedReady.add(env);
+      if (env.retired || this.stopped) {
+        this.remove(env);
+        void env.destroy();
+      } else {
+        // Initialised and waiting: the next invocation of the function takes it.
+        this.claimed.delete(env);
+        this.serveWaiters();
+      }
+    } else {
+      this.remove(env);
+      void env.destroy();
+      record.status = init.status;
+      record.error = init.error;
+    }
+    record.timestamps.finishedAt = Date.now();
+    this.events.emit('finished', record);
+    return record;
+  }
+
+  /** Destroyed now when idle, after its invocation otherwise. */
+  private retireEnvironment(env: ExecutionEnvironment): void {
+    env.retired = true;
+    if (env.state === 'idle' && !this.claimed.has(env)) {
+      this.remove(env);
+      void env.destroy();
+    }
+  }
+
+  /**
    * Starts (and initializes) a debug environment for a function without invoking it, so a debugger can
    * attach before the first invocation; the next `invoke({debug: true})` of the function uses it.
    */
@@ -366,13 +476,7 @@ export class LambdaInvoker implements Invoker {
   retire(functionName: string): void {
     for (const [key, pool] of this.pools) {
       if (!key.startsWith(`${functionName}\u0000`)) continue;
-      for (const env of [...pool]) {
-        env.retired = true;
-        if (env.state === 'idle' && !this.claimed.has(env)) {
-          this.remove(env);
-          void env.destroy();
-        }
-      }
+      for (const env of [...pool]) this.retireEnvironment(env);
     }
   }
 
@@ -455,7 +559,9 @@ export class LambdaInvoker implements Invoker {
   private takeIdle(fn: FunctionConfig, debug: boolean): ExecutionEnvironment | undefined {
     const pool = this.pool(poolKey(fn.name, debug));
     const signature = configSignature(fn);
-    const env = pool.find((e) => e.state === 'idle' && !this.claimed.has(e) && !e.retired && configSignature(e.fn) === signature);
+    // Provisioned environments first, as Lambda routes to provisioned concurrency before spilling over to on-demand.
+    const idle = pool.filter((e) => e.state === 'idle' && !this.claimed.has(e) && !e.retired && configSignature(e.fn) === signature);
+    const env = idle.find((e) => e.provisioned) ?? idle[0];
     if (env) {
       this.claimed.add(env);
       env.state = 'busy';
@@ -514,7 +620,7 @@ export class LambdaInvoker implements Invoker {
     if (this.starting.delete(env)) this.serveWaiters();
   }
 
-  private createEnvironment(fn: FunctionConfig, debug: boolean): ExecutionEnvironment {
+  private createEnvironment(fn: FunctionConfig, debug: boolean, initializationType?: InitializationType): ExecutionEnvironment {
     const pool = this.pool(poolKey(fn.name, debug));
     const launch: EnvironmentLaunch = {
       ...(this.options.nodeOptions !== undefined ? { nodeOptions: this.options.nodeOptions } : {}),
@@ -538,14 +644,28 @@ export class LambdaInvoker implements Invoker {
       wallClockTimeoutWhileDebugging: this.options.wallClockTimeoutWhileDebugging,
       memorySampleMs: this.options.memorySampleMs ?? 20,
       ...(this.options.hostLog ? { hostLog: this.options.hostLog } : {}),
+      ...(initializationType ? { initializationType } : {}),
       launch,
     });
-    env.onDeath = () => this.remove(env);
+    env.onDeath = () => {
+      this.remove(env);
+      this.replaceProvisioned(env);
+    };
     pool.push(env);
     this.claimed.add(env);
     this.budgeted.set(env, fn.memorySizeMB);
     this.budgetUsedMB += fn.memorySizeMB;
     return env;
+  }
+
+  /** A provisioned environment that died after its init (crash, timeout, out of memory) is replaced. */
+  private replaceProvisioned(env: ExecutionEnvironment): void {
+    if (!this.provisionedReady.has(env) || env.retired || this.stopped) return;
+    const target = this.provisionedTargets.get(env.fn.name);
+    if (!target || configSignature(target.fn) !== configSignature(env.fn)) return;
+    void this.provision(target.fn, target.count).catch((err: unknown) =>
+      this.options.hostLog?.('error', `${env.fn.name}: replacing a provisioned environment failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 
   /** After an invocation: back to the pool (idle timer armed), or gone if it died or was retired. */
@@ -563,6 +683,8 @@ export class LambdaInvoker implements Invoker {
     }
     env.state = 'idle';
     clearTimeout(env.idleTimer);
+    // Provisioned concurrency stays initialised however long it idles.
+    if (env.provisioned) return;
     env.idleTimer = setTimeout(() => {
       if (env.state !== 'idle') return;
       this.remove(env);

@@ -32,10 +32,17 @@ export interface LaunchContext {
   runtimeSdkDir?: string;
   /** Credentials and endpoints functions get (aws-environment.ts); default placeholder credentials. */
   aws?: AwsAccess;
+  /** AWS_LAMBDA_INITIALIZATION_TYPE: `provisioned-concurrency` for environments initialised ahead of invocations. */
+  initializationType?: InitializationType;
 }
 
+export type InitializationType = 'on-demand' | 'provisioned-concurrency';
+
 /** The launch settings that are the host's (the same for every environment), as opposed to one environment's own. */
-export type HostLaunchSettings = Omit<LaunchContext, 'runtimeApi' | 'region' | 'accountId' | 'logStreamName' | 'debugPort' | 'pauseFile'>;
+export type HostLaunchSettings = Omit<
+  LaunchContext,
+  'runtimeApi' | 'region' | 'accountId' | 'logStreamName' | 'debugPort' | 'pauseFile' | 'initializationType'
+>;
 
 export interface LaunchSpec {
   command: string;
@@ -69,7 +76,7 @@ export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): R
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySizeMB),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: context.initializationType ?? 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroup ?? `/aws/lambda/${fn.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: context.logStreamName,
     AWS_LAMBDA_RUNTIME_API: context.runtimeApi,

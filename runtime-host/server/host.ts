@@ -23,6 +23,7 @@ import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../run
 import { resolveProfileCredentials, type AwsAccess } from '../runtime/aws-environment';
 import { defaultRuntimeSdkFolder, installedRuntimeSdk, installRuntimeSdk } from '../runtime/runtime-sdk';
 import { UserError } from '../runtime/types';
+import { createTuneMethod } from '../tuning/tune-method';
 import { handleDashboardRequest } from './dashboard';
 import { InvokeApiServer } from './invoke-api';
 import { invalidParams, JsonRpcDispatcher } from './json-rpc';
@@ -190,6 +191,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const handlers = coreMethods(context, registry, store, invoker, traces, options.handlerDefaults ?? {}, (target) =>
     wsServer.broadcast('debug.environmentStarted', target),
   );
+  const tuner = createTuneMethod({
+    resolveFunction: (params) => functionResolver(context, registry, options.handlerDefaults ?? {})(params, 'tune'),
+    createInvoker: () => new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), ...(options.invoker ?? {}) }),
+    billingRule: options.invoker?.billingRule ?? 'per-ms-with-init',
+    notify: (method, params) => wsServer.broadcast(method, params),
+  });
+  handlers.tune = (params) => tuner.run(params);
+  handlers['tune.last'] = async () => tuner.last();
+  handlers['tune.cancel'] = async () => ({ cancelled: await tuner.stop() });
   for (const [name, handler] of Object.entries(handlers)) dispatcher.register(name, handler as (p: unknown) => Promise<unknown>);
 
   const wsServer = new WsServer({
@@ -227,6 +237,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     await asyncQueue.stop();
     await sdkInstall;
+    await tuner.stop();
     await invoker.shutdown();
     hub.dispose();
     traces.dispose();
@@ -258,6 +269,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     // The local AWS endpoint, when a source started one, is where functions' SDK calls go.
     if (context.awsEndpoint !== undefined && aws.endpointUrl === undefined) aws.endpointUrl = context.awsEndpoint;
+    // Provisioned concurrency starts initialising now and follows template changes; serve is ready
+    // meanwhile (invocations before it is up spill over to on-demand environments, as on Lambda).
+    const provisionAll = (functions: FunctionInfo[]) => {
+      for (const fn of functions) {
+        if (!fn.supported) continue;
+        invoker.provision(fn, fn.provisionedConcurrency ?? 0).then(
+          (records) => {
+            const failed = records.filter((r) => r.status !== 'success');
+            if (failed.length)
+              log.warn(`${fn.name}: ${failed.length} provisioned environment(s) failed to initialise: ${failed[0]!.error?.errorType ?? failed[0]!.status}`);
+          },
+          (err: unknown) => log.error(`${fn.name}: provisioned concurrency: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      }
+    };
+    provisionAll(registry.list());
+    unsubscribes.push(registry.onDidChange(provisionAll));
     const dashboard = `${wsServer.httpUrl}/?${TOKEN_QUERY_PARAM}=${token}`;
     const readyInfo: Record<string, string> = {};
     for (const source of started) Object.assign(readyInfo, source.readyInfo?.() ?? {});
@@ -303,17 +331,13 @@ function provideRuntimeSdk(choice: NonNullable<HostOptions['runtimeSdk']>, invok
   });
 }
 
-/** The protocol methods the host itself implements (event sources add theirs). */
-function coreMethods(
+/** Turns `function` or `handler` + `root` params (invoke, debug.prepare, tune) into the function to run, with overrides applied. */
+function functionResolver(
   context: HostContext,
   registry: FunctionRegistry,
-  store: InvocationStore,
-  invoker: LambdaInvoker,
-  traces: TraceBook,
   handlerDefaults: NonNullable<HostOptions['handlerDefaults']>,
-  debugStarted: (target: Methods['debug.prepare']['result']) => void,
-): MethodHandlers {
-  const resolveFunction = (params: InvokeParams, method: string): FunctionInfo => {
+): (params: InvokeParams, method: string) => FunctionInfo {
+  return (params: InvokeParams, method: string): FunctionInfo => {
     const p = objectParams(params, method, '{"function":"HelloFunction","event":{}}');
     const name = optionalString(p, 'function', method);
     const handler = optionalString(p, 'handler', method);
@@ -370,6 +394,19 @@ function coreMethods(
       }),
     );
   };
+}
+
+/** The protocol methods the host itself implements (event sources add theirs). */
+function coreMethods(
+  context: HostContext,
+  registry: FunctionRegistry,
+  store: InvocationStore,
+  invoker: LambdaInvoker,
+  traces: TraceBook,
+  handlerDefaults: NonNullable<HostOptions['handlerDefaults']>,
+  debugStarted: (target: Methods['debug.prepare']['result']) => void,
+): MethodHandlers {
+  const resolveFunction = functionResolver(context, registry, handlerDefaults);
 
   return {
     listFunctions: async () => registry.list(),

@@ -298,3 +298,61 @@ Resources:
     );
   });
 });
+
+describe('sam-template: provisioned concurrency', () => {
+  const template = `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: nodejs22.x
+    Handler: app.handler
+Resources:
+  Warm:
+    Type: AWS::Serverless::Function
+    Properties:
+      AutoPublishAlias: live
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 3
+  NoAlias:
+    Type: AWS::Serverless::Function
+    Properties:
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 2
+  OverReserved:
+    Type: AWS::Serverless::Function
+    Properties:
+      AutoPublishAlias: live
+      ReservedConcurrentExecutions: 1
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 4
+  Zero:
+    Type: AWS::Serverless::Function
+    Properties:
+      AutoPublishAlias: live
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 0
+  Plain:
+    Type: AWS::Serverless::Function
+`;
+  const t = parseSamTemplate(template, join(dir, 'provisioned.yaml'), opts);
+  const byName = (name: string) => t.functions.find((f) => f.name === name)!;
+
+  it('ProvisionedConcurrentExecutions with AutoPublishAlias becomes provisionedConcurrency', () => {
+    assert.equal(byName('Warm').provisionedConcurrency, 3);
+    assert.equal(byName('Plain').provisionedConcurrency, undefined);
+    assert.ok(!('provisionedConcurrency' in byName('Plain')));
+  });
+
+  it('without AutoPublishAlias, above the reserved concurrency or below 1 it is reported with file:line', () => {
+    assert.equal(byName('NoAlias').provisionedConcurrency, undefined);
+    assert.equal(byName('OverReserved').provisionedConcurrency, 1);
+    assert.equal(byName('Zero').provisionedConcurrency, undefined);
+    assert.deepEqual(
+      t.problems.map((p) => `${p.line}: ${p.message}`),
+      [
+        '16: ProvisionedConcurrencyConfig needs AutoPublishAlias on the function (SAM applies it to that alias); ignored',
+        '24: ProvisionedConcurrentExecutions (4) exceeds ReservedConcurrentExecutions (1); Lambda refuses that, 1 kept initialised',
+        '30: ProvisionedConcurrentExecutions must be a whole number of at least 1, got 0; ignored',
+      ],
+    );
+  });
+});

@@ -2,7 +2,7 @@
 import type { InvocationRecord, InvocationStatus, RecordKind, Trigger } from '../../runtime-host/protocol/records';
 
 export const STATUSES: InvocationStatus[] = ['queued', 'running', 'success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted'];
-export const TRIGGERS: Trigger[] = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule'];
+export const TRIGGERS: Trigger[] = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'provisioned'];
 
 export const STATUS_LABEL: Record<InvocationStatus, string> = {
   queued: 'queued',
@@ -24,6 +24,7 @@ export const KIND_LABEL: Record<RecordKind, string> = {
   'http-request': 'HTTP request',
   'async-invoke': 'async invoke',
   'service-call': 'AWS call',
+  'provisioned-init': 'provisioned init',
 };
 
 /** Statuses that count as a failed invocation in error rates. */

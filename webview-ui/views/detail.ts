@@ -18,6 +18,8 @@ export interface DetailActions {
   /** Absent in the browser: debugging needs the editor. */
   debug?(record: InvocationRecord): void;
   startCompare(record: InvocationRecord): void;
+  /** "Tune with this event": the memory tuner on this record's function and event. */
+  tune(record: InvocationRecord): void;
 }
 
 export function statusBadge(status: InvocationRecord['status']): HTMLElement {
@@ -42,8 +44,15 @@ export function renderDetail(
       h('h2', { data: { testid: 'detail-function' } }, record.functionName),
       statusBadge(record.status),
       isInvocation
-        ? h('span', { class: `tag ${record.cold ? 'cold' : 'warm'}`, data: { testid: 'detail-start' } }, record.cold ? 'cold start' : 'warm')
-        : h('span', { class: 'tag' }, KIND_LABEL[record.kind]),
+        ? h(
+            'span',
+            { class: `tag ${record.cold ? 'cold' : 'warm'}`, data: { testid: 'detail-start' } },
+            record.cold ? 'cold start' : record.initializationType ? 'warm (provisioned concurrency)' : 'warm',
+          )
+        : h('span', { class: 'tag', data: { testid: 'detail-kind' } }, KIND_LABEL[record.kind]),
+      record.kind === 'provisioned-init' && record.initDurationMs !== undefined
+        ? h('span', { class: 'muted', data: { testid: 'detail-init' } }, `Init Duration: ${record.initDurationMs.toFixed(2)} ms`)
+        : null,
       h('span', { class: 'tag' }, record.trigger),
       record.attempt ? h('span', { class: 'tag retry' }, `retry ${record.attempt}`) : null,
     ),
@@ -82,6 +91,11 @@ export function renderDetail(
         button('Edit event & run', 'edit', () => actions.editAndRun(record), { secondary: true, testId: 'action-edit' }),
         button('Save event', 'save', () => actions.saveEvent(record), { secondary: true, testId: 'action-save' }),
         actions.debug ? button('Debug with this event', 'debug-alt', () => actions.debug?.(record), { secondary: true, testId: 'action-debug' }) : null,
+        button('Tune with this event', 'dashboard', () => actions.tune(record), {
+          secondary: true,
+          testId: 'action-tune',
+          title: 'Run this function with this event at several memory sizes: duration and cost of each',
+        }),
         button('Compare…', 'diff', () => actions.startCompare(record), {
           secondary: true,
           testId: 'action-compare',
@@ -95,7 +109,7 @@ export function renderDetail(
     trace ? section('Trace', trace) : null,
     isInvocation ? section('Numbers', renderNumbers(record)) : null,
     record.http ? renderHttp(record) : null,
-    jsonBlock('Event', record.event, 'detail-event', record.truncated?.event),
+    record.kind === 'provisioned-init' ? null : jsonBlock('Event', record.event, 'detail-event', record.truncated?.event),
     record.error ? renderError(record) : record.result !== undefined ? jsonBlock('Result', record.result, 'detail-result', record.truncated?.result) : null,
     record.source ? jsonBlock('Source', record.source, 'detail-source') : null,
     children.length ? section(`Caused ${children.length} invocation${children.length === 1 ? '' : 's'}`, renderChildren(children, actions.select)) : null,

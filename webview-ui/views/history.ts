@@ -113,7 +113,7 @@ export class HistoryList {
       h(
         'span',
         { class: 'c4', data: { col: 'start' } },
-        r.kind === 'invocation' && r.status !== 'queued' && r.status !== 'throttled' ? (r.cold ? 'cold' : 'warm') : '',
+        r.kind === 'invocation' && r.status !== 'queued' && r.status !== 'throttled' ? (r.cold ? 'cold' : r.initializationType ? 'provisioned' : 'warm') : '',
       ),
       h('span', { class: 'c5 num', data: { col: 'duration' } }, r.durationMs !== undefined ? formatShortMs(r.durationMs) : ''),
       h('span', { class: 'c6 num', data: { col: 'billed' } }, billed !== undefined && r.kind === 'invocation' ? `${billed} ms` : ''),

@@ -20,6 +20,7 @@ const PALETTE_TITLES = [
   'Send Message to Queue…',
   'Set Memory and Timeout…',
   'Restart Host',
+  'Tune Memory…',
 ];
 
 suite('commands', () => {
