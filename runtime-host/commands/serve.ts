@@ -11,7 +11,7 @@ import { startHost, type HostOptions } from '../server/host';
 import { integerFlag, parseFlags, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N]';
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--aws-port N] [--http-port N] [--max-records N]';
 
 /** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
 export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
@@ -43,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       port: { type: 'string' },
       'invoke-port': { type: 'string' },
+      'aws-port': { type: 'string' },
       'http-port': { type: 'string' },
       'max-records': { type: 'string' },
     },
@@ -51,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\nusage: ${USAGE}`);
   const wsPort = integerFlag(values.port, 'port', 0, 65535, 0);
   const invokePort = integerFlag(values['invoke-port'], 'invoke-port', 0, 65535, 0);
+  const awsPort = integerFlag(values['aws-port'], 'aws-port', 0, 65535, 0);
   const maxRecords = integerFlag(values['max-records'], 'max-records', 1, 10_000_000, 10_000);
   if (values['http-port'] !== undefined) process.env[HTTP_PORT_ENV] = String(integerFlag(values['http-port'], 'http-port', 0, 65535, 0));
   const token = process.env[TOKEN_ENV] || undefined;
@@ -75,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(values['state-dir'] ? { stateDir: resolve(values['state-dir']) } : {}),
       wsPort,
       invokePort,
+      awsPort,
       maxRecords,
       ...(token ? { token } : {}),
       ...settings,
@@ -93,6 +96,7 @@ export async function run(argv: string[]): Promise<number> {
     ws: host.ws,
     token: host.token,
     invokeApi: host.invokeApi,
+    awsEndpoint: host.awsEndpoint,
     ...host.readyInfo,
     ...(host.dashboard ? { dashboard: host.dashboard } : {}),
   };

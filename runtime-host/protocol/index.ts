@@ -11,6 +11,8 @@ export interface ReadyLine {
   ws: string;
   token: string;
   invokeApi: string;
+  /** The local AWS endpoint (S3, SNS, Kinesis, Lambda, … wire protocols): `aws --endpoint-url` and AWS_ENDPOINT_URL. */
+  awsEndpoint?: string;
   httpApi?: string;
   dashboard?: string;
 }

@@ -62,7 +62,7 @@ export interface EnvironmentOptions {
   /** Where host notices from the environment go (default: this process's stderr). */
   hostLog?: HostLog;
   /** Launch settings shared by all environments (NODE_OPTIONS, node binary, state dir…). */
-  launch: Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv'>;
+  launch: Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv' | 'awsEndpointUrl'>;
 }
 
 export interface InvocationInput {

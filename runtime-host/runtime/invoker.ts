@@ -34,6 +34,8 @@ export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   hostEnv?: NodeJS.ProcessEnv;
   /** The host's logger for notices environments print about the host (default: stderr), never part of a Lambda log. */
   hostLog?: HostLog;
+  /** The local AWS endpoint new environments point their SDK clients at (see `useAwsEndpoint`). */
+  awsEndpointUrl?: string;
 }
 
 interface InFlight {
@@ -70,6 +72,11 @@ export class LambdaInvoker implements Invoker {
         for (const invoker of LIVE_INVOKERS) invoker.killAllSync();
       });
     }
+  }
+
+  /** The host's local AWS endpoint listens only after the invoker exists: environments started from now on use it. */
+  useAwsEndpoint(url: string): void {
+    this.options.awsEndpointUrl = url;
   }
 
   on<E extends keyof InvocationEvents>(event: E, listener: InvocationEvents[E]): this {
@@ -322,6 +329,7 @@ export class LambdaInvoker implements Invoker {
       ...(this.options.pythonPath !== undefined ? { pythonPath: this.options.pythonPath } : {}),
       ...(this.options.stateDir !== undefined ? { stateDir: this.options.stateDir } : {}),
       ...(this.options.hostEnv !== undefined ? { hostEnv: this.options.hostEnv } : {}),
+      ...(this.options.awsEndpointUrl !== undefined ? { awsEndpointUrl: this.options.awsEndpointUrl } : {}),
     };
     const entry = this.options.nodeEntry?.(fn);
     if (entry) launch.nodeEntry = entry;
@@ -407,7 +415,7 @@ export class LambdaInvoker implements Invoker {
   }
 }
 
-type EnvironmentLaunch = Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv'>;
+type EnvironmentLaunch = Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv' | 'awsEndpointUrl'>;
 
 function poolKey(functionName: string, debug: boolean): string {
   return `${functionName}\u0000${debug ? 'debug' : 'run'}`;

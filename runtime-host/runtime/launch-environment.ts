@@ -2,6 +2,7 @@
 // Lambda environment variables (docs/lambda-behaviour.md, "Environment").
 import { randomBytes } from 'node:crypto';
 import { distAsset } from './assets';
+import { awsEndpointEnvironment, REAL_CREDENTIAL_VARIABLES } from './aws-endpoint-env';
 import type { FunctionConfig } from './types';
 
 export interface LaunchContext {
@@ -26,6 +27,8 @@ export interface LaunchContext {
   nodeEntry?: string[];
   /** Host variables passed through (PATH, AWS credentials); default process.env. */
   hostEnv?: NodeJS.ProcessEnv;
+  /** The host's local AWS endpoint (`http://127.0.0.1:<port>`): SDK clients are pointed at it. */
+  awsEndpointUrl?: string;
 }
 
 export interface LaunchSpec {
@@ -73,6 +76,9 @@ export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): R
     const v = host[key];
     if (v !== undefined) env[key] = v;
   }
+  // With a local endpoint, the SDK talks to the host with placeholder keys; the template's own Environment may still send a service elsewhere.
+  if (context.awsEndpointUrl) for (const key of REAL_CREDENTIAL_VARIABLES) delete env[key];
+  Object.assign(env, awsEndpointEnvironment(context.awsEndpointUrl));
   env['TZ'] = ':UTC';
   env['LANG'] = 'en_US.UTF-8';
   for (const [k, v] of Object.entries(fn.environment)) {

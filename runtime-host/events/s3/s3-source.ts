@@ -9,9 +9,12 @@
 // (size, mtime, MD5): a path is reported once it has been stable for `stableMs` twice in a row.
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, realpath, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
+import type { AwsServiceHandler, CallerInvocation } from '../aws-service';
+import { S3Api } from './s3-api';
+import { bucketNotificationTargets, type BucketNotificationTarget } from './s3-notifications';
 import type { FunctionInfo } from '../../protocol/functions';
 import { UserError } from '../../runtime/types';
 import { AsyncInvocationQueue, asyncPolicyFromTemplate, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
@@ -104,9 +107,14 @@ export class S3Source implements EventSource {
     return this.bucketsDir;
   }
 
+  awsService(): AwsServiceHandler {
+    return new S3Api(this, this.context);
+  }
+
   methods(): MethodHandlers {
     return {
-      's3.putObject': async (params) => this.putObject(params.bucket, params.key, params.body, params.bodyBase64 === true),
+      's3.putObject': async (params) =>
+        this.writeObject(params.bucket, params.key, params.bodyBase64 === true ? Buffer.from(params.body, 'base64') : Buffer.from(params.body, 'utf8')),
       's3.deleteObject': async (params) => this.deleteObject(params.bucket, params.key),
     };
   }
@@ -137,7 +145,25 @@ export class S3Source implements EventSource {
 
   // ---- the protocol -------------------------------------------------------------------------
 
-  private objectPath(bucket: string, key: string): { rel: string; abs: string; bucketDir: string } {
+  /** The folder of a bucket (name validated). */
+  bucketPath(bucket: string): string {
+    validateBucketName(bucket);
+    return join(this.bucketsDir, bucket);
+  }
+
+  /**
+   * The file of an existing object, or undefined when there is none: a key that names a folder, a
+   * symlink, or a path whose real location is outside the bucket folder is no object.
+   */
+  async objectFile(bucket: string, key: string): Promise<string | undefined> {
+    const { abs, bucketDir } = this.objectPath(bucket, key);
+    const st = await lstat(abs).catch(() => undefined);
+    if (!st?.isFile()) return undefined;
+    const [real, realBucket] = await Promise.all([realpath(abs).catch(() => ''), realpath(bucketDir).catch(() => '')]);
+    return realBucket && real.startsWith(realBucket + sep) ? abs : undefined;
+  }
+
+  objectPath(bucket: string, key: string): { rel: string; abs: string; bucketDir: string } {
     validateBucketName(bucket);
     validateObjectKey(key);
     const bucketDir = join(this.bucketsDir, bucket);
@@ -148,9 +174,17 @@ export class S3Source implements EventSource {
     return { rel: `${bucket}/${key}`, abs, bucketDir };
   }
 
-  private async putObject(bucket: string, key: string, body: string, bodyBase64: boolean): Promise<{ eTag: string; size: number }> {
+  /**
+   * Stores an object and notifies exactly as a file saved into the folder would (`eventName` and the
+   * calling invocation come from the S3 API; `eTag` is a multipart upload's, otherwise the MD5).
+   */
+  async writeObject(
+    bucket: string,
+    key: string,
+    content: Buffer,
+    options: { eventName?: S3EventName; caller?: CallerInvocation; eTag?: string } = {},
+  ): Promise<{ eTag: string; size: number }> {
     const { rel, abs } = this.objectPath(bucket, key);
-    const content = bodyBase64 ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
     this.ownWrites.set(rel, (this.ownWrites.get(rel) ?? 0) + 1);
     try {
       const dir = abs.slice(0, abs.lastIndexOf(sep));
@@ -173,16 +207,27 @@ export class S3Source implements EventSource {
       }
       await writeFile(abs, content);
       const st = await lstat(abs);
-      const eTag = createHash('md5').update(content).digest('hex');
+      const eTag = options.eTag ?? createHash('md5').update(content).digest('hex');
       this.snapshot.set(rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, eTag });
-      this.emit({ eventName: 'ObjectCreated:Put', bucket, key, size: content.length, eTag, sequencer: this.sequencer.next(), eventTime: new Date() });
+      this.emit(
+        {
+          eventName: options.eventName ?? 'ObjectCreated:Put',
+          bucket,
+          key,
+          size: content.length,
+          eTag,
+          sequencer: this.sequencer.next(),
+          eventTime: new Date(),
+        },
+        options.caller,
+      );
       return { eTag, size: content.length };
     } finally {
       this.releaseOwn(rel);
     }
   }
 
-  private async deleteObject(bucket: string, key: string): Promise<{ deleted: boolean }> {
+  async deleteObject(bucket: string, key: string, caller?: CallerInvocation): Promise<{ deleted: boolean }> {
     const { rel, abs, bucketDir } = this.objectPath(bucket, key);
     this.ownWrites.set(rel, (this.ownWrites.get(rel) ?? 0) + 1);
     try {
@@ -200,7 +245,7 @@ export class S3Source implements EventSource {
         }
         dir = dir.slice(0, dir.lastIndexOf(sep));
       }
-      this.emit({ eventName: 'ObjectRemoved:Delete', bucket, key, sequencer: this.sequencer.next(), eventTime: new Date() });
+      this.emit({ eventName: 'ObjectRemoved:Delete', bucket, key, sequencer: this.sequencer.next(), eventTime: new Date() }, caller);
       return { deleted: true };
     } finally {
       this.releaseOwn(rel);
@@ -398,15 +443,18 @@ export class S3Source implements EventSource {
 
   // ---- delivery -----------------------------------------------------------------------------
 
-  private emit(change: S3ObjectChange): void {
+  private emit(change: S3ObjectChange, caller?: CallerInvocation): void {
+    if (this.stopped) return;
+    this.notifyServices(change, caller);
     const targets = this.targets.filter((t) => t.fn.supported !== false && subscriptionMatches(t.sub, change));
-    if (targets.length === 0 || this.stopped) return;
+    if (targets.length === 0) return;
     const events = targets.map((t) => buildS3Event(change, { region: this.context.region, configurationId: t.sub.name }));
     const parent = parentRecord({
       kind: 's3-event',
       trigger: 's3',
       functionName: change.bucket,
       event: events[0],
+      ...(caller ? { parentId: caller.recordId } : {}),
       source: {
         bucket: change.bucket,
         key: change.key,
@@ -416,6 +464,7 @@ export class S3Source implements EventSource {
         functions: targets.map((t) => t.fn.name),
       },
     });
+    if (caller) parent.traceId = caller.traceId;
     this.context.records.open(parent);
     const resources = this.context.functions.resources();
     const outcomes = targets.map((t, i) => {
@@ -441,6 +490,34 @@ export class S3Source implements EventSource {
     });
     this.deliveries.add(delivery);
     void delivery.finally(() => this.deliveries.delete(delivery));
+  }
+
+  /** The bucket's template `NotificationConfiguration` queue and topic targets: S3 → SQS / SNS. */
+  private notifyServices(change: S3ObjectChange, caller: CallerInvocation | undefined): void {
+    let targets: BucketNotificationTarget[];
+    try {
+      targets = bucketNotificationTargets(this.context.functions.resources(), change);
+    } catch (err) {
+      this.context.log.warn(`s3: bucket ${change.bucket}: ${(err as Error).message}`);
+      return;
+    }
+    for (const target of targets) {
+      const body = JSON.stringify(buildS3Event(change, { region: this.context.region, configurationId: target.id }));
+      const message = { body, ...(caller ? { caller } : {}) };
+      const delivery =
+        target.kind === 'queue'
+          ? this.context.queues
+            ? this.context.queues.sendToQueue(target.arn, message).then(() => undefined)
+            : Promise.reject(new Error('no SQS source is running'))
+          : this.context.topics
+            ? this.context.topics.publishToTopic(target.arn, { ...message, subject: 'Amazon S3 Notification' }).then(() => undefined)
+            : Promise.reject(new Error('no SNS source is running'));
+      const tracked = delivery.catch((err: unknown) =>
+        this.context.log.warn(`s3: cannot notify ${target.arn} of ${change.eventName} ${change.bucket}/${change.key}: ${(err as Error).message}`),
+      );
+      this.deliveries.add(tracked);
+      void tracked.finally(() => this.deliveries.delete(tracked));
+    }
   }
 }
 
