@@ -133,7 +133,11 @@ export class S3Source implements EventSource {
       for (const ev of fn.events) if (ev.type === 'S3') targets.push({ fn, sub: ev });
     }
     this.targets = targets;
-    for (const bucket of new Set(targets.map((t) => t.sub.bucket))) {
+    // Buckets the template declares exist for the S3 API even when no function subscribes to them.
+    const declared = Object.values(this.context.functions.resources())
+      .filter((r) => r.Type === 'AWS::S3::Bucket' && typeof r.Properties?.['BucketName'] === 'string')
+      .map((r) => r.Properties['BucketName'] as string);
+    for (const bucket of new Set([...targets.map((t) => t.sub.bucket), ...declared])) {
       try {
         validateBucketName(bucket);
         await mkdir(join(this.bucketsDir, bucket), { recursive: true });
