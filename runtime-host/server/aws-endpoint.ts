@@ -154,6 +154,8 @@ export class AwsEndpoint {
 
   /** Peeks at the first bytes: the HTTP/2 connection preface goes to the h2c server, the rest to HTTP/1.1. */
   private accept(socket: Socket): void {
+    // http.createServer() turns Nagle off for the sockets it accepts itself; these come from the net server.
+    socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.once('error', () => socket.destroy());
