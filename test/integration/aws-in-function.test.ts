@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { InvokeOutput } from '../../runtime-host/protocol/records';
-import { repoRoot, servedFixture, waitUntil } from './serve-helpers';
+import { copyFixture, removeDir, repoRoot, RpcClient, servedFixture, startServe, waitUntil, type ServeProcess } from './serve-helpers';
 import type { ListInvocationsResult } from '../../runtime-host/protocol/methods';
 
 const fixture = servedFixture('aws-project', {
@@ -63,5 +63,40 @@ describe('AWS endpoint: SDK calls from inside a function', () => {
     assert.equal(result.contentType, 'text/plain');
     assert.deepEqual(result.keys, ['inside/python.txt']);
     assert.equal(readFileSync(bucketFile('inside/python.txt'), 'utf8'), 'written by boto3');
+  });
+});
+
+describe('AWS endpoint: boto3 older than 1.31 (Debian’s python3-boto3)', () => {
+  // That botocore ignores AWS_ENDPOINT_URL*; the Python runtime hands its clients the endpoint once botocore.session is imported.
+  const debianPython = '/usr/bin/python3.11';
+  const probe = spawnSync(debianPython, ['-c', 'import botocore; print(botocore.__version__)'], { encoding: 'utf8' });
+  const version = probe.status === 0 ? probe.stdout.trim().split('.').map(Number) : undefined;
+  let dir = '';
+  let serve: ServeProcess | undefined;
+  let client: RpcClient | undefined;
+  before(async () => {
+    if (!version) return;
+    dir = copyFixture('aws-project');
+    // Only the system folders on PATH: python3.11 is Debian's, whatever else the machine has.
+    serve = await startServe(['--root', dir], { env: { PATH: '/usr/bin:/bin' }, timeoutMs: 60_000 });
+    client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
+  });
+  after(async () => {
+    client?.close();
+    await serve?.stop();
+    if (dir) removeDir(dir);
+  });
+
+  it('puts and gets an S3 object with no endpoint in the code', async (t) => {
+    if (!version) {
+      t.skip(`${debianPython} with boto3 is not installed (scripts/setup-system.sh installs python3-boto3)`);
+      return;
+    }
+    const out = await client!.request<InvokeOutput>('invoke', { function: 'PyWriter', event: { key: 'inside/old-boto3.txt' } });
+    assert.equal(out.error, undefined, JSON.stringify(out.error));
+    const result = out.result as { boto3: string; body: string; keys: string[] };
+    assert.equal(result.body, 'written by boto3');
+    assert.deepEqual(result.keys, ['inside/old-boto3.txt']);
+    assert.equal(readFileSync(join(dir, '.lambda-workbench', 'buckets', 'uploads', 'inside', 'old-boto3.txt'), 'utf8'), 'written by boto3');
   });
 });
