@@ -3,10 +3,12 @@
 // and raw), declared in the template and driven through the local AWS endpoint with the real SDK
 // clients. The queue side is a recording QueueDelivery (the SQS source implements the same contract).
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { ServiceMessage } from '../../runtime-host/events/aws-service';
+import type { ServiceCallSpan } from '../../runtime-host/protocol/records';
 import { S3Source } from '../../runtime-host/events/s3';
 import { SnsSource } from '../../runtime-host/events/sns';
 import type { EventSource, HostContext, HostLogger } from '../../runtime-host/host-context';
@@ -101,5 +103,53 @@ describe('AWS endpoint: deliveries between services', () => {
     assert.deepEqual([s3Event.Records[0]!.eventName, s3Event.Records[0]!.s3.object.key], ['ObjectRemoved:Delete', 'q1/notes.txt']);
     // The .txt put matched no configuration: exactly three deliveries since the first put.
     assert.equal(queues.sent.length - before, 3);
+  });
+});
+
+describe('AWS endpoint: service calls for the trace', () => {
+  it('records each answered call with the caller found from X-Amzn-Trace-Id, and passes the caller on to deliveries', async () => {
+    const spans: ServiceCallSpan[] = [];
+    const traceHeader = 'Root=1-5f84c7a1-0123456789abcdef01234567;Parent=1111111111111111;Sampled=0;Lineage=a:0';
+    host.context.serviceCalls = {
+      callerOf: (h) => (h === traceHeader ? { recordId: 'caller-record', traceId: '1-5f84c7a1-0123456789abcdef01234567' } : undefined),
+      record: (span) => spans.push(span),
+    };
+    try {
+      const url = new URL(host.awsEndpoint);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: Number(url.port),
+            method: 'PUT',
+            path: '/reports/traced/t.csv',
+            headers: { 'x-amzn-trace-id': traceHeader, 'content-type': 'text/csv' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end('x,y');
+      });
+      assert.equal(status, 200);
+      await s3.send(new GetObjectCommand({ Bucket: 'reports', Key: 'traced/none.csv' })).catch(() => undefined);
+      const put = spans.find((s) => s.operation === 'PutObject');
+      assert.ok(put, JSON.stringify(spans));
+      assert.deepEqual(
+        [put.service, put.resource, put.status, put.recordId, put.traceId],
+        ['s3', 'reports/traced/t.csv', 200, 'caller-record', '1-5f84c7a1-0123456789abcdef01234567'],
+      );
+      const miss = spans.find((s) => s.operation === 'GetObject');
+      assert.deepEqual([miss?.status, miss?.errorCode, miss?.recordId], [404, 'NoSuchKey', undefined]);
+      await waitUntil(() => to('ingest').some((m) => m.message.body.includes('traced/t.csv')), 30_000, 'the traced put reached the queue');
+      assert.deepEqual(to('ingest').find((m) => m.message.body.includes('traced/t.csv'))!.message.caller, {
+        recordId: 'caller-record',
+        traceId: '1-5f84c7a1-0123456789abcdef01234567',
+      });
+    } finally {
+      delete host.context.serviceCalls;
+    }
   });
 });
