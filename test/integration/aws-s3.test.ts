@@ -3,8 +3,10 @@
 // errors in S3's XML shape, both addressings, and a put that notifies like a saved file.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -26,7 +28,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { ListInvocationsResult } from '../../runtime-host/protocol/methods';
-import { repoRoot, servedFixture, waitUntil } from './serve-helpers';
+import { cli, copyFixture, removeDir, repoRoot, servedFixture, startServe, waitUntil } from './serve-helpers';
 
 const fixture = servedFixture('aws-project', {
   prepare: (dir) => symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules')),
@@ -86,6 +88,26 @@ describe('AWS endpoint: the listener', () => {
     const port = new URL(fixture.serve.ready.awsEndpoint!).port;
     assert.equal((await raw('GET', '/', `127.0.0.1:${Number(port) + 1}`)).status, 403);
     assert.equal((await raw('GET', '/', `localhost:${port}`)).status, 200);
+  });
+
+  it('listens on the port --aws-port names, and refuses a bad one as a usage error', async () => {
+    const probe = createServer();
+    const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const dir = copyFixture('aws-project');
+    try {
+      const serve = await startServe(['--root', dir, '--aws-port', String(port)], { timeoutMs: 60_000 });
+      try {
+        assert.equal(serve.ready.awsEndpoint, `http://127.0.0.1:${port}`);
+      } finally {
+        await serve.stop();
+      }
+    } finally {
+      removeDir(dir);
+    }
+    const bad = spawnSync(process.execPath, [cli, 'serve', '--root', '.', '--aws-port', 'nope'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--aws-port must be a whole number from 0 to 65535, got 'nope'/);
   });
 
   it('names an unknown service in an AWS-shaped error', async () => {
@@ -183,6 +205,14 @@ describe('AWS endpoint: S3 objects', () => {
     symlinkSync(secret, join(fixture.dir, '.lambda-workbench', 'buckets', 'uploads', 'link.txt'));
     const err = await sdkError(s3().send(new GetObjectCommand({ Bucket: 'uploads', Key: 'link.txt' })));
     assert.equal(err.name, 'NoSuchKey');
+    // A linked folder: the path looks inside the bucket, the file it reaches is not.
+    mkdirSync(join(fixture.dir, 'outside'));
+    writeFileSync(join(fixture.dir, 'outside', 'secret.txt'), 'do not serve');
+    symlinkSync(join(fixture.dir, 'outside'), join(fixture.dir, '.lambda-workbench', 'buckets', 'uploads', 'linked'));
+    const viaFolder = await sdkError(s3().send(new GetObjectCommand({ Bucket: 'uploads', Key: 'linked/secret.txt' })));
+    assert.equal(viaFolder.name, 'NoSuchKey');
+    const listed = await s3().send(new ListObjectsV2Command({ Bucket: 'uploads', Prefix: 'l' }));
+    assert.deepEqual(listed.Contents ?? [], []);
   });
 
   it('copies an object (COPY keeps metadata, REPLACE takes the new) and deletes one and many', async () => {
