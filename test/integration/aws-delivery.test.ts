@@ -107,7 +107,7 @@ describe('AWS endpoint: deliveries between services', () => {
 });
 
 describe('AWS endpoint: service calls for the trace', () => {
-  it('records each answered call with the caller found from X-Amzn-Trace-Id, and passes the caller on to deliveries', async () => {
+  it('records each answered call with the caller found from X-Amzn-Trace-Id, and passes the caller on to deliveries and invocations', async () => {
     const spans: ServiceCallSpan[] = [];
     const traceHeader = 'Root=1-5f84c7a1-0123456789abcdef01234567;Parent=1111111111111111;Sampled=0;Lineage=a:0';
     host.context.serviceCalls = {
@@ -143,6 +143,29 @@ describe('AWS endpoint: service calls for the trace', () => {
       );
       const miss = spans.find((s) => s.operation === 'GetObject');
       assert.deepEqual([miss?.status, miss?.errorCode, miss?.recordId], [404, 'NoSuchKey', undefined]);
+      const invoked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: Number(url.port),
+            method: 'POST',
+            path: '/2015-03-31/functions/Echo/invocations',
+            headers: { 'x-amzn-trace-id': traceHeader },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end('{"n":1}');
+      });
+      assert.deepEqual(invoked, { status: 200, body: JSON.stringify({ echoed: { n: 1 } }) });
+      const echo = host.store.page({ function: 'Echo' }).records[0];
+      assert.equal(echo?.parentId, 'caller-record');
+      const invokeSpan = spans.find((s) => s.service === 'lambda');
+      assert.deepEqual([invokeSpan?.operation, invokeSpan?.resource, invokeSpan?.status], ['Invoke', 'Echo', 200]);
       await waitUntil(() => to('ingest').some((m) => m.message.body.includes('traced/t.csv')), 30_000, 'the traced put reached the queue');
       assert.deepEqual(to('ingest').find((m) => m.message.body.includes('traced/t.csv'))!.message.caller, {
         recordId: 'caller-record',
