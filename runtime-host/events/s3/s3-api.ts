@@ -127,6 +127,8 @@ export function parseRange(header: string | undefined, size: number): [number, n
 
 export class S3Api implements AwsServiceHandler {
   readonly service = 's3';
+  /** Buckets whose sidecar folder exists (deleted with the bucket). */
+  private readonly metadataDirs = new Set<string>();
 
   constructor(
     private readonly source: S3Source,
@@ -300,6 +302,7 @@ export class S3Api implements AwsServiceHandler {
     if ((await readdir(dir)).length > 0) throw new S3Error(409, 'BucketNotEmpty', 'The bucket you tried to delete is not empty');
     await rmdir(dir);
     await rm(join(this.metadataRoot, bucket), { recursive: true, force: true });
+    this.metadataDirs.delete(bucket);
     return { status: 204 };
   }
 
@@ -408,14 +411,33 @@ export class S3Api implements AwsServiceHandler {
     };
   }
 
-  private async saveMetadata(bucket: string, key: string, meta: Omit<ObjectMetadata, 'size' | 'mtimeMs' | 'key'>): Promise<ObjectMetadata> {
-    const file = await this.source.objectFile(bucket, key);
-    const st = file ? await lstat(file) : undefined;
-    const full: ObjectMetadata = { key, ...meta, size: st?.size ?? 0, mtimeMs: st?.mtimeMs ?? Date.now() };
-    const target = this.metadataFile(bucket, key);
-    await mkdir(join(this.metadataRoot, bucket), { recursive: true });
-    await writeFile(target, JSON.stringify(full));
+  /** Writes the sidecar of an object just stored (its size and mtime as the write left them). */
+  private async saveMetadata(bucket: string, key: string, meta: Omit<ObjectMetadata, 'key'>): Promise<ObjectMetadata> {
+    const full: ObjectMetadata = { key, ...meta };
+    const write = () => writeFile(this.metadataFile(bucket, key), JSON.stringify(full));
+    if (!this.metadataDirs.has(bucket)) {
+      await mkdir(join(this.metadataRoot, bucket), { recursive: true });
+      this.metadataDirs.add(bucket);
+    }
+    // The folder is remembered; if something removed it since, make it again.
+    await write().catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(join(this.metadataRoot, bucket), { recursive: true });
+      await write();
+    });
     return full;
+  }
+
+  /** What `writeObject` calls between storing the bytes and notifying: the sidecar, so nobody sees the object without it. */
+  private storeMetadata(
+    bucket: string,
+    key: string,
+    meta: Pick<ObjectMetadata, 'contentType' | 'metadata' | 'headers'>,
+    saved: { value?: ObjectMetadata },
+  ): (stored: { eTag: string; size: number; mtimeMs: number }) => Promise<void> {
+    return async (stored) => {
+      saved.value = await this.saveMetadata(bucket, key, { ...meta, eTag: quoted(stored.eTag), size: stored.size, mtimeMs: stored.mtimeMs });
+    };
   }
 
   private body(request: AwsRequest): Buffer {
@@ -433,9 +455,12 @@ export class S3Api implements AwsServiceHandler {
     if (typeof declared === 'string' && declared !== md5.toString('base64')) {
       throw new S3Error(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.');
     }
-    const { eTag } = await this.source.writeObject(bucket, key, content, request.caller ? { caller: request.caller } : {});
-    const meta = await this.saveMetadata(bucket, key, { ...objectHeaders(request), eTag: quoted(eTag) });
-    return { status: 200, headers: { etag: meta.eTag } };
+    const saved: { value?: ObjectMetadata } = {};
+    const { eTag } = await this.source.writeObject(bucket, key, content, {
+      onStored: this.storeMetadata(bucket, key, objectHeaders(request), saved),
+      ...(request.caller ? { caller: request.caller } : {}),
+    });
+    return { status: 200, headers: { etag: saved.value?.eTag ?? quoted(eTag) } };
   }
 
   private async copyObject(bucket: string, key: string, request: AwsRequest): Promise<AwsResponse> {
@@ -458,13 +483,15 @@ export class S3Api implements AwsServiceHandler {
     const content = await readFile(srcFile);
     const replace = String(request.headers['x-amz-metadata-directive'] ?? 'COPY').toUpperCase() === 'REPLACE';
     const multipart = /-\d+"$/.test(srcMeta.eTag);
-    const { eTag } = await this.source.writeObject(bucket, key, content, {
+    const kept = replace ? objectHeaders(request) : { contentType: srcMeta.contentType, metadata: srcMeta.metadata, headers: srcMeta.headers };
+    const saved: { value?: ObjectMetadata } = {};
+    await this.source.writeObject(bucket, key, content, {
       eventName: 'ObjectCreated:Copy',
+      onStored: this.storeMetadata(bucket, key, kept, saved),
       ...(request.caller ? { caller: request.caller } : {}),
       ...(multipart ? { eTag: srcMeta.eTag.slice(1, -1) } : {}),
     });
-    const kept = replace ? objectHeaders(request) : { contentType: srcMeta.contentType, metadata: srcMeta.metadata, headers: srcMeta.headers };
-    const meta = await this.saveMetadata(bucket, key, { ...kept, eTag: quoted(eTag) });
+    const meta = saved.value!;
     return xml(`<CopyObjectResult>${el('LastModified', new Date(meta.mtimeMs).toISOString())}${el('ETag', meta.eTag)}</CopyObjectResult>`);
   }
 
@@ -615,9 +642,9 @@ export class S3Api implements AwsServiceHandler {
     await this.source.writeObject(bucket, key, Buffer.concat(contents), {
       eventName: 'ObjectCreated:CompleteMultipartUpload',
       eTag,
+      onStored: this.storeMetadata(bucket, key, { contentType: info.contentType, metadata: info.metadata, headers: info.headers }, {}),
       ...(request.caller ? { caller: request.caller } : {}),
     });
-    await this.saveMetadata(bucket, key, { contentType: info.contentType, metadata: info.metadata, headers: info.headers, eTag: quoted(eTag) });
     await rm(this.uploadDir(uploadId), { recursive: true, force: true });
     return xml(
       `<CompleteMultipartUploadResult xmlns="${XMLNS}">${el('Location', `/${bucket}/${key}`)}${el('Bucket', bucket)}${el('Key', key)}${el('ETag', quoted(eTag))}</CompleteMultipartUploadResult>`,

@@ -181,12 +181,19 @@ export class S3Source implements EventSource {
   /**
    * Stores an object and notifies exactly as a file saved into the folder would (`eventName` and the
    * calling invocation come from the S3 API; `eTag` is a multipart upload's, otherwise the MD5).
+   * `onStored` runs once the bytes are in place and before anyone is notified (the S3 API writes the
+   * object's metadata there, so a notified function never reads the object without it).
    */
   async writeObject(
     bucket: string,
     key: string,
     content: Buffer,
-    options: { eventName?: S3EventName; caller?: CallerInvocation; eTag?: string } = {},
+    options: {
+      eventName?: S3EventName;
+      caller?: CallerInvocation;
+      eTag?: string;
+      onStored?: (stored: { eTag: string; size: number; mtimeMs: number }) => Promise<void>;
+    } = {},
   ): Promise<{ eTag: string; size: number }> {
     const { rel, abs } = this.objectPath(bucket, key);
     this.ownWrites.set(rel, (this.ownWrites.get(rel) ?? 0) + 1);
@@ -213,6 +220,7 @@ export class S3Source implements EventSource {
       const st = await lstat(abs);
       const eTag = options.eTag ?? createHash('md5').update(content).digest('hex');
       this.snapshot.set(rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, eTag });
+      await options.onStored?.({ eTag, size: st.size, mtimeMs: st.mtimeMs });
       this.emit(
         {
           eventName: options.eventName ?? 'ObjectCreated:Put',
