@@ -200,15 +200,13 @@ export class AwsEndpoint {
       path = rawPath;
     }
     const headers = req.headers as IncomingHttpHeaders;
-    const host = checkAwsHost(String(headers[':authority'] ?? headers.host ?? ''), this.port);
+    const hostHeader = String(headers[':authority'] ?? headers.host ?? '');
+    const host = checkAwsHost(hostHeader, this.port);
     const service = serviceOf(headers, query, rawPath, [...this.handlers.values()]);
     const protocol = protocolOf(service, headers);
     if (!host.ok) {
       req.resume();
-      this.write(
-        res,
-        awsErrorResponse(protocol, 403, 'AccessDenied', `Host '${String(headers.host ?? '')}' is not this local endpoint; use 127.0.0.1:${this.port}`),
-      );
+      this.write(res, awsErrorResponse(protocol, 403, 'AccessDenied', `Host '${hostHeader}' is not this local endpoint; use 127.0.0.1:${this.port}`));
       return;
     }
     const handler = this.handlers.get(service);
