@@ -22,6 +22,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -281,6 +282,20 @@ describe('AWS endpoint: S3 objects', () => {
     } while (token);
     assert.equal(pages, 2);
     assert.deepEqual(keys, ['a/1.txt', 'a/2.txt', 'b/1.txt', 'b/c/2.txt', 'top1.txt', 'top2.txt']);
+    // The first version of the listing (markers instead of tokens), as older tools still call it.
+    const v1 = await s3().send(new ListObjectsCommand({ Bucket: 'listing', Marker: 'a/2.txt', MaxKeys: 2 }));
+    assert.deepEqual(
+      v1.Contents?.map((c) => c.Key),
+      ['b/1.txt', 'b/c/2.txt'],
+    );
+    assert.equal(v1.IsTruncated, true);
+    // URL encoding of keys in the answer (the AWS CLI asks for it and decodes; the JS client hands it over as it came).
+    await s3().send(new PutObjectCommand({ Bucket: 'listing', Key: 'space name/ü.txt', Body: 'u' }));
+    const encoded = await s3().send(new ListObjectsV2Command({ Bucket: 'listing', Prefix: 'space', EncodingType: 'url' }));
+    assert.deepEqual(
+      encoded.Contents?.map((c) => c.Key),
+      ['space%20name/%C3%BC.txt'],
+    );
   });
 
   it('assembles a multipart upload with the "<md5 of md5s>-N" ETag', async () => {
