@@ -5,8 +5,9 @@
 #   autoconf automake libtool cmake make g++   build of aws-lambda-ric's native client (conformance test)
 #   python3-debugpy     Python breakpoints;  curl  the shell-script custom runtime test
 #   python3-six         a real Python package the layers test puts into a layer
+#   python3-boto3       the Python handler that calls the local AWS endpoint with boto3
 set -euo pipefail
-packages=(chromium libkrb5-dev ripgrep autoconf automake libtool cmake make g++ curl python3 python3-debugpy python3-six)
+packages=(chromium libkrb5-dev ripgrep autoconf automake libtool cmake make g++ curl python3 python3-debugpy python3-six python3-boto3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

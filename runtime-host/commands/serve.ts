@@ -13,7 +13,7 @@ import { parseAllowedHosts } from '../server/local-request';
 import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N]\n' +
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--aws-port N] [--http-port N] [--max-records N]\n' +
   '                       [--max-history-mb N] [--memory-budget-mb N] [--account-concurrency N] [--allow-host NAME]... [--aws-profile NAME]\n' +
   '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off]';
 
@@ -60,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       port: { type: 'string' },
       'invoke-port': { type: 'string' },
+      'aws-port': { type: 'string' },
       'http-port': { type: 'string' },
       'max-records': { type: 'string' },
       layer: { type: 'string', multiple: true },
@@ -78,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\nusage: ${USAGE}`);
   const wsPort = integerFlag(values.port, 'port', 0, 65535, 0);
   const invokePort = integerFlag(values['invoke-port'], 'invoke-port', 0, 65535, 0);
+  const awsPort = integerFlag(values['aws-port'], 'aws-port', 0, 65535, 0);
   const maxRecords = integerFlag(values['max-records'], 'max-records', 1, 10_000_000, 10_000);
   const maxHistoryMB = integerFlag(values['max-history-mb'], 'max-history-mb', 1, 1_000_000, DEFAULT_MAX_HISTORY_MB);
   const memoryBudgetMB = values['memory-budget-mb'] !== undefined ? integerFlag(values['memory-budget-mb'], 'memory-budget-mb', 128, 10_000_000, 0) : undefined;
@@ -117,6 +119,7 @@ export async function run(argv: string[]): Promise<number> {
       },
       wsPort,
       invokePort,
+      awsPort,
       maxRecords,
       maxHistoryMB,
       ...(token ? { token } : {}),
@@ -143,6 +146,7 @@ export async function run(argv: string[]): Promise<number> {
     ws: host.ws,
     token: host.token,
     invokeApi: host.invokeApi,
+    awsEndpoint: host.awsEndpoint,
     ...host.readyInfo,
     ...(host.dashboard ? { dashboard: host.dashboard } : {}),
     ...(host.awsProfile ? { awsProfile: host.awsProfile } : {}),

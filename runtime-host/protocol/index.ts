@@ -12,6 +12,8 @@ export interface ReadyLine {
   ws: string;
   token: string;
   invokeApi: string;
+  /** The local AWS endpoint (S3, SNS, Kinesis, Lambda, … wire protocols): `aws --endpoint-url` and AWS_ENDPOINT_URL. */
+  awsEndpoint?: string;
   httpApi?: string;
   dashboard?: string;
   /** Present when functions get this AWS profile's credentials (their calls reach real AWS); absent: placeholder credentials. */

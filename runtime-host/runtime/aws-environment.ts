@@ -25,6 +25,17 @@ export interface ProfileCredentials extends AwsCredentials {
 export const LOCAL_SERVICES = ['s3', 'sqs', 'sns', 'kinesis', 'lambda', 'dynamodb', 'events'] as const;
 export type LocalService = (typeof LOCAL_SERVICES)[number];
 
+/** The SDKs name the per-service variable after the service id (`AWS_ENDPOINT_URL_EVENTBRIDGE`), not the signing name. */
+const ENDPOINT_VARIABLE_SUFFIX: Record<LocalService, string> = {
+  s3: 'S3',
+  sqs: 'SQS',
+  sns: 'SNS',
+  kinesis: 'KINESIS',
+  lambda: 'LAMBDA',
+  dynamodb: 'DYNAMODB',
+  events: 'EVENTBRIDGE',
+};
+
 /** Where one service's calls go: the local endpoint, or real AWS (only meaningful with a profile). */
 export type ServiceTarget = 'local' | 'aws';
 
@@ -96,7 +107,7 @@ export function awsEnvironment(region: string, access: AwsAccess = {}): Record<s
     // The catch-all would also catch the services meant for real AWS: use it only when none is.
     if (toAws.length === 0) env['AWS_ENDPOINT_URL'] = access.endpointUrl;
     for (const service of LOCAL_SERVICES) {
-      if (access.services?.[service] !== 'aws') env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] = access.endpointUrl;
+      if (access.services?.[service] !== 'aws') env[`AWS_ENDPOINT_URL_${ENDPOINT_VARIABLE_SUFFIX[service]}`] = access.endpointUrl;
     }
   }
   return env;

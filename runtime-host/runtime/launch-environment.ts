@@ -83,6 +83,8 @@ export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): R
     LAMBDA_TASK_ROOT: fn.codeUri,
     LAMBDA_RUNTIME_DIR: distAsset('runtime'),
   });
+  // A function's own Environment may send one service elsewhere (AWS_ENDPOINT_URL_SQS…): it wins over the host's routing.
+  for (const [k, v] of Object.entries(fn.environment)) if (k.startsWith('AWS_ENDPOINT_URL')) env[k] = String(v);
   return env;
 }
 

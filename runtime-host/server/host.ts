@@ -25,6 +25,7 @@ import { defaultRuntimeSdkFolder, installedRuntimeSdk, installRuntimeSdk } from 
 import { UserError } from '../runtime/types';
 import { createTuneMethod } from '../tuning/tune-method';
 import { handleDashboardRequest } from './dashboard';
+import { AwsEndpoint } from './aws-endpoint';
 import { InvokeApiServer } from './invoke-api';
 import { invalidParams, JsonRpcDispatcher } from './json-rpc';
 import { StateLock } from './state-lock';
@@ -50,6 +51,8 @@ export interface HostOptions {
   stateDir?: string;
   wsPort?: number;
   invokePort?: number;
+  /** Port of the local AWS endpoint (0 or absent: a free one). */
+  awsPort?: number;
   /** Session token; default 32 random bytes (hex). */
   token?: string;
   maxRecords?: number;
@@ -83,6 +86,8 @@ export interface RunningHost {
   ws: string;
   token: string;
   invokeApi: string;
+  /** The local AWS endpoint (`http://127.0.0.1:<port>`), what functions get as AWS_ENDPOINT_URL. */
+  awsEndpoint: string;
   dashboard?: string;
   /** Extra ready-line keys from the event sources. */
   readyInfo: Record<string, string>;
@@ -221,6 +226,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     allowedHosts,
   });
 
+  const awsEndpoint = new AwsEndpoint({
+    handlers: [invokeApi.awsService()],
+    region,
+    ...(options.awsPort !== undefined ? { port: options.awsPort } : {}),
+    log,
+    serviceCalls: () => context.serviceCalls,
+  });
+
   const sources = options.eventSources ?? createEventSources(options.authorization ? { authorization: options.authorization } : {});
   const started: EventSource[] = [];
   let hostFile: string | undefined;
@@ -231,7 +244,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     closed = true;
     for (const u of unsubscribes) u();
     registry.close();
-    await Promise.allSettled([wsServer.close(), invokeApi.close()]);
+    await Promise.allSettled([wsServer.close(), invokeApi.close(), awsEndpoint.close()]);
     for (const s of started.reverse()) {
       await s.stop().catch((err: unknown) => log.error(`stopping ${s.name}: ${(err as Error).message}`));
     }
@@ -256,11 +269,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   try {
     await wsServer.listen();
     await invokeApi.listen();
+    await awsEndpoint.listen();
+    // Before any source starts: the first environment launched already gets the endpoint.
+    context.awsEndpoint = awsEndpoint.url;
+    aws.endpointUrl ??= awsEndpoint.url;
     unsubscribes.push(hub.subscribe((method, params) => wsServer.broadcast(method, params)));
     unsubscribes.push(registry.onDidChange((functions) => wsServer.broadcast('functions.changed', { functions })));
     for (const source of sources) {
       await source.start(context);
       started.push(source);
+      const service = source.awsService?.();
+      if (service) awsEndpoint.register(service);
       const methods: MethodHandlers = source.methods?.() ?? {};
       for (const [name, handler] of Object.entries(methods)) {
         if (dispatcher.has(name)) log.warn(`event source ${source.name} redefines method ${name}`);
@@ -292,7 +311,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (options.writeHostFile ?? true) {
       hostFile = join(stateDir, HOST_FILE);
       rmSync(hostFile, { force: true });
-      writeFileSync(hostFile, JSON.stringify({ ws: wsServer.url, token, invokeApi: invokeApi.url, pid: process.pid }) + '\n', { mode: 0o600 });
+      writeFileSync(hostFile, JSON.stringify({ ws: wsServer.url, token, invokeApi: invokeApi.url, awsEndpoint: awsEndpoint.url, pid: process.pid }) + '\n', {
+        mode: 0o600,
+      });
     }
     lock.update(wsServer.url);
     return {
@@ -302,6 +323,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       ws: wsServer.url,
       token,
       invokeApi: invokeApi.url,
+      awsEndpoint: awsEndpoint.url,
       dashboard,
       readyInfo,
       ...(aws.profile ? { awsProfile: aws.profile.profile } : {}),

@@ -2,7 +2,7 @@
 // 127.0.0.1 port, so the AWS SDKs and the AWS CLI (`--endpoint-url`) work against the local host.
 // Status codes, headers and error shapes are Lambda's (rest-json: `x-amzn-ErrorType` + JSON body).
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FunctionCatalog, HostLogger } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
 import { errorPayload, type InvocationRecord } from '../protocol/records';
@@ -11,6 +11,7 @@ import { UserError, type Invoker } from '../runtime/types';
 import type { AsyncInvocationPolicy, AsyncInvocationQueue } from '../events/async-invocation';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
 import { checkAwsClientRequest } from './local-request';
+import type { AwsResponse, AwsServiceHandler, ServiceCallDescription } from '../events/aws-service';
 import { listenOnLoopback } from './loopback';
 
 /** Spec §3: synchronous request limit. */
@@ -72,7 +73,7 @@ export class InvokeApiServer {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         options.log?.error(`Invoke API: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-        this.send(res, awsError(500, 'ServiceException', 'The local host failed to run the request'));
+        writeAnswer(res, toResponse(awsError(500, 'ServiceException', 'The local host failed to run the request')));
       });
     });
     this.server.keepAliveTimeout = 60_000;
@@ -96,35 +97,16 @@ export class InvokeApiServer {
     return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
   }
 
-  private send(res: ServerResponse, err: AwsError, requestId: string = randomUUID()): void {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const body = JSON.stringify(err.body);
-    res.writeHead(err.status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      'x-amzn-errortype': err.type,
-      'x-amzn-requestid': requestId,
-    });
-    res.end(body);
-  }
-
-  /** Reads the body up to `limit` bytes; undefined when it is larger (the rest is drained, not buffered). */
-  private readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let tooLarge = false;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) tooLarge = true;
-        else chunks.push(chunk);
-      });
-      req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-      req.on('error', reject);
-    });
+  /** The Invoke operation as the local AWS endpoint routes it (service `lambda`). */
+  awsService(): AwsServiceHandler {
+    return {
+      service: 'lambda',
+      handle: async (request) => {
+        const rawUrl = `${request.rawPath}${request.query.size ? `?${request.query.toString()}` : ''}`;
+        const body = request.body.length > SYNC_PAYLOAD_LIMIT_BYTES ? undefined : request.body;
+        return this.answer(request.method, rawUrl, request.headers, body, request.caller?.recordId);
+      },
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -132,94 +114,103 @@ export class InvokeApiServer {
     if (untrusted) {
       // The body of a refused request is never read: the connection goes with it.
       res.shouldKeepAlive = false;
-      this.send(res, untrusted);
+      writeAnswer(res, toResponse(untrusted));
       this.options.log?.debug(`Invoke API refused ${req.method} ${(req.url ?? '').slice(0, 100)}: ${untrusted.type}`);
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const body = await readLimitedBody(req, SYNC_PAYLOAD_LIMIT_BYTES);
+    const answer = await this.answer(req.method ?? 'GET', req.url ?? '/', req.headers, body);
+    writeAnswer(res, answer);
+  }
+
+  /**
+   * One Invoke request, body already read (`undefined`: larger than the synchronous limit).
+   * `parentId`: the invocation that made the call through the local AWS endpoint.
+   */
+  async answer(
+    method: string,
+    rawUrl: string,
+    headers: IncomingHttpHeaders,
+    body: Buffer | undefined,
+    parentId?: string,
+  ): Promise<AwsResponse & { call: ServiceCallDescription }> {
+    const url = new URL(rawUrl, 'http://127.0.0.1');
     const match = INVOKE_PATH.exec(url.pathname);
-    if (!match || req.method !== 'POST') {
-      req.resume();
-      this.send(
-        res,
+    if (!match || method !== 'POST') {
+      return errorAnswer(
         awsError(
           404,
           'UnknownOperationException',
-          `Unknown operation ${req.method} ${url.pathname}; this endpoint implements Invoke (POST /2015-03-31/functions/{FunctionName}/invocations)`,
+          `Unknown operation ${method} ${url.pathname}; this endpoint implements Invoke (POST /2015-03-31/functions/{FunctionName}/invocations)`,
         ),
+        'Unknown',
       );
-      return;
     }
     let rawName: string;
     try {
       rawName = decodeURIComponent(match[1]!);
     } catch {
-      req.resume();
-      this.send(res, awsError(400, 'InvalidParameterValueException', 'FunctionName is not correctly URL-encoded'));
-      return;
+      return errorAnswer(awsError(400, 'InvalidParameterValueException', 'FunctionName is not correctly URL-encoded'));
     }
     const parsed = parseFunctionName(rawName);
     const qualifier = url.searchParams.get('Qualifier') ?? parsed.qualifier;
     const fn = this.options.functions.get(parsed.name);
     if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) {
-      req.resume();
-      this.send(res, awsError(404, 'ResourceNotFoundException', `Function not found: ${this.functionArn(parsed.name, qualifier)}`));
-      return;
+      return errorAnswer(awsError(404, 'ResourceNotFoundException', `Function not found: ${this.functionArn(parsed.name, qualifier)}`), 'Invoke', parsed.name);
     }
-    const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    const invocationType = String(headers['x-amz-invocation-type'] ?? 'RequestResponse');
     if (!['RequestResponse', 'Event', 'DryRun'].includes(invocationType)) {
-      req.resume();
-      this.send(res, awsError(400, 'InvalidParameterValueException', `Invalid InvocationType '${invocationType}': use RequestResponse, Event or DryRun`));
-      return;
-    }
-    const body = await this.readBody(req, SYNC_PAYLOAD_LIMIT_BYTES);
-    if (body === undefined) {
-      this.send(
-        res,
-        awsError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation`),
+      return errorAnswer(
+        awsError(400, 'InvalidParameterValueException', `Invalid InvocationType '${invocationType}': use RequestResponse, Event or DryRun`),
+        'Invoke',
+        fn.name,
       );
-      return;
+    }
+    if (body === undefined) {
+      return errorAnswer(
+        awsError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${SYNC_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation`),
+        'Invoke',
+        fn.name,
+      );
     }
     let event: unknown = {};
     if (body.length > 0) {
       if (jsonNestingExceeds(body)) {
-        this.send(res, awsError(400, 'InvalidRequestContentException', `Could not parse request body into json: nested deeper than ${MAX_JSON_DEPTH} levels`));
-        return;
+        return errorAnswer(
+          awsError(400, 'InvalidRequestContentException', `Could not parse request body into json: nested deeper than ${MAX_JSON_DEPTH} levels`),
+          'Invoke',
+          fn.name,
+        );
       }
       try {
         event = JSON.parse(body.toString('utf8'));
       } catch (err) {
-        this.send(res, awsError(400, 'InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`));
-        return;
+        return errorAnswer(
+          awsError(400, 'InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`),
+          'Invoke',
+          fn.name,
+        );
       }
     }
     let clientContext: unknown;
-    const ccHeader = req.headers['x-amz-client-context'];
+    const ccHeader = headers['x-amz-client-context'];
     if (typeof ccHeader === 'string' && ccHeader) {
       try {
         clientContext = JSON.parse(Buffer.from(ccHeader, 'base64').toString('utf8'));
       } catch {
-        this.send(res, awsError(400, 'InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.'));
-        return;
+        return errorAnswer(awsError(400, 'InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.'), 'Invoke', fn.name);
       }
     }
     if (!fn.supported) {
-      this.send(res, awsError(502, 'InvalidRuntimeException', fn.unsupportedReason ?? `The runtime ${fn.runtime} is not supported`));
-      return;
+      return errorAnswer(awsError(502, 'InvalidRuntimeException', fn.unsupportedReason ?? `The runtime ${fn.runtime} is not supported`), 'Invoke', fn.name);
     }
-    if (invocationType === 'DryRun') {
-      res.writeHead(204, { 'x-amzn-requestid': randomUUID() });
-      res.end();
-      return;
-    }
-    if (invocationType === 'Event') {
-      await this.invokeAsync(res, fn, event, clientContext);
-      return;
-    }
-    await this.invokeSync(req, res, fn, event, clientContext);
+    const call = { operation: 'Invoke', resource: fn.name };
+    if (invocationType === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() }, call };
+    if (invocationType === 'Event') return { ...(await this.invokeAsync(fn, event, clientContext, parentId)), call };
+    return { ...(await this.invokeSync(headers, fn, event, clientContext, parentId)), call };
   }
 
-  private async invokeAsync(res: ServerResponse, fn: FunctionInfo, event: unknown, clientContext: unknown): Promise<void> {
+  private async invokeAsync(fn: FunctionInfo, event: unknown, clientContext: unknown, parentId: string | undefined): Promise<AwsResponse> {
     let handle;
     try {
       handle = this.options.asyncQueue.invoke({
@@ -228,15 +219,15 @@ export class InvokeApiServer {
         trigger: 'api',
         policy: this.eventInvokePolicy(fn.name),
         ...(clientContext !== undefined ? { clientContext } : {}),
+        ...(parentId !== undefined ? { parentId } : {}),
       });
     } catch (err) {
-      this.send(res, this.fromUserError(err));
-      return;
+      return toResponse(this.fromUserError(err));
     }
     handle.done.catch((err: unknown) => this.options.log?.error(`async invoke of ${fn.name}: ${(err as Error).message}`));
+    // Answered once the queued record is written (nothing acknowledged is lost).
     await handle.accepted;
-    res.writeHead(202, { 'x-amzn-requestid': handle.requestId, 'content-length': 0 });
-    res.end();
+    return { status: 202, headers: { 'x-amzn-requestid': handle.requestId } };
   }
 
   /** The function's SAM `EventInvokeConfig` (MaximumRetryAttempts, MaximumEventAgeInSeconds), when it has one. */
@@ -270,7 +261,13 @@ export class InvokeApiServer {
     throw err;
   }
 
-  private async invokeSync(req: IncomingMessage, res: ServerResponse, fn: FunctionInfo, event: unknown, clientContext: unknown): Promise<void> {
+  private async invokeSync(
+    reqHeaders: IncomingHttpHeaders,
+    fn: FunctionInfo,
+    event: unknown,
+    clientContext: unknown,
+    parentId: string | undefined,
+  ): Promise<AwsResponse> {
     // A client that gives up (socket closed before the response) cancels nothing: Lambda runs the invoke to the end too.
     let record: InvocationRecord;
     try {
@@ -280,21 +277,18 @@ export class InvokeApiServer {
         trigger: 'api',
         invocationType: 'RequestResponse',
         ...(clientContext !== undefined ? { clientContext } : {}),
+        ...(parentId !== undefined ? { parentId } : {}),
       });
     } catch (err) {
-      this.send(res, this.fromUserError(err));
-      return;
+      return toResponse(this.fromUserError(err));
     }
-    if (record.status === 'throttled') {
-      this.send(res, tooManyRequests(), record.requestId);
-      return;
-    }
-    const headers: Record<string, string | number> = {
+    if (record.status === 'throttled') return toResponse(tooManyRequests(), record.requestId);
+    const headers: Record<string, string> = {
       'content-type': 'application/json',
       'x-amzn-requestid': record.requestId,
       'x-amz-executed-version': '$LATEST',
     };
-    if (String(req.headers['x-amz-log-type'] ?? '') === 'Tail') headers['x-amz-log-result'] = tailLog(record.logs);
+    if (String(reqHeaders['x-amz-log-type'] ?? '') === 'Tail') headers['x-amz-log-result'] = tailLog(record.logs);
     let payload: string;
     if (FAILED.has(record.status) || record.error) {
       headers['x-amz-function-error'] = 'Unhandled';
@@ -304,10 +298,47 @@ export class InvokeApiServer {
     } else {
       payload = JSON.stringify(record.result ?? null);
     }
-    headers['content-length'] = Buffer.byteLength(payload);
-    res.writeHead(200, headers);
-    res.end(payload);
+    return { status: 200, headers, body: payload };
   }
+}
+
+function toResponse(err: AwsError, requestId: string = randomUUID()): AwsResponse {
+  // Lambda's rest-json errors: the SDK reads the code from x-amzn-ErrorType.
+  return {
+    status: err.status,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': err.type, 'x-amzn-requestid': requestId },
+    body: JSON.stringify(err.body),
+  };
+}
+
+function errorAnswer(err: AwsError, operation = 'Invoke', resource?: string): AwsResponse & { call: ServiceCallDescription } {
+  return { ...toResponse(err), call: { operation, ...(resource !== undefined ? { resource } : {}), errorCode: err.type } };
+}
+
+function writeAnswer(res: ServerResponse, answer: AwsResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = answer.body === undefined ? Buffer.alloc(0) : Buffer.from(answer.body);
+  res.writeHead(answer.status, { ...(answer.headers ?? {}), 'content-length': body.length });
+  res.end(body);
+}
+
+/** Reads the body up to `limit` bytes; undefined when it is larger (the rest is drained, not buffered). */
+function readLimitedBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function tooManyRequests(): AwsError {

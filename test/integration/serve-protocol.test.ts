@@ -64,6 +64,7 @@ describe('serve: ready line and host file', () => {
       ws: serve.ready.ws,
       token: serve.ready.token,
       invokeApi: serve.ready.invokeApi,
+      awsEndpoint: serve.ready.awsEndpoint,
       pid: serve.proc.pid,
     });
     assert.equal(readFileSync(join(project, '.lambda-workbench', '.gitignore'), 'utf8'), '*\n');

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventSourceInfo } from '../../protocol/functions';
 import { UserError } from '../../runtime/types';
 
-export type S3EventName = 'ObjectCreated:Put' | 'ObjectRemoved:Delete';
+export type S3EventName = 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete';
 export type S3Subscription = Extract<EventSourceInfo, { type: 'S3' }>;
 
 export interface S3ObjectChange {

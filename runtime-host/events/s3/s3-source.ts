@@ -9,9 +9,12 @@
 // (size, mtime, MD5): a path is reported once it has been stable for `stableMs` twice in a row.
 import { createHash } from 'node:crypto';
 import { constants, watch, type FSWatcher } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, realpath, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
+import type { AwsServiceHandler, CallerInvocation } from '../aws-service';
+import { S3Api } from './s3-api';
+import { bucketNotificationTargets, type BucketNotificationTarget } from './s3-notifications';
 import type { FunctionInfo } from '../../protocol/functions';
 import { resolveInsideRoot } from '../../runtime/inside-root';
 import { UserError } from '../../runtime/types';
@@ -106,11 +109,17 @@ export class S3Source implements EventSource {
     return this.bucketsDir;
   }
 
+  awsService(): AwsServiceHandler {
+    return new S3Api(this, this.context);
+  }
+
   methods(): MethodHandlers {
     return {
       's3.putObject': async (params) => {
         const p = new MethodParams(params, 's3.putObject', '{"bucket":"photos","key":"a.jpg","body":"…"}');
-        return this.putObject(p.string('bucket', 'a bucket name'), p.string('key', 'an object key'), p.text('body'), p.optionalBoolean('bodyBase64') === true);
+        const body = p.text('body');
+        const content = p.optionalBoolean('bodyBase64') === true ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+        return this.writeObject(p.string('bucket', 'a bucket name'), p.string('key', 'an object key'), content);
       },
       's3.deleteObject': async (params) => {
         const p = new MethodParams(params, 's3.deleteObject', '{"bucket":"photos","key":"a.jpg"}');
@@ -133,7 +142,11 @@ export class S3Source implements EventSource {
       for (const ev of fn.events) if (ev.type === 'S3') targets.push({ fn, sub: ev });
     }
     this.targets = targets;
-    for (const bucket of new Set(targets.map((t) => t.sub.bucket))) {
+    // Buckets the template declares exist for the S3 API even when no function subscribes to them.
+    const declared = Object.values(this.context.functions.resources())
+      .filter((r) => r.Type === 'AWS::S3::Bucket' && typeof r.Properties?.['BucketName'] === 'string')
+      .map((r) => r.Properties['BucketName'] as string);
+    for (const bucket of new Set([...targets.map((t) => t.sub.bucket), ...declared])) {
       try {
         validateBucketName(bucket);
         await mkdir(join(this.bucketsDir, bucket), { recursive: true });
@@ -145,7 +158,25 @@ export class S3Source implements EventSource {
 
   // ---- the protocol -------------------------------------------------------------------------
 
-  private objectPath(bucket: string, key: string): { rel: string; abs: string; bucketDir: string } {
+  /** The folder of a bucket (name validated). */
+  bucketPath(bucket: string): string {
+    validateBucketName(bucket);
+    return join(this.bucketsDir, bucket);
+  }
+
+  /**
+   * The file of an existing object, or undefined when there is none: a key that names a folder, a
+   * symlink, or a path whose real location is outside the bucket folder is no object.
+   */
+  async objectFile(bucket: string, key: string): Promise<string | undefined> {
+    const { abs, bucketDir } = this.objectPath(bucket, key);
+    const st = await lstat(abs).catch(() => undefined);
+    if (!st?.isFile()) return undefined;
+    const [real, realBucket] = await Promise.all([realpath(abs).catch(() => ''), realpath(bucketDir).catch(() => '')]);
+    return realBucket && real.startsWith(realBucket + sep) ? abs : undefined;
+  }
+
+  objectPath(bucket: string, key: string): { rel: string; abs: string; bucketDir: string } {
     validateBucketName(bucket);
     validateObjectKey(key);
     const bucketDir = join(this.bucketsDir, bucket);
@@ -156,11 +187,26 @@ export class S3Source implements EventSource {
     return { rel: `${bucket}/${key}`, abs, bucketDir };
   }
 
-  private async putObject(bucket: string, key: string, body: string, bodyBase64: boolean): Promise<{ eTag: string; size: number }> {
+  /**
+   * Stores an object and notifies exactly as a file saved into the folder would (`eventName` and the
+   * calling invocation come from the S3 API; `eTag` is a multipart upload's, otherwise the MD5).
+   * `onStored` runs once the bytes are in place and before anyone is notified (the S3 API writes the
+   * object's metadata there, so a notified function never reads the object without it).
+   */
+  async writeObject(
+    bucket: string,
+    key: string,
+    content: Buffer,
+    options: {
+      eventName?: S3EventName;
+      caller?: CallerInvocation;
+      eTag?: string;
+      onStored?: (stored: { eTag: string; size: number; mtimeMs: number }) => Promise<void>;
+    } = {},
+  ): Promise<{ eTag: string; size: number }> {
     const { rel } = this.objectPath(bucket, key);
     // Every existing folder on the way must really be inside the buckets folder (no symlink out of it).
     const abs = await this.entryPath(rel, `Cannot store '${key}' in bucket '${bucket}'`);
-    const content = bodyBase64 ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
     this.ownWrites.set(rel, (this.ownWrites.get(rel) ?? 0) + 1);
     try {
       const dir = abs.slice(0, abs.lastIndexOf(sep));
@@ -185,16 +231,28 @@ export class S3Source implements EventSource {
       if (existing?.isSymbolicLink()) await unlink(abs);
       await writeFile(abs, content, { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW });
       const st = await lstat(abs);
-      const eTag = createHash('md5').update(content).digest('hex');
+      const eTag = options.eTag ?? createHash('md5').update(content).digest('hex');
       this.snapshot.set(rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, eTag });
-      this.emit({ eventName: 'ObjectCreated:Put', bucket, key, size: content.length, eTag, sequencer: this.sequencer.next(), eventTime: new Date() });
+      await options.onStored?.({ eTag, size: st.size, mtimeMs: st.mtimeMs });
+      this.emit(
+        {
+          eventName: options.eventName ?? 'ObjectCreated:Put',
+          bucket,
+          key,
+          size: content.length,
+          eTag,
+          sequencer: this.sequencer.next(),
+          eventTime: new Date(),
+        },
+        options.caller,
+      );
       return { eTag, size: content.length };
     } finally {
       this.releaseOwn(rel);
     }
   }
 
-  private async deleteObject(bucket: string, key: string): Promise<{ deleted: boolean }> {
+  async deleteObject(bucket: string, key: string, caller?: CallerInvocation): Promise<{ deleted: boolean }> {
     const { rel, bucketDir: lexicalBucketDir } = this.objectPath(bucket, key);
     const abs = await this.entryPath(rel, `Cannot delete '${key}' in bucket '${bucket}'`);
     const bucketDir = await this.entryPath(relative(this.bucketsDir, lexicalBucketDir), `Cannot delete '${key}' in bucket '${bucket}'`);
@@ -214,7 +272,7 @@ export class S3Source implements EventSource {
         }
         dir = dir.slice(0, dir.lastIndexOf(sep));
       }
-      this.emit({ eventName: 'ObjectRemoved:Delete', bucket, key, sequencer: this.sequencer.next(), eventTime: new Date() });
+      this.emit({ eventName: 'ObjectRemoved:Delete', bucket, key, sequencer: this.sequencer.next(), eventTime: new Date() }, caller);
       return { deleted: true };
     } finally {
       this.releaseOwn(rel);
@@ -442,15 +500,18 @@ export class S3Source implements EventSource {
 
   // ---- delivery -----------------------------------------------------------------------------
 
-  private emit(change: S3ObjectChange): void {
+  private emit(change: S3ObjectChange, caller?: CallerInvocation): void {
+    if (this.stopped) return;
+    this.notifyServices(change, caller);
     const targets = this.targets.filter((t) => t.fn.supported !== false && subscriptionMatches(t.sub, change));
-    if (targets.length === 0 || this.stopped) return;
+    if (targets.length === 0) return;
     const events = targets.map((t) => buildS3Event(change, { region: this.context.region, configurationId: t.sub.name }));
     const parent = parentRecord({
       kind: 's3-event',
       trigger: 's3',
       functionName: change.bucket,
       event: events[0],
+      ...(caller ? { parentId: caller.recordId } : {}),
       source: {
         bucket: change.bucket,
         key: change.key,
@@ -460,6 +521,7 @@ export class S3Source implements EventSource {
         functions: targets.map((t) => t.fn.name),
       },
     });
+    if (caller) parent.traceId = caller.traceId;
     this.context.records.open(parent);
     const resources = this.context.functions.resources();
     const outcomes = targets.map((t, i) => {
@@ -485,6 +547,34 @@ export class S3Source implements EventSource {
     });
     this.deliveries.add(delivery);
     void delivery.finally(() => this.deliveries.delete(delivery));
+  }
+
+  /** The bucket's template `NotificationConfiguration` queue and topic targets: S3 → SQS / SNS. */
+  private notifyServices(change: S3ObjectChange, caller: CallerInvocation | undefined): void {
+    let targets: BucketNotificationTarget[];
+    try {
+      targets = bucketNotificationTargets(this.context.functions.resources(), change);
+    } catch (err) {
+      this.context.log.warn(`s3: bucket ${change.bucket}: ${(err as Error).message}`);
+      return;
+    }
+    for (const target of targets) {
+      const body = JSON.stringify(buildS3Event(change, { region: this.context.region, configurationId: target.id }));
+      const message = { body, ...(caller ? { caller } : {}) };
+      const delivery =
+        target.kind === 'queue'
+          ? this.context.queues
+            ? this.context.queues.sendToQueue(target.arn, message).then(() => undefined)
+            : Promise.reject(new Error('no SQS source is running'))
+          : this.context.topics
+            ? this.context.topics.publishToTopic(target.arn, { ...message, subject: 'Amazon S3 Notification' }).then(() => undefined)
+            : Promise.reject(new Error('no SNS source is running'));
+      const tracked = delivery.catch((err: unknown) =>
+        this.context.log.warn(`s3: cannot notify ${target.arn} of ${change.eventName} ${change.bucket}/${change.key}: ${(err as Error).message}`),
+      );
+      this.deliveries.add(tracked);
+      void tracked.finally(() => this.deliveries.delete(tracked));
+    }
   }
 }
 

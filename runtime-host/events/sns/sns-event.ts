@@ -146,3 +146,14 @@ export function buildSnsEvent(n: SnsNotification, subscription: string, region: 
     ],
   };
 }
+
+/** The JSON envelope an SQS queue receives from a subscription without raw message delivery. */
+export function sqsEnvelope(n: SnsNotification, subscription: string, region: string): Record<string, unknown> {
+  const sns = buildSnsEvent(n, subscription, region).Records[0]!['Sns'] as Record<string, unknown>;
+  const { SigningCertUrl, UnsubscribeUrl, ...rest } = sns;
+  // SQS receives SigningCertURL/UnsubscribeURL spelled in capitals, unlike the Lambda event.
+  const envelope: Record<string, unknown> = { ...rest, SigningCertURL: SigningCertUrl, UnsubscribeURL: UnsubscribeUrl };
+  if (n.input.subject === undefined) delete envelope['Subject'];
+  if (!n.input.messageAttributes || Object.keys(n.input.messageAttributes).length === 0) delete envelope['MessageAttributes'];
+  return envelope;
+}

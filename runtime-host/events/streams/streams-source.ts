@@ -6,6 +6,8 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers, TemplateResource } from '../../host-context';
+import type { AwsServiceHandler } from '../aws-service';
+import { KinesisApi } from './kinesis-api';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { StreamFailureInfo, StreamRecordInput } from '../../protocol/methods';
 import { UserError } from '../../runtime/types';
@@ -64,6 +66,32 @@ export class StreamsSource implements EventSource {
     this.mappings.clear();
   }
 
+  awsService(): AwsServiceHandler {
+    return new KinesisApi(this, this.context);
+  }
+
+  /** The open Kinesis streams (the functions' and the template's `AWS::Kinesis::Stream`s). */
+  kinesisStreams(): { stream: Stream; identity: StreamIdentity }[] {
+    return [...this.streams.values()].filter((s) => s.meta.kind === 'kinesis').map((stream) => ({ stream, identity: this.identity(stream) }));
+  }
+
+  /** A Kinesis stream by name or ARN; a UserError (ResourceNotFoundException) when there is none. */
+  kinesisStream(nameOrArn: string): { stream: Stream; identity: StreamIdentity } {
+    const name = /^arn:aws[\w-]*:kinesis:[^:]*:[^:]*:stream\/([^/]+)$/.exec(nameOrArn)?.[1] ?? nameOrArn;
+    const stream = this.streams.get(`kinesis:${name}`);
+    if (!stream) {
+      const known = this.kinesisStreams()
+        .map((s) => s.stream.name)
+        .join(', ');
+      throw new UserError(
+        `Stream ${name} under account ${this.context.accountId} not found.`,
+        `known Kinesis streams: ${known || 'none'}`,
+        'ResourceNotFoundException',
+      );
+    }
+    return { stream, identity: this.identity(stream) };
+  }
+
   methods(): MethodHandlers {
     return {
       'stream.putRecords': async (params) => {
@@ -118,7 +146,11 @@ export class StreamsSource implements EventSource {
         wanted.push({ id: `${kind}:${ev.stream}:${fn.name}/${ev.name}`, fn, eventName: ev.name, kind, stream: ev.stream, config });
       }
     }
-    for (const w of wanted) {
+    // Streams the template declares are there for the Kinesis API even when no function reads them.
+    const declared: { kind: StreamKind; stream: string }[] = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::Kinesis::Stream')
+      .map(([id, r]) => ({ kind: 'kinesis' as const, stream: typeof r.Properties?.['Name'] === 'string' ? r.Properties['Name'] : id }));
+    for (const w of [...wanted, ...declared]) {
       const key = `${w.kind}:${w.stream}`;
       if (!this.streams.has(key)) {
         const layout = streamLayout(resources, w.kind, w.stream);
@@ -187,7 +219,7 @@ export class StreamsSource implements EventSource {
     );
   }
 
-  private async putRecords(streamName: string, records: StreamRecordInput[]): Promise<{ shardId: string; sequenceNumber: string }[]> {
+  async putRecords(streamName: string, records: StreamRecordInput[]): Promise<{ shardId: string; sequenceNumber: string }[]> {
     if (typeof streamName !== 'string' || streamName === '') throw new UserError('A stream name is required', undefined, 'ValidationException');
     const stream = this.findStream(streamName);
     if (!Array.isArray(records) || records.length === 0 || records.length > MAX_RECORDS_PER_PUT) {

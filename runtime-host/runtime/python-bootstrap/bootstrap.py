@@ -8,6 +8,7 @@ errors and log lines the way Lambda's own Python runtime (awslambdaric) does.
 import decimal
 import http.client
 import importlib
+import importlib.util
 import json
 import logging
 import os
@@ -407,7 +408,63 @@ def handle_event_request(client, request_handler, body, headers):
         client.post_invocation_result(invoke_id, result)
 
 
+# Service names whose AWS_ENDPOINT_URL_<ID> differs from the upper-cased signing name.
+ENDPOINT_SERVICE_IDS = {"events": "EVENTBRIDGE"}
+
+
+def _endpoint_from_environment(service_name):
+    service_id = ENDPOINT_SERVICE_IDS.get(service_name, service_name.upper().replace("-", "_").replace(" ", "_"))
+    return os.environ.get("AWS_ENDPOINT_URL_" + service_id) or os.environ.get("AWS_ENDPOINT_URL")
+
+
+def _patch_old_botocore(session_module):
+    import botocore
+
+    try:
+        version = tuple(int(p) for p in botocore.__version__.split(".")[:2])
+    except ValueError:
+        return
+    if version >= (1, 31):
+        return
+    original = session_module.Session.create_client
+
+    def create_client(self, service_name, *args, **kwargs):
+        # endpoint_url is the fifth positional parameter after service_name; an explicit one wins.
+        if len(args) < 5 and kwargs.get("endpoint_url") is None:
+            url = _endpoint_from_environment(service_name)
+            if url:
+                kwargs["endpoint_url"] = url
+        return original(self, service_name, *args, **kwargs)
+
+    session_module.Session.create_client = create_client
+
+
+class LocalEndpointForOldBotocore:
+    """botocore before 1.31 (Debian's python3-boto3) ignores AWS_ENDPOINT_URL[_<SERVICE>], which the
+    host sets so that unmodified clients reach its local AWS endpoint. When (and only when) the
+    function imports botocore.session, its clients get that endpoint as newer botocore would give it.
+    """
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "botocore.session":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_and_patch(module):
+            exec_module(module)
+            _patch_old_botocore(module)
+
+        spec.loader.exec_module = exec_and_patch
+        return spec
+
+
 def main():
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        sys.meta_path.insert(0, LocalEndpointForOldBotocore())
     sys.stdout = Unbuffered(sys.stdout)
     sys.stderr = Unbuffered(sys.stderr)
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
