@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import WebSocket from 'ws';
 import {
+  RpcError,
   TOKEN_QUERY_PARAM,
   type InvocationRecord,
   type MethodName,
@@ -25,18 +26,6 @@ export { HostUnavailableError } from './node-lookup';
 
 export type HostState =
   { kind: 'stopped' } | { kind: 'starting' } | { kind: 'ready'; ready: ReadyLine } | { kind: 'error'; message: string; restartInMs?: number };
-
-/** A JSON-RPC error answered by the host (user mistakes carry a hint). */
-export class HostRequestError extends Error {
-  override readonly name = 'HostRequestError';
-  readonly code: number;
-  readonly hint?: string;
-  constructor(error: RpcErrorObject) {
-    super(error.message);
-    this.code = error.code;
-    this.hint = typeof error.data?.hint === 'string' ? error.data.hint : undefined;
-  }
-}
 
 export type AnyNotification = { [N in NotificationName]: { method: N; params: Notifications[N] } }[NotificationName];
 
@@ -130,7 +119,7 @@ export class HostConnection implements vscode.Disposable {
       const result = await this.request(message.method as MethodName, message.params as never);
       return { result };
     } catch (err) {
-      if (err instanceof HostRequestError) return { error: { code: err.code, message: err.message, data: err.hint ? { hint: err.hint } : undefined } };
+      if (err instanceof RpcError) return { error: err.toObject() };
       return { error: { code: -32603, message: err instanceof Error ? err.message : String(err) } };
     }
   }
@@ -309,7 +298,7 @@ export class HostConnection implements vscode.Disposable {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
-    if (message.error) pending.reject(new HostRequestError(message.error));
+    if (message.error) pending.reject(RpcError.fromObject(message.error));
     else pending.resolve(message.result);
   }
 

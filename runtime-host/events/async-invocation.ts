@@ -118,7 +118,7 @@ export function checkAsyncPayload(event: unknown, maxPayloadBytes = ASYNC_PAYLOA
     throw new UserError(
       `Request must be smaller than ${maxPayloadBytes} bytes for the InvokeFunction operation`,
       `the event is ${size} bytes; asynchronous invocations accept at most ${maxPayloadBytes} bytes`,
-      'RequestEntityTooLargeException',
+      'RequestTooLarge',
     );
   }
 }

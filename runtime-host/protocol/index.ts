@@ -4,6 +4,7 @@ export * from './records';
 export * from './functions';
 export * from './methods';
 export * from './webview';
+export * from './errors';
 
 /** The one JSON line `lambda-workbench serve` prints on stdout when ready. */
 export interface ReadyLine {

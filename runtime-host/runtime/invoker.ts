@@ -95,7 +95,7 @@ export class LambdaInvoker implements Invoker {
       throw new UserError(
         `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
         `the event is ${size} bytes; ${request.invocationType === 'Event' ? 'asynchronous' : 'synchronous'} invocations accept at most ${limit} bytes`,
-        'RequestEntityTooLargeException',
+        'RequestTooLarge',
       );
     }
 
@@ -217,7 +217,7 @@ export class LambdaInvoker implements Invoker {
     let env = pool.find((e) => e.state === 'idle' && !e.retired);
     if (!env) {
       env = this.acquire(fn, true);
-      if (!env) throw new UserError(`function '${fn.name}' is at its concurrency limit`, 'wait for its invocations to finish', 'TooManyRequestsException');
+      if (!env) throw new UserError(`function '${fn.name}' is at its concurrency limit`, 'wait for its invocations to finish', 'TooManyRequests');
       const init = await env.init(randomUUID());
       if (!init.ok) {
         this.remove(env);

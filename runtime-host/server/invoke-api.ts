@@ -242,16 +242,17 @@ export class InvokeApiServer {
   private fromUserError(err: unknown): AwsError {
     if (err instanceof UserError) {
       switch (err.code) {
-        case 'RequestEntityTooLargeException':
+        case 'RequestTooLarge':
           return awsError(413, 'RequestEntityTooLargeException', err.message);
         case 'ResourceNotFound':
-        case 'ResourceNotFoundException':
           return awsError(404, 'ResourceNotFoundException', err.message);
         case 'TooManyRequests':
-        case 'TooManyRequestsException':
           return tooManyRequests();
-        default:
-          return awsError(400, err.code && /Exception$/.test(err.code) ? err.code : 'InvalidParameterValueException', err.message);
+        case 'InvalidParameter':
+        case 'InvalidBucketName':
+        case 'KeyTooLong':
+        case undefined:
+          return awsError(400, 'InvalidParameterValueException', err.message);
       }
     }
     throw err;

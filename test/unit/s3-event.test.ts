@@ -136,7 +136,7 @@ describe('S3 names and keys', () => {
     }
     assert.throws(
       () => validateObjectKey('k'.repeat(1025)),
-      (e: unknown) => e instanceof UserError && e.code === 'KeyTooLongError',
+      (e: unknown) => e instanceof UserError && e.code === 'KeyTooLong',
     );
   });
 

@@ -143,7 +143,7 @@ export class S3Source implements EventSource {
     const bucketDir = join(this.bucketsDir, bucket);
     const abs = resolve(bucketDir, ...key.split('/'));
     if (!abs.startsWith(bucketDir + sep)) {
-      throw new UserError(`Object key '${key}' escapes the bucket folder`, 'keys are relative names inside the bucket', 'InvalidArgument');
+      throw new UserError(`Object key '${key}' escapes the bucket folder`, 'keys are relative names inside the bucket', 'InvalidParameter');
     }
     return { rel: `${bucket}/${key}`, abs, bucketDir };
   }
@@ -160,7 +160,7 @@ export class S3Source implements EventSource {
         throw new UserError(
           `Cannot store '${key}': a parent of it is a file in bucket '${bucket}'`,
           `delete that object first (${(err as Error).message})`,
-          'InvalidArgument',
+          'InvalidParameter',
         );
       }
       const existing = await lstat(abs).catch(() => undefined);
@@ -168,7 +168,7 @@ export class S3Source implements EventSource {
         throw new UserError(
           `Cannot store '${key}': other objects use it as a prefix (it is a folder here)`,
           'choose a key that is not a "folder" of other keys',
-          'InvalidArgument',
+          'InvalidParameter',
         );
       }
       await writeFile(abs, content);

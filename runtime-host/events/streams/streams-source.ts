@@ -156,21 +156,17 @@ export class StreamsSource implements EventSource {
       throw new UserError(
         `Stream name '${name}' is both a Kinesis stream and a DynamoDB table stream`,
         'pass the stream ARN to choose one',
-        'ValidationException',
+        'InvalidParameter',
       );
     }
-    throw new UserError(
-      `Stream ${name} not found`,
-      `streams come from the functions' Kinesis and DynamoDB events; known: ${known}`,
-      'ResourceNotFoundException',
-    );
+    throw new UserError(`Stream ${name} not found`, `streams come from the functions' Kinesis and DynamoDB events; known: ${known}`, 'ResourceNotFound');
   }
 
   private async putRecords(streamName: string, records: StreamRecordInput[]): Promise<{ shardId: string; sequenceNumber: string }[]> {
-    if (typeof streamName !== 'string' || streamName === '') throw new UserError('A stream name is required', undefined, 'ValidationException');
+    if (typeof streamName !== 'string' || streamName === '') throw new UserError('A stream name is required', undefined, 'InvalidParameter');
     const stream = this.findStream(streamName);
     if (!Array.isArray(records) || records.length === 0 || records.length > MAX_RECORDS_PER_PUT) {
-      throw new UserError(`PutRecords takes 1 to ${MAX_RECORDS_PER_PUT} records`, undefined, 'ValidationException');
+      throw new UserError(`PutRecords takes 1 to ${MAX_RECORDS_PER_PUT} records`, undefined, 'InvalidParameter');
     }
     // Validate everything first: a rejected call puts nothing.
     const inputs = records.map((r, i) => this.recordInput(stream, r, i));
@@ -179,7 +175,7 @@ export class StreamsSource implements EventSource {
 
   private recordInput(stream: Stream, r: StreamRecordInput, i: number): Parameters<Stream['put']>[0][number] {
     const where = `records[${i}]`;
-    if (typeof r !== 'object' || r === null) throw new UserError(`${where} must be an object`, undefined, 'ValidationException');
+    if (typeof r !== 'object' || r === null) throw new UserError(`${where} must be an object`, undefined, 'InvalidParameter');
     if (stream.meta.kind === 'dynamodb') {
       let change: unknown;
       if ('dynamodb' in r) change = r.dynamodb;
@@ -190,7 +186,7 @@ export class StreamsSource implements EventSource {
           throw new UserError(
             `${where}: data is not JSON (${(err as Error).message})`,
             'for a DynamoDB stream, data is a change: {"eventName":"INSERT","Keys":{…},"NewImage":{…}}',
-            'ValidationException',
+            'InvalidParameter',
           );
         }
       }
@@ -198,18 +194,18 @@ export class StreamsSource implements EventSource {
       // Items with the same key go to the same shard, in order, as in DynamoDB Streams.
       return { partitionKey: JSON.stringify(valid.Keys), dynamodb: valid };
     }
-    if ('dynamodb' in r) throw new UserError(`${where}: ${stream.name} is a Kinesis stream; give partitionKey and data`, undefined, 'ValidationException');
+    if ('dynamodb' in r) throw new UserError(`${where}: ${stream.name} is a Kinesis stream; give partitionKey and data`, undefined, 'InvalidParameter');
     const pk = r.partitionKey;
     if (typeof pk !== 'string' || pk.length < 1 || pk.length > 256) {
-      throw new UserError(`${where}: partitionKey must be 1 to 256 characters`, undefined, 'ValidationException');
+      throw new UserError(`${where}: partitionKey must be 1 to 256 characters`, undefined, 'InvalidParameter');
     }
-    if (typeof r.data !== 'string') throw new UserError(`${where}: data must be a string`, undefined, 'ValidationException');
+    if (typeof r.data !== 'string') throw new UserError(`${where}: data must be a string`, undefined, 'InvalidParameter');
     const bytes = r.dataBase64 ? Buffer.from(r.data, 'base64') : Buffer.from(r.data, 'utf8');
     if (bytes.length + Buffer.byteLength(pk, 'utf8') > MAX_RECORD_BYTES) {
-      throw new UserError(`${where}: data and partition key exceed ${MAX_RECORD_BYTES} bytes`, undefined, 'ValidationException');
+      throw new UserError(`${where}: data and partition key exceed ${MAX_RECORD_BYTES} bytes`, undefined, 'InvalidParameter');
     }
     if (r.explicitHashKey !== undefined && !/^\d{1,39}$/.test(r.explicitHashKey)) {
-      throw new UserError(`${where}: explicitHashKey must be a decimal from 0 to 2^128-1`, undefined, 'ValidationException');
+      throw new UserError(`${where}: explicitHashKey must be a decimal from 0 to 2^128-1`, undefined, 'InvalidParameter');
     }
     return { partitionKey: pk, data: bytes.toString('base64'), ...(r.explicitHashKey !== undefined ? { explicitHashKey: r.explicitHashKey } : {}) };
   }
