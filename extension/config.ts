@@ -2,6 +2,7 @@
 // so a renamed key is a compile error, and listeners hear about changes through one event.
 import * as vscode from 'vscode';
 import type { BillingRule } from '../runtime-host/protocol';
+import type { HostSettings } from '../runtime-host/protocol/settings';
 
 export const SECTION = 'lambdaWorkbench';
 
@@ -82,6 +83,18 @@ export class Config {
   /** When true the timeout clock keeps running while the debugger has the function paused (Lambda's real behaviour). */
   get wallClockTimeoutWhileDebugging(): boolean {
     return this.cfg.get<boolean>('debug.wallClockTimeout', false);
+  }
+
+  /** The settings the host reads from its environment (protocol/settings.ts carries them). */
+  hostSettings(): HostSettings {
+    return {
+      billingRule: this.billingRule,
+      idleReapMs: this.idleReapSeconds * 1000,
+      wallClockTimeoutWhileDebugging: this.wallClockTimeoutWhileDebugging,
+      defaultMemoryMB: this.defaultMemorySizeMB,
+      defaultTimeoutSeconds: this.defaultTimeoutSeconds,
+      ...(this.pythonPath ? { pythonPath: this.pythonPath } : {}),
+    };
   }
 
   async setNodePath(path: string): Promise<void> {

@@ -19,6 +19,7 @@ import {
   type ResultOf,
   type RpcErrorObject,
 } from '../runtime-host/protocol';
+import { serializeHostSettings } from '../runtime-host/protocol/settings';
 import type { Config } from './config';
 import { findNode, HostUnavailableError, parseReadyLine } from './node-lookup';
 
@@ -195,21 +196,15 @@ export class HostConnection implements vscode.Disposable {
     return args;
   }
 
-  /** Settings without a `serve` flag travel as environment variables the host reads when present. */
+  /** Settings without a `serve` flag travel as environment variables (protocol/settings.ts). */
   private hostEnv(token: string): NodeJS.ProcessEnv {
     const { config } = this.options;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      LAMBDA_WORKBENCH_TOKEN: token,
+      ...serializeHostSettings({ ...config.hostSettings(), token }),
       // The host takes the region from AWS_REGION, as the AWS tools do; the setting wins when set.
       AWS_REGION: config.regionSetExplicitly || !process.env.AWS_REGION ? config.region : process.env.AWS_REGION,
-      LAMBDA_WORKBENCH_BILLING_RULE: config.billingRule,
-      LAMBDA_WORKBENCH_IDLE_REAP_MS: String(config.idleReapSeconds * 1000),
-      LAMBDA_WORKBENCH_WALL_CLOCK_TIMEOUT_WHILE_DEBUGGING: config.wallClockTimeoutWhileDebugging ? '1' : '0',
-      LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB: String(config.defaultMemorySizeMB),
-      LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS: String(config.defaultTimeoutSeconds),
     };
-    if (config.pythonPath) env.LAMBDA_WORKBENCH_PYTHON = config.pythonPath;
     // The extension host's own Electron/VS Code variables would confuse a plain node child.
     delete env.ELECTRON_RUN_AS_NODE;
     delete env.NODE_OPTIONS;

@@ -2,10 +2,9 @@
 // exactly one JSON line on stdout when ready — {"event":"ready","ws":…,"token":…,"invokeApi":…, …} —
 // everything else on stderr; SIGINT/SIGTERM end it cleanly, killing every environment it started.
 import { resolve } from 'node:path';
-import { HTTP_PORT_ENV } from '../events/http-api';
 import type { HostLogger } from '../host-context';
-import type { BillingRule, ReadyLine } from '../protocol/index';
-import type { LambdaInvokerOptions } from '../runtime/invoker';
+import type { ReadyLine } from '../protocol/index';
+import { LOG_LEVELS, parseHostSettings, type HostSettings, type LogLevel } from '../protocol/settings';
 import { UserError } from '../runtime/types';
 import { startHost, type HostOptions } from '../server/host';
 import { integerFlag, parseFlags, UsageError } from './args';
@@ -13,16 +12,10 @@ import { integerFlag, parseFlags, UsageError } from './args';
 const USAGE =
   'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N]';
 
-/** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
-export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
-export const LOG_LEVEL_ENV = 'LAMBDA_WORKBENCH_LOG_LEVEL';
-
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-
-export function stderrLogger(level: string = process.env[LOG_LEVEL_ENV] ?? 'info'): HostLogger {
-  const min = Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
-  const write = (lvl: (typeof LEVELS)[number], message: string) => {
-    if (LEVELS.indexOf(lvl) < min) return;
+export function stderrLogger(level: LogLevel = 'info'): HostLogger {
+  const min = LOG_LEVELS.indexOf(level);
+  const write = (lvl: LogLevel, message: string) => {
+    if (LOG_LEVELS.indexOf(lvl) < min) return;
     process.stderr.write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${message}\n`);
   };
   return {
@@ -52,13 +45,9 @@ export async function run(argv: string[]): Promise<number> {
   const wsPort = integerFlag(values.port, 'port', 0, 65535, 0);
   const invokePort = integerFlag(values['invoke-port'], 'invoke-port', 0, 65535, 0);
   const maxRecords = integerFlag(values['max-records'], 'max-records', 1, 10_000_000, 10_000);
-  if (values['http-port'] !== undefined) process.env[HTTP_PORT_ENV] = String(integerFlag(values['http-port'], 'http-port', 0, 65535, 0));
-  const token = process.env[TOKEN_ENV] || undefined;
-  if (token !== undefined && !/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
-    throw new UsageError(`${TOKEN_ENV} must be 16–256 URL-safe characters (letters, digits, . _ ~ -)`);
-  }
-  const settings = settingsFromEnvironment(process.env);
-  const log = stderrLogger();
+  const settings = parseHostSettings(process.env);
+  if (values['http-port'] !== undefined) settings.httpPort = integerFlag(values['http-port'], 'http-port', 0, 65535, 0);
+  const log = stderrLogger(settings.logLevel);
   // stdout carries exactly one line (the ready line): any stray console output goes to stderr.
   const toStderr = (...args: unknown[]) => console.error(...args);
   console.log = toStderr;
@@ -76,8 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       wsPort,
       invokePort,
       maxRecords,
-      ...(token ? { token } : {}),
-      ...settings,
+      ...hostOptionsFrom(settings),
       log,
     });
   } catch (err) {
@@ -124,40 +112,18 @@ export async function run(argv: string[]): Promise<number> {
   });
 }
 
-/**
- * Settings a parent process (the VS Code extension) passes through the environment, validated here
- * at the edge: a bad value is a usage error naming what is allowed.
- */
-export function settingsFromEnvironment(env: NodeJS.ProcessEnv): Pick<HostOptions, 'invoker' | 'handlerDefaults'> {
-  const invoker: LambdaInvokerOptions = {};
-  const rule = env.LAMBDA_WORKBENCH_BILLING_RULE;
-  if (rule) {
-    if (!BILLING_RULES.includes(rule as BillingRule)) {
-      throw new UsageError(`LAMBDA_WORKBENCH_BILLING_RULE must be one of ${BILLING_RULES.join(', ')}, got '${rule}'`);
-    }
-    invoker.billingRule = rule as BillingRule;
-  }
-  const idle = env.LAMBDA_WORKBENCH_IDLE_REAP_MS;
-  if (idle) invoker.idleReapMs = integerVariable(env, 'LAMBDA_WORKBENCH_IDLE_REAP_MS', 1000, 86_400_000);
-  const wallClock = env.LAMBDA_WORKBENCH_WALL_CLOCK_TIMEOUT_WHILE_DEBUGGING;
-  if (wallClock) invoker.wallClockTimeoutWhileDebugging = wallClock === '1' || wallClock === 'true';
-  if (env.LAMBDA_WORKBENCH_PYTHON) invoker.pythonPath = env.LAMBDA_WORKBENCH_PYTHON;
-  const memory = env.LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB;
-  const timeout = env.LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS;
+/** Each setting to the part of the host it configures. */
+export function hostOptionsFrom(settings: HostSettings): Pick<HostOptions, 'token' | 'invoker' | 'handlerDefaults' | 'sourceOptions'> {
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   return {
-    invoker,
-    handlerDefaults: {
-      ...(memory ? { memory: integerVariable(env, 'LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB', 128, 10_240) } : {}),
-      ...(timeout ? { timeout: integerVariable(env, 'LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS', 1, 900) } : {}),
-    },
+    ...(settings.token !== undefined ? { token: settings.token } : {}),
+    invoker: defined({
+      billingRule: settings.billingRule,
+      idleReapMs: settings.idleReapMs,
+      wallClockTimeoutWhileDebugging: settings.wallClockTimeoutWhileDebugging,
+      pythonPath: settings.pythonPath,
+    }),
+    handlerDefaults: defined({ memory: settings.defaultMemoryMB, timeout: settings.defaultTimeoutSeconds }),
+    sourceOptions: defined({ httpPort: settings.httpPort, bucketsDir: settings.bucketsDir }),
   };
 }
-
-function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number {
-  const value = env[name] ?? '';
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got '${value}'`);
-  return n;
-}
-
-const BILLING_RULES: readonly BillingRule[] = ['per-ms-with-init', 'per-ms', 'legacy-100ms'];

@@ -6,6 +6,20 @@ import { S3Source } from './s3';
 import { SnsSource } from './sns';
 import { StreamsSource } from './streams';
 
-export function createEventSources(): EventSource[] {
-  return [new SavedEventsSource(), new HttpApiSource(), new S3Source(), new StreamsSource(), new SnsSource()];
+/** What `serve` settings configure in the sources (see protocol/settings.ts). */
+export interface EventSourceOptions {
+  /** The local API Gateway's port; 0 or absent: any free port. */
+  httpPort?: number;
+  /** S3 bucket folders, relative to the project root. */
+  bucketsDir?: string;
+}
+
+export function createEventSources(options: EventSourceOptions = {}): EventSource[] {
+  return [
+    new SavedEventsSource(),
+    new HttpApiSource(options.httpPort !== undefined ? { port: options.httpPort } : {}),
+    new S3Source(options.bucketsDir !== undefined ? { bucketsDir: options.bucketsDir } : {}),
+    new StreamsSource(),
+    new SnsSource(),
+  ];
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AsyncInvocationQueue, type AsyncInvocationPolicy } from '../events/async-invocation';
-import { createEventSources } from '../events/index';
+import { createEventSources, type EventSourceOptions } from '../events/index';
 import { functionFromHandler } from '../functions/handler-function';
 import { FunctionRegistry } from '../functions/function-registry';
 import type { EventSource, HostContext, HostLogger, MethodHandlers } from '../host-context';
@@ -45,7 +45,9 @@ export interface HostOptions {
   /** Memory and timeout of functions invoked by bare handler string when the request gives none. */
   handlerDefaults?: { memory?: number; timeout?: number };
   asyncPolicy?: Partial<AsyncInvocationPolicy>;
-  /** Default: createEventSources(). */
+  /** Options of the default event sources (ignored when `eventSources` is given). */
+  sourceOptions?: EventSourceOptions;
+  /** Default: createEventSources(sourceOptions). */
   eventSources?: EventSource[];
   /** Write `<stateDir>/host.json` so CLI commands find this host (default true). */
   writeHostFile?: boolean;
@@ -152,7 +154,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     log,
   });
 
-  const sources = options.eventSources ?? createEventSources();
+  const sources = options.eventSources ?? createEventSources(options.sourceOptions);
   const started: EventSource[] = [];
   let hostFile: string | undefined;
   const unsubscribes: (() => void)[] = [];

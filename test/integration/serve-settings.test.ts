@@ -2,6 +2,8 @@
 // billing rule, defaults for handler-only functions; bad values are usage errors (exit 2).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { InvocationRecord, InvokeOutput } from '../../runtime-host/protocol/records';
 import { cli, copyFixture, removeDir, RpcClient, startServe } from './serve-helpers';
@@ -32,6 +34,21 @@ describe('serve: settings from the environment', () => {
       // A template function keeps its own memory size.
       const templated = await client.request<InvokeOutput>('invoke', { function: 'Hello', event: {} });
       assert.equal(templated.report.memorySizeMB, 128);
+      client.close();
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
+  });
+
+  it('hands the event sources their settings: the buckets folder and the HTTP API port', async () => {
+    const root = copyFixture('service-project');
+    projects.push(root);
+    const serve = await startServe(['--root', root], { env: { LAMBDA_WORKBENCH_BUCKETS_DIR: 'my-buckets', LAMBDA_WORKBENCH_HTTP_PORT: '0' } });
+    try {
+      const client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
+      await client.request('s3.putObject', { bucket: 'photos', key: 'a/b.txt', body: 'hello' });
+      assert.equal(readFileSync(join(root, 'my-buckets', 'photos', 'a', 'b.txt'), 'utf8'), 'hello');
+      assert.match(serve.ready.httpApi ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
       client.close();
     } finally {
       assert.equal(await serve.stop(), 0);

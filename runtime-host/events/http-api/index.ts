@@ -1,18 +1,8 @@
 // EventSource 'http-api': the local API Gateway (REST and HTTP APIs) and function URLs, started by
-// `serve`. Port: the `port` option, else LAMBDA_WORKBENCH_HTTP_PORT (set by `serve --http-port`), else 0.
+// `serve`. Port: the `port` option (`serve --http-port` or its setting), else any free port.
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import { UserError } from '../../runtime/types';
 import { HttpApiServer } from './server';
-
-export const HTTP_PORT_ENV = 'LAMBDA_WORKBENCH_HTTP_PORT';
-
-export function httpPortFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[HTTP_PORT_ENV];
-  if (raw === undefined || raw === '') return 0;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n > 65535) throw new UserError(`${HTTP_PORT_ENV} must be a port from 0 to 65535, got '${raw}'`);
-  return n;
-}
 
 export class HttpApiSource implements EventSource {
   readonly name = 'http-api';
@@ -22,7 +12,7 @@ export class HttpApiSource implements EventSource {
 
   async start(context: HostContext): Promise<void> {
     this.server = new HttpApiServer(context);
-    await this.server.start(this.options.port ?? httpPortFromEnv());
+    await this.server.start(this.options.port ?? 0);
   }
 
   async stop(): Promise<void> {

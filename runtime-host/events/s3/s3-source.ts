@@ -50,9 +50,6 @@ interface Target {
   sub: S3Subscription;
 }
 
-/** Env override for the buckets folder when `serve` has no flag for it. */
-export const BUCKETS_DIR_ENV = 'LAMBDA_WORKBENCH_BUCKETS_DIR';
-
 export class S3Source implements EventSource {
   readonly name = 's3';
   private context!: HostContext;
@@ -78,7 +75,7 @@ export class S3Source implements EventSource {
   async start(context: HostContext): Promise<void> {
     this.context = context;
     this.queue = new AsyncInvocationQueue(context, this.options.asyncPolicy);
-    const configured = this.options.bucketsDir ?? process.env[BUCKETS_DIR_ENV];
+    const configured = this.options.bucketsDir;
     this.bucketsDir = configured ? resolve(context.root, configured) : join(context.stateDir, 'buckets');
     await mkdir(this.bucketsDir, { recursive: true });
     await this.refreshTargets(context.functions.list());
