@@ -2,6 +2,7 @@
 // so a renamed key is a compile error, and listeners hear about changes through one event.
 import * as vscode from 'vscode';
 import type { BillingRule } from '../runtime-host/protocol';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../runtime-host/protocol/limits';
 import type { HostSettings } from '../runtime-host/protocol/settings';
 
 export const SECTION = 'lambdaWorkbench';
@@ -47,10 +48,10 @@ export class Config {
     return this.cfg.get<string>('pythonPath', '').trim();
   }
   get defaultMemorySizeMB(): number {
-    return this.cfg.get<number>('defaultMemorySizeMB', 128);
+    return this.cfg.get<number>('defaultMemorySizeMB', DEFAULT_MEMORY_MB);
   }
   get defaultTimeoutSeconds(): number {
-    return this.cfg.get<number>('defaultTimeoutSeconds', 3);
+    return this.cfg.get<number>('defaultTimeoutSeconds', DEFAULT_TIMEOUT_SECONDS);
   }
   get region(): string {
     return this.cfg.get<string>('region', 'us-east-1');

@@ -3,7 +3,8 @@
 // exit 0 success, 1 function error, 2 usage error (one line).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { functionFromHandler, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../functions/handler-function';
+import { functionFromHandler } from '../functions/handler-function';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS } from '../protocol/limits';
 import { LambdaInvoker, toInvokeOutput } from '../runtime/invoker';
 import { UserError } from '../runtime/types';
 import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';

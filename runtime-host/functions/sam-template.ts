@@ -7,9 +7,11 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily } from '../protocol/functions';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../protocol/limits';
 import { runtimeFamilyOf } from '../runtime/launch';
 import { UserError } from '../runtime/types';
 import { cloudFormationTags, describeIntrinsic, intrinsicKey, IntrinsicResolver, type ResourceLike } from './intrinsics';
+import { isRecord } from '../util/values';
 
 export const TEMPLATE_NAMES = ['template.yaml', 'template.yml'];
 
@@ -40,12 +42,6 @@ export interface LoadedTemplate {
 }
 
 const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Function']);
-const DEFAULT_MEMORY_MB = 128;
-const DEFAULT_TIMEOUT_SECONDS = 3;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `template.yaml` or `template.yml` in `root`, or the explicit file; undefined when there is none. */
 export function findTemplate(root: string, explicit?: string): string | undefined {

@@ -8,24 +8,21 @@ export interface LambdaError {
   trace: string[];
 }
 
-/** What started an invocation (or a parent record). */
-export type Trigger =
-  | 'manual' // CLI invoke, protocol invoke, command palette, CodeLens
-  | 'debug' // a debug session
-  | 'api' // the Lambda Invoke API (HTTP, AWS SDK)
-  | 'http' // the local API Gateway / function URL server
-  | 's3'
-  | 'stream' // Kinesis or DynamoDB stream event source mapping
-  | 'sns'
-  | 'sqs'
-  | 'schedule';
+/**
+ * What started an invocation (or a parent record): `manual` (CLI, protocol invoke, command palette,
+ * CodeLens), `debug` (a debug session), `api` (the Lambda Invoke API), `http` (the local API Gateway or
+ * a function URL), `stream` (a Kinesis or DynamoDB stream mapping), and one per simulated service.
+ */
+export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
 
 /**
  * `running` while in flight; the rest are final.
  * `outOfMemory` is Runtime.OutOfMemory (spec §3 Decision); `interrupted` means the host went away
  * (or was cancelled) before the invocation finished.
  */
-export type InvocationStatus = 'queued' | 'running' | 'success' | 'error' | 'timeout' | 'outOfMemory' | 'throttled' | 'interrupted';
+export const INVOCATION_STATUSES = ['queued', 'running', 'success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted'] as const;
+export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
 
 /** Parent records group the invocations an event caused (an SNS publish fans out to N functions). */
 export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'http-request' | 'async-invoke';

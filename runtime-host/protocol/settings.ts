@@ -4,6 +4,7 @@
 // its own options; nothing else reads these variables. A new setting is one entry in HOST_SETTINGS.
 import { BILLING_RULES } from './billing';
 import { UsageError } from './errors';
+import { MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS } from './limits';
 
 /** How one setting travels as an environment variable. */
 export interface SettingKind<T> {
@@ -67,8 +68,8 @@ export const HOST_SETTINGS = {
   wallClockTimeoutWhileDebugging: { env: 'LAMBDA_WORKBENCH_WALL_CLOCK_TIMEOUT_WHILE_DEBUGGING', kind: flag },
   pythonPath: { env: 'LAMBDA_WORKBENCH_PYTHON', kind: text() },
   /** Memory and timeout of functions invoked by bare handler string when the request gives none. */
-  defaultMemoryMB: { env: 'LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB', kind: integer(128, 10_240) },
-  defaultTimeoutSeconds: { env: 'LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS', kind: integer(1, 900) },
+  defaultMemoryMB: { env: 'LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB', kind: integer(...MEMORY_RANGE_MB) },
+  defaultTimeoutSeconds: { env: 'LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS', kind: integer(...TIMEOUT_RANGE_SECONDS) },
   /** The local API Gateway's port (0: any free port); `serve --http-port` wins. */
   httpPort: { env: 'LAMBDA_WORKBENCH_HTTP_PORT', kind: integer(0, 65_535) },
   /** Where S3 bucket folders live, relative to the project root (default `<state folder>/buckets`). */

@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { billedDurationMs } from '../protocol/billing';
@@ -28,7 +27,9 @@ import {
 } from './log-lines';
 import { killGroupSync, killTree, TreeMemory } from './process-tree';
 import { randomHex } from './random-ids';
-import { RuntimeApiServer, RESPONSE_LIMIT_BYTES, type PostedBody } from './runtime-api-server';
+import { RESPONSE_LIMIT_BYTES } from '../protocol/limits';
+import { freePort } from '../util/ports';
+import { RuntimeApiServer, type PostedBody } from './runtime-api-server';
 import type { FunctionConfig } from './types';
 
 export type LineSink = (line: string) => void;
@@ -729,15 +730,4 @@ function traceId(): string {
     .toString(16)
     .padStart(8, '0');
   return `Root=1-${time}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }

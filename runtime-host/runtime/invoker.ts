@@ -9,11 +9,8 @@ import type { InvocationRecord, InvokeOutput, InvokeReport } from '../protocol/r
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import { runtimeFamilyOf, type LaunchContext } from './launch';
 import { killGroupSync } from './process-tree';
+import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
-
-/** Lambda's payload limits (spec §3). */
-export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
-export const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
 
 export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   /** Where the TypeScript compile cache lives (`<stateDir>/ts-cache`); default under os.tmpdir(). */

@@ -4,9 +4,7 @@
 // every runtime understands. GET /next long-polls until the host hands over an invocation.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-/** Lambda's limits for what a runtime may post: the response and the error bodies. */
-export const RESPONSE_LIMIT_BYTES = 6_291_556;
+import { RESPONSE_LIMIT_BYTES } from '../protocol/limits';
 
 export interface InvocationWork {
   requestId: string;

@@ -12,7 +12,8 @@ import type { EventSource, HostContext, HostLogger, MethodHandlers } from '../ho
 import type { FunctionInfo } from '../protocol/functions';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
 import type { InvokeParams, ListInvocationsParams, Methods } from '../protocol/methods';
-import type { Trigger } from '../protocol/records';
+import { MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS } from '../protocol/limits';
+import { TRIGGERS } from '../protocol/records';
 import { InvalidCursorError, InvocationStore } from '../records/invocation-store';
 import { InvocationHub } from '../records/record-book';
 import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../runtime/invoker';
@@ -21,6 +22,7 @@ import { handleDashboardRequest } from './dashboard';
 import { InvokeApiServer } from './invoke-api';
 import { invalidParams, JsonRpcDispatcher } from './json-rpc';
 import { WsServer } from './ws-server';
+import { isRecord } from '../util/values';
 
 export const STATE_DIR_NAME = '.lambda-workbench';
 export const HOST_FILE = 'host.json';
@@ -64,12 +66,6 @@ export interface RunningHost {
   /** Extra ready-line keys from the event sources. */
   readyInfo: Record<string, string>;
   close(): Promise<void>;
-}
-
-const TRIGGERS: ReadonlySet<Trigger> = new Set(['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule']);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function objectParams(params: unknown, method: string, example: string): Record<string, unknown> {
@@ -223,16 +219,16 @@ function coreMethods(
     const p = objectParams(params, method, '{"function":"HelloFunction","event":{}}');
     const name = optionalString(p, 'function', method);
     const handler = optionalString(p, 'handler', method);
-    const memory = optionalInteger(p, 'memory', method, 128, 10_240);
-    const timeout = optionalInteger(p, 'timeout', method, 1, 900);
+    const memory = optionalInteger(p, 'memory', method, ...MEMORY_RANGE_MB);
+    const timeout = optionalInteger(p, 'timeout', method, ...TIMEOUT_RANGE_SECONDS);
     const handlerMemory = memory ?? handlerDefaults.memory;
     const handlerTimeout = timeout ?? handlerDefaults.timeout;
     if (p.env !== undefined && (!isRecord(p.env) || Object.values(p.env).some((v) => typeof v !== 'string'))) {
       throw invalidParams('Invalid params', `${method}: "env" must be an object of string values`);
     }
     const env = p.env as Record<string, string> | undefined;
-    if (p.trigger !== undefined && !TRIGGERS.has(p.trigger as Trigger)) {
-      throw invalidParams('Invalid params', `${method}: "trigger" must be one of ${[...TRIGGERS].join(', ')}`);
+    if (p.trigger !== undefined && !(TRIGGERS as readonly unknown[]).includes(p.trigger)) {
+      throw invalidParams('Invalid params', `${method}: "trigger" must be one of ${TRIGGERS.join(', ')}`);
     }
     if (p.debug !== undefined && typeof p.debug !== 'boolean') throw invalidParams('Invalid params', `${method}: "debug" must be true or false`);
     if (name !== undefined) {

@@ -9,9 +9,8 @@ import type { InvocationRecord } from '../protocol/records';
 import { UserError, type Invoker } from '../runtime/types';
 import type { AsyncInvocationPolicy, AsyncInvocationQueue } from '../events/async-invocation';
 import { listenOnLoopback } from './loopback';
+import { SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
 
-/** Spec §3: synchronous request limit. */
-export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
 /** Lambda's LogResult: the last 4 KB of the execution log. */
 export const TAIL_LOG_BYTES = 4096;
 

@@ -4,6 +4,7 @@
 import type { HostLogger } from '../host-context';
 import { RpcError, rpcCodeOf, UserError } from '../protocol/errors';
 import { RpcErrorCode, type RpcErrorObject, type RpcResponse } from '../protocol/methods';
+import { isRecord } from '../util/values';
 
 export { RpcError };
 
@@ -17,10 +18,6 @@ export type RpcMethod = (params: unknown) => Promise<unknown>;
 export const MAX_BATCH = 100;
 
 type Id = string | number | null;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function errorResponse(id: Id, code: number, message: string, data?: RpcErrorObject['data']): RpcResponse {
   return { jsonrpc: '2.0', id, error: { code, message, ...(data ? { data } : {}) } };

@@ -3,7 +3,7 @@
 // policy, to the subscribed functions as asynchronous invocations with Lambda's retries. A delivery
 // that still fails lands in the subscription's failure list (`sns.listFailures`), kept on disk in
 // `<stateDir>/sns/failures.jsonl` so it survives a restart.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
@@ -18,6 +18,7 @@ import {
 } from '../async-invocation';
 import { matchesFilterPolicy, validateFilterPolicy, type FilterPolicyScope, type SnsMessageAttribute } from './filter-policy';
 import { buildSnsEvent, newNotification, subscriptionArn, topicArn, topicName, validatePublish, validateTopicName } from './sns-event';
+import { readJsonLines } from '../../util/json-lines';
 
 export interface SnsSourceOptions {
   asyncPolicy?: Partial<AsyncInvocationPolicy>;
@@ -61,7 +62,7 @@ export class SnsSource implements EventSource {
     const dir = join(context.stateDir, 'sns');
     await mkdir(dir, { recursive: true });
     this.failuresFile = join(dir, 'failures.jsonl');
-    this.failures = await readFailures(this.failuresFile);
+    this.failures = await readJsonLines<FailureEntry>(this.failuresFile, (m) => context.log.warn(`sns: ${m}`));
     this.refresh(context.functions.list());
     this.unsubscribe = context.functions.onDidChange((fns) => this.refresh(fns));
   }
@@ -200,23 +201,4 @@ export class SnsSource implements EventSource {
     this.failures.push(entry);
     await appendFile(this.failuresFile, `${JSON.stringify(entry)}\n`);
   }
-}
-
-async function readFailures(file: string): Promise<FailureEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const out: FailureEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as FailureEntry);
-    } catch {
-      // A torn last line from a crash: skip it, keep the rest.
-    }
-  }
-  return out;
 }

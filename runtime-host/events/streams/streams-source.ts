@@ -11,7 +11,8 @@ import type { StreamFailureInfo, StreamRecordInput } from '../../protocol/method
 import { UserError } from '../../runtime/types';
 import { EventSourceMapping, type MappingConfig } from './event-source-mapping';
 import { dynamoDbStreamArn, kinesisStreamArn, validateDynamoDbChange, type StreamIdentity, type StreamKind, type StreamViewType } from './stream-event';
-import { readJsonl, Stream } from './stream-store';
+import { readJsonLines } from '../../util/json-lines';
+import { Stream } from './stream-store';
 
 export interface StreamsSourceOptions {
   /** Back-off between retries of a failed batch (tests use short ones). */
@@ -48,7 +49,7 @@ export class StreamsSource implements EventSource {
     const dir = join(context.stateDir, 'streams');
     await mkdir(dir, { recursive: true });
     this.failuresFile = join(dir, 'failures.jsonl');
-    this.failures = await readJsonl<StreamFailureInfo>(this.failuresFile);
+    this.failures = await readJsonLines<StreamFailureInfo>(this.failuresFile, (m) => context.log.warn(`streams: ${m}`));
     await this.apply(context.functions.list());
     this.unsubscribe = context.functions.onDidChange((fns) => {
       this.reconcile = this.reconcile.then(() => this.apply(fns)).catch((err: unknown) => context.log.error(`streams: ${(err as Error).message}`));
