@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { FunctionInfo, InvocationRecord, InvokeOutput, InvokeParams } from '../runtime-host/protocol';
 import { Config } from './config';
 import { RpcError } from '../runtime-host/protocol';
-import { HostConnection, HostUnavailableError } from './host-connection';
+import { HostConnection, HostUnavailableError } from './host/supervisor';
 import { type EventChoice, type FunctionTarget, invokeParamsOf, keyOf } from './targets';
 
 const CHOICE_KEY = 'lambdaWorkbench.eventChoice';

@@ -1,15 +1,14 @@
-// Owns the runtime host process and the WebSocket to it: started lazily on first use with the user's
-// node, restarted with back-off when it dies (the user is told once), typed requests and notifications.
+// Supervises the runtime host process: started lazily on first use with the user's node, its settings
+// handed over, restarted with back-off when it dies (the user is told once), records in flight marked
+// interrupted when it goes. Requests and notifications travel through the RpcClient (rpc-client.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import WebSocket from 'ws';
 import {
   RpcError,
-  TOKEN_QUERY_PARAM,
   type InvocationRecord,
   type MethodName,
   type NotificationName,
@@ -18,28 +17,22 @@ import {
   type ReadyLine,
   type ResultOf,
   type RpcErrorObject,
-} from '../runtime-host/protocol';
-import { serializeHostSettings } from '../runtime-host/protocol/settings';
-import type { Config } from './config';
-import { findNode, HostUnavailableError, parseReadyLine } from './node-lookup';
+} from '../../runtime-host/protocol';
+import { serializeHostSettings } from '../../runtime-host/protocol/settings';
+import type { Config } from '../config';
+import { findNode, HostUnavailableError, parseReadyLine } from '../node-lookup';
+import { RpcClient, type AnyNotification } from './rpc-client';
 
-export { HostUnavailableError } from './node-lookup';
+export { HostUnavailableError } from '../node-lookup';
+export type { AnyNotification } from './rpc-client';
 
 export type HostState =
   { kind: 'stopped' } | { kind: 'starting' } | { kind: 'ready'; ready: ReadyLine } | { kind: 'error'; message: string; restartInMs?: number };
-
-export type AnyNotification = { [N in NotificationName]: { method: N; params: Notifications[N] } }[NotificationName];
 
 const READY_TIMEOUT_MS = 60_000;
 const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
 /** A host that stayed up this long is healthy again: the next crash starts the back-off from the beginning. */
 const STABLE_AFTER_MS = 60_000;
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: Error): void;
-  method: string;
-}
 
 export interface HostConnectionOptions {
   /** Absolute path of the extension (where dist/cli.js lives). */
@@ -59,10 +52,8 @@ export class HostConnection implements vscode.Disposable {
   readonly onNotification = this.notified.event;
 
   private process: ChildProcess | undefined;
-  private socket: WebSocket | undefined;
+  private readonly rpc: RpcClient;
   private starting: Promise<ReadyLine> | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
   /** Records started and not yet finished: what a crash would silently lose otherwise. */
   private readonly inFlight = new Map<string, InvocationRecord>();
   private restartTimer: NodeJS.Timeout | undefined;
@@ -71,7 +62,22 @@ export class HostConnection implements vscode.Disposable {
   private readyAt = 0;
   private disposed = false;
 
-  constructor(private readonly options: HostConnectionOptions) {}
+  constructor(private readonly options: HostConnectionOptions) {
+    this.rpc = new RpcClient({
+      log: options.log,
+      notification: (n) => {
+        this.track(n);
+        this.notified.fire(n);
+      },
+      // A socket that closes under a live host means the host is unusable: restart it.
+      closed: () => {
+        if (this.process && this.stateValue.kind === 'ready') {
+          this.options.log.warn('connection to the host closed; restarting it');
+          void this.killProcess();
+        }
+      },
+    });
+  }
 
   get state(): HostState {
     return this.stateValue;
@@ -102,16 +108,7 @@ export class HostConnection implements vscode.Disposable {
 
   async request<M extends MethodName>(method: M, params: ParamsOf<M>, token?: vscode.CancellationToken): Promise<ResultOf<M>> {
     await this.ensureStarted();
-    const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error('Lambda Workbench host is not connected');
-    const id = this.nextId++;
-    return new Promise<ResultOf<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
-      token?.onCancellationRequested(() => {
-        if (this.pending.delete(id)) reject(new vscode.CancellationError());
-      });
-      socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
-    });
+    return this.rpc.request(method, params, token);
   }
 
   /** Raw relay for the panel: forwards one JSON-RPC message and hands back the raw response. */
@@ -135,7 +132,7 @@ export class HostConnection implements vscode.Disposable {
     clearTimeout(this.restartTimer);
     const child = this.process;
     this.process = undefined;
-    this.closeSocket();
+    this.rpc.close('the host was stopped');
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
@@ -166,7 +163,7 @@ export class HostConnection implements vscode.Disposable {
       const cli = join(this.options.extensionPath, 'dist', 'cli.js');
       if (!existsSync(cli)) throw new HostUnavailableError(`The bundled host is missing: ${cli}`, 'Rebuild the extension (npm run build).');
       const ready = await this.spawnHost(node, cli, await this.httpApiPort());
-      await this.connect(ready);
+      await this.rpc.connect(ready);
       this.readyAt = Date.now();
       this.setState({ kind: 'ready', ready });
       this.options.log.info(`host ready: ${ready.ws.replace(/token=[^&]*/, 'token=…')}`);
@@ -253,50 +250,6 @@ export class HostConnection implements vscode.Disposable {
     });
   }
 
-  private connect(ready: ReadyLine): Promise<void> {
-    const url = new URL(ready.ws);
-    url.searchParams.set(TOKEN_QUERY_PARAM, ready.token);
-    const socket = new WebSocket(url.toString());
-    this.socket = socket;
-    socket.on('message', (data) => this.onMessage(String(data)));
-    socket.on('close', () => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.rejectPending('the connection to the host closed');
-      // A socket that closes under a live host means the host is unusable: restart it.
-      if (this.process && this.stateValue.kind === 'ready') {
-        this.options.log.warn('connection to the host closed; restarting it');
-        void this.killProcess();
-      }
-    });
-    return new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', (err) => reject(new Error(`could not connect to the host at ${ready.ws}: ${err.message}`)));
-    });
-  }
-
-  private onMessage(text: string): void {
-    let message: { id?: number | string | null; method?: string; params?: unknown; result?: unknown; error?: RpcErrorObject };
-    try {
-      message = JSON.parse(text);
-    } catch {
-      this.options.log.warn(`host sent a message that is not JSON: ${text.slice(0, 200)}`);
-      return;
-    }
-    if (typeof message.method === 'string' && message.id === undefined) {
-      const notification = { method: message.method, params: message.params } as AnyNotification;
-      this.track(notification);
-      this.notified.fire(notification);
-      return;
-    }
-    if (typeof message.id !== 'number') return;
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
-    this.pending.delete(message.id);
-    if (message.error) pending.reject(RpcError.fromObject(message.error));
-    else pending.resolve(message.result);
-  }
-
   private track(n: AnyNotification): void {
     if (n.method === 'invocation.started' && !isFinal(n.params)) this.inFlight.set(n.params.id, n.params);
     else if (n.method === 'invocation.finished') this.inFlight.delete(n.params.id);
@@ -317,21 +270,6 @@ export class HostConnection implements vscode.Disposable {
     this.inFlight.clear();
   }
 
-  private rejectPending(reason: string): void {
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(new Error(`${p.method}: ${reason}`));
-    }
-  }
-
-  private closeSocket(): void {
-    const socket = this.socket;
-    this.socket = undefined;
-    this.rejectPending('the host was stopped');
-    socket?.removeAllListeners('close');
-    socket?.close();
-  }
-
   private async killProcess(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -340,7 +278,7 @@ export class HostConnection implements vscode.Disposable {
 
   private onUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.process = undefined;
-    this.closeSocket();
+    this.rpc.close('the host was stopped');
     this.failInFlight('the host stopped');
     if (this.disposed) return;
     if (this.readyAt && Date.now() - this.readyAt > STABLE_AFTER_MS) this.crashes = 0;
