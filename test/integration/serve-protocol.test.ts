@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FunctionInfo } from '../../runtime-host/protocol/functions';
 import { METHOD_NAMES, type DebugTarget, type ListInvocationsResult } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord, InvokeOutput } from '../../runtime-host/protocol/records';
-import { copyFixture, removeDir, RpcClient, RpcClientError, startServe, upgradeStatus, type ServeProcess } from './serve-helpers';
+import { copyFixture, removeDir, RpcClient, RpcClientError, startServe, upgradeStatus, waitUntil, type ServeProcess } from './serve-helpers';
 
 let project: string;
 let serve: ServeProcess;
@@ -431,11 +431,9 @@ describe('serve: functions.changed', () => {
 });
 
 async function waitForStderr(pattern: RegExp): Promise<void> {
-  const deadline = Date.now() + 30000;
-  while (!pattern.test(serve.stderr())) {
-    if (Date.now() > deadline) throw new Error(`stderr never matched ${pattern}:\n${serve.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil(() => pattern.test(serve.stderr()), 30_000, `stderr to match ${pattern}`).catch((err: Error) => {
+    throw new Error(`${err.message}:\n${serve.stderr()}`);
+  });
 }
 
 async function parseHint(text: string): Promise<string> {
