@@ -414,14 +414,17 @@ test('one HTTP request is announced finished once and stored once, with its resp
     // The durable history: the record's lines are `running` (started) then one final line with the response.
     const file = join(stateDir, 'invocations.jsonl');
     let lines: InvocationRecord[] = [];
-    for (let i = 0; i < 600; i++) {
-      lines = readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as InvocationRecord);
-      if (lines.some((x) => x.id === markerRecord.id && x.status === 'success')) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(
+      () => {
+        lines = readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as InvocationRecord);
+        return lines.some((x) => x.id === markerRecord.id && x.status === 'success');
+      },
+      30_000,
+      'the marker record in the history file',
+    );
     const mine = lines.filter((x) => x.id === first.id);
     assert.deepEqual(
       mine.map((x) => [x.status, x.http?.response?.statusCode ?? null]),
