@@ -7,17 +7,8 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import {
-  RpcError,
-  type InvocationRecord,
-  type MethodName,
-  type NotificationName,
-  type Notifications,
-  type ParamsOf,
-  type ReadyLine,
-  type ResultOf,
-  type RpcErrorObject,
-} from '../../runtime-host/protocol';
+import { RpcError } from '../../runtime-host/protocol';
+import type { InvocationRecord, MethodName, NotificationName, Notifications, ParamsOf, ReadyLine, ResultOf, RpcErrorObject } from '../../runtime-host/protocol';
 import { serializeHostSettings } from '../../runtime-host/protocol/settings';
 import type { Config } from '../config';
 import { findNode, HostUnavailableError, parseReadyLine } from '../node-lookup';
