@@ -95,6 +95,8 @@ export class Config {
       defaultMemoryMB: this.defaultMemorySizeMB,
       defaultTimeoutSeconds: this.defaultTimeoutSeconds,
       ...(this.pythonPath ? { pythonPath: this.pythonPath } : {}),
+      // A port something else holds must not stop the host: it takes a free one (the ready line says which).
+      httpPortFallback: true,
     };
   }
 

@@ -4,7 +4,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { RpcError } from '../../runtime-host/protocol';
@@ -153,7 +152,7 @@ export class HostConnection implements vscode.Disposable {
       const node = findNode(this.options.config.nodePath);
       const cli = join(this.options.extensionPath, 'dist', 'cli.js');
       if (!existsSync(cli)) throw new HostUnavailableError(`The bundled host is missing: ${cli}`, 'Rebuild the extension (npm run build).');
-      const ready = await this.spawnHost(node, cli, await this.httpApiPort());
+      const ready = await this.spawnHost(node, cli, this.options.config.httpApiPort);
       await this.rpc.connect(ready);
       this.readyAt = Date.now();
       this.setState({ kind: 'ready', ready });
@@ -166,14 +165,6 @@ export class HostConnection implements vscode.Disposable {
       this.setState({ kind: 'error', message });
       throw err;
     }
-  }
-
-  /** The configured HTTP API port, or 0 (any) when something else holds it: a busy port must not stop the host. */
-  private async httpApiPort(): Promise<number> {
-    const wanted = this.options.config.httpApiPort;
-    if (wanted === 0 || (await isPortFree(wanted))) return wanted;
-    this.options.log.warn(`HTTP API port ${wanted} is in use; the local API Gateway takes a free port instead (see the ready line)`);
-    return 0;
   }
 
   private hostArgs(cli: string, httpPort: number): string[] {
@@ -320,13 +311,5 @@ function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => vo
       onLine(buffered.slice(0, nl).replace(/\r$/, ''));
       buffered = buffered.slice(nl + 1);
     }
-  });
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }

@@ -84,11 +84,9 @@ export async function run(argv: string[]): Promise<number> {
     ...host.readyInfo,
     ...(host.dashboard ? { dashboard: host.dashboard } : {}),
   };
-  process.stdout.write(JSON.stringify(ready) + '\n');
-  const fns = host.registry.list();
-  log.info(`serving ${fns.length} function${fns.length === 1 ? '' : 's'}${fns.length ? `: ${fns.map((f) => f.name).join(', ')}` : ''}`);
-
-  return new Promise<number>((resolve) => {
+  // The handlers go in before the ready line: a parent may stop the host the moment it reads it, and
+  // a signal with no handler would end the process without closing what it started.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
@@ -110,6 +108,10 @@ export async function run(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.stdout.write(JSON.stringify(ready) + '\n');
+  const fns = host.registry.list();
+  log.info(`serving ${fns.length} function${fns.length === 1 ? '' : 's'}${fns.length ? `: ${fns.map((f) => f.name).join(', ')}` : ''}`);
+  return stopped;
 }
 
 /** Each setting to the part of the host it configures. */
@@ -124,6 +126,6 @@ export function hostOptionsFrom(settings: HostSettings): Pick<HostOptions, 'toke
       pythonPath: settings.pythonPath,
     }),
     handlerDefaults: defined({ memory: settings.defaultMemoryMB, timeout: settings.defaultTimeoutSeconds }),
-    sourceOptions: defined({ httpPort: settings.httpPort, bucketsDir: settings.bucketsDir }),
+    sourceOptions: defined({ httpPort: settings.httpPort, httpPortFallback: settings.httpPortFallback, bucketsDir: settings.bucketsDir }),
   };
 }

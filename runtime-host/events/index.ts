@@ -10,6 +10,8 @@ import { StreamsSource } from './streams';
 export interface EventSourceOptions {
   /** The local API Gateway's port; 0 or absent: any free port. */
   httpPort?: number;
+  /** When `httpPort` is taken, listen on any free port instead of failing. */
+  httpPortFallback?: boolean;
   /** S3 bucket folders, relative to the project root. */
   bucketsDir?: string;
 }
@@ -17,7 +19,10 @@ export interface EventSourceOptions {
 export function createEventSources(options: EventSourceOptions = {}): EventSource[] {
   return [
     new SavedEventsSource(),
-    new HttpApiSource(options.httpPort !== undefined ? { port: options.httpPort } : {}),
+    new HttpApiSource({
+      ...(options.httpPort !== undefined ? { port: options.httpPort } : {}),
+      ...(options.httpPortFallback !== undefined ? { anyPortIfBusy: options.httpPortFallback } : {}),
+    }),
     new S3Source(options.bucketsDir !== undefined ? { bucketsDir: options.bucketsDir } : {}),
     new StreamsSource(),
     new SnsSource(),

@@ -72,6 +72,8 @@ export const HOST_SETTINGS = {
   defaultTimeoutSeconds: { env: 'LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS', kind: integer(...TIMEOUT_RANGE_SECONDS) },
   /** The local API Gateway's port (0: any free port); `serve --http-port` wins. */
   httpPort: { env: 'LAMBDA_WORKBENCH_HTTP_PORT', kind: integer(0, 65_535) },
+  /** When that port is taken, the local API Gateway listens on any free port instead of failing. */
+  httpPortFallback: { env: 'LAMBDA_WORKBENCH_HTTP_PORT_FALLBACK', kind: flag },
   /** Where S3 bucket folders live, relative to the project root (default `<state folder>/buckets`). */
   bucketsDir: { env: 'LAMBDA_WORKBENCH_BUCKETS_DIR', kind: text() },
 } as const satisfies Record<string, SettingSpec<unknown>>;

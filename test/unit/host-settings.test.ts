@@ -17,6 +17,7 @@ describe('host settings', () => {
       defaultMemoryMB: 512,
       defaultTimeoutSeconds: 7,
       httpPort: 0,
+      httpPortFallback: true,
       bucketsDir: 'data/buckets',
     };
     const env = serializeHostSettings(settings);

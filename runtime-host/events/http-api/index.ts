@@ -1,5 +1,6 @@
 // EventSource 'http-api': the local API Gateway (REST and HTTP APIs) and function URLs, started by
-// `serve`. Port: the `port` option (`serve --http-port` or its setting), else any free port.
+// `serve`. Port: the `port` option (`serve --http-port` or its setting), else any free port; with
+// `anyPortIfBusy` (the VS Code extension's choice) a port something else holds gives way to a free one.
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import { UserError } from '../../runtime/types';
 import { HttpApiServer } from './server';
@@ -8,11 +9,19 @@ export class HttpApiSource implements EventSource {
   readonly name = 'http-api';
   private server?: HttpApiServer;
 
-  constructor(private readonly options: { port?: number } = {}) {}
+  constructor(private readonly options: { port?: number; anyPortIfBusy?: boolean } = {}) {}
 
   async start(context: HostContext): Promise<void> {
-    this.server = new HttpApiServer(context);
-    await this.server.start(this.options.port ?? 0);
+    const server = new HttpApiServer(context);
+    this.server = server;
+    const port = this.options.port ?? 0;
+    try {
+      await server.start(port);
+    } catch (err) {
+      if (!(err instanceof UserError) || !this.options.anyPortIfBusy || port === 0) throw err;
+      context.log.warn(`HTTP API port ${port} is in use; the local API Gateway takes a free port instead (see the ready line)`);
+      await server.start(0);
+    }
   }
 
   async stop(): Promise<void> {

@@ -100,6 +100,8 @@ export class HttpApiServer {
     });
     server.keepAliveTimeout = 60_000;
     const boundPort = await listenOnLoopback(server, port).catch((err: NodeJS.ErrnoException) => {
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
       throw err.code === 'EADDRINUSE' ? new UserError(`HTTP API port ${port} is already in use`, 'choose another --http-port, or 0 for any free port') : err;
     });
     this.server = server;
