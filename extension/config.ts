@@ -2,6 +2,8 @@
 // so a renamed key is a compile error, and listeners hear about changes through one event.
 import * as vscode from 'vscode';
 import type { BillingRule } from '../runtime-host/protocol';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../runtime-host/protocol/limits';
+import type { HostSettings } from '../runtime-host/protocol/settings';
 
 export const SECTION = 'lambdaWorkbench';
 
@@ -51,10 +53,10 @@ export class Config {
     return this.cfg.get<string>('pythonPath', '').trim();
   }
   get defaultMemorySizeMB(): number {
-    return this.cfg.get<number>('defaultMemorySizeMB', 128);
+    return this.cfg.get<number>('defaultMemorySizeMB', DEFAULT_MEMORY_MB);
   }
   get defaultTimeoutSeconds(): number {
-    return this.cfg.get<number>('defaultTimeoutSeconds', 3);
+    return this.cfg.get<number>('defaultTimeoutSeconds', DEFAULT_TIMEOUT_SECONDS);
   }
   get region(): string {
     return this.cfg.get<string>('region', 'us-east-1');
@@ -106,6 +108,25 @@ export class Config {
   /** When true the timeout clock keeps running while the debugger has the function paused (Lambda's real behaviour). */
   get wallClockTimeoutWhileDebugging(): boolean {
     return this.cfg.get<boolean>('debug.wallClockTimeout', false);
+  }
+
+  /** The settings the host reads from its environment (protocol/settings.ts carries them). */
+  hostSettings(): HostSettings {
+    return {
+      billingRule: this.billingRule,
+      idleReapMs: this.idleReapSeconds * 1000,
+      wallClockTimeoutWhileDebugging: this.wallClockTimeoutWhileDebugging,
+      defaultMemoryMB: this.defaultMemorySizeMB,
+      defaultTimeoutSeconds: this.defaultTimeoutSeconds,
+      ...(this.pythonPath ? { pythonPath: this.pythonPath } : {}),
+      ...(this.awsProfile ? { awsProfile: this.awsProfile } : {}),
+      ...(this.allowedHosts.length ? { allowedHosts: this.allowedHosts.join(',') } : {}),
+      maxHistoryMB: this.maxHistoryMB,
+      accountConcurrency: this.accountConcurrency,
+      ...(this.memoryBudgetMB > 0 ? { memoryBudgetMB: this.memoryBudgetMB } : {}),
+      // A port something else holds must not stop the host: it takes a free one (the ready line says which).
+      httpPortFallback: true,
+    };
   }
 
   async setNodePath(path: string): Promise<void> {

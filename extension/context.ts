@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import type { FunctionInfo, InvocationRecord, InvokeOutput, InvokeParams } from '../runtime-host/protocol';
 import { Config } from './config';
-import { HostConnection, HostRequestError, HostUnavailableError } from './host-connection';
+import { RpcError } from '../runtime-host/protocol';
+import { HostConnection, HostUnavailableError } from './host/supervisor';
 import { type EventChoice, type FunctionTarget, invokeParamsOf, keyOf } from './targets';
 
 const CHOICE_KEY = 'lambdaWorkbench.eventChoice';
@@ -184,7 +185,7 @@ export class WorkbenchContext implements vscode.Disposable {
       });
       return;
     }
-    if (err instanceof HostRequestError) {
+    if (err instanceof RpcError) {
       void vscode.window.showErrorMessage(err.hint ? `${err.message} — ${err.hint}` : err.message);
       return;
     }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../runtime-host/protocol';
 import type { WorkbenchContext } from './context';
-import type { HostState } from './host-connection';
+import type { HostState } from './host/supervisor';
 
 const STATUS_ICON: Record<InvocationRecord['status'], string> = {
   queued: '$(clock)',

@@ -6,12 +6,14 @@ import type {
   Notifications,
   ParamsOf,
   ResultOf,
-  RpcErrorObject,
   RpcNotification,
   RpcRequest,
   RpcResponse,
 } from '../runtime-host/protocol/methods';
+import { RpcError } from '../runtime-host/protocol/errors';
 import type { ExtensionToWebviewMessage, WebviewToExtensionMessage } from '../runtime-host/protocol/webview';
+
+export { RpcError };
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -26,18 +28,6 @@ export interface Transport {
   readonly state: ConnectionState;
   /** Only in VS Code: hand "debug with this event" to the extension. */
   debug?(params: ParamsOf<'invoke'>): void;
-}
-
-/** A JSON-RPC error from the host, with its hint when it is a user mistake. */
-export class RpcError extends Error {
-  override readonly name = 'RpcError';
-  readonly code: number;
-  readonly hint?: string;
-  constructor(error: RpcErrorObject) {
-    super(error.message);
-    this.code = error.code;
-    this.hint = typeof error.data?.hint === 'string' ? error.data.hint : undefined;
-  }
 }
 
 interface Pending {
@@ -96,7 +86,7 @@ abstract class RpcClient {
       const pending = this.pending.get(message.id);
       if (!pending) return;
       this.pending.delete(message.id);
-      if ('error' in message) pending.reject(new RpcError(message.error));
+      if ('error' in message) pending.reject(RpcError.fromObject(message.error));
       else pending.resolve(message.result);
       return;
     }

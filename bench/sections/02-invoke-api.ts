@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { serializeHostSettings } from '../../runtime-host/protocol/settings';
 
 const HANDLER_DIR = resolve(__dirname, '../fixtures/trivial');
 const CLI = resolve(__dirname, '../../dist/cli.js');
@@ -63,7 +64,7 @@ async function throughput(clients: number, ms: number, once: () => Promise<void>
 async function startServe(root: string): Promise<{ invokeApi: URL; stop: () => Promise<void> }> {
   const proc = spawn(process.execPath, [CLI, 'serve', '--root', root], {
     stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, LAMBDA_WORKBENCH_LOG_LEVEL: 'error' },
+    env: { ...process.env, ...serializeHostSettings({ logLevel: 'error' }) },
   });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const ready = await new Promise<{ invokeApi: string }>((ok, fail) => {

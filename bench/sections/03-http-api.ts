@@ -5,9 +5,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../runtime-host/util/ports';
 
 const ROOT = join(__dirname, '..', '..');
 const TOOLS = join(ROOT, '.cache', 'bench-tools');
@@ -81,17 +81,6 @@ async function measure(url: string): Promise<LoadResult> {
   await load(url, CONNECTIONS, WARMUP_TIMEOUT_MS, 5);
   await load(url, CONNECTIONS, WARMUP_MS);
   return load(url, CONNECTIONS, SECONDS * 1000);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function stopGroup(child: ChildProcess): Promise<void> {

@@ -1,10 +1,9 @@
 // Command-line parsing shared by every subcommand: node's parseArgs, with its errors turned into
 // a one-line usage message and exit code 2 (the CLI contract).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../protocol/errors';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 

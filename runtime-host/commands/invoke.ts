@@ -3,7 +3,8 @@
 // exit 0 success, 1 function error, 2 usage error (one line).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { functionFromHandler, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../functions/handler-function';
+import { functionFromHandler } from '../functions/handler-function';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS } from '../protocol/limits';
 import { LambdaInvoker, toInvokeOutput } from '../runtime/invoker';
 import { resolveProfileCredentials, type AwsAccess } from '../runtime/aws-environment';
 import { MAX_LAYERS } from '../runtime/layers';
@@ -11,7 +12,7 @@ import { defaultRuntimeSdkFolder, installedRuntimeSdk } from '../runtime/runtime
 import { UserError } from '../runtime/types';
 import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from './args';
 import { loadEvent } from './event-argument';
-import { RUNTIME_SDK_ENV } from './serve';
+import { HOST_SETTINGS } from '../protocol/settings';
 import { errorPayload } from '../protocol/records';
 
 export const USAGE =
@@ -81,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const json = values.json === true;
   // The runtime's SDK when the machine has it (serve installs it once); a one-shot invoke never waits for an install.
-  const sdkChoice = values['runtime-sdk'] ?? process.env[RUNTIME_SDK_ENV] ?? 'auto';
+  const sdkChoice = values['runtime-sdk'] ?? process.env[HOST_SETTINGS.runtimeSdk.env] ?? 'auto';
   const runtimeSdkDir = sdkChoice === 'off' ? undefined : installedRuntimeSdk(sdkChoice === 'auto' ? defaultRuntimeSdkFolder() : resolve(cwd, sdkChoice));
   const invoker = new LambdaInvoker({
     region: process.env['AWS_REGION'] ?? 'us-east-1',

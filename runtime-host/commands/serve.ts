@@ -2,44 +2,24 @@
 // exactly one JSON line on stdout when ready — {"event":"ready","ws":…,"token":…,"invokeApi":…, …} —
 // everything else on stderr; SIGINT/SIGTERM end it cleanly, killing every environment it started.
 import { resolve } from 'node:path';
-import { HTTP_PORT_ENV } from '../events/http-api';
 import type { HostLogger } from '../host-context';
-import type { BillingRule, ReadyLine } from '../protocol/index';
+import type { ReadyLine } from '../protocol/index';
+import { LOG_LEVELS, parseHostSettings, type HostSettings, type LogLevel } from '../protocol/settings';
 import { DEFAULT_MAX_HISTORY_MB } from '../records/invocation-store';
-import { DEFAULT_ACCOUNT_CONCURRENCY, type LambdaInvokerOptions } from '../runtime/invoker';
 import { UserError } from '../runtime/types';
 import { startHost, type HostOptions } from '../server/host';
 import { parseAllowedHosts } from '../server/local-request';
 import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--aws-port N] [--http-port N] [--max-records N]\n' +
-  '                       [--max-history-mb N] [--memory-budget-mb N] [--account-concurrency N] [--allow-host NAME]... [--aws-profile NAME]\n' +
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--aws-port N] [--http-port N]\n' +
+  '                       [--max-records N] [--max-history-mb N] [--memory-budget-mb N] [--account-concurrency N] [--allow-host NAME]... [--aws-profile NAME]\n' +
   '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off]';
 
-/** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
-export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
-export const LOG_LEVEL_ENV = 'LAMBDA_WORKBENCH_LOG_LEVEL';
-/** Setting `lambdaWorkbench.awsProfile`, as the extension passes it (the flag wins). */
-export const AWS_PROFILE_ENV = 'LAMBDA_WORKBENCH_AWS_PROFILE';
-/** Setting `lambdaWorkbench.allowedHosts`, comma-separated (added to the flags). */
-export const ALLOWED_HOSTS_ENV = 'LAMBDA_WORKBENCH_ALLOWED_HOSTS';
-
-function allowedHostsOf(values: string[]): string[] {
-  try {
-    return parseAllowedHosts(values);
-  } catch (err) {
-    if (err instanceof UserError) throw new UsageError(`--allow-host: ${err.message} (${err.hint ?? ''})`);
-    throw err;
-  }
-}
-
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-
-export function stderrLogger(level: string = process.env[LOG_LEVEL_ENV] ?? 'info'): HostLogger {
-  const min = Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
-  const write = (lvl: (typeof LEVELS)[number], message: string) => {
-    if (LEVELS.indexOf(lvl) < min) return;
+export function stderrLogger(level: LogLevel = 'info'): HostLogger {
+  const min = LOG_LEVELS.indexOf(level);
+  const write = (lvl: LogLevel, message: string) => {
+    if (LOG_LEVELS.indexOf(lvl) < min) return;
     process.stderr.write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${message}\n`);
   };
   return {
@@ -63,39 +43,36 @@ export async function run(argv: string[]): Promise<number> {
       'aws-port': { type: 'string' },
       'http-port': { type: 'string' },
       'max-records': { type: 'string' },
+      'max-history-mb': { type: 'string' },
+      'memory-budget-mb': { type: 'string' },
+      'account-concurrency': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
+      'aws-profile': { type: 'string' },
       layer: { type: 'string', multiple: true },
       'runtime-sdk': { type: 'string' },
       jwks: { type: 'string', multiple: true },
       'skip-jwt-signature': { type: 'boolean' },
       'iam-auth': { type: 'string' },
-      'allow-host': { type: 'string', multiple: true },
-      'aws-profile': { type: 'string' },
-      'max-history-mb': { type: 'string' },
-      'memory-budget-mb': { type: 'string' },
-      'account-concurrency': { type: 'string' },
     },
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\nusage: ${USAGE}`);
   const wsPort = integerFlag(values.port, 'port', 0, 65535, 0);
   const invokePort = integerFlag(values['invoke-port'], 'invoke-port', 0, 65535, 0);
-  const awsPort = integerFlag(values['aws-port'], 'aws-port', 0, 65535, 0);
   const maxRecords = integerFlag(values['max-records'], 'max-records', 1, 10_000_000, 10_000);
-  const maxHistoryMB = integerFlag(values['max-history-mb'], 'max-history-mb', 1, 1_000_000, DEFAULT_MAX_HISTORY_MB);
-  const memoryBudgetMB = values['memory-budget-mb'] !== undefined ? integerFlag(values['memory-budget-mb'], 'memory-budget-mb', 128, 10_000_000, 0) : undefined;
-  const accountConcurrency =
-    values['account-concurrency'] !== undefined
-      ? integerFlag(values['account-concurrency'], 'account-concurrency', 1, 1_000_000, DEFAULT_ACCOUNT_CONCURRENCY)
-      : undefined;
-  if (values['http-port'] !== undefined) process.env[HTTP_PORT_ENV] = String(integerFlag(values['http-port'], 'http-port', 0, 65535, 0));
-  const token = process.env[TOKEN_ENV] || undefined;
-  if (token !== undefined && !/^[A-Za-z0-9._~-]{16,256}$/.test(token)) {
-    throw new UsageError(`${TOKEN_ENV} must be 16–256 URL-safe characters (letters, digits, . _ ~ -)`);
-  }
-  const settings = settingsFromEnvironment(process.env);
-  const allowedHosts = allowedHostsOf([...(values['allow-host'] ?? []), ...(process.env[ALLOWED_HOSTS_ENV] ? [process.env[ALLOWED_HOSTS_ENV]] : [])]);
-  const awsProfile = profileFlag(values['aws-profile'] ?? process.env[AWS_PROFILE_ENV]);
-  const log = stderrLogger();
+  const awsPort = integerFlag(values['aws-port'], 'aws-port', 0, 65535, 0);
+  const settings = parseHostSettings(process.env);
+  // A flag wins over the setting the parent passed.
+  if (values['http-port'] !== undefined) settings.httpPort = integerFlag(values['http-port'], 'http-port', 0, 65535, 0);
+  if (values['max-history-mb'] !== undefined)
+    settings.maxHistoryMB = integerFlag(values['max-history-mb'], 'max-history-mb', 1, 1_000_000, DEFAULT_MAX_HISTORY_MB);
+  if (values['memory-budget-mb'] !== undefined) settings.memoryBudgetMB = integerFlag(values['memory-budget-mb'], 'memory-budget-mb', 128, 10_000_000, 0);
+  if (values['account-concurrency'] !== undefined)
+    settings.accountConcurrency = integerFlag(values['account-concurrency'], 'account-concurrency', 1, 1_000_000, 1000);
+  if (values['aws-profile'] !== undefined) settings.awsProfile = profileFlag(values['aws-profile']);
+  if (values['runtime-sdk'] !== undefined) settings.runtimeSdk = values['runtime-sdk'];
+  const allowedHosts = allowedHostsOf([...(values['allow-host'] ?? []), ...(settings.allowedHosts ? [settings.allowedHosts] : [])]);
+  const log = stderrLogger(settings.logLevel);
   // stdout carries exactly one line (the ready line): any stray console output goes to stderr.
   const toStderr = (...args: unknown[]) => console.error(...args);
   console.log = toStderr;
@@ -110,26 +87,17 @@ export async function run(argv: string[]): Promise<number> {
       ...(values.template ? { templatePath: resolve(values.template) } : {}),
       ...(values['env-file'] ? { envFiles: values['env-file'].map((f) => resolve(f)) } : {}),
       ...(values['state-dir'] ? { stateDir: resolve(values['state-dir']) } : {}),
-      ...(values.layer ? { layerFolders: keyValueFlags(values.layer, 'layer') } : {}),
-      runtimeSdk: runtimeSdkChoice(values['runtime-sdk'] ?? process.env[RUNTIME_SDK_ENV]),
-      authorization: {
-        jwks: Object.fromEntries(Object.entries(keyValueFlags(values.jwks, 'jwks')).map(([issuer, file]) => [issuer, resolve(file)])),
-        skipJwtSignature: values['skip-jwt-signature'] === true,
-        iamAuth: onOff(values['iam-auth'], 'iam-auth'),
-      },
       wsPort,
       invokePort,
       awsPort,
       maxRecords,
-      maxHistoryMB,
-      ...(token ? { token } : {}),
-      ...settings,
+      ...hostOptionsFrom(settings),
       allowedHosts,
-      ...(awsProfile ? { awsProfile } : {}),
-      invoker: {
-        ...settings.invoker,
-        ...(memoryBudgetMB !== undefined ? { memoryBudgetMB } : {}),
-        ...(accountConcurrency !== undefined ? { accountConcurrency } : {}),
+      ...(values.layer ? { layerFolders: keyValueFlags(values.layer, 'layer') } : {}),
+      authorization: {
+        jwks: Object.fromEntries(Object.entries(keyValueFlags(values.jwks, 'jwks')).map(([issuer, file]) => [issuer, resolve(file)])),
+        skipJwtSignature: values['skip-jwt-signature'] === true,
+        iamAuth: onOff(values['iam-auth'], 'iam-auth'),
       },
       log,
     });
@@ -151,7 +119,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(host.dashboard ? { dashboard: host.dashboard } : {}),
     ...(host.awsProfile ? { awsProfile: host.awsProfile } : {}),
   };
-  // The signal handlers go in before the ready line: a parent that stops us as soon as it reads it must not find the default action (death without cleanup).
+  // The handlers go in before the ready line: a parent may stop the host the moment it reads it, and
+  // a signal with no handler would end the process without closing what it started.
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
@@ -180,44 +149,38 @@ export async function run(argv: string[]): Promise<number> {
   return stopped;
 }
 
-/**
- * Settings a parent process (the VS Code extension) passes through the environment, validated here
- * at the edge: a bad value is a usage error naming what is allowed.
- */
-export function settingsFromEnvironment(env: NodeJS.ProcessEnv): Pick<HostOptions, 'invoker' | 'handlerDefaults'> {
-  const invoker: LambdaInvokerOptions = {};
-  const rule = env.LAMBDA_WORKBENCH_BILLING_RULE;
-  if (rule) {
-    if (!BILLING_RULES.includes(rule as BillingRule)) {
-      throw new UsageError(`LAMBDA_WORKBENCH_BILLING_RULE must be one of ${BILLING_RULES.join(', ')}, got '${rule}'`);
-    }
-    invoker.billingRule = rule as BillingRule;
-  }
-  const idle = env.LAMBDA_WORKBENCH_IDLE_REAP_MS;
-  if (idle) invoker.idleReapMs = integerVariable(env, 'LAMBDA_WORKBENCH_IDLE_REAP_MS', 1000, 86_400_000);
-  const wallClock = env.LAMBDA_WORKBENCH_WALL_CLOCK_TIMEOUT_WHILE_DEBUGGING;
-  if (wallClock) invoker.wallClockTimeoutWhileDebugging = wallClock === '1' || wallClock === 'true';
-  if (env.LAMBDA_WORKBENCH_PYTHON) invoker.pythonPath = env.LAMBDA_WORKBENCH_PYTHON;
-  const memory = env.LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB;
-  const timeout = env.LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS;
+/** Each setting to the part of the host it configures. */
+export function hostOptionsFrom(
+  settings: HostSettings,
+): Pick<HostOptions, 'token' | 'invoker' | 'handlerDefaults' | 'sourceOptions' | 'awsProfile' | 'maxHistoryMB' | 'runtimeSdk'> {
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   return {
-    invoker,
-    handlerDefaults: {
-      ...(memory ? { memory: integerVariable(env, 'LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB', 128, 10_240) } : {}),
-      ...(timeout ? { timeout: integerVariable(env, 'LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS', 1, 900) } : {}),
-    },
+    ...(settings.token !== undefined ? { token: settings.token } : {}),
+    ...(settings.awsProfile !== undefined ? { awsProfile: settings.awsProfile } : {}),
+    ...(settings.maxHistoryMB !== undefined ? { maxHistoryMB: settings.maxHistoryMB } : {}),
+    runtimeSdk: runtimeSdkChoice(settings.runtimeSdk),
+    invoker: defined({
+      billingRule: settings.billingRule,
+      idleReapMs: settings.idleReapMs,
+      wallClockTimeoutWhileDebugging: settings.wallClockTimeoutWhileDebugging,
+      pythonPath: settings.pythonPath,
+      // 0 means the default (half the machine's memory).
+      memoryBudgetMB: settings.memoryBudgetMB || undefined,
+      accountConcurrency: settings.accountConcurrency,
+    }),
+    handlerDefaults: defined({ memory: settings.defaultMemoryMB, timeout: settings.defaultTimeoutSeconds }),
+    sourceOptions: defined({ httpPort: settings.httpPort, httpPortFallback: settings.httpPortFallback, bucketsDir: settings.bucketsDir }),
   };
 }
 
-function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number {
-  const value = env[name] ?? '';
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got '${value}'`);
-  return n;
+function allowedHostsOf(values: string[]): string[] {
+  try {
+    return parseAllowedHosts(values);
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(`--allow-host: ${err.message} (${err.hint ?? ''})`);
+    throw err;
+  }
 }
-
-/** Where the runtime's AWS SDK comes from when no --runtime-sdk is given (the test suite sets it to off). */
-export const RUNTIME_SDK_ENV = 'LAMBDA_WORKBENCH_RUNTIME_SDK';
 
 function onOff(value: string | undefined, flag: string): boolean {
   if (value === undefined || value === 'on') return true;
@@ -230,5 +193,3 @@ function runtimeSdkChoice(value: string | undefined): 'auto' | 'off' | { folder:
   if (value === 'off') return 'off';
   return { folder: resolve(value) };
 }
-
-const BILLING_RULES: readonly BillingRule[] = ['per-ms-with-init', 'per-ms', 'legacy-100ms'];

@@ -4,7 +4,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FunctionRegistry } from '../functions/function-registry';
-import { DEFAULT_TIMEOUT_SECONDS, functionFromHandler, TIMEOUT_RANGE_SECONDS } from '../functions/handler-function';
+import { functionFromHandler } from '../functions/handler-function';
+import { DEFAULT_TIMEOUT_SECONDS, TIMEOUT_RANGE_SECONDS } from '../protocol/limits';
 import type { FunctionInfo } from '../protocol/functions';
 import { DEFAULT_TUNE_RUNS, DEFAULT_TUNE_SIZES_MB, TUNE_RUNS_RANGE } from '../protocol/tune';
 import { LambdaInvoker } from '../runtime/invoker';

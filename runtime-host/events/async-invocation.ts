@@ -19,10 +19,9 @@
 // - Payload limit: 1 MB (1,048,576 bytes; Lambda's limit since 2025, 256 KB before) — `maxPayloadBytes`.
 import { randomUUID } from 'node:crypto';
 import type { HostLogger, RecordBook } from '../host-context';
+import { ASYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
 import type { InvocationRecord, InvocationStatus, LambdaError, Trigger } from '../protocol/records';
 import { UserError, type FunctionConfig, type InvokeRequest, type Invoker } from '../runtime/types';
-
-export const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
 
 export interface AsyncInvocationPolicy {
   /** Lambda's MaximumRetryAttempts: 0–2. */
@@ -122,7 +121,7 @@ export function checkAsyncPayload(event: unknown, maxPayloadBytes = ASYNC_PAYLOA
     throw new UserError(
       `Request must be smaller than ${maxPayloadBytes} bytes for the InvokeFunction operation`,
       `the event is ${size} bytes; asynchronous invocations accept at most ${maxPayloadBytes} bytes`,
-      'RequestEntityTooLargeException',
+      'RequestTooLarge',
     );
   }
 }

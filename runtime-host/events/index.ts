@@ -8,7 +8,14 @@ import { SnsSource } from './sns';
 import { SqsSource } from './sqs';
 import { StreamsSource } from './streams';
 
+/** What `serve` settings configure in the sources (see protocol/settings.ts). */
 export interface EventSourceOptions {
+  /** The local API Gateway's port; 0 or absent: any free port. */
+  httpPort?: number;
+  /** When `httpPort` is taken, listen on any free port instead of failing. */
+  httpPortFallback?: boolean;
+  /** S3 bucket folders, relative to the project root. */
+  bucketsDir?: string;
   /** How the local API Gateway checks JWTs and AWS_IAM routes. */
   authorization?: AuthorizationOptions;
 }
@@ -16,8 +23,12 @@ export interface EventSourceOptions {
 export function createEventSources(options: EventSourceOptions = {}): EventSource[] {
   return [
     new SavedEventsSource(),
-    new HttpApiSource(options.authorization ? { authorization: options.authorization } : {}),
-    new S3Source(),
+    new HttpApiSource({
+      ...(options.httpPort !== undefined ? { port: options.httpPort } : {}),
+      ...(options.httpPortFallback !== undefined ? { anyPortIfBusy: options.httpPortFallback } : {}),
+      ...(options.authorization ? { authorization: options.authorization } : {}),
+    }),
+    new S3Source(options.bucketsDir !== undefined ? { bucketsDir: options.bucketsDir } : {}),
     new StreamsSource(),
     new SnsSource(),
     new SqsSource(),

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { FunctionInfo } from '../protocol/functions';
 import { UserError } from '../runtime/types';
 import { refuseReserved, reservedMessage, reservedNames } from './reserved-variables';
+import { isRecord } from '../util/values';
 
 export interface EnvOverrides {
   /** Applies to every function (env.json `Parameters`, or a whole `.env` file). */
@@ -13,10 +14,6 @@ export interface EnvOverrides {
 }
 
 export const EMPTY_OVERRIDES: EnvOverrides = Object.freeze({ all: {}, byFunction: {} }) as EnvOverrides;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Scalars become strings; null entries are ignored (the template value stays). */
 function variables(v: Record<string, unknown>, where: string, file: string): Record<string, string> {

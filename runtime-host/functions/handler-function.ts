@@ -5,18 +5,15 @@ import { join, resolve } from 'node:path';
 import type { Architecture } from '../protocol/records';
 import { refuseReserved } from './reserved-variables';
 import type { FunctionInfo } from '../protocol/functions';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS } from '../protocol/limits';
 import { runtimeFamilyOf } from '../runtime/launch';
 import { UserError } from '../runtime/types';
 
-export const DEFAULT_MEMORY_MB = 128;
-export const DEFAULT_TIMEOUT_SECONDS = 3;
 export const DEFAULT_RUNTIME = 'nodejs22.x';
 /** The runtime a handler string gets when its module is a `.py` file. */
 export const DEFAULT_PYTHON_RUNTIME = 'python3.12';
 /** The runtime a handler string gets when the folder holds only an executable `bootstrap`. */
 export const DEFAULT_PROVIDED_RUNTIME = 'provided.al2023';
-export const MEMORY_RANGE_MB = [128, 10_240] as const;
-export const TIMEOUT_RANGE_SECONDS = [1, 900] as const;
 
 export interface HandlerFunctionInput {
   handler: string;

@@ -3,6 +3,7 @@
 // (parameters, pseudo parameters, names of resources in the same template). Whatever cannot be
 // resolved stays in its long form and is reported, never thrown.
 import { Pair, Scalar, YAMLMap, type Tags, type YAMLSeq } from 'yaml';
+import { isRecord } from '../util/values';
 
 /** Every `Fn::` name CloudFormation (and its language extensions) defines a short form for. */
 const FN_NAMES = [
@@ -82,10 +83,6 @@ export interface ResolveScope {
   resources: Record<string, ResourceLike>;
   conditions: Record<string, Json>;
   mappings: Record<string, Json>;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The single key of an intrinsic function object (`Ref`, `Fn::Sub`, `Condition`), or undefined. */

@@ -8,12 +8,15 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
+import { parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily, TemplateProblem } from '../protocol/functions';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../protocol/limits';
 import { runtimeFamilyOf } from '../runtime/launch';
 import { MAX_LAYERS } from '../runtime/layers';
 import { UserError } from '../runtime/types';
 import { reservedMessage, reservedNames } from './reserved-variables';
 import { cloudFormationTags, describeIntrinsic, intrinsicKey, IntrinsicResolver, type ResourceLike } from './intrinsics';
+import { isRecord } from '../util/values';
 
 export const TEMPLATE_NAMES = ['template.yaml', 'template.yml'];
 
@@ -52,12 +55,6 @@ export interface InlineCode {
 }
 
 const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Function']);
-const DEFAULT_MEMORY_MB = 128;
-const DEFAULT_TIMEOUT_SECONDS = 3;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `template.yaml` or `template.yml` in `root`, or the explicit file; undefined when there is none. */
 export function findTemplate(root: string, explicit?: string): string | undefined {
@@ -587,88 +584,27 @@ function batchSize(p: Record<string, unknown>, fallback: number): number {
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
+const VALUE_HELPERS: TemplateValueHelpers = { text, textOrMarker, refTarget, nameFromArn, batchSize };
+
+/** Each entry of `Events`, parsed by its event source (events/template-events.ts), then the function URL. */
 function functionEvents(props: Record<string, unknown>, raw: ResourceLike): EventSourceInfo[] {
   const out: EventSourceInfo[] = [];
   const events = isRecord(props.Events) ? props.Events : {};
   const rawEvents = isRecord(raw.Properties) && isRecord(raw.Properties.Events) ? raw.Properties.Events : {};
   for (const [name, ev] of Object.entries(events)) {
     if (!isRecord(ev)) continue;
-    const type = text(ev.Type) ?? '';
-    const p = isRecord(ev.Properties) ? ev.Properties : {};
     const rawEv = rawEvents[name];
-    const rawP = isRecord(rawEv) && isRecord(rawEv.Properties) ? rawEv.Properties : {};
-    switch (type) {
-      case 'Api':
-        out.push({
-          type: 'Api',
+    out.push(
+      parseTemplateEvent(
+        {
           name,
-          method: (text(p.Method) ?? 'ANY').toUpperCase(),
-          path: text(p.Path) ?? '/',
-          ...(p.RestApiId !== undefined ? { restApiId: refTarget(rawP.RestApiId) ?? textOrMarker(p.RestApiId) } : {}),
-        });
-        break;
-      case 'HttpApi': {
-        // SAM: an HttpApi event without Path and Method is the API's `$default` route.
-        const isDefault = p.Path === undefined && p.Method === undefined;
-        out.push({
-          type: 'HttpApi',
-          name,
-          method: isDefault ? 'ANY' : (text(p.Method) ?? 'ANY').toUpperCase(),
-          path: isDefault ? '$default' : (text(p.Path) ?? '/'),
-          ...(p.ApiId !== undefined ? { apiId: refTarget(rawP.ApiId) ?? textOrMarker(p.ApiId) } : {}),
-        });
-        break;
-      }
-      case 'S3': {
-        const evs = Array.isArray(p.Events) ? p.Events.map(textOrMarker) : p.Events !== undefined ? [textOrMarker(p.Events)] : [];
-        const rules = isRecord(p.Filter) && isRecord(p.Filter.S3Key) && Array.isArray(p.Filter.S3Key.Rules) ? p.Filter.S3Key.Rules : [];
-        const rule = (kind: string) => {
-          const r = rules.find((x) => isRecord(x) && String(x.Name).toLowerCase() === kind);
-          return isRecord(r) ? text(r.Value) : undefined;
-        };
-        const prefix = rule('prefix');
-        const suffix = rule('suffix');
-        out.push({
-          type: 'S3',
-          name,
-          bucket: typeof p.Bucket === 'string' ? p.Bucket : (refTarget(p.Bucket) ?? textOrMarker(p.Bucket)),
-          events: evs,
-          ...(prefix !== undefined ? { prefix } : {}),
-          ...(suffix !== undefined ? { suffix } : {}),
-        });
-        break;
-      }
-      case 'Kinesis':
-      case 'DynamoDB':
-        out.push({
-          type,
-          name,
-          stream: nameFromArn(p.Stream),
-          batchSize: batchSize(p, 100),
-          startingPosition: text(p.StartingPosition) ?? 'LATEST',
-        });
-        break;
-      case 'SQS':
-        out.push({ type: 'SQS', name, queue: nameFromArn(p.Queue), batchSize: batchSize(p, 10) });
-        break;
-      case 'SNS': {
-        const scope = text(p.FilterPolicyScope);
-        out.push({
-          type: 'SNS',
-          name,
-          topic: nameFromArn(p.Topic),
-          ...(p.FilterPolicy !== undefined ? { filterPolicy: p.FilterPolicy } : {}),
-          ...(scope === 'MessageAttributes' || scope === 'MessageBody' ? { filterPolicyScope: scope } : {}),
-        });
-        break;
-      }
-      case 'Schedule':
-      case 'ScheduleV2':
-        out.push({ type: 'Schedule', name, schedule: textOrMarker(type === 'Schedule' ? p.Schedule : p.ScheduleExpression) });
-        break;
-      default:
-        out.push({ type: 'Other', name, sourceType: type || '(no Type)' });
-    }
+          type: text(ev.Type) ?? '',
+          props: isRecord(ev.Properties) ? ev.Properties : {},
+          rawProps: isRecord(rawEv) && isRecord(rawEv.Properties) ? rawEv.Properties : {},
+        },
+        VALUE_HELPERS,
+      ),
+    );
   }
   if (isRecord(props.FunctionUrlConfig)) out.push({ type: 'FunctionUrl', authType: text(props.FunctionUrlConfig.AuthType) ?? 'NONE' });
 

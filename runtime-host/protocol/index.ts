@@ -5,6 +5,7 @@ export * from './functions';
 export * from './methods';
 export * from './webview';
 export * from './tune';
+export * from './errors';
 
 /** The one JSON line `lambda-workbench serve` prints on stdout when ready. */
 export interface ReadyLine {

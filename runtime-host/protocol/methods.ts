@@ -247,6 +247,48 @@ export interface Notifications {
 
 export type MethodName = keyof Methods;
 export type NotificationName = keyof Notifications;
+
+/**
+ * Every method at run time, so a test can check the host answers each one. Typed as a record of every
+ * MethodName: a method added to `Methods` without an entry here (or an entry for no method) does not compile.
+ */
+const METHOD_TABLE: { readonly [M in MethodName]: true } = {
+  listFunctions: true,
+  listProblems: true,
+  getTrace: true,
+  'sqs.send': true,
+  'sqs.list': true,
+  'sqs.purge': true,
+  tune: true,
+  'tune.cancel': true,
+  'tune.last': true,
+  invoke: true,
+  listInvocations: true,
+  getInvocation: true,
+  cancelInvocation: true,
+  'events.listTemplates': true,
+  'events.generate': true,
+  'events.listSaved': true,
+  'events.getSaved': true,
+  'events.save': true,
+  'events.rename': true,
+  'events.delete': true,
+  's3.putObject': true,
+  's3.deleteObject': true,
+  'sns.publish': true,
+  'sns.listTopics': true,
+  'sns.listFailures': true,
+  'stream.putRecords': true,
+  'stream.list': true,
+  'stream.listFailures': true,
+  'httpApi.status': true,
+  'httpApi.start': true,
+  'httpApi.stop': true,
+  'debug.prepare': true,
+  'debug.paused': true,
+  'debug.resumed': true,
+};
+export const METHOD_NAMES: readonly MethodName[] = Object.keys(METHOD_TABLE) as MethodName[];
 export type ParamsOf<M extends MethodName> = Methods[M]['params'];
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 

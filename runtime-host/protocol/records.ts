@@ -23,25 +23,22 @@ export function errorPayload(error: LambdaError): string {
   return JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, ...(error.trace.length ? { trace: error.trace } : {}) });
 }
 
-/** What started an invocation (or a parent record). */
-export type Trigger =
-  | 'manual' // CLI invoke, protocol invoke, command palette, CodeLens
-  | 'debug' // a debug session
-  | 'api' // the Lambda Invoke API (HTTP, AWS SDK)
-  | 'http' // the local API Gateway / function URL server
-  | 's3'
-  | 'stream' // Kinesis or DynamoDB stream event source mapping
-  | 'sns'
-  | 'sqs'
-  | 'schedule'
-  | 'provisioned'; // provisioned concurrency initialising an environment ahead of invocations
+/**
+ * What started an invocation (or a parent record): `manual` (CLI, protocol invoke, command palette,
+ * CodeLens), `debug` (a debug session), `api` (the Lambda Invoke API), `http` (the local API Gateway or
+ * a function URL), `stream` (a Kinesis or DynamoDB stream mapping), `provisioned` (provisioned concurrency
+ * initialising an environment ahead of invocations), and one per simulated service.
+ */
+export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'provisioned'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
 
 /**
  * `running` while in flight; the rest are final.
  * `outOfMemory` is Runtime.OutOfMemory (spec §3 Decision); `interrupted` means the host went away
  * (or was cancelled) before the invocation finished.
  */
-export type InvocationStatus = 'queued' | 'running' | 'success' | 'error' | 'timeout' | 'outOfMemory' | 'throttled' | 'interrupted';
+export const INVOCATION_STATUSES = ['queued', 'running', 'success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted'] as const;
+export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
 
 /**
  * Parent records group the invocations an event caused (an SNS publish fans out to N functions).

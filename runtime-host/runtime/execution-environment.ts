@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { billedDurationMs } from '../protocol/billing';
@@ -28,7 +27,9 @@ import {
   type ReportStatus,
 } from './log-lines';
 import { killGroupSync, killTree, TreeMemory } from './process-tree';
-import { RuntimeApiServer, RESPONSE_LIMIT_BYTES, type PostedBody } from './runtime-api-server';
+import { RESPONSE_LIMIT_BYTES } from '../protocol/limits';
+import { freePort } from '../util/ports';
+import { RuntimeApiServer, type PostedBody } from './runtime-api-server';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
 import type { FunctionConfig } from './types';
 
@@ -743,15 +744,4 @@ function parseError(body: PostedBody, fallbackType: string): LambdaError {
     };
   }
   return { errorType: body.errorTypeHeader ?? fallbackType, errorMessage: body.text, trace: [], raw: body.text };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -18,11 +18,8 @@ import { runtimeFamilyOf, type HostLaunchSettings } from './launch';
 import type { InitializationType } from './launch-environment';
 import { killGroupSync } from './process-tree';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
+import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
-
-/** Lambda's payload limits (spec §3). */
-export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
-export const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
 
 export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   /** Where the TypeScript compile cache lives (`<stateDir>/ts-cache`); default under os.tmpdir(). */
@@ -151,7 +148,7 @@ export class LambdaInvoker implements Invoker {
       throw new UserError(
         `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
         `the event is ${size} bytes; ${request.invocationType === 'Event' ? 'asynchronous' : 'synchronous'} invocations accept at most ${limit} bytes`,
-        'RequestEntityTooLargeException',
+        'RequestTooLarge',
       );
     }
 

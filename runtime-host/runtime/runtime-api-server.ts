@@ -5,9 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostAllowed } from '../server/local-request';
-
-/** Lambda's limits for what a runtime may post: the response and the error bodies. */
-export const RESPONSE_LIMIT_BYTES = 6_291_556;
+import { RESPONSE_LIMIT_BYTES } from '../protocol/limits';
 
 export interface InvocationWork {
   requestId: string;

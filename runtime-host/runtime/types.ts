@@ -103,15 +103,5 @@ export interface Invoker {
   prepareDebug?(fn: FunctionConfig): Promise<Omit<DebugTarget, 'invocationId'>>;
 }
 
-/** A mistake the user made (bad handler string, memory out of range…): shown as a message and hint, never a stack. */
-export class UserError extends Error {
-  override readonly name = 'UserError';
-  constructor(
-    message: string,
-    readonly hint?: string,
-    /** Optional machine-readable code, e.g. 'ResourceNotFound', 'TooManyRequests'. */
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
+// Defined with its code union in the protocol's errors module; re-exported for the host's parts.
+export { UserError } from '../protocol/errors';

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { AsyncInvocationQueue, type AsyncInvocationPolicy } from '../events/async-invocation';
-import { createEventSources } from '../events/index';
 import type { AuthorizationOptions } from '../events/http-api/authorize';
+import { createEventSources, type EventSourceOptions } from '../events/index';
 import { functionFromHandler } from '../functions/handler-function';
 import { FunctionRegistry } from '../functions/function-registry';
 import { reservedMessage, reservedNames } from '../functions/reserved-variables';
@@ -14,7 +14,8 @@ import type { EventSource, HostContext, HostLogger, MethodHandlers } from '../ho
 import type { FunctionInfo } from '../protocol/functions';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
 import type { InvokeParams, ListInvocationsParams, Methods } from '../protocol/methods';
-import type { Trigger } from '../protocol/records';
+import { MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS } from '../protocol/limits';
+import { TRIGGERS } from '../protocol/records';
 import { INVOCATIONS_FILE, InvalidCursorError, InvocationStore } from '../records/invocation-store';
 import { InvocationHub } from '../records/record-book';
 import { TraceBook } from '../records/trace-book';
@@ -30,6 +31,7 @@ import { InvokeApiServer } from './invoke-api';
 import { invalidParams, JsonRpcDispatcher } from './json-rpc';
 import { StateLock } from './state-lock';
 import { WsServer } from './ws-server';
+import { isRecord } from '../util/values';
 
 export const STATE_DIR_NAME = '.lambda-workbench';
 export const HOST_FILE = 'host.json';
@@ -67,7 +69,9 @@ export interface HostOptions {
   /** Memory and timeout of functions invoked by bare handler string when the request gives none. */
   handlerDefaults?: { memory?: number; timeout?: number };
   asyncPolicy?: Partial<AsyncInvocationPolicy>;
-  /** Default: createEventSources(). */
+  /** Options of the default event sources (ignored when `eventSources` is given). */
+  sourceOptions?: EventSourceOptions;
+  /** Default: createEventSources(sourceOptions). */
   eventSources?: EventSource[];
   /** Write `<stateDir>/host.json` so CLI commands find this host (default true). */
   writeHostFile?: boolean;
@@ -94,12 +98,6 @@ export interface RunningHost {
   /** The profile whose credentials functions get, when one was asked for. */
   awsProfile?: string;
   close(): Promise<void>;
-}
-
-const TRIGGERS: ReadonlySet<Trigger> = new Set(['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule']);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function objectParams(params: unknown, method: string, example: string): Record<string, unknown> {
@@ -234,7 +232,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     serviceCalls: () => context.serviceCalls,
   });
 
-  const sources = options.eventSources ?? createEventSources(options.authorization ? { authorization: options.authorization } : {});
+  const sources =
+    options.eventSources ??
+    createEventSources({ ...(options.sourceOptions ?? {}), ...(options.authorization ? { authorization: options.authorization } : {}) });
   const started: EventSource[] = [];
   let hostFile: string | undefined;
   const unsubscribes: (() => void)[] = [];
@@ -363,8 +363,8 @@ function functionResolver(
     const p = objectParams(params, method, '{"function":"HelloFunction","event":{}}');
     const name = optionalString(p, 'function', method);
     const handler = optionalString(p, 'handler', method);
-    const memory = optionalInteger(p, 'memory', method, 128, 10_240);
-    const timeout = optionalInteger(p, 'timeout', method, 1, 900);
+    const memory = optionalInteger(p, 'memory', method, ...MEMORY_RANGE_MB);
+    const timeout = optionalInteger(p, 'timeout', method, ...TIMEOUT_RANGE_SECONDS);
     const handlerMemory = memory ?? handlerDefaults.memory;
     const handlerTimeout = timeout ?? handlerDefaults.timeout;
     if (p.env !== undefined && (!isRecord(p.env) || Object.values(p.env).some((v) => typeof v !== 'string'))) {
@@ -373,8 +373,8 @@ function functionResolver(
     const env = p.env as Record<string, string> | undefined;
     const reserved = env ? reservedNames(env) : [];
     if (reserved.length > 0) throw invalidParams('Invalid params', `${method}: ${reservedMessage(reserved, '"env"')}`);
-    if (p.trigger !== undefined && !TRIGGERS.has(p.trigger as Trigger)) {
-      throw invalidParams('Invalid params', `${method}: "trigger" must be one of ${[...TRIGGERS].join(', ')}`);
+    if (p.trigger !== undefined && !(TRIGGERS as readonly unknown[]).includes(p.trigger)) {
+      throw invalidParams('Invalid params', `${method}: "trigger" must be one of ${TRIGGERS.join(', ')}`);
     }
     if (p.debug !== undefined && typeof p.debug !== 'boolean') throw invalidParams('Invalid params', `${method}: "debug" must be true or false`);
     if (name !== undefined) {

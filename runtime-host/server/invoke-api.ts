@@ -13,9 +13,8 @@ import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
 import { checkAwsClientRequest } from './local-request';
 import type { AwsResponse, AwsServiceHandler, ServiceCallDescription } from '../events/aws-service';
 import { listenOnLoopback } from './loopback';
+import { SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
 
-/** Spec §3: synchronous request limit. */
-export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
 /** Lambda's LogResult: the last 4 KB of the execution log. */
 export const TAIL_LOG_BYTES = 4096;
 
@@ -246,16 +245,17 @@ export class InvokeApiServer {
   private fromUserError(err: unknown): AwsError {
     if (err instanceof UserError) {
       switch (err.code) {
-        case 'RequestEntityTooLargeException':
+        case 'RequestTooLarge':
           return awsError(413, 'RequestEntityTooLargeException', err.message);
         case 'ResourceNotFound':
-        case 'ResourceNotFoundException':
           return awsError(404, 'ResourceNotFoundException', err.message);
         case 'TooManyRequests':
-        case 'TooManyRequestsException':
           return tooManyRequests();
-        default:
-          return awsError(400, err.code && /Exception$/.test(err.code) ? err.code : 'InvalidParameterValueException', err.message);
+        case 'InvalidParameter':
+        case 'InvalidBucketName':
+        case 'KeyTooLong':
+        case undefined:
+          return awsError(400, 'InvalidParameterValueException', err.message);
       }
     }
     throw err;

@@ -2,20 +2,12 @@
 // its JSON-RPC error (parse error, invalid request, method not found, invalid params with a hint);
 // nothing a client sends can throw out of `handle`.
 import type { HostLogger } from '../host-context';
+import { RpcError, rpcCodeOf, UserError } from '../protocol/errors';
 import { RpcErrorCode, type RpcErrorObject, type RpcResponse } from '../protocol/methods';
-import { UserError } from '../runtime/types';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
+import { isRecord } from '../util/values';
 
-/** An error with a JSON-RPC code; `data.hint` tells the user what to do. */
-export class RpcError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: RpcErrorObject['data'],
-  ) {
-    super(message);
-  }
-}
+export { RpcError };
 
 export function invalidParams(message: string, hint: string): RpcError {
   return new RpcError(RpcErrorCode.InvalidParams, message, { hint });
@@ -28,21 +20,9 @@ export const MAX_BATCH = 100;
 
 type Id = string | number | null;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function errorResponse(id: Id, code: number, message: string, data?: RpcErrorObject['data']): RpcResponse {
   return { jsonrpc: '2.0', id, error: { code, message, ...(data ? { data } : {}) } };
 }
-
-/** UserError codes that have their own JSON-RPC code in the protocol. */
-const USER_ERROR_CODES: Record<string, number> = {
-  ResourceNotFound: RpcErrorCode.ResourceNotFound,
-  ResourceNotFoundException: RpcErrorCode.ResourceNotFound,
-  TooManyRequests: RpcErrorCode.TooManyRequests,
-  TooManyRequestsException: RpcErrorCode.TooManyRequests,
-};
 
 export class JsonRpcDispatcher {
   private readonly methods = new Map<string, RpcMethod>();
@@ -136,7 +116,7 @@ export class JsonRpcDispatcher {
     if (err instanceof RpcError) return errorResponse(id, err.code, err.message, err.data);
     if (err instanceof UserError || (err instanceof Error && err.name === 'UserError')) {
       const e = err as UserError;
-      const code = (e.code ? USER_ERROR_CODES[e.code] : undefined) ?? RpcErrorCode.UserError;
+      const code = rpcCodeOf(e.code);
       return errorResponse(id, code, e.message, { ...(e.hint ? { hint: e.hint } : {}), ...(e.code ? { code: e.code } : {}) });
     }
     this.log?.error(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -18,7 +18,7 @@ import {
   type TuneResult,
   type TuneSizeResult,
 } from '../protocol/tune';
-import { MEMORY_RANGE_MB } from '../functions/handler-function';
+import { MEMORY_RANGE_MB } from '../protocol/limits';
 import { UserError, type FunctionConfig, type Invoker } from '../runtime/types';
 
 export const TUNE_NOTE =

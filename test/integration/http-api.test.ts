@@ -2,56 +2,34 @@
 // fixture project (test/fixtures/http-project), real HTTP requests, real functions. Checks event
 // shapes, response mappings, gateway errors and timeouts, CORS, and the records over the protocol.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
+import type { ReadyLine } from '../../runtime-host/protocol';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
+import { waitUntil } from '../helpers/wait';
+import { startServe, type ServeProcess } from './serve-helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const PROJECT = join(ROOT, 'test', 'fixtures', 'http-project');
 
-interface Ready {
-  ws: string;
-  token: string;
-  httpApi: string;
-}
-
-let serve: ChildProcess;
-let ready: Ready;
+let serve: ServeProcess;
+let ready: ReadyLine & { httpApi: string };
 let stateDir: string;
-let stderr = '';
 
 before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'lw-http-'));
-  serve = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--root', PROJECT, '--state-dir', stateDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  ready = await new Promise<Ready>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve not ready in 60 s; stderr:\n${stderr}`)), 60_000);
-    serve.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(out.slice(0, nl)) as Ready);
-      }
-    });
-    serve.once('exit', (code) => reject(new Error(`serve exited ${code}; stderr:\n${stderr}`)));
-  });
+  serve = await startServe(['--root', PROJECT, '--state-dir', stateDir], { timeoutMs: 60_000 });
+  const httpApi = serve.ready.httpApi;
+  assert.ok(httpApi, 'the ready line names the HTTP API');
+  ready = { ...serve.ready, httpApi };
 });
 
 after(async () => {
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve.once('exit', resolve));
-    serve.kill('SIGTERM');
-    await exited;
-  }
+  await serve?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -110,7 +88,7 @@ async function rpc<T>(method: string, params?: unknown): Promise<T> {
 async function explain(fn: string): Promise<string> {
   const page = await rpc<{ records: InvocationRecord[] }>('listInvocations', { function: fn, limit: 5 }).catch((e: Error) => ({ records: [], e }));
   const lines = page.records.map((r) => `${r.status} ${r.error ? `${r.error.errorType}: ${r.error.errorMessage}` : ''}`);
-  return `records of ${fn}:\n${lines.join('\n')}\nserve stderr:\n${stderr.slice(-1500)}`;
+  return `records of ${fn}:\n${lines.join('\n')}\nserve stderr:\n${serve.stderr().slice(-1500)}`;
 }
 
 test('the ready line carries httpApi: http://127.0.0.1:<port>', () => {
@@ -313,11 +291,15 @@ test('every request is an invocation record with trigger http and the request an
   const requestId = header(r, 'x-amzn-requestid')[0];
   // The store writes asynchronously; wait for the record, not for a time.
   let record: InvocationRecord | undefined;
-  for (let i = 0; i < 200 && !record?.http?.response; i++) {
-    const page = await rpc<{ records: InvocationRecord[] }>('listInvocations', { function: 'ResponsesFunction', limit: 20 });
-    record = page.records.find((x) => x.http?.request.path === '/lambda-url/ResponsesFunction/path/x');
-    if (!record?.http?.response) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntil(
+    async () => {
+      const page = await rpc<{ records: InvocationRecord[] }>('listInvocations', { function: 'ResponsesFunction', limit: 20 });
+      record = page.records.find((x) => x.http?.request.path === '/lambda-url/ResponsesFunction/path/x');
+      return record?.http?.response !== undefined;
+    },
+    30_000,
+    'the record with its HTTP response',
+  );
   assert.ok(record, 'the record is listed');
   assert.equal(record.kind, 'invocation');
   assert.equal(record.trigger, 'http');
@@ -377,37 +359,22 @@ test('routes follow the template: a route added while serve runs answers without
     ].join('\n');
   writeFileSync(join(project, 'hello.js'), 'exports.handler = async (e) => ({ statusCode: 200, body: e.routeKey });\n');
   writeFileSync(join(project, 'template.yaml'), template(['/one']));
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--root', project, '--state-dir', join(project, '.state')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let childStderr = '';
-  child.stderr!.on('data', (d: Buffer) => (childStderr += d.toString()));
+  const child = await startServe(['--root', project, '--state-dir', join(project, '.state')], { timeoutMs: 60_000 });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('\n')) resolve((JSON.parse(out.slice(0, out.indexOf('\n'))) as Ready).httpApi);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-    });
+    const url = child.ready.httpApi!;
     const get = async (path: string) => {
       const r = await fetch(url + path);
       return { status: r.status, text: await r.text() };
     };
-    assert.deepEqual(await get('/one'), { status: 200, text: 'GET /one' }, childStderr);
-    assert.deepEqual(await get('/two'), { status: 404, text: '{"message":"Not Found"}' }, childStderr);
+    assert.deepEqual(await get('/one'), { status: 200, text: 'GET /one' }, child.stderr());
+    assert.deepEqual(await get('/two'), { status: 404, text: '{"message":"Not Found"}' }, child.stderr());
     writeFileSync(join(project, 'template.yaml'), template(['/one', '/two']));
     let two = await get('/two');
-    for (let i = 0; i < 600 && two.status !== 200; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      two = await get('/two');
-    }
-    assert.deepEqual(two, { status: 200, text: 'GET /two' }, childStderr);
+    // On timeout the assertion below shows the last answer with the host's stderr.
+    await waitUntil(async () => (two = await get('/two')).status === 200, 60_000, 'the new route', 100).catch(() => undefined);
+    assert.deepEqual(two, { status: 200, text: 'GET /two' }, child.stderr());
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    await child.stop();
     rmSync(project, { recursive: true, force: true });
   }
 });
@@ -422,12 +389,11 @@ test('one HTTP request is announced finished once and stored once, with its resp
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   try {
     const waitFor = async (path: string): Promise<InvocationRecord> => {
-      for (let i = 0; i < 600; i++) {
-        const hit = finished.find((r) => r.http?.request.path === path);
-        if (hit) return hit;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw new Error(`no invocation.finished for ${path}; got ${finished.length}\n${stderr.slice(-1500)}`);
+      const hit = () => finished.find((r) => r.http?.request.path === path);
+      await waitUntil(() => hit() !== undefined, 30_000, `invocation.finished for ${path}`).catch((err: Error) => {
+        throw new Error(`${err.message}; got ${finished.length}\n${serve.stderr().slice(-1500)}`);
+      });
+      return hit()!;
     };
     const r = await send('GET', '/lambda-url/ResponsesFunction/once?kind=object');
     assert.equal(r.status, 200);
@@ -448,14 +414,17 @@ test('one HTTP request is announced finished once and stored once, with its resp
     // The durable history: the record's lines are `running` (started) then one final line with the response.
     const file = join(stateDir, 'invocations.jsonl');
     let lines: InvocationRecord[] = [];
-    for (let i = 0; i < 600; i++) {
-      lines = readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as InvocationRecord);
-      if (lines.some((x) => x.id === markerRecord.id && x.status === 'success')) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(
+      () => {
+        lines = readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as InvocationRecord);
+        return lines.some((x) => x.id === markerRecord.id && x.status === 'success');
+      },
+      30_000,
+      'the marker record in the history file',
+    );
     const mine = lines.filter((x) => x.id === first.id);
     assert.deepEqual(
       mine.map((x) => [x.status, x.http?.response?.statusCode ?? null]),

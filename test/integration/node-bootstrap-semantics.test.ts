@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { functionFromHandler } from '../../runtime-host/functions/handler-function';
 import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
 import { consoleLine, functionLines, handlersDir, initLines, invokeCli } from './node-bootstrap-helpers';
+import { waitUntil } from '../helpers/wait';
 
 const NO_WARNING = ['--env', 'AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING=1'];
 
@@ -242,7 +243,7 @@ describe('node bootstrap: warm environment', { timeout: 120_000 }, () => {
       const { environmentId } = await invoker.prepareDebug(fn);
       const startedFile = join(dir, 'started');
       const invocation = invoker.invoke({ fn, event: { startedFile }, trigger: 'debug', debug: true });
-      while (!existsSync(startedFile)) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitUntil(() => existsSync(startedFile), 60_000, 'the handler to start');
       invoker.debuggerPaused(environmentId);
       const record = await invocation;
       assert.equal(record.status, 'success', JSON.stringify(record.error));

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { functionFromHandler, type HandlerFunctionInput } from '../../runtime-host/functions/handler-function';
 import type { FunctionInfo } from '../../runtime-host/protocol/functions';
+import { waitUntil } from '../helpers/wait';
 
 export const CORE_FIXTURES = join(__dirname, '../fixtures/core');
 
@@ -27,13 +28,9 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Polls until `condition` holds; fails with `what` after `timeoutMs` (generous: the machine is shared). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** `waitUntil` with the description first, as the runtime tests read. */
+export function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  return waitUntil(condition, timeoutMs, what, 20);
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

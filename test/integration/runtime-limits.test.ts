@@ -148,7 +148,7 @@ test('request payload limits: 6 MB synchronous, 1 MB asynchronous (RequestEntity
   const over = { s: 'x'.repeat(6_291_456 - 7) };
   await assert.rejects(invoker.invoke({ fn, event: over, trigger: 'manual' }), (err: unknown) => {
     assert.ok(err instanceof UserError);
-    assert.equal(err.code, 'RequestEntityTooLargeException');
+    assert.equal(err.code, 'RequestTooLarge');
     assert.equal(err.message, 'Request must be smaller than 6291456 bytes for the InvokeFunction operation');
     return true;
   });

@@ -2,7 +2,6 @@
 // workspace folder — list (invalid files reported, never skipped), get, save, rename, delete, and
 // names that would escape the workspace refused.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { SavedEventsSource } from '../../runtime-host/events/saved-events';
 import { RpcErrorCode } from '../../runtime-host/protocol/methods';
 import { UserError } from '../../runtime-host/runtime/types';
 import { RpcError } from '../../runtime-host/server/json-rpc';
+import { startServe } from './serve-helpers';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -158,20 +158,9 @@ test('events.listTemplates and events.generate are served by the same source', a
 test('over the protocol of a real serve: events.save / listSaved / rename / getSaved / delete, UserErrors as JSON-RPC errors', async () => {
   const root = mkdtempSync(join(tmpdir(), 'lw-saved-serve-'));
   dirs.push(root);
-  const serve = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli.js'), 'serve', '--root', root, '--state-dir', join(root, '.state')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const serve = await startServe(['--root', root, '--state-dir', join(root, '.state')], { timeoutMs: 60_000 });
   try {
-    const ready = await new Promise<{ ws: string; token: string }>((resolve, reject) => {
-      let out = '';
-      serve.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))));
-      });
-      serve.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-    });
+    const ready = serve.ready;
     const ws = new WebSocket(`${ready.ws}?token=${ready.token}`);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     let nextId = 1;
@@ -213,8 +202,6 @@ test('over the protocol of a real serve: events.save / listSaved / rename / getS
     assert.equal(templates.length, 13);
     ws.close();
   } finally {
-    const exited = new Promise((resolve) => serve.once('exit', resolve));
-    serve.kill('SIGTERM');
-    await exited;
+    await serve.stop();
   }
 });

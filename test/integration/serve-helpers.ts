@@ -8,6 +8,7 @@ import { after, before } from 'node:test';
 import WebSocket from 'ws';
 import type { ReadyLine } from '../../runtime-host/protocol/index';
 import type { Notifications, RpcErrorObject } from '../../runtime-host/protocol/methods';
+import { waitUntil } from '../helpers/wait';
 
 export const repoRoot = join(__dirname, '..', '..');
 export const cli = join(repoRoot, 'dist', 'cli.js');
@@ -204,13 +205,7 @@ export function environmentPids(dir: string): number[] {
   return out;
 }
 
-export async function waitUntil(test: () => boolean | Promise<boolean>, timeoutMs = 30000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitUntil };
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });

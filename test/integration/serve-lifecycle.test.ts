@@ -161,4 +161,14 @@ describe('serve: shutdown', () => {
       assert.deepEqual(s.stdoutLines.length, 1);
     });
   }
+
+  it('a SIGTERM the moment the ready line arrives still shuts down cleanly', async () => {
+    // Repeated: the window between the ready line and the signal handlers was small.
+    for (let i = 0; i < 5; i++) {
+      const root = project();
+      const s = await startServe(['--root', root]);
+      assert.equal(await s.stop('SIGTERM'), 0, s.stderr());
+      assert.equal(existsSync(join(root, '.lambda-workbench', 'host.json')), false);
+    }
+  });
 });

@@ -2,6 +2,9 @@
 // billing rule, defaults for handler-only functions; bad values are usage errors (exit 2).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { InvocationRecord, InvokeOutput } from '../../runtime-host/protocol/records';
 import { cli, copyFixture, removeDir, RpcClient, startServe } from './serve-helpers';
@@ -35,6 +38,45 @@ describe('serve: settings from the environment', () => {
       client.close();
     } finally {
       assert.equal(await serve.stop(), 0);
+    }
+  });
+
+  it('hands the event sources their settings: the buckets folder and the HTTP API port', async () => {
+    const root = copyFixture('service-project');
+    projects.push(root);
+    const serve = await startServe(['--root', root], { env: { LAMBDA_WORKBENCH_BUCKETS_DIR: 'my-buckets', LAMBDA_WORKBENCH_HTTP_PORT: '0' } });
+    try {
+      const client = await RpcClient.connect(serve.ready.ws, serve.ready.token);
+      await client.request('s3.putObject', { bucket: 'photos', key: 'a/b.txt', body: 'hello' });
+      assert.equal(readFileSync(join(root, 'my-buckets', 'photos', 'a', 'b.txt'), 'utf8'), 'hello');
+      assert.match(serve.ready.httpApi ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+      client.close();
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
+  });
+
+  it('a busy HTTP API port: a usage error, or with the fallback setting a free port and a warning', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const busy = (holder.address() as AddressInfo).port;
+    try {
+      const refused = spawnSync(process.execPath, [cli, 'serve', '--root', '.', '--http-port', String(busy)], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(refused.status, 2, refused.stderr);
+      assert.match(refused.stderr, new RegExp(`HTTP API port ${busy} is already in use`));
+
+      const root = copyFixture('service-project');
+      projects.push(root);
+      const serve = await startServe(['--root', root, '--http-port', String(busy)], { env: { LAMBDA_WORKBENCH_HTTP_PORT_FALLBACK: '1' } });
+      try {
+        const port = Number(new URL(serve.ready.httpApi ?? 'http://x').port);
+        assert.ok(port > 0 && port !== busy, `took a free port instead of ${busy}: ${serve.ready.httpApi}`);
+        assert.match(serve.stderr(), new RegExp(`HTTP API port ${busy} is in use; the local API Gateway takes a free port instead`));
+      } finally {
+        assert.equal(await serve.stop(), 0);
+      }
+    } finally {
+      holder.close();
     }
   });
 

@@ -172,11 +172,11 @@ describe('SQS event source mapping (serve)', () => {
     await assert.rejects(
       send('nope', 'x'),
       (err: unknown) =>
-        err instanceof RpcClientError && err.error.data?.code === 'QueueDoesNotExist' && /known queues: events, jobs.fifo/.test(err.error.data.hint ?? ''),
+        err instanceof RpcClientError && err.error.data?.code === 'ResourceNotFound' && /known queues: events, jobs.fifo/.test(err.error.data.hint ?? ''),
     );
     await assert.rejects(
       send('jobs.fifo', 'x'),
-      (err: unknown) => err instanceof RpcClientError && err.error.data?.code === 'MissingParameter' && /MessageGroupId/.test(err.message),
+      (err: unknown) => err instanceof RpcClientError && err.error.data?.code === 'InvalidParameter' && /MessageGroupId/.test(err.message),
     );
   });
 

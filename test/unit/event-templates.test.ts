@@ -3,12 +3,12 @@
 // Regenerate the goldens with UPDATE_GOLDEN=1 and review the diff.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { generateEvent, listTemplates, s3EventKey } from '../../runtime-host/events/templates';
 import { UserError } from '../../runtime-host/runtime/types';
+import { assertGolden } from '../helpers/golden';
 
 const GOLDEN = join(__dirname, '..', 'fixtures', 'golden', 'events');
 
@@ -85,14 +85,7 @@ function normalise(value: unknown, path: string, fresh: Map<string, unknown>): u
 }
 
 function golden(name: string, actual: unknown): void {
-  const file = join(GOLDEN, `${name}.json`);
-  const text = `${JSON.stringify(actual, null, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, text);
-    if (process.env.UPDATE_GOLDEN !== '1') assert.fail(`golden file ${file} was missing; written now — review it and rerun`);
-  }
-  assert.equal(text, readFileSync(file, 'utf8'), `${name} differs from its golden file`);
+  assertGolden(join(GOLDEN, `${name}.json`), actual);
 }
 
 const ids = ['messageId', 'MessageId', 'eventID', 'sequenceNumber', 'SequenceNumber', 'x-amz-request-id', 'requestId', 'receiptHandle', 'Signature'];

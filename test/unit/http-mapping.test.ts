@@ -2,7 +2,6 @@
 // (golden files under test/fixtures/golden/http/) and result → response (spec §6, to the character).
 // Regenerate the goldens with UPDATE_GOLDEN=1 and review the diff.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TemplateResource } from '../../runtime-host/host-context';
@@ -19,18 +18,12 @@ import {
   type HttpResponseOut,
 } from '../../runtime-host/events/http-api/response-mapper';
 import { findRoute, functionUrlIdFor, matchPath, routesFromTemplate, type HttpRoute } from '../../runtime-host/events/http-api/routes';
+import { assertGolden } from '../helpers/golden';
 
 const GOLDEN = join(__dirname, '..', 'fixtures', 'golden', 'http');
 
 function golden(name: string, actual: unknown): void {
-  const file = join(GOLDEN, `${name}.json`);
-  const text = `${JSON.stringify(actual, null, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, text);
-    if (process.env.UPDATE_GOLDEN !== '1') assert.fail(`golden file ${file} was missing; written now — review it and rerun`);
-  }
-  assert.equal(text, readFileSync(file, 'utf8'), `${name} differs from its golden file`);
+  assertGolden(join(GOLDEN, `${name}.json`), actual);
 }
 
 function fn(name: string): FunctionInfo {

@@ -1,8 +1,6 @@
 // Platform log lines to the character (spec §4), compared with golden files so any change in the
 // format is visible in review. `UPDATE_GOLDEN=1` rewrites the files after an intended change.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   endLine,
@@ -17,6 +15,7 @@ import {
   timeoutLine,
   type LogFormat,
 } from '../../runtime-host/runtime/log-lines';
+import { assertGolden } from '../helpers/golden';
 
 const ID = '8f5b1c2a-3d4e-4f60-8a7b-9c0d1e2f3a4b';
 const TIME = new Date('2025-03-04T05:06:07.089Z');
@@ -62,11 +61,7 @@ function cases(format: LogFormat): Record<string, string> {
 
 for (const format of ['Text', 'JSON'] as const) {
   test(`platform lines, ${format} format, match the golden file`, () => {
-    const file = join(__dirname, '../fixtures/golden', `log-lines.${format.toLowerCase()}.json`);
-    const actual = cases(format);
-    if (process.env['UPDATE_GOLDEN']) writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
-    const golden = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-    assert.deepEqual(actual, golden);
+    assertGolden(`log-lines.${format.toLowerCase()}.json`, cases(format));
   });
 }
 
@@ -139,7 +134,5 @@ test('INIT_START per runtime family: what runs locally, marked -local (golden fi
     python312Json: line('JSON', 'python3.12', python),
     providedAl2023Json: line('JSON', 'provided.al2023', debian),
   };
-  const file = join(__dirname, '../fixtures/golden', 'init-start.json');
-  if (process.env['UPDATE_GOLDEN']) writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
-  assert.deepEqual(actual, JSON.parse(readFileSync(file, 'utf8')));
+  assertGolden('init-start.json', actual);
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -15,15 +14,12 @@ import {
   type S3Subscription,
 } from '../../runtime-host/events/s3/s3-event';
 import { UserError } from '../../runtime-host/runtime/types';
+import { assertGolden } from '../helpers/golden';
 
 const GOLDEN = join(__dirname, '..', 'fixtures', 'golden', 's3');
 
-/** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it (review the diff). */
 function golden(name: string, actual: unknown): void {
-  const file = join(GOLDEN, name);
-  const text = `${JSON.stringify(actual, null, 2)}\n`;
-  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(file, text);
-  assert.equal(text, readFileSync(file, 'utf8'));
+  assertGolden(join(GOLDEN, name), actual);
 }
 
 const fixed = {
@@ -136,7 +132,7 @@ describe('S3 names and keys', () => {
     }
     assert.throws(
       () => validateObjectKey('k'.repeat(1025)),
-      (e: unknown) => e instanceof UserError && e.code === 'KeyTooLongError',
+      (e: unknown) => e instanceof UserError && e.code === 'KeyTooLong',
     );
   });
 

@@ -1,8 +1,8 @@
 // Words and groupings for records that every view agrees on.
-import type { InvocationRecord, InvocationStatus, RecordKind, Trigger } from '../../runtime-host/protocol/records';
+import { INVOCATION_STATUSES, TRIGGERS, type InvocationRecord, type InvocationStatus, type RecordKind } from '../../runtime-host/protocol/records';
 
-export const STATUSES: InvocationStatus[] = ['queued', 'running', 'success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted'];
-export const TRIGGERS: Trigger[] = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'provisioned'];
+export const STATUSES = INVOCATION_STATUSES;
+export { TRIGGERS };
 
 export const STATUS_LABEL: Record<InvocationStatus, string> = {
   queued: 'queued',

@@ -1,6 +1,7 @@
 // Per-function numbers: how often it ran, how often it failed, how long it takes, how often it starts
 // cold, and whether its memory size fits what it uses.
 import type { FunctionInfo } from '../../runtime-host/protocol/functions';
+import { MEMORY_RANGE_MB } from '../../runtime-host/protocol/limits';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { isFailure, isFinal } from './records';
 
@@ -68,7 +69,7 @@ function roundUpTo64(mb: number): number {
 }
 
 function clampMemory(mb: number): number {
-  return Math.min(10240, Math.max(128, mb));
+  return Math.min(MEMORY_RANGE_MB[1], Math.max(MEMORY_RANGE_MB[0], mb));
 }
 
 export function summarizeFunctions(records: readonly InvocationRecord[], functions: readonly FunctionInfo[] = []): FunctionSummary[] {

@@ -1,30 +1,29 @@
 // EventSource 'http-api': the local API Gateway (REST and HTTP APIs) and function URLs, started by
-// `serve`. Port: the `port` option, else LAMBDA_WORKBENCH_HTTP_PORT (set by `serve --http-port`), else 0.
+// `serve`. Port: the `port` option (`serve --http-port` or its setting), else any free port; with
+// `anyPortIfBusy` (the VS Code extension's choice) a port something else holds gives way to a free one.
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
 import { UserError } from '../../runtime/types';
 import type { AuthorizationOptions } from './authorize';
 import { MethodParams } from '../../server/method-params';
 import { HttpApiServer } from './server';
 
-export const HTTP_PORT_ENV = 'LAMBDA_WORKBENCH_HTTP_PORT';
-
-export function httpPortFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[HTTP_PORT_ENV];
-  if (raw === undefined || raw === '') return 0;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n > 65535) throw new UserError(`${HTTP_PORT_ENV} must be a port from 0 to 65535, got '${raw}'`);
-  return n;
-}
-
 export class HttpApiSource implements EventSource {
   readonly name = 'http-api';
   private server?: HttpApiServer;
 
-  constructor(private readonly options: { port?: number; authorization?: AuthorizationOptions } = {}) {}
+  constructor(private readonly options: { port?: number; anyPortIfBusy?: boolean; authorization?: AuthorizationOptions } = {}) {}
 
   async start(context: HostContext): Promise<void> {
-    this.server = new HttpApiServer(context, this.options.authorization);
-    await this.server.start(this.options.port ?? httpPortFromEnv());
+    const server = new HttpApiServer(context, this.options.authorization);
+    this.server = server;
+    const port = this.options.port ?? 0;
+    try {
+      await server.start(port);
+    } catch (err) {
+      if (!(err instanceof UserError) || !this.options.anyPortIfBusy || port === 0) throw err;
+      context.log.warn(`HTTP API port ${port} is in use; the local API Gateway takes a free port instead (see the ready line)`);
+      await server.start(0);
+    }
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,7 @@
 // plus the responses the gateway makes itself (errors, timeouts, unknown routes, CORS).
 import { mediaTypeMatches } from './event-builder';
 import type { CorsConfig, HttpApiKind, PayloadFormatVersion } from './routes';
+import { isRecord } from '../../util/values';
 
 export interface HttpResponseOut {
   statusCode: number;
@@ -53,10 +54,6 @@ export function integrationTimeoutResponse(api: HttpApiKind): HttpResponseOut {
 
 export function unknownRouteResponse(api: HttpApiKind): HttpResponseOut {
   return api === 'rest' ? gatewayResponses.restMissingToken() : api === 'http' ? gatewayResponses.httpNotFound() : gatewayResponses.urlNotFound();
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function scalar(v: unknown): string | undefined {

@@ -13,6 +13,7 @@ import type { FunctionInfo } from '../../protocol/functions';
 import type { TemplateResource } from '../../host-context';
 import { routeAuth, type RouteAuth } from './authorizers';
 import { explicitApiRoutes } from './explicit-apis';
+import { isRecord } from '../../util/values';
 
 export type HttpApiKind = 'rest' | 'http' | 'url';
 export type PayloadFormatVersion = '1.0' | '2.0';
@@ -88,10 +89,6 @@ export function apiIdFor(logicalId: string): string {
 /** A stable fake function URL id (32 lowercase alphanumerics), as in `<url-id>.lambda-url.<region>.on.aws`. */
 export function functionUrlIdFor(functionName: string): string {
   return derivedId(`url:${functionName}`, 32);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function str(v: unknown): string | undefined {

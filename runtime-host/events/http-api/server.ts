@@ -125,6 +125,8 @@ export class HttpApiServer {
     });
     server.keepAliveTimeout = 60_000;
     const boundPort = await listenOnLoopback(server, port).catch((err: NodeJS.ErrnoException) => {
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
       throw err.code === 'EADDRINUSE' ? new UserError(`HTTP API port ${port} is already in use`, 'choose another --http-port, or 0 for any free port') : err;
     });
     this.server = server;
@@ -314,8 +316,7 @@ export class HttpApiServer {
       return answered ?? answer(this.responseFor(outcome, route, req));
     } catch (err) {
       // An event past Lambda's 6 MB invocation limit is the request's fault, as API Gateway says it.
-      if (err instanceof UserError && err.code === 'RequestEntityTooLargeException')
-        return answered ?? answer(jsonResponse(413, { message: 'Request Entity Too Large' }));
+      if (err instanceof UserError && err.code === 'RequestTooLarge') return answered ?? answer(jsonResponse(413, { message: 'Request Entity Too Large' }));
       this.context.log.error(`http-api: invoke ${fn.name} failed: ${err instanceof Error ? err.message : String(err)}`);
       return answered ?? answer(functionErrorResponse(route.api));
     } finally {

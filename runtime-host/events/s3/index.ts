@@ -1,1 +1,1 @@
-export { S3Source, type S3SourceOptions, BUCKETS_DIR_ENV } from './s3-source';
+export { S3Source, type S3SourceOptions } from './s3-source';

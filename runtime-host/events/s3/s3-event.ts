@@ -126,13 +126,13 @@ export function validateBucketName(bucket: string): void {
  */
 export function validateObjectKey(key: string): void {
   const hint = 'keys are 1–1024 bytes of "/"-separated names; empty, "." and ".." segments cannot be stored as files';
-  if (typeof key !== 'string' || key.length === 0) throw new UserError('Object key must not be empty', hint, 'InvalidArgument');
-  if (Buffer.byteLength(key, 'utf8') > 1024) throw new UserError('Your key is too long', hint, 'KeyTooLongError');
+  if (typeof key !== 'string' || key.length === 0) throw new UserError('Object key must not be empty', hint, 'InvalidParameter');
+  if (Buffer.byteLength(key, 'utf8') > 1024) throw new UserError('Your key is too long', hint, 'KeyTooLong');
   if (key.includes('\0') || key.includes('\\'))
-    throw new UserError(`Object key '${key}' contains a character that cannot be a file name here`, hint, 'InvalidArgument');
+    throw new UserError(`Object key '${key}' contains a character that cannot be a file name here`, hint, 'InvalidParameter');
   const segments = key.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) {
-    throw new UserError(`Object key '${key}' cannot be stored as a file under the bucket folder`, hint, 'InvalidArgument');
+    throw new UserError(`Object key '${key}' cannot be stored as a file under the bucket folder`, hint, 'InvalidParameter');
   }
 }
 

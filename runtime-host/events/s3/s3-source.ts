@@ -55,9 +55,6 @@ interface Target {
   sub: S3Subscription;
 }
 
-/** Env override for the buckets folder when `serve` has no flag for it. */
-export const BUCKETS_DIR_ENV = 'LAMBDA_WORKBENCH_BUCKETS_DIR';
-
 export class S3Source implements EventSource {
   readonly name = 's3';
   private context!: HostContext;
@@ -83,7 +80,7 @@ export class S3Source implements EventSource {
   async start(context: HostContext): Promise<void> {
     this.context = context;
     this.queue = new AsyncInvocationQueue(context, this.options.asyncPolicy);
-    const configured = this.options.bucketsDir ?? process.env[BUCKETS_DIR_ENV];
+    const configured = this.options.bucketsDir;
     this.bucketsDir = configured ? resolve(context.root, configured) : join(context.stateDir, 'buckets');
     await mkdir(this.bucketsDir, { recursive: true });
     await this.refreshTargets(context.functions.list());
@@ -182,7 +179,7 @@ export class S3Source implements EventSource {
     const bucketDir = join(this.bucketsDir, bucket);
     const abs = resolve(bucketDir, ...key.split('/'));
     if (!abs.startsWith(bucketDir + sep)) {
-      throw new UserError(`Object key '${key}' escapes the bucket folder`, 'keys are relative names inside the bucket', 'InvalidArgument');
+      throw new UserError(`Object key '${key}' escapes the bucket folder`, 'keys are relative names inside the bucket', 'InvalidParameter');
     }
     return { rel: `${bucket}/${key}`, abs, bucketDir };
   }
@@ -216,7 +213,7 @@ export class S3Source implements EventSource {
         throw new UserError(
           `Cannot store '${key}': a parent of it is a file in bucket '${bucket}'`,
           `delete that object first (${(err as Error).message})`,
-          'InvalidArgument',
+          'InvalidParameter',
         );
       }
       const existing = await lstat(abs).catch(() => undefined);
@@ -224,7 +221,7 @@ export class S3Source implements EventSource {
         throw new UserError(
           `Cannot store '${key}': other objects use it as a prefix (it is a folder here)`,
           'choose a key that is not a "folder" of other keys',
-          'InvalidArgument',
+          'InvalidParameter',
         );
       }
       // A PUT replaces the object: a symlink standing there is replaced, its target never written.

@@ -3,6 +3,7 @@
 // anything-but / numeric / exists / cidr, scope MessageAttributes (flat) or MessageBody (nested keys).
 // Pure: no I/O. `validateFilterPolicy` rejects what SNS would reject at subscribe time.
 import { UserError } from '../../runtime/types';
+import { isRecord } from '../../util/values';
 
 export type FilterPolicyScope = 'MessageAttributes' | 'MessageBody';
 
@@ -18,17 +19,13 @@ type Value = string | number | boolean | null;
 const OPERATORS = new Set(['prefix', 'suffix', 'equals-ignore-case', 'anything-but', 'numeric', 'exists', 'cidr']);
 const NUMERIC_OPS = new Set(['=', '<', '<=', '>', '>=']);
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function invalid(message: string): never {
   throw new UserError(`Invalid filter policy: ${message}`, 'see "Amazon SNS message filtering" for the policy syntax');
 }
 
 /** Throws a UserError naming the first problem; SNS refuses such a subscription. */
 export function validateFilterPolicy(policy: unknown, scope: FilterPolicyScope = 'MessageAttributes'): void {
-  if (!isPlainObject(policy)) invalid('the policy must be a JSON object');
+  if (!isRecord(policy)) invalid('the policy must be a JSON object');
   validateLevel(policy, scope, 0, '');
 }
 
@@ -37,14 +34,14 @@ function validateLevel(level: Record<string, unknown>, scope: FilterPolicyScope,
   for (const [key, value] of Object.entries(level)) {
     const where = path ? `${path}.${key}` : key;
     if (key === '$or') {
-      if (!Array.isArray(value) || value.length < 2 || !value.every(isPlainObject)) invalid(`"$or" must be an array of at least two objects`);
+      if (!Array.isArray(value) || value.length < 2 || !value.every(isRecord)) invalid(`"$or" must be an array of at least two objects`);
       for (const alt of value) validateLevel(alt as Record<string, unknown>, scope, depth, path);
       continue;
     }
     if (Array.isArray(value)) {
       if (value.length === 0) invalid(`"${where}" has an empty list of values`);
       for (const c of value) validateCondition(c, where);
-    } else if (isPlainObject(value)) {
+    } else if (isRecord(value)) {
       if (scope === 'MessageAttributes') invalid(`"${where}": nested keys are only allowed with FilterPolicyScope MessageBody`);
       validateLevel(value, scope, depth + 1, where);
     } else {
@@ -55,7 +52,7 @@ function validateLevel(level: Record<string, unknown>, scope: FilterPolicyScope,
 
 function validateCondition(c: unknown, where: string): void {
   if (c === null || typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean') return;
-  if (!isPlainObject(c)) invalid(`"${where}": a value must be a string, number, boolean, null or an operator object`);
+  if (!isRecord(c)) invalid(`"${where}": a value must be a string, number, boolean, null or an operator object`);
   const keys = Object.keys(c);
   if (keys.length !== 1 || !OPERATORS.has(keys[0]!))
     invalid(`"${where}": unknown operator ${JSON.stringify(keys.join(','))} (allowed: ${[...OPERATORS].join(', ')})`);
@@ -79,7 +76,7 @@ function validateCondition(c: unknown, where: string): void {
     case 'anything-but': {
       if (typeof arg === 'string' || typeof arg === 'number') return;
       if (Array.isArray(arg) && arg.length > 0 && arg.every((x) => typeof x === 'string' || typeof x === 'number')) return;
-      if (isPlainObject(arg)) {
+      if (isRecord(arg)) {
         const inner = Object.keys(arg);
         if (inner.length === 1 && (inner[0] === 'prefix' || inner[0] === 'suffix') && typeof arg[inner[0]] === 'string') return;
       }
@@ -175,7 +172,7 @@ export function matchesFilterPolicy(
   message: { body: string; attributes?: Record<string, SnsMessageAttribute> },
 ): boolean {
   if (policy === undefined || policy === null) return true;
-  if (!isPlainObject(policy)) return false;
+  if (!isRecord(policy)) return false;
   if (scope === 'MessageBody') {
     let body: unknown;
     try {
@@ -183,7 +180,7 @@ export function matchesFilterPolicy(
     } catch {
       return false;
     }
-    if (!isPlainObject(body)) return false;
+    if (!isRecord(body)) return false;
     return matchLevel(policy, body);
   }
   return matchLevel(policy, attributeValues(message.attributes));
@@ -198,9 +195,9 @@ function matchLevel(level: Record<string, unknown>, data: Record<string, unknown
     const value = Object.prototype.hasOwnProperty.call(data, key) ? data[key] : undefined;
     if (Array.isArray(spec)) {
       if (!matchKey(spec as Condition[], value)) return false;
-    } else if (isPlainObject(spec)) {
+    } else if (isRecord(spec)) {
       // Nested body keys: an array of objects matches when any element does.
-      const candidates = Array.isArray(value) ? value.filter(isPlainObject) : isPlainObject(value) ? [value] : [];
+      const candidates = Array.isArray(value) ? value.filter(isRecord) : isRecord(value) ? [value] : [];
       if (candidates.length === 0) {
         if (!matchLevel(spec, {})) return false;
       } else if (!candidates.some((c) => matchLevel(spec, c))) return false;
@@ -216,12 +213,12 @@ function matchKey(conditions: Condition[], value: unknown): boolean {
   const leaves: Value[] = !present
     ? []
     : Array.isArray(value)
-      ? (value.filter((v) => !isPlainObject(v) && !Array.isArray(v)) as Value[])
-      : isPlainObject(value)
+      ? (value.filter((v) => !isRecord(v) && !Array.isArray(v)) as Value[])
+      : isRecord(value)
         ? []
         : [value as Value];
   return conditions.some((c) => {
-    if (isPlainObject(c) && 'exists' in c) {
+    if (isRecord(c) && 'exists' in c) {
       // exists applies to leaf values only: an object-valued key is not a match for exists:true.
       return c.exists === true ? leaves.length > 0 : !present;
     }
@@ -258,7 +255,7 @@ function matchCondition(c: Condition, v: Value): boolean {
       return ip !== undefined && block !== undefined && (ip & block.mask) >>> 0 === block.base;
     }
     case 'anything-but': {
-      if (isPlainObject(arg)) {
+      if (isRecord(arg)) {
         if (typeof v !== 'string') return false;
         if ('prefix' in arg) return !v.startsWith(arg.prefix as string);
         if ('suffix' in arg) return !v.endsWith(arg.suffix as string);

@@ -73,7 +73,7 @@ export class SnsApi implements AwsServiceHandler {
         err instanceof SnsError
           ? err
           : err instanceof UserError
-            ? new SnsError(err.code === 'NotFound' ? 404 : 400, err.code ?? 'InvalidParameter', err.message)
+            ? new SnsError(err.code === 'ResourceNotFound' ? 404 : 400, err.code === 'ResourceNotFound' ? 'NotFound' : 'InvalidParameter', err.message)
             : undefined;
       if (!e) throw err;
       return { ...errorResponse(e), call: call(e.code) };

@@ -73,28 +73,28 @@ export function validatePublish(input: { message: unknown; subject?: unknown; me
       throw new UserError(
         `Number of message attributes [${entries.length}] exceeds the allowed maximum [${SNS_MAX_ATTRIBUTES}].`,
         undefined,
-        'InvalidParameterValue',
+        'InvalidParameter',
       );
     }
     for (const [name, raw] of entries) {
       const where = `Invalid parameter: MessageAttributes entry '${name}'`;
       if (!/^[A-Za-z0-9_.-]{1,256}$/.test(name) || /^(AWS\.|Amazon\.)/i.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..')) {
-        throw new UserError(`${where}: invalid name`, 'names are letters, digits, _ - . (not starting with AWS. or Amazon.)', 'InvalidParameterValue');
+        throw new UserError(`${where}: invalid name`, 'names are letters, digits, _ - . (not starting with AWS. or Amazon.)', 'InvalidParameter');
       }
       const a = raw as Partial<SnsMessageAttribute>;
       if (typeof a !== 'object' || a === null || typeof a.Type !== 'string' || typeof a.Value !== 'string') {
         throw new UserError(
           `${where} must be {"Type": …, "Value": …}`,
           'Type is String, Number, Binary or String.Array; Value is a string',
-          'InvalidParameterValue',
+          'InvalidParameter',
         );
       }
       const base = a.Type.split('.')[0];
       if (a.Type !== 'String.Array' && base !== 'String' && base !== 'Number' && base !== 'Binary') {
-        throw new UserError(`${where} has an invalid Type '${a.Type}'`, 'Type is String, Number, Binary or String.Array', 'InvalidParameterValue');
+        throw new UserError(`${where} has an invalid Type '${a.Type}'`, 'Type is String, Number, Binary or String.Array', 'InvalidParameter');
       }
       if (base === 'Number' && !/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(a.Value.trim())) {
-        throw new UserError(`${where}: '${a.Value}' is not a number`, undefined, 'InvalidParameterValue');
+        throw new UserError(`${where}: '${a.Value}' is not a number`, undefined, 'InvalidParameter');
       }
       if (a.Type === 'String.Array') {
         let ok = false;
@@ -103,7 +103,7 @@ export function validatePublish(input: { message: unknown; subject?: unknown; me
         } catch {
           ok = false;
         }
-        if (!ok) throw new UserError(`${where}: a String.Array value must be a JSON array`, undefined, 'InvalidParameterValue');
+        if (!ok) throw new UserError(`${where}: a String.Array value must be a JSON array`, undefined, 'InvalidParameter');
       }
       size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(a.Type, 'utf8') + Buffer.byteLength(a.Value, 'utf8');
     }

@@ -23,6 +23,7 @@ import {
 import { matchesFilterPolicy, validateFilterPolicy, type FilterPolicyScope, type SnsMessageAttribute } from './filter-policy';
 import { SnsApi } from './sns-api';
 import { buildSnsEvent, newNotification, sqsEnvelope, subscriptionArn, topicArn, topicName, validatePublish, validateTopicName } from './sns-event';
+import { readJsonLines } from '../../util/json-lines';
 
 export interface SnsSourceOptions {
   asyncPolicy?: Partial<AsyncInvocationPolicy>;
@@ -112,7 +113,7 @@ export class SnsSource implements EventSource {
     const dir = join(context.stateDir, 'sns');
     await mkdir(dir, { recursive: true });
     this.failuresFile = join(dir, 'failures.jsonl');
-    this.failures = await readFailures(this.failuresFile);
+    this.failures = await readJsonLines<FailureEntry>(this.failuresFile, (m) => this.context.log.warn(`sns: ${m}`));
     this.stateFile = join(dir, 'api-state.json');
     const saved = await readFile(this.stateFile, 'utf8')
       .then((t) => JSON.parse(t) as SavedState)
@@ -241,7 +242,7 @@ export class SnsSource implements EventSource {
   /** The Subscribe API: an SQS queue (raw or enveloped delivery); Lambda subscriptions come from the functions' SNS events. */
   async subscribe(topic: string, protocol: string, endpoint: string, attributes: Record<string, string>): Promise<string> {
     const name = topicName(topic);
-    if (!this.hasTopic(name)) throw new UserError('Topic does not exist', `create it first (CreateTopic) or declare it in the template`, 'NotFound');
+    if (!this.hasTopic(name)) throw new UserError('Topic does not exist', `create it first (CreateTopic) or declare it in the template`, 'ResourceNotFound');
     if (protocol !== 'sqs') {
       throw new UserError(
         `Invalid parameter: Protocol '${protocol}' is not supported by the local SNS API`,
@@ -323,7 +324,7 @@ export class SnsSource implements EventSource {
     validateTopicName(topic);
     validatePublish({ message, subject, messageAttributes });
     if (options.requireTopic && !this.hasTopic(topic))
-      throw new UserError('Topic does not exist', `known topics: ${this.topicNames().join(', ') || 'none'}`, 'NotFound');
+      throw new UserError('Topic does not exist', `known topics: ${this.topicNames().join(', ') || 'none'}`, 'ResourceNotFound');
     if (!this.hasTopic(topic)) this.adHocTopics.add(topic);
     const arn = topicArn(this.context.region, this.context.accountId, topic);
     const notification = newNotification({
@@ -490,23 +491,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-async function readFailures(file: string): Promise<FailureEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const out: FailureEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as FailureEntry);
-    } catch {
-      // A torn last line from a crash: skip it, keep the rest.
-    }
-  }
-  return out;
 }

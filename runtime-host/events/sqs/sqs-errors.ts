@@ -40,7 +40,7 @@ export class SqsError extends UserError {
     message: string,
     hint?: string,
   ) {
-    super(message, hint, sqsCode);
+    super(message, hint, sqsCode === 'QueueDoesNotExist' ? 'ResourceNotFound' : 'InvalidParameter');
   }
 
   get queryCode(): string {

@@ -3,6 +3,8 @@
 // Reads the template's resolved resources (`FunctionCatalog.resources()`): `!GetAtt Q.Arn` is
 // already `arn:aws:sqs:<region>:<account>:<name>` there, `!Ref Q` a queue URL.
 import type { TemplateResource } from '../../host-context';
+import type { EventSourceInfo } from '../../protocol/functions';
+import type { TemplateEventParser } from '../template-events';
 import { validateFilterPolicy } from '../sns/filter-policy';
 import { queueNameOf } from './queue-store';
 
@@ -145,3 +147,11 @@ export function mappingConfig(p: Record<string, unknown>, fifo: boolean): SqsMap
     enabled: p['Enabled'] !== false && p['Enabled'] !== 'false',
   };
 }
+
+/** SAM `SQS` events as the function list shows them: the queue an event source mapping polls and its batch size. */
+export const sqsEvent: TemplateEventParser = ({ name, props: p }, h): EventSourceInfo => ({
+  type: 'SQS',
+  name,
+  queue: h.nameFromArn(p.Queue),
+  batchSize: h.batchSize(p, 10),
+});

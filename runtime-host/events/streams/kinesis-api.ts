@@ -90,7 +90,11 @@ export class KinesisApi implements AwsServiceHandler {
             ? new KinesisError('SerializationException', `The request body is not JSON: ${err.message}`)
             : err instanceof UserError
               ? new KinesisError(
-                  err.code === 'ResourceNotFoundException' ? err.code : err.code === 'ValidationException' ? 'ValidationException' : 'InvalidArgumentException',
+                  err.code === 'ResourceNotFound'
+                    ? 'ResourceNotFoundException'
+                    : err.code === 'InvalidParameter'
+                      ? 'ValidationException'
+                      : 'InvalidArgumentException',
                   err.message,
                 )
               : undefined;

@@ -175,23 +175,19 @@ function isItem(v: unknown): v is Record<string, DynamoDbAttributeValue> {
 export function validateDynamoDbChange(c: unknown): DynamoDbChangeInput {
   const hint =
     'a DynamoDB change is {"eventName": "INSERT"|"MODIFY"|"REMOVE", "Keys": {...}, "NewImage"?: {...}, "OldImage"?: {...}} with typed values such as {"N": "101"}';
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new UserError('Invalid DynamoDB change: not an object', hint, 'ValidationException');
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new UserError('Invalid DynamoDB change: not an object', hint, 'InvalidParameter');
   const o = c as Record<string, unknown>;
   if (o['eventName'] !== 'INSERT' && o['eventName'] !== 'MODIFY' && o['eventName'] !== 'REMOVE') {
-    throw new UserError(
-      `Invalid DynamoDB change: eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(o['eventName'])}`,
-      hint,
-      'ValidationException',
-    );
+    throw new UserError(`Invalid DynamoDB change: eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(o['eventName'])}`, hint, 'InvalidParameter');
   }
   if (!isItem(o['Keys']) || Object.keys(o['Keys']).length === 0)
-    throw new UserError('Invalid DynamoDB change: Keys must be a non-empty map of typed attribute values', hint, 'ValidationException');
+    throw new UserError('Invalid DynamoDB change: Keys must be a non-empty map of typed attribute values', hint, 'InvalidParameter');
   for (const image of ['NewImage', 'OldImage'] as const) {
     if (o[image] !== undefined && !isItem(o[image]))
-      throw new UserError(`Invalid DynamoDB change: ${image} must be a map of typed attribute values`, hint, 'ValidationException');
+      throw new UserError(`Invalid DynamoDB change: ${image} must be a map of typed attribute values`, hint, 'InvalidParameter');
   }
   if (o['eventName'] !== 'REMOVE' && o['NewImage'] === undefined)
-    throw new UserError(`Invalid DynamoDB change: ${o['eventName'] as string} needs a NewImage`, hint, 'ValidationException');
+    throw new UserError(`Invalid DynamoDB change: ${o['eventName'] as string} needs a NewImage`, hint, 'InvalidParameter');
   return {
     eventName: o['eventName'],
     Keys: o['Keys'],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { DynamoDbChangeInput } from '../../protocol/methods';
 import { hashKeyOf, HASH_KEY_SPACE, nextDynamoDbSequenceNumber, nextKinesisSequenceNumber, shardIdOf, shardIndexFor } from './sharding';
 import type { StoredStreamRecord, StreamKind, StreamViewType } from './stream-event';
+import { readJsonLines } from '../../util/json-lines';
 
 /** Kinesis keeps records 24 h by default; older ones are dropped when a stream is loaded. */
 export const RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -137,7 +138,7 @@ export class Stream {
     }
     const stream = new Stream(meta, dir);
     const cutoff = Date.now() - RETENTION_MS;
-    for (const shard of stream.shards) shard.load((await readJsonl<StoredStreamRecord>(shard.file)).filter((r) => r.arrivalMs >= cutoff));
+    for (const shard of stream.shards) shard.load((await readJsonLines<StoredStreamRecord>(shard.file, warn)).filter((r) => r.arrivalMs >= cutoff));
     try {
       stream.checkpoints = JSON.parse(await readFile(join(dir, 'checkpoints.json'), 'utf8')) as Checkpoints;
     } catch {
@@ -208,23 +209,4 @@ export class Stream {
   recordCount(): number {
     return this.shards.reduce((n, s) => n + s.records.length, 0);
   }
-}
-
-export async function readJsonl<T>(file: string): Promise<T[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const out: T[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      // A torn last line (the host died mid-write): skip it, keep the rest.
-    }
-  }
-  return out;
 }

@@ -15,7 +15,8 @@ import { invalidParams } from '../../server/json-rpc';
 import { MethodParams } from '../../server/method-params';
 import { EventSourceMapping, type MappingConfig } from './event-source-mapping';
 import { dynamoDbStreamArn, kinesisStreamArn, validateDynamoDbChange, type StreamIdentity, type StreamKind, type StreamViewType } from './stream-event';
-import { readJsonl, Stream } from './stream-store';
+import { readJsonLines } from '../../util/json-lines';
+import { Stream } from './stream-store';
 
 export interface StreamsSourceOptions {
   /** Back-off between retries of a failed batch (tests use short ones). */
@@ -52,7 +53,7 @@ export class StreamsSource implements EventSource {
     const dir = join(context.stateDir, 'streams');
     await mkdir(dir, { recursive: true });
     this.failuresFile = join(dir, 'failures.jsonl');
-    this.failures = await readJsonl<StreamFailureInfo>(this.failuresFile);
+    this.failures = await readJsonLines<StreamFailureInfo>(this.failuresFile, (m) => context.log.warn(`streams: ${m}`));
     await this.apply(context.functions.list());
     this.unsubscribe = context.functions.onDidChange((fns) => {
       this.reconcile = this.reconcile.then(() => this.apply(fns)).catch((err: unknown) => context.log.error(`streams: ${(err as Error).message}`));
@@ -83,11 +84,7 @@ export class StreamsSource implements EventSource {
       const known = this.kinesisStreams()
         .map((s) => s.stream.name)
         .join(', ');
-      throw new UserError(
-        `Stream ${name} under account ${this.context.accountId} not found.`,
-        `known Kinesis streams: ${known || 'none'}`,
-        'ResourceNotFoundException',
-      );
+      throw new UserError(`Stream ${name} under account ${this.context.accountId} not found.`, `known Kinesis streams: ${known || 'none'}`, 'ResourceNotFound');
     }
     return { stream, identity: this.identity(stream) };
   }
@@ -105,7 +102,7 @@ export class StreamsSource implements EventSource {
           return await this.putRecords(stream, records as StreamRecordInput[]);
         } catch (err) {
           // The record checks are params checks too: the same -32602, naming the record and field.
-          if (err instanceof UserError && err.code === 'ValidationException')
+          if (err instanceof UserError && err.code === 'InvalidParameter')
             throw invalidParams(`Invalid params: stream.putRecords: ${err.message}`, err.hint ?? `stream.putRecords: ${err.message}`);
           throw err;
         }
@@ -209,21 +206,17 @@ export class StreamsSource implements EventSource {
       throw new UserError(
         `Stream name '${name}' is both a Kinesis stream and a DynamoDB table stream`,
         'pass the stream ARN to choose one',
-        'ValidationException',
+        'InvalidParameter',
       );
     }
-    throw new UserError(
-      `Stream ${name} not found`,
-      `streams come from the functions' Kinesis and DynamoDB events; known: ${known}`,
-      'ResourceNotFoundException',
-    );
+    throw new UserError(`Stream ${name} not found`, `streams come from the functions' Kinesis and DynamoDB events; known: ${known}`, 'ResourceNotFound');
   }
 
   async putRecords(streamName: string, records: StreamRecordInput[]): Promise<{ shardId: string; sequenceNumber: string }[]> {
-    if (typeof streamName !== 'string' || streamName === '') throw new UserError('A stream name is required', undefined, 'ValidationException');
+    if (typeof streamName !== 'string' || streamName === '') throw new UserError('A stream name is required', undefined, 'InvalidParameter');
     const stream = this.findStream(streamName);
     if (!Array.isArray(records) || records.length === 0 || records.length > MAX_RECORDS_PER_PUT) {
-      throw new UserError(`PutRecords takes 1 to ${MAX_RECORDS_PER_PUT} records`, undefined, 'ValidationException');
+      throw new UserError(`PutRecords takes 1 to ${MAX_RECORDS_PER_PUT} records`, undefined, 'InvalidParameter');
     }
     // Validate everything first: a rejected call puts nothing.
     const inputs = records.map((r, i) => this.recordInput(stream, r, i));
@@ -232,7 +225,7 @@ export class StreamsSource implements EventSource {
 
   private recordInput(stream: Stream, r: StreamRecordInput, i: number): Parameters<Stream['put']>[0][number] {
     const where = `records[${i}]`;
-    if (typeof r !== 'object' || r === null) throw new UserError(`${where} must be an object`, undefined, 'ValidationException');
+    if (typeof r !== 'object' || r === null) throw new UserError(`${where} must be an object`, undefined, 'InvalidParameter');
     if (stream.meta.kind === 'dynamodb') {
       let change: unknown;
       if ('dynamodb' in r) change = r.dynamodb;
@@ -243,7 +236,7 @@ export class StreamsSource implements EventSource {
           throw new UserError(
             `${where}: data is not JSON (${(err as Error).message})`,
             'for a DynamoDB stream, data is a change: {"eventName":"INSERT","Keys":{…},"NewImage":{…}}',
-            'ValidationException',
+            'InvalidParameter',
           );
         }
       }
@@ -251,18 +244,18 @@ export class StreamsSource implements EventSource {
       // Items with the same key go to the same shard, in order, as in DynamoDB Streams.
       return { partitionKey: JSON.stringify(valid.Keys), dynamodb: valid };
     }
-    if ('dynamodb' in r) throw new UserError(`${where}: ${stream.name} is a Kinesis stream; give partitionKey and data`, undefined, 'ValidationException');
+    if ('dynamodb' in r) throw new UserError(`${where}: ${stream.name} is a Kinesis stream; give partitionKey and data`, undefined, 'InvalidParameter');
     const pk = r.partitionKey;
     if (typeof pk !== 'string' || pk.length < 1 || pk.length > 256) {
-      throw new UserError(`${where}: partitionKey must be 1 to 256 characters`, undefined, 'ValidationException');
+      throw new UserError(`${where}: partitionKey must be 1 to 256 characters`, undefined, 'InvalidParameter');
     }
-    if (typeof r.data !== 'string') throw new UserError(`${where}: data must be a string`, undefined, 'ValidationException');
+    if (typeof r.data !== 'string') throw new UserError(`${where}: data must be a string`, undefined, 'InvalidParameter');
     const bytes = r.dataBase64 ? Buffer.from(r.data, 'base64') : Buffer.from(r.data, 'utf8');
     if (bytes.length + Buffer.byteLength(pk, 'utf8') > MAX_RECORD_BYTES) {
-      throw new UserError(`${where}: data and partition key exceed ${MAX_RECORD_BYTES} bytes`, undefined, 'ValidationException');
+      throw new UserError(`${where}: data and partition key exceed ${MAX_RECORD_BYTES} bytes`, undefined, 'InvalidParameter');
     }
     if (r.explicitHashKey !== undefined && !/^\d{1,39}$/.test(r.explicitHashKey)) {
-      throw new UserError(`${where}: explicitHashKey must be a decimal from 0 to 2^128-1`, undefined, 'ValidationException');
+      throw new UserError(`${where}: explicitHashKey must be a decimal from 0 to 2^128-1`, undefined, 'InvalidParameter');
     }
     return { partitionKey: pk, data: bytes.toString('base64'), ...(r.explicitHashKey !== undefined ? { explicitHashKey: r.explicitHashKey } : {}) };
   }

@@ -1,6 +1,7 @@
 // Process-tree bookkeeping for clean shutdown: the VS Code server forks an extension host, a pty host
 // and file watchers, and our extension starts the runtime host under that; none may outlive a test.
 import { readFileSync, readdirSync } from 'node:fs';
+import { waitUntil } from '../../helpers/wait';
 
 /** The parent pid of every live process (Linux /proc). */
 function parentPids(): Map<number, number> {
@@ -56,13 +57,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
+/** Waits for `check`, and carries on (the caller looks again) when it never holds. */
+async function settle(check: () => boolean, timeoutMs: number): Promise<void> {
+  await waitUntil(check, timeoutMs, 'processes to end', 100).catch(() => undefined);
 }
 
 /**
@@ -79,13 +76,13 @@ export async function killTree(root: number, graceMs = 5_000): Promise<number[]>
   // The process group too: the server runs detached in a group of its own.
   signal(-root, 'SIGTERM');
   for (const pid of seen) signal(pid, 'SIGTERM');
-  await waitUntil(() => {
+  await settle(() => {
     collect();
     return [...seen].every((pid) => !isAlive(pid));
   }, graceMs);
   collect();
   signal(-root, 'SIGKILL');
   for (const pid of seen) if (isAlive(pid)) signal(pid, 'SIGKILL');
-  await waitUntil(() => [...seen].every((pid) => !isAlive(pid)), 5_000);
+  await settle(() => [...seen].every((pid) => !isAlive(pid)), 5_000);
   return [...seen].filter(isAlive);
 }

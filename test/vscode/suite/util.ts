@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkbenchApi } from '../../../extension/main';
 import type { InvocationRecord } from '../../../runtime-host/protocol';
+import { waitUntil } from '../../helpers/wait';
 
 export const EXTENSION_ID = 'lambda-workbench.lambda-workbench';
 
@@ -35,20 +36,23 @@ export function lineOf(relative: string, marker: string): number {
   return line;
 }
 
-/** Polls until `check` returns a value other than undefined/false; fails naming what it waited for. */
+/** Polls until `check` returns a value other than undefined/false (errors count as not yet); fails naming what it waited for. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  let found: { value: T } | undefined;
   let lastError: unknown;
-  while (Date.now() < deadline) {
+  const holds = async (): Promise<boolean> => {
     try {
       const value = await check();
-      if (value !== undefined && value !== false) return value;
+      if (value !== undefined && value !== false) found = { value };
     } catch (err) {
       lastError = err;
     }
-    await sleep(100);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    return found !== undefined;
+  };
+  await waitUntil(holds, timeoutMs, what, 100).catch(() => {
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  });
+  return found!.value;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,55 +1,28 @@
-// Owns the runtime host process and the WebSocket to it: started lazily on first use with the user's
-// node, restarted with back-off when it dies (the user is told once), typed requests and notifications.
+// Supervises the runtime host process: started lazily on first use with the user's node, its settings
+// handed over, restarted with back-off when it dies (the user is told once), records in flight marked
+// interrupted when it goes. Requests and notifications travel through the RpcClient (rpc-client.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import WebSocket from 'ws';
-import {
-  TOKEN_QUERY_PARAM,
-  type InvocationRecord,
-  type MethodName,
-  type NotificationName,
-  type Notifications,
-  type ParamsOf,
-  type ReadyLine,
-  type ResultOf,
-  type RpcErrorObject,
-} from '../runtime-host/protocol';
-import type { Config } from './config';
-import { findNode, HostUnavailableError, parseReadyLine } from './node-lookup';
+import { RpcError } from '../../runtime-host/protocol';
+import type { InvocationRecord, MethodName, NotificationName, Notifications, ParamsOf, ReadyLine, ResultOf, RpcErrorObject } from '../../runtime-host/protocol';
+import { serializeHostSettings } from '../../runtime-host/protocol/settings';
+import type { Config } from '../config';
+import { findNode, HostUnavailableError, parseReadyLine } from '../node-lookup';
+import { RpcClient, type AnyNotification } from './rpc-client';
 
-export { HostUnavailableError } from './node-lookup';
+export { HostUnavailableError } from '../node-lookup';
+export type { AnyNotification } from './rpc-client';
 
 export type HostState =
   { kind: 'stopped' } | { kind: 'starting' } | { kind: 'ready'; ready: ReadyLine } | { kind: 'error'; message: string; restartInMs?: number };
-
-/** A JSON-RPC error answered by the host (user mistakes carry a hint). */
-export class HostRequestError extends Error {
-  override readonly name = 'HostRequestError';
-  readonly code: number;
-  readonly hint?: string;
-  constructor(error: RpcErrorObject) {
-    super(error.message);
-    this.code = error.code;
-    this.hint = typeof error.data?.hint === 'string' ? error.data.hint : undefined;
-  }
-}
-
-export type AnyNotification = { [N in NotificationName]: { method: N; params: Notifications[N] } }[NotificationName];
 
 const READY_TIMEOUT_MS = 60_000;
 const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
 /** A host that stayed up this long is healthy again: the next crash starts the back-off from the beginning. */
 const STABLE_AFTER_MS = 60_000;
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: Error): void;
-  method: string;
-}
 
 export interface HostConnectionOptions {
   /** Absolute path of the extension (where dist/cli.js lives). */
@@ -69,10 +42,8 @@ export class HostConnection implements vscode.Disposable {
   readonly onNotification = this.notified.event;
 
   private process: ChildProcess | undefined;
-  private socket: WebSocket | undefined;
+  private readonly rpc: RpcClient;
   private starting: Promise<ReadyLine> | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
   /** Records started and not yet finished: what a crash would silently lose otherwise. */
   private readonly inFlight = new Map<string, InvocationRecord>();
   private restartTimer: NodeJS.Timeout | undefined;
@@ -81,7 +52,22 @@ export class HostConnection implements vscode.Disposable {
   private readyAt = 0;
   private disposed = false;
 
-  constructor(private readonly options: HostConnectionOptions) {}
+  constructor(private readonly options: HostConnectionOptions) {
+    this.rpc = new RpcClient({
+      log: options.log,
+      notification: (n) => {
+        this.track(n);
+        this.notified.fire(n);
+      },
+      // A socket that closes under a live host means the host is unusable: restart it.
+      closed: () => {
+        if (this.process && this.stateValue.kind === 'ready') {
+          this.options.log.warn('connection to the host closed; restarting it');
+          void this.killProcess();
+        }
+      },
+    });
+  }
 
   get state(): HostState {
     return this.stateValue;
@@ -112,16 +98,7 @@ export class HostConnection implements vscode.Disposable {
 
   async request<M extends MethodName>(method: M, params: ParamsOf<M>, token?: vscode.CancellationToken): Promise<ResultOf<M>> {
     await this.ensureStarted();
-    const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error('Lambda Workbench host is not connected');
-    const id = this.nextId++;
-    return new Promise<ResultOf<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
-      token?.onCancellationRequested(() => {
-        if (this.pending.delete(id)) reject(new vscode.CancellationError());
-      });
-      socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
-    });
+    return this.rpc.request(method, params, token);
   }
 
   /** Raw relay for the panel: forwards one JSON-RPC message and hands back the raw response. */
@@ -130,7 +107,7 @@ export class HostConnection implements vscode.Disposable {
       const result = await this.request(message.method as MethodName, message.params as never);
       return { result };
     } catch (err) {
-      if (err instanceof HostRequestError) return { error: { code: err.code, message: err.message, data: err.hint ? { hint: err.hint } : undefined } };
+      if (err instanceof RpcError) return { error: err.toObject() };
       return { error: { code: -32603, message: err instanceof Error ? err.message : String(err) } };
     }
   }
@@ -145,7 +122,7 @@ export class HostConnection implements vscode.Disposable {
     clearTimeout(this.restartTimer);
     const child = this.process;
     this.process = undefined;
-    this.closeSocket();
+    this.rpc.close('the host was stopped');
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
@@ -175,8 +152,8 @@ export class HostConnection implements vscode.Disposable {
       const node = findNode(this.options.config.nodePath);
       const cli = join(this.options.extensionPath, 'dist', 'cli.js');
       if (!existsSync(cli)) throw new HostUnavailableError(`The bundled host is missing: ${cli}`, 'Rebuild the extension (npm run build).');
-      const ready = await this.spawnHost(node, cli, await this.httpApiPort());
-      await this.connect(ready);
+      const ready = await this.spawnHost(node, cli, this.options.config.httpApiPort);
+      await this.rpc.connect(ready);
       this.readyAt = Date.now();
       this.setState({ kind: 'ready', ready });
       this.options.log.info(`host ready: ${ready.ws.replace(/token=[^&]*/, 'token=…')}`);
@@ -195,43 +172,25 @@ export class HostConnection implements vscode.Disposable {
     }
   }
 
-  /** The configured HTTP API port, or 0 (any) when something else holds it: a busy port must not stop the host. */
-  private async httpApiPort(): Promise<number> {
-    const wanted = this.options.config.httpApiPort;
-    if (wanted === 0 || (await isPortFree(wanted))) return wanted;
-    this.options.log.warn(`HTTP API port ${wanted} is in use; the local API Gateway takes a free port instead (see the ready line)`);
-    return 0;
-  }
-
   private hostArgs(cli: string, httpPort: number): string[] {
     const { config, root } = this.options;
     const args = [cli, 'serve', '--root', root, '--http-port', String(httpPort)];
     if (config.templatePath) args.push('--template', resolveIn(root, config.templatePath));
     if (config.envFile) args.push('--env-file', resolveIn(root, config.envFile));
-    args.push('--max-history-mb', String(config.maxHistoryMB), '--account-concurrency', String(config.accountConcurrency));
-    if (config.memoryBudgetMB > 0) args.push('--memory-budget-mb', String(config.memoryBudgetMB));
     return args;
   }
 
-  /** Settings without a `serve` flag travel as environment variables the host reads when present. */
+  /** Settings without a `serve` flag travel as environment variables (protocol/settings.ts). */
   private hostEnv(token: string): NodeJS.ProcessEnv {
     const { config } = this.options;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      LAMBDA_WORKBENCH_TOKEN: token,
+      // Only the setting opts in to real credentials: a profile variable the editor inherited never does.
+      LAMBDA_WORKBENCH_AWS_PROFILE: undefined,
+      ...serializeHostSettings({ ...config.hostSettings(), token }),
       // The host takes the region from AWS_REGION, as the AWS tools do; the setting wins when set.
       AWS_REGION: config.regionSetExplicitly || !process.env.AWS_REGION ? config.region : process.env.AWS_REGION,
-      LAMBDA_WORKBENCH_BILLING_RULE: config.billingRule,
-      LAMBDA_WORKBENCH_IDLE_REAP_MS: String(config.idleReapSeconds * 1000),
-      LAMBDA_WORKBENCH_WALL_CLOCK_TIMEOUT_WHILE_DEBUGGING: config.wallClockTimeoutWhileDebugging ? '1' : '0',
-      LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB: String(config.defaultMemorySizeMB),
-      LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS: String(config.defaultTimeoutSeconds),
     };
-    if (config.pythonPath) env.LAMBDA_WORKBENCH_PYTHON = config.pythonPath;
-    // Only the setting opts in to real credentials: a profile the editor inherited never does.
-    if (config.awsProfile) env.LAMBDA_WORKBENCH_AWS_PROFILE = config.awsProfile;
-    else delete env.LAMBDA_WORKBENCH_AWS_PROFILE;
-    if (config.allowedHosts.length) env.LAMBDA_WORKBENCH_ALLOWED_HOSTS = config.allowedHosts.join(',');
     // The extension host's own Electron/VS Code variables would confuse a plain node child.
     delete env.ELECTRON_RUN_AS_NODE;
     delete env.NODE_OPTIONS;
@@ -280,50 +239,6 @@ export class HostConnection implements vscode.Disposable {
     });
   }
 
-  private connect(ready: ReadyLine): Promise<void> {
-    const url = new URL(ready.ws);
-    url.searchParams.set(TOKEN_QUERY_PARAM, ready.token);
-    const socket = new WebSocket(url.toString());
-    this.socket = socket;
-    socket.on('message', (data) => this.onMessage(String(data)));
-    socket.on('close', () => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.rejectPending('the connection to the host closed');
-      // A socket that closes under a live host means the host is unusable: restart it.
-      if (this.process && this.stateValue.kind === 'ready') {
-        this.options.log.warn('connection to the host closed; restarting it');
-        void this.killProcess();
-      }
-    });
-    return new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', (err) => reject(new Error(`could not connect to the host at ${ready.ws}: ${err.message}`)));
-    });
-  }
-
-  private onMessage(text: string): void {
-    let message: { id?: number | string | null; method?: string; params?: unknown; result?: unknown; error?: RpcErrorObject };
-    try {
-      message = JSON.parse(text);
-    } catch {
-      this.options.log.warn(`host sent a message that is not JSON: ${text.slice(0, 200)}`);
-      return;
-    }
-    if (typeof message.method === 'string' && message.id === undefined) {
-      const notification = { method: message.method, params: message.params } as AnyNotification;
-      this.track(notification);
-      this.notified.fire(notification);
-      return;
-    }
-    if (typeof message.id !== 'number') return;
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
-    this.pending.delete(message.id);
-    if (message.error) pending.reject(new HostRequestError(message.error));
-    else pending.resolve(message.result);
-  }
-
   private track(n: AnyNotification): void {
     if (n.method === 'invocation.started' && !isFinal(n.params)) this.inFlight.set(n.params.id, n.params);
     else if (n.method === 'invocation.finished') this.inFlight.delete(n.params.id);
@@ -344,21 +259,6 @@ export class HostConnection implements vscode.Disposable {
     this.inFlight.clear();
   }
 
-  private rejectPending(reason: string): void {
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(new Error(`${p.method}: ${reason}`));
-    }
-  }
-
-  private closeSocket(): void {
-    const socket = this.socket;
-    this.socket = undefined;
-    this.rejectPending('the host was stopped');
-    socket?.removeAllListeners('close');
-    socket?.close();
-  }
-
   private async killProcess(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -367,7 +267,7 @@ export class HostConnection implements vscode.Disposable {
 
   private onUnexpectedExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.process = undefined;
-    this.closeSocket();
+    this.rpc.close('the host was stopped');
     this.failInFlight('the host stopped');
     if (this.disposed) return;
     if (this.readyAt && Date.now() - this.readyAt > STABLE_AFTER_MS) this.crashes = 0;
@@ -418,13 +318,5 @@ function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => vo
       onLine(buffered.slice(0, nl).replace(/\r$/, ''));
       buffered = buffered.slice(nl + 1);
     }
-  });
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
