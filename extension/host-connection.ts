@@ -215,6 +215,7 @@ export class HostConnection implements vscode.Disposable {
       // The host takes the region from AWS_REGION, as the AWS tools do; the setting wins when set.
       AWS_REGION: config.regionSetExplicitly || !process.env.AWS_REGION ? config.region : process.env.AWS_REGION,
       LAMBDA_WORKBENCH_BILLING_RULE: config.billingRule,
+      LAMBDA_WORKBENCH_SANDBOX: config.sandbox,
       LAMBDA_WORKBENCH_IDLE_REAP_MS: String(config.idleReapSeconds * 1000),
       LAMBDA_WORKBENCH_WALL_CLOCK_TIMEOUT_WHILE_DEBUGGING: config.wallClockTimeoutWhileDebugging ? '1' : '0',
       LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB: String(config.defaultMemorySizeMB),

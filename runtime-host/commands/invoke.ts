@@ -8,9 +8,10 @@ import { LambdaInvoker, toInvokeOutput } from '../runtime/invoker';
 import { UserError } from '../runtime/types';
 import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
 import { loadEvent } from './event-argument';
+import { sandboxSetting } from './serve';
 
 export const USAGE =
-  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--name FUNCTION_NAME] [--json]';
+  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--name FUNCTION_NAME] [--sandbox auto|cgroup|process] [--json]';
 
 const FLAGS = {
   root: { type: 'string' },
@@ -19,6 +20,7 @@ const FLAGS = {
   timeout: { type: 'string' },
   env: { type: 'string', multiple: true },
   name: { type: 'string' },
+  sandbox: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -51,10 +53,18 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const json = values.json === true;
-  const invoker = new LambdaInvoker({
-    region: process.env['AWS_REGION'] ?? 'us-east-1',
-    ...(process.env['NODE_OPTIONS'] ? { nodeOptions: process.env['NODE_OPTIONS'] } : {}),
-  });
+  const sandbox = values.sandbox !== undefined ? sandboxSetting(values.sandbox, '--sandbox') : undefined;
+  let invoker: LambdaInvoker;
+  try {
+    invoker = new LambdaInvoker({
+      region: process.env['AWS_REGION'] ?? 'us-east-1',
+      ...(sandbox ? { sandbox } : {}),
+      ...(process.env['NODE_OPTIONS'] ? { nodeOptions: process.env['NODE_OPTIONS'] } : {}),
+    });
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(`${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+    throw err;
+  }
   if (!json) invoker.on('log', (_id, line) => process.stderr.write(`${line}\n`));
   // Ctrl-C: the environment goes with us.
   const onSignal = () => void invoker.shutdown().then(() => process.exit(130));

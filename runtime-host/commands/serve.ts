@@ -6,12 +6,13 @@ import { HTTP_PORT_ENV } from '../events/http-api';
 import type { HostLogger } from '../host-context';
 import type { BillingRule, ReadyLine } from '../protocol/index';
 import type { LambdaInvokerOptions } from '../runtime/invoker';
+import { sandboxFor, SANDBOX_SETTINGS, type SandboxSetting } from '../runtime/sandbox';
 import { UserError } from '../runtime/types';
 import { startHost, type HostOptions } from '../server/host';
 import { integerFlag, parseFlags, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N]';
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--sandbox auto|cgroup|process]';
 
 /** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
 export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
@@ -45,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
       'invoke-port': { type: 'string' },
       'http-port': { type: 'string' },
       'max-records': { type: 'string' },
+      sandbox: { type: 'string' },
     },
     USAGE,
   );
@@ -58,6 +60,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`${TOKEN_ENV} must be 16–256 URL-safe characters (letters, digits, . _ ~ -)`);
   }
   const settings = settingsFromEnvironment(process.env);
+  const invokerSettings = (settings.invoker ??= {});
+  if (values.sandbox !== undefined) invokerSettings.sandbox = sandboxSetting(values.sandbox, '--sandbox');
   const log = stderrLogger();
   // stdout carries exactly one line (the ready line): any stray console output goes to stderr.
   const toStderr = (...args: unknown[]) => console.error(...args);
@@ -88,11 +92,15 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
 
+  // The host's invoker chose it (once per setting); the same choice is reported here.
+  const sandbox = sandboxFor(invokerSettings.sandbox);
+  log.info(`sandbox: ${sandbox.kind} (${sandbox.reason})`);
   const ready: ReadyLine & Record<string, string> = {
     event: 'ready',
     ws: host.ws,
     token: host.token,
     invokeApi: host.invokeApi,
+    sandbox: sandbox.kind,
     ...host.readyInfo,
     ...(host.dashboard ? { dashboard: host.dashboard } : {}),
   };
@@ -142,6 +150,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): Pick<HostOption
   const wallClock = env.LAMBDA_WORKBENCH_WALL_CLOCK_TIMEOUT_WHILE_DEBUGGING;
   if (wallClock) invoker.wallClockTimeoutWhileDebugging = wallClock === '1' || wallClock === 'true';
   if (env.LAMBDA_WORKBENCH_PYTHON) invoker.pythonPath = env.LAMBDA_WORKBENCH_PYTHON;
+  if (env.LAMBDA_WORKBENCH_SANDBOX) invoker.sandbox = sandboxSetting(env.LAMBDA_WORKBENCH_SANDBOX, 'LAMBDA_WORKBENCH_SANDBOX');
   const memory = env.LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB;
   const timeout = env.LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS;
   return {
@@ -151,6 +160,11 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): Pick<HostOption
       ...(timeout ? { timeout: integerVariable(env, 'LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS', 1, 900) } : {}),
     },
   };
+}
+
+export function sandboxSetting(value: string, name: string): SandboxSetting {
+  if (!SANDBOX_SETTINGS.includes(value as SandboxSetting)) throw new UsageError(`${name} must be one of ${SANDBOX_SETTINGS.join(', ')}, got '${value}'`);
+  return value as SandboxSetting;
 }
 
 function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number {

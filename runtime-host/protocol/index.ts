@@ -4,6 +4,7 @@ export * from './records';
 export * from './functions';
 export * from './methods';
 export * from './webview';
+import type { SandboxKind } from './records';
 
 /** The one JSON line `lambda-workbench serve` prints on stdout when ready. */
 export interface ReadyLine {
@@ -13,6 +14,8 @@ export interface ReadyLine {
   invokeApi: string;
   httpApi?: string;
   dashboard?: string;
+  /** How execution environments are isolated (`cgroup-v1`, `cgroup-v2` or `process`). */
+  sandbox?: SandboxKind;
 }
 
 /** Query parameter (and `Sec-WebSocket-Protocol` alternative) that carries the session token. */

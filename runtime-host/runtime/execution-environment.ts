@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { billedDurationMs } from '../protocol/billing';
-import type { BillingRule, LambdaError, PausedSpan } from '../protocol/records';
+import type { BillingRule, LambdaError, PausedSpan, SandboxReport } from '../protocol/records';
 import { launchSpec, newLogStreamName, type LaunchContext } from './launch';
 import {
   closingLines,
@@ -41,6 +41,7 @@ import { PauseClock } from './pause-clock';
 import { killGroupSync, killTree } from './process-tree';
 import { randomHex } from './random-ids';
 import { RuntimeApiServer, type PostedBody } from './runtime-api-server';
+import type { EnvironmentSandbox, Sandbox } from './sandbox';
 import type { FunctionConfig } from './types';
 
 export { HOST_LINE_PREFIX, type HostLog, type LineSink } from './output-demux';
@@ -59,6 +60,8 @@ export interface EnvironmentOptions {
   memorySampleMs: number;
   /** Where host notices from the environment go (default: this process's stderr). */
   hostLog?: HostLog;
+  /** Where environments run (chosen once per host). */
+  sandbox: Sandbox;
   /** Launch settings shared by all environments (NODE_OPTIONS, node binary, state dir…). */
   launch: Pick<LaunchContext, 'nodeOptions' | 'nodePath' | 'pythonPath' | 'stateDir' | 'nodeEntry' | 'hostEnv'>;
 }
@@ -87,6 +90,7 @@ export interface InvocationOutcome {
   initEndAt?: number;
   invokeStartAt?: number;
   invokeEndAt: number;
+  sandbox: SandboxReport;
 }
 
 type EnvEvent =
@@ -126,6 +130,9 @@ export class ExecutionEnvironment {
   private readonly output: OutputDemux;
   private readonly memory: MemorySampler;
   private readonly clock: PauseClock;
+  private box: EnvironmentSandbox | undefined;
+  /** The runtime answered but has not asked for the next event yet: freeze when it does. */
+  private freezeOnNext = false;
   private initDurationMs: number | undefined;
   private initStartAt: number | undefined;
   private initEndAt: number | undefined;
@@ -166,7 +173,14 @@ export class ExecutionEnvironment {
     this.state = 'initializing';
     this.output.sink = sink;
     this.api = await RuntimeApiServer.start({
-      next: () => this.fire({ kind: 'next' }),
+      next: () => {
+        if (this.freezeOnNext) {
+          this.freezeOnNext = false;
+          // Lambda freezes the environment once the runtime asks for the next event.
+          queueMicrotask(() => this.freeze());
+        }
+        this.fire({ kind: 'next' });
+      },
       response: (_id, body) => this.fire({ kind: 'response', body }),
       error: (_id, body) => this.fire({ kind: 'error', body }),
       initError: (body) => this.fire({ kind: 'initError', body }),
@@ -200,7 +214,16 @@ export class ExecutionEnvironment {
     this.output.emit(initStartLine(this.format, runtimeVersion, runtimeVersionArn));
     const t0 = performance.now();
     this.initStartAt = epochNow();
-    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let box: EnvironmentSandbox;
+    try {
+      box = this.options.sandbox.create(this.id, this.fn.memorySizeMB);
+    } catch (err) {
+      await this.destroy();
+      throw new Error(`cannot create the ${this.options.sandbox.kind} sandbox for ${this.fn.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.box = box;
+    const launch = box.wrap({ command: spec.command, args: spec.args, env: spec.env });
+    const child = spawn(launch.command, launch.args, { cwd: spec.cwd, env: launch.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const spawned = new Promise<Error | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
@@ -213,8 +236,10 @@ export class ExecutionEnvironment {
       await this.destroy();
       throw new Error(`cannot start the ${this.fn.runtime} runtime (${spec.command}): ${spawnError.message}`);
     }
+    box.attach(child.pid!);
     this.memory.attach(child.pid!);
-    this.startSampler();
+    // Where the kernel enforces the size there is nothing to poll: one reading per invocation gives Max Memory Used.
+    if (!box.kernelMemory) this.startSampler();
 
     let initTimer: NodeJS.Timeout | undefined;
     if (!this.options.debug) initTimer = setTimeout(() => this.fire({ kind: 'timeout' }), this.options.initTimeoutMs);
@@ -228,6 +253,8 @@ export class ExecutionEnvironment {
       this.state = 'idle';
       this.stopSampler();
       this.output.sink = undefined;
+      box.limitCpu();
+      this.freezeWhenWaiting();
       return { ok: true };
     }
 
@@ -241,6 +268,10 @@ export class ExecutionEnvironment {
       error = initTimeoutError(requestId, this.options.initTimeoutMs);
     } else if (event.kind === 'outOfMemory') {
       status = 'outOfMemory';
+      error = outOfMemoryError(requestId);
+    } else if (event.kind === 'exit' && this.exitedByKernelOom) {
+      status = 'outOfMemory';
+      this.oomBy = 'kernel';
       error = outOfMemoryError(requestId);
     } else if (event.kind === 'exit') {
       error = exitError(requestId, exitReason(event.code, event.signal));
@@ -298,6 +329,9 @@ export class ExecutionEnvironment {
     this.clock.reset();
     if (this.pauseFile) await this.writePauseFile();
     const api = this.api!;
+    this.freezeOnNext = false;
+    this.box?.thaw();
+    this.oomBy = undefined;
     const t0 = performance.now();
     const invokeStartAt = epochNow();
     api.deliver({
@@ -310,7 +344,7 @@ export class ExecutionEnvironment {
       ...(input.identity !== undefined ? { cognitoIdentity: JSON.stringify(input.identity) } : {}),
     });
     this.clock.arm(timeoutMs);
-    this.startSampler();
+    if (!this.box?.kernelMemory) this.startSampler();
 
     const event = await this.wait(['response', 'error', 'exit', 'timeout', 'outOfMemory', 'cancel']);
     const endedAt = performance.now();
@@ -321,14 +355,20 @@ export class ExecutionEnvironment {
     let status: OutcomeStatus;
     let result: unknown;
     let error: LambdaError | undefined;
+    let backgroundWork: string[] | undefined;
+    if (event.kind === 'response' || event.kind === 'error') {
+      backgroundWork = event.body.background;
+      this.notePeak();
+    }
     switch (event.kind) {
       case 'response': {
         this.stopSampler();
         this.memory.sample();
         await this.output.settle();
-        if (this.memory.overLimit) {
+        if (this.memory.overLimit && !this.box?.kernelMemory) {
           // It passed the memory size between two samples: Lambda's cgroup would have killed it.
           status = 'outOfMemory';
+          this.oomBy = 'polling';
           await this.kill();
           error = outOfMemoryError(input.requestId);
           for (const line of outOfMemoryLines(this.format, input.requestId)) sink(line);
@@ -358,14 +398,23 @@ export class ExecutionEnvironment {
         break;
       case 'outOfMemory':
         status = 'outOfMemory';
+        this.oomBy = 'polling';
         await this.kill();
         await this.output.drain();
         error = outOfMemoryError(input.requestId);
         for (const line of outOfMemoryLines(this.format, input.requestId)) sink(line);
         break;
       case 'exit': {
-        status = 'error';
         await this.output.drain();
+        if (this.exitedByKernelOom) {
+          // The cgroup's limit: the kernel's OOM killer ended the runtime.
+          status = 'outOfMemory';
+          this.oomBy = 'kernel';
+          error = outOfMemoryError(input.requestId);
+          for (const line of outOfMemoryLines(this.format, input.requestId)) sink(line);
+          break;
+        }
+        status = 'error';
         const reason = exitReason(event.code, event.signal);
         error = exitError(input.requestId, reason);
         for (const line of runtimeExitLines(this.format, input.requestId, reason, 'Runtime.ExitError')) sink(line);
@@ -402,6 +451,7 @@ export class ExecutionEnvironment {
     }
     this.output.sink = undefined;
     if (this.state === 'busy') this.state = 'idle';
+    if (this.state === 'idle') this.freezeWhenWaiting();
     return {
       status,
       ...(status === 'success' ? { result } : {}),
@@ -414,6 +464,7 @@ export class ExecutionEnvironment {
       pauses: this.clock.spans,
       invokeStartAt,
       invokeEndAt: performance.timeOrigin + endedAt,
+      sandbox: this.sandboxReport(backgroundWork),
     };
   }
 
@@ -459,6 +510,34 @@ export class ExecutionEnvironment {
     };
   }
 
+  /** What the sandbox enforced and did for the invocation that just ended. */
+  sandboxReport(backgroundWork?: string[]): SandboxReport {
+    const kind = this.box?.kind ?? this.options.sandbox.kind;
+    const kernelMemory = this.box?.kernelMemory ?? kind !== 'process';
+    const cpuCores = this.box?.cpuCores;
+    let freeze: SandboxReport['freeze'] = 'none';
+    if (this.options.debug) freeze = 'debugger';
+    else if (this.state === 'idle' && this.box) freeze = this.box.freezeBy;
+    return {
+      kind,
+      memory: kernelMemory ? 'kernel' : 'polling',
+      ...(cpuCores !== undefined ? { cpuCores: Math.round(cpuCores * 1000) / 1000 } : {}),
+      freeze,
+      ...(backgroundWork?.length ? { backgroundWork } : {}),
+      ...(this.oomBy ? { oomBy: this.oomBy } : {}),
+    };
+  }
+
+  /** Which mechanism ended the last out-of-memory invocation (or init). */
+  oomBy: 'kernel' | 'polling' | undefined;
+  private exitedByKernelOom = false;
+
+  /** Kills every process of the environment now (the host's exit hook: nothing may wait). */
+  killSync(): void {
+    if (this.child?.pid) killGroupSync(this.child.pid);
+    this.box?.killAll();
+  }
+
   /** Cancels what the environment is doing (the invocation ends `interrupted`; the environment is destroyed). */
   cancel(): void {
     this.cancelRequested = true;
@@ -479,6 +558,7 @@ export class ExecutionEnvironment {
     clearTimeout(this.idleTimer);
     await this.kill();
     await this.api?.close();
+    await this.box?.dispose();
     if (this.pauseFile) await rm(this.pauseFile, { force: true });
   }
 
@@ -507,11 +587,15 @@ export class ExecutionEnvironment {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.exitInfo = { code, signal };
+    // Read before the sandbox is removed below.
+    this.exitedByKernelOom = signal === 'SIGKILL' && this.box?.oomKilled() === true;
     this.state = 'dead';
     this.stopSampler();
     clearTimeout(this.idleTimer);
-    // Anything the runtime left behind in its group goes with it.
+    // Anything the runtime left behind in its group, or anywhere in its sandbox, goes with it.
     if (this.child?.pid) killGroupSync(this.child.pid);
+    this.box?.killAll();
+    void this.box?.dispose();
     this.fire({ kind: 'exit', code, signal });
     void this.api?.close();
     this.memory.close();
@@ -531,9 +615,27 @@ export class ExecutionEnvironment {
         if (this.exitInfo) resolve();
         else child.once('exit', () => resolve());
       });
+      this.box?.killAll();
       this.killing = killTree(pid).then(() => exited);
     }
     return this.killing;
+  }
+
+  /** Frozen until the next invocation, as Lambda does — never while a debugger is attached (it must stay responsive). */
+  private freezeWhenWaiting(): void {
+    if (this.options.debug || !this.box) return;
+    if (this.api?.waiting) this.freeze();
+    else this.freezeOnNext = true;
+  }
+
+  private freeze(): void {
+    if (this.state === 'idle' && !this.options.debug) this.box?.freeze();
+  }
+
+  /** The sandbox's own peak counts for Max Memory Used (it covers every process, however short-lived). */
+  private notePeak(): void {
+    const kb = this.box?.peakMemoryKB();
+    if (kb !== undefined) this.memory.notePeakKB(kb);
   }
 
   private startSampler(): void {

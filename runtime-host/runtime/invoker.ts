@@ -8,7 +8,7 @@ import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport } from '../protocol/records';
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import { runtimeFamilyOf, type LaunchContext } from './launch';
-import { killGroupSync } from './process-tree';
+import { sandboxFor, type Sandbox, type SandboxSetting } from './sandbox';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
 
 /** Lambda's payload limits (spec §3). */
@@ -34,6 +34,8 @@ export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   hostEnv?: NodeJS.ProcessEnv;
   /** The host's logger for notices environments print about the host (default: stderr), never part of a Lambda log. */
   hostLog?: HostLog;
+  /** Where environments run: cgroups where the host may manage them (`auto`), only cgroups, or the process fallback. */
+  sandbox?: SandboxSetting;
 }
 
 interface InFlight {
@@ -58,9 +60,12 @@ export class LambdaInvoker implements Invoker {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly options: LambdaInvokerOptions & InvokerOptions;
   private stopped = false;
+  /** Chosen once: every environment of this invoker runs in it. */
+  readonly sandbox: Sandbox;
 
   constructor(options: LambdaInvokerOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
+    this.sandbox = sandboxFor(options.sandbox);
     this.events.setMaxListeners(0);
     LIVE_INVOKERS.add(this);
     if (!exitHookInstalled) {
@@ -174,6 +179,7 @@ export class LambdaInvoker implements Invoker {
       if (outcome.initDurationMs !== undefined) record.initDurationMs = outcome.initDurationMs;
       record.billedDurationMs = outcome.billedDurationMs;
       record.maxMemoryUsedMB = outcome.maxMemoryUsedMB;
+      record.sandbox = outcome.sandbox;
       if (env.debugPort !== undefined) {
         record.pausedMs = Math.round(outcome.pausedMs * 100) / 100;
         record.pauses = outcome.pauses;
@@ -335,6 +341,7 @@ export class LambdaInvoker implements Invoker {
       initTimeoutMs: this.options.initTimeoutMs ?? 10_000,
       wallClockTimeoutWhileDebugging: this.options.wallClockTimeoutWhileDebugging,
       memorySampleMs: this.options.memorySampleMs ?? 20,
+      sandbox: this.sandbox,
       ...(this.options.hostLog ? { hostLog: this.options.hostLog } : {}),
       launch,
     });
@@ -390,6 +397,7 @@ export class LambdaInvoker implements Invoker {
     record.initDurationMs = outcome.initDurationMs;
     record.billedDurationMs = outcome.billedDurationMs;
     record.maxMemoryUsedMB = outcome.maxMemoryUsedMB;
+    record.sandbox = env.sandboxReport();
     record.costUsd = invocationCostUsd(record.memorySizeMB, outcome.billedDurationMs, record.architecture);
     Object.assign(record.timestamps, outcome.timestamps, { finishedAt: Date.now() });
     this.inFlight.delete(record.id);
@@ -403,7 +411,7 @@ export class LambdaInvoker implements Invoker {
 
   /** @internal — the process exit hook's last resort. */
   killAllSync(): void {
-    for (const pool of this.pools.values()) for (const env of pool) if (env.pid) killGroupSync(env.pid);
+    for (const pool of this.pools.values()) for (const env of pool) env.killSync();
   }
 }
 

@@ -47,7 +47,7 @@ export class MemorySampler {
     if (!this.tree) return;
     const hwmKB = this.tree.hwmKB();
     if (hwmKB > this.peak) this.peak = hwmKB;
-    if (this.overLimit) this.onOverLimit();
+    if (this.overLimit && this.timer) this.onOverLimit();
   }
 
   /** The process is gone: no more readings. */

@@ -11,7 +11,9 @@ import importlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 
@@ -407,7 +409,51 @@ def handle_event_request(client, request_handler, body, headers):
         client.post_invocation_result(invoke_id, result)
 
 
+def _kill_environment():
+    """The host is gone: end this environment's cgroup peers, process group and self."""
+    pids = set()
+    try:
+        with open("/proc/self/cgroup") as f:
+            for line in f.read().splitlines():
+                parts = line.split(":", 2)
+                if len(parts) != 3 or "/lambda-workbench/" not in parts[2]:
+                    continue
+                controller = parts[1].split(",")[0]
+                base = "/sys/fs/cgroup" + ("/" + controller if controller else "")
+                try:
+                    with open(base + parts[2] + "/cgroup.procs") as procs:
+                        pids.update(int(p) for p in procs.read().split())
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    pids.discard(os.getpid())
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+    finally:
+        os._exit(137)
+
+
+def watch_parent():
+    """Parent-death detection: a host killed with SIGKILL cannot clean up, so the environment does."""
+    parent = os.getppid()
+
+    def poll():
+        while True:
+            time.sleep(0.25)
+            if os.getppid() != parent:
+                _kill_environment()
+
+    threading.Thread(target=poll, name="lambda-workbench-parent-watch", daemon=True).start()
+
+
 def main():
+    watch_parent()
     sys.stdout = Unbuffered(sys.stdout)
     sys.stderr = Unbuffered(sys.stderr)
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
