@@ -150,6 +150,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
   private readonly roots: string[];
   private readonly v1: boolean;
   private disposed = false;
+  private disposing: Promise<void> | undefined;
 
   constructor(
     flavour: Flavour,
@@ -237,8 +238,12 @@ class CgroupEnvironment implements EnvironmentSandbox {
     this.frozen = false;
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
+  dispose(): Promise<void> {
+    this.disposing ??= this.removeAll();
+    return this.disposing;
+  }
+
+  private async removeAll(): Promise<void> {
     this.disposed = true;
     const until = Date.now() + 5000;
     for (;;) {
