@@ -66,7 +66,9 @@ function probeV1(layout: CgroupLayout): CgroupSandbox | string {
     const parent = join(layout.v1.get(c)!, SANDBOX_FOLDER);
     const made = makeDir(parent);
     if (made !== true) return `cannot create ${parent} (${made})`;
-    reaped += reapDeadHosts(parent);
+    // Each environment has a folder under every controller: count them under one.
+    const n = reapDeadHosts(parent);
+    if (c === 'freezer') reaped = n;
     const dir = join(parent, String(process.pid));
     const own = makeDir(dir);
     if (own !== true) return `cannot create ${dir} (${own})`;
