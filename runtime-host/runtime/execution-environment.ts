@@ -624,7 +624,9 @@ export class ExecutionEnvironment {
   /** Frozen until the next invocation, as Lambda does — never while a debugger is attached (it must stay responsive). */
   private freezeWhenWaiting(): void {
     if (this.options.debug || !this.box) return;
-    if (this.api?.waiting) this.freeze();
+    // Off the answer's path: the caller gets its result first (a freezer write costs ~0.5 ms); a next
+    // invocation that comes first finds the environment busy, and it stays thawed.
+    if (this.api?.waiting) setImmediate(() => this.freeze());
     else this.freezeOnNext = true;
   }
 
