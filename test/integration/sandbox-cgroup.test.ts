@@ -118,6 +118,16 @@ test('a setsid grandchild re-parented away from the runtime is gone after a time
   await waitFor(() => taggedPids(stopTag).length === 0, 'the orphan of the stopped environment to be gone');
 });
 
+test('a setsid grandchild of a frozen environment is gone when the idle environment is reaped', { skip }, async () => {
+  const invoker = new LambdaInvoker({ sandbox: 'cgroup', idleReapMs: 1000 });
+  invokers.push(invoker);
+  const tag = uniqueTag();
+  const record = await invokeSeeingOrphan(invoker, 'orphan-reap', 30, { tag });
+  assert.equal(record.status, 'success', JSON.stringify(record.error));
+  await waitFor(() => invoker.environmentCount('orphan-reap') === 0, 'the idle environment to be reaped');
+  await waitFor(() => taggedPids(tag).length === 0, 'the orphan of the reaped environment to be gone');
+});
+
 /** Invokes the orphan handler and checks, once it says so, that the orphan really runs. */
 async function invokeSeeingOrphan(
   invoker: LambdaInvoker,

@@ -52,6 +52,8 @@ function countKinds(kinds: string[]): string {
     FSReqCallback: ['file operation', 'file operations'],
     FSReqPromise: ['file operation', 'file operations'],
     ChildProcess: ['child process', 'child processes'],
+    Thread: ['thread', 'threads'],
+    Timer: ['timer thread', 'timer threads'],
     ProcessWrap: ['child process', 'child processes'],
   };
   const counts = new Map<string, { n: number; forms: [string, string] }>();

@@ -89,20 +89,22 @@ class RuntimeApiClient:
             raise RuntimeError("GET /invocation/next returned %d" % response.status)
         return body, {k.lower(): v for k, v in response.getheaders()}
 
-    def post_invocation_result(self, invoke_id, result_json):
+    def post_invocation_result(self, invoke_id, result_json, background=None):
         self._request(
             "POST",
             "%s/invocation/%s/response" % (API_PREFIX, invoke_id),
             body=result_json.encode("utf-8"),
-            headers={"Content-Type": "application/json"},
+            headers=with_background({"Content-Type": "application/json"}, background),
         )
 
-    def post_invocation_error(self, invoke_id, error_result):
+    def post_invocation_error(self, invoke_id, error_result, background=None):
         self._request(
             "POST",
             "%s/invocation/%s/error" % (API_PREFIX, invoke_id),
             body=to_json(error_result).encode("utf-8"),
-            headers={"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error_result["errorType"]},
+            headers=with_background(
+                {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error_result["errorType"]}, background
+            ),
         )
 
     def post_init_error(self, error_result):
@@ -368,6 +370,13 @@ def parse_json_header(value, name):
         raise FaultException(FaultException.UNMARSHAL_ERROR, "Unable to parse {} JSON: {}".format(name, str(e)))
 
 
+def with_background(headers, background):
+    """The host freezes the environment after this post: tell it which threads the function left running."""
+    if background:
+        headers["Lambda-Workbench-Background"] = ",".join(background)
+    return headers
+
+
 def handle_event_request(client, request_handler, body, headers):
     global _current_request_id
     invoke_id = headers.get("lambda-runtime-aws-request-id")
@@ -379,6 +388,7 @@ def handle_event_request(client, request_handler, body, headers):
         os.environ.pop("_X_AMZN_TRACE_ID", None)
     error_result = None
     result = None
+    threads_before = None
     try:
         try:
             event = json.loads(body) if body else None
@@ -392,6 +402,7 @@ def handle_event_request(client, request_handler, body, headers):
             headers.get("lambda-runtime-invoked-function-arn"),
             headers.get("lambda-runtime-aws-tenant-id"),
         )
+        threads_before = set(threading.enumerate())
         response = request_handler(event, context)
         try:
             result = to_json(response)
@@ -402,11 +413,12 @@ def handle_event_request(client, request_handler, body, headers):
     except Exception:
         error_result = build_fault_result(sys.exc_info(), invoke_id)
 
+    background = [type(t).__name__ for t in threading.enumerate() if t.is_alive() and t not in threads_before] if threads_before else []
     if error_result is not None:
         log_error(error_result)
-        client.post_invocation_error(invoke_id, error_result)
+        client.post_invocation_error(invoke_id, error_result, background)
     else:
-        client.post_invocation_result(invoke_id, result)
+        client.post_invocation_result(invoke_id, result, background)
 
 
 def _kill_environment():

@@ -16,15 +16,16 @@ export interface CgroupLayout {
 
 /** Where this process's cgroups are, from /proc/self/mountinfo and /proc/self/cgroup. */
 export function cgroupLayout(): CgroupLayout {
-  const layout: CgroupLayout = { v1: new Map(), v2: undefined };
-  let mountinfo: string;
-  let membership: string;
   try {
-    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-    membership = readFileSync('/proc/self/cgroup', 'utf8');
+    return parseCgroupLayout(readFileSync('/proc/self/mountinfo', 'utf8'), readFileSync('/proc/self/cgroup', 'utf8'));
   } catch {
-    return layout;
+    return { v1: new Map(), v2: undefined };
   }
+}
+
+/** The layout from the text of /proc/self/mountinfo and /proc/self/cgroup. */
+export function parseCgroupLayout(mountinfo: string, membership: string): CgroupLayout {
+  const layout: CgroupLayout = { v1: new Map(), v2: undefined };
   const own = new Map<string, string>();
   let ownV2: string | undefined;
   for (const line of membership.split('\n')) {

@@ -9,12 +9,17 @@ import { distAsset } from '../assets';
 
 let watchdog: ChildProcess | undefined;
 
+/** Starts the host's watchdog (once) and hands it the host's cgroup folders, if any. */
 export function startWatchdog(cgroupHostDirs: string[]): void {
-  if (watchdog) return;
+  if (!watchdog) spawnWatchdog();
+  for (const dir of cgroupHostDirs) send(`c${dir}\n`);
+}
+
+function spawnWatchdog(): void {
   const script = distAsset('runtime/sandbox-watchdog.js');
   if (!existsSync(script)) return;
   try {
-    watchdog = spawn(process.execPath, [script, JSON.stringify(cgroupHostDirs)], {
+    watchdog = spawn(process.execPath, [script], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
       // The host may run inside Electron (VS Code): its binary is node only with this set.

@@ -1,10 +1,10 @@
-// The watchdog process (see watchdog-client.ts). argv[2]: the host's cgroup folders as JSON; stdin:
-// `+<pid>` / `-<pid>` lines for process groups to kill. When stdin ends, the host is gone: kill all of
+// The watchdog process (see watchdog-client.ts). stdin lines: `c<folder>` a cgroup folder of the host,
+// `+<pid>` / `-<pid>` a process group to kill or forget. When stdin ends, the host is gone: kill all of
 // it and remove the folders, then exit. node: built-ins only.
 import { killTree } from '../process-tree';
 import { killAndRemoveSync } from './cgroup-fs';
 
-const cgroupDirs = JSON.parse(process.argv[2] ?? '[]') as string[];
+const cgroupDirs = new Set<string>();
 const groups = new Set<number>();
 let buffered = '';
 let done = false;
@@ -13,7 +13,7 @@ function cleanUp(): void {
   if (done) return;
   done = true;
   for (const pid of groups) void killTree(pid);
-  if (cgroupDirs.length) killAndRemoveSync(cgroupDirs, 5000);
+  if (cgroupDirs.size) killAndRemoveSync([...cgroupDirs], 5000);
   process.exit(0);
 }
 
@@ -24,6 +24,10 @@ process.stdin.on('data', (chunk: string) => {
   while ((i = buffered.indexOf('\n')) >= 0) {
     const line = buffered.slice(0, i);
     buffered = buffered.slice(i + 1);
+    if (line[0] === 'c') {
+      cgroupDirs.add(line.slice(1));
+      continue;
+    }
     const pid = Number(line.slice(1));
     if (!(pid > 0)) continue;
     if (line[0] === '+') groups.add(pid);
