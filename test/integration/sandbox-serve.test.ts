@@ -25,6 +25,22 @@ async function sandboxOfServe(args: string[], env: NodeJS.ProcessEnv = {}): Prom
   }
 }
 
+describe('invoke: the sandbox', () => {
+  it('--sandbox process runs the invocation in the process sandbox; a bad value is a usage error', () => {
+    const root = copyFixture('service-project');
+    projects.push(root);
+    const ok = spawnSync(process.execPath, [cli, 'invoke', 'src/hello.handler', '--root', root, '--sandbox', 'process', '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as InvokeOutput).report.status, 'success');
+    const bad = spawnSync(process.execPath, [cli, 'invoke', 'src/hello.handler', '--root', root, '--sandbox', 'vm'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--sandbox must be one of auto, cgroup, process, got 'vm'/);
+  });
+});
+
 describe('serve: the sandbox', () => {
   it('by default: cgroups where writable, else the process sandbox; the ready line and the record agree', async () => {
     const { ready, record } = await sandboxOfServe([]);
