@@ -253,7 +253,8 @@ export class ExecutionEnvironment {
       this.state = 'idle';
       this.stopSampler();
       this.output.sink = undefined;
-      box.limitCpu();
+      // A debugger needs the process responsive: no CPU quota (nor freezing) while one may be attached.
+      if (!this.options.debug) box.limitCpu();
       this.freezeWhenWaiting();
       return { ok: true };
     }
@@ -514,7 +515,7 @@ export class ExecutionEnvironment {
   sandboxReport(backgroundWork?: string[]): SandboxReport {
     const kind = this.box?.kind ?? this.options.sandbox.kind;
     const kernelMemory = this.box?.kernelMemory ?? kind !== 'process';
-    const cpuCores = this.box?.cpuCores;
+    const cpuCores = this.options.debug ? undefined : this.box?.cpuCores;
     let freeze: SandboxReport['freeze'] = 'none';
     if (this.options.debug) freeze = 'debugger';
     else if (this.state === 'idle' && this.box) freeze = this.box.freezeBy;

@@ -65,6 +65,7 @@ test('prepareDebug starts an environment with the inspector on a loopback port; 
   assert.equal(record.pausedMs, 0);
   assert.deepEqual(record.pauses, []);
   assert.equal(record.sandbox?.freeze, 'debugger', 'never frozen while a debugger may be attached: it must stay responsive');
+  assert.equal(record.sandbox?.cpuCores, undefined, 'nor held to a CPU quota');
   const again = await invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true });
   assert.equal(again.cold, false);
   assert.equal((again.result as { pid: number }).pid, (record.result as { pid: number }).pid);
