@@ -23,6 +23,7 @@ const HOST_KEYS = [
   'maxHistoryMB',
   'memoryBudgetMB',
   'accountConcurrency',
+  'sandbox',
 ] as const;
 
 const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled'] as const;
@@ -65,6 +66,10 @@ export class Config {
   get regionSetExplicitly(): boolean {
     const i = this.cfg.inspect<string>('region');
     return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
+  }
+  /** `auto`: a cgroup per environment where the host may manage cgroups, else the process fallback. */
+  get sandbox(): 'auto' | 'cgroup' | 'process' {
+    return this.cfg.get<'auto' | 'cgroup' | 'process'>('sandbox', 'auto');
   }
   get billingRule(): BillingRule {
     return this.cfg.get<BillingRule>('billingRule', 'per-ms-with-init');

@@ -39,6 +39,11 @@ const ENTRIES = [
     name: 'node-stdio-preload',
     options: { ...node, sourcemap: false, entryPoints: ['runtime-host/runtime/stdio-preload.ts'], outfile: 'dist/runtime/stdio-preload.js' },
   },
+  // The watchdog that kills a dead host's environments (runtime/sandbox/watchdog-client.ts).
+  {
+    name: 'sandbox-watchdog',
+    options: { ...node, sourcemap: false, entryPoints: ['runtime-host/runtime/sandbox/watchdog.ts'], outfile: 'dist/runtime/sandbox-watchdog.js' },
+  },
   { name: 'extension', options: { ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] } },
   {
     name: 'webview',

@@ -14,9 +14,10 @@ import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from 
 import { loadEvent } from './event-argument';
 import { HOST_SETTINGS } from '../protocol/settings';
 import { errorPayload } from '../protocol/records';
+import { sandboxSetting } from './serve';
 
 export const USAGE =
-  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--runtime-sdk off|DIR] [--name FUNCTION_NAME] [--aws-profile NAME] [--json]';
+  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--runtime-sdk off|DIR] [--name FUNCTION_NAME] [--aws-profile NAME] [--sandbox auto|cgroup|process] [--json]';
 
 const FLAGS = {
   root: { type: 'string' },
@@ -28,6 +29,7 @@ const FLAGS = {
   'runtime-sdk': { type: 'string' },
   name: { type: 'string' },
   'aws-profile': { type: 'string' },
+  sandbox: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -84,12 +86,20 @@ export async function run(argv: string[]): Promise<number> {
   // The runtime's SDK when the machine has it (serve installs it once); a one-shot invoke never waits for an install.
   const sdkChoice = values['runtime-sdk'] ?? process.env[HOST_SETTINGS.runtimeSdk.env] ?? 'auto';
   const runtimeSdkDir = sdkChoice === 'off' ? undefined : installedRuntimeSdk(sdkChoice === 'auto' ? defaultRuntimeSdkFolder() : resolve(cwd, sdkChoice));
-  const invoker = new LambdaInvoker({
-    region: process.env['AWS_REGION'] ?? 'us-east-1',
-    aws,
-    ...(process.env['NODE_OPTIONS'] ? { nodeOptions: process.env['NODE_OPTIONS'] } : {}),
-    ...(runtimeSdkDir ? { runtimeSdkDir } : {}),
-  });
+  const sandbox = values.sandbox !== undefined ? sandboxSetting(values.sandbox, '--sandbox') : undefined;
+  let invoker: LambdaInvoker;
+  try {
+    invoker = new LambdaInvoker({
+      region: process.env['AWS_REGION'] ?? 'us-east-1',
+      aws,
+      ...(sandbox ? { sandbox } : {}),
+      ...(process.env['NODE_OPTIONS'] ? { nodeOptions: process.env['NODE_OPTIONS'] } : {}),
+      ...(runtimeSdkDir ? { runtimeSdkDir } : {}),
+    });
+  } catch (err) {
+    if (err instanceof UserError) throw new UsageError(`${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+    throw err;
+  }
   if (!json) invoker.on('log', (_id, line) => process.stderr.write(`${line}\n`));
   // Ctrl-C: the environment goes with us.
   const onSignal = () => void invoker.shutdown().then(() => process.exit(130));

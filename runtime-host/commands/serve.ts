@@ -6,6 +6,7 @@ import type { HostLogger } from '../host-context';
 import type { ReadyLine } from '../protocol/index';
 import { LOG_LEVELS, parseHostSettings, type HostSettings, type LogLevel } from '../protocol/settings';
 import { DEFAULT_MAX_HISTORY_MB } from '../records/invocation-store';
+import { sandboxFor, SANDBOX_SETTINGS, type SandboxSetting } from '../runtime/sandbox';
 import { UserError } from '../runtime/types';
 import { startHost, type HostOptions } from '../server/host';
 import { parseAllowedHosts } from '../server/local-request';
@@ -14,7 +15,7 @@ import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from 
 const USAGE =
   'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--aws-port N] [--http-port N]\n' +
   '                       [--max-records N] [--max-history-mb N] [--memory-budget-mb N] [--account-concurrency N] [--allow-host NAME]... [--aws-profile NAME]\n' +
-  '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off]';
+  '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off] [--sandbox auto|cgroup|process]';
 
 export function stderrLogger(level: LogLevel = 'info'): HostLogger {
   const min = LOG_LEVELS.indexOf(level);
@@ -53,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       jwks: { type: 'string', multiple: true },
       'skip-jwt-signature': { type: 'boolean' },
       'iam-auth': { type: 'string' },
+      sandbox: { type: 'string' },
     },
     USAGE,
   );
@@ -72,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values['aws-profile'] !== undefined) settings.awsProfile = profileFlag(values['aws-profile']);
   if (values['runtime-sdk'] !== undefined) settings.runtimeSdk = values['runtime-sdk'];
   const allowedHosts = allowedHostsOf([...(values['allow-host'] ?? []), ...(settings.allowedHosts ? [settings.allowedHosts] : [])]);
+  if (values.sandbox !== undefined) settings.sandbox = sandboxSetting(values.sandbox, '--sandbox');
   const log = stderrLogger(settings.logLevel);
   // stdout carries exactly one line (the ready line): any stray console output goes to stderr.
   const toStderr = (...args: unknown[]) => console.error(...args);
@@ -109,12 +112,16 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
 
+  // The host's invoker chose it (once per setting); the same choice is reported here.
+  const sandbox = sandboxFor(settings.sandbox);
+  log.info(`sandbox: ${sandbox.kind} (${sandbox.reason})`);
   const ready: ReadyLine & Record<string, string> = {
     event: 'ready',
     ws: host.ws,
     token: host.token,
     invokeApi: host.invokeApi,
     awsEndpoint: host.awsEndpoint,
+    sandbox: sandbox.kind,
     ...host.readyInfo,
     ...(host.dashboard ? { dashboard: host.dashboard } : {}),
     ...(host.awsProfile ? { awsProfile: host.awsProfile } : {}),
@@ -164,6 +171,7 @@ export function hostOptionsFrom(
       idleReapMs: settings.idleReapMs,
       wallClockTimeoutWhileDebugging: settings.wallClockTimeoutWhileDebugging,
       pythonPath: settings.pythonPath,
+      sandbox: settings.sandbox,
       // 0 means the default (half the machine's memory).
       memoryBudgetMB: settings.memoryBudgetMB || undefined,
       accountConcurrency: settings.accountConcurrency,
@@ -180,6 +188,11 @@ function allowedHostsOf(values: string[]): string[] {
     if (err instanceof UserError) throw new UsageError(`--allow-host: ${err.message} (${err.hint ?? ''})`);
     throw err;
   }
+}
+
+export function sandboxSetting(value: string, name: string): SandboxSetting {
+  if (!SANDBOX_SETTINGS.includes(value as SandboxSetting)) throw new UsageError(`${name} must be one of ${SANDBOX_SETTINGS.join(', ')}, got '${value}'`);
+  return value as SandboxSetting;
 }
 
 function onOff(value: string | undefined, flag: string): boolean {

@@ -6,6 +6,7 @@ export * from './methods';
 export * from './webview';
 export * from './tune';
 export * from './errors';
+import type { SandboxKind } from './records';
 
 /** The one JSON line `lambda-workbench serve` prints on stdout when ready. */
 export interface ReadyLine {
@@ -19,6 +20,8 @@ export interface ReadyLine {
   dashboard?: string;
   /** Present when functions get this AWS profile's credentials (their calls reach real AWS); absent: placeholder credentials. */
   awsProfile?: string;
+  /** How execution environments are isolated (`cgroup-v1`, `cgroup-v2` or `process`). */
+  sandbox?: SandboxKind;
 }
 
 /** Query parameter (and `Sec-WebSocket-Protocol` alternative) that carries the session token. */

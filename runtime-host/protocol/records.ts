@@ -133,6 +133,27 @@ export interface TruncatedFields {
   httpResponseBody?: number;
 }
 
+/** How execution environments are isolated: a cgroup per environment (v1 or v2 hierarchy), or the process-group fallback. */
+export type SandboxKind = 'cgroup-v1' | 'cgroup-v2' | 'process';
+
+/** What the sandbox enforced for one invocation, so the panel can say which limits are real and how. */
+export interface SandboxReport {
+  kind: SandboxKind;
+  /** `kernel`: the cgroup's memory limit (the kernel's OOM kill); `polling`: the host reads /proc and kills past the size. */
+  memory: 'kernel' | 'polling';
+  /** The CPU share in cores (Lambda's ratio, 1,769 MB = one core of this machine); absent when CPU is not limited. */
+  cpuCores?: number;
+  /**
+   * How the environment was frozen after this invocation: the cgroup freezer, SIGSTOP of its process group,
+   * `debugger` when not frozen because a debugger is attached, `none` when the environment did not live on.
+   */
+  freeze: 'cgroup' | 'sigstop' | 'debugger' | 'none';
+  /** Timers and sockets the function left pending when it answered: they did not run until the next invocation. */
+  backgroundWork?: string[];
+  /** Which mechanism ended an out-of-memory invocation. */
+  oomBy?: 'kernel' | 'polling';
+}
+
 export interface InvocationRecord {
   /** Unique record id. For kind 'invocation' it equals `requestId`. */
   id: string;
@@ -186,6 +207,8 @@ export interface InvocationRecord {
   serviceCalls?: ServiceCallSpan[];
   /** Calls left out of `serviceCalls` once it held its maximum (1000). */
   serviceCallsDropped?: number;
+  /** The sandbox the environment ran in and what it enforced. */
+  sandbox?: SandboxReport;
   /** Free-form details a source attaches (SNS topic and message id, S3 bucket/key, stream name/shard/sequence range). */
   source?: Record<string, unknown>;
 }

@@ -86,6 +86,8 @@ export const HOST_SETTINGS = {
   memoryBudgetMB: { env: 'LAMBDA_WORKBENCH_MEMORY_BUDGET_MB', kind: integer(0, 10_000_000) },
   /** Lambda's account concurrency limit (`--account-concurrency` wins). */
   accountConcurrency: { env: 'LAMBDA_WORKBENCH_ACCOUNT_CONCURRENCY', kind: integer(1, 1_000_000) },
+  /** How execution environments are isolated: auto (a cgroup where the host may make one), cgroup, or process (`--sandbox` wins). */
+  sandbox: { env: 'LAMBDA_WORKBENCH_SANDBOX', kind: oneOf(['auto', 'cgroup', 'process'] as const) },
   /** Where the runtime's AWS SDK for Node functions comes from: auto, off or a folder (`--runtime-sdk` wins). */
   runtimeSdk: { env: 'LAMBDA_WORKBENCH_RUNTIME_SDK', kind: text() },
 } as const satisfies Record<string, SettingSpec<unknown>>;

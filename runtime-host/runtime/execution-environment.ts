@@ -7,47 +7,45 @@ import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { billedDurationMs } from '../protocol/billing';
-import type { BillingRule, LambdaError, PausedSpan } from '../protocol/records';
+import type { BillingRule, LambdaError, PausedSpan, SandboxReport } from '../protocol/records';
 import { launchSpec, newLogStreamName, type HostLaunchSettings } from './launch';
 import type { InitializationType } from './launch-environment';
 import {
-  endLine,
+  closingLines,
+  exitError,
+  initTimeoutError,
+  interruptedError,
+  invokeTimeoutError,
+  outOfMemoryError,
+  outOfMemoryLines,
+  parseError,
+  parseJson,
+  reportStatusOf,
+  responseTooLargeError,
+} from './lambda-errors';
+import {
   exitReason,
   initReportLine,
   initStartLine,
   logFormatOf,
-  reportLine,
   runtimeExitLines,
-  runtimeExitMessage,
   runtimeVersionOf,
   startLine,
   timeoutLine,
-  timeoutMessage,
   type LogFormat,
   type ReportStatus,
 } from './log-lines';
-import { killGroupSync, killTree, TreeMemory } from './process-tree';
-import { RESPONSE_LIMIT_BYTES } from '../protocol/limits';
+import { MemorySampler } from './memory-sampler';
+import { OutputDemux, type HostLog, type LineSink } from './output-demux';
+import { PauseClock } from './pause-clock';
+import { killGroupSync, killTree } from './process-tree';
 import { freePort } from '../util/ports';
 import { RuntimeApiServer, type PostedBody } from './runtime-api-server';
+import type { EnvironmentSandbox, Sandbox } from './sandbox';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
 import type { FunctionConfig } from './types';
 
-export type LineSink = (line: string) => void;
-
-/** The host's own logger, for lines that are about the host, not the function (see HOST_LINE_PREFIX). */
-export type HostLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
-
-/**
- * A stderr line starting with this comes from our bootstrap and is the host's notice to the user
- * (e.g. "compiling TypeScript handler… (a local convenience)"), not the function's output: it goes
- * to the host's log, never into the invocation's Lambda log. `[lambda-workbench] <LEVEL> <message>`.
- */
-export const HOST_LINE_PREFIX = '[lambda-workbench] ';
-const HOST_LINE = /^\[lambda-workbench\] (?:(DEBUG|INFO|WARN|ERROR) )?(.*)$/;
-
-/** Default host log: the line as the bootstrap wrote it, on this process's stderr. */
-const stderrHostLog: HostLog = (level, message) => process.stderr.write(`${HOST_LINE_PREFIX}${level.toUpperCase()} ${message}\n`);
+export { HOST_LINE_PREFIX, type HostLog, type LineSink } from './output-demux';
 
 export interface EnvironmentOptions {
   id: string;
@@ -63,6 +61,8 @@ export interface EnvironmentOptions {
   memorySampleMs: number;
   /** Where host notices from the environment go (default: this process's stderr). */
   hostLog?: HostLog;
+  /** Where environments run (chosen once per host). */
+  sandbox: Sandbox;
   /** Launch settings shared by all environments (NODE_OPTIONS, node binary, state dir…). */
   launch: HostLaunchSettings;
   /** `provisioned-concurrency`: initialised ahead of invocations, so no invocation of it reports an Init Duration. */
@@ -95,6 +95,7 @@ export interface InvocationOutcome {
   initEndAt?: number;
   invokeStartAt?: number;
   invokeEndAt: number;
+  sandbox: SandboxReport;
 }
 
 type EnvEvent =
@@ -109,12 +110,8 @@ type EnvEvent =
 
 export type EnvironmentState = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
 
-const INSPECTOR_NOTICE =
-  /^(Debugger listening on ws:\/\/|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector|Debugger attached\.$|Waiting for the debugger to disconnect\.\.\.$)/;
-
 const epochNow = () => performance.timeOrigin + performance.now();
 const round2 = (n: number) => Math.round(n * 100) / 100;
-const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ExecutionEnvironment {
   readonly id: string;
@@ -134,22 +131,18 @@ export class ExecutionEnvironment {
   private child: ChildProcess | undefined;
   private api: RuntimeApiServer | undefined;
   private waiter: { accept: ReadonlySet<EnvEvent['kind']>; resolve: (e: EnvEvent) => void } | undefined;
-  private sink: LineSink | undefined;
-  /** Output that arrived while no invocation was listening; Lambda would show it with the next one. */
-  private pendingLines: string[] = [];
-  private partial = { stdout: '', stderr: '' };
-  private streamsOpen = 0;
-  private streamsClosed: (() => void) | undefined;
-  private peakKB = 0;
-  private tree: TreeMemory | undefined;
-  private sampler: NodeJS.Timeout | undefined;
+  /** Output that arrives while no invocation is listening waits there; Lambda would show it with the next one. */
+  private readonly output: OutputDemux;
+  private readonly memory: MemorySampler;
+  private readonly clock: PauseClock;
+  private box: EnvironmentSandbox | undefined;
+  /** The runtime answered but has not asked for the next event yet: freeze when it does. */
+  private freezeOnNext = false;
   private initDurationMs: number | undefined;
   private initStartAt: number | undefined;
   private initEndAt: number | undefined;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private pauseFile: string | undefined;
-  private pause = { pausedMs: 0, pausedSince: undefined as number | undefined, spans: [] as PausedSpan[] };
-  private deadline: { timer: NodeJS.Timeout | undefined; remainingMs: number; armedAt: number } | undefined;
   private killing: Promise<void> | undefined;
   /** A cancel that came while nothing was being waited for still ends the next wait. */
   private cancelRequested = false;
@@ -158,6 +151,9 @@ export class ExecutionEnvironment {
     this.id = options.id;
     this.fn = options.fn;
     this.format = logFormatOf(options.fn.environment);
+    this.output = new OutputDemux({ functionName: options.fn.name, debug: options.debug, ...(options.hostLog ? { hostLog: options.hostLog } : {}) });
+    this.memory = new MemorySampler(options.fn.memorySizeMB, options.memorySampleMs, () => this.fire({ kind: 'outOfMemory' }));
+    this.clock = new PauseClock({ wallClock: options.wallClockTimeoutWhileDebugging, onDeadline: () => this.fire({ kind: 'timeout' }) });
   }
 
   get initialized(): boolean {
@@ -184,7 +180,7 @@ export class ExecutionEnvironment {
 
   /** Peak resident memory of the whole tree so far (Lambda's Max Memory Used never goes down between invokes). */
   get maxMemoryUsedMB(): number {
-    return Math.round(this.peakKB / 1024);
+    return Math.round(this.memory.peakKB / 1024);
   }
 
   /**
@@ -194,9 +190,16 @@ export class ExecutionEnvironment {
    */
   async init(requestId: string, sink?: LineSink): Promise<{ ok: true } | { ok: false; status: 'error' | 'timeout' | 'outOfMemory'; error: LambdaError }> {
     this.state = 'initializing';
-    this.sink = sink;
+    this.output.sink = sink;
     this.api = await RuntimeApiServer.start({
-      next: () => this.fire({ kind: 'next' }),
+      next: () => {
+        if (this.freezeOnNext) {
+          this.freezeOnNext = false;
+          // Lambda freezes the environment once the runtime asks for the next event.
+          queueMicrotask(() => this.freeze());
+        }
+        this.fire({ kind: 'next' });
+      },
       response: (_id, body) => this.fire({ kind: 'response', body }),
       error: (_id, body) => this.fire({ kind: 'error', body }),
       initError: (body) => this.fire({ kind: 'initError', body }),
@@ -228,24 +231,35 @@ export class ExecutionEnvironment {
       spec.localRuntime ?? { name: 'unknown', version: 'unknown' },
       this.options.region,
     );
-    this.emitLine(initStartLine(this.format, runtimeVersion, runtimeVersionArn));
+    this.output.emit(initStartLine(this.format, runtimeVersion, runtimeVersionArn));
     const t0 = performance.now();
     this.initStartAt = epochNow();
-    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let box: EnvironmentSandbox;
+    try {
+      box = this.options.sandbox.create(this.id, this.fn.memorySizeMB);
+    } catch (err) {
+      await this.destroy();
+      throw new Error(`cannot create the ${this.options.sandbox.kind} sandbox for ${this.fn.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.box = box;
+    const launch = box.wrap({ command: spec.command, args: spec.args, env: spec.env });
+    const child = spawn(launch.command, launch.args, { cwd: spec.cwd, env: launch.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const spawned = new Promise<Error | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
       child.once('error', (err) => resolve(err));
     });
-    this.watchOutput(child);
+    this.output.watch(child);
     child.once('exit', (code, signal) => this.onExit(code, signal));
     const spawnError = await spawned;
     if (spawnError) {
       await this.destroy();
       throw new Error(`cannot start the ${this.fn.runtime} runtime (${spec.command}): ${spawnError.message}`);
     }
-    this.tree = new TreeMemory(child.pid!);
-    this.startSampler();
+    box.attach(child.pid!);
+    this.memory.attach(child.pid!);
+    // Where the kernel enforces the size there is nothing to poll: one reading per invocation gives Max Memory Used.
+    if (!box.kernelMemory) this.startSampler();
 
     let initTimer: NodeJS.Timeout | undefined;
     if (!this.options.debug) initTimer = setTimeout(() => this.fire({ kind: 'timeout' }), this.options.initTimeoutMs);
@@ -258,7 +272,10 @@ export class ExecutionEnvironment {
       this.initDurationMs = initDurationMs;
       this.state = 'idle';
       this.stopSampler();
-      this.sink = undefined;
+      this.output.sink = undefined;
+      // A debugger needs the process responsive: no CPU quota (nor freezing) while one may be attached.
+      if (!this.options.debug) box.limitCpu();
+      this.freezeWhenWaiting();
       return { ok: true };
     }
 
@@ -269,20 +286,23 @@ export class ExecutionEnvironment {
       error = parseError(event.body, 'Runtime.Unknown');
     } else if (event.kind === 'timeout') {
       status = 'timeout';
-      const seconds = this.options.initTimeoutMs / 1000;
-      error = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Init timed out after ${seconds.toFixed(2)} seconds`, trace: [] };
+      error = initTimeoutError(requestId, this.options.initTimeoutMs);
     } else if (event.kind === 'outOfMemory') {
       status = 'outOfMemory';
-      error = { errorType: 'Runtime.OutOfMemory', errorMessage: runtimeExitMessage(requestId, 'signal: killed'), trace: [] };
+      error = outOfMemoryError(requestId);
+    } else if (event.kind === 'exit' && this.exitedByKernelOom) {
+      status = 'outOfMemory';
+      this.oomBy = 'kernel';
+      error = outOfMemoryError(requestId);
     } else if (event.kind === 'exit') {
-      error = { errorType: 'Runtime.ExitError', errorMessage: runtimeExitMessage(requestId, exitReason(event.code, event.signal)), trace: [] };
+      error = exitError(requestId, exitReason(event.code, event.signal));
     } else {
-      error = { errorType: 'Host.Interrupted', errorMessage: 'the invocation was cancelled during init', trace: [] };
+      error = interruptedError('init');
     }
     await this.kill();
-    await this.drainOutput();
+    await this.output.drain();
     if (event.kind !== 'cancel') {
-      this.emitLine(
+      this.output.emit(
         initReportLine(this.format, {
           initDurationMs,
           phase: 'init',
@@ -321,16 +341,19 @@ export class ExecutionEnvironment {
     this.invocations++;
     this.state = 'busy';
     clearTimeout(this.idleTimer);
-    const initLines = cold ? this.takePending() : [];
+    const initLines = cold ? this.output.takePending() : [];
     for (const line of initLines) sink(line);
-    this.sink = sink;
+    this.output.sink = sink;
     sink(startLine(this.format, input.requestId));
-    for (const line of this.takePending()) sink(line);
+    for (const line of this.output.takePending()) sink(line);
 
     const timeoutMs = fn.timeoutSeconds * 1000;
-    this.pause = { pausedMs: 0, pausedSince: undefined, spans: [] };
+    this.clock.reset();
     if (this.pauseFile) await this.writePauseFile();
     const api = this.api!;
+    this.freezeOnNext = false;
+    this.box?.thaw();
+    this.oomBy = undefined;
     const t0 = performance.now();
     const invokeStartAt = epochNow();
     api.deliver({
@@ -342,40 +365,38 @@ export class ExecutionEnvironment {
       ...(input.clientContext !== undefined ? { clientContext: JSON.stringify(input.clientContext) } : {}),
       ...(input.identity !== undefined ? { cognitoIdentity: JSON.stringify(input.identity) } : {}),
     });
-    this.deadline = { timer: undefined, remainingMs: timeoutMs, armedAt: performance.now() };
-    this.armDeadline();
-    this.startSampler();
+    this.clock.arm(timeoutMs);
+    if (!this.box?.kernelMemory) this.startSampler();
 
     const event = await this.wait(['response', 'error', 'exit', 'timeout', 'outOfMemory', 'cancel']);
     const endedAt = performance.now();
-    this.disarmDeadline();
-    this.deadline = undefined;
-    if (this.pause.pausedSince !== undefined) this.resumed();
+    if (this.clock.finish()) void this.writePauseFile();
     const started = api.deliveredAt !== undefined && api.deliveredAt >= t0 ? api.deliveredAt : t0;
-    let durationMs = Math.max(0, endedAt - started - this.pause.pausedMs);
+    let durationMs = Math.max(0, endedAt - started - this.clock.pausedMs);
 
     let status: OutcomeStatus;
     let result: unknown;
     let error: LambdaError | undefined;
+    let backgroundWork: string[] | undefined;
+    if (event.kind === 'response' || event.kind === 'error') {
+      backgroundWork = event.body.background;
+      this.notePeak();
+    }
     switch (event.kind) {
       case 'response': {
         this.stopSampler();
-        // VmHWM is a peak: this one reading covers the whole invocation.
-        this.sample();
-        await this.settleOutput();
-        if (this.overLimit) {
+        this.memory.sample();
+        await this.output.settle();
+        if (this.memory.overLimit && !this.box?.kernelMemory) {
           // It passed the memory size between two samples: Lambda's cgroup would have killed it.
           status = 'outOfMemory';
+          this.oomBy = 'polling';
           await this.kill();
-          error = { errorType: 'Runtime.OutOfMemory', errorMessage: runtimeExitMessage(input.requestId, 'signal: killed'), trace: [] };
-          for (const line of runtimeExitLines(this.format, input.requestId, 'signal: killed', 'Runtime.OutOfMemory')) sink(line);
+          error = outOfMemoryError(input.requestId);
+          for (const line of outOfMemoryLines(this.format, input.requestId)) sink(line);
         } else if (event.body.tooLarge) {
           status = 'error';
-          error = {
-            errorType: 'Function.ResponseSizeTooLarge',
-            errorMessage: `Response payload size (${event.body.bytes} bytes) exceeded maximum allowed payload size (${RESPONSE_LIMIT_BYTES} bytes).`,
-            trace: [],
-          };
+          error = responseTooLargeError(event.body.bytes);
         } else {
           status = 'success';
           result = parseJson(event.body.text);
@@ -384,58 +405,60 @@ export class ExecutionEnvironment {
       }
       case 'error':
         this.stopSampler();
-        // VmHWM is a peak: this one reading covers the whole invocation.
-        this.sample();
-        await this.settleOutput();
+        this.memory.sample();
+        await this.output.settle();
         status = 'error';
-        error = event.body.tooLarge
-          ? {
-              errorType: 'Function.ResponseSizeTooLarge',
-              errorMessage: `Response payload size (${event.body.bytes} bytes) exceeded maximum allowed payload size (${RESPONSE_LIMIT_BYTES} bytes).`,
-              trace: [],
-            }
-          : parseError(event.body, 'Runtime.Unknown');
+        error = event.body.tooLarge ? responseTooLargeError(event.body.bytes) : parseError(event.body, 'Runtime.Unknown');
         break;
       case 'timeout':
         status = 'timeout';
         durationMs = timeoutMs;
         await this.kill();
-        await this.drainOutput();
+        await this.output.drain();
         sink(timeoutLine(this.format, input.requestId, fn.timeoutSeconds));
-        error = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${input.requestId} Error: ${timeoutMessage(fn.timeoutSeconds)}`, trace: [] };
+        error = invokeTimeoutError(input.requestId, fn.timeoutSeconds);
         break;
       case 'outOfMemory':
         status = 'outOfMemory';
+        this.oomBy = 'polling';
         await this.kill();
-        await this.drainOutput();
-        error = { errorType: 'Runtime.OutOfMemory', errorMessage: runtimeExitMessage(input.requestId, 'signal: killed'), trace: [] };
-        for (const line of runtimeExitLines(this.format, input.requestId, 'signal: killed', 'Runtime.OutOfMemory')) sink(line);
+        await this.output.drain();
+        error = outOfMemoryError(input.requestId);
+        for (const line of outOfMemoryLines(this.format, input.requestId)) sink(line);
         break;
       case 'exit': {
+        await this.output.drain();
+        if (this.exitedByKernelOom) {
+          // The cgroup's limit: the kernel's OOM killer ended the runtime.
+          status = 'outOfMemory';
+          this.oomBy = 'kernel';
+          error = outOfMemoryError(input.requestId);
+          for (const line of outOfMemoryLines(this.format, input.requestId)) sink(line);
+          break;
+        }
         status = 'error';
-        await this.drainOutput();
         const reason = exitReason(event.code, event.signal);
-        error = { errorType: 'Runtime.ExitError', errorMessage: runtimeExitMessage(input.requestId, reason), trace: [] };
+        error = exitError(input.requestId, reason);
         for (const line of runtimeExitLines(this.format, input.requestId, reason, 'Runtime.ExitError')) sink(line);
         break;
       }
       default:
         status = 'interrupted';
         await this.kill();
-        await this.drainOutput();
-        error = { errorType: 'Host.Interrupted', errorMessage: 'the invocation was cancelled before it finished', trace: [] };
+        await this.output.drain();
+        error = interruptedError('invoke');
     }
-    this.flushPartial();
+    this.output.flushPartial();
 
     const initDurationMs = cold ? this.initDurationMs : undefined;
     const maxMemoryUsedMB = status === 'outOfMemory' ? fn.memorySizeMB : Math.min(this.maxMemoryUsedMB, fn.memorySizeMB);
     durationMs = round2(durationMs);
     const billed = billedDurationMs(this.options.billingRule, durationMs, initDurationMs);
-    const reportStatus: ReportStatus = status === 'success' ? 'success' : status === 'timeout' ? 'timeout' : 'error';
+    const reportStatus = reportStatusOf(status);
     if (status !== 'interrupted') {
-      sink(endLine(this.format, input.requestId, reportStatus, error?.errorType));
-      sink(
-        reportLine(this.format, {
+      closingLines(
+        this.format,
+        {
           requestId: input.requestId,
           durationMs,
           billedDurationMs: billed,
@@ -444,11 +467,13 @@ export class ExecutionEnvironment {
           ...(initDurationMs !== undefined ? { initDurationMs } : {}),
           status: reportStatus,
           ...(error ? { errorType: error.errorType } : {}),
-        }),
+        },
+        sink,
       );
     }
-    this.sink = undefined;
+    this.output.sink = undefined;
     if (this.state === 'busy') this.state = 'idle';
+    if (this.state === 'idle') this.freezeWhenWaiting();
     return {
       status,
       ...(status === 'success' ? { result } : {}),
@@ -457,10 +482,11 @@ export class ExecutionEnvironment {
       billedDurationMs: billed,
       ...(initDurationMs !== undefined ? { initDurationMs: round2(initDurationMs), initStartAt: this.initStartAt, initEndAt: this.initEndAt } : {}),
       maxMemoryUsedMB,
-      pausedMs: this.pause.pausedMs,
-      pauses: this.pause.spans,
+      pausedMs: this.clock.pausedMs,
+      pauses: this.clock.spans,
       invokeStartAt,
       invokeEndAt: performance.timeOrigin + endedAt,
+      sandbox: this.sandboxReport(backgroundWork),
     };
   }
 
@@ -487,20 +513,13 @@ export class ExecutionEnvironment {
     if (init.error.errorType !== 'Host.Interrupted') {
       const status: ReportStatus = init.status === 'timeout' ? 'timeout' : 'error';
       sink(startLine(this.format, requestId));
-      sink(endLine(this.format, requestId, status, init.error.errorType));
-      sink(
-        reportLine(this.format, {
-          requestId,
-          durationMs,
-          billedDurationMs: billed,
-          memorySizeMB: this.fn.memorySizeMB,
-          maxMemoryUsedMB,
-          status,
-          errorType: init.error.errorType,
-        }),
+      closingLines(
+        this.format,
+        { requestId, durationMs, billedDurationMs: billed, memorySizeMB: this.fn.memorySizeMB, maxMemoryUsedMB, status, errorType: init.error.errorType },
+        sink,
       );
     }
-    this.sink = undefined;
+    this.output.sink = undefined;
     return {
       durationMs,
       initDurationMs,
@@ -513,6 +532,34 @@ export class ExecutionEnvironment {
     };
   }
 
+  /** What the sandbox enforced and did for the invocation that just ended. */
+  sandboxReport(backgroundWork?: string[]): SandboxReport {
+    const kind = this.box?.kind ?? this.options.sandbox.kind;
+    const kernelMemory = this.box?.kernelMemory ?? kind !== 'process';
+    const cpuCores = this.options.debug ? undefined : this.box?.cpuCores;
+    let freeze: SandboxReport['freeze'] = 'none';
+    if (this.options.debug) freeze = 'debugger';
+    else if (this.state === 'idle' && this.box) freeze = this.box.freezeBy;
+    return {
+      kind,
+      memory: kernelMemory ? 'kernel' : 'polling',
+      ...(cpuCores !== undefined ? { cpuCores: Math.round(cpuCores * 1000) / 1000 } : {}),
+      freeze,
+      ...(backgroundWork?.length ? { backgroundWork } : {}),
+      ...(this.oomBy ? { oomBy: this.oomBy } : {}),
+    };
+  }
+
+  /** Which mechanism ended the last out-of-memory invocation (or init). */
+  oomBy: 'kernel' | 'polling' | undefined;
+  private exitedByKernelOom = false;
+
+  /** Kills every process of the environment now (the host's exit hook: nothing may wait). */
+  killSync(): void {
+    if (this.child?.pid) killGroupSync(this.child.pid);
+    this.box?.killAll();
+  }
+
   /** Cancels what the environment is doing (the invocation ends `interrupted`; the environment is destroyed). */
   cancel(): void {
     this.cancelRequested = true;
@@ -521,23 +568,11 @@ export class ExecutionEnvironment {
 
   /** The debugger stopped the environment: the timeout clock stops (unless wall-clock timeouts are on). */
   paused(): void {
-    if (this.pause.pausedSince !== undefined) return;
-    const now = epochNow();
-    this.pause.pausedSince = now;
-    this.pause.spans.push({ startAt: now });
-    if (!this.options.wallClockTimeoutWhileDebugging) this.disarmDeadline();
-    void this.writePauseFile();
+    if (this.clock.paused()) void this.writePauseFile();
   }
 
   resumed(): void {
-    if (this.pause.pausedSince === undefined) return;
-    const now = epochNow();
-    this.pause.pausedMs += now - this.pause.pausedSince;
-    this.pause.pausedSince = undefined;
-    const span = this.pause.spans[this.pause.spans.length - 1];
-    if (span) span.endAt = now;
-    if (this.deadline && !this.options.wallClockTimeoutWhileDebugging) this.armDeadline();
-    void this.writePauseFile();
+    if (this.clock.resumed()) void this.writePauseFile();
   }
 
   /** Kills the whole process tree and releases the Runtime API port. Safe to call more than once. */
@@ -545,30 +580,15 @@ export class ExecutionEnvironment {
     clearTimeout(this.idleTimer);
     await this.kill();
     await this.api?.close();
+    await this.box?.dispose();
     if (this.pauseFile) await rm(this.pauseFile, { force: true });
   }
 
   // --- internals -----------------------------------------------------------------------------
 
-  private armDeadline(): void {
-    const d = this.deadline;
-    if (!d) return;
-    d.armedAt = performance.now();
-    clearTimeout(d.timer);
-    d.timer = setTimeout(() => this.fire({ kind: 'timeout' }), Math.max(0, d.remainingMs));
-  }
-
-  private disarmDeadline(): void {
-    const d = this.deadline;
-    if (!d || !d.timer) return;
-    clearTimeout(d.timer);
-    d.timer = undefined;
-    d.remainingMs -= performance.now() - d.armedAt;
-  }
-
   private async writePauseFile(): Promise<void> {
     if (!this.pauseFile) return;
-    const body = JSON.stringify({ pausedMs: this.pause.pausedMs, pausedSince: this.pause.pausedSince ?? null });
+    const body = JSON.stringify({ pausedMs: this.clock.pausedMs, pausedSince: this.clock.pausedSince ?? null });
     await writeFile(this.pauseFile, body).catch(() => undefined);
   }
 
@@ -589,14 +609,18 @@ export class ExecutionEnvironment {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.exitInfo = { code, signal };
+    // Read before the sandbox is removed below.
+    this.exitedByKernelOom = signal === 'SIGKILL' && this.box?.oomKilled() === true;
     this.state = 'dead';
     this.stopSampler();
     clearTimeout(this.idleTimer);
-    // Anything the runtime left behind in its group goes with it.
+    // Anything the runtime left behind in its group, or anywhere in its sandbox, goes with it.
     if (this.child?.pid) killGroupSync(this.child.pid);
+    this.box?.killAll();
+    void this.box?.dispose();
     this.fire({ kind: 'exit', code, signal });
     void this.api?.close();
-    this.tree?.close();
+    this.memory.close();
     const onDeath = this.onDeath;
     this.onDeath = undefined;
     onDeath?.();
@@ -613,135 +637,37 @@ export class ExecutionEnvironment {
         if (this.exitInfo) resolve();
         else child.once('exit', () => resolve());
       });
+      this.box?.killAll();
       this.killing = killTree(pid).then(() => exited);
     }
     return this.killing;
   }
 
-  private watchOutput(child: ChildProcess): void {
-    for (const name of ['stdout', 'stderr'] as const) {
-      const stream = child[name];
-      if (!stream) continue;
-      this.streamsOpen++;
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => this.onOutput(name, chunk));
-      stream.on('error', () => undefined);
-      stream.on('close', () => {
-        this.streamsOpen--;
-        if (this.streamsOpen === 0) this.streamsClosed?.();
-      });
-    }
+  /** Frozen until the next invocation, as Lambda does — never while a debugger is attached (it must stay responsive). */
+  private freezeWhenWaiting(): void {
+    if (this.options.debug || !this.box) return;
+    // Off the answer's path: the caller gets its result first (a freezer write costs ~0.5 ms); a next
+    // invocation that comes first finds the environment busy, and it stays thawed.
+    if (this.api?.waiting) setImmediate(() => this.freeze());
+    else this.freezeOnNext = true;
   }
 
-  private onOutput(stream: 'stdout' | 'stderr', chunk: string): void {
-    const text = this.partial[stream] + chunk;
-    const lines = text.split('\n');
-    this.partial[stream] = lines.pop()!;
-    for (const line of lines) {
-      // The inspector's own notices are the host's doing, not the function's output.
-      if (this.options.debug && stream === 'stderr' && INSPECTOR_NOTICE.test(line)) continue;
-      if (stream === 'stderr' && line.startsWith(HOST_LINE_PREFIX)) {
-        this.hostLine(line);
-        continue;
-      }
-      this.emitLine(line);
-    }
+  private freeze(): void {
+    if (this.state === 'idle' && !this.options.debug) this.box?.freeze();
   }
 
-  private hostLine(line: string): void {
-    const m = HOST_LINE.exec(line)!;
-    const level = (m[1]?.toLowerCase() ?? 'info') as Parameters<HostLog>[0];
-    (this.options.hostLog ?? stderrHostLog)(level, `${this.fn.name}: ${m[2]}`);
-  }
-
-  private flushPartial(): void {
-    for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.partial[stream]) {
-        this.emitLine(this.partial[stream]);
-        this.partial[stream] = '';
-      }
-    }
-  }
-
-  private emitLine(line: string): void {
-    if (this.sink) this.sink(line);
-    else if (this.pendingLines.length < 10_000) this.pendingLines.push(line);
-  }
-
-  private takePending(): string[] {
-    const lines = this.pendingLines;
-    this.pendingLines = [];
-    return lines;
-  }
-
-  /**
-   * The runtime wrote its log lines to the pipe before it posted the response (Node's pipe writes are
-   * synchronous on Linux), so they are already in the kernel; one more turn of the event loop reads them.
-   */
-  private async settleOutput(): Promise<void> {
-    await nextTick();
-    await nextTick();
-  }
-
-  /** After the process died: read the pipes to their end (bounded, in case a stray holder keeps them open). */
-  private async drainOutput(): Promise<void> {
-    if (this.streamsOpen > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 500);
-        this.streamsClosed = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.streamsClosed = undefined;
-    }
-    this.flushPartial();
+  /** The sandbox's own peak counts for Max Memory Used (it covers every process, however short-lived). */
+  private notePeak(): void {
+    const kb = this.box?.peakMemoryKB();
+    if (kb !== undefined) this.memory.notePeakKB(kb);
   }
 
   private startSampler(): void {
-    if (this.sampler || this.state === 'dead') return;
-    this.sampler = setInterval(() => this.sample(), this.options.memorySampleMs);
+    if (this.state === 'dead') return;
+    this.memory.start();
   }
 
   private stopSampler(): void {
-    clearInterval(this.sampler);
-    this.sampler = undefined;
+    this.memory.stop();
   }
-
-  /** Sums VmHWM (each process's peak) over the tree; past the memory size the environment is killed. */
-  private sample(): void {
-    if (!this.tree || this.exitInfo) return;
-    const hwmKB = this.tree.hwmKB();
-    if (hwmKB > this.peakKB) this.peakKB = hwmKB;
-    if (this.overLimit) this.fire({ kind: 'outOfMemory' });
-  }
-
-  private get overLimit(): boolean {
-    return this.peakKB > this.fn.memorySizeMB * 1024;
-  }
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** The error body a runtime posted, made into Lambda's `{errorType, errorMessage, trace}`. */
-function parseError(body: PostedBody, fallbackType: string): LambdaError {
-  const parsed = parseJson(body.text);
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    const o = parsed as Record<string, unknown>;
-    const trace = Array.isArray(o['trace']) ? o['trace'] : Array.isArray(o['stackTrace']) ? o['stackTrace'] : [];
-    return {
-      errorType: typeof o['errorType'] === 'string' ? o['errorType'] : (body.errorTypeHeader ?? fallbackType),
-      errorMessage: typeof o['errorMessage'] === 'string' ? o['errorMessage'] : String(o['errorMessage'] ?? ''),
-      trace: trace.map((t) => String(t)),
-      raw: body.text,
-    };
-  }
-  return { errorType: body.errorTypeHeader ?? fallbackType, errorMessage: body.text, trace: [], raw: body.text };
 }

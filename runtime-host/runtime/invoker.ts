@@ -16,9 +16,9 @@ import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-e
 import type { AwsAccess } from './aws-environment';
 import { runtimeFamilyOf, type HostLaunchSettings } from './launch';
 import type { InitializationType } from './launch-environment';
-import { killGroupSync } from './process-tree';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
 import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
+import { sandboxFor, type Sandbox, type SandboxSetting } from './sandbox';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
 
 export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
@@ -48,6 +48,8 @@ export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   aws?: AwsAccess;
   /** The host's logger for notices environments print about the host (default: stderr), never part of a Lambda log. */
   hostLog?: HostLog;
+  /** Where environments run: cgroups where the host may manage them (`auto`), only cgroups, or the process fallback. */
+  sandbox?: SandboxSetting;
 }
 
 interface InFlight {
@@ -110,9 +112,12 @@ export class LambdaInvoker implements Invoker {
   /** Memory size of every live environment (what the budget counts). */
   private readonly budgeted = new Map<ExecutionEnvironment, number>();
   private budgetUsedMB = 0;
+  /** Chosen once: every environment of this invoker runs in it. */
+  readonly sandbox: Sandbox;
 
   constructor(options: LambdaInvokerOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
+    this.sandbox = sandboxFor(options.sandbox);
     this.events.setMaxListeners(0);
     LIVE_INVOKERS.add(this);
     if (!exitHookInstalled) {
@@ -278,6 +283,7 @@ export class LambdaInvoker implements Invoker {
       if (outcome.initDurationMs !== undefined) record.initDurationMs = outcome.initDurationMs;
       record.billedDurationMs = outcome.billedDurationMs;
       record.maxMemoryUsedMB = outcome.maxMemoryUsedMB;
+      record.sandbox = outcome.sandbox;
       if (env.debugPort !== undefined) {
         record.pausedMs = Math.round(outcome.pausedMs * 100) / 100;
         record.pauses = outcome.pauses;
@@ -640,6 +646,7 @@ export class LambdaInvoker implements Invoker {
       initTimeoutMs: this.options.initTimeoutMs ?? 10_000,
       wallClockTimeoutWhileDebugging: this.options.wallClockTimeoutWhileDebugging,
       memorySampleMs: this.options.memorySampleMs ?? 20,
+      sandbox: this.sandbox,
       ...(this.options.hostLog ? { hostLog: this.options.hostLog } : {}),
       ...(initializationType ? { initializationType } : {}),
       launch,
@@ -723,6 +730,7 @@ export class LambdaInvoker implements Invoker {
     record.initDurationMs = outcome.initDurationMs;
     record.billedDurationMs = outcome.billedDurationMs;
     record.maxMemoryUsedMB = outcome.maxMemoryUsedMB;
+    record.sandbox = env.sandboxReport();
     record.costUsd = invocationCostUsd(record.memorySizeMB, outcome.billedDurationMs, record.architecture);
     Object.assign(record.timestamps, outcome.timestamps, { finishedAt: Date.now() });
     this.inFlight.delete(record.id);
@@ -736,7 +744,7 @@ export class LambdaInvoker implements Invoker {
 
   /** @internal — the process exit hook's last resort. */
   killAllSync(): void {
-    for (const pool of this.pools.values()) for (const env of pool) if (env.pid) killGroupSync(env.pid);
+    for (const pool of this.pools.values()) for (const env of pool) env.killSync();
   }
 }
 

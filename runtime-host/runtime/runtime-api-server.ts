@@ -25,7 +25,12 @@ export interface PostedBody {
   tooLarge: boolean;
   /** `Lambda-Runtime-Function-Error-Type` header, for error posts. */
   errorTypeHeader?: string;
+  /** What our bootstrap found still pending when it posted (timers, sockets): it will be frozen. */
+  background?: string[];
 }
+
+/** Our bootstraps' header listing the function's pending work at the moment it answered (comma-separated kinds). */
+export const BACKGROUND_HEADER = 'lambda-workbench-background';
 
 export interface RuntimeApiListener {
   /** Every GET /next (the first one ends the init phase). */
@@ -204,11 +209,13 @@ function readBody(req: IncomingMessage): Promise<PostedBody> {
     });
     const done = () => {
       const header = req.headers['lambda-runtime-function-error-type'];
+      const background = req.headers[BACKGROUND_HEADER];
       resolve({
         text: bytes > RESPONSE_LIMIT_BYTES ? '' : Buffer.concat(chunks).toString('utf8'),
         bytes,
         tooLarge: bytes > RESPONSE_LIMIT_BYTES,
         ...(typeof header === 'string' ? { errorTypeHeader: header } : {}),
+        ...(typeof background === 'string' && background ? { background: background.split(',').slice(0, 64) } : {}),
       });
     };
     req.on('end', done);

@@ -320,4 +320,14 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
     }
     assert.deepEqual(problems, []);
   });
+  it('names the sandbox and what it enforced, and warns when background work was frozen', async () => {
+    const out = await rpc.request<InvokeOutput>('invoke', { handler: 'src/background.handler', event: {} });
+    const record = await getRecord(out.requestId);
+    await select(out.requestId);
+    assert.equal(await text('[data-testid=num-sandbox-kind]'), record.sandbox?.kind === 'process' ? 'process' : 'cgroup v1');
+    assert.match(await text('.num:has([data-testid=num-sandbox]) .num-note'), record.sandbox?.memory === 'kernel' ? /memory: kernel limit/ : /memory: polled/);
+    assert.match(await text('[data-testid=sandbox-warning]'), /^Background work was frozen: the function answered with 1 timer still pending\./);
+    await select(warmId);
+    assert.equal(await page.locator('[data-testid=sandbox-warning]').count(), 0, 'nothing pending, no warning');
+  });
 });

@@ -64,6 +64,8 @@ test('prepareDebug starts an environment with the inspector on a loopback port; 
   );
   assert.equal(record.pausedMs, 0);
   assert.deepEqual(record.pauses, []);
+  assert.equal(record.sandbox?.freeze, 'debugger', 'never frozen while a debugger may be attached: it must stay responsive');
+  assert.equal(record.sandbox?.cpuCores, undefined, 'nor held to a CPU quota');
   const again = await invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true });
   assert.equal(again.cold, false);
   assert.equal((again.result as { pid: number }).pid, (record.result as { pid: number }).pid);
@@ -79,11 +81,13 @@ test('while paused in a debugger the timeout clock stops; Duration excludes the 
   // The handler waits 1.5 s with a 1 s timeout: only the stopped clock lets it finish.
   assert.equal(record.status, 'success', JSON.stringify(record.error));
   assert.equal(record.pauses!.length, 1);
+  // The arithmetic of the paused spans is unit-tested with an injected clock (test/unit/pause-clock.test.ts);
+  // here: the real environment reports one closed span, counted out of Duration.
   const span = record.pauses![0]!;
-  assert.ok(span.endAt! >= span.startAt + 1200 - 5);
-  assert.ok(Math.abs(record.pausedMs! - (span.endAt! - span.startAt)) < 0.02);
+  assert.ok(span.endAt! > span.startAt);
+  assert.equal(record.pausedMs, Math.round((span.endAt! - span.startAt) * 100) / 100);
   const wallMs = record.timestamps.invokeEndAt! - record.timestamps.invokeStartAt!;
-  assert.ok(Math.abs(record.durationMs! - (wallMs - record.pausedMs!)) < 5, `duration ${record.durationMs} = wall ${wallMs} - paused ${record.pausedMs}`);
+  assert.ok(record.durationMs! < wallMs - record.pausedMs! + 1, `duration ${record.durationMs} excludes the pause (wall ${wallMs}, paused ${record.pausedMs})`);
   assert.ok(record.durationMs! < 1000);
   assert.equal(record.billedDurationMs, Math.ceil(record.durationMs! + record.initDurationMs!));
   const { remainingMs, waitedMs } = record.result as { remainingMs: number; waitedMs: number };

@@ -25,6 +25,7 @@ describe('host settings', () => {
       memoryBudgetMB: 4096,
       accountConcurrency: 50,
       runtimeSdk: 'off',
+      sandbox: 'process',
     };
     const env = serializeHostSettings(settings);
     assert.deepEqual(

@@ -6,6 +6,7 @@ import { formatBytes, formatMs, formatPercent, formatShortMs, formatUsd } from '
 import { formatHttpRequest, formatHttpResponse } from '../model/http';
 import { classifyLogLine } from '../model/logs';
 import { KIND_LABEL, STATUS_LABEL } from '../model/records';
+import { describeSandbox } from '../model/sandbox';
 import { layoutTimeline } from '../model/timeline';
 import { copyButton, jsonBlock, safeStringify } from './json';
 import { renderTimeline } from './timeline';
@@ -157,6 +158,7 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
     record.queuedMs !== undefined
       ? numberCell('Queued', formatMs(record.queuedMs), 'num-queued', 'waited for a free environment in the host; not billed, not part of Init Duration')
       : null,
+    record.sandbox ? renderSandboxCell(record) : null,
     numberCell('Init duration', record.initDurationMs !== undefined ? formatMs(record.initDurationMs) : record.cold ? '—' : 'warm start (no init)', 'num-init'),
     numberCell(
       'Memory',
@@ -165,7 +167,9 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
       used !== undefined ? `${formatPercent(used / record.memorySizeMB)} of memory size used at peak` : undefined,
     ),
   );
-  if (!cost) return grid;
+  const warning = record.sandbox ? describeSandbox(record.sandbox).warning : undefined;
+  const note = warning ? h('div', { class: 'sandbox-warning', data: { testid: 'sandbox-warning' } }, icon('warning'), ' ', warning) : null;
+  if (!cost) return note ? h('div', null, note, grid) : grid;
   const table = h(
     'table',
     { class: 'cost', data: { testid: 'cost-table' } },
@@ -192,6 +196,7 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
   return h(
     'div',
     null,
+    note,
     grid,
     h(
       'div',
@@ -200,6 +205,12 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
       h('div', { class: 'num-note' }, `At ${cost.billedMs} ms billed and ${cost.memorySizeMB} MB; us-east-1 prices, requests included.`),
     ),
   );
+}
+
+/** Which sandbox ran the invocation and what it enforced, so the numbers can be read for what they are. */
+function renderSandboxCell(record: InvocationRecord): HTMLElement {
+  const summary = describeSandbox(record.sandbox!);
+  return numberCell('Sandbox', h('span', { data: { testid: 'num-sandbox-kind' } }, summary.label), 'num-sandbox', summary.limits.join(' · '));
 }
 
 function renderError(record: InvocationRecord): HTMLElement {

@@ -71,7 +71,9 @@ class Runtime {
         markCompleted();
         this.client.postInvocationResponse(null, id, { next: () => this.scheduleIteration() });
       });
-      const result = this.handler(JSON.parse(bodyJson), invokeContext.attachEnvironmentData(callbackContext), callback);
+      const event: unknown = JSON.parse(bodyJson);
+      this.client.noteHandlerStart();
+      const result = this.handler(event, invokeContext.attachEnvironmentData(callbackContext), callback);
       if (isPromise(result)) {
         BeforeExitListener.set(() => {
           markCompleted();

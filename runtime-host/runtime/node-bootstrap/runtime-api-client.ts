@@ -33,6 +33,13 @@ export class RuntimeApiClient {
   private readonly connection: HttpConnection;
   /** The GET /next sent along with the last post, for the nextInvocation() that follows. */
   private pipelinedNext: Promise<NextInvocation> | undefined;
+  /** What was pending (timers, sockets…) when the handler was called: only what it adds is its background work. */
+  private pendingBefore: string[] | undefined;
+
+  /** Called right before the handler runs. */
+  noteHandlerStart(): void {
+    this.pendingBefore = process.getActiveResourcesInfo();
+  }
 
   constructor(hostPort: string) {
     const [hostname, port] = hostPort.split(':');
@@ -73,6 +80,9 @@ export class RuntimeApiClient {
 
   private post(path: string, body: string, errorType: string | undefined, after: AfterPost): void {
     const headers = errorType === undefined ? [JSON_CONTENT] : [JSON_CONTENT, `Lambda-Runtime-Function-Error-Type: ${headerValue(String(errorType))}`];
+    const background = 'next' in after ? this.backgroundWork() : [];
+    // The host freezes the environment once it asks for the next event: tell it what that will stop.
+    if (background.length) headers.push(`Lambda-Workbench-Background: ${headerValue(background.join(','))}`);
     this.connection.request('POST', path, headers, body, (err) => {
       // The host went away: nothing left to report to, and no reason to keep running.
       if (err) process.exit(1);
@@ -85,5 +95,21 @@ export class RuntimeApiClient {
       next.catch(() => undefined);
       this.pipelinedNext = next;
     }
+  }
+
+  /** The kinds of resource (Timeout, TCPSocketWrap…) the handler left active, each as often as it left it. */
+  private backgroundWork(): string[] {
+    const before = this.pendingBefore;
+    this.pendingBefore = undefined;
+    if (!before) return [];
+    const left = new Map<string, number>();
+    for (const kind of before) left.set(kind, (left.get(kind) ?? 0) + 1);
+    const added: string[] = [];
+    for (const kind of process.getActiveResourcesInfo()) {
+      const n = left.get(kind) ?? 0;
+      if (n > 0) left.set(kind, n - 1);
+      else added.push(kind);
+    }
+    return added;
   }
 }

@@ -12,7 +12,9 @@ import importlib.util
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 
@@ -88,20 +90,22 @@ class RuntimeApiClient:
             raise RuntimeError("GET /invocation/next returned %d" % response.status)
         return body, {k.lower(): v for k, v in response.getheaders()}
 
-    def post_invocation_result(self, invoke_id, result_json):
+    def post_invocation_result(self, invoke_id, result_json, background=None):
         self._request(
             "POST",
             "%s/invocation/%s/response" % (API_PREFIX, invoke_id),
             body=result_json.encode("utf-8"),
-            headers={"Content-Type": "application/json"},
+            headers=with_background({"Content-Type": "application/json"}, background),
         )
 
-    def post_invocation_error(self, invoke_id, error_result):
+    def post_invocation_error(self, invoke_id, error_result, background=None):
         self._request(
             "POST",
             "%s/invocation/%s/error" % (API_PREFIX, invoke_id),
             body=to_json(error_result).encode("utf-8"),
-            headers={"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error_result["errorType"]},
+            headers=with_background(
+                {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error_result["errorType"]}, background
+            ),
         )
 
     def post_init_error(self, error_result):
@@ -367,6 +371,13 @@ def parse_json_header(value, name):
         raise FaultException(FaultException.UNMARSHAL_ERROR, "Unable to parse {} JSON: {}".format(name, str(e)))
 
 
+def with_background(headers, background):
+    """The host freezes the environment after this post: tell it which threads the function left running."""
+    if background:
+        headers["Lambda-Workbench-Background"] = ",".join(background)
+    return headers
+
+
 def handle_event_request(client, request_handler, body, headers):
     global _current_request_id
     invoke_id = headers.get("lambda-runtime-aws-request-id")
@@ -378,6 +389,7 @@ def handle_event_request(client, request_handler, body, headers):
         os.environ.pop("_X_AMZN_TRACE_ID", None)
     error_result = None
     result = None
+    threads_before = None
     try:
         try:
             event = json.loads(body) if body else None
@@ -391,6 +403,7 @@ def handle_event_request(client, request_handler, body, headers):
             headers.get("lambda-runtime-invoked-function-arn"),
             headers.get("lambda-runtime-aws-tenant-id"),
         )
+        threads_before = set(threading.enumerate())
         response = request_handler(event, context)
         try:
             result = to_json(response)
@@ -401,11 +414,55 @@ def handle_event_request(client, request_handler, body, headers):
     except Exception:
         error_result = build_fault_result(sys.exc_info(), invoke_id)
 
+    background = [type(t).__name__ for t in threading.enumerate() if t.is_alive() and t not in threads_before] if threads_before else []
     if error_result is not None:
         log_error(error_result)
-        client.post_invocation_error(invoke_id, error_result)
+        client.post_invocation_error(invoke_id, error_result, background)
     else:
-        client.post_invocation_result(invoke_id, result)
+        client.post_invocation_result(invoke_id, result, background)
+
+
+def _kill_environment():
+    """The host is gone: end this environment's cgroup peers, process group and self."""
+    pids = set()
+    try:
+        with open("/proc/self/cgroup") as f:
+            for line in f.read().splitlines():
+                parts = line.split(":", 2)
+                if len(parts) != 3 or "/lambda-workbench/" not in parts[2]:
+                    continue
+                controller = parts[1].split(",")[0]
+                base = "/sys/fs/cgroup" + ("/" + controller if controller else "")
+                try:
+                    with open(base + parts[2] + "/cgroup.procs") as procs:
+                        pids.update(int(p) for p in procs.read().split())
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    pids.discard(os.getpid())
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+    finally:
+        os._exit(137)
+
+
+def watch_parent():
+    """Parent-death detection: a host killed with SIGKILL cannot clean up, so the environment does."""
+    parent = os.getppid()
+
+    def poll():
+        while True:
+            time.sleep(0.25)
+            if os.getppid() != parent:
+                _kill_environment()
+
+    threading.Thread(target=poll, name="lambda-workbench-parent-watch", daemon=True).start()
 
 
 # Service names whose AWS_ENDPOINT_URL_<ID> differs from the upper-cased signing name.
@@ -465,6 +522,7 @@ class LocalEndpointForOldBotocore:
 def main():
     if os.environ.get("AWS_ENDPOINT_URL"):
         sys.meta_path.insert(0, LocalEndpointForOldBotocore())
+    watch_parent()
     sys.stdout = Unbuffered(sys.stdout)
     sys.stderr = Unbuffered(sys.stderr)
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
