@@ -6,7 +6,7 @@ import type { DebugLauncher } from '../debug/launcher';
 import type { FunctionsView } from '../functions-view';
 import type { InvocationsPanel } from '../panel';
 import { pickSampleEvent, saveEventAs } from './events';
-import { openPanel, restartHost, setMemoryAndTimeout, setNodePath } from './host';
+import { openPanel, restartHost, setMemoryAndTimeout, setNodePath, setPythonPath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
 import { publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi } from './sources';
 
@@ -33,6 +33,7 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.setMemoryAndTimeout',
   'lambdaWorkbench.restartHost',
   'lambdaWorkbench.setNodePath',
+  'lambdaWorkbench.setPythonPath',
   'lambdaWorkbench.refreshFunctions',
 ] as const;
 
@@ -60,6 +61,7 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
     'lambdaWorkbench.setMemoryAndTimeout': (arg, values) => setMemoryAndTimeout(ctx, arg, values as Parameters<typeof setMemoryAndTimeout>[2]),
     'lambdaWorkbench.restartHost': () => restartHost(ctx),
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),
+    'lambdaWorkbench.setPythonPath': (arg) => setPythonPath(ctx, arg),
     'lambdaWorkbench.refreshFunctions': async () => {
       await ctx.refreshFunctions();
       deps.functionsView.refresh();
