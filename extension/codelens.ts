@@ -1,11 +1,12 @@
-// `▶ Invoke | Debug | Event: <name> ▾` above handlers in JS/TS files and above function resources in
-// the template. Lenses are found cheaply from the text and resolved lazily (titles read the
-// remembered event choice); the list changes when the host's functions or a choice change.
+// `▶ Invoke | Debug | Event: <name> ▾` above handlers in JS/TS/Python files and above function
+// resources in the template. Lenses come from a static read of the file and the template, so they show
+// the moment a file opens; the host starts in the background meanwhile. Titles resolve lazily (they
+// read the remembered event choice); the list changes when the template or a choice changes.
 import * as vscode from 'vscode';
-import type { FunctionInfo } from '../runtime-host/protocol';
 import type { WorkbenchContext } from './context';
-import { findExportedFunctions, findResourceLines, isHandlerSourceFile, modulePathIn, splitHandler } from './handler-discovery';
-import { eventLabel, type FunctionTarget, nameForHandler, targetOf } from './targets';
+import { findExportedFunctions, findResourceLines, isHandlerSourceFile, isPythonFile, modulePathIn, splitHandler } from './handler-discovery';
+import { eventLabel, type FunctionTarget, nameForHandler } from './targets';
+import { findTemplate, functionsInTemplate, readTemplateFunctions, type StaticFunction } from './template-read';
 
 type LensKind = 'invoke' | 'debug' | 'event';
 
@@ -24,6 +25,7 @@ export const CODELENS_SELECTOR: vscode.DocumentSelector = [
   { scheme: 'file', language: 'typescript' },
   { scheme: 'file', language: 'javascriptreact' },
   { scheme: 'file', language: 'typescriptreact' },
+  { scheme: 'file', language: 'python' },
   { scheme: 'file', language: 'yaml', pattern: '**/*.{yaml,yml}' },
 ];
 
@@ -34,29 +36,25 @@ export class FunctionCodeLensProvider implements vscode.CodeLensProvider<Functio
 
   constructor(private readonly ctx: WorkbenchContext) {
     this.subscriptions = [
-      ctx.onDidChangeFunctions(() => this.changed.fire()),
       ctx.onDidChangeChoice(() => this.changed.fire()),
       ctx.config.onDidChange(({ keys }) => {
-        if (keys.includes('codeLens.enabled')) this.changed.fire();
+        if (keys.includes('codeLens.enabled') || keys.includes('templatePath')) this.changed.fire();
       }),
     ];
   }
 
-  async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<FunctionLens[]> {
+  /** The template changed on disk: lenses in every file may have moved. */
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): FunctionLens[] {
     if (!this.ctx.config.codeLensEnabled) return [];
-    let functions: FunctionInfo[];
-    try {
-      functions = await this.ctx.functions();
-    } catch (err) {
-      // The host could not start; the status bar shows why. Lenses must not nag on every keystroke.
-      this.ctx.log.debug(`no CodeLenses for ${document.uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
-      return [];
-    }
-    if (token.isCancellationRequested) return [];
     const file = document.uri.fsPath;
-    if (/\.ya?ml$/.test(file)) return this.templateLenses(document, functions);
-    if (!isHandlerSourceFile(file)) return [];
-    return this.sourceLenses(document, functions);
+    const lenses = /\.ya?ml$/.test(file) ? this.templateLenses(document) : isHandlerSourceFile(file) ? this.sourceLenses(document) : [];
+    // Warm the host up for the first invoke; the lenses never wait for it.
+    if (lenses.length > 0) this.ctx.startHostInBackground();
+    return lenses;
   }
 
   resolveCodeLens(lens: FunctionLens): FunctionLens {
@@ -80,41 +78,46 @@ export class FunctionCodeLensProvider implements vscode.CodeLensProvider<Functio
     return lens;
   }
 
-  private templateLenses(document: vscode.TextDocument, functions: FunctionInfo[]): FunctionLens[] {
+  private templateLenses(document: vscode.TextDocument): FunctionLens[] {
     const file = document.uri.fsPath;
-    const inTemplate = functions.filter((f) => f.origin.kind === 'template' && f.origin.templatePath === file);
-    if (inTemplate.length === 0) return [];
+    if (file !== findTemplate(this.ctx.root, this.ctx.config.templatePath)) return [];
+    // The open document, not the file: lenses follow unsaved edits.
+    const inTemplate = functionsInTemplate(document.getText(), file);
     const lines = findResourceLines(
       document.getText(),
       inTemplate.map((f) => f.name),
     );
     return inTemplate.flatMap((f) => {
       const line = lines.get(f.name);
-      return line === undefined ? [] : lensesAt(document, line, targetOf(f));
+      return line === undefined ? [] : lensesAt(document, line, { kind: 'function', name: f.name });
     });
   }
 
-  private sourceLenses(document: vscode.TextDocument, functions: FunctionInfo[]): FunctionLens[] {
+  private sourceLenses(document: vscode.TextDocument): FunctionLens[] {
     const file = document.uri.fsPath;
-    const exported = findExportedFunctions(document.getText());
+    const python = isPythonFile(file);
+    const exported = findExportedFunctions(document.getText(), python ? 'python' : 'javascript');
     if (exported.length === 0) return [];
+    const template = findTemplate(this.ctx.root, this.ctx.config.templatePath);
+    const functions: StaticFunction[] = template ? readTemplateFunctions(template) : [];
     const lenses: FunctionLens[] = [];
     const covered = new Set<string>();
     const roots = new Set<string>();
     for (const fn of functions) {
-      if (fn.runtimeFamily !== 'nodejs') continue;
+      if (fn.runtimeFamily !== (python ? 'python' : 'nodejs')) continue;
       const modulePath = modulePathIn(fn.codeUri, file);
       if (modulePath === undefined) continue;
       roots.add(fn.codeUri);
       const handler = splitHandler(fn.handler);
-      if (!handler || handler.modulePath !== modulePath) continue;
+      // Python handlers may name a nested module with dots (`pkg.app.handler`).
+      if (!handler || (python ? handler.modulePath.replace(/\./g, '/') : handler.modulePath) !== modulePath) continue;
       const exp = exported.find((e) => e.name === handler.exportName);
       if (!exp || covered.has(exp.name)) continue;
       covered.add(exp.name);
-      lenses.push(...lensesAt(document, exp.line, targetOf(fn)));
+      lenses.push(...lensesAt(document, exp.line, { kind: 'function', name: fn.name }));
     }
     // Without a template, the workspace itself is the task root of any Lambda-like export.
-    if (!functions.some((f) => f.origin.kind === 'template')) roots.add(this.ctx.root);
+    if (functions.length === 0) roots.add(this.ctx.root);
     const root = [...roots].sort((a, b) => b.length - a.length)[0];
     const modulePath = root ? modulePathIn(root, file) : undefined;
     if (root && modulePath !== undefined) {

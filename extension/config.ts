@@ -138,6 +138,10 @@ export class Config {
     await this.cfg.update('nodePath', path, vscode.ConfigurationTarget.Global);
   }
 
+  async setPythonPath(path: string): Promise<void> {
+    await this.cfg.update('pythonPath', path, vscode.ConfigurationTarget.Global);
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();

@@ -85,6 +85,12 @@ export class WorkbenchContext implements vscode.Disposable {
     return this.functionsLoading;
   }
 
+  /** Starts the host (and its function list) without waiting; failures show in the status bar. */
+  startHostInBackground(): void {
+    if (this.functionsCache || this.functionsLoading || this.host.state.kind !== 'stopped') return;
+    this.functions().catch((err: unknown) => this.log.debug(`host start in the background failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
   /** Cached functions without starting anything (views that must stay cheap). */
   get knownFunctions(): FunctionInfo[] | undefined {
     return this.functionsCache;
@@ -101,10 +107,9 @@ export class WorkbenchContext implements vscode.Disposable {
   }
 
   private setFunctions(list: FunctionInfo[]): void {
-    // Listeners (CodeLenses above all: each change re-renders them) hear only real changes. The first
-    // list is no change: whoever asked for it awaited it.
+    // Listeners hear only real changes; the first list is one (views drawn from the static read refine).
     const json = JSON.stringify(list);
-    const changed = this.announcedJson !== undefined && this.announcedJson !== json;
+    const changed = this.announcedJson !== json;
     this.announcedJson = json;
     this.functionsCache = list;
     if (changed) this.functionsChanged.fire(list);

@@ -1,13 +1,16 @@
 // The activity-bar view: functions (template and discovered handlers) with memory/timeout, their
 // event sources and recent invocations as children; Invoke/Debug are inline actions on a function.
-// Below them, the host's SQS queues with their depth and in-flight counts.
+// Below them, the host's SQS queues with their depth and in-flight counts. Until the host is ready the
+// template's functions are listed from a static read, so the view is never empty while it starts.
 import * as vscode from 'vscode';
 import type { EventSourceInfo, FunctionInfo, InvocationRecord, SqsQueueInfo } from '../runtime-host/protocol';
 import type { WorkbenchContext } from './context';
 import { type FunctionTarget, targetOf } from './targets';
+import { findTemplate, readTemplateFunctions, type StaticFunction } from './template-read';
 
 export type FunctionsNode =
   | { type: 'function'; fn: FunctionInfo; target: FunctionTarget }
+  | { type: 'staticFunction'; fn: StaticFunction; target: FunctionTarget }
   | { type: 'group'; fn: FunctionInfo; group: 'sources' | 'recent' }
   | { type: 'source'; source: EventSourceInfo }
   | { type: 'invocation'; record: InvocationRecord }
@@ -23,6 +26,10 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
   constructor(private readonly ctx: WorkbenchContext) {
     this.subscriptions = [
       ctx.onDidChangeFunctions(() => this.changed.fire(undefined)),
+      // A host that failed to start: the static list gains the reason and a Restart action.
+      ctx.host.onDidChangeState((state) => {
+        if (state.kind === 'error' && !ctx.knownFunctions) this.changed.fire(undefined);
+      }),
       ctx.onDidFinishInvocation(() => this.changed.fire(undefined)),
       ctx.onDidChangeChoice(() => this.changed.fire(undefined)),
     ];
@@ -34,6 +41,26 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
 
   async getChildren(node?: FunctionsNode): Promise<FunctionsNode[]> {
     if (!node) {
+      if (!this.ctx.knownFunctions) {
+        const template = findTemplate(this.ctx.root, this.ctx.config.templatePath);
+        const fromTemplate = template ? readTemplateFunctions(template) : [];
+        if (fromTemplate.length > 0) {
+          this.ctx.startHostInBackground();
+          const state = this.ctx.host.state;
+          return [
+            ...fromTemplate.map((fn): FunctionsNode => ({ type: 'staticFunction', fn, target: { kind: 'function', name: fn.name } })),
+            ...(state.kind === 'error'
+              ? [
+                  {
+                    type: 'message',
+                    text: `Host not available: ${state.message}`,
+                    command: { title: 'Restart Host', command: 'lambdaWorkbench.restartHost' },
+                  } as const,
+                ]
+              : []),
+          ];
+        }
+      }
       let list: FunctionInfo[];
       try {
         list = await this.ctx.functions();
@@ -83,6 +110,15 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         );
         item.iconPath = new vscode.ThemeIcon(fn.supported ? 'symbol-function' : 'warning');
         item.contextValue = fn.supported ? 'lambdaFunction' : 'lambdaFunctionUnsupported';
+        return item;
+      }
+      case 'staticFunction': {
+        const item = new vscode.TreeItem(node.fn.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `function:${node.fn.name}`;
+        item.description = node.fn.runtime;
+        item.tooltip = new vscode.MarkdownString([`**${node.fn.name}** — \`${node.fn.handler}\``, node.fn.codeUri].join('\n\n'));
+        item.iconPath = new vscode.ThemeIcon('symbol-function');
+        item.contextValue = 'lambdaFunction';
         return item;
       }
       case 'group': {

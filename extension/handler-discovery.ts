@@ -1,4 +1,5 @@
-// Where things are in the text of a file: exported functions in JS/TS and function resources in a
+// Where things are in the text of a file: exported functions in JS/TS, top-level functions in Python
+// and function resources in a
 // template. Pure (no vscode import) so it is unit-tested on its own; which function a file serves is
 // decided from the host's FunctionInfo, never re-derived from Lambda rules here.
 import { extname, relative, sep } from 'node:path';
@@ -28,11 +29,15 @@ const EXPORT_PATTERNS: RegExp[] = [
 const EVENT_PARAM = /^_?(event|evt|e|payload|input|records?)\b/i;
 const CONTEXT_PARAM = /^_?(context|ctx)\b/i;
 
-export function findExportedFunctions(text: string): ExportedFunction[] {
+// def handler(event, context):  — top level only: Lambda imports the module and reads its attribute
+const PYTHON_PATTERNS: RegExp[] = [/^def\s+([A-Za-z_]\w*)\s*\(([^)]*)/];
+
+export function findExportedFunctions(text: string, language: 'javascript' | 'python' = 'javascript'): ExportedFunction[] {
   const out: ExportedFunction[] = [];
   const lines = text.split(/\r?\n/);
+  const patterns = language === 'python' ? PYTHON_PATTERNS : EXPORT_PATTERNS;
   for (let i = 0; i < lines.length; i++) {
-    for (const pattern of EXPORT_PATTERNS) {
+    for (const pattern of patterns) {
       const m = pattern.exec(lines[i]);
       if (!m) continue;
       const params = splitParams(m[2] ?? '');
@@ -49,7 +54,7 @@ export function findExportedFunctions(text: string): ExportedFunction[] {
 function splitParams(list: string): string[] {
   return list
     .split(',')
-    .map((p) => p.trim())
+    .map((p) => p.trim().replace(/\s*:.*$/, ''))
     .filter(Boolean);
 }
 
@@ -81,10 +86,15 @@ export function findResourceLines(text: string, logicalIds: string[]): Map<strin
   return found;
 }
 
-const SOURCE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+const NODE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+const SOURCE_EXTENSIONS = [...NODE_EXTENSIONS, '.py'];
 
 export function isHandlerSourceFile(path: string): boolean {
   return SOURCE_EXTENSIONS.includes(extname(path)) && !path.endsWith('.d.ts');
+}
+
+export function isPythonFile(path: string): boolean {
+  return extname(path) === '.py';
 }
 
 /**
@@ -93,7 +103,7 @@ export function isHandlerSourceFile(path: string): boolean {
  */
 export function modulePathIn(root: string, file: string): string | undefined {
   const rel = relative(root, file);
-  if (!rel || rel.startsWith('..') || rel.split(sep).includes('node_modules')) return undefined;
+  if (!rel || rel.startsWith('..') || rel.split(sep).some((part) => part === 'node_modules' || part === '.venv' || part === '__pycache__')) return undefined;
   const ext = extname(rel);
   if (!SOURCE_EXTENSIONS.includes(ext)) return undefined;
   return rel.slice(0, -ext.length).split(sep).join('/');

@@ -1,5 +1,6 @@
 // Wiring only: build the context, register providers, views and commands. Nothing here starts the
-// host; it starts on first use (a command, a CodeLens request, the functions view, the panel).
+// host; it starts in the background once a handler, the template or the functions view is shown, or on
+// first use (a command, the panel).
 import * as vscode from 'vscode';
 import { CODELENS_SELECTOR, FunctionCodeLensProvider } from './codelens';
 import { registerCommands } from './commands';
@@ -34,7 +35,17 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
   const statusBar = new WorkbenchStatusBar(ctx);
   const codeLens = new FunctionCodeLensProvider(ctx);
   const functionsView = new FunctionsView(ctx);
+  // Lenses and the view's first list are read from the template itself: follow it on disk.
+  const templates = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*.{yaml,yml}'));
+  const templateChanged = (): void => {
+    codeLens.refresh();
+    if (!ctx.knownFunctions) functionsView.refresh();
+  };
   extension.subscriptions.push(
+    templates,
+    templates.onDidChange(templateChanged),
+    templates.onDidCreate(templateChanged),
+    templates.onDidDelete(templateChanged),
     ctx,
     debug,
     panel,

@@ -1,4 +1,4 @@
-// Pick Sample Event…, Save Event As…
+// Choose Event for Function…, Save Event As…
 import * as vscode from 'vscode';
 import type { WorkbenchContext } from '../context';
 import { type EventChoice } from '../targets';
@@ -6,7 +6,7 @@ import { pickEvent, saveEvent } from '../event-picker';
 import { chooseFunction } from './pick-function';
 
 export async function pickSampleEvent(ctx: WorkbenchContext, arg?: unknown): Promise<EventChoice | undefined> {
-  const target = await chooseFunction(ctx, arg, 'Pick Sample Event');
+  const target = await chooseFunction(ctx, arg, 'Choose Event for Function');
   return target ? pickEvent(ctx, target) : undefined;
 }
 

@@ -1,4 +1,4 @@
-// Restart Host, Set Memory and Timeout…, set node path, open the panel.
+// Restart Host, Set Memory and Timeout…, Set Node.js Path… / Set Python Path…, open the panel.
 import * as vscode from 'vscode';
 import type { WorkbenchContext } from '../context';
 import type { InvocationsPanel } from '../panel';
@@ -15,6 +15,22 @@ export async function setNodePath(ctx: WorkbenchContext): Promise<string | undef
   const path = picked?.[0]?.fsPath;
   if (!path) return undefined;
   await ctx.config.setNodePath(path);
+  return path;
+}
+
+/** Writes `lambdaWorkbench.pythonPath` (user settings); a path given as the argument skips the dialog. */
+export async function setPythonPath(ctx: WorkbenchContext, arg?: unknown): Promise<string | undefined> {
+  let path = typeof arg === 'string' && arg ? arg : undefined;
+  if (!path) {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Python interpreter for Lambda Workbench',
+      canSelectMany: false,
+      openLabel: 'Use this python',
+    });
+    path = picked?.[0]?.fsPath;
+  }
+  if (!path) return undefined;
+  await ctx.config.setPythonPath(path);
   return path;
 }
 

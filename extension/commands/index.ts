@@ -6,7 +6,7 @@ import type { DebugLauncher } from '../debug/launcher';
 import type { FunctionsView } from '../functions-view';
 import type { InvocationsPanel } from '../panel';
 import { pickSampleEvent, saveEventAs } from './events';
-import { openPanel, restartHost, setMemoryAndTimeout, setNodePath } from './host';
+import { openPanel, restartHost, setMemoryAndTimeout, setNodePath, setPythonPath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
 import { tuneMemory, type TuneOptions } from './tune';
 import { publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi } from './sources';
@@ -34,6 +34,7 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.setMemoryAndTimeout',
   'lambdaWorkbench.restartHost',
   'lambdaWorkbench.setNodePath',
+  'lambdaWorkbench.setPythonPath',
   'lambdaWorkbench.refreshFunctions',
   'lambdaWorkbench.tuneMemory',
 ] as const;
@@ -63,6 +64,7 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
     'lambdaWorkbench.restartHost': () => restartHost(ctx),
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),
     'lambdaWorkbench.tuneMemory': (arg, options) => tuneMemory(ctx, deps.panel, arg, (options ?? {}) as TuneOptions),
+    'lambdaWorkbench.setPythonPath': (arg) => setPythonPath(ctx, arg),
     'lambdaWorkbench.refreshFunctions': async () => {
       await ctx.refreshFunctions();
       deps.functionsView.refresh();

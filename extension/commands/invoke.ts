@@ -1,4 +1,4 @@
-// Invoke Function…, Invoke with Event…, Debug Function…: pick a function (unless given), take the
+// Invoke Function (Last Event), Invoke with Event…, Debug Function (Last Event): pick a function (unless given), take the
 // remembered event (or pick one), run it on the host, report the outcome.
 import * as vscode from 'vscode';
 import type { InvokeOutput } from '../../runtime-host/protocol';

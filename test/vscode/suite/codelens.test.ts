@@ -1,5 +1,6 @@
-// CodeLenses for the sample project: above the template's function resources and above the JS and TS
-// handlers the template names; titles resolve lazily and follow the remembered event; a setting turns them off.
+// CodeLenses for the sample project: above the template's function resources and above the JS, TS and
+// Python handlers the template names, computed from the text without asking the host; titles resolve
+// lazily and follow the remembered event; a setting turns them off.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { lineOf, projectFile, waitFor, workbenchApi } from './util';
@@ -80,6 +81,29 @@ suite('codelens', () => {
       [line, line, line],
     );
     assert.deepEqual(found[0].target, { kind: 'function', name: 'HelloJs' });
+  });
+
+  test('Python handler (def handler(event, context)): lenses on its line', async () => {
+    const found = await lenses('py/app.py');
+    const line = lineOf('py/app.py', 'def handler');
+    assert.deepEqual(
+      found.map((l) => [l.line, l.title]),
+      [
+        [line, '▶ Invoke'],
+        [line, 'Debug'],
+        [line, 'Event: choose ▾'],
+      ],
+    );
+    assert.deepEqual(found[0].target, { kind: 'function', name: 'PyGreet' });
+  });
+
+  test('lenses come from the file and the template at once, not from an answer of the host', async () => {
+    const api = await workbenchApi();
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(projectFile('src/hello.js')));
+    // A promise here would mean the lenses wait for something (the host); e2e-instant shows it with no host at all.
+    const result: unknown = api.codeLens.provideCodeLenses(document);
+    assert.ok(Array.isArray(result), 'provideCodeLenses answered with a promise, not the lenses');
+    assert.equal(result.length, 3);
   });
 
   test('the Event lens shows the remembered choice', async () => {
