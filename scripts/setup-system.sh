@@ -5,8 +5,9 @@
 #   autoconf automake libtool cmake make g++   build of aws-lambda-ric's native client (conformance test)
 #   python3-debugpy     Python breakpoints;  curl  the shell-script custom runtime test
 #   python3-six         a real Python package the layers test puts into a layer
+#   ruby                the ruby3.x runtime tests;  golang-go  Go functions built for provided.al2023
 set -euo pipefail
-packages=(chromium libkrb5-dev ripgrep autoconf automake libtool cmake make g++ curl python3 python3-debugpy python3-six)
+packages=(chromium libkrb5-dev ripgrep autoconf automake libtool cmake make g++ curl python3 python3-debugpy python3-six ruby golang-go)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,6 +13,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 3;
 export const DEFAULT_RUNTIME = 'nodejs22.x';
 /** The runtime a handler string gets when its module is a `.py` file. */
 export const DEFAULT_PYTHON_RUNTIME = 'python3.12';
+/** The runtime a handler string gets when its file is a `.rb` file (`app.handler`, `app.Module::Class.method`). */
+export const DEFAULT_RUBY_RUNTIME = 'ruby3.3';
 /** The runtime a handler string gets when the folder holds only an executable `bootstrap`. */
 export const DEFAULT_PROVIDED_RUNTIME = 'provided.al2023';
 export const MEMORY_RANGE_MB = [128, 10_240] as const;
@@ -85,7 +87,8 @@ const NODE_MODULE_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'
 
 /**
  * Without a template the runtime follows the code: a Node module named by the handler → Node;
- * otherwise a Python module (`pkg/mod.fn` or `pkg.mod.fn` → pkg/mod.py) → Python; otherwise an
+ * otherwise a Python module (`pkg/mod.fn` or `pkg.mod.fn` → pkg/mod.py) → Python; otherwise a Ruby
+ * file (`lib/app.handler` or `app.Module::Class.method` → lib/app.rb, app.rb) → Ruby; otherwise an
  * executable `bootstrap` in the root → a custom runtime; otherwise Node (whose errors then explain).
  */
 export function inferRuntime(handler: string, root: string): string {
@@ -99,6 +102,7 @@ export function inferRuntime(handler: string, root: string): string {
     const pythonModule = join(root, handler.slice(0, dot).replace(/\./g, '/'));
     if (isFile(`${pythonModule}.py`) || isFile(join(pythonModule, '__init__.py'))) return DEFAULT_PYTHON_RUNTIME;
   }
+  if (base.includes('.') && isFile(join(root, dir, `${base.split('.')[0]}.rb`))) return DEFAULT_RUBY_RUNTIME;
   const bootstrap = join(root, 'bootstrap');
   if (isFile(bootstrap)) {
     try {
