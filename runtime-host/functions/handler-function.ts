@@ -89,7 +89,7 @@ const NODE_MODULE_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'
  * Without a template the runtime follows the code: a Node module named by the handler → Node;
  * otherwise a Python module (`pkg/mod.fn` or `pkg.mod.fn` → pkg/mod.py) → Python; otherwise a Ruby
  * file (`lib/app.handler` or `app.Module::Class.method` → lib/app.rb, app.rb) → Ruby; otherwise an
- * executable `bootstrap` in the root → a custom runtime; otherwise Node (whose errors then explain).
+ * a go.mod or an executable `bootstrap` in the root → a custom runtime; otherwise Node (whose errors then explain).
  */
 export function inferRuntime(handler: string, root: string): string {
   const slash = handler.lastIndexOf('/');
@@ -103,6 +103,7 @@ export function inferRuntime(handler: string, root: string): string {
     if (isFile(`${pythonModule}.py`) || isFile(join(pythonModule, '__init__.py'))) return DEFAULT_PYTHON_RUNTIME;
   }
   if (base.includes('.') && isFile(join(root, dir, `${base.split('.')[0]}.rb`))) return DEFAULT_RUBY_RUNTIME;
+  if (isFile(join(root, 'go.mod'))) return DEFAULT_PROVIDED_RUNTIME;
   const bootstrap = join(root, 'bootstrap');
   if (isFile(bootstrap)) {
     try {

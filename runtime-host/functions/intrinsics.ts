@@ -74,6 +74,7 @@ export interface ResourceLike {
   Type?: unknown;
   Properties?: unknown;
   Condition?: unknown;
+  Metadata?: unknown;
 }
 
 export interface ResolveScope {

@@ -32,6 +32,8 @@ export interface FunctionInfo {
   /** e.g. `nodejs22.x`, `python3.12`, `provided.al2023`. */
   runtime: string;
   runtimeFamily: RuntimeFamily;
+  /** The template's `Metadata: BuildMethod` (e.g. `go1.x`: the host builds the Go sources in `codeUri` into the custom runtime's bootstrap). */
+  buildMethod?: string;
   /** false for runtimes the host cannot run (Java, .NET); `unsupportedReason` says why. */
   supported: boolean;
   unsupportedReason?: string;

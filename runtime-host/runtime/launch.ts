@@ -23,7 +23,8 @@ export function runtimeFamilyOf(runtime: string): RuntimeFamily {
   return 'unsupported';
 }
 
-export function launchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
+/** Async because a Go function may first be built (go-build.ts). */
+export async function launchSpec(fn: FunctionConfig, context: LaunchContext): Promise<LaunchSpec> {
   const family = runtimeFamilyOf(fn.runtime);
   switch (family) {
     case 'nodejs':
