@@ -56,9 +56,9 @@ export function goBootstrap(fn: FunctionConfig, context: Pick<LaunchContext, 'st
   const outDir = join(context.stateDir ?? join(tmpdir(), 'lambda-workbench'), 'go-build', fn.name);
   const pending = building.get(outDir);
   if (pending) return pending;
-  const build = buildIfStale(fn, outDir, context.hostEnv ?? process.env).finally(() => building.delete(outDir));
-  building.set(outDir, build);
-  return build;
+  const job = buildIfStale(fn, outDir, context.hostEnv ?? process.env).finally(() => building.delete(outDir));
+  building.set(outDir, job);
+  return job;
 }
 
 async function buildIfStale(fn: FunctionConfig, outDir: string, hostEnv: NodeJS.ProcessEnv): Promise<string> {
@@ -72,7 +72,26 @@ async function buildIfStale(fn: FunctionConfig, outDir: string, hostEnv: NodeJS.
   } catch {
     // never built
   }
-  if (fresh) return binary;
+  refuseForeignArchitecture(fn, goarch);
+  if (!fresh) await build(fn, outDir, hostEnv, stamp);
+  return binary;
+}
+
+/** A binary for another CPU runs only through qemu's binfmt handler; without it, say so rather than fail to exec. */
+function refuseForeignArchitecture(fn: FunctionConfig, goarch: string): void {
+  const hostArch = process.arch === 'x64' ? 'amd64' : process.arch;
+  if (goarch === hostArch) return;
+  const qemu = goarch === 'arm64' ? 'qemu-aarch64' : 'qemu-x86_64';
+  if (existsSync(`/proc/sys/fs/binfmt_misc/${qemu}`)) return;
+  throw new UserError(
+    `function '${fn.name}' is built for ${fn.architecture}, and this machine (${hostArch}) cannot run ${goarch} programs`,
+    `set Architectures: [${hostArch === 'amd64' ? 'x86_64' : 'arm64'}] to run it locally, or install qemu-user-static so Linux can run ${goarch} binaries`,
+  );
+}
+
+async function build(fn: FunctionConfig, outDir: string, hostEnv: NodeJS.ProcessEnv, stamp: string): Promise<void> {
+  const binary = join(outDir, 'bootstrap');
+  const goarch = GOARCH[fn.architecture];
   const go = findGo(fn, hostEnv);
   mkdirSync(outDir, { recursive: true });
   const partial = join(outDir, `bootstrap.${process.pid}.partial`);
@@ -93,6 +112,5 @@ async function buildIfStale(fn: FunctionConfig, outDir: string, hostEnv: NodeJS.
     });
   });
   renameSync(partial, binary);
-  writeFileSync(stampFile, stamp);
-  return binary;
+  writeFileSync(join(outDir, 'build.json'), stamp);
 }

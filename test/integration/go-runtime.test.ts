@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { after, before, describe, test } from 'node:test';
 import { functionFromHandler } from '../../runtime-host/functions/handler-function';
 import { loadSamTemplate } from '../../runtime-host/functions/sam-template';
 import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
 import { UserError } from '../../runtime-host/runtime/types';
 import { repoRoot } from './node-bootstrap-helpers';
-import { removeDir } from './serve-helpers';
+import { removeDir, startServe, type ServeProcess } from './serve-helpers';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'go');
 const temps: string[] = [];
@@ -110,6 +111,26 @@ describe('go on provided.al2023', { timeout: 600_000 }, () => {
     }
   });
 
+  test(
+    'a function for another CPU, without qemu to run it: a user error before any build',
+    { skip: existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64') },
+    async () => {
+      const stateDir = temp('state');
+      const invoker = new LambdaInvoker({ stateDir });
+      try {
+        const foreign = process.arch === 'arm64' ? 'x86_64' : 'arm64';
+        const fn = functionFromHandler({ handler: 'bootstrap', root: join(fixtures, 'hello'), name: 'go-foreign', architecture: foreign });
+        await assert.rejects(
+          invoker.invoke({ fn, event: {}, trigger: 'manual' }),
+          (err: unknown) => err instanceof UserError && err.message.startsWith(`function 'go-foreign' is built for ${foreign}, and this machine (`),
+        );
+        assert.equal(existsSync(join(stateDir, 'go-build', 'go-foreign', 'bootstrap')), false);
+      } finally {
+        await invoker.shutdown();
+      }
+    },
+  );
+
   test('without the Go toolchain on PATH: a user error that says what to install', async () => {
     const invoker = new LambdaInvoker({ stateDir: temp('state'), hostEnv: { PATH: '/nonexistent-bin' } });
     try {
@@ -123,6 +144,42 @@ describe('go on provided.al2023', { timeout: 600_000 }, () => {
       );
     } finally {
       await invoker.shutdown();
+    }
+  });
+});
+
+describe('go: examples/hello-go served', { timeout: 600_000 }, () => {
+  let serve: ServeProcess;
+  before(async () => {
+    serve = await startServe(['--root', join(repoRoot, 'examples', 'hello-go'), '--state-dir', temp('state')], { timeoutMs: 60_000 });
+  });
+  after(async () => {
+    await serve?.stop();
+  });
+
+  test('through the HTTP API: GET /hello/{name} is answered by the built Go binary', async () => {
+    const response = await fetch(new URL('/hello/gopher', serve.ready.httpApi!));
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { message: string; requestId: string };
+    assert.equal(body.message, 'Hello, gopher!');
+    assert.match(body.requestId, /^[0-9a-f-]{36}$/);
+  });
+
+  test('through the Invoke API with the AWS SDK', async () => {
+    const lambda = new LambdaClient({
+      endpoint: serve.ready.invokeApi,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    try {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: 'HelloGo', Payload: JSON.stringify({ pathParameters: { name: 'sdk' } }) }));
+      assert.equal(out.FunctionError, undefined);
+      const result = JSON.parse(new TextDecoder().decode(out.Payload)) as { statusCode: number; body: string };
+      assert.equal(result.statusCode, 200);
+      assert.equal((JSON.parse(result.body) as { message: string }).message, 'Hello, sdk!');
+    } finally {
+      lambda.destroy();
     }
   });
 });
