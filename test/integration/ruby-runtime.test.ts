@@ -171,6 +171,31 @@ describe('ruby runtime: limits', { timeout: 180_000 }, () => {
     assert.equal(output.report.maxMemoryUsedMB, 128);
   });
 
+  test('Max Memory Used is measured: holding 90 MB more shows about 90 MB more', async () => {
+    const small = await rb('limits', 'app.holds', ['--memory', '512'], { mb: 10 });
+    const large = await rb('limits', 'app.holds', ['--memory', '512'], { mb: 100 });
+    assert.equal(small.output.result, 10);
+    assert.equal(large.output.result, 100);
+    const delta = large.output.report.maxMemoryUsedMB - small.output.report.maxMemoryUsedMB;
+    assert.ok(
+      delta >= 85 && delta <= 100,
+      `expected ~90 MB more, got ${delta} (${small.output.report.maxMemoryUsedMB} → ${large.output.report.maxMemoryUsedMB})`,
+    );
+  });
+
+  test('debug mode is refused with a clear message (no Ruby debugger wiring yet)', async () => {
+    const invoker = new LambdaInvoker();
+    try {
+      const fn = functionFromHandler({ handler: 'app.handler', root: join(fixtures, 'basic'), name: 'rb-debug' });
+      await assert.rejects(
+        invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true }),
+        (err: unknown) => err instanceof UserError && err.message === 'breakpoints in ruby3.3 functions are not supported yet',
+      );
+    } finally {
+      await invoker.shutdown();
+    }
+  });
+
   test('no ruby on PATH: a user error that says what to install', () => {
     assert.throws(
       () => findRuby({ hostEnv: { PATH: '/nonexistent-bin' } }, 'ruby3.3'),
