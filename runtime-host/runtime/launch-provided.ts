@@ -10,6 +10,9 @@ import { UserError, type FunctionConfig } from './types';
 
 export async function providedLaunchSpec(fn: FunctionConfig, context: LaunchContext): Promise<LaunchSpec> {
   if (isGoFunction(fn)) {
+    if (context.debugPort !== undefined) {
+      throw new UserError(`breakpoints in Go functions (${fn.name}) are not supported yet`, 'invoke the function without debugging');
+    }
     const env = lambdaEnvironment(fn, context);
     addLayerPaths(env, fn);
     if (context.pauseFile) env['_LAMBDA_WORKBENCH_PAUSE_FILE'] = context.pauseFile;

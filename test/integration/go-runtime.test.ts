@@ -131,6 +131,19 @@ describe('go on provided.al2023', { timeout: 600_000 }, () => {
     },
   );
 
+  test('debug mode is refused with a clear message (no Delve wiring yet)', async () => {
+    const invoker = new LambdaInvoker({ stateDir: temp('state') });
+    try {
+      const fn = functionFromHandler({ handler: 'bootstrap', root: join(fixtures, 'hello'), name: 'go-debug' });
+      await assert.rejects(
+        invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true }),
+        (err: unknown) => err instanceof UserError && err.message === 'breakpoints in Go functions (go-debug) are not supported yet',
+      );
+    } finally {
+      await invoker.shutdown();
+    }
+  });
+
   test('without the Go toolchain on PATH: a user error that says what to install', async () => {
     const invoker = new LambdaInvoker({ stateDir: temp('state'), hostEnv: { PATH: '/nonexistent-bin' } });
     try {
