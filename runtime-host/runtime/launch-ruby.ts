@@ -40,9 +40,12 @@ export function rubyLaunchSpec(fn: FunctionConfig, context: LaunchContext): Laun
   addLayerPaths(env, fn);
   // Lambda's GEM_PATH: gems vendored with the function (bundle install --path vendor/bundle), then layers' /opt/ruby/gems.
   if (fn.environment['GEM_PATH'] === undefined) {
-    const gemDirs = [join(fn.codeUri, 'vendor', 'bundle', 'ruby', abi), ...(fn.layers ?? []).map((l) => join(l, 'ruby', 'gems', abi))];
+    const gemDirs = [join(fn.codeUri, 'vendor', 'bundle', 'ruby', abi), ...[...(fn.layers ?? [])].reverse().map((l) => join(l, 'ruby', 'gems', abi))];
     env['GEM_PATH'] = gemDirs.join(':');
   }
+  // Lambda's RUBYLIB ends with /opt/ruby/lib: each layer's ruby/lib, a later layer first.
+  const layerLibs = [...(fn.layers ?? [])].reverse().map((l) => join(l, 'ruby', 'lib'));
+  if (layerLibs.length > 0 && fn.environment['RUBYLIB'] === undefined) env['RUBYLIB'] = layerLibs.join(':');
   if (context.pauseFile) env['_LAMBDA_WORKBENCH_PAUSE_FILE'] = context.pauseFile;
   const bootstrap = distAsset('runtime/ruby-bootstrap/bootstrap.rb');
   return { command, args: [bootstrap], env, cwd: fn.codeUri, localRuntime: { name: 'ruby', version } };

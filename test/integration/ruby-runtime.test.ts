@@ -89,6 +89,18 @@ describe('ruby runtime: handlers and context', { timeout: 180_000 }, () => {
   });
 });
 
+describe('ruby runtime: layers', { timeout: 180_000 }, () => {
+  test("a layer's ruby/lib is on the load path and its ruby/gems/<version> on GEM_PATH, after vendor/bundle", async () => {
+    const layer = join(fixtures, 'layer');
+    const { exitCode, output } = await rb('layered', 'app.handler', ['--layer', layer]);
+    assert.equal(exitCode, 0, JSON.stringify(output));
+    const result = output.result as { from_layer: string; gem_path: string };
+    assert.equal(result.from_layer, 'ruby/lib of a layer');
+    const abi = findRuby({}, 'ruby3.3').abi;
+    assert.equal(result.gem_path, `${join(fixtures, 'layered', 'vendor', 'bundle', 'ruby', abi)}:${join(layer, 'ruby', 'gems', abi)}`);
+  });
+});
+
 describe('ruby runtime: errors', { timeout: 180_000 }, () => {
   test('an exception: errorType Function<Class>, stackTrace is the backtrace, the error logged as JSON', async () => {
     const { exitCode, output } = await rb('errors', 'app.fails', [], { id: 7 });

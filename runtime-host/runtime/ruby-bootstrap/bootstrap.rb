@@ -192,6 +192,8 @@ module LambdaWorkbench
   def self.handle(client, handler, body, headers)
     request_id = headers['lambda-runtime-aws-request-id']
     self.request_id = request_id
+    # Lambda's Ruby runtime keeps the id in this global, which logging libraries read.
+    $_global_aws_request_id = request_id
     trace_id = headers['lambda-runtime-trace-id']
     if trace_id
       ENV['_X_AMZN_TRACE_ID'] = trace_id
