@@ -97,9 +97,10 @@ async function build(fn: FunctionConfig, outDir: string, hostEnv: NodeJS.Process
   const partial = join(outDir, `bootstrap.${process.pid}.partial`);
   const env: NodeJS.ProcessEnv = { ...hostEnv, GOOS: 'linux', GOARCH: goarch, CGO_ENABLED: '0' };
   // Modules (aws-lambda-go) come from the user's module cache; -mod=mod lets go.sum be completed from it.
-  if (env.GOFLAGS === undefined) env.GOFLAGS = '-mod=mod';
-  // Without a home folder go has no default build cache: keep one in the state folder.
-  if (!env.HOME && !env.GOCACHE && !env.XDG_CACHE_HOME) env.GOCACHE = join(outDir, '..', 'cache');
+  // A vendor folder is used as it is (go's default when vendor/modules.txt exists).
+  if (env.GOFLAGS === undefined && !existsSync(join(fn.codeUri, 'vendor', 'modules.txt'))) env.GOFLAGS = '-mod=mod';
+  // Without a home folder go has no default build cache: keep one in the state folder (no function is named .gocache).
+  if (!env.HOME && !env.GOCACHE && !env.XDG_CACHE_HOME) env.GOCACHE = join(outDir, '..', '.gocache');
   await new Promise<void>((resolve, reject) => {
     execFile(go, ['build', '-o', partial, '-tags', 'lambda.norpc', '.'], { cwd: fn.codeUri, env, maxBuffer: 8 * 1024 * 1024 }, (err, _stdout, stderr) => {
       if (!err) return resolve();
