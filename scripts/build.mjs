@@ -81,6 +81,7 @@ const ENTRIES = [
 /** Plain files copied as they are: [source, destination]. */
 const COPIES = [
   ['runtime-host/runtime/python-bootstrap', 'dist/runtime/python-bootstrap'],
+  ['runtime-host/runtime/ruby-bootstrap', 'dist/runtime/ruby-bootstrap'],
   ['node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicons/codicon.css'],
   ['node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicons/codicon.ttf'],
   ['extension/media', 'dist/media'],

@@ -12,6 +12,8 @@ import { UserError } from '../runtime/types';
 export const DEFAULT_RUNTIME = 'nodejs22.x';
 /** The runtime a handler string gets when its module is a `.py` file. */
 export const DEFAULT_PYTHON_RUNTIME = 'python3.12';
+/** The runtime a handler string gets when its file is a `.rb` file (`app.handler`, `app.Module::Class.method`). */
+export const DEFAULT_RUBY_RUNTIME = 'ruby3.3';
 /** The runtime a handler string gets when the folder holds only an executable `bootstrap`. */
 export const DEFAULT_PROVIDED_RUNTIME = 'provided.al2023';
 
@@ -82,8 +84,9 @@ const NODE_MODULE_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'
 
 /**
  * Without a template the runtime follows the code: a Node module named by the handler → Node;
- * otherwise a Python module (`pkg/mod.fn` or `pkg.mod.fn` → pkg/mod.py) → Python; otherwise an
- * executable `bootstrap` in the root → a custom runtime; otherwise Node (whose errors then explain).
+ * otherwise a Python module (`pkg/mod.fn` or `pkg.mod.fn` → pkg/mod.py) → Python; otherwise a Ruby
+ * file (`lib/app.handler` or `app.Module::Class.method` → lib/app.rb, app.rb) → Ruby; otherwise an
+ * a go.mod or an executable `bootstrap` in the root → a custom runtime; otherwise Node (whose errors then explain).
  */
 export function inferRuntime(handler: string, root: string): string {
   const slash = handler.lastIndexOf('/');
@@ -96,6 +99,8 @@ export function inferRuntime(handler: string, root: string): string {
     const pythonModule = join(root, handler.slice(0, dot).replace(/\./g, '/'));
     if (isFile(`${pythonModule}.py`) || isFile(join(pythonModule, '__init__.py'))) return DEFAULT_PYTHON_RUNTIME;
   }
+  if (base.includes('.') && isFile(join(root, dir, `${base.split('.')[0]}.rb`))) return DEFAULT_RUBY_RUNTIME;
+  if (isFile(join(root, 'go.mod'))) return DEFAULT_PROVIDED_RUNTIME;
   const bootstrap = join(root, 'bootstrap');
   if (isFile(bootstrap)) {
     try {

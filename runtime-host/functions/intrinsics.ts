@@ -75,6 +75,7 @@ export interface ResourceLike {
   Type?: unknown;
   Properties?: unknown;
   Condition?: unknown;
+  Metadata?: unknown;
 }
 
 export interface ResolveScope {

@@ -108,7 +108,7 @@ function runtimeFamily(runtime: string): { family: RuntimeFamily; reason?: strin
   if (family !== 'unsupported') return { family };
   return {
     family: 'unsupported',
-    reason: `${runtime || 'a missing Runtime'} is not supported: the host runs nodejs*, python3.* and provided* (custom) runtimes`,
+    reason: `${runtime || 'a missing Runtime'} is not supported: the host runs nodejs*, python3.*, ruby3.* and provided* (custom) runtimes`,
   };
 }
 
@@ -318,6 +318,9 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
     const info = functionInfo(id, res, merged[id]!, resolvedUnresolved[id]!, reader, templateDir, templatePath, urlTargets.get(id), inline);
     const layers = functionLayers(id, res, merged, resources, reader, templateDir, options);
     if (layers.folders.length > 0) info.layers = layers.folders;
+    // SAM's build instruction (`Metadata: BuildMethod: go1.x`): the host builds such functions itself.
+    const metadata = merged[id]!.Metadata;
+    if (isRecord(metadata) && typeof metadata.BuildMethod === 'string') info.buildMethod = metadata.BuildMethod;
     // A `!Ref` to a layer of the template is wiring the host resolves itself, not a value left unresolved.
     if (info.unresolved) {
       info.unresolved = info.unresolved.filter((u) => !LAYER_TYPES.has(resources[/^!Ref (\S+)$/.exec(u)?.[1] ?? '']?.Type ?? ''));

@@ -2,7 +2,7 @@
 import type { Architecture } from './records';
 
 /** The runtime families the host can run; anything else is listed with `supported: false`. */
-export type RuntimeFamily = 'nodejs' | 'python' | 'provided' | 'unsupported';
+export type RuntimeFamily = 'nodejs' | 'python' | 'ruby' | 'provided' | 'unsupported';
 
 /** An event source wired to a function from its template `Events`. */
 export type EventSourceInfo =
@@ -32,7 +32,9 @@ export interface FunctionInfo {
   /** e.g. `nodejs22.x`, `python3.12`, `provided.al2023`. */
   runtime: string;
   runtimeFamily: RuntimeFamily;
-  /** false for runtimes the host cannot run (Java, .NET, Ruby, Go 1.x); `unsupportedReason` says why. */
+  /** The template's `Metadata: BuildMethod` (e.g. `go1.x`: the host builds the Go sources in `codeUri` into the custom runtime's bootstrap). */
+  buildMethod?: string;
+  /** false for runtimes the host cannot run (Java, .NET); `unsupportedReason` says why. */
   supported: boolean;
   unsupportedReason?: string;
   memorySizeMB: number;

@@ -211,7 +211,7 @@ export class ExecutionEnvironment {
         this.pauseFile = join(tmpdir(), `lambda-workbench-pause-${this.id}-${randomBytes(4).toString('hex')}.json`);
         await this.writePauseFile();
       }
-      spec = launchSpec(this.fn, {
+      spec = await launchSpec(this.fn, {
         ...this.options.launch,
         runtimeApi: this.api.address,
         region: this.options.region,

@@ -1,12 +1,23 @@
 // Custom runtimes (`provided.al2023`, `provided.al2`): Lambda runs the executable `bootstrap` in
-// the code folder with its environment; that program speaks the Runtime API itself.
+// the code folder with its environment; that program speaks the Runtime API itself. Go sources
+// are built into that bootstrap first (go-build.ts).
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { goBootstrap, isGoFunction } from './go-build';
 import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch-environment';
 import { addLayerPaths, layerBootstrap } from './layers';
 import { UserError, type FunctionConfig } from './types';
 
-export function providedLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
+export async function providedLaunchSpec(fn: FunctionConfig, context: LaunchContext): Promise<LaunchSpec> {
+  if (isGoFunction(fn)) {
+    if (context.debugPort !== undefined) {
+      throw new UserError(`breakpoints in Go functions (${fn.name}) are not supported yet`, 'invoke the function without debugging');
+    }
+    const env = lambdaEnvironment(fn, context);
+    addLayerPaths(env, fn);
+    if (context.pauseFile) env['_LAMBDA_WORKBENCH_PAUSE_FILE'] = context.pauseFile;
+    return { command: await goBootstrap(fn, context), args: [], env, cwd: fn.codeUri, localRuntime: hostOs() };
+  }
   const own = join(fn.codeUri, 'bootstrap');
   // Lambda runs the function's own bootstrap, else one a layer brought (/opt/bootstrap).
   const bootstrap = existsSync(own) ? own : (layerBootstrap(fn) ?? own);

@@ -31,7 +31,8 @@ function probe(command: string, env: NodeJS.ProcessEnv, withDebugpy = false): Pr
   return result;
 }
 
-function onPath(name: string, pathVar: string | undefined): string | undefined {
+/** The first executable `name` in the PATH directories. */
+export function onPath(name: string, pathVar: string | undefined): string | undefined {
   for (const dir of (pathVar ?? '').split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);

@@ -8,6 +8,7 @@ import type { RuntimeFamily } from '../protocol/functions';
 import { distAsset } from './assets';
 import { pythonLaunchSpec } from './launch-python';
 import { providedLaunchSpec } from './launch-provided';
+import { rubyLaunchSpec } from './launch-ruby';
 import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch-environment';
 import { addLayerPaths, nodeLayerPath } from './layers';
 import { UserError, type FunctionConfig } from './types';
@@ -17,23 +18,27 @@ export { lambdaEnvironment, newLogStreamName, type HostLaunchSettings, type Laun
 export function runtimeFamilyOf(runtime: string): RuntimeFamily {
   if (/^nodejs/.test(runtime)) return 'nodejs';
   if (/^python3/.test(runtime)) return 'python';
+  if (/^ruby3\.\d+$/.test(runtime)) return 'ruby';
   if (/^provided/.test(runtime)) return 'provided';
   return 'unsupported';
 }
 
-export function launchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
+/** Async because a Go function may first be built (go-build.ts). */
+export async function launchSpec(fn: FunctionConfig, context: LaunchContext): Promise<LaunchSpec> {
   const family = runtimeFamilyOf(fn.runtime);
   switch (family) {
     case 'nodejs':
       return nodeLaunchSpec(fn, context);
     case 'python':
       return pythonLaunchSpec(fn, context);
+    case 'ruby':
+      return rubyLaunchSpec(fn, context);
     case 'provided':
       return providedLaunchSpec(fn, context);
     case 'unsupported':
       throw new UserError(
-        `runtime '${fn.runtime}' is not supported: Lambda Workbench runs Node.js (nodejs18.x–nodejs22.x), Python (python3.x) and custom runtimes (provided.al2023, provided.al2) locally`,
-        'Java, .NET, Ruby and Go 1.x functions cannot be run locally; build a custom runtime (provided.al2023) for Go instead',
+        `runtime '${fn.runtime}' is not supported: Lambda Workbench runs Node.js (nodejs18.x–nodejs22.x), Python (python3.x), Ruby (ruby3.x) and custom runtimes (provided.al2023, provided.al2, Go with BuildMethod go1.x) locally`,
+        'Java and .NET functions cannot be run locally yet; for Go use provided.al2023 with a go.mod in CodeUri',
       );
   }
 }

@@ -50,7 +50,7 @@ export function initStartLine(format: LogFormat, runtimeVersion: string, runtime
  * INIT_START's runtime version and ARN. Lambda prints e.g. `nodejs:22.v48`, `python:3.12.v36`,
  * `provided:al2023.v39` (family:version.v<release>) and an ARN ending in a hash. Locally the release
  * says what really runs, marked `-local`: the node major (`nodejs:22.v20-local`), the Python
- * major.minor (`python:3.12.v3.11-local`), the host OS for custom runtimes
+ * or Ruby major.minor (`python:3.12.v3.11-local`, `ruby:3.3.v3.1-local`), the host OS for custom runtimes
  * (`provided:al2023.vdebian12-local`); the ARN carries the full local version.
  */
 export function runtimeVersionOf(
@@ -58,12 +58,16 @@ export function runtimeVersionOf(
   local: { name: string; version: string },
   region: string,
 ): { runtimeVersion: string; runtimeVersionArn: string } {
-  const m = /^(nodejs|python|provided|[a-z]+)\.?(.*?)(\.x)?$/.exec(runtime);
+  const m = /^(nodejs|python|ruby|provided|[a-z]+)\.?(.*?)(\.x)?$/.exec(runtime);
   const family = m?.[1] ?? runtime;
   const version = m?.[2] ?? '';
   const parts = local.version.split('.');
   const release =
-    local.name === 'node' ? parts[0]! : local.name === 'python' ? parts.slice(0, 2).join('.') : `${local.name}${local.version}`.replace(/[^A-Za-z0-9.]/g, '');
+    local.name === 'node'
+      ? parts[0]!
+      : local.name === 'python' || local.name === 'ruby'
+        ? parts.slice(0, 2).join('.')
+        : `${local.name}${local.version}`.replace(/[^A-Za-z0-9.]/g, '');
   return {
     runtimeVersion: `${family}:${version ? `${version}.` : ''}v${release}-local`,
     runtimeVersionArn: `arn:aws:lambda:${region}::runtime:lambda-workbench-local-${local.name}-${local.version}`.replace(/[^A-Za-z0-9:.\-_/]/g, '_'),

@@ -19,6 +19,7 @@ export type FunctionConfig = Pick<
   | 'environment'
   | 'logGroup'
   | 'layers'
+  | 'buildMethod'
 >;
 
 export interface InvokeRequest {

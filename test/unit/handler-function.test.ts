@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { functionFromHandler, nameFromHandler } from '../../runtime-host/functions/handler-function';
+import { functionFromHandler, inferRuntime, nameFromHandler } from '../../runtime-host/functions/handler-function';
 import { nodeMemoryFlags } from '../../runtime-host/runtime/launch';
 import { UserError } from '../../runtime-host/runtime/types';
 
@@ -45,4 +45,13 @@ test("node's memory flags follow Lambda's integer arithmetic", () => {
   assert.deepEqual(nodeMemoryFlags(128), ['--max-semi-space-size=6', '--max-old-space-size=116']);
   assert.deepEqual(nodeMemoryFlags(1769), ['--max-semi-space-size=88', '--max-old-space-size=1593']);
   assert.deepEqual(nodeMemoryFlags(10240), ['--max-semi-space-size=512', '--max-old-space-size=9216']);
+});
+
+test('the runtime follows the code: a .rb file → ruby3.3 (both handler forms), a go.mod → provided.al2023', () => {
+  const fixtures = join(__dirname, '..', 'fixtures');
+  assert.equal(inferRuntime('app.handler', join(fixtures, 'ruby', 'basic')), 'ruby3.3');
+  assert.equal(inferRuntime('app.Shop::Orders.total', join(fixtures, 'ruby', 'basic')), 'ruby3.3');
+  assert.equal(inferRuntime('lib/greeting.for', join(fixtures, 'ruby', 'basic')), 'ruby3.3');
+  assert.equal(inferRuntime('bootstrap', join(fixtures, 'go', 'hello')), 'provided.al2023');
+  assert.equal(inferRuntime('missing.handler', join(fixtures, 'ruby', 'basic')), 'nodejs22.x');
 });

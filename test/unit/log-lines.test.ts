@@ -133,6 +133,7 @@ test('INIT_START per runtime family: what runs locally, marked -local (golden fi
     providedAl2: line('Text', 'provided.al2', { name: 'ubuntu', version: '24.04' }),
     python312Json: line('JSON', 'python3.12', python),
     providedAl2023Json: line('JSON', 'provided.al2023', debian),
+    ruby33: line('Text', 'ruby3.3', { name: 'ruby', version: '3.1.2' }),
   };
   assertGolden('init-start.json', actual);
 });
