@@ -11,11 +11,13 @@ import { startHost, type HostOptions } from '../server/host';
 import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
 
 const USAGE =
-  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off]';
+  'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--http-port N] [--max-records N] [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off] [--schedules on|off]';
 
 /** Set by a parent (the VS Code extension) that wants to choose the session token itself. */
 export const TOKEN_ENV = 'LAMBDA_WORKBENCH_TOKEN';
 export const LOG_LEVEL_ENV = 'LAMBDA_WORKBENCH_LOG_LEVEL';
+/** `off` pauses every schedule, as `--schedules off` does (the extension's setting passes it this way). */
+export const SCHEDULES_ENV = 'LAMBDA_WORKBENCH_SCHEDULES';
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -50,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
       jwks: { type: 'string', multiple: true },
       'skip-jwt-signature': { type: 'boolean' },
       'iam-auth': { type: 'string' },
+      schedules: { type: 'string' },
     },
     USAGE,
   );
@@ -85,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
         skipJwtSignature: values['skip-jwt-signature'] === true,
         iamAuth: onOff(values['iam-auth'], 'iam-auth'),
       },
+      schedulesPaused: onOff(values.schedules ?? process.env[SCHEDULES_ENV], 'schedules') === false,
       wsPort,
       invokePort,
       maxRecords,

@@ -4,6 +4,7 @@ import { HttpApiSource } from './http-api';
 import type { AuthorizationOptions } from './http-api/authorize';
 import { SavedEventsSource } from './saved-events';
 import { S3Source } from './s3';
+import { ScheduleSource } from './schedule';
 import { SnsSource } from './sns';
 import { SqsSource } from './sqs';
 import { StreamsSource } from './streams';
@@ -11,6 +12,8 @@ import { StreamsSource } from './streams';
 export interface EventSourceOptions {
   /** How the local API Gateway checks JWTs and AWS_IAM routes. */
   authorization?: AuthorizationOptions;
+  /** `serve --schedules off`: schedules fire only when fired by hand. */
+  schedulesPaused?: boolean;
 }
 
 export function createEventSources(options: EventSourceOptions = {}): EventSource[] {
@@ -21,5 +24,6 @@ export function createEventSources(options: EventSourceOptions = {}): EventSourc
     new StreamsSource(),
     new SnsSource(),
     new SqsSource(),
+    new ScheduleSource({ paused: options.schedulesPaused === true }),
   ];
 }

@@ -46,7 +46,8 @@ export type InvocationStatus = 'queued' | 'running' | 'success' | 'error' | 'tim
  * Parent records group the invocations an event caused (an SNS publish fans out to N functions).
  * `service-call`: an AWS API call to the local endpoint from outside any function (a script, the AWS CLI).
  */
-export type RecordKind = 'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'sqs-batch' | 'http-request' | 'async-invoke' | 'service-call';
+export type RecordKind =
+  'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'sqs-batch' | 'http-request' | 'async-invoke' | 'service-call' | 'schedule-fire';
 
 export type Architecture = 'x86_64' | 'arm64';
 

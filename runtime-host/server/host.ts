@@ -43,6 +43,8 @@ export interface HostOptions {
   runtimeSdk?: 'auto' | 'off' | { folder: string };
   /** How the local API Gateway checks JWTs and AWS_IAM routes (`--jwks`, `--skip-jwt-signature`, `--iam-auth`). */
   authorization?: AuthorizationOptions;
+  /** `serve --schedules off`: the template's schedules fire only when fired by hand. */
+  schedulesPaused?: boolean;
   /** Default `<root>/.lambda-workbench`. */
   stateDir?: string;
   wsPort?: number;
@@ -170,7 +172,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     log,
   });
 
-  const sources = options.eventSources ?? createEventSources(options.authorization ? { authorization: options.authorization } : {});
+  const sources =
+    options.eventSources ??
+    createEventSources({ ...(options.authorization ? { authorization: options.authorization } : {}), schedulesPaused: options.schedulesPaused === true });
   const started: EventSource[] = [];
   let hostFile: string | undefined;
   const unsubscribes: (() => void)[] = [];

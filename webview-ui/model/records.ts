@@ -24,6 +24,7 @@ export const KIND_LABEL: Record<RecordKind, string> = {
   'http-request': 'HTTP request',
   'async-invoke': 'async invoke',
   'service-call': 'AWS call',
+  'schedule-fire': 'schedule',
 };
 
 /** Statuses that count as a failed invocation in error rates. */
