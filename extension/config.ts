@@ -16,6 +16,7 @@ const HOST_KEYS = [
   'idleReapSeconds',
   'httpApiPort',
   'debug.wallClockTimeout',
+  'schedules.enabled',
 ] as const;
 
 const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled'] as const;
@@ -58,6 +59,10 @@ export class Config {
   get regionSetExplicitly(): boolean {
     const i = this.cfg.inspect<string>('region');
     return i?.globalValue !== undefined || i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
+  }
+  /** false: the template's schedules fire only when fired by hand (`serve --schedules off`). */
+  get schedulesEnabled(): boolean {
+    return this.cfg.get<boolean>('schedules.enabled', true);
   }
   get billingRule(): BillingRule {
     return this.cfg.get<BillingRule>('billingRule', 'per-ms-with-init');
