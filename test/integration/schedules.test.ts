@@ -111,14 +111,20 @@ describe('schedules fire through the invoker (injected clock)', () => {
     clock.advance(24 * 3_600_000 + 30_000);
     const fresh = () => finished.filter((r) => !before.has(r.id));
     await waitUntil(() => fresh().length === 3, 90_000, 'three scheduled invocations');
-    const byFunction = fresh().map(
-      (r) => `${r.functionName}:${JSON.stringify(r.event).includes('"from":"scheduler"') ? 'input' : (r.event as { source: string }).source}`,
+    const eventOf = (fn: string, test: (e: unknown) => boolean) => fresh().find((r) => r.functionName === fn && test(r.event))?.event;
+    assert.equal((eventOf('Ticker', (e) => (e as { source?: string }).source === 'aws.events') as { time: string }).time, '2026-12-02T06:01:00Z');
+    // The constant Input replaces the event, exactly.
+    assert.deepEqual(
+      eventOf('Ticker', (e) => (e as { source?: string }).source === undefined),
+      { from: 'scheduler' },
     );
-    assert.deepEqual(byFunction.sort(), ['Reporter:aws.events', 'Ticker:aws.events', 'Ticker:input']);
+    // The rule target's InputTransformer fills its template from the event.
+    assert.deepEqual(
+      eventOf('Reporter', () => true),
+      { report: 'weekday', at: '2026-12-02T07:30:00Z', rule: 'weekday-report' },
+    );
     const parents = await Promise.all(fresh().map((r) => rpc.request<InvocationRecord>('getInvocation', { id: r.parentId! })));
     assert.deepEqual(parents.map((p) => p.source?.schedule).sort(), ['TickerEveryMinute', 'TickerMorning', 'weekday-report']);
-    // The constant Input replaces the event, exactly.
-    assert.deepEqual(fresh().find((r) => JSON.stringify(r.event).includes('scheduler'))?.event, { from: 'scheduler' });
     const { schedules } = await rpc.request<ScheduleList>('schedule.list');
     // A rate carries on from when the host woke (06:00:30), not from the missed firings.
     assert.equal(schedules.find((s) => s.name === 'TickerEveryMinute')?.nextFireTime, '2026-12-03T06:01:30.000Z');

@@ -12,6 +12,7 @@ import { AsyncInvocationQueue, asyncPolicyFromTemplate, closeParent, parentRecor
 import { isoSeconds } from '../templates/ids';
 import { systemClock, type ScheduleClock } from './clock';
 import { nextFireTime, parseScheduleExpression, validateTimeZone, type ScheduleExpression } from './cron';
+import { rulePayload, schedulerPayload } from './target-input';
 import { schedulesFromTemplate, type ScheduleDefinition } from './template';
 
 export interface ScheduleSourceOptions {
@@ -147,7 +148,13 @@ export class ScheduleSource implements EventSource {
   private fire(d: ScheduleDefinition, atMs: number): string {
     const { region, accountId } = this.context;
     const arn = scheduleArn(d, region, accountId);
-    const event = d.input !== undefined ? parseInput(d.input) : scheduledEvent(d, arn, atMs, region, accountId);
+    const scheduled = scheduledEvent(d, arn, atMs, region, accountId);
+    const event =
+      d.service === 'scheduler'
+        ? d.input !== undefined
+          ? schedulerPayload(d.input, { scheduleArn: arn, scheduledTime: String(scheduled.time), executionId: String(scheduled.id), attemptNumber: 1 })
+          : scheduled
+        : rulePayload(scheduled, d, { ruleName: d.name, ruleArn: arn });
     const parent = parentRecord({
       kind: 'schedule-fire',
       trigger: 'schedule',
@@ -206,13 +213,4 @@ export function scheduledEvent(d: Pick<ScheduleDefinition, 'service'>, arn: stri
     resources: [arn],
     detail: d.service === 'scheduler' ? '{}' : {},
   };
-}
-
-/** `Input` is JSON text; text that is not JSON reaches the function as a string, as Scheduler passes it on. */
-function parseInput(input: string): unknown {
-  try {
-    return JSON.parse(input) as unknown;
-  } catch {
-    return input;
-  }
 }

@@ -4,6 +4,7 @@
 // is a template function. Rules with only an EventPattern are not schedules and are left out.
 import type { FunctionCatalog, TemplateResource } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
+import type { InputTransformer } from './target-input';
 
 export interface ScheduleDefinition {
   name: string;
@@ -14,6 +15,10 @@ export interface ScheduleDefinition {
   enabled: boolean;
   /** The target's `Input`: constant JSON text the function receives instead of the scheduled event. */
   input?: string;
+  /** A rule target's `InputPath` (JSONPath into the scheduled event). */
+  inputPath?: string;
+  /** A rule target's `InputTransformer`. */
+  inputTransformer?: InputTransformer;
   /** Scheduler's group (`default` unless GroupName says otherwise). */
   group?: string;
   /** Where it was declared, for messages: `Resources.Nightly` or `Resources.Fn.Events.Nightly`. */
@@ -36,6 +41,26 @@ function isEnabled(p: Props): boolean {
 function inputOf(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Input, InputPath and InputTransformer of an EventBridge rule target (or a SAM Schedule event). */
+function ruleInputs(p: Props): Pick<ScheduleDefinition, 'input' | 'inputPath' | 'inputTransformer'> {
+  const input = inputOf(p.Input);
+  const inputPath = text(p.InputPath);
+  const t = p.InputTransformer;
+  const inputTransformer: InputTransformer | undefined =
+    isRecord(t) && typeof t.InputTemplate === 'string'
+      ? { InputTemplate: t.InputTemplate, ...(isRecord(t.InputPathsMap) ? { InputPathsMap: stringValues(t.InputPathsMap) } : {}) }
+      : undefined;
+  return {
+    ...(input !== undefined ? { input } : {}),
+    ...(inputPath !== undefined ? { inputPath } : {}),
+    ...(inputTransformer ? { inputTransformer } : {}),
+  };
+}
+
+function stringValues(o: Props): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 /** The function a target ARN (or an unresolved `!GetAtt Fn.Arn` / `!Ref Fn`) names. */
@@ -80,7 +105,7 @@ function functionEvents(id: string, res: TemplateResource, functions: FunctionCa
     const input = inputOf(p.Input);
     if (ev.Type === 'Schedule') {
       const expression = text(p.Schedule);
-      if (expression) out.push({ name, service: 'rule', fn, expression, enabled: isEnabled(p), declaredAt, ...(input !== undefined ? { input } : {}) });
+      if (expression) out.push({ name, service: 'rule', fn, expression, enabled: isEnabled(p), declaredAt, ...ruleInputs(p) });
     } else if (ev.Type === 'ScheduleV2') {
       const expression = text(p.ScheduleExpression);
       const timeZone = text(p.ScheduleExpressionTimezone);
@@ -112,7 +137,6 @@ function ruleTargets(id: string, res: TemplateResource, functions: FunctionCatal
     if (!isRecord(target)) continue;
     const fn = targetFunction(target.Arn, functions);
     if (!fn) continue;
-    const input = inputOf(target.Input);
     // A rule with several function targets fires each; the name stays the rule's when there is one.
     const targetName = p.Targets.length > 1 ? `${name}/${text(target.Id) ?? fn.name}` : name;
     out.push({
@@ -122,7 +146,7 @@ function ruleTargets(id: string, res: TemplateResource, functions: FunctionCatal
       expression,
       enabled: isEnabled(p),
       declaredAt: `Resources.${id}`,
-      ...(input !== undefined ? { input } : {}),
+      ...ruleInputs(target),
     });
   }
   return out;
