@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   event: { summary: 'list or generate sample events', load: () => import('./commands/event') },
   stream: { summary: 'put records to a Kinesis/DynamoDB stream of a running host', load: () => import('./commands/stream') },
   sqs: { summary: 'send messages to, list or purge the SQS queues of a running host', load: () => import('./commands/sqs') },
+  schedule: { summary: 'list the schedules of a running host, or fire one now', load: () => import('./commands/schedule') },
 };
 
 function help(): string {

@@ -2,14 +2,27 @@
 // `rate(1 minute)` or a 09:00 cron fires when the test moves time, not after minutes of waiting;
 // the functions, the invoker and the protocol are real.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock, ScheduleSource } from '../../runtime-host/events/schedule';
 import { RpcErrorCode, type ScheduleInfo } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { startHost } from '../../runtime-host/server/host';
-import { copyFixture, removeDir, RpcClient, RpcClientError, startServe, waitUntil, type ServeProcess } from './serve-helpers';
+import { cli, copyFixture, removeDir, RpcClient, RpcClientError, startServe, waitUntil, type ServeProcess } from './serve-helpers';
 
 type ScheduleList = { paused: boolean; schedules: ScheduleInfo[] };
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.once('error', reject);
+    proc.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 // A Wednesday, 06:00:00 UTC.
 const START = Date.UTC(2026, 11, 2, 6, 0, 0);
@@ -155,6 +168,21 @@ describe('serve --schedules off', () => {
     for (const s of list.schedules) assert.equal(s.nextFireTime, undefined, s.name);
     const { recordId } = await rpc!.request<{ recordId: string }>('schedule.fire', { name: 'TickerMorning' });
     await waitUntil(async () => (await rpc!.request<InvocationRecord>('getInvocation', { id: recordId })).status === 'success', 60_000, 'the fired schedule');
+  });
+
+  it('the CLI lists the schedules and fires one', async () => {
+    const listed = await runCli(['schedule', 'list', '--root', dir]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^\(paused: serve runs with --schedules off\)$/m);
+    assert.match(listed.stdout, /^TickerMorning\tTicker\tcron\(0 9 \* \* \? \*\) Europe\/Paris\t-$/m);
+    assert.match(listed.stdout, /^nightly\tReporter\tcron\(0 3 \* \* \? \*\)\tdisabled$/m);
+    const fired = await runCli(['schedule', 'fire', 'weekday-report', '--root', dir, '--json']);
+    assert.equal(fired.code, 0, fired.stderr);
+    const { recordId } = JSON.parse(fired.stdout) as { recordId: string };
+    await waitUntil(async () => (await rpc!.request<InvocationRecord>('getInvocation', { id: recordId })).status === 'success', 60_000, 'the fired schedule');
+    const unknown = await runCli(['schedule', 'fire', 'nope', '--root', dir]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^lambda-workbench: no schedule named "nope"\nhint: known schedules: /);
   });
 
   it('a bad value is a usage error (exit code 2)', async () => {
