@@ -154,7 +154,7 @@ export class ScheduleSource implements EventSource {
         ? d.input !== undefined
           ? schedulerPayload(d.input, { scheduleArn: arn, scheduledTime: String(scheduled.time), executionId: String(scheduled.id), attemptNumber: 1 })
           : scheduled
-        : rulePayload(scheduled, d, { ruleName: d.name, ruleArn: arn });
+        : rulePayload(scheduled, d, { ruleName: d.ruleName ?? d.name, ruleArn: arn });
     const parent = parentRecord({
       kind: 'schedule-fire',
       trigger: 'schedule',
@@ -194,7 +194,7 @@ function sameDefinition(a: ScheduleDefinition, b: ScheduleDefinition): boolean {
 function scheduleArn(d: ScheduleDefinition, region: string, accountId: string): string {
   return d.service === 'scheduler'
     ? `arn:aws:scheduler:${region}:${accountId}:schedule/${d.group ?? 'default'}/${d.name}`
-    : `arn:aws:events:${region}:${accountId}:rule/${d.name}`;
+    : `arn:aws:events:${region}:${accountId}:rule/${d.ruleName ?? d.name}`;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface ScheduleDefinition {
   inputPath?: string;
   /** A rule target's `InputTransformer`. */
   inputTransformer?: InputTransformer;
+  /** The rule's own name when it differs from `name` (a rule with several function targets lists each as `rule/target`). */
+  ruleName?: string;
   /** Scheduler's group (`default` unless GroupName says otherwise). */
   group?: string;
   /** Where it was declared, for messages: `Resources.Nightly` or `Resources.Fn.Events.Nightly`. */
@@ -141,6 +143,7 @@ function ruleTargets(id: string, res: TemplateResource, functions: FunctionCatal
     const targetName = p.Targets.length > 1 ? `${name}/${text(target.Id) ?? fn.name}` : name;
     out.push({
       name: targetName,
+      ...(targetName !== name ? { ruleName: name } : {}),
       service: 'rule',
       fn,
       expression,
