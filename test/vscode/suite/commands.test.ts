@@ -18,6 +18,7 @@ const PALETTE_TITLES = [
   'Publish to SNS Topic…',
   'Put Records to Stream…',
   'Send Message to Queue…',
+  'Fire Schedule Now…',
   'Set Memory and Timeout…',
   'Restart Host',
 ];
@@ -43,6 +44,6 @@ suite('commands', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
     assert.deepEqual(missing, []);
-    assert.equal(manifest.contributes.commands.length, 16);
+    assert.equal(manifest.contributes.commands.length, 17);
   });
 });
