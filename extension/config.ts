@@ -24,6 +24,7 @@ const HOST_KEYS = [
   'memoryBudgetMB',
   'accountConcurrency',
   'sandbox',
+  'schedules.enabled',
 ] as const;
 
 const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled'] as const;
@@ -70,6 +71,11 @@ export class Config {
   /** `auto`: a cgroup per environment where the host may manage cgroups, else the process fallback. */
   get sandbox(): 'auto' | 'cgroup' | 'process' {
     return this.cfg.get<'auto' | 'cgroup' | 'process'>('sandbox', 'auto');
+  }
+
+  /** false: the template's schedules fire only when fired by hand (`serve --schedules off`). */
+  get schedulesEnabled(): boolean {
+    return this.cfg.get<boolean>('schedules.enabled', true);
   }
   get billingRule(): BillingRule {
     return this.cfg.get<BillingRule>('billingRule', 'per-ms-with-init');

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   tune: { summary: 'run a function at several memory sizes: duration, billed duration and cost of each', load: () => import('./commands/tune') },
   stream: { summary: 'put records to a Kinesis/DynamoDB stream of a running host', load: () => import('./commands/stream') },
   sqs: { summary: 'send messages to, list or purge the SQS queues of a running host', load: () => import('./commands/sqs') },
+  schedule: { summary: 'list the schedules of a running host, or fire one now', load: () => import('./commands/schedule') },
 };
 
 function help(): string {

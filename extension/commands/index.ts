@@ -9,7 +9,7 @@ import { pickSampleEvent, saveEventAs } from './events';
 import { openPanel, restartHost, setMemoryAndTimeout, setNodePath, setPythonPath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
 import { tuneMemory, type TuneOptions } from './tune';
-import { publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi } from './sources';
+import { fireSchedule, publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi } from './sources';
 
 export interface CommandDeps {
   panel: InvocationsPanel;
@@ -31,6 +31,7 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.publishSns',
   'lambdaWorkbench.putRecords',
   'lambdaWorkbench.sendMessage',
+  'lambdaWorkbench.fireSchedule',
   'lambdaWorkbench.setMemoryAndTimeout',
   'lambdaWorkbench.restartHost',
   'lambdaWorkbench.setNodePath',
@@ -60,6 +61,7 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
       deps.functionsView.refresh();
       return messageId;
     },
+    'lambdaWorkbench.fireSchedule': (arg) => fireSchedule(ctx, arg as Parameters<typeof fireSchedule>[1]),
     'lambdaWorkbench.setMemoryAndTimeout': (arg, values) => setMemoryAndTimeout(ctx, arg, values as Parameters<typeof setMemoryAndTimeout>[2]),
     'lambdaWorkbench.restartHost': () => restartHost(ctx),
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),

@@ -1,4 +1,5 @@
-// Start/Stop HTTP API, Put Object to Bucket…, Publish to SNS Topic…, Put Records to Stream…, Send Message to Queue…: each asks
+// Start/Stop HTTP API, Put Object to Bucket…, Publish to SNS Topic…, Put Records to Stream…, Send Message to Queue…, Fire
+// Schedule Now…: each asks
 // for what it needs with quick picks, taking names from the template's event sources.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -145,4 +146,37 @@ export async function sendMessageToQueue(ctx: WorkbenchContext, args?: { queue?:
   const { messageId } = await ctx.host.request('sqs.send', { queue, body, ...fifo });
   void vscode.window.showInformationMessage(`Sent to ${queue} (MessageId ${messageId}).`);
   return messageId;
+}
+
+/** Fires one of the template's schedules now; the pick shows each one's function, expression and next fire time. */
+export async function fireSchedule(ctx: WorkbenchContext, args?: { name?: string }): Promise<string | undefined> {
+  let name = args?.name;
+  if (name === undefined) {
+    const { paused, schedules } = await ctx.host.request('schedule.list', undefined);
+    if (schedules.length === 0) {
+      void vscode.window.showInformationMessage('The template declares no schedules (Schedule, ScheduleV2, AWS::Events::Rule, AWS::Scheduler::Schedule).');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      schedules.map((s) => ({
+        label: s.name,
+        description: `${s.function} · ${s.expression}${s.timeZone ? ` (${s.timeZone})` : ''}`,
+        detail: s.problem
+          ? `never fires: ${s.problem}`
+          : !s.enabled
+            ? 'disabled in the template'
+            : paused
+              ? 'paused (lambdaWorkbench.schedules.enabled is off)'
+              : s.nextFireTime
+                ? `next: ${new Date(s.nextFireTime).toLocaleString()}`
+                : 'no further firing',
+      })),
+      { title: 'Fire Schedule Now', placeHolder: 'schedule' },
+    );
+    name = picked?.label;
+  }
+  if (!name) return undefined;
+  const { recordId } = await ctx.host.request('schedule.fire', { name });
+  void vscode.window.showInformationMessage(`Fired ${name}.`);
+  return recordId;
 }

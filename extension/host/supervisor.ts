@@ -177,6 +177,7 @@ export class HostConnection implements vscode.Disposable {
     const args = [cli, 'serve', '--root', root, '--http-port', String(httpPort)];
     if (config.templatePath) args.push('--template', resolveIn(root, config.templatePath));
     if (config.envFile) args.push('--env-file', resolveIn(root, config.envFile));
+    if (!config.schedulesEnabled) args.push('--schedules', 'off');
     return args;
   }
 

@@ -15,7 +15,7 @@ import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from 
 const USAGE =
   'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--aws-port N] [--http-port N]\n' +
   '                       [--max-records N] [--max-history-mb N] [--memory-budget-mb N] [--account-concurrency N] [--allow-host NAME]... [--aws-profile NAME]\n' +
-  '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off] [--sandbox auto|cgroup|process]';
+  '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off] [--sandbox auto|cgroup|process] [--schedules on|off]';
 
 export function stderrLogger(level: LogLevel = 'info'): HostLogger {
   const min = LOG_LEVELS.indexOf(level);
@@ -55,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       'skip-jwt-signature': { type: 'boolean' },
       'iam-auth': { type: 'string' },
       sandbox: { type: 'string' },
+      schedules: { type: 'string' },
     },
     USAGE,
   );
@@ -75,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values['runtime-sdk'] !== undefined) settings.runtimeSdk = values['runtime-sdk'];
   const allowedHosts = allowedHostsOf([...(values['allow-host'] ?? []), ...(settings.allowedHosts ? [settings.allowedHosts] : [])]);
   if (values.sandbox !== undefined) settings.sandbox = sandboxSetting(values.sandbox, '--sandbox');
+  if (values.schedules !== undefined) settings.schedules = onOff(values.schedules, 'schedules') ? 'on' : 'off';
   const log = stderrLogger(settings.logLevel);
   // stdout carries exactly one line (the ready line): any stray console output goes to stderr.
   const toStderr = (...args: unknown[]) => console.error(...args);
@@ -102,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
         skipJwtSignature: values['skip-jwt-signature'] === true,
         iamAuth: onOff(values['iam-auth'], 'iam-auth'),
       },
+      schedulesPaused: settings.schedules === 'off',
       log,
     });
   } catch (err) {

@@ -4,6 +4,7 @@ import { HttpApiSource } from './http-api';
 import type { AuthorizationOptions } from './http-api/authorize';
 import { SavedEventsSource } from './saved-events';
 import { S3Source } from './s3';
+import { ScheduleSource } from './schedule';
 import { SnsSource } from './sns';
 import { SqsSource } from './sqs';
 import { StreamsSource } from './streams';
@@ -18,6 +19,8 @@ export interface EventSourceOptions {
   bucketsDir?: string;
   /** How the local API Gateway checks JWTs and AWS_IAM routes. */
   authorization?: AuthorizationOptions;
+  /** `serve --schedules off`: schedules fire only when fired by hand. */
+  schedulesPaused?: boolean;
 }
 
 export function createEventSources(options: EventSourceOptions = {}): EventSource[] {
@@ -32,5 +35,6 @@ export function createEventSources(options: EventSourceOptions = {}): EventSourc
     new StreamsSource(),
     new SnsSource(),
     new SqsSource(),
+    new ScheduleSource({ paused: options.schedulesPaused === true }),
   ];
 }

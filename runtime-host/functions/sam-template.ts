@@ -757,14 +757,14 @@ const EMULATED_RESOURCE_TYPES = new Set([
   'AWS::Logs::LogGroup',
   'AWS::Serverless::Application',
   'AWS::CloudFormation::Interface',
+  'AWS::Scheduler::Schedule',
 ]);
 
 /** Why a resource type the host does not emulate matters to a function, when there is more to say than its name. */
 const NOT_EMULATED_NOTES: Record<string, string> = {
   'AWS::DynamoDB::Table': 'no local table exists; SDK calls to it go to AWS (with a profile) or fail',
   'AWS::Serverless::SimpleTable': 'no local table exists; SDK calls to it go to AWS (with a profile) or fail',
-  'AWS::Events::Rule': 'its schedule or pattern does not fire locally; invoke the target with a sample event instead',
-  'AWS::Scheduler::Schedule': 'it does not fire locally; invoke the target with a sample event instead',
+  'AWS::Events::Rule': 'its event pattern does not route locally (only rules with a ScheduleExpression fire); invoke the target with a sample event instead',
   'AWS::StepFunctions::StateMachine': 'state machines do not run locally',
   'AWS::Serverless::StateMachine': 'state machines do not run locally',
   'AWS::Lambda::EventSourceMapping': "declare the mapping as the function's event (SQS, Kinesis, DynamoDB) to have it run locally",
@@ -774,13 +774,15 @@ function reportResourcesNotEmulated(resources: Record<string, ResourceLike>, rea
   for (const [id, res] of Object.entries(resources)) {
     const type = typeof res.Type === 'string' ? res.Type : '';
     if (!type || EMULATED_RESOURCE_TYPES.has(type) || type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') continue;
+    // A rule with a ScheduleExpression fires locally (events/schedule); one with only an EventPattern does not.
+    if (type === 'AWS::Events::Rule' && isRecord(res.Properties) && res.Properties.ScheduleExpression !== undefined) continue;
     const note = NOT_EMULATED_NOTES[type];
     reader.notEmulated(['Resources', id, 'Type'], `${id} (${type}) is not emulated locally${note ? `: ${note}` : ''}`);
   }
 }
 
 /** Event types whose events the host delivers (the others are listed, and the function runs only when invoked directly). */
-const EMULATED_EVENT_TYPES = new Set(['Api', 'HttpApi', 'S3', 'Kinesis', 'DynamoDB', 'SQS', 'SNS']);
+const EMULATED_EVENT_TYPES = new Set(['Api', 'HttpApi', 'S3', 'Kinesis', 'DynamoDB', 'SQS', 'SNS', 'Schedule', 'ScheduleV2']);
 
 /** Function properties that change nothing locally or are not emulated, with what the user should know. */
 const PROPERTIES_NOT_EMULATED: Record<string, string> = {

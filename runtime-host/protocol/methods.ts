@@ -153,6 +153,26 @@ export interface SqsSendResult {
   duplicate?: boolean;
 }
 
+/** A schedule that starts a function: a SAM `Schedule`/`ScheduleV2` event, an `AWS::Events::Rule` or an `AWS::Scheduler::Schedule`. */
+export interface ScheduleInfo {
+  /** The rule's or schedule's name, what `schedule.fire` takes. */
+  name: string;
+  /** The function it targets. */
+  function: string;
+  /** `rate(…)` or `cron(…)`. */
+  expression: string;
+  /** IANA zone the cron fields are read in (Scheduler); absent means UTC. */
+  timeZone?: string;
+  /** `rule` (EventBridge rule, source aws.events) or `scheduler` (EventBridge Scheduler, source aws.scheduler). */
+  service: 'rule' | 'scheduler';
+  /** false for `Enabled: false` / `State: DISABLED`: it never fires by itself, and "fire now" still works. */
+  enabled: boolean;
+  /** ISO time of the next firing; absent when disabled, paused, finished or invalid. */
+  nextFireTime?: string;
+  /** Why it cannot fire (an invalid expression or time zone). */
+  problem?: string;
+}
+
 export interface SqsQueueInfo {
   name: string;
   url: string;
@@ -212,6 +232,10 @@ export interface Methods {
   'sqs.send': { params: SqsSendParams; result: SqsSendResult };
   'sqs.list': { params: Record<string, never> | undefined; result: SqsQueueInfo[] };
   'sqs.purge': { params: { queue: string }; result: { purged: number } };
+  /** Every schedule, with its next fire time; `paused` when `serve --schedules off` holds them all. */
+  'schedule.list': { params: Record<string, never> | undefined; result: { paused: boolean; schedules: ScheduleInfo[] } };
+  /** Fire a schedule now (disabled or paused ones too), exactly as its timer would; `recordId` is the 'schedule-fire' record. */
+  'schedule.fire': { params: { name: string }; result: { recordId: string } };
   'httpApi.status': {
     params: Record<string, never> | undefined;
     result: { running: boolean; url?: string; routes: { method: string; path: string; function: string; api: 'rest' | 'http' | 'url' }[] };
@@ -262,6 +286,8 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   tune: true,
   'tune.cancel': true,
   'tune.last': true,
+  'schedule.list': true,
+  'schedule.fire': true,
   invoke: true,
   listInvocations: true,
   getInvocation: true,

@@ -46,7 +46,16 @@ export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
  * `provisioned-init`: the INIT phase of an environment kept initialised by provisioned concurrency.
  */
 export type RecordKind =
-  'invocation' | 'sns-publish' | 's3-event' | 'stream-batch' | 'sqs-batch' | 'http-request' | 'async-invoke' | 'service-call' | 'provisioned-init';
+  | 'invocation'
+  | 'sns-publish'
+  | 's3-event'
+  | 'stream-batch'
+  | 'sqs-batch'
+  | 'http-request'
+  | 'async-invoke'
+  | 'service-call'
+  | 'provisioned-init'
+  | 'schedule-fire';
 
 export type Architecture = 'x86_64' | 'arm64';
 

@@ -88,6 +88,8 @@ export const HOST_SETTINGS = {
   accountConcurrency: { env: 'LAMBDA_WORKBENCH_ACCOUNT_CONCURRENCY', kind: integer(1, 1_000_000) },
   /** How execution environments are isolated: auto (a cgroup where the host may make one), cgroup, or process (`--sandbox` wins). */
   sandbox: { env: 'LAMBDA_WORKBENCH_SANDBOX', kind: oneOf(['auto', 'cgroup', 'process'] as const) },
+  /** `off` pauses every schedule of the template (they fire only when fired by hand; `serve --schedules` wins). */
+  schedules: { env: 'LAMBDA_WORKBENCH_SCHEDULES', kind: oneOf(['on', 'off'] as const) },
   /** Where the runtime's AWS SDK for Node functions comes from: auto, off or a folder (`--runtime-sdk` wins). */
   runtimeSdk: { env: 'LAMBDA_WORKBENCH_RUNTIME_SDK', kind: text() },
 } as const satisfies Record<string, SettingSpec<unknown>>;

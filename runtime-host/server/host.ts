@@ -49,6 +49,8 @@ export interface HostOptions {
   runtimeSdk?: 'auto' | 'off' | { folder: string };
   /** How the local API Gateway checks JWTs and AWS_IAM routes (`--jwks`, `--skip-jwt-signature`, `--iam-auth`). */
   authorization?: AuthorizationOptions;
+  /** `serve --schedules off`: the template's schedules fire only when fired by hand. */
+  schedulesPaused?: boolean;
   /** Default `<root>/.lambda-workbench`. */
   stateDir?: string;
   wsPort?: number;
@@ -234,7 +236,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   const sources =
     options.eventSources ??
-    createEventSources({ ...(options.sourceOptions ?? {}), ...(options.authorization ? { authorization: options.authorization } : {}) });
+    createEventSources({
+      ...(options.sourceOptions ?? {}),
+      ...(options.authorization ? { authorization: options.authorization } : {}),
+      schedulesPaused: options.schedulesPaused === true,
+    });
   const started: EventSource[] = [];
   let hostFile: string | undefined;
   const unsubscribes: (() => void)[] = [];

@@ -135,7 +135,6 @@ describe('what is not emulated is said once, at load, at its line', () => {
     for (const what of [
       /Orders2Table \(AWS::DynamoDB::Table\) is not emulated locally: no local table exists/,
       /Workflow \(AWS::StepFunctions::StateMachine\) is not emulated locally: state machines do not run locally/,
-      /Nightly: event EveryNight \(Schedule\) is not delivered locally; invoke Nightly with a sample event instead/,
       /Nightly: EphemeralStorage is not emulated: \/tmp is the machine's own temporary folder/,
     ]) {
       assert.equal(log.split('\n').filter((l) => what.test(l)).length, 1, `${what}\n${log}`);
@@ -144,12 +143,17 @@ describe('what is not emulated is said once, at load, at its line', () => {
 
   it('listProblems gives them with their template line, as warnings; the function lists its own', async () => {
     const problems = await rpc.request<TemplateProblem[]>('listProblems');
-    const schedule = problems.find((p) => p.message.includes('EveryNight'));
-    assert.equal(schedule?.severity, 'warning');
-    assert.equal(schedule?.file, 'template.yaml');
-    assert.ok(schedule && schedule.line > 1);
+    const storage = problems.find((p) => p.message.includes('EphemeralStorage'));
+    assert.equal(storage?.severity, 'warning');
+    assert.equal(storage?.file, 'template.yaml');
+    assert.ok(storage && storage.line > 1);
+    // Schedule events fire locally now (events/schedule), so they are no problem.
+    assert.equal(
+      problems.find((p) => p.message.includes('EveryNight')),
+      undefined,
+    );
     const functions = await rpc.request<FunctionInfo[]>('listFunctions');
-    assert.equal(functions.find((f) => f.name === 'Nightly')?.notEmulated?.length, 2);
+    assert.equal(functions.find((f) => f.name === 'Nightly')?.notEmulated?.length, 1);
     assert.equal(functions.find((f) => f.name === 'Nightly')?.supported, true);
   });
 });

@@ -26,6 +26,7 @@ describe('host settings', () => {
       accountConcurrency: 50,
       runtimeSdk: 'off',
       sandbox: 'process',
+      schedules: 'off',
     };
     const env = serializeHostSettings(settings);
     assert.deepEqual(

@@ -356,3 +356,36 @@ Resources:
     );
   });
 });
+
+describe('sam-template: schedules are emulated, event-pattern rules are not', () => {
+  const template = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: app.handler
+      CodeUri: .
+      Events:
+        Tick: { Type: Schedule, Properties: { Schedule: rate(5 minutes) } }
+        Tock: { Type: ScheduleV2, Properties: { ScheduleExpression: rate(1 hour) } }
+        Routed: { Type: EventBridgeRule, Properties: { Pattern: { source: [shop] } } }
+  Timer:
+    Type: AWS::Events::Rule
+    Properties: { ScheduleExpression: rate(1 day), Targets: [{ Id: fn, Arn: !GetAtt Fn.Arn }] }
+  Router:
+    Type: AWS::Events::Rule
+    Properties: { EventPattern: { source: [shop] }, Targets: [{ Id: fn, Arn: !GetAtt Fn.Arn }] }
+  Later:
+    Type: AWS::Scheduler::Schedule
+    Properties: { ScheduleExpression: rate(1 day), FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: !GetAtt Fn.Arn, RoleArn: r } }
+`;
+
+  it('only the EventBridgeRule event and the EventPattern rule are named as not emulated', () => {
+    const t = parseSamTemplate(template, join(dir, 't.yaml'), opts);
+    const messages = t.problems.map((p) => p.message).join('\n');
+    assert.match(messages, /Routed \(EventBridgeRule\) is not delivered locally/);
+    assert.match(messages, /Router \(AWS::Events::Rule\) is not emulated locally: its event pattern does not route locally/);
+    assert.doesNotMatch(messages, /Tick|Tock|Timer|Later/);
+  });
+});

@@ -25,6 +25,7 @@ export const KIND_LABEL: Record<RecordKind, string> = {
   'async-invoke': 'async invoke',
   'service-call': 'AWS call',
   'provisioned-init': 'provisioned init',
+  'schedule-fire': 'schedule',
 };
 
 /** Statuses that count as a failed invocation in error rates. */

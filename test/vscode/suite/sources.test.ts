@@ -28,4 +28,27 @@ suite('event source commands', () => {
     // No route matches `/`: API Gateway's answer, from a live server.
     assert.notEqual(await statusOf(`${url}/no-such-route`), 'refused');
   });
+
+  test('Fire Schedule Now… fires a disabled rule once: a schedule-fire record with the invocation as its child', async () => {
+    const api = await workbenchApi();
+    const { schedules } = await api.ctx.host.request('schedule.list', undefined);
+    assert.deepEqual(
+      schedules.map((s) => [s.name, s.function, s.enabled]),
+      [['hello-nightly', 'HelloJs', false]],
+    );
+    const recordId = await vscode.commands.executeCommand<string>('lambdaWorkbench.fireSchedule', { name: 'hello-nightly' });
+    const parent = await api.ctx.host.request('getInvocation', { id: recordId! });
+    assert.equal(parent.kind, 'schedule-fire');
+    for (let i = 0; i < 600; i++) {
+      const { records } = await api.ctx.host.request('listInvocations', { parentId: recordId! });
+      const child = records.find((r) => r.parentId === recordId);
+      if (child && child.status !== 'running' && child.status !== 'queued') {
+        assert.equal(child.status, 'success');
+        assert.equal((child.event as { source?: string }).source, 'aws.events');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.fail('the fired invocation did not finish');
+  });
 });

@@ -1,0 +1,2 @@
+export { ScheduleSource, type ScheduleSourceOptions } from './schedule-source';
+export { ManualClock, systemClock, type ScheduleClock } from './clock';
