@@ -1,6 +1,7 @@
 // Command-line parsing shared by every subcommand: node's parseArgs, with its errors turned into
 // a one-line usage message and exit code 2 (the CLI contract).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../protocol/errors';
 
 export { UsageError };
@@ -42,4 +43,18 @@ export function profileFlag(value: string | undefined): string | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   if (!/^[A-Za-z0-9_.@+=,-]{1,128}$/.test(value.trim())) throw new UsageError(`--aws-profile: '${value}' is not a profile name`);
   return value.trim();
+}
+
+/** The flags every command that talks to a running `serve` takes (`stream`, `sqs`, `schedule`). */
+export const RUNNING_HOST_FLAGS = {
+  'state-dir': { type: 'string' },
+  root: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The state folder of the running `serve` to talk to (its `host.json` is there): `--state-dir`, else `<--root>/.lambda-workbench`. */
+export function runningHostStateDir(values: { root?: string | undefined; 'state-dir'?: string | undefined }): string {
+  const root = resolve(values.root ?? process.cwd());
+  return values['state-dir'] ? resolve(values['state-dir']) : join(root, '.lambda-workbench');
 }

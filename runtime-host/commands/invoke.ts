@@ -1,4 +1,4 @@
-// `lambda-workbench invoke <handler> …` — one invocation, as Lambda would run it (issue 2's CLI
+// `lambda-workbench invoke <handler> …` — one invocation, as Lambda would run it (the README's CLI
 // contract, kept exactly): logs to stderr and the result to stdout, or one JSON object with --json;
 // exit 0 success, 1 function error, 2 usage error (one line).
 import { existsSync, statSync } from 'node:fs';

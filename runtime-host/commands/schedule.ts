@@ -1,7 +1,6 @@
 // `lambda-workbench schedule list` and `schedule fire <name>`: the template's schedules on the
 // running host found through `<stateDir>/host.json`, over the WebSocket protocol.
-import { join, resolve } from 'node:path';
-import { parseFlags, UsageError } from './args';
+import { parseFlags, RUNNING_HOST_FLAGS, runningHostStateDir, UsageError } from './args';
 import { call, findHost, HostError } from './stream';
 
 const USAGE =
@@ -12,10 +11,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
     {
-      'state-dir': { type: 'string' },
-      root: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      ...RUNNING_HOST_FLAGS,
     },
     USAGE,
   );
@@ -24,8 +20,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const [sub, ...rest] = positionals;
-  const root = resolve(values.root ?? process.cwd());
-  const stateDir = values['state-dir'] ? resolve(values['state-dir']) : join(root, '.lambda-workbench');
+  const stateDir = runningHostStateDir(values);
   try {
     if (sub === 'list') {
       if (rest.length !== 0) throw new UsageError(`schedule list takes no arguments\nusage: ${USAGE}`);

@@ -1,8 +1,7 @@
 // `lambda-workbench sqs send <queue> --body B`, `sqs list` and `sqs purge <queue>`: talk to the
 // running host found through `<stateDir>/host.json` over the WebSocket protocol.
-import { join, resolve } from 'node:path';
 import type { SqsSendParams } from '../protocol';
-import { integerFlag, keyValueFlags, parseFlags, UsageError } from './args';
+import { integerFlag, keyValueFlags, parseFlags, RUNNING_HOST_FLAGS, runningHostStateDir, UsageError } from './args';
 import { call, findHost, HostError } from './stream';
 
 const USAGE =
@@ -19,10 +18,7 @@ export async function run(argv: string[]): Promise<number> {
       'deduplication-id': { type: 'string' },
       'delay-seconds': { type: 'string' },
       attribute: { type: 'string', multiple: true },
-      'state-dir': { type: 'string' },
-      root: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      ...RUNNING_HOST_FLAGS,
     },
     USAGE,
   );
@@ -31,8 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const [sub, ...rest] = positionals;
-  const root = resolve(values.root ?? process.cwd());
-  const stateDir = values['state-dir'] ? resolve(values['state-dir']) : join(root, '.lambda-workbench');
+  const stateDir = runningHostStateDir(values);
   try {
     if (sub === 'send') {
       if (rest.length !== 1) throw new UsageError(`sqs send takes one queue name\nusage: ${USAGE}`);

@@ -1,10 +1,10 @@
 // `lambda-workbench stream put <stream> --partition-key K --data D` and `stream list`: talk to the
 // running host found through `<stateDir>/host.json` over the WebSocket protocol.
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { TOKEN_QUERY_PARAM, type MethodName, type ParamsOf, type ResultOf, type RpcResponse } from '../protocol';
-import { parseFlags, UsageError } from './args';
+import { parseFlags, RUNNING_HOST_FLAGS, runningHostStateDir, UsageError } from './args';
 
 const USAGE =
   'lambda-workbench stream put <stream> --partition-key K --data D [--data-base64] [--state-dir DIR] [--root DIR] [--json]\n' +
@@ -34,10 +34,7 @@ export async function run(argv: string[]): Promise<number> {
       'partition-key': { type: 'string' },
       data: { type: 'string' },
       'data-base64': { type: 'boolean' },
-      'state-dir': { type: 'string' },
-      root: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      ...RUNNING_HOST_FLAGS,
     },
     USAGE,
   );
@@ -46,8 +43,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const [sub, ...rest] = positionals;
-  const root = resolve(values.root ?? process.cwd());
-  const stateDir = values['state-dir'] ? resolve(values['state-dir']) : join(root, '.lambda-workbench');
+  const stateDir = runningHostStateDir(values);
   try {
     if (sub === 'put') {
       if (rest.length !== 1) throw new UsageError(`stream put takes one stream name\nusage: ${USAGE}`);

@@ -1,4 +1,4 @@
-// Billed duration and cost (spec §5). Pure: the panel imports this module too, so no Node imports;
+// Billed duration and cost (lambda-behaviour §5). Pure: the panel imports this module too, so no Node imports;
 // prices live in prices.json so a price change is a data change.
 import prices from './prices.json';
 import type { Architecture, BillingRule } from './records';

@@ -1,7 +1,7 @@
 // The invocation record: what the host, the CLI, the panel and the tests all consume.
 // Pure types only: this module is imported by extension/ and webview-ui/ as well.
 
-/** Lambda's error body (spec §3): `{errorType, errorMessage, trace}`. */
+/** Lambda's error body (lambda-behaviour §3): `{errorType, errorMessage, trace}`. */
 export interface LambdaError {
   errorType: string;
   errorMessage: string;
@@ -34,7 +34,7 @@ export type Trigger = (typeof TRIGGERS)[number];
 
 /**
  * `running` while in flight; the rest are final.
- * `outOfMemory` is Runtime.OutOfMemory (spec §3 Decision); `interrupted` means the host went away
+ * `outOfMemory` is Runtime.OutOfMemory (lambda-behaviour §3 Decision); `interrupted` means the host went away
  * (or was cancelled) before the invocation finished.
  */
 export const INVOCATION_STATUSES = ['queued', 'running', 'success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted'] as const;

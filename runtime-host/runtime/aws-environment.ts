@@ -190,3 +190,18 @@ export function resolveProfileCredentials(name: string, env: NodeJS.ProcessEnv =
     `export temporary keys into a profile with static keys, e.g. \`aws configure export-credentials --profile ${name} --format env\`, then use that profile`,
   );
 }
+
+/**
+ * A queue URL the template resolved for AWS (`!Ref Queue`, `!GetAtt Queue.QueueUrl`) as the local endpoint's URL for
+ * that queue: the SQS clients send each queue operation to the host the URL names (lambda-behaviour §8), so a function
+ * reading its queue URL from an environment variable reaches the local queue with no code change.
+ */
+export function localQueueUrls(env: Record<string, string>, region: string, access: AwsAccess = {}): void {
+  if (!access.endpointUrl || access.services?.sqs === 'aws') return;
+  const endpoint = access.endpointUrl.replace(/\/+$/, '');
+  const aws = new RegExp(`^https://sqs\\.${region.replace(/[.]/g, '\\.')}\\.amazonaws\\.com(?:\\.cn)?/(\\d{12})/([^/?#]+)$`);
+  for (const [k, v] of Object.entries(env)) {
+    const m = aws.exec(v);
+    if (m) env[k] = `${endpoint}/${m[1]}/${m[2]}`;
+  }
+}

@@ -1,6 +1,6 @@
 // One execution environment: a runtime process tree plus its Runtime API, living through Lambda's
 // phases — init (spawn → first GET /next, 10 s limit), then one invocation at a time, until it is
-// reaped, retired, or destroyed by a timeout, an out-of-memory kill or a crash (spec §2–§4).
+// reaped, retired, or destroyed by a timeout, an out-of-memory kill or a crash (lambda-behaviour §2–§4).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';

@@ -766,7 +766,7 @@ function configSignature(fn: FunctionConfig): string {
   return signature;
 }
 
-/** What `invoke --json` prints and the protocol's `invoke` returns (issue 2's CLI contract). */
+/** What `invoke --json` prints and the protocol's `invoke` returns (the CLI contract in the README). */
 export function toInvokeOutput(record: InvocationRecord): InvokeOutput {
   const status: InvokeReport['status'] = record.status === 'success' ? 'success' : record.status === 'timeout' ? 'timeout' : 'error';
   const report: InvokeReport = {

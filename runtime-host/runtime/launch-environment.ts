@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { RESERVED_VARIABLES } from '../functions/reserved-variables';
 import { distAsset } from './assets';
-import { awsEnvironment, isCredentialVariable, type AwsAccess } from './aws-environment';
+import { awsEnvironment, isCredentialVariable, localQueueUrls, type AwsAccess } from './aws-environment';
 import type { FunctionConfig } from './types';
 
 export interface LaunchContext {
@@ -56,7 +56,7 @@ export interface LaunchSpec {
 /** Host variables an environment inherits: the PATH to find tools. Credentials come from aws-environment.ts only. */
 const PASS_THROUGH = ['PATH'];
 
-/** The environment of spec §2, shared by every runtime family. */
+/** The environment of lambda-behaviour §2, shared by every runtime family. */
 export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): Record<string, string> {
   const host = context.hostEnv ?? process.env;
   const env: Record<string, string> = {};
@@ -85,6 +85,7 @@ export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): R
   });
   // A function's own Environment may send one service elsewhere (AWS_ENDPOINT_URL_SQS…): it wins over the host's routing.
   for (const [k, v] of Object.entries(fn.environment)) if (k.startsWith('AWS_ENDPOINT_URL')) env[k] = String(v);
+  localQueueUrls(env, context.region, context.aws);
   return env;
 }
 

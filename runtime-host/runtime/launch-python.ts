@@ -1,4 +1,4 @@
-// Python execution environments (issue 7): our stdlib-only bootstrap.py under the function's
+// Python execution environments: our stdlib-only bootstrap.py under the function's
 // interpreter, with Lambda's environment. In debug mode it starts under debugpy, listening on the
 // environment's debug port for VS Code to connect to as a debug adapter server.
 import { spawnSync } from 'node:child_process';

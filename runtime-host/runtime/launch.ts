@@ -1,5 +1,5 @@
 // How an execution environment is started: the command, its arguments, the Lambda environment
-// (spec §2) and the working directory. One switch on the runtime family; each family's launcher
+// (lambda-behaviour §2) and the working directory. One switch on the runtime family; each family's launcher
 // returns the same LaunchSpec shape.
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -43,7 +43,7 @@ export async function launchSpec(fn: FunctionConfig, context: LaunchContext): Pr
   }
 }
 
-/** Lambda's node flags for a memory size (spec §2, integer division as its bootstrap script does). */
+/** Lambda's node flags for a memory size (lambda-behaviour §2, integer division as its bootstrap script does). */
 export function nodeMemoryFlags(memorySizeMB: number): string[] {
   const tenth = Math.floor(memorySizeMB / 10);
   return [`--max-semi-space-size=${Math.floor(tenth / 2)}`, `--max-old-space-size=${memorySizeMB - tenth}`];

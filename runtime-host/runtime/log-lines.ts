@@ -1,4 +1,4 @@
-// The platform's own log lines (spec §4), to the character: INIT_START, START, END, REPORT,
+// The platform's own log lines (lambda-behaviour §4), to the character: INIT_START, START, END, REPORT,
 // INIT_REPORT, the timeout line and the runtime-exit lines, in the text format and in the JSON
 // format (`AWS_LAMBDA_LOG_FORMAT=JSON`). Pure functions; golden files in test/fixtures/golden/.
 

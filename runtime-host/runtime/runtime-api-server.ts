@@ -1,4 +1,4 @@
-// The Lambda Runtime API (spec §7) for one execution environment, on its own 127.0.0.1 port:
+// The Lambda Runtime API (lambda-behaviour §7) for one execution environment, on its own 127.0.0.1 port:
 // the official client parses AWS_LAMBDA_RUNTIME_API as `host:port` and builds
 // `http://host:port/2018-06-01/...` itself, so a per-environment port is the one routing that
 // every runtime understands. GET /next long-polls until the host hands over an invocation.

@@ -1,4 +1,4 @@
-// The `lambda-workbench invoke` CLI contract (issue 2), exactly: flags, stdout/stderr split,
+// The `lambda-workbench invoke` CLI contract, exactly: flags, stdout/stderr split,
 // the --json object, exit codes 0/1/2 and one-line usage errors. Spawns the built dist/cli.js.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Init and invoke errors of the Node bootstrap (spec §1 load errors, §3), through `lambda-workbench invoke`.
+// Init and invoke errors of the Node bootstrap (lambda-behaviour §1 load errors, §3), through `lambda-workbench invoke`.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { InvokeOutput } from '../../runtime-host/protocol/records';

@@ -1,4 +1,4 @@
-// Handler resolution (spec §1) and TypeScript handlers (§1 Decision), through `lambda-workbench invoke`.
+// Handler resolution (lambda-behaviour §1) and TypeScript handlers (§1 Decision), through `lambda-workbench invoke`.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Invocation semantics (spec §2), the context object and console formats (§4) of the Node bootstrap.
+// Invocation semantics (lambda-behaviour §2), the context object and console formats (§4) of the Node bootstrap.
 // Single invokes go through `lambda-workbench invoke`; warm-environment behaviour through the host's
 // LambdaInvoker (the same core the CLI uses), since one CLI run is one invocation.
 import assert from 'node:assert/strict';

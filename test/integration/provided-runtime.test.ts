@@ -1,4 +1,4 @@
-// Custom runtimes (provided.al2023 / provided.al2) and unsupported runtimes (issue 7). The CLI
+// Custom runtimes (provided.al2023 / provided.al2) and unsupported runtimes. The CLI
 // infers provided.al2023 from an executable `bootstrap` in --root; the fixture's bootstrap is a
 // shell script that speaks the Runtime API with curl.
 import assert from 'node:assert/strict';

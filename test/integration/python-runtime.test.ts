@@ -1,4 +1,4 @@
-// Python functions (issue 7) through `lambda-workbench invoke` (the runtime is inferred from the
+// Python functions through `lambda-workbench invoke` (the runtime is inferred from the
 // .py module): handler resolution, Lambda's Python errors, context, logging, limits.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

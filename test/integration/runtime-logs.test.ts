@@ -1,5 +1,5 @@
 // Log lines of real invocations: the function's lines always come before END (stdout pipe vs the
-// Runtime API response), the JSON log format, and the environment a function sees (spec §2).
+// Runtime API response), the JSON log format, and the environment a function sees (lambda-behaviour §2).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';

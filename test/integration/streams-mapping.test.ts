@@ -1,5 +1,5 @@
 // Event source mapping options through a real `node dist/cli.js serve`: DynamoDB stream records
-// (spec §6 shape), ReportBatchItemFailures partial batch responses, MaximumBatchingWindowInSeconds
+// (lambda-behaviour §6 shape), ReportBatchItemFailures partial batch responses, MaximumBatchingWindowInSeconds
 // and MaximumRecordAgeInSeconds. The streams these tests need are appended to the fixture's
 // template in the test's own copy, so streams.test.ts keeps its exact stream list.
 import assert from 'node:assert/strict';

@@ -136,3 +136,31 @@ describe('aws-endpoint: environment routing', () => {
     assert.equal(without.AWS_ENDPOINT_URL, undefined);
   });
 });
+
+describe('aws-endpoint: queue URLs the template resolved for AWS', () => {
+  const fn = {
+    name: 'Worker',
+    handler: 'app.handler',
+    codeUri: '/tmp/f',
+    runtime: 'nodejs22.x',
+    memorySizeMB: 128,
+    timeoutSeconds: 3,
+    architecture: 'x86_64',
+    environment: { QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs.fifo', OTHER: 'https://example.com/123456789012/jobs' },
+  } as FunctionConfig;
+  const context = { runtimeApi: '127.0.0.1:1', region: 'eu-west-1', accountId: '123456789012', logStreamName: 's' };
+
+  it('point at the local endpoint, so the SQS client (which sends to the URL host) reaches the local queue', () => {
+    const env = lambdaEnvironment(fn, { ...context, aws: { endpointUrl: 'http://127.0.0.1:4566' } });
+    assert.equal(env.QUEUE_URL, 'http://127.0.0.1:4566/123456789012/jobs.fifo');
+    assert.equal(env.OTHER, 'https://example.com/123456789012/jobs');
+  });
+
+  it('stay as they are when SQS goes to real AWS, or there is no local endpoint', () => {
+    assert.equal(
+      lambdaEnvironment(fn, { ...context, aws: { endpointUrl: 'http://127.0.0.1:4566', services: { sqs: 'aws' } } }).QUEUE_URL,
+      fn.environment.QUEUE_URL,
+    );
+    assert.equal(lambdaEnvironment(fn, context).QUEUE_URL, fn.environment.QUEUE_URL);
+  });
+});

@@ -1,5 +1,5 @@
 // The pure parts of the local API Gateway: routes from a template, route lookup, request → event
-// (golden files under test/fixtures/golden/http/) and result → response (spec §6, to the character).
+// (golden files under test/fixtures/golden/http/) and result → response (lambda-behaviour §6, to the character).
 // Regenerate the goldens with UPDATE_GOLDEN=1 and review the diff.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Platform log lines to the character (spec §4), compared with golden files so any change in the
+// Platform log lines to the character (lambda-behaviour §4), compared with golden files so any change in the
 // format is visible in review. `UPDATE_GOLDEN=1` rewrites the files after an intended change.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

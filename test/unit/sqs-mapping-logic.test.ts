@@ -23,7 +23,7 @@ const message: SqsMessage = {
 };
 
 describe('SQS event shape', () => {
-  it('matches the golden record (spec §6)', () => {
+  it('matches the golden record (lambda-behaviour §6)', () => {
     const record = sqsEventRecord(message, 'arn:aws:sqs:us-east-1:123456789012:orders', 'us-east-1');
     const golden = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'golden', 'sqs-event-record.json'), 'utf8')) as unknown;
     assert.deepEqual(record, golden);

@@ -1,4 +1,4 @@
-// Request → Lambda event, exactly as API Gateway builds them (spec §6): REST proxy payload 1.0,
+// Request → Lambda event, exactly as API Gateway builds them (lambda-behaviour §6): REST proxy payload 1.0,
 // HTTP API payload 2.0 (and 1.0 when PayloadFormatVersion says so), and function URLs (2.0 with
 // `$default`). Pure: everything variable (ids, time, trace id) comes in with the request.
 import type { RouteMatch } from './routes';

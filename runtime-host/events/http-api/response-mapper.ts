@@ -1,4 +1,4 @@
-// Function result → HTTP response, exactly as API Gateway and function URLs map them (spec §6),
+// Function result → HTTP response, exactly as API Gateway and function URLs map them (lambda-behaviour §6),
 // plus the responses the gateway makes itself (errors, timeouts, unknown routes, CORS).
 import { mediaTypeMatches } from './event-builder';
 import type { CorsConfig, HttpApiKind, PayloadFormatVersion } from './routes';

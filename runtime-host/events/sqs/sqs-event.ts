@@ -1,4 +1,4 @@
-// The event Lambda's SQS mapping sends (spec §6), its partial batch response (spec, "Partial batch
+// The event Lambda's SQS mapping sends (lambda-behaviour §6), its partial batch response (lambda-behaviour §6, "Partial batch
 // responses") and filter criteria. Pure: no I/O.
 import { matchesFilterPolicy } from '../sns/filter-policy';
 import type { SqsMessage } from './queue';

@@ -116,7 +116,7 @@ export function itemIdentifier(r: StoredStreamRecord): string {
 export type BatchVerdict = { kind: 'success' } | { kind: 'failure'; reason: string } | { kind: 'partial'; firstFailedIndex: number };
 
 /**
- * Reads a function's response under ReportBatchItemFailures (spec §6): null, `{}`, or an empty /
+ * Reads a function's response under ReportBatchItemFailures (lambda-behaviour §6): null, `{}`, or an empty /
  * null `batchItemFailures` → success; identifiers of records in the batch → resume from the lowest
  * of them; anything else (not an object, a non-list, an empty or unknown identifier) → the whole
  * batch failed.

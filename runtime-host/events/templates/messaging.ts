@@ -1,4 +1,4 @@
-// SQS, SNS, EventBridge schedule and CloudWatch Logs sample events (spec §6).
+// SQS, SNS, EventBridge schedule and CloudWatch Logs sample events (lambda-behaviour §6).
 import { gzipSync } from 'node:zlib';
 import { base64Id, digits, hex, isoSeconds, md5Hex, uuid } from './ids';
 import { buildSnsEvent, newNotification, topicArn } from '../sns/sns-event';

@@ -1,4 +1,4 @@
-// S3, Kinesis and DynamoDB stream sample events (spec §6; SAM CLI's samples are the model).
+// S3, Kinesis and DynamoDB stream sample events (lambda-behaviour §6; SAM CLI's samples are the model).
 import { base64Id, dynamoSequenceNumber, hex, isoTime, kinesisSequenceNumber, md5Hex, s3Sequencer, uuid } from './ids';
 import { param, type EventTemplate } from './types';
 

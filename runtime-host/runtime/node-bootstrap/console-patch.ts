@@ -1,4 +1,4 @@
-// console.* as Lambda's Node runtime formats it (spec §4): one line per call on stdout,
+// console.* as Lambda's Node runtime formats it (lambda-behaviour §4): one line per call on stdout,
 // `<ISO ts>\t<requestId>\t<LEVEL>\t<util.format(...)>` with newlines turned into `\r`, or JSON
 // when AWS_LAMBDA_LOG_FORMAT=JSON; AWS_LAMBDA_LOG_LEVEL silences the methods below it.
 import { format } from 'node:util';

@@ -1,4 +1,4 @@
-// Lambda's error classes and the two ways it renders an error (spec §3): the body posted to the
+// Lambda's error classes and the two ways it renders an error (lambda-behaviour §3): the body posted to the
 // Runtime API and the JSON that follows `Invoke Error` / `Uncaught Exception` in the log.
 import { types } from 'node:util';
 

@@ -1,5 +1,5 @@
-// Handler resolution exactly as Lambda's Node runtime does it (spec §1), plus TypeScript names
-// tried after the JavaScript ones (spec §1 Decision).
+// Handler resolution exactly as Lambda's Node runtime does it (lambda-behaviour §1), plus TypeScript names
+// tried after the JavaScript ones (lambda-behaviour §1 Decision).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';

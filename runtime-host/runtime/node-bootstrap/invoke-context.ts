@@ -1,4 +1,4 @@
-// The context object (spec §2) and the completion functions behind callback/done/succeed/fail.
+// The context object (lambda-behaviour §2) and the completion functions behind callback/done/succeed/fail.
 import { readFileSync } from 'node:fs';
 import { logError, setCurrentRequestId, setCurrentTenantId } from './console-patch';
 import type { RuntimeApiClient } from './runtime-api-client';

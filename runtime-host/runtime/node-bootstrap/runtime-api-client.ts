@@ -1,4 +1,4 @@
-// The Runtime API as a runtime sees it (spec §7), over one keep-alive connection: the warm path is a
+// The Runtime API as a runtime sees it (lambda-behaviour §7), over one keep-alive connection: the warm path is a
 // POST and a GET on an open socket, which never holds the event loop open while idle
 // (callbackWaitsForEmptyEventLoop depends on that).
 import { headerValue, HttpConnection } from './http-connection';

@@ -1,4 +1,4 @@
-// TypeScript handlers (spec §1 Decision): Lambda runs JavaScript only; locally we compile .ts/.mts/.cts
+// TypeScript handlers (lambda-behaviour §1 Decision): Lambda runs JavaScript only; locally we compile .ts/.mts/.cts
 // on the fly with esbuild, with an inline source map whose source is the absolute .ts path (so
 // breakpoints bind in the .ts), cached by content hash. Shared by the CommonJS require hook (main
 // thread) and the ESM loader hooks (loader thread).
