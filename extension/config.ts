@@ -20,6 +20,7 @@ const HOST_KEYS = [
   'debug.wallClockTimeout',
   'awsProfile',
   'allowedHosts',
+  'localServices',
   'maxHistoryMB',
   'memoryBudgetMB',
   'accountConcurrency',
@@ -94,6 +95,9 @@ export class Config {
   get allowedHosts(): string[] {
     return this.cfg.get<string[]>('allowedHosts', []).filter((h) => typeof h === 'string' && h.trim() !== '');
   }
+  get localServices(): string[] {
+    return this.cfg.get<string[]>('localServices', []).filter((s) => typeof s === 'string' && s.trim() !== '');
+  }
   get idleReapSeconds(): number {
     return this.cfg.get<number>('idleReapSeconds', 300);
   }
@@ -132,6 +136,7 @@ export class Config {
       ...(this.pythonPath ? { pythonPath: this.pythonPath } : {}),
       ...(this.awsProfile ? { awsProfile: this.awsProfile } : {}),
       ...(this.allowedHosts.length ? { allowedHosts: this.allowedHosts.join(',') } : {}),
+      ...(this.localServices.length ? { localServices: this.localServices.join(',') } : {}),
       maxHistoryMB: this.maxHistoryMB,
       accountConcurrency: this.accountConcurrency,
       ...(this.memoryBudgetMB > 0 ? { memoryBudgetMB: this.memoryBudgetMB } : {}),

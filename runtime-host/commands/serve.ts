@@ -8,13 +8,14 @@ import { LOG_LEVELS, parseHostSettings, type HostSettings, type LogLevel } from 
 import { DEFAULT_MAX_HISTORY_MB } from '../records/invocation-store';
 import { sandboxFor, SANDBOX_SETTINGS, type SandboxSetting } from '../runtime/sandbox';
 import { UserError } from '../runtime/types';
+import { LOCAL_SERVICES, type LocalService } from '../runtime/aws-environment';
 import { startHost, type HostOptions } from '../server/host';
 import { parseAllowedHosts } from '../server/local-request';
 import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from './args';
 
 const USAGE =
   'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--aws-port N] [--http-port N]\n' +
-  '                       [--max-records N] [--max-history-mb N] [--memory-budget-mb N] [--account-concurrency N] [--allow-host NAME]... [--aws-profile NAME]\n' +
+  '                       [--max-records N] [--max-history-mb N] [--memory-budget-mb N] [--account-concurrency N] [--allow-host NAME]... [--aws-profile NAME] [--local-services S3,SQS…]\n' +
   '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off] [--sandbox auto|cgroup|process] [--schedules on|off]';
 
 export function stderrLogger(level: LogLevel = 'info'): HostLogger {
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       'account-concurrency': { type: 'string' },
       'allow-host': { type: 'string', multiple: true },
       'aws-profile': { type: 'string' },
+      'local-services': { type: 'string' },
       layer: { type: 'string', multiple: true },
       'runtime-sdk': { type: 'string' },
       jwks: { type: 'string', multiple: true },
@@ -73,6 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values['account-concurrency'] !== undefined)
     settings.accountConcurrency = integerFlag(values['account-concurrency'], 'account-concurrency', 1, 1_000_000, 1000);
   if (values['aws-profile'] !== undefined) settings.awsProfile = profileFlag(values['aws-profile']);
+  if (values['local-services'] !== undefined) settings.localServices = values['local-services'];
   if (values['runtime-sdk'] !== undefined) settings.runtimeSdk = values['runtime-sdk'];
   const allowedHosts = allowedHostsOf([...(values['allow-host'] ?? []), ...(settings.allowedHosts ? [settings.allowedHosts] : [])]);
   if (values.sandbox !== undefined) settings.sandbox = sandboxSetting(values.sandbox, '--sandbox');
@@ -162,11 +165,12 @@ export async function run(argv: string[]): Promise<number> {
 /** Each setting to the part of the host it configures. */
 export function hostOptionsFrom(
   settings: HostSettings,
-): Pick<HostOptions, 'token' | 'invoker' | 'handlerDefaults' | 'sourceOptions' | 'awsProfile' | 'maxHistoryMB' | 'runtimeSdk'> {
+): Pick<HostOptions, 'token' | 'invoker' | 'handlerDefaults' | 'sourceOptions' | 'awsProfile' | 'localServices' | 'maxHistoryMB' | 'runtimeSdk'> {
   const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   return {
     ...(settings.token !== undefined ? { token: settings.token } : {}),
     ...(settings.awsProfile !== undefined ? { awsProfile: settings.awsProfile } : {}),
+    ...(settings.localServices !== undefined ? { localServices: localServicesOf(settings.localServices) } : {}),
     ...(settings.maxHistoryMB !== undefined ? { maxHistoryMB: settings.maxHistoryMB } : {}),
     runtimeSdk: runtimeSdkChoice(settings.runtimeSdk),
     invoker: defined({
@@ -208,4 +212,15 @@ function runtimeSdkChoice(value: string | undefined): 'auto' | 'off' | { folder:
   if (value === undefined || value === '' || value === 'auto') return 'auto';
   if (value === 'off') return 'off';
   return { folder: resolve(value) };
+}
+
+function localServicesOf(value: string): LocalService[] {
+  const names = value
+    .toLowerCase()
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(LOCAL_SERVICES as readonly string[]).includes(n));
+  if (unknown.length) throw new UsageError(`--local-services: unknown service ${unknown.join(', ')}; the local endpoint serves ${LOCAL_SERVICES.join(', ')}`);
+  return names as LocalService[];
 }

@@ -78,6 +78,11 @@ export const HOST_SETTINGS = {
   bucketsDir: { env: 'LAMBDA_WORKBENCH_BUCKETS_DIR', kind: text() },
   /** A profile whose credentials functions get instead of placeholders (`serve --aws-profile` wins). */
   awsProfile: { env: 'LAMBDA_WORKBENCH_AWS_PROFILE', kind: text(/^[A-Za-z0-9_.@+=,-]{1,128}$/, 'a profile name') },
+  /** With a profile: services whose calls stay on the local endpoint, comma-separated (`s3,sqs`; `--local-services` wins). */
+  localServices: {
+    env: 'LAMBDA_WORKBENCH_LOCAL_SERVICES',
+    kind: text(/^[a-z0-9]+(,[a-z0-9]+)*$/, 'service names separated by commas (s3, sqs, sns, kinesis, lambda, dynamodb, events)'),
+  },
   /** More names every listener answers to besides the loopback ones, comma-separated (added to `--allow-host`). */
   allowedHosts: { env: 'LAMBDA_WORKBENCH_ALLOWED_HOSTS', kind: text() },
   /** History bounds in bytes (`--max-history-mb` wins). */

@@ -21,7 +21,7 @@ import { InvocationHub } from '../records/record-book';
 import { TraceBook } from '../records/trace-book';
 import { traceRootOf } from '../runtime/trace-id';
 import { LambdaInvoker, toInvokeOutput, type LambdaInvokerOptions } from '../runtime/invoker';
-import { resolveProfileCredentials, type AwsAccess } from '../runtime/aws-environment';
+import { LOCAL_SERVICES, resolveProfileCredentials, type AwsAccess, type LocalService } from '../runtime/aws-environment';
 import { defaultRuntimeSdkFolder, installedRuntimeSdk, installRuntimeSdk } from '../runtime/runtime-sdk';
 import { UserError } from '../runtime/types';
 import { createTuneMethod } from '../tuning/tune-method';
@@ -83,6 +83,8 @@ export interface HostOptions {
   awsProfile?: string;
   /** Where profiles are read from (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, HOME); default process.env. */
   awsProfileEnv?: NodeJS.ProcessEnv;
+  /** With a profile, calls go to real AWS except to these services, which stay on the local endpoint. */
+  localServices?: readonly LocalService[];
 }
 
 export interface RunningHost {
@@ -153,6 +155,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   let aws: AwsAccess;
   try {
     aws = options.awsProfile ? { profile: resolveProfileCredentials(options.awsProfile, options.awsProfileEnv) } : {};
+    // A profile is the opt-in to real AWS: each service goes there unless the user keeps it local.
+    if (aws.profile) aws.services = Object.fromEntries(LOCAL_SERVICES.map((s) => [s, options.localServices?.includes(s) ? 'local' : 'aws']));
   } catch (err) {
     lock.release();
     process.off('exit', releaseLock);
@@ -160,7 +164,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
   if (aws.profile) {
     log.warn(
-      `functions get the credentials of AWS profile '${aws.profile.profile}' (from ${aws.profile.source}): their AWS calls reach real AWS as that profile`,
+      `functions get the credentials of AWS profile '${aws.profile.profile}' (from ${aws.profile.source}): ${
+        options.localServices?.length
+          ? `their AWS calls reach real AWS as that profile, except ${options.localServices.join(', ')}, which stay on the local endpoint`
+          : 'their AWS calls reach real AWS as that profile'
+      }`,
     );
   }
   const allowedHosts = options.allowedHosts ?? [];

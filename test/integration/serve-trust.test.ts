@@ -242,6 +242,29 @@ describe('--aws-profile: the named profile, resolved once, given to functions', 
     }
   });
 
+  it('with a profile, calls go to real AWS except the services --local-services keeps on the local endpoint', async () => {
+    const project = copyFixture('trust-project');
+    const serve = await startServe(['--root', project, '--aws-profile', 'work', '--local-services', 's3'], { env: profileEnv(), timeoutMs: 60_000 });
+    const lambda = new LambdaClient({
+      endpoint: serve.ready.invokeApi,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
+    try {
+      assert.match(serve.stderr(), /except s3, which stay on the local endpoint/);
+      const out = await lambda.send(new InvokeCommand({ FunctionName: 'EnvFunction', Payload: new TextEncoder().encode('{}') }));
+      const seen = JSON.parse(new TextDecoder().decode(out.Payload)) as EnvSeen;
+      assert.equal(seen.AWS_ENDPOINT_URL_S3, serve.ready.awsEndpoint);
+      assert.equal(seen.AWS_ENDPOINT_URL_SQS, null, 'SQS goes to real AWS');
+      assert.equal(seen.AWS_ACCESS_KEY_ID, 'AKIAWORKPROFILEKEY00');
+    } finally {
+      lambda.destroy();
+      await serve.stop();
+      removeDir(project);
+    }
+  });
+
   it('serve --aws-profile work says so in the ready line and a warning; functions get the keys', async () => {
     const project = copyFixture('trust-project');
     const serve = await startServe(['--root', project, '--aws-profile', 'work'], { env: profileEnv(), timeoutMs: 60_000 });

@@ -27,6 +27,7 @@ describe('host settings', () => {
       runtimeSdk: 'off',
       sandbox: 'process',
       schedules: 'off',
+      localServices: 's3,sqs',
     };
     const env = serializeHostSettings(settings);
     assert.deepEqual(
