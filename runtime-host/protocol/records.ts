@@ -216,6 +216,8 @@ export interface InvocationRecord {
   serviceCalls?: ServiceCallSpan[];
   /** Calls left out of `serviceCalls` once it held its maximum (1000). */
   serviceCallsDropped?: number;
+  /** The local interpreter is not the runtime's version (`nodejs22.x` on Node 20): what differs, said on the record. */
+  runtimeNotice?: string;
   /** The sandbox the environment ran in and what it enforced. */
   sandbox?: SandboxReport;
   /** Free-form details a source attaches (SNS topic and message id, S3 bucket/key, stream name/shard/sequence range). */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { billedDurationMs } from '../protocol/billing';
 import type { BillingRule, LambdaError, PausedSpan, SandboxReport } from '../protocol/records';
 import { launchSpec, newLogStreamName, type HostLaunchSettings } from './launch';
-import type { InitializationType } from './launch-environment';
+import { runtimeVersionNotice, type InitializationType } from './launch-environment';
 import {
   closingLines,
   exitError,
@@ -36,7 +36,7 @@ import {
   type ReportStatus,
 } from './log-lines';
 import { MemorySampler } from './memory-sampler';
-import { OutputDemux, type HostLog, type LineSink } from './output-demux';
+import { OutputDemux, stderrHostLog, type HostLog, type LineSink } from './output-demux';
 import { PauseClock } from './pause-clock';
 import { killGroupSync, killTree } from './process-tree';
 import { freePort } from '../util/ports';
@@ -113,7 +113,12 @@ export type EnvironmentState = 'new' | 'initializing' | 'idle' | 'busy' | 'dead'
 const epochNow = () => performance.timeOrigin + performance.now();
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** Functions whose interpreter mismatch has been said already (see runtimeVersionNotice). */
+const NOTICED_FUNCTIONS = new Set<string>();
+
 export class ExecutionEnvironment {
+  /** Set when the local interpreter is not the runtime's version; every record of this environment carries it. */
+  runtimeNotice: string | undefined;
   readonly id: string;
   readonly fn: FunctionConfig;
   state: EnvironmentState = 'new';
@@ -226,6 +231,13 @@ export class ExecutionEnvironment {
       throw err;
     }
 
+    // Only a runtime the user chose is worth a notice (a bare handler's runtime is our own guess).
+    this.runtimeNotice = this.fn.origin?.kind === 'template' ? runtimeVersionNotice(this.fn.runtime, spec.localRuntime) : undefined;
+    // Once per function and host: every cold start would repeat it.
+    if (this.runtimeNotice && !NOTICED_FUNCTIONS.has(this.fn.name)) {
+      NOTICED_FUNCTIONS.add(this.fn.name);
+      (this.options.hostLog ?? stderrHostLog)('warn', this.runtimeNotice);
+    }
     const { runtimeVersion, runtimeVersionArn } = runtimeVersionOf(
       this.fn.runtime,
       spec.localRuntime ?? { name: 'unknown', version: 'unknown' },

@@ -284,6 +284,7 @@ export class LambdaInvoker implements Invoker {
       record.billedDurationMs = outcome.billedDurationMs;
       record.maxMemoryUsedMB = outcome.maxMemoryUsedMB;
       record.sandbox = outcome.sandbox;
+      if (env.runtimeNotice) record.runtimeNotice = env.runtimeNotice;
       if (env.debugPort !== undefined) {
         record.pausedMs = Math.round(outcome.pausedMs * 100) / 100;
         record.pauses = outcome.pauses;

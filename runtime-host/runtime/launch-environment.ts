@@ -51,6 +51,8 @@ export interface LaunchSpec {
   cwd: string;
   /** What really runs the function locally (`node 20.20.2`, `python 3.11.7`, `debian 12`), for INIT_START. */
   localRuntime?: { name: string; version: string };
+  /** Said once per function when the local interpreter is not the version the runtime names (`python3.12` on Python 3.11). */
+  notice?: string;
 }
 
 /** Host variables an environment inherits: the PATH to find tools. Credentials come from aws-environment.ts only. */
@@ -92,4 +94,17 @@ export function lambdaEnvironment(fn: FunctionConfig, context: LaunchContext): R
 export function newLogStreamName(now = new Date()): string {
   const d = now.toISOString().slice(0, 10).replace(/-/g, '/');
   return `${d}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+/**
+ * The runtime's own version against the interpreter that really runs it: `nodejs22.x` on Node 20, `python3.13`
+ * on Python 3.11. Undefined when they agree (or the runtime names no version).
+ */
+export function runtimeVersionNotice(runtime: string, local: { name: string; version: string } | undefined): string | undefined {
+  if (!local) return undefined;
+  const wanted = /^nodejs(\d+)/.exec(runtime)?.[1] ?? /^python(3\.\d+)/.exec(runtime)?.[1] ?? /^ruby(\d+\.\d+)/.exec(runtime)?.[1];
+  if (wanted === undefined) return undefined;
+  const have = local.version.split('.').slice(0, wanted.split('.').length).join('.');
+  if (have === wanted) return undefined;
+  return `${runtime} runs on the local ${local.name} ${local.version}, not ${local.name} ${wanted}: behaviour that differs between these versions will differ here (install ${local.name} ${wanted}, or set its path in the settings)`;
 }

@@ -20,7 +20,8 @@ export type FunctionConfig = Pick<
   | 'logGroup'
   | 'layers'
   | 'buildMethod'
->;
+> &
+  Partial<Pick<FunctionInfo, 'origin'>>;
 
 export interface InvokeRequest {
   fn: FunctionConfig;

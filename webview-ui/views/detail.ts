@@ -159,6 +159,9 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
       ? numberCell('Queued', formatMs(record.queuedMs), 'num-queued', 'waited for a free environment in the host; not billed, not part of Init Duration')
       : null,
     record.sandbox ? renderSandboxCell(record) : null,
+    record.runtimeNotice
+      ? numberCell('Runtime', h('span', { data: { testid: 'num-runtime-notice' } }, 'local interpreter differs'), 'num-runtime', record.runtimeNotice)
+      : null,
     numberCell('Init duration', record.initDurationMs !== undefined ? formatMs(record.initDurationMs) : record.cold ? '—' : 'warm start (no init)', 'num-init'),
     numberCell(
       'Memory',
