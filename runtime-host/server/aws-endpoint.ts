@@ -10,6 +10,7 @@ import { createServer as createHttp2Server, type Http2ServerRequest, type Http2S
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { AwsRequest, AwsResponse, AwsServiceHandler, ServiceCallDescription, ServiceCallRecorder } from '../events/aws-service';
 import type { HostLogger } from '../host-context';
+import { hostAllowed, splitHost } from './local-request';
 
 /** Objects and parts are read whole; S3 takes up to 5 GB per part, a local host a sensible fraction of it. */
 export const MAX_AWS_BODY_BYTES = 512 * 1024 * 1024;
@@ -19,6 +20,8 @@ export interface AwsEndpointOptions {
   region: string;
   port?: number;
   log: HostLogger;
+  /** Names besides the loopback ones that the endpoint answers to (`--allow-host`). */
+  allowedHosts?: readonly string[];
   /** Read at each request: the trace book may be attached after the endpoint starts. */
   serviceCalls?: () => ServiceCallRecorder | undefined;
 }
@@ -29,21 +32,20 @@ export interface HostCheck {
   virtualHostBucket?: string;
 }
 
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** A name S3 accepts as a bucket, in `<bucket>.localhost`. */
+const BUCKET_HOST = /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.localhost$/;
 
 /**
- * Whether a request's `Host` (or HTTP/2 `:authority`) names this endpoint: a loopback name with its
- * port, or `<bucket>.localhost:<port>`. Anything else (a DNS-rebinding page's name) is refused.
+ * Whether a request's `Host` (or HTTP/2 `:authority`) names this endpoint, by the check every listener
+ * makes (server/local-request.ts), with `<bucket>.localhost:<port>` added for S3 virtual-hosted addressing.
+ * Anything else (a DNS-rebinding page's name) is refused.
  */
-export function checkAwsHost(host: string | undefined, port: number): HostCheck {
-  if (!host) return { ok: false };
-  const m = /^(.+):(\d+)$/.exec(host.toLowerCase());
-  if (!m || Number(m[2]) !== port) return { ok: false };
-  const name = m[1]!;
-  if (LOOPBACK_NAMES.has(name)) return { ok: true };
-  const vh = /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.localhost$/.exec(name);
-  if (vh) return { ok: true, virtualHostBucket: vh[1]! };
-  return { ok: false };
+export function checkAwsHost(host: string | undefined, port: number, allowedHosts: readonly string[] = []): HostCheck {
+  if (!host || !hostAllowed(host, { port, allowedHosts, allowLocalhostSubdomains: true })) return { ok: false };
+  const name = splitHost(host)!.name;
+  if (name === 'localhost' || !name.endsWith('.localhost')) return { ok: true };
+  const bucket = BUCKET_HOST.exec(name)?.[1];
+  return bucket ? { ok: true, virtualHostBucket: bucket } : { ok: false };
 }
 
 /** The SigV4 scope (`Credential=AKID/20260101/us-east-1/s3/aws4_request`) of a signed or presigned request. */
@@ -201,7 +203,7 @@ export class AwsEndpoint {
     }
     const headers = req.headers as IncomingHttpHeaders;
     const hostHeader = String(headers[':authority'] ?? headers.host ?? '');
-    const host = checkAwsHost(hostHeader, this.port);
+    const host = checkAwsHost(hostHeader, this.port, this.options.allowedHosts);
     const service = serviceOf(headers, query, rawPath, [...this.handlers.values()]);
     const protocol = protocolOf(service, headers);
     if (!host.ok) {

@@ -239,6 +239,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     region,
     ...(options.awsPort !== undefined ? { port: options.awsPort } : {}),
     log,
+    allowedHosts,
     serviceCalls: () => context.serviceCalls,
   });
 

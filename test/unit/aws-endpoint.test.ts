@@ -25,6 +25,11 @@ describe('aws-endpoint: Host check', () => {
       assert.equal(checkAwsHost(host, 4566).ok, false, String(host));
     }
   });
+  it('answers the names the user allowed (--allow-host), as every other listener does', () => {
+    assert.deepEqual(checkAwsHost('devbox:4566', 4566, ['devbox']), { ok: true });
+    assert.equal(checkAwsHost('devbox:4566', 4566).ok, false);
+    assert.equal(checkAwsHost('not-a_bucket!.localhost:4566', 4566).ok, false);
+  });
 });
 
 describe('aws-endpoint: routing', () => {
