@@ -15,21 +15,32 @@ const PHASE_LABEL = {
   report: 'report',
 } as const;
 
-export function renderTimeline(layout: TimelineLayout, onSelect: (id: string) => void): HTMLElement {
-  const pos = (el: HTMLElement, start: number, end: number) => {
+/** Places an element on a track spanning `totalMs`: from `start` to `end` (ms), at least a sliver wide. */
+export function spanPlacer(totalMs: number): (el: HTMLElement, start: number, end: number) => HTMLElement {
+  return (el, start, end) => {
     setStyle(el, {
-      left: `${percentOf(start, layout.totalMs)}%`,
-      width: `${Math.max(0.3, percentOf(end, layout.totalMs) - percentOf(start, layout.totalMs))}%`,
+      left: `${percentOf(start, totalMs)}%`,
+      width: `${Math.max(0.3, percentOf(end, totalMs) - percentOf(start, totalMs))}%`,
     });
     return el;
   };
+}
+
+/** The time axis above a track spanning `totalMs`. */
+export function renderAxis(ticks: readonly { atMs: number; label: string }[], totalMs: number): HTMLElement {
   const axis = h('div', { class: 'tl-axis' });
-  for (const t of layout.ticks) {
+  for (const t of ticks) {
     // Labels near the right edge hang left of their tick so they stay inside the track.
-    const tick = h('span', { class: percentOf(t.atMs, layout.totalMs) > 92 ? 'tl-tick end' : 'tl-tick' }, t.label);
-    setStyle(tick, { left: `${percentOf(t.atMs, layout.totalMs)}%` });
+    const tick = h('span', { class: percentOf(t.atMs, totalMs) > 92 ? 'tl-tick end' : 'tl-tick' }, t.label);
+    setStyle(tick, { left: `${percentOf(t.atMs, totalMs)}%` });
     axis.appendChild(tick);
   }
+  return axis;
+}
+
+export function renderTimeline(layout: TimelineLayout, onSelect: (id: string) => void): HTMLElement {
+  const pos = spanPlacer(layout.totalMs);
+  const axis = renderAxis(layout.ticks, layout.totalMs);
   const rows = layout.rows.map((row) => {
     const track = h('div', { class: 'tl-track' });
     for (const p of row.phases) {

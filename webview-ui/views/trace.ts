@@ -4,8 +4,8 @@
 import { h, icon, setStyle } from '../dom';
 import { formatShortMs } from '../model/format';
 import { STATUS_LABEL } from '../model/records';
-import { percentOf } from '../model/timeline';
 import type { GraphLayout, NodeKind, TraceLayout, TraceRow } from '../model/trace';
+import { renderAxis, spanPlacer } from './timeline';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -39,19 +39,8 @@ export function renderTrace(layout: TraceLayout, graph: GraphLayout, selectedId:
 }
 
 function renderWaterfall(layout: TraceLayout, selectedId: string, onSelect: (id: string) => void): HTMLElement {
-  const pos = (el: HTMLElement, start: number, end: number) => {
-    setStyle(el, {
-      left: `${percentOf(start, layout.totalMs)}%`,
-      width: `${Math.max(0.3, percentOf(end, layout.totalMs) - percentOf(start, layout.totalMs))}%`,
-    });
-    return el;
-  };
-  const axis = h('div', { class: 'tl-axis' });
-  for (const t of layout.ticks) {
-    const tick = h('span', { class: percentOf(t.atMs, layout.totalMs) > 92 ? 'tl-tick end' : 'tl-tick' }, t.label);
-    setStyle(tick, { left: `${percentOf(t.atMs, layout.totalMs)}%` });
-    axis.appendChild(tick);
-  }
+  const pos = spanPlacer(layout.totalMs);
+  const axis = renderAxis(layout.ticks, layout.totalMs);
   const rows = layout.rows.map((row) => {
     const track = h('div', { class: 'tl-track' });
     const label = rowLabel(row, onSelect);
