@@ -4,12 +4,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { functionFromHandler } from '../../runtime-host/functions/handler-function';
 import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
+import { percentile } from '../helpers';
 
 const ROOT = join(__dirname, '../fixtures/trivial');
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function stats(values: number[]): { p50: number; p99: number; mean: number } {
   const sorted = [...values].sort((a, b) => a - b);

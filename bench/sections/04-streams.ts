@@ -1,12 +1,9 @@
 // Stream records per second through a Kinesis event source mapping with BatchSize 100 to a trivial
 // handler: records are put through the protocol's stream.putRecords handler (500 per call) into a
 // 1-shard stream and timed until the last batch has been processed.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { StreamsSource } from '../../runtime-host/events/streams';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { startHost } from '../../runtime-host/server/host';
+import { benchHost } from '../helpers';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -26,12 +23,9 @@ Resources:
 `;
 
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lw-bench-streams-'));
-  writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
-  writeFileSync(join(dir, 'app.js'), 'exports.handler = async (event) => event.Records.length;\n');
-  const quiet = { info() {}, warn() {}, error() {}, debug() {} };
   const streams = new StreamsSource();
-  const host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [streams] });
+  const bench = await benchHost('streams', { 'template.yaml': TEMPLATE, 'app.js': 'exports.handler = async (event) => event.Records.length;\n' }, [streams]);
+  const { host } = bench;
   try {
     const put = streams.methods()['stream.putRecords']!;
     const total = 10_000;
@@ -55,7 +49,6 @@ export async function run(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     console.log(`streams: ${total} Kinesis records through a BatchSize 100 mapping in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} records/s`);
   } finally {
-    await host.close();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }

@@ -9,6 +9,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { percentile } from '../helpers';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
 const BURSTS = [200, 1000];
@@ -66,10 +67,6 @@ function treeRssMB(root: number): { rssMB: number; processes: number } {
     }
   }
   return { rssMB: kb / 1024, processes };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
 }
 
 async function burst(n: number): Promise<string> {

@@ -1,12 +1,9 @@
 // S3 PutObject and GetObject through the local AWS endpoint with the real @aws-sdk/client-s3 (1 KB
 // objects into a bucket folder, the metadata sidecar written beside in the state folder): operations
 // per second and p50/p99 latency, one request at a time and with 8 in flight.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Source } from '../../runtime-host/events/s3';
-import { startHost } from '../../runtime-host/server/host';
+import { benchHost, percentile } from '../helpers';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -14,10 +11,6 @@ Resources:
     Type: AWS::S3::Bucket
     Properties: { BucketName: bench }
 `;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function measure(label: string, total: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<void> {
   const latencies: number[] = [];
@@ -41,10 +34,8 @@ async function measure(label: string, total: number, concurrency: number, op: (i
 }
 
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lw-bench-s3-'));
-  writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
-  const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-  const host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [new S3Source()] });
+  const bench = await benchHost('s3', { 'template.yaml': TEMPLATE }, [new S3Source()]);
+  const { host } = bench;
   const s3 = new S3Client({
     endpoint: host.awsEndpoint,
     region: 'us-east-1',
@@ -67,7 +58,6 @@ export async function run(): Promise<void> {
     }
   } finally {
     s3.destroy();
-    await host.close();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }

@@ -2,12 +2,9 @@
 // the latency from send (the message's SentTimestamp) to the start of the invocation that got it,
 // p50/p99. Messages are sent through the protocol's sqs.send handler (each acknowledged only once
 // durable), 20 at a time, while the mapping drains the queue.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SqsSource } from '../../runtime-host/events/sqs';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { startHost } from '../../runtime-host/server/host';
+import { benchHost, percentile } from '../helpers';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -26,17 +23,10 @@ Resources:
           Properties: { Queue: !GetAtt BenchQueue.Arn, BatchSize: 10 }
 `;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lw-bench-sqs-'));
-  writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
-  writeFileSync(join(dir, 'app.js'), 'exports.handler = async (event) => event.Records.length;\n');
-  const quiet = { info() {}, warn() {}, error() {}, debug() {} };
   const sqs = new SqsSource();
-  const host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [sqs] });
+  const bench = await benchHost('sqs', { 'template.yaml': TEMPLATE, 'app.js': 'exports.handler = async (event) => event.Records.length;\n' }, [sqs]);
+  const { host } = bench;
   try {
     const send = sqs.methods()['sqs.send']!;
     const total = 5_000;
@@ -66,7 +56,6 @@ export async function run(): Promise<void> {
     console.log(`sqs: ${total} messages through a BatchSize 10 mapping in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} messages/s`);
     console.log(`sqs: send → invoke p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(latenciesMs, 99).toFixed(1)} ms`);
   } finally {
-    await host.close();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }
