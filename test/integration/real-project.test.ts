@@ -1,41 +1,30 @@
 // Real SAM projects run unchanged: the shapes the sample projects use every day, through a real `serve`
 // (physical function names, …), driven by the real AWS SDK where AWS would be called.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { FunctionInfo, TemplateProblem } from '../../runtime-host/protocol/functions';
 import type { InvokeOutput } from '../../runtime-host/protocol/records';
-import { copyFixture, removeDir, RpcClient, startServe, type ServeProcess } from './serve-helpers';
+import { servedFixture } from './serve-helpers';
 
-let project: string;
-let serve: ServeProcess;
-let rpc: RpcClient;
-let lambda: LambdaClient;
-
-before(async () => {
-  project = copyFixture('real-project');
-  serve = await startServe(['--root', project]);
-  rpc = await RpcClient.connect(serve.ready.ws, serve.ready.token);
-  lambda = new LambdaClient({
-    endpoint: serve.ready.invokeApi,
+const served = servedFixture('real-project');
+let client: LambdaClient | undefined;
+/** Made on first use, once serve is up. */
+const lambda = (): LambdaClient =>
+  (client ??= new LambdaClient({
+    endpoint: served.serve.ready.invokeApi,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
     maxAttempts: 1,
-  });
-});
+  }));
 
-after(async () => {
-  lambda?.destroy();
-  rpc?.close();
-  await serve?.stop();
-  removeDir(project);
-});
+after(() => client?.destroy());
 
 const payload = (p: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(p)) as { name: string; target?: string; targetArn?: string };
 
 describe('functions answer to their FunctionName, logical id and ARN', () => {
   it('!Ref and !GetAtt .Arn of a function with FunctionName give its physical name, as on AWS', async () => {
-    const out = await rpc.request<InvokeOutput>('invoke', { function: 'Caller', event: {} });
+    const out = await served.client.request<InvokeOutput>('invoke', { function: 'Caller', event: {} });
     assert.deepEqual(
       { target: (out.result as { target: string }).target, arn: (out.result as { targetArn: string }).targetArn },
       { target: 'orders-processor', arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-processor' },
@@ -49,7 +38,7 @@ describe('functions answer to their FunctionName, logical id and ARN', () => {
     '123456789012:function:orders-processor:$LATEST',
   ]) {
     it(`Invoke API: FunctionName ${name}`, async () => {
-      const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode('{}') }));
+      const out = await lambda().send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode('{}') }));
       assert.equal(out.StatusCode, 200);
       assert.equal(out.FunctionError, undefined);
       assert.equal(payload(out.Payload).name, 'Orders');
@@ -57,20 +46,20 @@ describe('functions answer to their FunctionName, logical id and ARN', () => {
   }
 
   it('the protocol resolves the physical name too', async () => {
-    const out = await rpc.request<InvokeOutput>('invoke', { function: 'orders-processor', event: { via: 'rpc' } });
+    const out = await served.client.request<InvokeOutput>('invoke', { function: 'orders-processor', event: { via: 'rpc' } });
     assert.equal(out.error, undefined);
     assert.equal(out.functionName, 'Orders');
   });
 
   it('an unknown name is still ResourceNotFoundException', async () => {
-    await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'orders-processor-2' })), { name: 'ResourceNotFoundException' });
+    await assert.rejects(lambda().send(new InvokeCommand({ FunctionName: 'orders-processor-2' })), { name: 'ResourceNotFoundException' });
   });
 });
 
 describe('reserved environment variables', () => {
   it('an invoke that sets one is refused as invalid params, naming it', async () => {
     await assert.rejects(
-      rpc.request('invoke', { function: 'Orders', event: {}, env: { TZ: 'Europe/Berlin' } }),
+      served.client.request('invoke', { function: 'Orders', event: {}, env: { TZ: 'Europe/Berlin' } }),
       (err: Error & { error?: { code: number } }) => {
         assert.equal(err.error?.code, -32602);
         assert.match(err.message + JSON.stringify(err.error), /reserved environment variable TZ/);
@@ -86,7 +75,7 @@ describe('inline code', () => {
     ['InlinePython', 'python', 'index.py'],
   ] as const) {
     it(`${fn}: written into the state folder as ${file} and run`, async () => {
-      const out = await lambda.send(new InvokeCommand({ FunctionName: fn, Payload: new TextEncoder().encode('{"n":1}') }));
+      const out = await lambda().send(new InvokeCommand({ FunctionName: fn, Payload: new TextEncoder().encode('{"n":1}') }));
       assert.equal(out.FunctionError, undefined, new TextDecoder().decode(out.Payload));
       assert.deepEqual(JSON.parse(new TextDecoder().decode(out.Payload)), { inline, got: { n: 1 }, file });
     });
@@ -95,7 +84,7 @@ describe('inline code', () => {
 
 describe('LoggingConfig', () => {
   it('JSON format, application log level and log group reach the runtime; platform lines are JSON records', async () => {
-    const out = await rpc.request<InvokeOutput>('invoke', { function: 'JsonLogs', event: {} });
+    const out = await served.client.request<InvokeOutput>('invoke', { function: 'JsonLogs', event: {} });
     assert.deepEqual(out.result, { logGroup: '/custom/orders', format: 'JSON', level: 'WARN' });
     const records = out.logs.map((l) => JSON.parse(l) as { type?: string; level?: string; message?: string });
     assert.deepEqual(
@@ -112,7 +101,7 @@ describe('LoggingConfig', () => {
 
 describe('error bodies reach the caller as the runtime posted them', () => {
   it("Python's {errorMessage, errorType, requestId, stackTrace}, in its order", async () => {
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'PyFails', Payload: new TextEncoder().encode('{"id":7}') }));
+    const out = await lambda().send(new InvokeCommand({ FunctionName: 'PyFails', Payload: new TextEncoder().encode('{"id":7}') }));
     assert.equal(out.FunctionError, 'Unhandled');
     const body = JSON.parse(new TextDecoder().decode(out.Payload)) as Record<string, unknown>;
     assert.deepEqual(Object.keys(body), ['errorMessage', 'errorType', 'requestId', 'stackTrace']);
@@ -123,7 +112,7 @@ describe('error bodies reach the caller as the runtime posted them', () => {
   });
 
   it("a custom runtime's own fields and spacing, byte for byte", async () => {
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'CustomFails', Payload: new TextEncoder().encode('{}') }));
+    const out = await lambda().send(new InvokeCommand({ FunctionName: 'CustomFails', Payload: new TextEncoder().encode('{}') }));
     assert.equal(out.FunctionError, 'Unhandled');
     assert.equal(new TextDecoder().decode(out.Payload), '{"errorType":"Custom.Failure", "errorMessage":"no stock","detail":{"sku":"A-1","left":0}}');
   });
@@ -131,7 +120,7 @@ describe('error bodies reach the caller as the runtime posted them', () => {
 
 describe('what is not emulated is said once, at load, at its line', () => {
   it('serve names each unemulated resource, event and property once on stderr', () => {
-    const log = serve.stderr();
+    const log = served.serve.stderr();
     for (const what of [
       /Orders2Table \(AWS::DynamoDB::Table\) is not emulated locally: no local table exists/,
       /Workflow \(AWS::StepFunctions::StateMachine\) is not emulated locally: state machines do not run locally/,
@@ -142,7 +131,7 @@ describe('what is not emulated is said once, at load, at its line', () => {
   });
 
   it('listProblems gives them with their template line, as warnings; the function lists its own', async () => {
-    const problems = await rpc.request<TemplateProblem[]>('listProblems');
+    const problems = await served.client.request<TemplateProblem[]>('listProblems');
     const storage = problems.find((p) => p.message.includes('EphemeralStorage'));
     assert.equal(storage?.severity, 'warning');
     assert.equal(storage?.file, 'template.yaml');
@@ -152,7 +141,7 @@ describe('what is not emulated is said once, at load, at its line', () => {
       problems.find((p) => p.message.includes('EveryNight')),
       undefined,
     );
-    const functions = await rpc.request<FunctionInfo[]>('listFunctions');
+    const functions = await served.client.request<FunctionInfo[]>('listFunctions');
     assert.equal(functions.find((f) => f.name === 'Nightly')?.notEmulated?.length, 1);
     assert.equal(functions.find((f) => f.name === 'Nightly')?.supported, true);
   });
