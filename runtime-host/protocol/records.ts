@@ -192,6 +192,11 @@ export interface InvocationRecord {
   /** Duration as REPORT prints it (invoke phase, excluding debugger pauses). */
   durationMs?: number;
   initDurationMs?: number;
+  /**
+   * `invoke`: the init phase failed or passed its 10 s, and init ran again inside this invocation under
+   * its timeout (Lambda's suppressed init); that init's time is in `durationMs`, so there is no `initDurationMs`.
+   */
+  initPhase?: 'invoke';
   billedDurationMs?: number;
   billingRule: BillingRule;
   maxMemoryUsedMB?: number;
