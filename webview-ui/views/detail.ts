@@ -169,7 +169,11 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
           'num-init',
           'The init phase failed or passed 10 s, so init ran again inside this invocation, under its timeout (a suppressed init).',
         )
-      : numberCell('Init duration', record.initDurationMs !== undefined ? formatMs(record.initDurationMs) : record.cold ? '—' : 'warm start (no init)', 'num-init'),
+      : numberCell(
+          'Init duration',
+          record.initDurationMs !== undefined ? formatMs(record.initDurationMs) : record.cold ? '—' : 'warm start (no init)',
+          'num-init',
+        ),
     numberCell(
       'Memory',
       h('div', null, h('span', { data: { testid: 'num-memory-text' } }, `${used ?? '—'} of ${record.memorySizeMB} MB`), memBar),
