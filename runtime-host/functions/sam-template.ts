@@ -483,7 +483,7 @@ function functionInfo(
     if (v === undefined || v === null) continue;
     environment[k] = textOrMarker(v);
   }
-  const logGroup = loggingConfig(props.LoggingConfig, environment, reader, [...path, 'LoggingConfig']);
+  const { logGroup, systemLogLevel } = loggingConfig(props.LoggingConfig, environment, reader, [...path, 'LoggingConfig']);
   const reservedVariables = reservedNames(environment);
   if (reservedVariables.length > 0) {
     const variablesPath = [...path, 'Environment', 'Variables'];
@@ -499,6 +499,7 @@ function functionInfo(
     name: id,
     ...(functionName !== undefined && functionName !== id ? { functionName } : {}),
     ...(logGroup !== undefined ? { logGroup } : {}),
+    ...(systemLogLevel !== undefined ? { systemLogLevel } : {}),
     handler,
     codeUri,
     runtime,
@@ -641,19 +642,28 @@ export function writeInlineCode(inline: Record<string, InlineCode>): void {
   }
 }
 
-const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const LOG_LEVELS = {
+  ApplicationLogLevel: ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'],
+  SystemLogLevel: ['DEBUG', 'INFO', 'WARN'],
+} as const;
 
 /**
  * `LoggingConfig` as Lambda applies it: the format and application log level reach the runtime as
- * AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL (lambda-behaviour §4); log levels need the JSON format.
- * Returns the custom log group, if any.
+ * AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL, the system log level filters the host's platform lines
+ * (lambda-behaviour §4); log levels need the JSON format. Returns the custom log group and system level.
  */
-function loggingConfig(value: unknown, environment: Record<string, string>, reader: TemplateReader, path: string[]): string | undefined {
-  if (value === undefined) return undefined;
+function loggingConfig(
+  value: unknown,
+  environment: Record<string, string>,
+  reader: TemplateReader,
+  path: string[],
+): { logGroup?: string; systemLogLevel?: 'DEBUG' | 'INFO' | 'WARN' } {
+  if (value === undefined) return {};
   if (!isRecord(value)) {
     reader.problem(path, 'LoggingConfig must be a mapping (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup)', 'warning');
-    return undefined;
+    return {};
   }
+  let systemLogLevel: 'DEBUG' | 'INFO' | 'WARN' | undefined;
   const format = text(value.LogFormat);
   if (format !== undefined && format !== 'JSON' && format !== 'Text')
     reader.problem([...path, 'LogFormat'], `LogFormat must be JSON or Text, got ${format}`, 'warning');
@@ -661,11 +671,14 @@ function loggingConfig(value: unknown, environment: Record<string, string>, read
   for (const key of ['ApplicationLogLevel', 'SystemLogLevel'] as const) {
     const level = text(value[key])?.toUpperCase();
     if (level === undefined) continue;
-    if (!LOG_LEVELS.includes(level)) reader.problem([...path, key], `${key} must be one of ${LOG_LEVELS.join(', ')}, got ${level}`, 'warning');
+    const levels: readonly string[] = LOG_LEVELS[key];
+    if (!levels.includes(level)) reader.problem([...path, key], `${key} must be one of ${levels.join(', ')}, got ${level}`, 'warning');
     else if (format !== 'JSON') reader.problem([...path, key], `${key} needs LogFormat: JSON (Lambda refuses it with the Text format)`, 'warning');
     else if (key === 'ApplicationLogLevel') environment['AWS_LAMBDA_LOG_LEVEL'] = level;
+    else systemLogLevel = level as 'DEBUG' | 'INFO' | 'WARN';
   }
-  return text(value.LogGroup);
+  const logGroup = text(value.LogGroup);
+  return { ...(logGroup !== undefined ? { logGroup } : {}), ...(systemLogLevel !== undefined ? { systemLogLevel } : {}) };
 }
 
 const LAYER_TYPES = new Set(['AWS::Serverless::LayerVersion', 'AWS::Lambda::LayerVersion']);

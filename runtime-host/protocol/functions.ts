@@ -25,6 +25,11 @@ export interface FunctionInfo {
   layers?: string[];
   /** `LoggingConfig.LogGroup`, when set (AWS_LAMBDA_LOG_GROUP_NAME); default `/aws/lambda/<name>`. */
   logGroup?: string;
+  /**
+   * `LoggingConfig.SystemLogLevel` (JSON format only): Lambda writes its platform lines at INFO, so `WARN`
+   * leaves them out of the function's log (lambda-behaviour §4).
+   */
+  systemLogLevel?: 'DEBUG' | 'INFO' | 'WARN';
   /** The handler string as Lambda reads it, e.g. `src/app.handler`. */
   handler: string;
   /** Absolute path of the task root (CodeUri). */

@@ -31,6 +31,7 @@ import {
   runtimeExitLines,
   runtimeVersionOf,
   startLine,
+  systemLogLevelFilter,
   timeoutLine,
   type LogFormat,
   type ReportStatus,
@@ -200,6 +201,7 @@ export class ExecutionEnvironment {
    * Lines go to `sink` (the invocation that caused the cold start) or wait for the first invocation.
    */
   async init(requestId: string, sink?: LineSink, options: { retryInInvoke?: boolean } = {}): Promise<InitOutcome> {
+    if (sink) sink = this.systemLevel(sink);
     // A debug run keeps its first runtime: the debugger is attached to that process's port.
     const retry = options.retryInInvoke === true && !this.options.debug;
     // The runtime of a failed first attempt dies on purpose: the environment itself lives on.
@@ -377,6 +379,7 @@ export class ExecutionEnvironment {
    * timeout/exit lines, END and REPORT to `sink`, in that order.
    */
   async invoke(input: InvocationInput, sink: LineSink): Promise<InvocationOutcome> {
+    sink = this.systemLevel(sink);
     const { fn } = this;
     // A provisioned environment's init was its own phase, reported when it happened.
     const cold = this.invocations === 0 && !this.provisioned;
@@ -555,6 +558,7 @@ export class ExecutionEnvironment {
     maxMemoryUsedMB: number;
     timestamps: { initStartAt?: number; initEndAt?: number };
   } {
+    sink = this.systemLevel(sink);
     const initDurationMs = round2(this.initDurationMs ?? 0);
     const inInvoke = this.invokePhaseInitMs !== undefined;
     let durationMs = initDurationMs;
@@ -625,6 +629,10 @@ export class ExecutionEnvironment {
 
   resumed(): void {
     if (this.clock.resumed()) void this.writePauseFile();
+  }
+
+  private systemLevel(sink: LineSink): LineSink {
+    return systemLogLevelFilter(this.format, this.fn.systemLogLevel, sink);
   }
 
   /** After a failed init: the runtime and its Runtime API are gone, the environment is new again. */

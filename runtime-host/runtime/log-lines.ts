@@ -35,6 +35,17 @@ const ms = (n: number) => n.toFixed(2);
 const ms2 = (n: number) => Math.round(n * 100) / 100;
 const iso = (time: Date) => time.toISOString();
 
+/**
+ * A sink without Lambda's platform lines when the function's system log level is WARN: they are all
+ * INFO events (lambda-behaviour §4). Only the JSON format has levels.
+ */
+export function systemLogLevelFilter(format: LogFormat, level: string | undefined, sink: (line: string) => void): (line: string) => void {
+  if (format !== 'JSON' || level !== 'WARN') return sink;
+  return (line) => {
+    if (!(line.startsWith('{"time":"') && line.includes('","type":"platform.'))) sink(line);
+  };
+}
+
 function platform(time: Date, type: string, record: Record<string, unknown>): string {
   return JSON.stringify({ time: iso(time), type, record });
 }

@@ -18,6 +18,7 @@ export type FunctionConfig = Pick<
   | 'reservedConcurrency'
   | 'environment'
   | 'logGroup'
+  | 'systemLogLevel'
   | 'layers'
   | 'buildMethod'
 > &

@@ -97,6 +97,16 @@ describe('LoggingConfig', () => {
     const types = records.filter((r) => r.type).map((r) => r.type);
     assert.ok(types.includes('platform.start') && types.includes('platform.report'), types.join(', '));
   });
+
+  it('SystemLogLevel WARN leaves the platform lines (all INFO) out; the function still writes its own', async () => {
+    const out = await served.client.request<InvokeOutput>('invoke', { function: 'QuietLogs', event: {} });
+    const records = out.logs.map((l) => JSON.parse(l) as { type?: string; level?: string });
+    assert.deepEqual(
+      records.map((r) => r.type ?? r.level),
+      ['WARN', 'ERROR'],
+    );
+    assert.equal(out.report.status, 'success');
+  });
 });
 
 describe('error bodies reach the caller as the runtime posted them', () => {

@@ -289,6 +289,18 @@ Resources:
     assert.deepEqual(t.problems, []);
   });
 
+  it('SystemLogLevel is DEBUG, INFO or WARN; it stays with the host (the runtime never sees it)', () => {
+    const t = parseSamTemplate(template('      LogFormat: JSON\n      SystemLogLevel: warn'), join(dir, 't.yaml'), opts);
+    assert.equal(t.functions[0]!.systemLogLevel, 'WARN');
+    assert.equal(Object.keys(t.functions[0]!.environment).filter((k) => k.includes('LEVEL')).length, 0);
+    const bad = parseSamTemplate(template('      LogFormat: JSON\n      SystemLogLevel: TRACE'), join(dir, 't.yaml'), opts);
+    assert.equal(bad.functions[0]!.systemLogLevel, undefined);
+    assert.deepEqual(
+      bad.problems.map((p) => p.message),
+      ['SystemLogLevel must be one of DEBUG, INFO, WARN, got TRACE'],
+    );
+  });
+
   it('a log level with the Text format is a problem at the function it applies to, as Lambda refuses it', () => {
     const t = parseSamTemplate(template('      LogFormat: Text\n      ApplicationLogLevel: INFO'), join(dir, 't.yaml'), opts);
     assert.equal(t.functions[0]!.environment.AWS_LAMBDA_LOG_LEVEL, undefined);
