@@ -264,7 +264,8 @@ export class ExecutionEnvironment {
     }
 
     // Only a runtime the user chose is worth a notice (a bare handler's runtime is our own guess).
-    this.runtimeNotice = this.fn.origin?.kind === 'template' ? runtimeVersionNotice(this.fn.runtime, spec.localRuntime) : undefined;
+    const notices = this.fn.origin?.kind === 'template' ? [runtimeVersionNotice(this.fn.runtime, spec.localRuntime), spec.notice] : [];
+    this.runtimeNotice = notices.filter((n) => n !== undefined).join(' ') || undefined;
     // Once per function and host: every cold start would repeat it.
     if (this.runtimeNotice && !NOTICED_FUNCTIONS.has(this.fn.name)) {
       NOTICED_FUNCTIONS.add(this.fn.name);

@@ -51,7 +51,7 @@ export interface LaunchSpec {
   cwd: string;
   /** What really runs the function locally (`node 20.20.2`, `python 3.11.7`, `debian 12`), for INIT_START. */
   localRuntime?: { name: string; version: string };
-  /** Said once per function when the local interpreter is not the version the runtime names (`python3.12` on Python 3.11). */
+  /** Said once per function (with the interpreter version notice) when the local runtime lacks what Lambda's has (boto3). */
   notice?: string;
 }
 
