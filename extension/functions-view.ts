@@ -104,11 +104,19 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         item.id = `function:${fn.name}`;
         item.description = `${memory} MB · ${timeout} s · ${fn.runtime}`;
         item.tooltip = new vscode.MarkdownString(
-          [`**${fn.name}** — \`${fn.handler}\``, `${fn.runtime} · ${fn.architecture} · ${memory} MB · ${timeout} s`, fn.unsupportedReason ?? '', fn.codeUri]
+          [
+            `**${fn.name}** — \`${fn.handler}\``,
+            `${fn.runtime} · ${fn.architecture} · ${memory} MB · ${timeout} s`,
+            fn.unsupportedReason ?? '',
+            fn.notEmulated?.length ? `Not emulated locally (see the Problems panel):\n${fn.notEmulated.map((n) => `- ${n}`).join('\n')}` : '',
+            fn.codeUri,
+          ]
             .filter(Boolean)
             .join('\n\n'),
         );
-        item.iconPath = new vscode.ThemeIcon(fn.supported ? 'symbol-function' : 'warning');
+        // Runs, but something of its configuration is not emulated: the warning colour, the details in the tooltip.
+        const partly = fn.notEmulated?.length ? new vscode.ThemeColor('list.warningForeground') : undefined;
+        item.iconPath = new vscode.ThemeIcon(fn.supported ? 'symbol-function' : 'warning', partly);
         item.contextValue = fn.supported ? 'lambdaFunction' : 'lambdaFunctionUnsupported';
         return item;
       }
