@@ -189,6 +189,9 @@ async function compileInto(caches: string[], hash: string, root: string, files: 
       // A short-lived compiler starts faster with the client compiler only and the serial collector.
       '-J-XX:TieredStopAtLevel=1',
       '-J-XX:+UseSerialGC',
+      // String concatenation as plain StringBuilder code: the JDK's invokedynamic bootstrap for it costs tens
+      // of milliseconds on first use, which would land in every cold invocation.
+      '-XDstringConcat=inline',
       '--release',
       '11',
       '-encoding',
