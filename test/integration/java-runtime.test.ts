@@ -4,7 +4,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -47,7 +47,10 @@ function jar(file: string, classes: string): void {
   run(join(jdk.home, 'bin', 'jar'), ['cf', file, '-C', classes, '.']);
 }
 
-/** A copy of fixtures/java/basic as `mvn package` leaves it, with two dependency jars: a library and a stray aws-lambda-java-core. */
+/**
+ * A copy of fixtures/java/basic as `mvn package` leaves it, with dependency jars: a library, stand-ins for
+ * aws-lambda-java-events classes, and a stray aws-lambda-java-core.
+ */
 function builtProject(): string {
   const dir = temp('project');
   cpSync(join(fixtures, 'basic'), dir, { recursive: true });
@@ -58,7 +61,9 @@ function builtProject(): string {
   jar(join(dependency, 'greeting.jar'), join(scratch, 'lib'));
   javac(join(scratch, 'core'), javaFiles(join(fixtures, 'fake-core')));
   jar(join(dependency, 'aws-lambda-java-core-1.2.3.jar'), join(scratch, 'core'));
-  javac(join(dir, 'target', 'classes'), javaFiles(join(dir, 'src')), [join(dependency, 'greeting.jar')]);
+  javac(join(scratch, 'events'), javaFiles(join(fixtures, 'events-lib')));
+  jar(join(dependency, 'events.jar'), join(scratch, 'events'));
+  javac(join(dir, 'target', 'classes'), javaFiles(join(dir, 'src')), [join(dependency, 'greeting.jar'), join(dependency, 'events.jar')]);
   return dir;
 }
 
@@ -165,6 +170,28 @@ describe('java runtime: handlers and context', { timeout: 300_000 }, () => {
     assert.equal((await java('example.Orders::count', [], [1, 2, 3])).output.result, 6);
     assert.equal((await java('example.Orders::count', [], 5)).output.result, 5);
     assert.deepEqual((await java('example.Orders::mirror', [], { x: 1, y: 2 })).output.result, { x: 2, y: 1 });
+  });
+
+  test('aws-lambda-java-events classes: their JSON names bind regardless of case and dashes, Joda times from strings; S3Event is refused', async () => {
+    const sqs = await java('example.Events::sqs', [], {
+      Records: [{ messageId: 'm1', body: 'hi', eventSourceARN: 'arn:aws:sqs:us-east-1:1:q', attributes: { ApproximateReceiveCount: '1' } }],
+    });
+    assert.deepEqual(sqs.output.result, ['m1 hi arn:aws:sqs:us-east-1:1:q 1']);
+    const scheduled = await java('example.Events::scheduled', [], { 'detail-type': 'Scheduled Event', time: '2026-01-02T03:04:05Z' });
+    assert.deepEqual(scheduled.output.result, { detailType: 'Scheduled Event', year: 2026, time: '2026-01-02T03:04:05Z' });
+    const s3 = await java('example.Events::s3', [], { Records: [] });
+    assert.equal(s3.output.error?.errorMessage, 'An error occurred during JSON parsing');
+    assert.match(functionLines(s3.output)[0] ?? '', /Lambda Workbench cannot build `com\.amazonaws\.services\.lambda\.runtime\.events\.S3Event`/);
+  });
+
+  test("a layer's java/lib jars are on the class path, after the function's own", async () => {
+    const dir = temp('layered');
+    cpSync(project, dir, { recursive: true, preserveTimestamps: true });
+    const layer = temp('layer');
+    mkdirSync(join(layer, 'java', 'lib'), { recursive: true });
+    renameSync(join(dir, 'target', 'dependency', 'greeting.jar'), join(layer, 'java', 'lib', 'greeting.jar'));
+    const { output } = await invokeCliAt(dir, 'example.Hello', ['--layer', layer], {});
+    assert.equal((output.result as { greeting: string }).greeting, 'hello from java');
   });
 
   test('stream handlers get the raw event bytes and answer with the bytes they write', async () => {
@@ -352,6 +379,21 @@ describe('java runtime: limits and the JVM', { timeout: 300_000 }, () => {
     // UTF-8 as on Lambda, whatever the machine's locale.
     assert.equal(result.fileEncoding, 'UTF-8');
     assert.equal(result.accented, 'é');
+  });
+
+  test('java11 gets its own flags: C2 only, metaspace and code cache capped', async () => {
+    const invoker = new LambdaInvoker();
+    try {
+      const fn = functionFromHandler({ handler: 'example.Limits::jvm', root: project, name: 'java-11', memory: 512, runtime: 'java11' });
+      const record = await invoker.invoke({ fn, event: {}, trigger: 'manual' });
+      assert.equal(record.status, 'success', JSON.stringify(record.error));
+      const args = (record.result as { inputArguments: string[] }).inputArguments;
+      for (const flag of ['-XX:MaxHeapSize=445645k', '-XX:MaxMetaspaceSize=52429k', '-XX:ReservedCodeCacheSize=26214k', '-XX:-TieredCompilation']) {
+        assert.ok(args.includes(flag), `${flag} in ${args.join(' ')}`);
+      }
+    } finally {
+      await invoker.shutdown();
+    }
   });
 });
 

@@ -669,9 +669,11 @@ final class Binder {
             String key = (String) e.getKey();
             Mutator m = mutators.get(key);
             if (m == null && lenientNames) {
-                // The events library's JSON names differ from its bean names in case (`Records`, `eventSourceARN`).
+                // The events library's JSON names differ from its bean names in case and punctuation (`Records`,
+                // `eventSourceARN`, `detail-type`).
+                String loose = key.replaceAll("[^A-Za-z0-9]", "");
                 for (Map.Entry<String, Mutator> candidate : mutators.entrySet()) {
-                    if (candidate.getKey().equalsIgnoreCase(key)) {
+                    if (candidate.getKey().equalsIgnoreCase(loose)) {
                         m = candidate.getValue();
                         break;
                     }
