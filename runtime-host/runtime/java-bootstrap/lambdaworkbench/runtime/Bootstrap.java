@@ -9,6 +9,7 @@ package lambdaworkbench.runtime;
 
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.LambdaRuntime;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.FileDescriptor;
@@ -32,9 +33,9 @@ public final class Bootstrap {
     public static void main(String[] args) throws Exception {
         String handler = args.length > 0 ? args[0] : System.getenv("_HANDLER");
         if (handler == null) handler = "";
-        // UTF-8 whatever the locale, each write reaching the host at once.
-        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, "UTF-8"));
-        System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, "UTF-8"));
+        // UTF-8 whatever the locale; a line goes out whole (one write), and everything is flushed before a response.
+        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 8192), true, "UTF-8"));
+        System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 8192), true, "UTF-8"));
         RuntimeLogger logger = RuntimeLogger.fromEnvironment(new FileOutputStream(FileDescriptor.out));
         installLogger(logger);
 
@@ -46,6 +47,7 @@ public final class Bootstrap {
         try {
             invocable = Handlers.find(handler, loader);
         } catch (UserFault fault) {
+            flushOutput();
             logger.fault(fault);
             api.postInitError(fault.body(), "Runtime.BadFunctionCode");
             System.exit(1);
@@ -67,6 +69,7 @@ public final class Bootstrap {
             } catch (Throwable t) {
                 failure = t;
             }
+            flushOutput();
             if (failure == null) {
                 api.postResponse(invocation.requestId, output.toByteArray());
                 // A handler that interrupted its own thread does not interrupt the runtime.
@@ -82,6 +85,12 @@ public final class Bootstrap {
             if (failure instanceof UserFault) api.postError(invocation.requestId, fault.body(), "Runtime.BadFunctionCode");
             else api.postError(invocation.requestId, UserFault.body(failure), "Runtime.UserException");
         }
+    }
+
+    /** What the handler printed without a line break reaches the log before its invocation ends. */
+    private static void flushOutput() {
+        System.out.flush();
+        System.err.flush();
     }
 
     /** LambdaRuntime.getLogger() returns the runtime's logger from here on (its field is set as Lambda's runtime sets it). */
