@@ -4,7 +4,7 @@
 // lib/*.jar). The host never builds Java code: when the classes are missing, or older than the sources under
 // src/main, it refuses and says how to build (lambda-behaviour §10).
 import { readdirSync, statSync, type Stats } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { UserError, type FunctionConfig } from './types';
 
 export type JavaBuildTool = 'maven' | 'gradle';
@@ -110,7 +110,14 @@ function ago(ms: number): string {
  * Refuses outputs older than the project's sources (src/main/**: code and resources). The newest output file
  * must be at least as new as the newest source: a build writes its outputs after reading its sources.
  */
-function refuseStale(fn: Pick<FunctionConfig, 'name'>, project: string, tool: JavaBuildTool | undefined, outputs: string[], classFilesOnly = false): void {
+function refuseStale(
+  fn: Pick<FunctionConfig, 'name'>,
+  project: string,
+  tool: JavaBuildTool | undefined,
+  outputs: string[],
+  classFilesOnly = false,
+  command = buildCommand(tool),
+): void {
   const source = newestFile(join(project, 'src', 'main'));
   if (!source) return;
   let output: { path: string; mtimeMs: number } | undefined;
@@ -123,7 +130,7 @@ function refuseStale(fn: Pick<FunctionConfig, 'name'>, project: string, tool: Ja
   const shown = outputs.map((o) => relative(project, o) || o).join(', ');
   throw new UserError(
     `function '${fn.name}': the compiled code (${shown}) is older than its sources: ${relative(project, source.path)} changed ${ago(source.mtimeMs)}; Lambda Workbench runs compiled classes and never runs stale ones`,
-    `rebuild it: ${buildCommand(tool)} in ${project}`,
+    `rebuild it: ${command} in ${project}`,
   );
 }
 
@@ -143,7 +150,7 @@ function layerJars(fn: Pick<FunctionConfig, 'layers'>): string[] {
 /** The project (a folder with pom.xml or build.gradle) a built jar belongs to, a few folders up. */
 function projectAbove(file: string): { root: string; tool: JavaBuildTool } | undefined {
   let dir = dirname(file);
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 4; i++) {
     const tool = javaBuildTool(dir);
     if (tool) return { root: dir, tool };
     const parent = dirname(dir);
@@ -204,7 +211,12 @@ export function javaClasspath(fn: Pick<FunctionConfig, 'name' | 'codeUri' | 'lay
   }
   // A folder as Lambda unpacks a deployment package (`sam build` output): classes at the root, jars in lib/.
   if (hasClassFiles(code)) {
-    if (isDir(join(code, 'src', 'main'))) refuseStale(fn, code, undefined, [code], true);
+    // Built from a project around it (target/classes, .aws-sam/build/<function>): its sources must not be newer.
+    const project = isDir(join(code, 'src', 'main')) ? { root: code, tool: undefined } : projectAbove(join(code, '.'));
+    if (project) {
+      const samBuilt = code.split(sep).includes('.aws-sam');
+      refuseStale(fn, project.root, project.tool, [code], true, samBuilt ? 'sam build' : buildCommand(project.tool));
+    }
     return { classpath: [code, ...jarsIn(join(code, 'lib')), ...layers], taskRoot: code };
   }
   const jars = packagedJars(code);

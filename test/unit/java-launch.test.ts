@@ -118,6 +118,24 @@ describe('java: where the compiled classes are', () => {
     );
   });
 
+  it('CodeUri at the build output itself (target/classes, sam build output) is checked against the project around it', () => {
+    const dir = project(
+      { 'pom.xml': '<project/>', 'src/main/java/a/H.java': '', 'target/classes/a/H.class': '', '.aws-sam/build/Fn/a/H.class': '' },
+      { 'target/classes/a/H.class': T, '.aws-sam/build/Fn/a/H.class': T, 'src/main/java/a/H.java': T + 60 },
+    );
+    assert.throws(
+      () => javaClasspath(fn(join(dir, 'target/classes'))),
+      (err: unknown) =>
+        err instanceof UserError && err.message.includes('(target/classes) is older than its sources') && err.hint === `rebuild it: mvn package in ${dir}`,
+    );
+    assert.throws(
+      () => javaClasspath(fn(join(dir, '.aws-sam/build/Fn'))),
+      (err: unknown) => err instanceof UserError && err.hint === `rebuild it: sam build in ${dir}`,
+    );
+    utimesSync(join(dir, 'target/classes/a/H.class'), T + 61, T + 61);
+    assert.deepEqual(javaClasspath(fn(join(dir, 'target/classes'))).classpath, [join(dir, 'target/classes')]);
+  });
+
   it('classes older than a source (code or resource) are refused, naming the source and the build command', () => {
     const dir = project(
       { 'build.gradle.kts': '', 'src/main/resources/app.properties': '', 'build/classes/java/main/a/H.class': '', 'build/resources/main/app.properties': '' },
