@@ -11,6 +11,7 @@ export const SECTION = 'lambdaWorkbench';
 const HOST_KEYS = [
   'nodePath',
   'pythonPath',
+  'javaHome',
   'templatePath',
   'envFile',
   'region',
@@ -54,6 +55,10 @@ export class Config {
   }
   get pythonPath(): string {
     return this.cfg.get<string>('pythonPath', '').trim();
+  }
+  /** The JDK for Java functions; empty means JAVA_HOME, then the JDK whose javac is on PATH. */
+  get javaHome(): string {
+    return this.cfg.get<string>('javaHome', '').trim();
   }
   get defaultMemorySizeMB(): number {
     return this.cfg.get<number>('defaultMemorySizeMB', DEFAULT_MEMORY_MB);
@@ -134,6 +139,7 @@ export class Config {
       defaultMemoryMB: this.defaultMemorySizeMB,
       defaultTimeoutSeconds: this.defaultTimeoutSeconds,
       ...(this.pythonPath ? { pythonPath: this.pythonPath } : {}),
+      ...(this.javaHome ? { javaHome: this.javaHome } : {}),
       ...(this.awsProfile ? { awsProfile: this.awsProfile } : {}),
       ...(this.allowedHosts.length ? { allowedHosts: this.allowedHosts.join(',') } : {}),
       ...(this.localServices.length ? { localServices: this.localServices.join(',') } : {}),

@@ -82,6 +82,8 @@ const ENTRIES = [
 const COPIES = [
   ['runtime-host/runtime/python-bootstrap', 'dist/runtime/python-bootstrap'],
   ['runtime-host/runtime/ruby-bootstrap', 'dist/runtime/ruby-bootstrap'],
+  // Java sources: compiled by the user's JDK the first time a Java function runs (runtime/java-toolchain.ts).
+  ['runtime-host/runtime/java-bootstrap', 'dist/runtime/java-bootstrap'],
   ['node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicons/codicon.css'],
   ['node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicons/codicon.ttf'],
   ['extension/media', 'dist/media'],

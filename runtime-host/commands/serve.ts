@@ -178,6 +178,7 @@ export function hostOptionsFrom(
       idleReapMs: settings.idleReapMs,
       wallClockTimeoutWhileDebugging: settings.wallClockTimeoutWhileDebugging,
       pythonPath: settings.pythonPath,
+      javaHome: settings.javaHome,
       sandbox: settings.sandbox,
       // 0 means the default (half the machine's memory).
       memoryBudgetMB: settings.memoryBudgetMB || undefined,

@@ -108,7 +108,7 @@ function runtimeFamily(runtime: string): { family: RuntimeFamily; reason?: strin
   if (family !== 'unsupported') return { family };
   return {
     family: 'unsupported',
-    reason: `${runtime || 'a missing Runtime'} is not supported: the host runs nodejs*, python3.*, ruby3.* and provided* (custom) runtimes`,
+    reason: `${runtime || 'a missing Runtime'} is not supported: the host runs nodejs*, python3.*, ruby3.*, java11/17/21/25 and provided* (custom) runtimes`,
   };
 }
 

@@ -2,7 +2,7 @@
 import type { Architecture } from './records';
 
 /** The runtime families the host can run; anything else is listed with `supported: false`. */
-export type RuntimeFamily = 'nodejs' | 'python' | 'ruby' | 'provided' | 'unsupported';
+export type RuntimeFamily = 'nodejs' | 'python' | 'ruby' | 'java' | 'provided' | 'unsupported';
 
 /** An event source wired to a function from its template `Events`. */
 export type EventSourceInfo =
@@ -39,7 +39,7 @@ export interface FunctionInfo {
   runtimeFamily: RuntimeFamily;
   /** The template's `Metadata: BuildMethod` (e.g. `go1.x`: the host builds the Go sources in `codeUri` into the custom runtime's bootstrap). */
   buildMethod?: string;
-  /** false for runtimes the host cannot run (Java, .NET); `unsupportedReason` says why. */
+  /** false for runtimes the host cannot run (.NET, Java 8); `unsupportedReason` says why. */
   supported: boolean;
   unsupportedReason?: string;
   memorySizeMB: number;

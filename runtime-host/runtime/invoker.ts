@@ -631,6 +631,7 @@ export class LambdaInvoker implements Invoker {
       ...(this.options.nodeOptions !== undefined ? { nodeOptions: this.options.nodeOptions } : {}),
       ...(this.options.nodePath !== undefined ? { nodePath: this.options.nodePath } : {}),
       ...(this.options.pythonPath !== undefined ? { pythonPath: this.options.pythonPath } : {}),
+      ...(this.options.javaHome !== undefined ? { javaHome: this.options.javaHome } : {}),
       ...(this.options.stateDir !== undefined ? { stateDir: this.options.stateDir } : {}),
       ...(this.options.hostEnv !== undefined ? { hostEnv: this.options.hostEnv } : {}),
       ...(this.options.runtimeSdkDir !== undefined ? { runtimeSdkDir: this.options.runtimeSdkDir } : {}),

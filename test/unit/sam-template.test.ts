@@ -158,7 +158,7 @@ describe('sam-template: Globals', () => {
   it('marks runtimes and code it cannot run as unsupported, with the reason', () => {
     assert.deepEqual(
       [by('Java').runtimeFamily, by('Java').supported, by('Java').unsupportedReason],
-      ['unsupported', false, 'java21 is not supported: the host runs nodejs*, python3.*, ruby3.* and provided* (custom) runtimes'],
+      ['unsupported', false, 'java8.al2 is not supported: the host runs nodejs*, python3.*, ruby3.*, java11/17/21/25 and provided* (custom) runtimes'],
     );
     assert.equal(by('FromS3').unsupportedReason, 'Code points to S3; the host runs local code only (give a folder path)');
     assert.deepEqual([by('Custom').runtimeFamily, by('Custom').handler, by('Custom').supported], ['provided', 'bootstrap', true]);
