@@ -264,7 +264,10 @@ export class DurableExecutions implements DurableOperations {
     if (record && record.status !== 'running') this.options.records.open({ ...record, status: 'running', timestamps: { ...record.timestamps } });
     const cut = exec.current;
     if (cut) {
-      exec.endInvocation(cut, 'interrupted', this.clock.now(), cut.requestId ?? cut.recordId, { ErrorType: 'Host.Interrupted', ErrorMessage: 'The host stopped during this invocation.' });
+      exec.endInvocation(cut, 'interrupted', this.clock.now(), cut.requestId ?? cut.recordId, {
+        ErrorType: 'Host.Interrupted',
+        ErrorMessage: 'The host stopped during this invocation.',
+      });
       live.wake.add('resume');
     }
     const last = exec.invocations[exec.invocations.length - 1];
@@ -340,7 +343,10 @@ export class DurableExecutions implements DurableOperations {
     } catch (err) {
       if (this.closing) return;
       this.options.log.error(`durable: invoking ${fn.name} for ${exec.meta.name} failed: ${err instanceof Error ? err.message : String(err)}`);
-      exec.endInvocation(inv, 'error', this.clock.now(), inv.recordId, { ErrorType: 'ServiceException', ErrorMessage: err instanceof Error ? err.message : String(err) });
+      exec.endInvocation(inv, 'error', this.clock.now(), inv.recordId, {
+        ErrorType: 'ServiceException',
+        ErrorMessage: err instanceof Error ? err.message : String(err),
+      });
       await this.invocationFailed(live, { ErrorType: 'ServiceException', ErrorMessage: err instanceof Error ? err.message : String(err) });
       return;
     }
@@ -365,7 +371,12 @@ export class DurableExecutions implements DurableOperations {
       exec.endInvocation(inv, 'SUCCEEDED', ended, record.requestId);
       exec.setMeta({ failedInvocations: 0 });
       const checkpointed = exec.meta.checkpointed;
-      const result = checkpointed?.status === 'SUCCEEDED' && checkpointed.result !== undefined ? checkpointed.result : typeof output.Result === 'string' ? output.Result : undefined;
+      const result =
+        checkpointed?.status === 'SUCCEEDED' && checkpointed.result !== undefined
+          ? checkpointed.result
+          : typeof output.Result === 'string'
+            ? output.Result
+            : undefined;
       await this.end(live, 'SUCCEEDED', result !== undefined ? { result } : {});
       return;
     }
@@ -441,7 +452,12 @@ export class DurableExecutions implements DurableOperations {
       const closed: InvocationRecord = { ...record, status: RECORD_STATUS[status], timestamps: { ...record.timestamps, finishedAt: now } };
       if (status === 'SUCCEEDED') closed.result = parseJson(outcome.result);
       else if (outcome.error) closed.error = lambdaError(outcome.error);
-      closed.source = { ...(record.source ?? {}), durableStatus: status, invocations: exec.invocations.length, ...(exec.meta.skippedMs ? { skippedMs: exec.meta.skippedMs } : {}) };
+      closed.source = {
+        ...(record.source ?? {}),
+        durableStatus: status,
+        invocations: exec.invocations.length,
+        ...(exec.meta.skippedMs ? { skippedMs: exec.meta.skippedMs } : {}),
+      };
       this.options.records.close(closed);
     }
     await this.flush(live);
@@ -505,7 +521,9 @@ export class DurableExecutions implements DurableOperations {
     const m = live.exec.meta;
     if (!live.exec.running) return;
     this.timer(live, 'execution-timeout', m.startedAt + m.executionTimeoutSeconds * 1000 - m.skippedMs, () => {
-      void this.end(live, 'TIMED_OUT', { error: { ErrorType: 'Execution.TimedOut', ErrorMessage: `The execution exceeded its ExecutionTimeout of ${m.executionTimeoutSeconds} seconds.` } });
+      void this.end(live, 'TIMED_OUT', {
+        error: { ErrorType: 'Execution.TimedOut', ErrorMessage: `The execution exceeded its ExecutionTimeout of ${m.executionTimeoutSeconds} seconds.` },
+      });
     });
   }
 
@@ -610,7 +628,10 @@ export class DurableExecutions implements DurableOperations {
             ? view.result !== undefined
               ? { result: view.result }
               : {}
-            : { error: view.error ?? { ErrorMessage: view.status }, status: view.status === 'TIMED_OUT' ? 'TIMED_OUT' : view.status === 'STOPPED' ? 'STOPPED' : 'FAILED' },
+            : {
+                error: view.error ?? { ErrorMessage: view.status },
+                status: view.status === 'TIMED_OUT' ? 'TIMED_OUT' : view.status === 'STOPPED' ? 'STOPPED' : 'FAILED',
+              },
         );
         return;
       }
@@ -624,7 +645,13 @@ export class DurableExecutions implements DurableOperations {
       if (record.status === 'success') complete({ result: JSON.stringify(record.result ?? null) });
       else {
         const e = record.error;
-        complete({ error: { ErrorType: e?.errorType ?? record.status, ErrorMessage: e?.errorMessage ?? record.status, ...(e?.trace.length ? { StackTrace: e.trace } : {}) } });
+        complete({
+          error: {
+            ErrorType: e?.errorType ?? record.status,
+            ErrorMessage: e?.errorMessage ?? record.status,
+            ...(e?.trace.length ? { StackTrace: e.trace } : {}),
+          },
+        });
       }
     } catch (err) {
       complete({ error: { ErrorType: 'ServiceException', ErrorMessage: err instanceof Error ? err.message : String(err) } });
@@ -721,7 +748,8 @@ export class DurableExecutions implements DurableOperations {
     const ids = decodeCallbackId(callbackId);
     const live = ids ? this.live.get(ids.executionId) : undefined;
     const entry = ids ? live?.exec.ops.get(ids.operationId) : undefined;
-    if (!live || !entry || entry.op.CallbackDetails?.CallbackId !== callbackId) throw invalidParameter(`Invalid callback id: no callback ${callbackId} exists.`);
+    if (!live || !entry || entry.op.CallbackDetails?.CallbackId !== callbackId)
+      throw invalidParameter(`Invalid callback id: no callback ${callbackId} exists.`);
     if (entry.op.Status === 'TIMED_OUT') throw new DurableApiError(400, 'CallbackTimeoutException', 'The callback has timed out.');
     if (entry.op.Status !== 'STARTED' || !live.exec.running) throw invalidParameter(`The callback is already complete (${entry.op.Status}).`);
     return { live, entry };
@@ -801,7 +829,12 @@ export class DurableExecutions implements DurableOperations {
     const ref = p.execution;
     if (typeof ref !== 'string' || ref === '') throw invalidParams('Invalid params', `${method} needs "execution" (a name or ARN from durable.list)`);
     const live = this.find(ref, typeof p.function === 'string' ? p.function : undefined);
-    if (!live) throw new UserError(`durable execution '${ref}' not found`, 'names and ARNs come from durable.list (lambda-workbench execution list)', 'ResourceNotFound');
+    if (!live)
+      throw new UserError(
+        `durable execution '${ref}' not found`,
+        'names and ARNs come from durable.list (lambda-workbench execution list)',
+        'ResourceNotFound',
+      );
     return live;
   }
 
@@ -830,7 +863,12 @@ export class DurableExecutions implements DurableOperations {
         await this.callbackSuccess(params.callbackId, Buffer.from(params.result === undefined ? '' : JSON.stringify(params.result), 'utf8'));
       }
     } catch (err) {
-      if (err instanceof DurableApiError) throw new UserError(err.message, 'callback ids come from durable.get (the execution view) or the function’s own createCallback', err.status === 404 ? 'ResourceNotFound' : undefined);
+      if (err instanceof DurableApiError)
+        throw new UserError(
+          err.message,
+          'callback ids come from durable.get (the execution view) or the function’s own createCallback',
+          err.status === 404 ? 'ResourceNotFound' : undefined,
+        );
       throw err;
     }
     return this.live.get(decodeCallbackId(params.callbackId)!.executionId)!.exec.summary();
@@ -872,7 +910,11 @@ export class DurableExecutions implements DurableOperations {
       'durable.stop': async (params) => {
         const live = this.mustFind(params, 'durable.stop');
         const e = isRecord(params) && isRecord(params.error) ? params.error : undefined;
-        if (!live.exec.running) throw new UserError(`durable execution '${live.exec.meta.name}' is not running (${live.exec.meta.status})`, 'only a RUNNING execution can be stopped');
+        if (!live.exec.running)
+          throw new UserError(
+            `durable execution '${live.exec.meta.name}' is not running (${live.exec.meta.status})`,
+            'only a RUNNING execution can be stopped',
+          );
         await this.end(live, 'STOPPED', {
           error: {
             ErrorType: typeof e?.errorType === 'string' ? e.errorType : 'Execution.Stopped',

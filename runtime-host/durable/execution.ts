@@ -7,13 +7,7 @@
 // check them: which actions each operation type takes, from which status, parents being CONTEXTs,
 // one update per operation per request (a STEP or CONTEXT may START and end in one), EXECUTION last.
 import type { Trigger } from '../protocol/records';
-import type {
-  DurableAttemptView,
-  DurableExecutionSummary,
-  DurableExecutionView,
-  DurableInvocationView,
-  DurableOperationView,
-} from '../protocol/durable';
+import type { DurableAttemptView, DurableExecutionSummary, DurableExecutionView, DurableInvocationView, DurableOperationView } from '../protocol/durable';
 import {
   DONE,
   encodeCallbackId,
@@ -84,9 +78,7 @@ export interface InvocationEntry extends DurableInvocationView {
 }
 
 export type JournalEntry =
-  | { k: 'meta'; meta: Partial<ExecutionMeta> }
-  | { k: 'ops'; ops: OpEntry[]; events: HistoryEvent[] }
-  | { k: 'inv'; inv: InvocationEntry };
+  { k: 'meta'; meta: Partial<ExecutionMeta> } | { k: 'ops'; ops: OpEntry[]; events: HistoryEvent[] } | { k: 'inv'; inv: InvocationEntry };
 
 /** What a checkpoint started that the host must look after: timers to arm, invokes to run. */
 export interface CheckpointEffects {
@@ -127,7 +119,14 @@ export class Execution {
     exec.journal.push({ k: 'meta', meta: { ...exec.meta } });
     const op: Operation = { Id: meta.id, Type: 'EXECUTION', Status: 'STARTED', StartTimestamp: meta.startedAt, ExecutionDetails: { InputPayload: meta.input } };
     const entry = exec.put({ op, seq: 0, attempts: [] }, false);
-    exec.record([entry], [exec.event('ExecutionStarted', op, meta.startedAt, { ExecutionStartedDetails: { Input: { Payload: meta.input }, ExecutionTimeout: meta.executionTimeoutSeconds } })]);
+    exec.record(
+      [entry],
+      [
+        exec.event('ExecutionStarted', op, meta.startedAt, {
+          ExecutionStartedDetails: { Input: { Payload: meta.input }, ExecutionTimeout: meta.executionTimeoutSeconds },
+        }),
+      ],
+    );
     return exec;
   }
 
@@ -192,7 +191,10 @@ export class Execution {
     const out: Operation[] = [];
     for (const { op } of this.ops.values()) {
       const parent = op.ParentId ? this.ops.get(op.ParentId)?.op : undefined;
-      if (op.ParentId && (hidden.has(op.ParentId) || (parent && parent.Type === 'CONTEXT' && DONE.has(parent.Status) && !parent.ContextDetails?.ReplayChildren))) {
+      if (
+        op.ParentId &&
+        (hidden.has(op.ParentId) || (parent && parent.Type === 'CONTEXT' && DONE.has(parent.Status) && !parent.ContextDetails?.ReplayChildren))
+      ) {
         hidden.add(op.Id);
         continue;
       }
@@ -235,7 +237,10 @@ export class Execution {
       const type = u.Type as OperationType;
       if (type === 'EXECUTION') {
         this.setMeta({
-          checkpointed: u.Action === 'SUCCEED' ? { status: 'SUCCEEDED', ...(u.Payload !== undefined ? { result: u.Payload } : {}) } : { status: 'FAILED', ...(u.Error ? { error: u.Error } : {}) },
+          checkpointed:
+            u.Action === 'SUCCEED'
+              ? { status: 'SUCCEEDED', ...(u.Payload !== undefined ? { result: u.Payload } : {}) }
+              : { status: 'FAILED', ...(u.Error ? { error: u.Error } : {}) },
         });
         continue;
       }
@@ -297,8 +302,10 @@ export class Execution {
       };
       switch (u.Action) {
         case 'START':
-          if (type === 'STEP' ? exists && status !== 'READY' : exists) fail(type === 'STEP' ? 'Invalid current STEP state to start.' : `Cannot start a ${type} that already exists.`);
-          if (type === 'WAIT' && !(Number.isInteger(u.WaitOptions?.WaitSeconds) && u.WaitOptions!.WaitSeconds! >= 1)) fail('WaitOptions.WaitSeconds must be a whole number of at least 1.');
+          if (type === 'STEP' ? exists && status !== 'READY' : exists)
+            fail(type === 'STEP' ? 'Invalid current STEP state to start.' : `Cannot start a ${type} that already exists.`);
+          if (type === 'WAIT' && !(Number.isInteger(u.WaitOptions?.WaitSeconds) && u.WaitOptions!.WaitSeconds! >= 1))
+            fail('WaitOptions.WaitSeconds must be a whole number of at least 1.');
           if (type === 'CHAINED_INVOKE' && !u.ChainedInvokeOptions?.FunctionName) fail('ChainedInvokeOptions.FunctionName is required.');
           break;
         case 'SUCCEED':
@@ -317,7 +324,15 @@ export class Execution {
           break;
       }
       const next: OperationStatus =
-        u.Action === 'START' ? 'STARTED' : u.Action === 'SUCCEED' ? 'SUCCEEDED' : u.Action === 'FAIL' ? 'FAILED' : u.Action === 'RETRY' ? 'PENDING' : 'CANCELLED';
+        u.Action === 'START'
+          ? 'STARTED'
+          : u.Action === 'SUCCEED'
+            ? 'SUCCEEDED'
+            : u.Action === 'FAIL'
+              ? 'FAILED'
+              : u.Action === 'RETRY'
+                ? 'PENDING'
+                : 'CANCELLED';
       shadow.set(u.Id, { type, status: next });
     }
   }
@@ -341,7 +356,9 @@ export class Execution {
         op.WaitDetails = { ScheduledEndTimestamp: now + seconds * 1000 };
         entry.waitSeconds = seconds;
         entry.offsetMs = this.meta.skippedMs;
-        events.push(this.event('WaitStarted', op, now, { WaitStartedDetails: { Duration: seconds, ScheduledEndTimestamp: op.WaitDetails.ScheduledEndTimestamp } }));
+        events.push(
+          this.event('WaitStarted', op, now, { WaitStartedDetails: { Duration: seconds, ScheduledEndTimestamp: op.WaitDetails.ScheduledEndTimestamp } }),
+        );
         effects.waits.push(op.Id);
         break;
       }
@@ -416,7 +433,9 @@ export class Execution {
           close('SUCCEEDED');
           op.StepDetails = { Attempt: done + 1, ...(u.Payload !== undefined ? { Result: u.Payload } : {}) };
           Object.assign(attempt, { endedAt: now, outcome: 'succeeded' }, u.Payload !== undefined ? { result: u.Payload } : {});
-          events.push(this.event('StepSucceeded', op, now, { StepSucceededDetails: { Result: { Payload: u.Payload }, RetryDetails: { CurrentAttempt: done + 1 } } }));
+          events.push(
+            this.event('StepSucceeded', op, now, { StepSucceededDetails: { Result: { Payload: u.Payload }, RetryDetails: { CurrentAttempt: done + 1 } } }),
+          );
           return;
         case 'FAIL':
           close('FAILED');
@@ -456,7 +475,10 @@ export class Execution {
       const replayChildren = u.ContextOptions?.ReplayChildren ?? op.ContextDetails?.ReplayChildren;
       if (u.Action === 'SUCCEED') {
         close('SUCCEEDED');
-        op.ContextDetails = { ...(replayChildren !== undefined ? { ReplayChildren: replayChildren } : {}), ...(u.Payload !== undefined ? { Result: u.Payload } : {}) };
+        op.ContextDetails = {
+          ...(replayChildren !== undefined ? { ReplayChildren: replayChildren } : {}),
+          ...(u.Payload !== undefined ? { Result: u.Payload } : {}),
+        };
         events.push(this.event('ContextSucceeded', op, now, { ContextSucceededDetails: { Result: { Payload: u.Payload } } }));
       } else if (u.Action === 'FAIL') {
         close('FAILED');
@@ -577,7 +599,12 @@ export class Execution {
       [],
       [
         this.event('InvocationCompleted', undefined, now, {
-          InvocationCompletedDetails: { StartTimestamp: inv.startedAt, EndTimestamp: now, RequestId: requestId, ...(error ? { Error: { Payload: error } } : {}) },
+          InvocationCompletedDetails: {
+            StartTimestamp: inv.startedAt,
+            EndTimestamp: now,
+            RequestId: requestId,
+            ...(error ? { Error: { Payload: error } } : {}),
+          },
         }),
       ],
     );
@@ -617,10 +644,19 @@ export class Execution {
     const m = this.meta;
     const pendingCallbacks = [...this.ops.values()]
       .filter((e) => e.op.Type === 'CALLBACK' && e.op.Status === 'STARTED')
-      .map((e) => ({ callbackId: e.op.CallbackDetails!.CallbackId!, operationId: e.op.Id, ...(e.op.Name ? { name: e.op.Name } : {}), startedAt: e.op.StartTimestamp }));
+      .map((e) => ({
+        callbackId: e.op.CallbackDetails!.CallbackId!,
+        operationId: e.op.Id,
+        ...(e.op.Name ? { name: e.op.Name } : {}),
+        startedAt: e.op.StartTimestamp,
+      }));
     const wakes = [...this.ops.values()]
       .map(({ op }) =>
-        op.Type === 'WAIT' && op.Status === 'STARTED' ? op.WaitDetails?.ScheduledEndTimestamp : op.Type === 'STEP' && op.Status === 'PENDING' ? op.StepDetails?.NextAttemptTimestamp : undefined,
+        op.Type === 'WAIT' && op.Status === 'STARTED'
+          ? op.WaitDetails?.ScheduledEndTimestamp
+          : op.Type === 'STEP' && op.Status === 'PENDING'
+            ? op.StepDetails?.NextAttemptTimestamp
+            : undefined,
       )
       .filter((t): t is number => t !== undefined);
     return {
@@ -695,7 +731,8 @@ export class Execution {
     while (parentId) {
       const parent = this.ops.get(parentId)?.op;
       if (!parent) break;
-      if (parent.Type === 'CONTEXT' && parent.EndTimestamp !== undefined && parent.EndTimestamp <= inv.startedAt && !parent.ContextDetails?.ReplayChildren) return false;
+      if (parent.Type === 'CONTEXT' && parent.EndTimestamp !== undefined && parent.EndTimestamp <= inv.startedAt && !parent.ContextDetails?.ReplayChildren)
+        return false;
       parentId = parent.ParentId;
     }
     return true;

@@ -3,13 +3,7 @@
 // default, what @aws-sdk/client-lambda parses into Dates) and the invocation input carries ISO-8601
 // strings (what the SDK's normalizeOperation expects from "the Lambda invocation event").
 import { randomBytes } from 'node:crypto';
-import type {
-  DurableErrorObject,
-  DurableExecutionStatus,
-  DurableHistoryEvent,
-  DurableOperationStatus,
-  DurableOperationType,
-} from '../protocol/durable';
+import type { DurableErrorObject, DurableExecutionStatus, DurableHistoryEvent, DurableOperationStatus, DurableOperationType } from '../protocol/durable';
 
 export type ErrorObject = DurableErrorObject;
 export type OperationType = DurableOperationType;

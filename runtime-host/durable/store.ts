@@ -66,7 +66,7 @@ export class ExecutionStore {
       .catch(() => undefined)
       .then(async () => {
         j.handle ??= await open(this.file(id), 'a', 0o600);
-        for (let offset = 0; offset < data.length; ) offset += (await j.handle.write(data, offset)).bytesWritten;
+        for (let offset = 0; offset < data.length;) offset += (await j.handle.write(data, offset)).bytesWritten;
         await j.handle.datasync();
       });
     j.chain.catch((err: unknown) => this.warn(`durable: writing ${this.file(id)} failed: ${(err as Error).message}`));

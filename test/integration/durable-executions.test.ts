@@ -79,9 +79,7 @@ describe('durable executions with the real SDK (waits skipped)', { timeout: 300_
   });
 
   it('steps with retries, a child context and a skipped day-long wait: four invocations, one result', async () => {
-    const out = await client.send(
-      new InvokeCommand({ FunctionName: 'OrderFlow:$LATEST', Payload: payload({ sku: 'A-1' }), DurableExecutionName: 'order-1' }),
-    );
+    const out = await client.send(new InvokeCommand({ FunctionName: 'OrderFlow:$LATEST', Payload: payload({ sku: 'A-1' }), DurableExecutionName: 'order-1' }));
     assert.equal(out.FunctionError, undefined, text(out.Payload));
     const result = JSON.parse(text(out.Payload)) as { reserved: { sku: string; attempt: number }; priced: number; shipped: string };
     assert.deepEqual(result, { reserved: { sku: 'A-1', attempt: 3 }, priced: 44, shipped: 'shipped A-1' });
@@ -170,13 +168,19 @@ describe('durable executions with the real SDK (waits skipped)', { timeout: 300_
     assert.deepEqual(parent.result, result);
 
     // The view: attempts per step, replays per invocation, the skipped wait.
-    assert.deepEqual(view.invocations.map((i) => i.outcome), ['PENDING', 'PENDING', 'PENDING', 'SUCCEEDED']);
+    assert.deepEqual(
+      view.invocations.map((i) => i.outcome),
+      ['PENDING', 'PENDING', 'PENDING', 'SUCCEEDED'],
+    );
     const op = (name: string) => view.operations.find((o) => o.name === name)!;
-    assert.deepEqual(op('reserve').attempts.map((a) => [a.attempt, a.outcome, a.invocation]), [
-      [1, 'retry', 1],
-      [2, 'retry', 2],
-      [3, 'succeeded', 3],
-    ]);
+    assert.deepEqual(
+      op('reserve').attempts.map((a) => [a.attempt, a.outcome, a.invocation]),
+      [
+        [1, 'retry', 1],
+        [2, 'retry', 2],
+        [3, 'succeeded', 3],
+      ],
+    );
     assert.deepEqual(op('reserve').replayedIn, [4]);
     assert.deepEqual(op('pricing').replayedIn, [4]);
     assert.deepEqual(op('base-price').replayedIn, [], 'a completed child context replays from its result alone');
@@ -213,7 +217,9 @@ describe('durable executions with the real SDK (waits skipped)', { timeout: 300_
     );
     assert.equal(again.DurableExecutionArn, arn);
     await assert.rejects(
-      client.send(new InvokeCommand({ FunctionName: 'Approval:$LATEST', InvocationType: 'Event', Payload: payload({ amount: 9 }), DurableExecutionName: 'approve-1' })),
+      client.send(
+        new InvokeCommand({ FunctionName: 'Approval:$LATEST', InvocationType: 'Event', Payload: payload({ amount: 9 }), DurableExecutionName: 'approve-1' }),
+      ),
       (err: Error) => err.name === 'DurableExecutionAlreadyStartedException',
     );
 
@@ -227,7 +233,10 @@ describe('durable executions with the real SDK (waits skipped)', { timeout: 300_
     // waitForCallback hands the handler the callback's result as sent (the SDK's default serdes for it is the text itself).
     assert.deepEqual(JSON.parse(done.Result!), { request: { amount: 120 }, decision: JSON.stringify({ approved: true, by: 'alice' }) });
     const events = await history(client, arn);
-    assert.equal(events.find((e) => e.EventType === 'CallbackSucceeded')!.CallbackSucceededDetails!.Result!.Payload, JSON.stringify({ approved: true, by: 'alice' }));
+    assert.equal(
+      events.find((e) => e.EventType === 'CallbackSucceeded')!.CallbackSucceededDetails!.Result!.Payload,
+      JSON.stringify({ approved: true, by: 'alice' }),
+    );
     // A callback completes once.
     await assert.rejects(
       client.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: payload({}) })),
@@ -241,15 +250,14 @@ describe('durable executions with the real SDK (waits skipped)', { timeout: 300_
     let secondId = '';
     await waitUntil(
       async () => {
-        secondId = (await history(client, second.DurableExecutionArn!)).find((e) => e.EventType === 'CallbackStarted')?.CallbackStartedDetails?.CallbackId ?? '';
+        secondId =
+          (await history(client, second.DurableExecutionArn!)).find((e) => e.EventType === 'CallbackStarted')?.CallbackStartedDetails?.CallbackId ?? '';
         return secondId !== '';
       },
       WAIT_MS,
       'the second callback to start',
     );
-    await client.send(
-      new SendDurableExecutionCallbackFailureCommand({ CallbackId: secondId, Error: { ErrorType: 'Rejected', ErrorMessage: 'over budget' } }),
-    );
+    await client.send(new SendDurableExecutionCallbackFailureCommand({ CallbackId: secondId, Error: { ErrorType: 'Rejected', ErrorMessage: 'over budget' } }));
     await waitUntil(
       async () => (await client.send(new GetDurableExecutionCommand({ DurableExecutionArn: second.DurableExecutionArn! }))).Status === 'FAILED',
       WAIT_MS,
@@ -273,20 +281,32 @@ describe('durable executions with the real SDK (waits skipped)', { timeout: 300_
       'the callback to be pending',
     );
     await rpc.request('durable.callback', { callbackId: view!.pendingCallbacks[0]!.callbackId, result: { approved: 'from the panel' } });
-    await waitUntil(async () => (await rpc.request<DurableExecutionView>('durable.get', { execution: 'approve-3' })).status === 'SUCCEEDED', WAIT_MS, 'approve-3');
+    await waitUntil(
+      async () => (await rpc.request<DurableExecutionView>('durable.get', { execution: 'approve-3' })).status === 'SUCCEEDED',
+      WAIT_MS,
+      'approve-3',
+    );
     const done = await rpc.request<DurableExecutionView>('durable.get', { execution: started.DurableExecutionArn! });
     assert.deepEqual(JSON.parse(JSON.parse(done.result!).decision), { approved: 'from the panel' });
 
     const stopped = await client.send(
       new InvokeCommand({ FunctionName: 'Approval:$LATEST', InvocationType: 'Event', Payload: payload({ amount: 2 }), DurableExecutionName: 'approve-4' }),
     );
-    await waitUntil(async () => (await rpc.request<DurableExecutionView>('durable.get', { execution: 'approve-4' })).pendingCallbacks.length === 1, WAIT_MS, 'approve-4');
-    const stop = await client.send(new StopDurableExecutionCommand({ DurableExecutionArn: stopped.DurableExecutionArn!, Error: { ErrorMessage: 'no longer needed' } }));
+    await waitUntil(
+      async () => (await rpc.request<DurableExecutionView>('durable.get', { execution: 'approve-4' })).pendingCallbacks.length === 1,
+      WAIT_MS,
+      'approve-4',
+    );
+    const stop = await client.send(
+      new StopDurableExecutionCommand({ DurableExecutionArn: stopped.DurableExecutionArn!, Error: { ErrorMessage: 'no longer needed' } }),
+    );
     assert.ok(stop.StopTimestamp instanceof Date);
     const after = await client.send(new GetDurableExecutionCommand({ DurableExecutionArn: stopped.DurableExecutionArn! }));
     assert.equal(after.Status, 'STOPPED');
     assert.equal(after.Error?.ErrorMessage, 'no longer needed');
-    const record = await rpc.request<InvocationRecord>('getInvocation', { id: (await rpc.request<DurableExecutionView>('durable.get', { execution: 'approve-4' })).recordId });
+    const record = await rpc.request<InvocationRecord>('getInvocation', {
+      id: (await rpc.request<DurableExecutionView>('durable.get', { execution: 'approve-4' })).recordId,
+    });
     assert.equal(record.status, 'interrupted');
   });
 
@@ -296,21 +316,29 @@ describe('durable executions with the real SDK (waits skipped)', { timeout: 300_
     assert.deepEqual(JSON.parse(text(out.Payload)), { errorType: 'StepError', errorMessage: 'card declined (attempt 3)' });
     const view = await rpc.request<DurableExecutionView>('durable.get', { execution: 'flaky-1' });
     assert.equal(view.status, 'FAILED');
-    assert.deepEqual(view.invocations.map((i) => i.outcome), ['PENDING', 'PENDING', 'FAILED']);
+    assert.deepEqual(
+      view.invocations.map((i) => i.outcome),
+      ['PENDING', 'PENDING', 'FAILED'],
+    );
     const charge = view.operations.find((o) => o.name === 'charge')!;
     assert.equal(charge.status, 'FAILED');
-    assert.deepEqual(charge.attempts.map((a) => [a.outcome, a.error?.ErrorMessage]), [
-      ['retry', 'card declined (attempt 1)'],
-      ['retry', 'card declined (attempt 2)'],
-      ['failed', 'card declined (attempt 3)'],
-    ]);
+    assert.deepEqual(
+      charge.attempts.map((a) => [a.outcome, a.error?.ErrorMessage]),
+      [
+        ['retry', 'card declined (attempt 1)'],
+        ['retry', 'card declined (attempt 2)'],
+        ['failed', 'card declined (attempt 3)'],
+      ],
+    );
     // "before" ran once, in the first invocation, and was replayed from its checkpoint by the two after it.
     const beforeOp = view.operations.find((o) => o.name === 'before')!;
     assert.deepEqual([beforeOp.startedIn, beforeOp.attempts.length, beforeOp.replayedIn], [1, 1, [2, 3]]);
   });
 
   it('map with maxConcurrency 2: five items, never more than two running at once', async () => {
-    const out = await client.send(new InvokeCommand({ FunctionName: 'Fanout:$LATEST', Payload: payload({ items: [1, 2, 3, 4, 5] }), DurableExecutionName: 'fan-1' }));
+    const out = await client.send(
+      new InvokeCommand({ FunctionName: 'Fanout:$LATEST', Payload: payload({ items: [1, 2, 3, 4, 5] }), DurableExecutionName: 'fan-1' }),
+    );
     assert.deepEqual(JSON.parse(text(out.Payload)), { squares: [1, 4, 9, 16, 25] });
     const events = await history(client, out.DurableExecutionArn!);
     let open = 0;
@@ -365,7 +393,11 @@ describe('durable executions survive a host restart', { timeout: 300_000 }, () =
 
     host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [], runtimeSdk: 'off' });
     client = lambdaClient(host);
-    await waitUntil(async () => (await client.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }))).Status === 'SUCCEEDED', WAIT_MS, 'the resumed execution');
+    await waitUntil(
+      async () => (await client.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }))).Status === 'SUCCEEDED',
+      WAIT_MS,
+      'the resumed execution',
+    );
     const done = await client.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
     assert.deepEqual(JSON.parse(done.Result!), { first: 'one', second: 'two' });
     const events = await history(client, arn);
