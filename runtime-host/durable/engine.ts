@@ -313,9 +313,9 @@ export class DurableExecutions implements DurableOperations {
       return;
     }
     const now = this.clock.now();
-    const inv = exec.startInvocation('', now, reasons);
-    live.seen = exec.changeSeq;
     const skipped = live.skipped.splice(0);
+    const inv = exec.startInvocation('', now, reasons, Math.max(0, ...skipped.map((s) => s.ms)));
+    live.seen = exec.changeSeq;
     const input = {
       DurableExecutionArn: exec.meta.arn,
       CheckpointToken: encodeToken(exec.meta.id, inv.seq),

@@ -572,7 +572,7 @@ export class Execution {
 
   // --- invocations and the end ---------------------------------------------------------------
 
-  startInvocation(recordId: string, now: number, wokenBy: string[]): InvocationEntry {
+  startInvocation(recordId: string, now: number, wokenBy: string[], skippedMs = 0): InvocationEntry {
     const previous = this.invocations[this.invocations.length - 1];
     const updated = previous ? this.hostChangedSince(previous.snapshotSeq).map((e) => e.op.Id) : [];
     const inv: InvocationEntry = {
@@ -581,6 +581,7 @@ export class Execution {
       startedAt: now,
       outcome: 'running',
       wokenBy,
+      ...(skippedMs > 0 ? { skippedMs } : {}),
       snapshotSeq: this.seq,
       updated,
     };

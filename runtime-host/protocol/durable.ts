@@ -100,6 +100,8 @@ export interface DurableInvocationView {
   outcome: 'running' | 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'error' | 'interrupted';
   /** Why it ran: `start`, `wait`, `retry`, `callback`, `invoke`, `invocation-retry`, `resume` (after a host restart). */
   wokenBy: string[];
+  /** Wait time skipped to wake it (the waits and retry delays that ended early for it). */
+  skippedMs?: number;
   error?: DurableErrorObject;
 }
 
