@@ -354,6 +354,30 @@ describe('durable executions with the real SDK (waits skipped)', { timeout: 300_
     assert.equal(view.operations.filter((o) => o.parentId === map.id && o.subType === 'MapIteration').length, 5);
   });
 
+  it('a debug session’s environment runs every invocation of the execution, warm', async () => {
+    const target = await rpc.request<{ environmentId: string; port: number }>('debug.prepare', { function: 'OrderFlow' });
+    const first = await rpc.request<InvokeOutput>('invoke', { function: 'OrderFlow', event: { sku: 'D-1' }, debug: true, durableExecutionName: 'order-debug' });
+    assert.deepEqual(first.result, { Status: 'PENDING' });
+    await waitUntil(
+      async () => (await rpc.request<DurableExecutionView>('durable.get', { execution: 'order-debug' })).status === 'SUCCEEDED',
+      WAIT_MS,
+      'order-debug',
+    );
+    const view = await rpc.request<DurableExecutionView>('durable.get', { execution: 'order-debug' });
+    const children = (await rpc.request<ListInvocationsResult>('listInvocations', { parentId: view.recordId })).records;
+    assert.equal(children.length, 4);
+    // pausedMs is recorded only for invocations in a debug environment; the first carries the prepared environment's
+    // init, the rest ran warm in it: the debugger attached to it stays attached as the invocations come and go.
+    children.sort((a, b) => a.timestamps.queuedAt - b.timestamps.queuedAt);
+    for (const r of children) assert.notEqual(r.pausedMs, undefined, `${r.id} ran in the debug environment`);
+    assert.deepEqual(
+      children.map((r) => r.cold),
+      [true, false, false, false],
+    );
+    const started = rpc.notifications.filter((n) => n.method === 'debug.environmentStarted').map((n) => (n.params as { environmentId: string }).environmentId);
+    assert.deepEqual(started, [target.environmentId], 'no second debug environment was started');
+  });
+
   it('the protocol’s invoke starts an execution and answers with its first invocation', async () => {
     const out = await rpc.request<InvokeOutput>('invoke', { function: 'Fanout', event: { items: [3] }, durableExecutionName: 'fan-panel' });
     assert.deepEqual(out.result, { Status: 'SUCCEEDED', Result: JSON.stringify({ squares: [9] }) });
