@@ -474,7 +474,12 @@ async function invokeDurable(durable: DurableExecutions, fn: FunctionInfo, param
       ...(params.debug ? { debug: true } : {}),
     });
   } catch (err) {
-    if (err instanceof DurableApiError) throw new UserError(err.message, 'durable execution names are unique per function until their retention ends', err.status === 409 ? 'InvalidParameter' : undefined);
+    if (err instanceof DurableApiError)
+      throw new UserError(
+        err.message,
+        'durable execution names are unique per function until their retention ends',
+        err.status === 409 ? 'InvalidParameter' : undefined,
+      );
     throw err;
   }
   const record = await started.firstInvocation;
