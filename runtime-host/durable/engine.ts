@@ -22,6 +22,7 @@ import type { FunctionInfo } from '../protocol/functions';
 import type { InvocationRecord, LambdaError, Trigger } from '../protocol/records';
 import { UserError, type Invoker } from '../runtime/types';
 import { parentRecord } from '../events/async-invocation';
+import { parseFunctionName } from '../functions/function-reference';
 import { systemClock, type ScheduleClock } from '../events/schedule/clock';
 import { invalidParams } from '../server/json-rpc';
 import { isRecord } from '../util/values';
@@ -602,7 +603,7 @@ export class DurableExecutions implements DurableOperations {
   private async runChainedInvoke(live: Live, entry: OpEntry): Promise<void> {
     const chained = entry.chained;
     if (!chained) return;
-    const target = this.options.functions.get(chained.functionName.replace(/^arn:[^:]*:lambda:[^:]*:[^:]*:function:/, '').split(':')[0]!);
+    const target = this.options.functions.get(parseFunctionName(chained.functionName).name);
     const complete = (outcome: { result?: string } | { error: ErrorObject; status?: 'FAILED' | 'TIMED_OUT' | 'STOPPED' }) => {
       if (this.closing || !live.exec.completeChainedInvoke(entry.op.Id, outcome, this.clock.now())) return;
       this.woke(live, 'invoke', entry, 0);
@@ -787,14 +788,16 @@ export class DurableExecutions implements DurableOperations {
   }
 
   listByFunction(functionName: string, query: ListExecutionsQuery): Record<string, unknown> {
-    const fn = this.options.functions.get(functionName.split(':')[0]!.replace(/^.*:function:/, ''));
+    const ref = parseFunctionName(functionName);
+    const fn = this.options.functions.get(ref.name);
     if (!fn) throw notFound(`Function not found: ${functionName}`);
+    const qualifier = query.qualifier ?? ref.qualifier;
     let list = [...this.live.values()]
       .map((l) => l.exec.meta)
       .filter(
         (m) =>
           m.functionName === fn.name &&
-          (!query.qualifier || m.qualifier === query.qualifier) &&
+          (!qualifier || m.qualifier === qualifier) &&
           (!query.name || m.name === query.name) &&
           (!query.statuses || query.statuses.includes(m.status)) &&
           (query.startedAfter === undefined || m.startedAt > query.startedAfter) &&
