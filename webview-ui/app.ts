@@ -454,11 +454,15 @@ export class PanelApp {
   private actions(): DetailActions {
     return {
       select: (id) => this.select(id),
-      rerun: (r) => void this.invoke(r.functionName, r.event),
-      editAndRun: (r) => this.openEditor(r, 'run'),
+      rerun: (r) => void this.invoke(r.functionName, this.eventOf(r)),
+      editAndRun: (r) => this.openEditor({ ...r, event: this.eventOf(r) }, 'run'),
       saveEvent: (r) => this.openEditor(r, 'save'),
       debug: this.transport.debug ? (r) => this.transport.debug?.({ function: r.functionName, event: r.event, trigger: 'debug' }) : undefined,
       tune: (r) => this.openTuneDialog(r),
+      openExecution: (arn) => {
+        this.setView('executions');
+        void this.durable.select(arn);
+      },
       startCompare: (r) => {
         this.pickingCompareFor = r.id;
         this.setBanner(`Pick another invocation to compare with ${r.functionName} ${r.id.slice(0, 8)}…`, () => {
@@ -469,6 +473,12 @@ export class PanelApp {
         this.invalidate({ list: true });
       },
     };
+  }
+
+  /** The event to run again: a durable invocation's input is the execution's checkpoint log, its event the execution's input. */
+  private eventOf(record: InvocationRecord): unknown {
+    if (record.kind !== 'invocation' || typeof record.source?.durableExecutionArn !== 'string') return record.event;
+    return (record.parentId ? this.history.get(record.parentId)?.event : undefined) ?? record.event;
   }
 
   private async invoke(functionName: string, event: unknown): Promise<void> {

@@ -96,6 +96,11 @@ describe('durable execution view in the browser dashboard (real host, real SDK, 
     await page.locator('[data-testid=dx-invocation][data-seq="4"]').click();
     await page.locator('[data-testid=detail]').waitFor();
     assert.equal(await page.locator('[data-testid=tab-history]').getAttribute('class'), 'tab active');
+    // …and the record leads back to its execution.
+    await page.locator('[data-testid=action-open-execution]').click();
+    await page.locator('[data-testid=durable-detail][data-status=SUCCEEDED]').waitFor();
+    assert.equal(await page.locator('[data-testid=tab-executions]').getAttribute('class'), 'tab active');
+    assert.equal(await page.locator('[data-testid=durable-item][aria-pressed=true]').getAttribute('data-name'), 'order-1');
   });
 
   it('completes a pending callback from the view with a JSON result', async () => {
