@@ -435,9 +435,8 @@ export class DurableExecutions implements DurableOperations {
     const live = this.byArn(arn);
     const inv = live?.exec.invocations.find((i) => i.seq === seq);
     if (!live || !inv || inv.recordId) return;
-    inv.recordId = record.id;
-    live.exec.setMeta({});
-    this.changed(live);
+    live.exec.noteRecord(inv, record.id);
+    void this.flush(live);
   }
 
   private async end(live: Live, status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED', outcome: { result?: string; error?: ErrorObject }): Promise<void> {

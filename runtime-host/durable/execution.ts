@@ -590,6 +590,12 @@ export class Execution {
     return inv;
   }
 
+  /** The invocation's record id, once the invoker has made its record. */
+  noteRecord(inv: InvocationEntry, recordId: string): void {
+    inv.recordId = recordId;
+    this.journal.push({ k: 'inv', inv: { ...inv } });
+  }
+
   endInvocation(inv: InvocationEntry, outcome: InvocationEntry['outcome'], now: number, requestId: string, error?: ErrorObject): void {
     inv.outcome = outcome;
     inv.endedAt = now;
