@@ -206,6 +206,32 @@ describe('durable engine (manual clock)', () => {
     );
   });
 
+  it('heartbeats keep a callback open past its heartbeat timeout; without them it times out', async () => {
+    const h = harness(async (input, checkpoint) => {
+      const cb = input.InitialExecutionState.Operations.find((o) => o.Id === 'cb');
+      if (cb && cb.Status !== 'STARTED') return { Status: 'SUCCEEDED', Result: JSON.stringify(cb.Status) };
+      if (!cb) await checkpoint([{ Id: 'cb', Type: 'CALLBACK', SubType: 'Callback', Action: 'START', CallbackOptions: { HeartbeatTimeoutSeconds: 30 } }]);
+      return { Status: 'PENDING' };
+    });
+    cleanup = h.cleanup;
+    const started = await h.start();
+    await waitUntil(() => h.engine.list()[0]?.pendingCallbacks.length === 1 && h.engine.list()[0]!.invocationCount === 1, 5000, 'the callback');
+    const callbackId = h.engine.list()[0]!.pendingCallbacks[0]!.callbackId;
+    h.clock.advance(20_000);
+    await h.engine.callbackHeartbeat(callbackId);
+    h.clock.advance(20_000);
+    assert.equal(h.engine.list()[0]!.status, 'RUNNING', 'the heartbeat moved the deadline');
+    assert.equal(h.engine.list()[0]!.pendingCallbacks.length, 1);
+    h.clock.advance(10_000);
+    const view = await started.done;
+    assert.equal(view.result, '"TIMED_OUT"');
+    assert.equal(view.operations[0]!.error?.ErrorMessage, 'Callback timed out on heartbeat');
+    await assert.rejects(
+      h.engine.callbackSuccess(callbackId, Buffer.from('1')),
+      (err: DurableApiError) => err.type === 'CallbackTimeoutException' || err.type === 'InvalidParameterValueException',
+    );
+  });
+
   it('an invocation that crashes is retried, then the execution fails', async () => {
     const h = harness(async () => {
       throw new Error('boom');
