@@ -7,7 +7,7 @@
 // a child of the execution's own `durable-execution` record. The log is journalled (store.ts) before
 // the SDK is answered, and a host restarted mid-execution picks it up where it stood.
 //
-// Decisions (Lambda's behaviour where it is documented; ours where it is not, said in docs/lambda-behaviour.md §13):
+// Decisions (Lambda's behaviour where it is documented; ours where it is not, said in docs/lambda-behaviour.md §10):
 // - An invocation that fails as an invocation (a crash, a timeout, an error the SDK throws instead of
 //   returning FAILED) is retried, after 1, 2 and 4 s, then the execution fails. Lambda retries such
 //   invocations for longer; locally, four tries show the failure.
@@ -391,7 +391,7 @@ export class DurableExecutions implements DurableOperations {
       exec.endInvocation(inv, 'PENDING', ended, record.requestId);
       exec.setMeta({ failedInvocations: 0 });
       // Something the host moved on while this invocation ran (it may not have seen it): run again.
-      if (exec.hostChangedSince(inv.snapshotSeq).length > 0) live.wake.add('update');
+      if (live.wake.size === 0 && exec.hostChangedSince(inv.snapshotSeq).length > 0) live.wake.add('update');
       else if (exec.pendingOperations().length === 0 && live.wake.size === 0) {
         await this.end(live, 'FAILED', {
           error: { ErrorType: 'InvalidDurableExecutionOutput', ErrorMessage: 'The function returned PENDING while no operation was pending.' },
