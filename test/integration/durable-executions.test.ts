@@ -378,6 +378,32 @@ describe('durable executions with the real SDK (waits skipped)', { timeout: 300_
     assert.deepEqual(started, [target.environmentId], 'no second debug environment was started');
   });
 
+  it('while a debugger holds a re-invocation, its timeout clock stops, as for any invocation', async () => {
+    const target = await rpc.request<{ environmentId: string }>('debug.prepare', { function: 'Patient' });
+    const held = rpc
+      .waitFor('invocation.log', (p) => p.line.endsWith('\tINFO\tslow step waiting'), WAIT_MS)
+      .then(async () => {
+        await rpc.request('debug.paused', { environmentId: target.environmentId });
+        // Held for 2.5 s: the step's 4 s fit in the 3 s timeout only because the clock stopped meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        await rpc.request('debug.resumed', { environmentId: target.environmentId });
+      });
+    const first = await rpc.request<InvokeOutput>('invoke', { function: 'Patient', event: {}, debug: true, durableExecutionName: 'patient-1' });
+    assert.deepEqual(first.result, { Status: 'PENDING' });
+    await held;
+    await waitUntil(
+      async () => (await rpc.request<DurableExecutionView>('durable.get', { execution: 'patient-1' })).status !== 'RUNNING',
+      WAIT_MS,
+      'patient-1',
+    );
+    const view = await rpc.request<DurableExecutionView>('durable.get', { execution: 'patient-1' });
+    assert.equal(view.status, 'SUCCEEDED', JSON.stringify(view.invocations));
+    assert.equal(view.result, JSON.stringify('done'));
+    const second = await rpc.request<InvocationRecord>('getInvocation', { id: view.invocations[1]!.recordId });
+    assert.equal(second.status, 'success');
+    assert.ok(second.pausedMs! > 0);
+  });
+
   it('a function starts an execution through the local Lambda endpoint, and the execution joins its trace', async () => {
     const out = await rpc.request<InvokeOutput>('invoke', { function: 'Starter', event: { name: 'from-starter', items: [2, 3] } });
     assert.equal(out.error, undefined, JSON.stringify(out.error));
