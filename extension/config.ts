@@ -27,6 +27,7 @@ const HOST_KEYS = [
   'accountConcurrency',
   'sandbox',
   'schedules.enabled',
+  'durable.skipWaits',
 ] as const;
 
 const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled'] as const;
@@ -79,6 +80,10 @@ export class Config {
     return this.cfg.get<'auto' | 'cgroup' | 'process'>('sandbox', 'auto');
   }
 
+  /** Durable executions: waits and step retry delays complete at once (`serve --skip-waits`). */
+  get durableSkipWaits(): boolean {
+    return this.cfg.get<boolean>('durable.skipWaits', false);
+  }
   /** false: the template's schedules fire only when fired by hand (`serve --schedules off`). */
   get schedulesEnabled(): boolean {
     return this.cfg.get<boolean>('schedules.enabled', true);
@@ -145,6 +150,7 @@ export class Config {
       ...(this.localServices.length ? { localServices: this.localServices.join(',') } : {}),
       maxHistoryMB: this.maxHistoryMB,
       accountConcurrency: this.accountConcurrency,
+      durableSkipWaits: this.durableSkipWaits,
       ...(this.memoryBudgetMB > 0 ? { memoryBudgetMB: this.memoryBudgetMB } : {}),
       // A port something else holds must not stop the host: it takes a free one (the ready line says which).
       httpPortFallback: true,

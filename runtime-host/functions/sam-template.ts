@@ -17,6 +17,7 @@ import { UserError } from '../runtime/types';
 import { reservedMessage, reservedNames } from './reserved-variables';
 import { cloudFormationTags, describeIntrinsic, intrinsicKey, IntrinsicResolver, type ResourceLike } from './intrinsics';
 import { isRecord } from '../util/values';
+import { durableConfigOf } from '../durable/template';
 
 export const TEMPLATE_NAMES = ['template.yaml', 'template.yml'];
 
@@ -491,6 +492,9 @@ function functionInfo(
     for (const k of reservedVariables) delete environment[k];
   }
 
+  const durable = durableConfigOf(props.DurableConfig, (keys, message, severity) => reader.problem([...path, 'DurableConfig', ...keys], message, severity));
+  unsupportedReason ??= durable.unsupported;
+
   const events = functionEvents(props, raw);
   if (urlAuthType && !events.some((e) => e.type === 'FunctionUrl')) events.push({ type: 'FunctionUrl', authType: urlAuthType });
 
@@ -512,6 +516,7 @@ function functionInfo(
     ...(reserved !== undefined && Number.isFinite(reserved) ? { reservedConcurrency: reserved } : {}),
     ...(provisioned !== undefined ? { provisionedConcurrency: provisioned } : {}),
     environment,
+    ...(durable.config ? { durableConfig: durable.config } : {}),
     events,
     origin: { kind: 'template', templatePath },
   };
@@ -803,7 +808,6 @@ const PROPERTIES_NOT_EMULATED: Record<string, string> = {
   SnapStart: 'SnapStart snapshots are not taken; every cold start runs init',
   FileSystemConfigs: 'EFS file systems are not mounted',
   ImageConfig: 'container image functions do not run locally',
-  DurableConfig: 'durable executions (checkpoints, waits, replays) are not emulated yet',
   CodeSigningConfigArn: 'code signing is not checked',
   RuntimeManagementConfig: 'the local interpreter is used whatever the runtime version setting says',
 };

@@ -49,6 +49,8 @@ export interface FunctionInfo {
   /** ProvisionedConcurrencyConfig (with AutoPublishAlias): this many environments are kept initialised from `serve` start. */
   provisionedConcurrency?: number;
   environment: Record<string, string>;
+  /** `DurableConfig`: invocations start durable executions (runtime-host/durable/). */
+  durableConfig?: DurableConfigInfo;
   events: EventSourceInfo[];
   /** Where it came from: a template (with its path) or a bare handler string. */
   origin: { kind: 'template'; templatePath: string } | { kind: 'handler' };
@@ -56,6 +58,14 @@ export interface FunctionInfo {
   notEmulated?: string[];
   /** Values the host could not resolve locally, e.g. `{"Fn::GetAtt": ...}` shown as text. */
   unresolved?: string[];
+}
+
+/** A durable function's settings, from its template's `DurableConfig`. */
+export interface DurableConfigInfo {
+  /** ExecutionTimeout: how long one execution may run, across all its invocations and waits. */
+  executionTimeoutSeconds: number;
+  /** RetentionPeriodInDays: how long an ended execution's history is kept (default 14). */
+  retentionPeriodInDays: number;
 }
 
 /** Something in the template the host could not take as it is, at its line (shown at load, in VS Code's Problems panel, in the panel). */

@@ -1,6 +1,7 @@
 // JSON-RPC 2.0 methods and notifications between the host and its clients (extension, panel, tools).
 // Declared once here; both sides import these types. Add a method by adding it to `Methods`.
 import type { FunctionInfo, TemplateProblem } from './functions';
+import type { DurableCallbackParams, DurableExecutionSummary, DurableExecutionView } from './durable';
 import type { InvocationRecord, InvokeOutput, ServiceCallSpan, Trigger } from './records';
 import type { TuneFinished, TuneParams, TuneProgress, TuneResult } from './tune';
 
@@ -18,6 +19,8 @@ export interface InvokeParams {
   trigger?: Trigger;
   /** Start the environment with the inspector (debug sessions). */
   debug?: boolean;
+  /** Durable functions: the execution's name (an idempotency key, as Invoke's DurableExecutionName); generated when absent. */
+  durableExecutionName?: string;
 }
 
 export interface ListInvocationsParams {
@@ -250,6 +253,17 @@ export interface Methods {
   /** Stops the running tune (its environments are killed; its `tune` request fails with "tuning was cancelled"). */
   'tune.cancel': { params: Record<string, never> | undefined; result: { cancelled: boolean } };
 
+  /** Durable executions, newest first (of one function when given). */
+  'durable.list': { params: { function?: string } | undefined; result: DurableExecutionSummary[] };
+  /** One execution whole: operations with attempts, invocations, Lambda's history events. `execution`: a name, an id or an ARN. */
+  'durable.get': { params: { execution: string; function?: string }; result: DurableExecutionView };
+  /** StopDurableExecution: the execution ends STOPPED with this error. */
+  'durable.stop': { params: { execution: string; function?: string; error?: { errorType?: string; errorMessage?: string } }; result: DurableExecutionSummary };
+  /** SendDurableExecutionCallbackSuccess / Failure / Heartbeat from the panel or the CLI. */
+  'durable.callback': { params: DurableCallbackParams; result: DurableExecutionSummary };
+  /** Completes the execution's pending waits and retry delays now (`always`: its later ones too). */
+  'durable.skipWaits': { params: { execution: string; function?: string; always?: boolean }; result: { skipped: number; execution: DurableExecutionSummary } };
+
   /** Debugger integration: start an invocation in an environment with the inspector; the client attaches then calls `debug.attached`. */
   'debug.prepare': { params: InvokeParams; result: DebugTarget };
   /** Debugger reports a pause/resume so the timeout clock stops while paused. */
@@ -267,6 +281,8 @@ export interface Notifications {
   'debug.environmentStarted': DebugTarget;
   'tune.progress': TuneProgress;
   'tune.finished': TuneFinished;
+  /** A durable execution started, moved on or ended. */
+  'durable.changed': DurableExecutionSummary;
 }
 
 export type MethodName = keyof Methods;
@@ -310,6 +326,11 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   'httpApi.status': true,
   'httpApi.start': true,
   'httpApi.stop': true,
+  'durable.list': true,
+  'durable.get': true,
+  'durable.stop': true,
+  'durable.callback': true,
+  'durable.skipWaits': true,
   'debug.prepare': true,
   'debug.paused': true,
   'debug.resumed': true,

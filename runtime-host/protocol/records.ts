@@ -27,9 +27,10 @@ export function errorPayload(error: LambdaError): string {
  * What started an invocation (or a parent record): `manual` (CLI, protocol invoke, command palette,
  * CodeLens), `debug` (a debug session), `api` (the Lambda Invoke API), `http` (the local API Gateway or
  * a function URL), `stream` (a Kinesis or DynamoDB stream mapping), `provisioned` (provisioned concurrency
- * initialising an environment ahead of invocations), and one per simulated service.
+ * initialising an environment ahead of invocations), `durable` (a durable execution invoking its function
+ * again after a wait, a retry delay or a callback), and one per simulated service.
  */
-export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'provisioned'] as const;
+export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'provisioned', 'durable'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /**
@@ -44,6 +45,7 @@ export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
  * Parent records group the invocations an event caused (an SNS publish fans out to N functions).
  * `service-call`: an AWS API call to the local endpoint from outside any function (a script, the AWS CLI).
  * `provisioned-init`: the INIT phase of an environment kept initialised by provisioned concurrency.
+ * `durable-execution`: one durable execution; its invocations are its children.
  */
 export type RecordKind =
   | 'invocation'
@@ -55,7 +57,8 @@ export type RecordKind =
   | 'async-invoke'
   | 'service-call'
   | 'provisioned-init'
-  | 'schedule-fire';
+  | 'schedule-fire'
+  | 'durable-execution';
 
 export type Architecture = 'x86_64' | 'arm64';
 

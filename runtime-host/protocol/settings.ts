@@ -97,6 +97,8 @@ export const HOST_SETTINGS = {
   sandbox: { env: 'LAMBDA_WORKBENCH_SANDBOX', kind: oneOf(['auto', 'cgroup', 'process'] as const) },
   /** `off` pauses every schedule of the template (they fire only when fired by hand; `serve --schedules` wins). */
   schedules: { env: 'LAMBDA_WORKBENCH_SCHEDULES', kind: oneOf(['on', 'off'] as const) },
+  /** Durable executions: every wait and step retry delay completes at once (the record says how much was skipped; `--skip-waits` wins). */
+  durableSkipWaits: { env: 'LAMBDA_WORKBENCH_DURABLE_SKIP_WAITS', kind: flag },
   /** Where the runtime's AWS SDK for Node functions comes from: auto, off or a folder (`--runtime-sdk` wins). */
   runtimeSdk: { env: 'LAMBDA_WORKBENCH_RUNTIME_SDK', kind: text() },
 } as const satisfies Record<string, SettingSpec<unknown>>;

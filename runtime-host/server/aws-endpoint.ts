@@ -67,7 +67,7 @@ export function serviceOf(headers: IncomingHttpHeaders, query: URLSearchParams, 
     const byTarget = handlers.find((h) => h.targetPrefixes?.some((p) => target.startsWith(p)));
     if (byTarget) return byTarget.service;
   }
-  if (/^\/20\d\d-\d\d-\d\d\/functions(\/|$)/.test(path)) return 'lambda';
+  if (/^\/20\d\d-\d\d-\d\d\/(functions|durable-executions|durable-execution-callbacks)(\/|$)/.test(path)) return 'lambda';
   return 's3';
 }
 

@@ -29,6 +29,7 @@ describe('host settings', () => {
       sandbox: 'process',
       schedules: 'off',
       localServices: 's3,sqs',
+      durableSkipWaits: true,
     };
     const env = serializeHostSettings(settings);
     assert.deepEqual(

@@ -401,3 +401,65 @@ Resources:
     assert.doesNotMatch(messages, /Tick|Tock|Timer|Later/);
   });
 });
+
+describe('sam-template: DurableConfig', () => {
+  const text = [
+    'Transform: AWS::Serverless-2016-10-31',
+    'Globals:',
+    '  Function:',
+    '    Runtime: nodejs22.x',
+    '    Handler: app.handler',
+    '    DurableConfig:',
+    '      ExecutionTimeout: 3600',
+    'Resources:',
+    '  FromGlobals:',
+    '    Type: AWS::Serverless::Function',
+    '  Own:',
+    '    Type: AWS::Serverless::Function',
+    '    Properties:',
+    '      DurableConfig:',
+    '        ExecutionTimeout: 31622400',
+    '        RetentionPeriodInDays: 90',
+    '  NotDurable:',
+    '    Type: AWS::Serverless::Function',
+    '    Properties:',
+    '      DurableConfig: !Ref AWS::NoValue',
+    '  BadRetention:',
+    '    Type: AWS::Serverless::Function',
+    '    Properties:',
+    '      DurableConfig:',
+    '        ExecutionTimeout: 60',
+    '        RetentionPeriodInDays: 365',
+    '  NoTimeout:',
+    '    Type: AWS::Lambda::Function',
+    '    Properties:',
+    '      Runtime: nodejs22.x',
+    '      Handler: app.handler',
+    '      Code: .',
+    '      DurableConfig:',
+    '        RetentionPeriodInDays: 3',
+    '',
+  ].join('\n');
+  const t = parseSamTemplate(text, join(dir, 'durable.yaml'), opts);
+  const fn = (name: string) => t.functions.find((f) => f.name === name)!;
+
+  it('makes functions durable from the function or the Globals, retention 14 days unless set', () => {
+    assert.deepEqual(fn('FromGlobals').durableConfig, { executionTimeoutSeconds: 3600, retentionPeriodInDays: 14 });
+    assert.deepEqual(fn('Own').durableConfig, { executionTimeoutSeconds: 31_622_400, retentionPeriodInDays: 90 });
+    assert.equal(fn('NotDurable').durableConfig, undefined);
+    assert.equal(fn('FromGlobals').notEmulated, undefined, 'DurableConfig is emulated');
+  });
+
+  it('reports values Lambda refuses: a retention out of range (kept at 14), a missing ExecutionTimeout (not runnable)', () => {
+    assert.deepEqual(fn('BadRetention').durableConfig, { executionTimeoutSeconds: 60, retentionPeriodInDays: 14 });
+    assert.equal(fn('NoTimeout').supported, false);
+    assert.match(fn('NoTimeout').unsupportedReason!, /DurableConfig needs ExecutionTimeout/);
+    assert.deepEqual(
+      t.problems.map((p) => [p.line, p.severity, p.message.replace(/ from 1 to .*/, '')]),
+      [
+        [26, 'warning', 'DurableConfig.RetentionPeriodInDays must be a whole number of days'],
+        [33, 'error', 'DurableConfig needs ExecutionTimeout (seconds, 1 to 31622400)'],
+      ],
+    );
+  });
+});

@@ -21,6 +21,8 @@ export interface DetailActions {
   startCompare(record: InvocationRecord): void;
   /** "Tune with this event": the memory tuner on this record's function and event. */
   tune(record: InvocationRecord): void;
+  /** A durable execution's record, or one of its invocations: show the execution in the Executions view. */
+  openExecution?(arn: string): void;
 }
 
 export function statusBadge(status: InvocationRecord['status']): HTMLElement {
@@ -105,6 +107,20 @@ export function renderDetail(
       )
     : null;
 
+  const executionArn = typeof record.source?.durableExecutionArn === 'string' ? record.source.durableExecutionArn : undefined;
+  const executionBar =
+    executionArn && actions.openExecution
+      ? h(
+          'div',
+          { class: 'actions' },
+          button('Open execution', 'debug-step-over', () => actions.openExecution?.(executionArn), {
+            secondary: !isInvocation,
+            testId: 'action-open-execution',
+            title: 'This invocation is part of a durable execution: show the execution across its invocations',
+          }),
+        )
+      : null;
+
   const sections: (HTMLElement | null)[] = [
     section('Timeline', renderTimeline(layoutTimeline(record, children, nowAt), actions.select)),
     trace ? section('Trace', trace) : null,
@@ -116,7 +132,7 @@ export function renderDetail(
     children.length ? section(`Caused ${children.length} invocation${children.length === 1 ? '' : 's'}`, renderChildren(children, actions.select)) : null,
     isInvocation || record.logs.length ? renderLogs(record) : null,
   ];
-  return h('div', { class: 'detail', data: { testid: 'detail', recordId: record.id } }, header, actionBar, sections);
+  return h('div', { class: 'detail', data: { testid: 'detail', recordId: record.id } }, header, actionBar, executionBar, sections);
 }
 
 function section(title: string, body: HTMLElement): HTMLElement {
