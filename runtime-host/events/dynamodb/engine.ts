@@ -116,6 +116,19 @@ export class DynamoDbEngine {
   /** Sends one operation; resolves with the engine's status and body (errors included, as DynamoDB spells them). */
   async send(operation: string, body: string): Promise<EngineResponse> {
     const port = await this.start();
+    try {
+      return await this.post(port, operation, body);
+    } catch (err) {
+      // Refused: the engine died and its exit is not handled yet; the request never reached it, so it can go again.
+      if ((err as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || this.closed) throw err;
+      if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+      this.child = undefined;
+      this.port = undefined;
+      return this.post(await this.start(), operation, body);
+    }
+  }
+
+  private post(port: number, operation: string, body: string): Promise<EngineResponse> {
     return new Promise<EngineResponse>((resolve, reject) => {
       const req = httpRequest(
         {
