@@ -11,6 +11,7 @@ import { PauseReporter } from './debug/tracker';
 import { FunctionsView } from './functions-view';
 import { InvocationsPanel } from './panel';
 import { WorkbenchStatusBar } from './status-bar';
+import { ITEM_SCHEME, ItemDocuments } from './tables';
 
 /** What `activate` returns: the objects the real-VS-Code suite inspects. */
 export interface WorkbenchApi {
@@ -54,6 +55,7 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
     functionsView,
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
+    vscode.workspace.registerTextDocumentContentProvider(ITEM_SCHEME, new ItemDocuments(ctx)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx)),
     vscode.debug.registerDebugConfigurationProvider(
       DEBUG_TYPE,

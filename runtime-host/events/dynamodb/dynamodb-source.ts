@@ -5,6 +5,7 @@
 // recreates the table (with a warning: its items are gone, as CloudFormation's replacement would
 // leave them); changed indexes rebuild it with its items. Answers DynamoDB on the local AWS endpoint
 // (dynamodb-api.ts), the item browser's `dynamodb.*` methods, and sweeps expired TTL items.
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
@@ -47,12 +48,16 @@ export class DynamoDbSource implements EventSource {
   private sweepTimer?: NodeJS.Timeout;
   private sweeping: Promise<number> | undefined;
   private stopped = false;
+  private dataDir = '';
+  /** Item counts, kept until the next write. */
+  private readonly counts = new Map<string, { changes: number; count: number }>();
 
   constructor(private readonly options: DynamoDbSourceOptions = {}) {}
 
   async start(context: HostContext): Promise<void> {
     this.context = context;
     const dir = join(context.stateDir, 'dynamodb');
+    this.dataDir = dir;
     this.engine = new DynamoDbEngine({ dataDir: join(dir, 'engine'), region: context.region, accountId: context.accountId, log: context.log });
     this.store = new DynamoDbTables({
       engine: this.engine,
@@ -181,6 +186,7 @@ export class DynamoDbSource implements EventSource {
   }
 
   private async recreate(t: TemplateTable, items: Item[]): Promise<void> {
+    this.store.changes++;
     await this.store.lock([t.name], async () => {
       await this.engine.call('DeleteTable', { TableName: t.name });
       this.store.forget(t.name);
@@ -287,21 +293,29 @@ export class DynamoDbSource implements EventSource {
   }
 
   private async listTables(): Promise<DynamoDbTableInfo[]> {
+    // The functions view asks after every invocation: a project that never had a table starts no engine for it.
+    const everUsed = this.engine.started || templateTables(this.context.functions.resources()).tables.length > 0 || existsSync(join(this.dataDir, 'engine'));
+    if (!everUsed) return [];
     const tables = await this.tables();
     const out: DynamoDbTableInfo[] = [];
     for (const name of (await this.tableNames()).sort()) {
       const { Table } = await this.engine.call<{ Table: TableDescription }>('DescribeTable', { TableName: name });
-      let itemCount = 0;
-      let start: Item | undefined;
-      do {
-        const page = await this.engine.call<{ Count: number; LastEvaluatedKey?: Item }>('Scan', {
-          TableName: name,
-          Select: 'COUNT',
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        });
-        itemCount += page.Count;
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const cached = this.counts.get(name);
+      let itemCount = cached?.changes === tables.changes ? cached.count : 0;
+      if (cached?.changes !== tables.changes) {
+        const changes = tables.changes;
+        let start: Item | undefined;
+        do {
+          const page = await this.engine.call<{ Count: number; LastEvaluatedKey?: Item }>('Scan', {
+            TableName: name,
+            Select: 'COUNT',
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          });
+          itemCount += page.Count;
+          start = page.LastEvaluatedKey;
+        } while (start);
+        this.counts.set(name, { changes, count: itemCount });
+      }
       const settings = tables.settingsOf(name);
       out.push({
         name,

@@ -21,6 +21,17 @@ export interface TableSettings {
   ttlAttribute?: string;
 }
 
+const READS = new Set([
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'Scan',
+  'DescribeTable',
+  'ListTables',
+  'DescribeTimeToLive',
+  'ListTagsOfResource',
+  'TransactGetItems',
+]);
 const VIEW_TYPES = new Set(['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES']);
 /** Expired items older than this are left alone, as DynamoDB's TTL does. */
 const TTL_HORIZON_SECONDS = 5 * 365 * 24 * 60 * 60;
@@ -42,6 +53,8 @@ export class DynamoDbTables {
   private readonly schemas = new Map<string, KeyElement[]>();
   private readonly locks = new Map<string, Promise<void>>();
   private settingsWrites: Promise<void> = Promise.resolve();
+  /** Goes up with every call that may have changed items (what caches of item counts compare). */
+  changes = 0;
 
   constructor(private readonly options: TablesOptions) {}
 
@@ -144,6 +157,7 @@ export class DynamoDbTables {
 
   /** One API call: the engine's answer, or the host's for what the engine does not do. DynamoDB errors are thrown as DynamoDbError. */
   async run(operation: string, input: Json, raw: string): Promise<EngineResponse> {
+    if (!READS.has(operation)) this.changes++;
     switch (operation) {
       case 'PutItem':
       case 'UpdateItem':
@@ -176,6 +190,7 @@ export class DynamoDbTables {
 
   /** PutItem / UpdateItem / DeleteItem; on a table with a stream, with the item read before and after under the table's lock. */
   async writeItem(operation: 'PutItem' | 'UpdateItem' | 'DeleteItem', input: Json, raw: string): Promise<EngineResponse> {
+    this.changes++;
     const table = input['TableName'];
     if (typeof table !== 'string' || !this.settingsOf(table).stream) return this.engine.send(operation, raw);
     return this.lock([table], async () => {
@@ -491,7 +506,10 @@ export class DynamoDbTables {
               throw err;
             }
           });
-          if (gone) deleted++;
+          if (gone) {
+            deleted++;
+            this.changes++;
+          }
         }
         start = page.LastEvaluatedKey;
       } while (start);
