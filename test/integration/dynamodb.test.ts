@@ -21,8 +21,8 @@ describe('DynamoDB through a real serve', () => {
   const fx = servedFixture('dynamodb-project', { prepare: (dir) => symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules')) });
   const client = () =>
     new DynamoDBClient({ endpoint: fx.serve.ready.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
-  const changesSeen = async (): Promise<StreamEvent['Records']> => {
-    const page = await fx.client.request<ListInvocationsResult>('listInvocations', { function: 'OnOrderChange', limit: 500 });
+  const changesSeen = async (fn = 'OnOrderChange'): Promise<StreamEvent['Records']> => {
+    const page = await fx.client.request<ListInvocationsResult>('listInvocations', { function: fn, limit: 500 });
     // Newest first in the history: delivery order is the reverse.
     return page.records
       .filter((r) => r.kind === 'invocation' && r.status === 'success')
@@ -98,6 +98,22 @@ describe('DynamoDB through a real serve', () => {
     } finally {
       c.destroy();
     }
+  });
+
+  it('FilterCriteria: a mapping gets only the records its pattern matches', async () => {
+    await waitUntil(
+      async () => (await changesSeen('OnNewOrder')).some((c) => JSON.stringify(c.dynamodb.Keys).includes('outside')),
+      60_000,
+      'the INSERT of outside',
+    );
+    // order-1's MODIFY (status paid) came between the two INSERTs and was dropped.
+    assert.deepEqual(
+      (await changesSeen('OnNewOrder')).map((c) => [c.eventName, (c.dynamodb.Keys['pk'] as { S: string }).S]),
+      [
+        ['INSERT', 'order-1'],
+        ['INSERT', 'outside'],
+      ],
+    );
   });
 
   it('refuses a request whose Host names another server (DNS rebinding), in DynamoDB’s error shape', async () => {
