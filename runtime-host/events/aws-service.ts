@@ -97,4 +97,13 @@ export interface DynamoDbStreamDelivery {
   appendChanges(table: string, viewType: StreamViewType, changes: DynamoDbChangeInput[]): Promise<void>;
   /** The table's stream ARN (what records carry as eventSourceARN). */
   streamArn(table: string): string;
+  /**
+   * Up to `limit` records of the table's stream (one shard) after sequence number `after` (null: from the oldest), as
+   * Lambda would deliver them; `first`/`last` are the shard's oldest and newest sequence numbers. Undefined: no stream yet.
+   */
+  readStream(
+    table: string,
+    after: string | null,
+    limit: number,
+  ): { shardId: string; records: Record<string, unknown>[]; first: string | null; last: string | null } | undefined;
 }

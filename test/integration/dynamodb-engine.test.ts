@@ -18,6 +18,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDbSource } from '../../runtime-host/events/dynamodb';
 import { StreamsSource } from '../../runtime-host/events/streams';
 import { startHost, type RunningHost } from '../../runtime-host/server/host';
@@ -106,6 +107,34 @@ describe('the DynamoDB engine process', () => {
       }),
     );
     assert.deepEqual(got.Responses, [{ Item: { id: { S: 'x' }, n: { N: '1' } } }, {}]);
+  });
+
+  it('the DynamoDB Streams API reads the same stream: ListStreams, DescribeStream, GetShardIterator, GetRecords', async () => {
+    const streams = new DynamoDBStreamsClient({
+      endpoint: host.awsEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+    });
+    try {
+      const arn = 'arn:aws:dynamodb:us-east-1:123456789012:table/made/stream/1970-01-01T00:00:00.000';
+      assert.deepEqual((await streams.send(new ListStreamsCommand({}))).Streams, [
+        { StreamArn: arn, TableName: 'made', StreamLabel: '1970-01-01T00:00:00.000' },
+      ]);
+      const description = (await streams.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription!;
+      assert.deepEqual([description.StreamStatus, description.StreamViewType, description.Shards?.length], ['ENABLED', 'KEYS_ONLY', 1]);
+      const { ShardIterator } = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: arn, ShardId: description.Shards![0]!.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: ShardIterator! }));
+      assert.deepEqual(
+        page.Records?.map((r) => [r.eventName, r.dynamodb?.Keys, r.dynamodb?.NewImage, r.dynamodb?.StreamViewType]),
+        [['INSERT', { id: { S: 'x' } }, undefined, 'KEYS_ONLY']],
+      );
+      const next = await streams.send(new GetRecordsCommand({ ShardIterator: page.NextShardIterator! }));
+      assert.deepEqual(next.Records, []);
+    } finally {
+      streams.destroy();
+    }
   });
 
   it('an engine that dies is started again by the next call, with its data', async () => {

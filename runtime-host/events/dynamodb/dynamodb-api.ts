@@ -1,12 +1,15 @@
 // DynamoDB's JSON 1.0 protocol on the local AWS endpoint (`X-Amz-Target: DynamoDB_20120810.<Operation>`):
 // each request goes to the tables (tables.ts) and its answer back as DynamoDB sends it, error bodies
-// included (`{"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": …}`).
+// included (`{"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": …}`). The
+// DynamoDB Streams API signs as `dynamodb` too: `DynamoDBStreams_20120810.*` goes to streams-api.ts.
 import { randomUUID } from 'node:crypto';
-import type { AwsRequest, AwsResponse, AwsServiceHandler, ServiceCallDescription } from '../aws-service';
+import type { AwsRequest, AwsResponse, AwsServiceHandler, DynamoDbStreamDelivery, ServiceCallDescription } from '../aws-service';
 import { DYNAMODB_ERROR_PREFIX, DynamoDbError } from './engine';
+import { runStreamsOperation } from './streams-api';
 import type { DynamoDbTables } from './tables';
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
+const STREAMS_PREFIX = 'DynamoDBStreams_20120810.';
 
 /** The table(s) an operation acts on, for the trace. */
 export function tablesOf(input: Record<string, unknown>): string | undefined {
@@ -26,21 +29,22 @@ export function tablesOf(input: Record<string, unknown>): string | undefined {
 
 export class DynamoDbApi implements AwsServiceHandler {
   readonly service = 'dynamodb';
-  readonly targetPrefixes = [TARGET_PREFIX];
+  readonly targetPrefixes = [TARGET_PREFIX, STREAMS_PREFIX];
 
-  constructor(private readonly source: { tables(): Promise<DynamoDbTables> }) {}
+  constructor(private readonly source: { tables(): Promise<DynamoDbTables>; streams(): DynamoDbStreamDelivery | undefined }) {}
 
   async handle(request: AwsRequest): Promise<AwsResponse & { call: ServiceCallDescription }> {
     const requestId = randomUUID();
     const target = String(request.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target || 'Unknown';
+    const prefix = [TARGET_PREFIX, STREAMS_PREFIX].find((p) => target.startsWith(p));
+    const operation = prefix ? target.slice(prefix.length) : target || 'Unknown';
     const answer = (status: number, body: string, call: ServiceCallDescription) => ({
       status,
       headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId },
       body,
       call,
     });
-    if (!target.startsWith(TARGET_PREFIX)) {
+    if (!prefix) {
       const err = new DynamoDbError(
         400,
         'com.amazon.coral.service#UnknownOperationException',
@@ -58,11 +62,14 @@ export class DynamoDbApi implements AwsServiceHandler {
       const err = new DynamoDbError(400, 'com.amazon.coral.service#SerializationException', 'The request body is not a JSON object');
       return answer(400, err.body(), { operation, errorCode: err.code });
     }
-    const resource = tablesOf(input);
+    const resource = tablesOf(input) ?? (typeof input['StreamArn'] === 'string' ? input['StreamArn'] : undefined);
     const call = { operation, ...(resource !== undefined ? { resource } : {}) };
     try {
       const tables = await this.source.tables();
-      const res = await tables.run(operation, input, raw);
+      const res =
+        prefix === STREAMS_PREFIX
+          ? { status: 200, body: JSON.stringify(await runStreamsOperation(operation, input, tables, this.source.streams())) }
+          : await tables.run(operation, input, raw);
       return answer(res.status, res.body, res.status >= 300 ? { ...call, errorCode: errorCodeOf(res.body) } : call);
     } catch (err) {
       if (!(err instanceof DynamoDbError)) throw err;

@@ -12,7 +12,7 @@ import type { EventSource, HostContext, MethodHandlers } from '../../host-contex
 import type { DynamoDbItem, DynamoDbTableInfo } from '../../protocol/methods';
 import { UserError } from '../../runtime/types';
 import { MethodParams } from '../../server/method-params';
-import type { AwsServiceHandler } from '../aws-service';
+import type { AwsServiceHandler, DynamoDbStreamDelivery } from '../aws-service';
 import { DynamoDbApi } from './dynamodb-api';
 import { DynamoDbEngine, DynamoDbError } from './engine';
 import type { Item, KeyElement } from './item-changes';
@@ -89,6 +89,10 @@ export class DynamoDbSource implements EventSource {
 
   awsService(): AwsServiceHandler {
     return new DynamoDbApi(this);
+  }
+
+  streams(): DynamoDbStreamDelivery | undefined {
+    return this.context.dynamoDbStreams;
   }
 
   /** The tables once the engine runs and the template's tables exist (the first call starts it all). */

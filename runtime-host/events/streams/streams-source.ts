@@ -16,6 +16,7 @@ import { MethodParams } from '../../server/method-params';
 import { validateFilterPolicy } from '../sns/filter-policy';
 import { EventSourceMapping, type MappingConfig } from './event-source-mapping';
 import {
+  dynamoDbRecord,
   dynamoDbStreamArn,
   kinesisStreamArn,
   LOCAL_STREAM_LABEL,
@@ -71,6 +72,19 @@ export class StreamsSource implements EventSource {
         if (changes.length > 0) await stream.put(changes.map((c) => ({ partitionKey: JSON.stringify(c.Keys), dynamodb: c })));
       },
       streamArn: (table) => dynamoDbStreamArn(context.region, context.accountId, table, LOCAL_STREAM_LABEL),
+      readStream: (table, after, limit) => {
+        const stream = this.streams.get(`dynamodb:${table}`);
+        const shard = stream?.shards[0];
+        if (!stream || !shard) return undefined;
+        const identity = this.identity(stream);
+        const from = shard.indexAfter(after);
+        return {
+          shardId: shard.shardId,
+          records: shard.records.slice(from, from + limit).map((r) => dynamoDbRecord(r, identity)),
+          first: shard.records[0]?.sequenceNumber ?? null,
+          last: shard.latest(),
+        };
+      },
     };
     await this.apply(context.functions.list());
     this.unsubscribe = context.functions.onDidChange((fns) => {
