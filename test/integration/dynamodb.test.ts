@@ -3,7 +3,7 @@
 // (no endpoint in its code) and from outside, the Host check, stream records of those writes reaching
 // the function's DynamoDB event, the item browser's methods, a restart, and a template edit.
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -192,6 +192,26 @@ describe('DynamoDB through a real serve', () => {
     // The restarted mapping resumes after its checkpoint: no record is delivered twice.
     const ids = (await changesSeen()).map((ch) => ch.eventID);
     assert.equal(new Set(ids).size, ids.length);
+  });
+
+  it('a serve killed with SIGKILL leaves no engine behind, and the next one finds the data', async () => {
+    const engines = () =>
+      readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .filter((pid) => {
+          try {
+            const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+            return cmd.includes('dynamodb-engine.js') && cmd.includes(fx.dir);
+          } catch {
+            return false;
+          }
+        });
+    assert.equal(engines().length, 1);
+    await fx.serve.stop('SIGKILL');
+    await waitUntil(async () => engines().length === 0, 20_000, 'the engine to end with its host');
+    await fx.restart();
+    const got = await fx.client.request('dynamodb.getItem', { table: 'orders', key: { pk: { S: 'after-restart' }, sk: { S: 'order' } } });
+    assert.deepEqual(got, { item: { pk: { S: 'after-restart' }, sk: { S: 'order' } } });
   });
 
   it('a changed key schema in the template recreates the table, with a warning', async () => {
