@@ -48,6 +48,7 @@ export class DynamoDbSource implements EventSource {
   private sweepTimer?: NodeJS.Timeout;
   private sweeping: Promise<number> | undefined;
   private stopped = false;
+  private readonly loggedProblems = new Set<string>();
   private dataDir = '';
   /** Item counts, kept until the next write. */
   private readonly counts = new Map<string, { changes: number; count: number }>();
@@ -66,10 +67,14 @@ export class DynamoDbSource implements EventSource {
       accountId: context.accountId,
       streams: () => context.dynamoDbStreams,
     });
+    const declared = templateTables(context.functions.resources());
+    this.logProblems(declared.problems);
     // Not awaited: tables are being created while serve is already ready; every DynamoDB call waits for them.
-    if (templateTables(context.functions.resources()).tables.length > 0) void this.tables().catch(() => undefined);
+    if (declared.tables.length > 0) void this.tables().catch(() => undefined);
     this.unsubscribe = context.functions.onDidChange(() => {
-      if (!this.booting && templateTables(context.functions.resources()).tables.length === 0) return;
+      const { tables, problems } = templateTables(context.functions.resources());
+      this.logProblems(problems);
+      if (!this.booting && tables.length === 0) return;
       this.reconcile = this.reconcile
         .then(() => this.tables())
         .then(() => this.apply())
@@ -115,6 +120,8 @@ export class DynamoDbSource implements EventSource {
     await this.store.load();
     await this.engine.start();
     await this.apply();
+    // Streams of tables made through the API: open, with their view type, before any mapping reads them.
+    await this.store.openStreams();
     this.context.log.debug(`dynamodb: engine ready in ${Date.now() - started} ms`);
     this.sweepTimer = setInterval(
       () => void this.sweepExpired().catch((err: unknown) => this.context.log.warn(`dynamodb: TTL: ${(err as Error).message}`)),
@@ -130,14 +137,20 @@ export class DynamoDbSource implements EventSource {
     return this.sweeping;
   }
 
+  private logProblems(problems: string[]): void {
+    for (const p of problems) {
+      if (this.loggedProblems.has(p)) continue;
+      this.loggedProblems.add(p);
+      this.context.log.warn(`dynamodb: ${p}`);
+    }
+  }
+
   /** Creates the template's tables, or brings them in line with it. */
   private async apply(): Promise<void> {
-    const { tables, problems } = templateTables(this.context.functions.resources());
+    const { tables } = templateTables(this.context.functions.resources());
     const signature = JSON.stringify(tables);
     if (signature === this.appliedSignature) return;
-    const first = this.appliedSignature === undefined;
     this.appliedSignature = signature;
-    if (first) for (const p of problems) this.context.log.warn(`dynamodb: ${p}`);
     const existing = new Set(await this.tableNames());
     for (const t of tables) {
       try {

@@ -84,6 +84,11 @@ export class DynamoDbTables {
     if (settings?.stream) await this.options.streams()?.appendChanges(table, settings.stream, []);
   }
 
+  /** Opens every table's stream with its view type (a restarted host, before any write). */
+  async openStreams(): Promise<void> {
+    for (const [table, s] of Object.entries(this.settings)) if (s.stream) await this.options.streams()?.appendChanges(table, s.stream, []);
+  }
+
   get engine(): DynamoDbEngine {
     return this.options.engine;
   }
@@ -392,6 +397,9 @@ export class DynamoDbTables {
     const name = String(input['TableName']);
     const spec = input['StreamSpecification'] as { StreamEnabled?: unknown; StreamViewType?: unknown } | undefined;
     const viewType = spec?.StreamEnabled === true ? streamViewType(spec) : undefined;
+    if (spec?.StreamEnabled === true && !viewType) {
+      throw dynamoDbError('com.amazon.coral.validate#ValidationException', 'StreamViewType is required when StreamEnabled is true');
+    }
     const out = await this.engine.call<{ TableDescription: Json }>('CreateTable', input);
     this.forget(name);
     await this.setSettings(name, viewType ? { stream: viewType } : undefined);
