@@ -70,7 +70,8 @@ export class DynamoDbSource implements EventSource {
     const declared = templateTables(context.functions.resources());
     this.logProblems(declared.problems);
     // Not awaited: tables are being created while serve is already ready; every DynamoDB call waits for them.
-    if (declared.tables.length > 0) void this.tables().catch(() => undefined);
+    if (declared.tables.length > 0)
+      void this.tables().catch((err: unknown) => context.log.error(`dynamodb: the engine did not start: ${(err as Error).message}`));
     this.unsubscribe = context.functions.onDidChange(() => {
       const { tables, problems } = templateTables(context.functions.resources());
       this.logProblems(problems);
