@@ -1,4 +1,4 @@
-// DynamoDB through the local AWS endpoint: PutItem and GetItem operations per second from inside a
+// DynamoDB through the local AWS endpoint: PutItem and GetItem operations per second from inside a 1,769 MB (one vCPU)
 // function (the real @aws-sdk/client-dynamodb, 1 and 8 in flight), on a table without a stream and on
 // one with a NEW_AND_OLD_IMAGES stream (each write then also reads the item before and after it); and
 // stream records per second from write to function: BatchWriteItem from outside into a table whose
@@ -22,7 +22,7 @@ ${stream ? '      StreamSpecification: { StreamViewType: NEW_AND_OLD_IMAGES }\n'
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Globals:
-  Function: { Runtime: nodejs22.x, CodeUri: ., MemorySize: 1024, Timeout: 300 }
+  Function: { Runtime: nodejs22.x, CodeUri: ., MemorySize: 1769, Timeout: 300 }
 Resources:
 ${TABLE('plain', false)}${TABLE('streamed', true)}${TABLE('feed', true)}  Driver:
     Type: AWS::Serverless::Function
@@ -67,8 +67,10 @@ export async function run(): Promise<void> {
   symlinkSync(join(__dirname, '..', '..', 'node_modules'), join(host.context.root, 'node_modules'));
   const client = new DynamoDBClient({ endpoint: host.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
   try {
+    const fn = host.registry.get('Driver')!;
+    // A first pass warms the function's SDK and both tables; its numbers are not kept.
+    await host.context.invoker.invoke({ fn, event: { table: 'plain', total: 300 }, trigger: 'manual' });
     for (const table of ['plain', 'streamed']) {
-      const fn = host.registry.get('Driver')!;
       const record = await host.context.invoker.invoke({ fn, event: { table, total: 2000 }, trigger: 'manual' });
       const r = (record.result ?? {}) as Record<string, number>;
       if (record.status !== 'success') throw new Error(`Driver failed: ${JSON.stringify((record as unknown as InvokeOutput).error ?? record.status)}`);

@@ -12,7 +12,7 @@ import type { DynamoDbChangeInput } from '../../protocol/methods';
 import type { DynamoDbStreamDelivery } from '../aws-service';
 import { LOCAL_STREAM_LABEL, type StreamViewType } from '../streams/stream-event';
 import { dynamoDbError, DynamoDbError, type DynamoDbEngine, type EngineResponse } from './engine';
-import { changeOf, expressionAttributes, keyOf, type Item, type KeyElement } from './item-changes';
+import { canonicalNumber, changeOf, expressionAttributes, keyOf, type Item, type KeyElement } from './item-changes';
 
 export interface TableSettings {
   /** The stream's view type, when the table has a stream. */
@@ -133,6 +133,28 @@ export class DynamoDbTables {
     return out.Item;
   }
 
+  /** Many items at once (BatchGetItem, 100 keys a call), in the order of `wanted`; undefined where there is none. */
+  async getItems(wanted: { table: string; key: Item; keys: KeyElement[] }[]): Promise<(Item | undefined)[]> {
+    const found = new Map<string, Item>();
+    for (let i = 0; i < wanted.length; i += 100) {
+      const chunk = wanted.slice(i, i + 100);
+      let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> = {};
+      for (const w of chunk) {
+        const entry = (request[w.table] ??= { Keys: [], ConsistentRead: true });
+        if (!entry.Keys.some((k) => keyId(k, w.keys) === keyId(w.key, w.keys))) entry.Keys.push(w.key);
+      }
+      while (Object.keys(request).length > 0) {
+        const out = await this.engine.call<{ Responses?: Record<string, Item[]>; UnprocessedKeys?: typeof request }>('BatchGetItem', { RequestItems: request });
+        for (const [table, items] of Object.entries(out.Responses ?? {})) {
+          const keys = chunk.find((w) => w.table === table)!.keys;
+          for (const item of items) found.set(`${table}\u0000${keyId(item, keys)}`, item);
+        }
+        request = out.UnprocessedKeys ?? {};
+      }
+    }
+    return wanted.map((w) => found.get(`${w.table}\u0000${keyId(w.key, w.keys)}`));
+  }
+
   private async emit(table: string, changes: (DynamoDbChangeInput | undefined)[]): Promise<void> {
     const viewType = this.settingsOf(table).stream;
     const real = changes.filter((c): c is DynamoDbChangeInput => c !== undefined);
@@ -238,10 +260,16 @@ export class DynamoDbTables {
           if (key) plan.push({ table, key, keys });
         }
       }
-      const before = await Promise.all(plan.map((p) => this.getItem(p.table, p.key).catch(() => undefined)));
+      let before: (Item | undefined)[];
+      try {
+        before = await this.getItems(plan);
+      } catch {
+        // A key that does not match its table: the write fails the same way, with DynamoDB's message.
+        return this.engine.send('BatchWriteItem', raw);
+      }
       const res = await this.engine.send('BatchWriteItem', raw);
       if (res.status !== 200) return res;
-      const after = await Promise.all(plan.map((p) => this.getItem(p.table, p.key)));
+      const after = await this.getItems(plan);
       for (const table of streamed) {
         await this.emit(
           table,
@@ -295,7 +323,7 @@ export class DynamoDbTables {
         seen.add(id);
         return { ...a, key, keys };
       });
-      const before = await Promise.all(keyed.map((a) => this.getItem(a.table, a.key)));
+      const before = await this.getItems(keyed);
       const reasons: Json[] = [];
       for (const [i, a] of keyed.entries()) {
         const condition = a.spec['ConditionExpression'];
@@ -342,7 +370,7 @@ export class DynamoDbTables {
           throw transactionCanceled(keyed.map((_, k) => (k === i ? { Code: 'ValidationError', Message: err.message } : { Code: 'None' })));
         }
       }
-      const after = await Promise.all(keyed.map((a, i) => (a.kind === 'ConditionCheck' ? Promise.resolve(before[i]) : this.getItem(a.table, a.key))));
+      const after = await this.getItems(keyed);
       for (const t of tables) {
         await this.emit(
           t,
@@ -524,6 +552,16 @@ export class DynamoDbTables {
     }
     return deleted;
   }
+}
+
+/** An item's key as one string, numbers in their canonical spelling (`1.0` and `1` are one key). */
+function keyId(item: Item, keys: readonly KeyElement[]): string {
+  return JSON.stringify(
+    keys.map((k) => {
+      const v = item[k.AttributeName];
+      return v && 'N' in v ? { N: canonicalNumber(v.N) } : v;
+    }),
+  );
 }
 
 function ok(body: Json): EngineResponse {
