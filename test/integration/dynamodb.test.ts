@@ -238,4 +238,29 @@ describe('DynamoDB through a real serve', () => {
     }
     assert.match(fx.serve.stderr(), /table NotesTable: its key schema changed \(HASH:id:S → HASH:noteId:N\); deleting it and creating it again, empty/);
   });
+
+  it('a new index in the template rebuilds the table with its items', async () => {
+    const c = client();
+    try {
+      const before = (await c.send(new ScanCommand({ TableName: 'orders' }))).Items!.map((i) => i['pk']!.S).sort();
+      const file = join(fx.dir, 'template.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace(
+          '          Projection: { ProjectionType: ALL }\n',
+          '          Projection: { ProjectionType: ALL }\n        - IndexName: bySk\n          KeySchema: [{ AttributeName: sk, KeyType: HASH }]\n          Projection: { ProjectionType: KEYS_ONLY }\n',
+        ),
+      );
+      await waitUntil(
+        async () => (await c.send(new DescribeTableCommand({ TableName: 'orders' })).catch(() => undefined))?.Table?.GlobalSecondaryIndexes?.length === 2,
+        60_000,
+        'orders rebuilt with bySk',
+      );
+      await waitUntil(async () => ((await c.send(new ScanCommand({ TableName: 'orders' }))).Count ?? 0) >= before.length, 30_000, 'the items copied back');
+      assert.deepEqual((await c.send(new ScanCommand({ TableName: 'orders' }))).Items!.map((i) => i['pk']!.S).sort(), before);
+    } finally {
+      c.destroy();
+    }
+    assert.match(fx.serve.stderr(), /table orders: its indexes changed; rebuilding it with its \d+ item\(s\)/);
+  });
 });
