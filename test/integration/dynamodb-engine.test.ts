@@ -101,6 +101,18 @@ describe('the DynamoDB engine process', () => {
     await assert.rejects(client.send(new DescribeTimeToLiveCommand({ TableName: 'nope' })), (e: Error) => e.name === 'ResourceNotFoundException');
     await assert.rejects(client.send(new ExecuteStatementCommand({ Statement: 'SELECT * FROM made' })), (e: Error) => e.name === 'UnknownOperationException');
     await client.send(new PutItemCommand({ TableName: 'made', Item: { id: { S: 'x' }, n: { N: '1' } } }));
+    await assert.rejects(
+      client.send(
+        new PutItemCommand({
+          TableName: 'made',
+          Item: { id: { S: 'x' } },
+          ConditionExpression: 'attribute_not_exists(id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+      (e: Error & { Item?: unknown }) =>
+        e.name === 'ConditionalCheckFailedException' && JSON.stringify(e.Item) === JSON.stringify({ id: { S: 'x' }, n: { N: '1' } }),
+    );
     const got = await client.send(
       new TransactGetItemsCommand({
         TransactItems: [{ Get: { TableName: 'made', Key: { id: { S: 'x' } } } }, { Get: { TableName: 'made', Key: { id: { S: 'y' } } } }],

@@ -189,7 +189,7 @@ export class DynamoDbTables {
       case 'PutItem':
       case 'UpdateItem':
       case 'DeleteItem':
-        return this.writeItem(operation, input, raw);
+        return this.withItemOnConditionFailure(operation, input, await this.writeItem(operation, input, raw));
       case 'BatchWriteItem':
         return this.batchWrite(input, raw);
       case 'TransactWriteItems':
@@ -236,6 +236,19 @@ export class DynamoDbTables {
       await this.emit(table, [changeOf(before, after, keys)]);
       return res;
     });
+  }
+
+  /** ReturnValuesOnConditionCheckFailure: ALL_OLD puts the item as it is into the ConditionalCheckFailedException (dynalite leaves it out). */
+  private async withItemOnConditionFailure(operation: string, input: Json, res: EngineResponse): Promise<EngineResponse> {
+    if (res.status === 200 || input['ReturnValuesOnConditionCheckFailure'] !== 'ALL_OLD' || !res.body.includes('ConditionalCheckFailedException')) return res;
+    const table = String(input['TableName']);
+    try {
+      const key = keyOf((operation === 'PutItem' ? input['Item'] : input['Key']) as Item | undefined, await this.keySchema(table));
+      const item = key ? await this.getItem(table, key) : undefined;
+      return item ? { status: res.status, body: JSON.stringify({ ...(JSON.parse(res.body) as Json), Item: item }) } : res;
+    } catch {
+      return res;
+    }
   }
 
   private async batchWrite(input: Json, raw: string): Promise<EngineResponse> {
