@@ -1,11 +1,12 @@
 // The activity-bar view: functions (template and discovered handlers) with memory/timeout, their
 // event sources and recent invocations as children; Invoke/Debug are inline actions on a function.
-// Below them, the host's SQS queues with their depth and in-flight counts. Until the host is ready the
+// Below them, the host's SQS queues with their depth and in-flight counts, and its DynamoDB tables (tables.ts). Until the host is ready the
 // template's functions are listed from a static read, so the view is never empty while it starts.
 import * as vscode from 'vscode';
 import type { EventSourceInfo, FunctionInfo, InvocationRecord, SqsQueueInfo } from '../runtime-host/protocol';
 import type { WorkbenchContext } from './context';
 import { type FunctionTarget, targetOf } from './targets';
+import { tableChildren, tablesRoot, tableTreeItem, type TableNode } from './tables';
 import { findTemplate, readTemplateFunctions, type StaticFunction } from './template-read';
 
 export type FunctionsNode =
@@ -16,7 +17,8 @@ export type FunctionsNode =
   | { type: 'invocation'; record: InvocationRecord }
   | { type: 'queues'; queues: SqsQueueInfo[] }
   | { type: 'queue'; queue: SqsQueueInfo }
-  | { type: 'message'; text: string; command?: vscode.Command };
+  | { type: 'message'; text: string; command?: vscode.Command }
+  | TableNode;
 
 export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
@@ -78,6 +80,7 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
       return [
         ...list.map((fn): FunctionsNode => ({ type: 'function', fn, target: targetOf(fn) })),
         ...(queues.length ? [{ type: 'queues', queues } as const] : []),
+        ...(await tablesRoot(this.ctx)),
       ];
     }
     switch (node.type) {
@@ -88,6 +91,10 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         return this.ctx.recentInvocations(node.fn.name).map((record) => ({ type: 'invocation', record }));
       case 'queues':
         return node.queues.map((queue) => ({ type: 'queue', queue }));
+      case 'tables':
+      case 'table':
+      case 'moreItems':
+        return tableChildren(this.ctx, node);
       default:
         return [];
     }
@@ -185,6 +192,8 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         item.command = node.command;
         return item;
       }
+      default:
+        return tableTreeItem(node);
     }
   }
 

@@ -12,6 +12,7 @@ import { FunctionsView } from './functions-view';
 import { InvocationsPanel } from './panel';
 import { WorkbenchStatusBar } from './status-bar';
 import { TemplateProblems } from './template-problems';
+import { ITEM_SCHEME, ItemDocuments } from './tables';
 
 /** What `activate` returns: the objects the real-VS-Code suite inspects. */
 export interface WorkbenchApi {
@@ -58,6 +59,7 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
     problems,
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
+    vscode.workspace.registerTextDocumentContentProvider(ITEM_SCHEME, new ItemDocuments(ctx)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx)),
     vscode.debug.registerDebugConfigurationProvider(
       DEBUG_TYPE,

@@ -10,6 +10,7 @@ import { openPanel, restartHost, setMemoryAndTimeout, setNodePath, setPythonPath
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
 import { tuneMemory, type TuneOptions } from './tune';
 import { fireSchedule, publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi } from './sources';
+import { deleteItem, putItem } from '../tables';
 
 export interface CommandDeps {
   panel: InvocationsPanel;
@@ -38,6 +39,8 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.setPythonPath',
   'lambdaWorkbench.refreshFunctions',
   'lambdaWorkbench.tuneMemory',
+  'lambdaWorkbench.putItem',
+  'lambdaWorkbench.deleteItem',
 ] as const;
 
 type CommandId = (typeof COMMAND_IDS)[number];
@@ -67,6 +70,16 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),
     'lambdaWorkbench.tuneMemory': (arg, options) => tuneMemory(ctx, deps.panel, arg, (options ?? {}) as TuneOptions),
     'lambdaWorkbench.setPythonPath': (arg) => setPythonPath(ctx, arg),
+    'lambdaWorkbench.putItem': async (arg) => {
+      const put = await putItem(ctx, arg as Parameters<typeof putItem>[1]);
+      if (put) deps.functionsView.refresh();
+      return put;
+    },
+    'lambdaWorkbench.deleteItem': async (arg) => {
+      const deleted = await deleteItem(ctx, arg as Parameters<typeof deleteItem>[1]);
+      if (deleted) deps.functionsView.refresh();
+      return deleted;
+    },
     'lambdaWorkbench.refreshFunctions': async () => {
       await ctx.refreshFunctions();
       deps.functionsView.refresh();

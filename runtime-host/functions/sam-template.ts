@@ -8,6 +8,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
+import { LOCAL_STREAM_LABEL } from '../events/streams/stream-event';
 import { parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily, TemplateProblem } from '../protocol/functions';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../protocol/limits';
@@ -292,7 +293,7 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
       case 'AWS::Serverless::SimpleTable.Arn':
         return `${arnBase('dynamodb')}:table/${name}`;
       case 'AWS::DynamoDB::Table.StreamArn':
-        return `${arnBase('dynamodb')}:table/${name}/stream/local`;
+        return `${arnBase('dynamodb')}:table/${name}/stream/${LOCAL_STREAM_LABEL}`;
       default:
         return undefined;
     }
@@ -758,6 +759,8 @@ const EMULATED_RESOURCE_TYPES = new Set([
   'AWS::SNS::Subscription',
   'AWS::SNS::TopicPolicy',
   'AWS::Kinesis::Stream',
+  'AWS::DynamoDB::Table',
+  'AWS::Serverless::SimpleTable',
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Resource',
   'AWS::ApiGateway::Method',
@@ -780,8 +783,6 @@ const EMULATED_RESOURCE_TYPES = new Set([
 
 /** Why a resource type the host does not emulate matters to a function, when there is more to say than its name. */
 const NOT_EMULATED_NOTES: Record<string, string> = {
-  'AWS::DynamoDB::Table': 'no local table exists; SDK calls to it go to AWS (with a profile) or fail',
-  'AWS::Serverless::SimpleTable': 'no local table exists; SDK calls to it go to AWS (with a profile) or fail',
   'AWS::Events::Rule': 'its event pattern does not route locally (only rules with a ScheduleExpression fire); invoke the target with a sample event instead',
   'AWS::StepFunctions::StateMachine': 'state machines do not run locally',
   'AWS::Serverless::StateMachine': 'state machines do not run locally',

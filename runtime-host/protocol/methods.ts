@@ -99,6 +99,8 @@ export interface DynamoDbChangeInput {
   Keys: Record<string, DynamoDbAttributeValue>;
   NewImage?: Record<string, DynamoDbAttributeValue>;
   OldImage?: Record<string, DynamoDbAttributeValue>;
+  /** Set on the REMOVE records of items Time to Live deleted. */
+  userIdentity?: { type: 'Service'; principalId: 'dynamodb.amazonaws.com' };
 }
 
 /**
@@ -194,6 +196,23 @@ export interface SqsQueueInfo {
   maxReceiveCount?: number;
 }
 
+/** A DynamoDB item in DynamoDB's typed JSON, e.g. `{"id": {"S": "a"}, "n": {"N": "1"}}`. */
+export type DynamoDbItem = Record<string, DynamoDbAttributeValue>;
+
+/** A table of the local DynamoDB (the template's and those created through the API). */
+export interface DynamoDbTableInfo {
+  name: string;
+  arn: string;
+  /** Counted exactly (a scan), not DynamoDB's six-hourly estimate. */
+  itemCount: number;
+  keySchema: { name: string; keyType: 'HASH' | 'RANGE'; type: 'S' | 'N' | 'B' }[];
+  /** Present when the table has a stream. */
+  streamViewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  streamArn?: string;
+  /** The Time to Live attribute, when TTL is enabled. */
+  ttlAttribute?: string;
+}
+
 /** The method table: name → params and result. */
 export interface Methods {
   listFunctions: { params: Record<string, never> | undefined; result: FunctionInfo[] };
@@ -232,6 +251,14 @@ export interface Methods {
   };
   /** Batches a stream event source mapping discarded (retries exhausted or records too old), oldest first. */
   'stream.listFailures': { params: { stream?: string; function?: string } | undefined; result: StreamFailureInfo[] };
+  /** The local DynamoDB's tables with their item counts (starts the engine when it is not running). */
+  'dynamodb.listTables': { params: Record<string, never> | undefined; result: DynamoDbTableInfo[] };
+  /** One page of a table's items (`limit` default 50, at most 1000); `cursor` is the previous page's, absent on the last page. */
+  'dynamodb.scan': { params: { table: string; limit?: number; cursor?: string }; result: { items: DynamoDbItem[]; cursor?: string } };
+  'dynamodb.getItem': { params: { table: string; key: DynamoDbItem }; result: { item?: DynamoDbItem } };
+  /** Writes like PutItem through the endpoint would: the table's stream gets its record. */
+  'dynamodb.putItem': { params: { table: string; item: DynamoDbItem }; result: { replaced: boolean } };
+  'dynamodb.deleteItem': { params: { table: string; key: DynamoDbItem }; result: { deleted: boolean } };
   'sqs.send': { params: SqsSendParams; result: SqsSendResult };
   'sqs.list': { params: Record<string, never> | undefined; result: SqsQueueInfo[] };
   'sqs.purge': { params: { queue: string }; result: { purged: number } };
@@ -298,6 +325,11 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   getTrace: true,
   'sqs.send': true,
   'sqs.list': true,
+  'dynamodb.listTables': true,
+  'dynamodb.scan': true,
+  'dynamodb.getItem': true,
+  'dynamodb.putItem': true,
+  'dynamodb.deleteItem': true,
   'sqs.purge': true,
   tune: true,
   'tune.cancel': true,

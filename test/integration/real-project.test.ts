@@ -132,7 +132,6 @@ describe('what is not emulated is said once, at load, at its line', () => {
   it('serve names each unemulated resource, event and property once on stderr', () => {
     const log = served.serve.stderr();
     for (const what of [
-      /Orders2Table \(AWS::DynamoDB::Table\) is not emulated locally: no local table exists/,
       /Workflow \(AWS::StepFunctions::StateMachine\) is not emulated locally: state machines do not run locally/,
       /Nightly: EphemeralStorage is not emulated: \/tmp is the machine's own temporary folder/,
     ]) {

@@ -60,4 +60,25 @@ suite('functions view', () => {
     assert.equal(item.label, 'inbox');
     assert.equal(item.description, '1 visible · 0 in flight');
   });
+
+  test('Tables: a table with its item count, its items, one opened read-only as JSON, Put Item… and Delete Item', async () => {
+    const api = await workbenchApi();
+    const item = { id: { S: 'n-1' }, text: { S: 'hello' } };
+    assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.putItem', { table: 'notes', item }), true);
+    const tablesNode = (await api.functionsView.getChildren()).find((n) => n.type === 'tables');
+    assert.ok(tablesNode, 'a Tables node below the functions');
+    const [notes] = await api.functionsView.getChildren(tablesNode);
+    const tableItem = api.functionsView.getTreeItem(notes!);
+    assert.deepEqual([tableItem.label, tableItem.description, tableItem.contextValue], ['notes', '1 item', 'dynamoDbTable']);
+    const [first] = await api.functionsView.getChildren(notes);
+    const itemNode = api.functionsView.getTreeItem(first!);
+    assert.equal(itemNode.label, 'id=n-1');
+    assert.equal(itemNode.command?.command, 'vscode.open');
+    const doc = await vscode.workspace.openTextDocument(itemNode.command!.arguments![0] as vscode.Uri);
+    assert.deepEqual(JSON.parse(doc.getText()), item);
+    assert.equal(doc.uri.scheme, 'lambda-workbench-item');
+    assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.deleteItem', { ...first, confirm: false }), true);
+    const after = (await api.functionsView.getChildren()).find((n) => n.type === 'tables');
+    assert.equal(api.functionsView.getTreeItem((await api.functionsView.getChildren(after))[0]!).description, '0 items');
+  });
 });
