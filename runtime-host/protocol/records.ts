@@ -29,7 +29,7 @@ export function errorPayload(error: LambdaError): string {
  * a function URL), `stream` (a Kinesis or DynamoDB stream mapping), `provisioned` (provisioned concurrency
  * initialising an environment ahead of invocations), and one per simulated service.
  */
-export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'provisioned'] as const;
+export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'eventbridge', 'provisioned'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /**
@@ -44,6 +44,7 @@ export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
  * Parent records group the invocations an event caused (an SNS publish fans out to N functions).
  * `service-call`: an AWS API call to the local endpoint from outside any function (a script, the AWS CLI).
  * `provisioned-init`: the INIT phase of an environment kept initialised by provisioned concurrency.
+ * `eventbridge-event`: one event put on an EventBridge bus, with the rules it matched and their deliveries.
  */
 export type RecordKind =
   | 'invocation'
@@ -55,7 +56,8 @@ export type RecordKind =
   | 'async-invoke'
   | 'service-call'
   | 'provisioned-init'
-  | 'schedule-fire';
+  | 'schedule-fire'
+  | 'eventbridge-event';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -220,6 +222,11 @@ export interface InvocationRecord {
   runtimeNotice?: string;
   /** The sandbox the environment ran in and what it enforced. */
   sandbox?: SandboxReport;
+  /**
+   * EventBridge: the rules whose pattern matched (an `eventbridge-event` record), or the rule that
+   * delivered this invocation.
+   */
+  rules?: string[];
   /** Free-form details a source attaches (SNS topic and message id, S3 bucket/key, stream name/shard/sequence range). */
   source?: Record<string, unknown>;
 }
