@@ -10,12 +10,11 @@ import { randomUUID } from 'node:crypto';
 import type { EventSource, HostContext } from '../../host-context';
 import type { InvocationRecord, ServiceCallSpan } from '../../protocol/records';
 import { parseTraceHeader } from '../../runtime/trace-id';
-import { UserError } from '../../runtime/types';
 import { AsyncInvocationQueue, asyncPolicyFromTemplate, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
 import type { AwsServiceHandler, CallerInvocation } from '../aws-service';
 import { rulePayload, rulePayloadText } from '../schedule/target-input';
 import { isoSeconds } from '../templates/ids';
-import { deliverToTarget, DeliveryFailure, systemTiming, type DeliveryOutcome, type DeliveryTiming } from './delivery';
+import { classifyFailure, deliverToTarget, DeliveryFailure, systemTiming, type DeliveryOutcome, type DeliveryTiming } from './delivery';
 import { flattenEvent, matchesEventPattern } from './event-pattern';
 import { EventBridgeApi } from './events-api';
 import {
@@ -246,9 +245,8 @@ export class EventBridgeSource implements EventSource {
         invocation = await this.callTarget(record, event, rule, target, ruleContext, chain);
         this.span(record, { ...call, status: call.service === 'lambda' ? 202 : 200, startAt });
       } catch (err) {
-        const failure = err instanceof DeliveryFailure ? err : undefined;
-        const known = err instanceof UserError || failure !== undefined;
-        this.span(record, { ...call, status: known && !failure?.retriable ? 400 : 500, errorCode: failure?.code ?? (err as Error).name, startAt });
+        const failure = classifyFailure(err);
+        this.span(record, { ...call, status: failure.retriable ? 500 : 400, errorCode: failure.code, startAt });
         throw err;
       }
     };
