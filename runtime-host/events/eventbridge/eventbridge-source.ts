@@ -135,6 +135,7 @@ export class EventBridgeSource implements EventSource {
       const where = `${rule.name} (${rule.declaredAt})`;
       if (rule.problem) this.warnOnce(`eventbridge: rule ${where} never matches: ${rule.problem}`);
       if (!buses.has(rule.bus)) this.warnOnce(`eventbridge: rule ${where} is on bus "${rule.bus}", which the template does not declare; it never matches`);
+      for (const note of rule.notes ?? []) this.warnOnce(`eventbridge: rule ${where}: ${note}`);
       if (rule.unsupportedTargets.length > 0)
         this.warnOnce(
           `eventbridge: rule ${where}: target ${rule.unsupportedTargets.join(', ')} is not delivered locally (Lambda functions of the template, SQS queues and SNS topics are)`,

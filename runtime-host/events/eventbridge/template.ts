@@ -69,6 +69,8 @@ export interface RuleDefinition {
   problem?: string;
   /** Targets the host does not deliver to (Step Functions, Kinesis, API destinations…), by id and ARN. */
   unsupportedTargets: string[];
+  /** Settings the host ignores, said once at load. */
+  notes?: string[];
 }
 
 export interface EventBridgeTemplate {
@@ -257,6 +259,12 @@ function functionRules(id: string, res: TemplateResource, functions: FunctionCat
     const name = text(p.RuleName) ?? `${id}${eventName}`;
     const targetId = (isRecord(p.Target) ? text(p.Target.Id) : undefined) ?? `${id}${eventName}LambdaTarget`;
     const target = ruleTarget(p, targetId, `arn:aws:lambda:${region}:${accountId}:function:${fn.functionName ?? fn.name}`, functions, region, accountId);
+    // SAM creates the queue of `DeadLetterConfig: {Type: SQS}` on deploy; locally only an Arn names one.
+    const dlq = p.DeadLetterConfig;
+    const notes =
+      isRecord(dlq) && dlq.Type !== undefined && dlq.Arn === undefined
+        ? ['DeadLetterConfig Type: SQS is a queue SAM creates on deploy; locally declare an AWS::SQS::Queue and give its Arn']
+        : [];
     out.push(
       withPattern({
         name,
@@ -266,6 +274,7 @@ function functionRules(id: string, res: TemplateResource, functions: FunctionCat
         targets: [{ ...target, fn }],
         declaredAt: `Resources.${id}.Events.${eventName}`,
         unsupportedTargets: [],
+        ...(notes.length ? { notes } : {}),
       }),
     );
   }
