@@ -21,6 +21,9 @@ Resources:
     Properties:
       FunctionName: orders-fn
       Events:
+        Tick:
+          Type: Schedule
+          Properties: { Schedule: rate(5 minutes), Name: tick }
         Legacy:
           Type: CloudWatchEvent
           Properties: { Pattern: { source: [aws.ec2] }, Enabled: false }
@@ -69,7 +72,8 @@ describe('EventBridge template: buses and rules', () => {
   });
 
   it('reads SAM events as rules whose target is the function, with their bus, state, retry policy and dead-letter queue', () => {
-    assert.deepEqual(Object.keys(byName).sort(), ['FnLegacy', 'FnRouted', 'Nightly', 'Rule']);
+    assert.deepEqual(Object.keys(byName).sort(), ['FnLegacy', 'FnRouted', 'Nightly', 'Rule', 'tick']);
+    assert.deepEqual([byName.tick!.scheduleExpression, byName.tick!.targets[0]!.id], ['rate(5 minutes)', 'FnTickLambdaTarget']);
     const legacy = byName.FnLegacy!;
     assert.deepEqual([legacy.bus, legacy.enabled, legacy.targets[0]!.id, legacy.targets[0]!.kind], ['default', false, 'FnLegacyLambdaTarget', 'lambda']);
     const routed = byName.FnRouted!;

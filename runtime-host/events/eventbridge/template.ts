@@ -1,8 +1,8 @@
 // The EventBridge buses and rules a template declares, read from its resolved resources: the `default`
 // bus and `AWS::Events::EventBus` resources; `AWS::Events::Rule` resources (EventPattern and/or
 // ScheduleExpression, EventBusName, State, Targets with Input / InputPath / InputTransformer,
-// RetryPolicy, DeadLetterConfig, SqsParameters); and a function's SAM `CloudWatchEvent` and
-// `EventBridgeRule` events, which are rules targeting that function. Also the rule-target reading the
+// RetryPolicy, DeadLetterConfig, SqsParameters); and a function's SAM `CloudWatchEvent`,
+// `EventBridgeRule` and `Schedule` events, which are rules targeting that function. Also the rule-target reading the
 // schedules share (events/schedule/template.ts): whether a rule is enabled, its target's input, and
 // which template function a target ARN names.
 import type { FunctionCatalog, TemplateResource } from '../../host-context';
@@ -246,15 +246,32 @@ function templateRule(id: string, res: TemplateResource, functions: FunctionCata
   });
 }
 
-/** A function's `CloudWatchEvent` / `EventBridgeRule` events: a rule per event whose one target is the function. */
+/** A function's `CloudWatchEvent` / `EventBridgeRule` (and `Schedule`) events: a rule per event whose one target is the function. */
 function functionRules(id: string, res: TemplateResource, functions: FunctionCatalog, region: string, accountId: string): RuleDefinition[] {
   const fn = functions.get(id);
   const events = res.Properties.Events;
   if (!fn || !isRecord(events)) return [];
   const out: RuleDefinition[] = [];
   for (const [eventName, ev] of Object.entries(events)) {
-    if (!isRecord(ev) || (ev.Type !== 'CloudWatchEvent' && ev.Type !== 'EventBridgeRule') || !isRecord(ev.Properties)) continue;
+    if (!isRecord(ev) || !isRecord(ev.Properties)) continue;
     const p = ev.Properties;
+    // A SAM Schedule event is a rule too (ListRules shows it; events/schedule fires it).
+    if (ev.Type === 'Schedule' && typeof p.Schedule === 'string') {
+      const arn = `arn:aws:lambda:${region}:${accountId}:function:${fn.functionName ?? fn.name}`;
+      const description = text(p.Description);
+      out.push({
+        name: text(p.Name) ?? `${id}${eventName}`,
+        bus: DEFAULT_BUS,
+        scheduleExpression: p.Schedule,
+        enabled: isEnabled(p),
+        ...(description !== undefined ? { description } : {}),
+        targets: [{ ...ruleTarget(p, `${id}${eventName}LambdaTarget`, arn, functions, region, accountId), fn }],
+        declaredAt: `Resources.${id}.Events.${eventName}`,
+        unsupportedTargets: [],
+      });
+      continue;
+    }
+    if (ev.Type !== 'CloudWatchEvent' && ev.Type !== 'EventBridgeRule') continue;
     // SAM names the rule `<Function><Event>` (CloudFormation makes it unique on deploy) and its target `<Function><Event>LambdaTarget`.
     const name = text(p.RuleName) ?? `${id}${eventName}`;
     const targetId = (isRecord(p.Target) ? text(p.Target.Id) : undefined) ?? `${id}${eventName}LambdaTarget`;
