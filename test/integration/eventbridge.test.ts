@@ -127,6 +127,14 @@ describe('EventBridge: PutEvents from outside, routed by the template’s rules'
     assert.equal(parent.kind, 'eventbridge-event');
     assert.deepEqual(parent.rules, ['all-orders', 'big-orders']);
     assert.equal((parent.event as { id: string }).id, out.Entries![0]!.EventId);
+    // The PutEvents call from outside is a record of its own, in the same trace as its events.
+    const calls = (await fixture.client.request<ListInvocationsResult>('listInvocations', { limit: 100 })).records.filter(
+      (r) => r.kind === 'service-call' && r.source?.operation === 'PutEvents',
+    );
+    assert.ok(
+      calls.some((c) => c.traceId === parent.traceId),
+      'the PutEvents call and its events share a trace',
+    );
     await waitUntil(
       async () => (await fixture.client.request<InvocationRecord>('getInvocation', { id: big.parentId! })).status === 'success',
       30_000,

@@ -150,10 +150,11 @@ export class EventBridgeSource implements EventSource {
   }
 
   /**
-   * Puts entries (already past the request-level checks) on their buses and starts routing them.
-   * Resolves once the events' records are in the history; deliveries carry on in the background.
+   * Puts entries (already past the request-level checks) on their buses and starts routing them, in
+   * the caller's trace (else `traceId`). Resolves once the events' records are in the history;
+   * deliveries carry on in the background.
    */
-  async putEvents(entries: PutEventsEntry[], caller: CallerInvocation | undefined): Promise<PutEventsResultEntry[]> {
+  async putEvents(entries: PutEventsEntry[], caller: CallerInvocation | undefined, traceId?: string): Promise<PutEventsResultEntry[]> {
     const results: PutEventsResultEntry[] = [];
     for (const entry of entries) {
       const problem = entryProblem(entry);
@@ -161,14 +162,14 @@ export class EventBridgeSource implements EventSource {
         results.push(problem);
         continue;
       }
-      results.push({ EventId: this.put(entry, caller) });
+      results.push({ EventId: this.put(entry, caller, traceId) });
     }
     await this.context.records.written?.();
     return results;
   }
 
   /** One valid entry: the event, its record, its deliveries. Returns the event id. */
-  private put(entry: PutEventsEntry, caller: CallerInvocation | undefined): string {
+  private put(entry: PutEventsEntry, caller: CallerInvocation | undefined, traceId: string | undefined): string {
     const { region, accountId } = this.context;
     const ingestedAt = this.timing.now();
     const bus = busNameOf(typeof entry.EventBusName === 'string' && entry.EventBusName !== '' ? entry.EventBusName : DEFAULT_BUS);
@@ -203,7 +204,7 @@ export class EventBridgeSource implements EventSource {
       ...(matched.length === 0 ? { status: 'success' as const } : {}),
     });
     record.rules = matched.map((r) => r.name);
-    const traceRoot = caller?.traceId ?? (typeof entry.TraceHeader === 'string' ? parseTraceHeader(entry.TraceHeader)?.root : undefined);
+    const traceRoot = caller?.traceId ?? (typeof entry.TraceHeader === 'string' ? parseTraceHeader(entry.TraceHeader)?.root : undefined) ?? traceId;
     if (traceRoot) record.traceId = traceRoot;
     if (matched.length === 0) record.timestamps.finishedAt = Date.now();
     this.context.records.open(record);

@@ -3,6 +3,7 @@
 // DescribeEventBus, ListRules, DescribeRule, ListTargetsByRule, ListRuleNamesByTarget, TestEventPattern.
 // Buses and rules come from the template, so an operation that would change them (PutRule, PutTargets,
 // CreateEventBus…) or one the host does not have is answered `UnknownOperationException`, naming it.
+import { newTraceRoot } from '../../runtime/trace-id';
 import { UserError } from '../../runtime/types';
 import type { AwsRequest, AwsResponse, AwsServiceHandler, ServiceCallDescription } from '../aws-service';
 import { compileEventPattern, InvalidEventPatternError, matchesEventPattern } from './event-pattern';
@@ -86,12 +87,14 @@ export class EventBridgeApi implements AwsServiceHandler {
         body = parsed as Json;
       }
       resource = this.resourceOf(operation, body);
-      const result = await this.run(operation, body, request);
+      // Events put from outside any function share a new trace with the PutEvents call's own record.
+      const traceId = operation === 'PutEvents' && !request.caller ? newTraceRoot() : undefined;
+      const result = await this.run(operation, body, request, traceId);
       return {
         status: 200,
         headers: { 'content-type': 'application/x-amz-json-1.1' },
         body: JSON.stringify(result),
-        call: { operation, ...(resource ? { resource } : {}) },
+        call: { operation, ...(resource ? { resource } : {}), ...(traceId !== undefined ? { traceId } : {}) },
       };
     } catch (err) {
       const e =
@@ -122,10 +125,10 @@ export class EventBridgeApi implements AwsServiceHandler {
     return str(body, 'Rule') ?? str(body, 'Name') ?? str(body, 'EventBusName');
   }
 
-  private async run(operation: string, body: Json, request: AwsRequest): Promise<Json> {
+  private async run(operation: string, body: Json, request: AwsRequest, traceId: string | undefined): Promise<Json> {
     switch (operation) {
       case 'PutEvents':
-        return this.putEvents(body, request);
+        return this.putEvents(body, request, traceId);
       case 'ListEventBuses': {
         const prefix = str(body, 'NamePrefix') ?? '';
         const buses = this.source
@@ -184,7 +187,7 @@ export class EventBridgeApi implements AwsServiceHandler {
     }
   }
 
-  private async putEvents(body: Json, request: AwsRequest): Promise<Json> {
+  private async putEvents(body: Json, request: AwsRequest, traceId: string | undefined): Promise<Json> {
     const entries = body.Entries;
     if (entries === undefined || entries === null)
       throw new EventsError(
@@ -204,7 +207,7 @@ export class EventBridgeApi implements AwsServiceHandler {
     }
     if (list.reduce((sum, e) => sum + entrySize(e), 0) > MAX_REQUEST_ENTRY_BYTES)
       throw new EventsError('ValidationException', 'Total size of the entries in the request is over the limit.');
-    const results = await this.source.putEvents(list, request.caller);
+    const results = await this.source.putEvents(list, request.caller, traceId);
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
