@@ -83,6 +83,7 @@ describe('schedules fire through the invoker (injected clock)', () => {
     const parent = await rpc.request<InvocationRecord>('getInvocation', { id: recordId });
     assert.equal(parent.kind, 'schedule-fire');
     assert.equal(parent.trigger, 'schedule');
+    assert.deepEqual(parent.rules, ['TickerEveryMinute']);
     const child = childrenOf(recordId)[0]!;
     assert.equal(child.status, 'success');
     assert.equal(child.functionName, 'Ticker');

@@ -176,6 +176,8 @@ export class ScheduleSource implements EventSource {
       event,
       source: { schedule: d.name, service: d.service, arn, expression: d.expression, scheduledTime: new Date(atMs).toISOString(), function: d.fn.name },
     });
+    // A rule's firing names the rule, as a routed EventBridge event names the rules it matched.
+    if (d.service === 'rule') parent.rules = [d.ruleName ?? d.name];
     this.context.records.open(parent);
     const handle = this.queue.invoke({
       fn: d.fn,
