@@ -43,6 +43,7 @@ Resources:
       Targets:
         - { Id: q, Arn: !GetAtt Q.Arn, SqsParameters: { MessageGroupId: g } }
         - { Id: flow, Arn: arn:aws:states:us-east-1:123456789012:stateMachine:flow }
+        - { Id: by-ref, Arn: !Ref Fn }
   Nightly:
     Type: AWS::Events::Rule
     Properties: { ScheduleExpression: rate(1 day), Targets: [{ Id: fn, Arn: !GetAtt Fn.Arn }] }
@@ -103,8 +104,10 @@ describe('EventBridge template: buses and rules', () => {
       [
         ['q', 'sqs', 'g', 185],
         ['flow', 'other', undefined, 185],
+        ['by-ref', 'lambda', undefined, 185],
       ],
     );
+    assert.equal(rule.targets[2]!.arn, 'arn:aws:lambda:us-east-1:123456789012:function:orders-fn');
     assert.deepEqual(rule.unsupportedTargets, ['flow (arn:aws:states:us-east-1:123456789012:stateMachine:flow)']);
     // A schedule rule is a rule too (ListRules shows it); it routes no events.
     assert.deepEqual([byName.Nightly!.scheduleExpression, byName.Nightly!.pattern], ['rate(1 day)', undefined]);

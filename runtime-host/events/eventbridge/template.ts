@@ -146,12 +146,12 @@ function kindOfArn(arn: string): TargetKind {
   return service === 'lambda' ? 'lambda' : service === 'sqs' ? 'sqs' : service === 'sns' ? 'sns' : 'other';
 }
 
-/** An unresolved intrinsic as readable text, for messages and ListTargetsByRule. */
+/** A target's ARN as text: a function named by `!Ref` (its name) or an unresolved intrinsic gets the function's ARN. */
 function arnText(v: unknown, functions: FunctionCatalog, region: string, accountId: string): string {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string' && v.startsWith('arn:')) return v;
   const fn = targetFunction(v, functions);
   if (fn) return `arn:aws:lambda:${region}:${accountId}:function:${fn.functionName ?? fn.name}`;
-  return JSON.stringify(v);
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 function retryPolicyOf(v: unknown): RetryPolicy {
