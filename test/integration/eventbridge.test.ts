@@ -145,7 +145,23 @@ describe('EventBridge: PutEvents from outside, routed by the template’s rules'
       'lambda Invoke BigOrders 202',
       'sns Publish order-notices 200',
       'sqs SendMessage order-queue 200',
+      'sqs SendMessage orders.fifo 200',
     ]);
+    // A FIFO queue target: the target's message group, in the order put, deduplicated by the event id.
+    const fifo = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl('orders.fifo'),
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+      }),
+    );
+    assert.deepEqual(
+      fifo.Messages?.map((m) => [m.Attributes?.MessageGroupId, m.Attributes?.MessageDeduplicationId]),
+      [
+        ['orders', out.Entries![0]!.EventId],
+        ['orders', out.Entries![1]!.EventId],
+      ],
+    );
     const small = (await fixture.client.request<ListInvocationsResult>('listInvocations', { limit: 100 })).records.find(
       (r) => r.kind === 'eventbridge-event' && (r.event as { id: string }).id === out.Entries![1]!.EventId,
     );
@@ -272,10 +288,12 @@ describe('EventBridge: the read-only API', () => {
       targets.Targets?.map((t) => [t.Id, t.Arn]),
       [
         ['queue', 'arn:aws:sqs:us-east-1:123456789012:order-queue'],
+        ['fifo', 'arn:aws:sqs:us-east-1:123456789012:orders.fifo'],
         ['topic', 'arn:aws:sns:us-east-1:123456789012:order-notices'],
       ],
     );
-    assert.deepEqual(targets.Targets?.[1]?.InputTransformer, { InputPathsMap: { id: '$.detail.id' }, InputTemplate: '"order <id> placed"' });
+    assert.deepEqual(targets.Targets?.[1]?.SqsParameters, { MessageGroupId: 'orders' });
+    assert.deepEqual(targets.Targets?.[2]?.InputTransformer, { InputPathsMap: { id: '$.detail.id' }, InputTemplate: '"order <id> placed"' });
 
     await assert.rejects(events.send(new DescribeRuleCommand({ Name: 'all-orders' })), (err: Error) => {
       assert.equal(err.name, 'ResourceNotFoundException');
