@@ -177,22 +177,24 @@ describe('EventBridge: PutEvents from outside, routed by the template’s rules'
           { Source: 'shop', DetailType: 'x' },
           { Source: 'shop', DetailType: 'x', Detail: '[1, 2]' },
           { Source: 'shop', DetailType: 'x', Detail: '{not json' },
+          { Source: 'shop', DetailType: 'x', Detail: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}` },
           { Source: 'aws.s3', DetailType: 'x', Detail: '{}' },
           { Source: 'shop', DetailType: 'x', Detail: '{}', EventBusName: 'no-such-bus' },
         ],
       }),
     );
-    assert.equal(out.FailedEntryCount, 6);
-    assert.deepEqual(out.Entries!.slice(0, 6), [
+    assert.equal(out.FailedEntryCount, 7);
+    assert.deepEqual(out.Entries!.slice(0, 7), [
       { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' },
       { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' },
       { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.' },
       { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
       { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
+      { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
       { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' },
     ]);
     // EventBridge accepts an event for a bus that does not exist, and drops it.
-    assert.match(String(out.Entries![6]!.EventId), /^[0-9a-f-]{36}$/);
+    assert.match(String(out.Entries![7]!.EventId), /^[0-9a-f-]{36}$/);
   });
 
   it('refuses more than 10 entries and more than 256 KB in one request', async () => {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventSource, HostContext } from '../../host-context';
 import type { InvocationRecord, ServiceCallSpan } from '../../protocol/records';
 import { parseTraceHeader } from '../../runtime/trace-id';
+import { jsonNestingExceeds } from '../../server/json-depth';
 import { AsyncInvocationQueue, asyncPolicyFromTemplate, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
 import type { AwsServiceHandler, CallerInvocation } from '../aws-service';
 import { rulePayload, rulePayloadText } from '../schedule/target-input';
@@ -422,6 +423,8 @@ export function entryProblem(entry: PutEventsEntry): PutEventsResultEntry | unde
   if (typeof entry.Source !== 'string' || entry.Source === '') return missing('Source');
   if (typeof entry.DetailType !== 'string' || entry.DetailType === '') return missing('DetailType');
   if (typeof entry.Detail !== 'string' || entry.Detail === '') return missing('Detail');
+  // Nesting deep enough to overflow the walks over the event (matching, storing) is refused as malformed.
+  if (jsonNestingExceeds(entry.Detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   let detail: unknown;
   try {
     detail = JSON.parse(entry.Detail);
