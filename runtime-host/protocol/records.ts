@@ -223,8 +223,8 @@ export interface InvocationRecord {
   /** The sandbox the environment ran in and what it enforced. */
   sandbox?: SandboxReport;
   /**
-   * EventBridge: the rules whose pattern matched (an `eventbridge-event` record), or the rule that
-   * delivered this invocation.
+   * EventBridge: the rules whose pattern matched (an `eventbridge-event` record), or the rule that fired
+   * (a rule's `schedule-fire`). An invocation a rule delivered names it in `source.rule`.
    */
   rules?: string[];
   /** Free-form details a source attaches (SNS topic and message id, S3 bucket/key, stream name/shard/sequence range). */
