@@ -26,11 +26,11 @@ const HOST_KEYS = [
   'memoryBudgetMB',
   'accountConcurrency',
   'sandbox',
-  'schedules.enabled',
   'durable.skipWaits',
 ] as const;
 
-const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled'] as const;
+// `schedules.enabled` reaches a running host without a restart (schedule.pause); it is a `serve` flag at start.
+const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled', 'schedules.enabled'] as const;
 
 export class Config {
   private readonly changed = new vscode.EventEmitter<{ hostAffected: boolean; keys: string[] }>();

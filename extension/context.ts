@@ -61,10 +61,12 @@ export class WorkbenchContext implements vscode.Disposable {
         // A restarted host may have a different function list (template edited while it was down).
         if (state.kind === 'ready' && this.functionsCache) void this.refreshFunctions();
       }),
-      this.config.onDidChange(({ hostAffected }) => {
+      this.config.onDidChange(({ hostAffected, keys }) => {
         if (hostAffected && this.host.state.kind !== 'stopped') {
           this.log.info('settings changed; restarting the host');
           void this.host.restart().catch((err) => this.showError(err));
+        } else if (keys.includes('schedules.enabled') && this.host.state.kind === 'ready') {
+          void this.host.request('schedule.pause', { paused: !this.config.schedulesEnabled }).catch((err) => this.showError(err));
         }
       }),
     );

@@ -1,9 +1,10 @@
 // The activity-bar view: functions (template and discovered handlers) with memory/timeout, their
 // event sources and recent invocations as children; Invoke/Debug are inline actions on a function.
-// Below them, the host's SQS queues with their depth and in-flight counts, and its DynamoDB tables (tables.ts). Until the host is ready the
-// template's functions are listed from a static read, so the view is never empty while it starts.
+// Below them, the host's SQS queues with their depth and in-flight counts, its DynamoDB tables (tables.ts), and the
+// template's schedules with their next fire time (inline: Fire Now; on the group: pause or resume them all). Until the
+// host is ready the template's functions are listed from a static read, so the view is never empty while it starts.
 import * as vscode from 'vscode';
-import type { EventSourceInfo, FunctionInfo, InvocationRecord, SqsQueueInfo } from '../runtime-host/protocol';
+import type { EventSourceInfo, FunctionInfo, InvocationRecord, ScheduleInfo, SqsQueueInfo } from '../runtime-host/protocol';
 import type { WorkbenchContext } from './context';
 import { type FunctionTarget, targetOf } from './targets';
 import { tableChildren, tablesRoot, tableTreeItem, type TableNode } from './tables';
@@ -17,6 +18,9 @@ export type FunctionsNode =
   | { type: 'invocation'; record: InvocationRecord }
   | { type: 'queues'; queues: SqsQueueInfo[] }
   | { type: 'queue'; queue: SqsQueueInfo }
+  | { type: 'schedules'; schedules: ScheduleInfo[]; paused: boolean }
+  /** `name` is what lambdaWorkbench.fireSchedule takes when the inline action passes the node. */
+  | { type: 'schedule'; name: string; schedule: ScheduleInfo; paused: boolean }
   | { type: 'message'; text: string; command?: vscode.Command }
   | TableNode;
 
@@ -76,11 +80,15 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         ];
       }
       if (list.length === 0) return [{ type: 'message', text: 'No functions: add a template.yaml or open a handler file' }];
-      const queues = await this.ctx.host.request('sqs.list', undefined).catch(() => [] as SqsQueueInfo[]);
+      const [queues, schedules] = await Promise.all([
+        this.ctx.host.request('sqs.list', undefined).catch(() => [] as SqsQueueInfo[]),
+        this.ctx.host.request('schedule.list', undefined).catch(() => ({ paused: false, schedules: [] as ScheduleInfo[] })),
+      ]);
       return [
         ...list.map((fn): FunctionsNode => ({ type: 'function', fn, target: targetOf(fn) })),
         ...(queues.length ? [{ type: 'queues', queues } as const] : []),
         ...(await tablesRoot(this.ctx)),
+        ...(schedules.schedules.length ? [{ type: 'schedules', schedules: schedules.schedules, paused: schedules.paused } as const] : []),
       ];
     }
     switch (node.type) {
@@ -95,6 +103,8 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
       case 'table':
       case 'moreItems':
         return tableChildren(this.ctx, node);
+      case 'schedules':
+        return node.schedules.map((schedule) => ({ type: 'schedule', name: schedule.name, schedule, paused: node.paused }));
       default:
         return [];
     }
@@ -187,6 +197,35 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         item.contextValue = 'sqsQueue';
         return item;
       }
+      case 'schedules': {
+        const item = new vscode.TreeItem('Schedules', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'schedules';
+        item.description = node.paused ? 'paused' : undefined;
+        item.tooltip = node.paused ? 'Paused: schedules fire only when fired by hand (lambdaWorkbench.schedules.enabled).' : 'Pause or resume them all inline.';
+        item.iconPath = new vscode.ThemeIcon(node.paused ? 'debug-pause' : 'watch');
+        item.contextValue = 'schedules';
+        return item;
+      }
+      case 'schedule': {
+        const s = node.schedule;
+        const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `schedule:${s.name}`;
+        item.description = s.problem
+          ? 'never fires'
+          : !s.enabled
+            ? 'disabled'
+            : node.paused
+              ? 'paused'
+              : s.nextFireTime
+                ? `next ${new Date(s.nextFireTime).toLocaleString()}`
+                : 'no further firing';
+        item.tooltip = new vscode.MarkdownString(
+          [`**${s.name}** → ${s.function}`, `\`${s.expression}\`${s.timeZone ? ` (${s.timeZone})` : ''}`, s.problem ?? ''].filter(Boolean).join('\n\n'),
+        );
+        item.iconPath = new vscode.ThemeIcon(s.problem ? 'warning' : 'clock');
+        item.contextValue = 'schedule';
+        return item;
+      }
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.command = node.command;
@@ -213,6 +252,7 @@ const SOURCE_ICON: Partial<Record<EventSourceInfo['type'], string>> = {
   SQS: 'inbox',
   SNS: 'broadcast',
   Schedule: 'clock',
+  EventBridgeRule: 'symbol-event',
 };
 
 function sourceLabel(s: EventSourceInfo): string {
@@ -233,6 +273,8 @@ function sourceLabel(s: EventSourceInfo): string {
       return s.topic;
     case 'Schedule':
       return s.schedule;
+    case 'EventBridgeRule':
+      return `${s.bus}: ${JSON.stringify(s.pattern ?? {})}`;
     case 'Other':
       return `${s.name} (${s.sourceType})`;
   }

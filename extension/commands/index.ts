@@ -9,7 +9,7 @@ import { pickSampleEvent, saveEventAs } from './events';
 import { openPanel, restartHost, setMemoryAndTimeout, setNodePath, setPythonPath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
 import { tuneMemory, type TuneOptions } from './tune';
-import { fireSchedule, publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi } from './sources';
+import { fireSchedule, publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi, toggleSchedules } from './sources';
 import { deleteItem, putItem } from '../tables';
 
 export interface CommandDeps {
@@ -33,6 +33,7 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.putRecords',
   'lambdaWorkbench.sendMessage',
   'lambdaWorkbench.fireSchedule',
+  'lambdaWorkbench.toggleSchedules',
   'lambdaWorkbench.setMemoryAndTimeout',
   'lambdaWorkbench.restartHost',
   'lambdaWorkbench.setNodePath',
@@ -64,7 +65,17 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
       deps.functionsView.refresh();
       return messageId;
     },
-    'lambdaWorkbench.fireSchedule': (arg) => fireSchedule(ctx, arg as Parameters<typeof fireSchedule>[1]),
+    'lambdaWorkbench.fireSchedule': async (arg) => {
+      const recordId = await fireSchedule(ctx, arg as Parameters<typeof fireSchedule>[1]);
+      // A rate's next fire time moves on.
+      deps.functionsView.refresh();
+      return recordId;
+    },
+    'lambdaWorkbench.toggleSchedules': async () => {
+      const enabled = await toggleSchedules(ctx);
+      deps.functionsView.refresh();
+      return enabled;
+    },
     'lambdaWorkbench.setMemoryAndTimeout': (arg, values) => setMemoryAndTimeout(ctx, arg, values as Parameters<typeof setMemoryAndTimeout>[2]),
     'lambdaWorkbench.restartHost': () => restartHost(ctx),
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),

@@ -57,6 +57,8 @@ export interface ServiceCallDescription {
   resource?: string;
   /** The service's error code when it failed (`NoSuchKey`, `QueueDoesNotExist`…). */
   errorCode?: string;
+  /** A call from outside any function that started records of its own (EventBridge events): the trace they share with the call. */
+  traceId?: string;
 }
 
 /** Where service calls are recorded: the trace book (records/trace-book.ts) implements it. */

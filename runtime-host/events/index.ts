@@ -1,6 +1,7 @@
 // The simulated event sources `serve` starts, one folder each under events/.
 import type { EventSource } from '../host-context';
 import { DynamoDbSource } from './dynamodb';
+import { EventBridgeSource } from './eventbridge';
 import { HttpApiSource } from './http-api';
 import type { AuthorizationOptions } from './http-api/authorize';
 import { SavedEventsSource } from './saved-events';
@@ -39,5 +40,6 @@ export function createEventSources(options: EventSourceOptions = {}): EventSourc
     new SnsSource(),
     new SqsSource(),
     new ScheduleSource({ paused: options.schedulesPaused === true }),
+    new EventBridgeSource(),
   ];
 }

@@ -239,6 +239,8 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
     'AWS::Kinesis::Stream': 'Name',
     'AWS::DynamoDB::Table': 'TableName',
     'AWS::Serverless::SimpleTable': 'TableName',
+    'AWS::Events::EventBus': 'Name',
+    'AWS::Events::Rule': 'Name',
   };
   /** The physical name a resource gets locally: its name property when set, else its logical id. */
   const naming = new Set<string>();
@@ -292,11 +294,26 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
       case 'AWS::DynamoDB::Table.Arn':
       case 'AWS::Serverless::SimpleTable.Arn':
         return `${arnBase('dynamodb')}:table/${name}`;
+      case 'AWS::Events::EventBus.Arn':
+        return `${arnBase('events')}:event-bus/${name}`;
+      case 'AWS::Events::EventBus.Name':
+        return name;
+      case 'AWS::Events::Rule.Arn': {
+        const bus = ruleBusOf(id);
+        return `${arnBase('events')}:rule/${bus === undefined || bus === 'default' ? '' : `${bus}/`}${name}`;
+      }
       case 'AWS::DynamoDB::Table.StreamArn':
         return `${arnBase('dynamodb')}:table/${name}/stream/${LOCAL_STREAM_LABEL}`;
       default:
         return undefined;
     }
+  }
+
+  /** The bus a rule is on (its EventBusName, a name or an ARN), for the rule's ARN. */
+  function ruleBusOf(id: string): string | undefined {
+    const props = merged[id]?.Properties;
+    const bus = isRecord(props) && props.EventBusName !== undefined ? resolver.resolve(props.EventBusName, new Set()) : undefined;
+    return typeof bus === 'string' ? bus.replace(/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//, '') : undefined;
   }
 
   const resources: Record<string, TemplateResource> = {};
@@ -779,11 +796,13 @@ const EMULATED_RESOURCE_TYPES = new Set([
   'AWS::Serverless::Application',
   'AWS::CloudFormation::Interface',
   'AWS::Scheduler::Schedule',
+  'AWS::Events::Rule',
+  'AWS::Events::EventBus',
+  'AWS::Events::EventBusPolicy',
 ]);
 
 /** Why a resource type the host does not emulate matters to a function, when there is more to say than its name. */
 const NOT_EMULATED_NOTES: Record<string, string> = {
-  'AWS::Events::Rule': 'its event pattern does not route locally (only rules with a ScheduleExpression fire); invoke the target with a sample event instead',
   'AWS::StepFunctions::StateMachine': 'state machines do not run locally',
   'AWS::Serverless::StateMachine': 'state machines do not run locally',
   'AWS::Lambda::EventSourceMapping': "declare the mapping as the function's event (SQS, Kinesis, DynamoDB) to have it run locally",
@@ -793,15 +812,25 @@ function reportResourcesNotEmulated(resources: Record<string, ResourceLike>, rea
   for (const [id, res] of Object.entries(resources)) {
     const type = typeof res.Type === 'string' ? res.Type : '';
     if (!type || EMULATED_RESOURCE_TYPES.has(type) || type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') continue;
-    // A rule with a ScheduleExpression fires locally (events/schedule); one with only an EventPattern does not.
-    if (type === 'AWS::Events::Rule' && isRecord(res.Properties) && res.Properties.ScheduleExpression !== undefined) continue;
     const note = NOT_EMULATED_NOTES[type];
     reader.notEmulated(['Resources', id, 'Type'], `${id} (${type}) is not emulated locally${note ? `: ${note}` : ''}`);
   }
 }
 
 /** Event types whose events the host delivers (the others are listed, and the function runs only when invoked directly). */
-const EMULATED_EVENT_TYPES = new Set(['Api', 'HttpApi', 'S3', 'Kinesis', 'DynamoDB', 'SQS', 'SNS', 'Schedule', 'ScheduleV2']);
+const EMULATED_EVENT_TYPES = new Set([
+  'Api',
+  'HttpApi',
+  'S3',
+  'Kinesis',
+  'DynamoDB',
+  'SQS',
+  'SNS',
+  'Schedule',
+  'ScheduleV2',
+  'CloudWatchEvent',
+  'EventBridgeRule',
+]);
 
 /** Function properties that change nothing locally or are not emulated, with what the user should know. */
 const PROPERTIES_NOT_EMULATED: Record<string, string> = {

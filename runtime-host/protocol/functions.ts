@@ -14,6 +14,8 @@ export type EventSourceInfo =
   | { type: 'SQS'; name: string; queue: string; batchSize: number }
   | { type: 'SNS'; name: string; topic: string; filterPolicy?: unknown; filterPolicyScope?: 'MessageAttributes' | 'MessageBody' }
   | { type: 'Schedule'; name: string; schedule: string }
+  /** SAM `CloudWatchEvent` / `EventBridgeRule`: a rule on `bus` whose pattern routes events to the function. */
+  | { type: 'EventBridgeRule'; name: string; bus: string; pattern?: unknown }
   | { type: 'Other'; name: string; sourceType: string };
 
 export interface FunctionInfo {

@@ -266,6 +266,8 @@ export interface Methods {
   'schedule.list': { params: Record<string, never> | undefined; result: { paused: boolean; schedules: ScheduleInfo[] } };
   /** Fire a schedule now (disabled or paused ones too), exactly as its timer would; `recordId` is the 'schedule-fire' record. */
   'schedule.fire': { params: { name: string }; result: { recordId: string } };
+  /** Pauses (or resumes) every schedule while the host runs, as `serve --schedules off|on` does at start; "fire now" still works. */
+  'schedule.pause': { params: { paused: boolean }; result: { paused: boolean } };
   'httpApi.status': {
     params: Record<string, never> | undefined;
     result: { running: boolean; url?: string; routes: { method: string; path: string; function: string; api: 'rest' | 'http' | 'url' }[] };
@@ -336,6 +338,7 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   'tune.last': true,
   'schedule.list': true,
   'schedule.fire': true,
+  'schedule.pause': true,
   invoke: true,
   listInvocations: true,
   getInvocation: true,

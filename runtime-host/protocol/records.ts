@@ -30,7 +30,7 @@ export function errorPayload(error: LambdaError): string {
  * initialising an environment ahead of invocations), `durable` (a durable execution invoking its function
  * again after a wait, a retry delay or a callback), and one per simulated service.
  */
-export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'provisioned', 'durable'] as const;
+export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'eventbridge', 'provisioned', 'durable'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /**
@@ -46,6 +46,7 @@ export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
  * `service-call`: an AWS API call to the local endpoint from outside any function (a script, the AWS CLI).
  * `provisioned-init`: the INIT phase of an environment kept initialised by provisioned concurrency.
  * `durable-execution`: one durable execution; its invocations are its children.
+ * `eventbridge-event`: one event put on an EventBridge bus, with the rules it matched and their deliveries.
  */
 export type RecordKind =
   | 'invocation'
@@ -58,7 +59,8 @@ export type RecordKind =
   | 'service-call'
   | 'provisioned-init'
   | 'schedule-fire'
-  | 'durable-execution';
+  | 'durable-execution'
+  | 'eventbridge-event';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -228,6 +230,11 @@ export interface InvocationRecord {
   runtimeNotice?: string;
   /** The sandbox the environment ran in and what it enforced. */
   sandbox?: SandboxReport;
+  /**
+   * EventBridge: the rules whose pattern matched (an `eventbridge-event` record), or the rule that fired
+   * (a rule's `schedule-fire`). An invocation a rule delivered names it in `source.rule`.
+   */
+  rules?: string[];
   /** Free-form details a source attaches (SNS topic and message id, S3 bucket/key, stream name/shard/sequence range). */
   source?: Record<string, unknown>;
 }

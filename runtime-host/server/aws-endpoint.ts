@@ -256,7 +256,7 @@ export class AwsEndpoint {
     this.write(res, answer, request.method === 'HEAD');
     recorder?.record({
       id: randomUUID(),
-      ...(caller ? { traceId: caller.traceId, recordId: caller.recordId } : {}),
+      ...(caller ? { traceId: caller.traceId, recordId: caller.recordId } : answer.call.traceId !== undefined ? { traceId: answer.call.traceId } : {}),
       service,
       operation: answer.call.operation,
       ...(answer.call.resource !== undefined ? { resource: answer.call.resource } : {}),

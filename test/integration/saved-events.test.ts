@@ -146,7 +146,7 @@ test('names never escape the workspace: separators, .., absolute paths and symli
 test('events.listTemplates and events.generate are served by the same source', async () => {
   const { m } = await workspace();
   const templates = await m['events.listTemplates'](undefined);
-  assert.equal(templates.length, 13);
+  assert.equal(templates.length, 14);
   const event = (await m['events.generate']({ template: 'sqs', params: { body: 'hi' } })) as { Records: { body: string }[] };
   assert.equal(event.Records[0]!.body, 'hi');
   await assert.rejects(
@@ -199,7 +199,7 @@ test('over the protocol of a real serve: events.save / listSaved / rename / getS
     assert.match(escape.error?.data?.hint ?? '', /one file name/);
     assert.deepEqual((await call('events.delete', { function: 'Api', name: 'user-1' })).result, { deleted: true });
     const templates = (await call('events.listTemplates', undefined)).result as unknown[];
-    assert.equal(templates.length, 13);
+    assert.equal(templates.length, 14);
     ws.close();
   } finally {
     await serve.stop();

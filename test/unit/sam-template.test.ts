@@ -185,7 +185,7 @@ describe('sam-template: events', () => {
       { type: 'Schedule', name: 'Hourly', schedule: 'rate(1 hour)' },
       { type: 'Api', name: 'RestGet', method: 'GET', path: '/users/{id}', restApiId: 'MyApi' },
       { type: 'HttpApi', name: 'HttpPost', method: 'POST', path: '/orders', apiId: 'MyHttpApi' },
-      { type: 'Other', name: 'Bus', sourceType: 'EventBridgeRule' },
+      { type: 'EventBridgeRule', name: 'Bus', bus: 'default', pattern: { source: ['my.app'] } },
       { type: 'FunctionUrl', authType: 'NONE' },
     ]);
     assert.equal(fn.unresolved, undefined);
@@ -369,7 +369,7 @@ Resources:
   });
 });
 
-describe('sam-template: schedules are emulated, event-pattern rules are not', () => {
+describe('sam-template: schedules and EventBridge rules are emulated', () => {
   const template = `Transform: AWS::Serverless-2016-10-31
 Resources:
   Fn:
@@ -393,12 +393,31 @@ Resources:
     Properties: { ScheduleExpression: rate(1 day), FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: !GetAtt Fn.Arn, RoleArn: r } }
 `;
 
-  it('only the EventBridgeRule event and the EventPattern rule are named as not emulated', () => {
+  it('no schedule, EventBridgeRule event or event-pattern rule is named as not emulated', () => {
     const t = parseSamTemplate(template, join(dir, 't.yaml'), opts);
     const messages = t.problems.map((p) => p.message).join('\n');
-    assert.match(messages, /Routed \(EventBridgeRule\) is not delivered locally/);
-    assert.match(messages, /Router \(AWS::Events::Rule\) is not emulated locally: its event pattern does not route locally/);
-    assert.doesNotMatch(messages, /Tick|Tock|Timer|Later/);
+    assert.doesNotMatch(messages, /Tick|Tock|Timer|Later|Routed|Router/);
+  });
+
+  it('a bus and a rule resolve as CloudFormation resolves them: Ref is the name, GetAtt Arn the ARN', () => {
+    const t = parseSamTemplate(
+      `${template}  Orders:
+    Type: AWS::Events::EventBus
+    Properties: { Name: orders-bus }
+  OnOrders:
+    Type: AWS::Events::Rule
+    Properties: { EventBusName: !Ref Orders, EventPattern: { source: [shop] }, Targets: [{ Id: fn, Arn: !GetAtt Fn.Arn }] }
+  Refs:
+    Type: AWS::SSM::Parameter
+    Properties: { Value: !Join [' ', [!Ref Orders, !GetAtt Orders.Arn, !GetAtt Orders.Name, !GetAtt OnOrders.Arn, !GetAtt Router.Arn]] }
+`,
+      join(dir, 't.yaml'),
+      opts,
+    );
+    assert.equal(
+      t.resources.Refs?.Properties.Value,
+      'orders-bus arn:aws:events:eu-west-1:111122223333:event-bus/orders-bus orders-bus arn:aws:events:eu-west-1:111122223333:rule/orders-bus/OnOrders arn:aws:events:eu-west-1:111122223333:rule/Router',
+    );
   });
 });
 

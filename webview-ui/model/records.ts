@@ -27,6 +27,7 @@ export const KIND_LABEL: Record<RecordKind, string> = {
   'provisioned-init': 'provisioned init',
   'schedule-fire': 'schedule',
   'durable-execution': 'durable execution',
+  'eventbridge-event': 'EventBridge event',
 };
 
 /** Statuses that count as a failed invocation in error rates. */

@@ -57,6 +57,7 @@ export function renderDetail(
         ? h('span', { class: 'muted', data: { testid: 'detail-init' } }, `Init Duration: ${record.initDurationMs.toFixed(2)} ms`)
         : null,
       h('span', { class: 'tag' }, record.trigger),
+      ruleTag(record),
       record.attempt ? h('span', { class: 'tag retry' }, `retry ${record.attempt}`) : null,
     ),
     h(
@@ -133,6 +134,19 @@ export function renderDetail(
     isInvocation || record.logs.length ? renderLogs(record) : null,
   ];
   return h('div', { class: 'detail', data: { testid: 'detail', recordId: record.id } }, header, actionBar, executionBar, sections);
+}
+
+/** EventBridge: the rules an event matched, or the rule that delivered an invocation. */
+function ruleTag(record: InvocationRecord): HTMLElement | null {
+  const rules = record.rules ?? (typeof record.source?.rule === 'string' ? [record.source.rule] : []);
+  if (record.kind === 'eventbridge-event' && rules.length === 0)
+    return h('span', { class: 'tag', data: { testid: 'detail-rules' }, title: 'No rule of the bus matched this event' }, 'no rule matched');
+  if (rules.length === 0) return null;
+  return h(
+    'span',
+    { class: 'tag', data: { testid: 'detail-rules' }, title: 'EventBridge rules that matched' },
+    `rule${rules.length > 1 ? 's' : ''}: ${rules.join(', ')}`,
+  );
 }
 
 function section(title: string, body: HTMLElement): HTMLElement {

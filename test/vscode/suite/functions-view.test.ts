@@ -38,7 +38,7 @@ suite('functions view', () => {
     assert.equal(first.command?.command, 'lambdaWorkbench.openPanel');
   });
 
-  test('Invoke and Debug are inline actions on a function item', () => {
+  test('Invoke and Debug are inline actions on a function item; Fire Now on a schedule, Pause or Resume on the schedules', () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
       contributes: { menus: Record<string, { command: string; when: string; group: string }[]> };
     };
@@ -46,7 +46,36 @@ suite('functions view', () => {
     assert.deepEqual(inline, [
       ['lambdaWorkbench.invokeFunction', 'view == lambdaWorkbench.functions && viewItem == lambdaFunction'],
       ['lambdaWorkbench.debugFunction', 'view == lambdaWorkbench.functions && viewItem == lambdaFunction'],
+      ['lambdaWorkbench.fireSchedule', 'view == lambdaWorkbench.functions && viewItem == schedule'],
+      ['lambdaWorkbench.toggleSchedules', 'view == lambdaWorkbench.functions && viewItem == schedules'],
     ]);
+  });
+
+  test('lists the schedules with their state; Fire Now takes the item, Pause or Resume flips them all without a restart', async () => {
+    const api = await workbenchApi();
+    const schedulesNode = (await api.functionsView.getChildren()).find((n) => n.type === 'schedules');
+    assert.ok(schedulesNode, 'a Schedules node below the functions');
+    const [nightly] = await api.functionsView.getChildren(schedulesNode);
+    const item = api.functionsView.getTreeItem(nightly!);
+    assert.deepEqual([item.label, item.description, item.contextValue], ['hello-nightly', 'disabled', 'schedule']);
+    // The inline action hands the command the node itself.
+    const recordId = await vscode.commands.executeCommand<string>('lambdaWorkbench.fireSchedule', nightly);
+    assert.equal((await api.ctx.host.request('getInvocation', { id: recordId! })).kind, 'schedule-fire');
+
+    const ws = api.ctx.host.state.kind === 'ready' ? api.ctx.host.state.ready.ws : undefined;
+    try {
+      assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.toggleSchedules'), false);
+      for (let i = 0; i < 100 && !(await api.ctx.host.request('schedule.list', undefined)).paused; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await api.ctx.host.request('schedule.list', undefined)).paused, true);
+      const paused = (await api.functionsView.getChildren()).find((n) => n.type === 'schedules')!;
+      assert.equal(api.functionsView.getTreeItem(paused).description, 'paused');
+    } finally {
+      assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.toggleSchedules'), true);
+    }
+    for (let i = 0; i < 100 && (await api.ctx.host.request('schedule.list', undefined)).paused; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await api.ctx.host.request('schedule.list', undefined)).paused, false);
+    // The same host throughout: the setting reached it without a restart.
+    assert.equal(api.ctx.host.state.kind === 'ready' ? api.ctx.host.state.ready.ws : undefined, ws);
   });
 
   test('Send Message to Queue… queues a message and the view shows the queue with its depth', async () => {
