@@ -10,6 +10,7 @@ import { DebugLauncher } from './debug/launcher';
 import { PauseReporter } from './debug/tracker';
 import { FunctionsView } from './functions-view';
 import { InvocationsPanel } from './panel';
+import { ResultsView } from './results';
 import { WorkbenchStatusBar } from './status-bar';
 
 /** What `activate` returns: the objects the real-VS-Code suite inspects. */
@@ -20,6 +21,7 @@ export interface WorkbenchApi {
   debug: DebugLauncher;
   codeLens: FunctionCodeLensProvider;
   functionsView: FunctionsView;
+  results: ResultsView;
 }
 
 let running: WorkbenchContext | undefined;
@@ -35,6 +37,7 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
   const statusBar = new WorkbenchStatusBar(ctx);
   const codeLens = new FunctionCodeLensProvider(ctx);
   const functionsView = new FunctionsView(ctx);
+  const results = new ResultsView(ctx, panel);
   // Lenses and the view's first list are read from the template itself: follow it on disk.
   const templates = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*.{yaml,yml}'));
   const templateChanged = (): void => {
@@ -52,6 +55,7 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
     statusBar,
     codeLens,
     functionsView,
+    results,
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx)),
@@ -61,9 +65,9 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
     vscode.debug.registerDebugAdapterTrackerFactory('*', new PauseReporter(ctx)),
-    ...registerCommands(ctx, { panel, debug, functionsView }),
+    ...registerCommands(ctx, { panel, debug, functionsView, results }),
   );
-  return { ctx, panel, statusBar, debug, codeLens, functionsView };
+  return { ctx, panel, statusBar, debug, codeLens, functionsView, results };
 }
 
 /** Waits for the host to exit (it kills its environments) so no process outlives the window. */

@@ -5,6 +5,7 @@ import type { WorkbenchContext } from '../context';
 import type { DebugLauncher } from '../debug/launcher';
 import type { FunctionsView } from '../functions-view';
 import type { InvocationsPanel } from '../panel';
+import type { ResultsView } from '../results';
 import { pickSampleEvent, saveEventAs } from './events';
 import { openPanel, restartHost, setMemoryAndTimeout, setNodePath, setPythonPath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
@@ -15,6 +16,7 @@ export interface CommandDeps {
   panel: InvocationsPanel;
   debug: DebugLauncher;
   functionsView: FunctionsView;
+  results: ResultsView;
 }
 
 /** Command ids as contributed in package.json (the suite checks both lists agree). */
@@ -38,6 +40,7 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.setPythonPath',
   'lambdaWorkbench.refreshFunctions',
   'lambdaWorkbench.tuneMemory',
+  'lambdaWorkbench.showResult',
 ] as const;
 
 type CommandId = (typeof COMMAND_IDS)[number];
@@ -67,6 +70,7 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),
     'lambdaWorkbench.tuneMemory': (arg, options) => tuneMemory(ctx, deps.panel, arg, (options ?? {}) as TuneOptions),
     'lambdaWorkbench.setPythonPath': (arg) => setPythonPath(ctx, arg),
+    'lambdaWorkbench.showResult': (arg) => deps.results.showResult(arg),
     'lambdaWorkbench.refreshFunctions': async () => {
       await ctx.refreshFunctions();
       deps.functionsView.refresh();
