@@ -94,9 +94,19 @@ test('the throwing frame is the innermost in the project: Node and TypeScript (s
     ),
     { file: '/work/app/src/bad.ts', line: 5, column: 12 },
   );
-  assert.deepEqual(throwingFrame(['Error: x', '    at file:///work/app/src/esm%20dir/app.mjs:2:7'], root), { file: '/work/app/src/esm dir/app.mjs', line: 2, column: 7 });
+  assert.deepEqual(throwingFrame(['Error: x', '    at file:///work/app/src/esm%20dir/app.mjs:2:7'], root), {
+    file: '/work/app/src/esm dir/app.mjs',
+    line: 2,
+    column: 7,
+  });
   assert.deepEqual(
-    throwingFrame(['  File "/work/app/py/app.py", line 9, in handler\n    return helper(event)\n', '  File "/work/app/py/util.py", line 3, in helper\n    return event["x"]\n'], root),
+    throwingFrame(
+      [
+        '  File "/work/app/py/app.py", line 9, in handler\n    return helper(event)\n',
+        '  File "/work/app/py/util.py", line 3, in helper\n    return event["x"]\n',
+      ],
+      root,
+    ),
     { file: '/work/app/py/util.py', line: 3 },
   );
   assert.equal(throwingFrame(['Task timed out after 3.00 seconds'], root), undefined);
