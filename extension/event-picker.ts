@@ -139,16 +139,19 @@ function pickItems(
 
 async function act(ctx: WorkbenchContext, target: FunctionTarget, entry: Entry, action: Action, saved: SavedEventInfo[]): Promise<EventChoice | undefined> {
   let choice: EventChoice | undefined;
+  // A file to open once the choice is remembered (so the lens already names it when the editor shows).
+  let open: string | undefined;
+  let generated: string | undefined;
   switch (entry.kind) {
     case 'empty':
       choice = { kind: 'empty' };
       break;
     case 'saved':
-      if (action === 'edit') await openProjectFile(ctx, entry.info.path);
+      if (action === 'edit') open = entry.info.path;
       choice = { kind: 'saved', name: entry.info.name };
       break;
     case 'file':
-      if (action === 'edit') await openProjectFile(ctx, entry.info.path);
+      if (action === 'edit') open = entry.info.path;
       choice = { kind: 'file', name: entry.info.name, path: entry.info.path };
       break;
     case 'trigger':
@@ -172,8 +175,7 @@ async function act(ctx: WorkbenchContext, target: FunctionTarget, entry: Entry, 
       } else if (action === 'edit') {
         // Generate: a real file, saved and chosen, open to edit.
         const info = await ctx.host.request('events.save', { function: keyOf(target), name: uniqueName(suggested, saved), event: await generate() });
-        await openProjectFile(ctx, info.path);
-        void vscode.window.showInformationMessage(`Generated ${info.path} for ${target.name}: edit it there; ▶ Invoke sends it.`);
+        open = generated = info.path;
         choice = { kind: 'saved', name: info.name };
       } else {
         const info = await saveEvent(ctx, target, await generate(), uniqueName(suggested, saved), saved);
@@ -184,6 +186,8 @@ async function act(ctx: WorkbenchContext, target: FunctionTarget, entry: Entry, 
     }
   }
   await ctx.setEventChoice(target, choice);
+  if (open) await openProjectFile(ctx, open);
+  if (generated) void vscode.window.showInformationMessage(`Generated ${generated} for ${target.name}: edit it there; ▶ Invoke sends it.`);
   return choice;
 }
 
