@@ -63,7 +63,9 @@ export class ResultsView implements vscode.Disposable {
       ctx.onDidFinishInvocation((r) => this.onRecord(r)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.render()),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (vscode.window.visibleTextEditors.some((ed) => ed.document === e.document)) this.render();
+        // Lines move as the handler is edited; other documents (the log channel among them) change nothing here.
+        if (e.document.uri.scheme === 'file' && this.latest.size > 0 && vscode.window.visibleTextEditors.some((ed) => ed.document === e.document))
+          this.render();
       }),
       vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, { provideTextDocumentContent: (uri) => this.resultDocument(uri) }),
     ];
