@@ -10,6 +10,7 @@ import { DebugLauncher } from './debug/launcher';
 import { PauseReporter } from './debug/tracker';
 import { FunctionsView } from './functions-view';
 import { InvocationsPanel } from './panel';
+import { ResultsView } from './results';
 import { WorkbenchStatusBar } from './status-bar';
 import { TemplateProblems } from './template-problems';
 import { ITEM_SCHEME, ItemDocuments } from './tables';
@@ -23,6 +24,7 @@ export interface WorkbenchApi {
   codeLens: FunctionCodeLensProvider;
   functionsView: FunctionsView;
   problems: TemplateProblems;
+  results: ResultsView;
 }
 
 let running: WorkbenchContext | undefined;
@@ -39,6 +41,7 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
   const codeLens = new FunctionCodeLensProvider(ctx);
   const functionsView = new FunctionsView(ctx);
   const problems = new TemplateProblems(ctx);
+  const results = new ResultsView(ctx, panel);
   // Lenses and the view's first list are read from the template itself: follow it on disk.
   const templates = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*.{yaml,yml}'));
   const templateChanged = (): void => {
@@ -57,6 +60,7 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
     codeLens,
     functionsView,
     problems,
+    results,
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
     vscode.workspace.registerTextDocumentContentProvider(ITEM_SCHEME, new ItemDocuments(ctx)),
@@ -67,9 +71,9 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
     vscode.debug.registerDebugAdapterTrackerFactory('*', new PauseReporter(ctx)),
-    ...registerCommands(ctx, { panel, debug, functionsView }),
+    ...registerCommands(ctx, { panel, debug, functionsView, results }),
   );
-  return { ctx, panel, statusBar, debug, codeLens, functionsView, problems };
+  return { ctx, panel, statusBar, debug, codeLens, functionsView, problems, results };
 }
 
 /** Waits for the host to exit (it kills its environments) so no process outlives the window. */

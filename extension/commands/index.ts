@@ -5,6 +5,7 @@ import type { WorkbenchContext } from '../context';
 import type { DebugLauncher } from '../debug/launcher';
 import type { FunctionsView } from '../functions-view';
 import type { InvocationsPanel } from '../panel';
+import type { ResultsView } from '../results';
 import { pickSampleEvent, saveEventAs } from './events';
 import { openPanel, restartHost, setMemoryAndTimeout, setNodePath, setPythonPath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
@@ -16,6 +17,7 @@ export interface CommandDeps {
   panel: InvocationsPanel;
   debug: DebugLauncher;
   functionsView: FunctionsView;
+  results: ResultsView;
 }
 
 /** Command ids as contributed in package.json (the suite checks both lists agree). */
@@ -42,6 +44,7 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.tuneMemory',
   'lambdaWorkbench.putItem',
   'lambdaWorkbench.deleteItem',
+  'lambdaWorkbench.showResult',
 ] as const;
 
 type CommandId = (typeof COMMAND_IDS)[number];
@@ -91,6 +94,7 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
       if (deleted) deps.functionsView.refresh();
       return deleted;
     },
+    'lambdaWorkbench.showResult': (arg) => deps.results.showResult(arg),
     'lambdaWorkbench.refreshFunctions': async () => {
       await ctx.refreshFunctions();
       deps.functionsView.refresh();

@@ -58,6 +58,8 @@ export interface EventTemplateParam {
   name: string;
   description: string;
   default: string;
+  /** Rarely changed (region, account id…): pickers may leave it out of what they ask, and it keeps its default unless given. */
+  advanced?: boolean;
 }
 
 export interface EventTemplateInfo {
@@ -67,6 +69,44 @@ export interface EventTemplateInfo {
   source: string;
   description: string;
   params: EventTemplateParam[];
+}
+
+/**
+ * An event the function's own trigger would send, derived from the template: a route of its API (asking
+ * only for the path parameters), a put to its bucket with a key its filters let through, a message on its
+ * queue or topic, a record on its stream or table, its schedule firing.
+ */
+export interface TriggerEventInfo {
+  /** What `events.generateForFunction` takes, stable while the template says the same, e.g. `HttpApi GET /hello/{name}`. */
+  id: string;
+  /** e.g. `GET /hello/{name} (HttpApi)`, `Put object to photos (S3)`. */
+  label: string;
+  /** The template's event type: `HttpApi`, `Api`, `FunctionUrl`, `S3`, `SQS`, `SNS`, `Kinesis`, `DynamoDB`, `Schedule`. */
+  source: string;
+  /** What the event is made of, e.g. `Upload · ObjectCreated:Put · prefix uploads/ · suffix .jpg`. */
+  description: string;
+  /** Only what is the user's to choose (a path parameter, an object key, a message body), defaults filled in. */
+  params: EventTemplateParam[];
+  /** A file name (without `.json`) for a saved copy, e.g. `get-hello-name`. */
+  suggestedName: string;
+}
+
+/** A JSON event file outside `events/<Function>/`: `events/*.json` of the project, or `events/*.json` in the function's CodeUri. */
+export interface EventFileInfo {
+  /** The file name without `.json`. */
+  name: string;
+  /** Project-relative path, what `events.getFile` takes. */
+  path: string;
+  /** Present when the file is not valid JSON: the parser's message. */
+  error?: string;
+}
+
+/** Everything the event picker offers a function, in the order it offers them. */
+export interface FunctionEvents {
+  triggers: TriggerEventInfo[];
+  /** `events/<Function>/*.json`. */
+  saved: SavedEventInfo[];
+  files: EventFileInfo[];
 }
 
 export interface DebugTarget {
@@ -232,6 +272,12 @@ export interface Methods {
   'events.save': { params: { function: string; name: string; event: unknown }; result: SavedEventInfo };
   'events.rename': { params: { function: string; name: string; newName: string }; result: SavedEventInfo };
   'events.delete': { params: { function: string; name: string }; result: { deleted: boolean } };
+  /** The events a function's triggers produce, its saved events and the project's other event files. `root`: a handler-only function's task root. */
+  'events.forFunction': { params: { function: string; root?: string }; result: FunctionEvents };
+  /** A fresh event for one of `events.forFunction`'s triggers; params not given keep their defaults. */
+  'events.generateForFunction': { params: { function: string; trigger: string; params?: Record<string, string> }; result: unknown };
+  /** An event file inside the project (a path from `events.forFunction`'s `files`), parsed. */
+  'events.getFile': { params: { path: string }; result: unknown };
 
   's3.putObject': { params: { bucket: string; key: string; body: string; bodyBase64?: boolean }; result: { eTag: string; size: number } };
   's3.deleteObject': { params: { bucket: string; key: string }; result: { deleted: boolean } };
@@ -350,6 +396,9 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   'events.save': true,
   'events.rename': true,
   'events.delete': true,
+  'events.forFunction': true,
+  'events.generateForFunction': true,
+  'events.getFile': true,
   's3.putObject': true,
   's3.deleteObject': true,
   'sns.publish': true,

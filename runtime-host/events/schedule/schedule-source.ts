@@ -207,7 +207,8 @@ function sameDefinition(a: ScheduleDefinition, b: ScheduleDefinition): boolean {
   return a.expression === b.expression && a.timeZone === b.timeZone && a.enabled === b.enabled && a.service === b.service;
 }
 
-function scheduleArn(d: ScheduleDefinition, region: string, accountId: string): string {
+/** The ARN a schedule's events name: the rule's, or the Scheduler schedule's in its group. */
+export function scheduleArn(d: Pick<ScheduleDefinition, 'service' | 'group' | 'name' | 'ruleName'>, region: string, accountId: string): string {
   return d.service === 'scheduler'
     ? `arn:aws:scheduler:${region}:${accountId}:schedule/${d.group ?? 'default'}/${d.name}`
     : `arn:aws:events:${region}:${accountId}:rule/${d.ruleName ?? d.name}`;

@@ -380,7 +380,8 @@ function mappingConfig(p: Record<string, unknown>, batchSize: number, startingPo
   };
 }
 
-function streamLayout(resources: Record<string, TemplateResource>, kind: StreamKind, name: string): { shardCount: number; viewType: StreamViewType } {
+/** Shard count and view type of a template's stream (a Kinesis stream, or a DynamoDB table's stream), by its name. */
+export function streamLayout(resources: Record<string, TemplateResource>, kind: StreamKind, name: string): { shardCount: number; viewType: StreamViewType } {
   const type = kind === 'kinesis' ? 'AWS::Kinesis::Stream' : 'AWS::DynamoDB::Table';
   const nameProp = kind === 'kinesis' ? 'Name' : 'TableName';
   const res = Object.entries(resources).find(

@@ -2,10 +2,10 @@
 import { gzipSync } from 'node:zlib';
 import { base64Id, digits, hex, isoSeconds, md5Hex, uuid } from './ids';
 import { buildSnsEvent, newNotification, topicArn } from '../sns/sns-event';
-import { param, type EventTemplate } from './types';
+import { advancedParam, param, type EventTemplate } from './types';
 
-const region = param('region', 'us-east-1', 'AWS Region of the source');
-const accountId = param('accountId', '123456789012', 'AWS account id in ARNs');
+const region = advancedParam('region', 'us-east-1', 'AWS Region of the source');
+const accountId = advancedParam('accountId', '123456789012', 'AWS account id in ARNs');
 
 export const messagingTemplates: EventTemplate[] = [
   {
