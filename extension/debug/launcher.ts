@@ -201,6 +201,10 @@ export class DebugLauncher implements SessionHooks, vscode.Disposable {
         }
       }),
       ctx.host.on('debug.environmentEnded', (ended) => this.environmentEnded(ended)),
+      // A host that stops or dies takes its environments with it, without a word about each.
+      ctx.host.onDidChangeState((state) => {
+        if (state.kind === 'stopped' || state.kind === 'error') for (const s of this.live.values()) this.hostEnded(s);
+      }),
       vscode.debug.onDidStartDebugSession((session) => this.nameTarget(session)),
       vscode.debug.onDidTerminateDebugSession((session) => {
         this.codeFolders.delete(session.id);
@@ -356,6 +360,13 @@ export class DebugLauncher implements SessionHooks, vscode.Disposable {
       s.ending = true;
       if (s.running.size === 0) void this.endSession(s);
     }
+  }
+
+  private hostEnded(s: LiveSession): void {
+    if (s.attached.size === 0 || s.ending) return;
+    s.adapter.output(`The Lambda Workbench host stopped, and ${s.target.name}'s debug environment with it; so does this session.\n`);
+    s.ending = true;
+    void this.endSession(s);
   }
 
   private async prepareAndAttach(s: LiveSession, params: InvokeParams): Promise<DebugTarget> {

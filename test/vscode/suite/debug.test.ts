@@ -290,4 +290,17 @@ suite('debug', () => {
     assert.deepEqual(record.event, { name: 'Alice' });
     assert.deepEqual(record.result, { message: 'Hello, Alice!', functionName: 'HelloJs' });
   });
+
+  test('a session ends with the host: a restarted host has none of the environments it debugged', async () => {
+    const api = await workbenchApi();
+    const finished = nextFinished(api, (r) => r.functionName === 'HelloJs' && r.trigger === 'debug');
+    assert.equal(
+      await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'HelloJs' }, { event: { name: 'Host' } }),
+      true,
+    );
+    assert.equal((await finished).status, 'success');
+    assert.ok([...live.values()].some((x) => x.type === 'lambda-workbench'));
+    await api.ctx.host.restart();
+    await waitFor('the session to end with the host', () => ![...live.values()].some((x) => x.type === 'lambda-workbench'), 30_000);
+  });
 });
