@@ -53,6 +53,8 @@ export interface LaunchSpec {
   localRuntime?: { name: string; version: string };
   /** Said once per function when the local interpreter is not the version the runtime names (`python3.12` on Python 3.11). */
   notice?: string;
+  /** The command is a debugger that starts the runtime (Delve): its own memory is not the function's Max Memory Used. */
+  debuggerWrapsRuntime?: boolean;
 }
 
 /** Host variables an environment inherits: the PATH to find tools. Credentials come from aws-environment.ts only. */

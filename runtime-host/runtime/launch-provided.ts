@@ -33,7 +33,7 @@ export async function providedLaunchSpec(fn: FunctionConfig, context: LaunchCont
       '--continue',
       '--log-dest=/dev/null',
     ];
-    return { command: dlv, args, env, cwd: fn.codeUri, localRuntime: hostOs() };
+    return { command: dlv, args, env, cwd: fn.codeUri, localRuntime: hostOs(), debuggerWrapsRuntime: true };
   }
   if (context.debugPort !== undefined) {
     throw new UserError(

@@ -196,6 +196,8 @@ describe('go on provided.al2023', { timeout: 600_000 }, () => {
       assert.deepEqual((record.result as { event: unknown }).event, { name: 'gopher' });
       assert.equal(record.cold, true);
       assert.ok((record.pausedMs ?? 0) >= 1400, `pausedMs ${record.pausedMs}`);
+      // Delve is not the function: Max Memory Used is the debugged program's (about 25 MB here; with Delve's, about 43).
+      assert.ok((record.maxMemoryUsedMB ?? 0) < 35, `Max Memory Used ${record.maxMemoryUsedMB} MB`);
       assert.deepEqual(
         record.logs.filter((l) => /API server listening|layer=rpc|dlv/.test(l)),
         [],
