@@ -77,18 +77,19 @@ const ENTRIES = [
     options: { ...node, entryPoints: ['test/vscode/runner/extension.ts'], outfile: 'dist/test/vscode-runner/extension.js', external: ['vscode', 'mocha'] },
   },
   // The mocha suites the runner loads inside the extension host: one bundle per *.test.ts, mocha's globals (describe/it).
-  ...(() => {
-    const dir = 'test/vscode/suite';
-    const files = existsSync(join(root, dir))
-      ? readdirSync(join(root, dir))
-          .filter((f) => f.endsWith('.test.ts'))
-          .sort()
-          .map((f) => `${dir}/${f}`)
-      : [];
-    return files.length
-      ? [{ name: 'vscode-test-suites', options: { ...node, entryPoints: files, outdir: 'dist/test/vscode-suite', external: ['vscode', 'mocha'] } }]
-      : [];
-  })(),
+  // test/vscode/suite/ → dist/test/vscode-suite/; a suite folder for another workspace, test/vscode/suite-<name>/ → dist/test/vscode-suite-<name>/.
+  ...(existsSync(join(root, 'test/vscode')) ? readdirSync(join(root, 'test/vscode')) : [])
+    .filter((d) => /^suite(-[a-z0-9-]+)?$/.test(d))
+    .sort()
+    .flatMap((d) => {
+      const dir = `test/vscode/${d}`;
+      const files = readdirSync(join(root, dir))
+        .filter((f) => f.endsWith('.test.ts'))
+        .sort()
+        .map((f) => `${dir}/${f}`);
+      const name = d === 'suite' ? 'vscode-test-suites' : `vscode-test-${d}`;
+      return files.length ? [{ name, options: { ...node, entryPoints: files, outdir: `dist/test/vscode-${d}`, external: ['vscode', 'mocha'] } }] : [];
+    }),
 ];
 
 /**

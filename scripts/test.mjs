@@ -46,8 +46,8 @@ function testFiles(dir) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (name === 'fixtures' || name === 'node_modules') continue;
-    // test/vscode/suite/*.test.ts are mocha suites that run inside VS Code's extension host (test/vscode/vscode.test.ts runs them).
-    if (name === 'suite' && relative(root, dir) === join('test', 'vscode')) continue;
+    // test/vscode/suite*/*.test.ts are mocha suites that run inside VS Code's extension host (test/vscode/vscode.test.ts and debuggers.test.ts run them).
+    if (/^suite(-|$)/.test(name) && relative(root, dir) === join('test', 'vscode')) continue;
     if (statSync(p).isDirectory()) out.push(...testFiles(p));
     else if (/\.test\.(ts|mjs|js)$/.test(name)) out.push(p);
   }

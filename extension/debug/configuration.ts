@@ -1,5 +1,6 @@
 // The `lambda-workbench` debug configuration: snippets live in package.json; this provider offers one
 // configuration per function and fills an empty F5 in from the handler in the active editor.
+import { isAbsolute, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkbenchContext } from '../context';
 import { findExportedFunctions, modulePathIn, splitHandler } from '../handler-discovery';
@@ -75,6 +76,20 @@ export class LambdaDebugConfigurationProvider implements vscode.DebugConfigurati
           ? { type: DEBUG_TYPE, request: 'launch', name: `Debug ${fn.name}`, function: fn.name }
           : { type: DEBUG_TYPE, request: 'launch', name: `Debug ${fn.name}`, handler: fn.handler, root: fn.codeUri };
       }
+    }
+    // Go and Ruby handlers: any .go file of a Go function's code, or the Ruby handler's own file.
+    for (const fn of functions) {
+      const rel = relative(fn.codeUri, file);
+      if (!rel || rel.startsWith('..') || isAbsolute(rel)) continue;
+      const goFile = fn.runtime.startsWith('provided') && file.endsWith('.go');
+      const rubyFile = fn.runtime.startsWith('ruby') && `${splitHandler(fn.handler)?.modulePath}.rb` === rel.split(sep).join('/');
+      if (goFile || rubyFile)
+        return {
+          type: DEBUG_TYPE,
+          request: 'launch',
+          name: fn.name,
+          ...(fn.origin.kind === 'template' ? { function: fn.name } : { handler: fn.handler, root: fn.codeUri }),
+        };
     }
     const modulePath = modulePathIn(this.ctx.root, file);
     const exported = findExportedFunctions(doc.getText()).find((e) => e.lambdaLike);

@@ -109,15 +109,28 @@ export interface FunctionEvents {
   files: EventFileInfo[];
 }
 
+/**
+ * How a debugger reaches an environment: the Node inspector (VS Code's JavaScript debugger attaches), or a
+ * debug adapter listening in the environment that VS Code connects to over DAP — debugpy (Python), Delve's
+ * headless server (Go, `dlv exec --headless`), the debug gem's `rdbg` server (Ruby).
+ */
+export type DebugTargetKind = 'node-inspector' | 'debugpy' | 'delve' | 'rdbg';
+
 export interface DebugTarget {
-  /** Inspector (Node) or debug adapter (Python debugpy) host and port. */
+  /** Inspector or debug adapter host and port. */
   host: string;
   port: number;
-  kind: 'node-inspector' | 'debugpy';
+  kind: DebugTargetKind;
   /** The record id of the invocation waiting on this debug target. */
   invocationId: string;
   /** Environment id, stable while the environment lives. */
   environmentId: string;
+}
+
+export interface DebugEnvironmentEnded {
+  environmentId: string;
+  functionName: string;
+  replaced: boolean;
 }
 
 /** A DynamoDB attribute value in the stream's typed form, e.g. `{"N": "101"}`. */
@@ -354,6 +367,8 @@ export interface Notifications {
   'invocation.serviceCall': ServiceCallSpan;
   'functions.changed': { functions: FunctionInfo[] };
   'debug.environmentStarted': DebugTarget;
+  /** A debug environment is gone. `replaced`: its function's code or configuration changed, and the next debug invoke starts a new one. */
+  'debug.environmentEnded': DebugEnvironmentEnded;
   'tune.progress': TuneProgress;
   'tune.finished': TuneFinished;
   /** A durable execution started, moved on or ended. */

@@ -26,15 +26,17 @@ export class InvocationHub implements RecordBook {
   attach(invoker: Invoker): void {
     this.detach?.();
     const started = (r: InvocationRecord) => this.open(r);
+    // Still running, now known to be cold or warm: announced again as started (clients replace the record by id).
+    const updated = (r: InvocationRecord) => this.notify('invocation.started', this.store.put(r));
     const log = (id: string, line: string) => this.streamLog(id, line);
     const finished = (r: InvocationRecord): Promise<void> => {
       this.streamedLogChars.delete(r.id);
       this.close(r);
       return this.store.written();
     };
-    invoker.on('started', started).on('log', log).on('finished', finished);
+    invoker.on('started', started).on('updated', updated).on('log', log).on('finished', finished);
     this.detach = () => {
-      invoker.off('started', started).off('log', log).off('finished', finished);
+      invoker.off('started', started).off('updated', updated).off('log', log).off('finished', finished);
     };
   }
 

@@ -302,7 +302,7 @@ export class ExecutionEnvironment {
       throw new Error(`cannot start the ${this.fn.runtime} runtime (${spec.command}): ${spawnError.message}`);
     }
     box.attach(child.pid!);
-    this.memory.attach(child.pid!);
+    this.memory.attach(child.pid!, spec.debuggerWrapsRuntime === true);
     // Where the kernel enforces the size there is nothing to poll: one reading per invocation gives Max Memory Used.
     if (!box.kernelMemory) this.startSampler();
 

@@ -1,7 +1,9 @@
 // Go functions on a custom runtime (`provided.al2023`/`provided.al2` with `Metadata: BuildMethod:
 // go1.x`, or a CodeUri that holds go.mod and no bootstrap of its own): the host builds the sources
 // with the local Go toolchain into <stateDir>/go-build/<function>/bootstrap, as `sam build` would,
-// whenever they are newer than that binary, then runs it as the function's bootstrap.
+// whenever they are newer than that binary, then runs it as the function's bootstrap. Debug runs get
+// their own build without optimisations or inlining (`-gcflags=all=-N -l`, what Delve needs to stop on
+// every line and show every variable) in <stateDir>/go-build/<function>/debug/.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,24 +50,29 @@ function newestSourceMs(dir: string, depth = 0): number {
 const GOARCH = { x86_64: 'amd64', arm64: 'arm64' } as const;
 const building = new Map<string, Promise<string>>();
 
+/** The flags of a debug build: no optimisations, no inlining, in every package. */
+export const GO_DEBUG_GCFLAGS = 'all=-N -l';
+
 /**
  * The function's bootstrap built from its Go sources: rebuilt when a source is newer than the
  * binary or the architecture changed; concurrent cold starts of one function share one build.
+ * `debug`: the build for Delve, kept apart from the optimised one.
  */
-export function goBootstrap(fn: FunctionConfig, context: Pick<LaunchContext, 'stateDir' | 'hostEnv'>): Promise<string> {
-  const outDir = join(context.stateDir ?? join(tmpdir(), 'lambda-workbench'), 'go-build', fn.name);
+export function goBootstrap(fn: FunctionConfig, context: Pick<LaunchContext, 'stateDir' | 'hostEnv'>, debug = false): Promise<string> {
+  const root = join(context.stateDir ?? join(tmpdir(), 'lambda-workbench'), 'go-build');
+  const outDir = debug ? join(root, fn.name, 'debug') : join(root, fn.name);
   const pending = building.get(outDir);
   if (pending) return pending;
-  const job = buildIfStale(fn, outDir, context.hostEnv ?? process.env).finally(() => building.delete(outDir));
+  const job = buildIfStale(fn, outDir, join(root, '.gocache'), context.hostEnv ?? process.env, debug).finally(() => building.delete(outDir));
   building.set(outDir, job);
   return job;
 }
 
-async function buildIfStale(fn: FunctionConfig, outDir: string, hostEnv: NodeJS.ProcessEnv): Promise<string> {
+async function buildIfStale(fn: FunctionConfig, outDir: string, gocache: string, hostEnv: NodeJS.ProcessEnv, debug: boolean): Promise<string> {
   const binary = join(outDir, 'bootstrap');
   const stampFile = join(outDir, 'build.json');
   const goarch = GOARCH[fn.architecture];
-  const stamp = JSON.stringify({ goarch, codeUri: fn.codeUri });
+  const stamp = JSON.stringify({ goarch, codeUri: fn.codeUri, ...(debug ? { gcflags: GO_DEBUG_GCFLAGS } : {}) });
   let fresh = false;
   try {
     fresh = readFileSync(stampFile, 'utf8') === stamp && statSync(binary).mtimeMs >= newestSourceMs(fn.codeUri);
@@ -73,7 +80,7 @@ async function buildIfStale(fn: FunctionConfig, outDir: string, hostEnv: NodeJS.
     // never built
   }
   refuseForeignArchitecture(fn, goarch);
-  if (!fresh) await build(fn, outDir, hostEnv, stamp);
+  if (!fresh) await build(fn, outDir, gocache, hostEnv, stamp, debug);
   return binary;
 }
 
@@ -89,7 +96,7 @@ function refuseForeignArchitecture(fn: FunctionConfig, goarch: string): void {
   );
 }
 
-async function build(fn: FunctionConfig, outDir: string, hostEnv: NodeJS.ProcessEnv, stamp: string): Promise<void> {
+async function build(fn: FunctionConfig, outDir: string, gocache: string, hostEnv: NodeJS.ProcessEnv, stamp: string, debug: boolean): Promise<void> {
   const binary = join(outDir, 'bootstrap');
   const goarch = GOARCH[fn.architecture];
   const go = findGo(fn, hostEnv);
@@ -100,9 +107,10 @@ async function build(fn: FunctionConfig, outDir: string, hostEnv: NodeJS.Process
   // A vendor folder is used as it is (go's default when vendor/modules.txt exists).
   if (env.GOFLAGS === undefined && !existsSync(join(fn.codeUri, 'vendor', 'modules.txt'))) env.GOFLAGS = '-mod=mod';
   // Without a home folder go has no default build cache: keep one in the state folder (no function is named .gocache).
-  if (!env.HOME && !env.GOCACHE && !env.XDG_CACHE_HOME) env.GOCACHE = join(outDir, '..', '.gocache');
+  if (!env.HOME && !env.GOCACHE && !env.XDG_CACHE_HOME) env.GOCACHE = gocache;
   await new Promise<void>((resolve, reject) => {
-    execFile(go, ['build', '-o', partial, '-tags', 'lambda.norpc', '.'], { cwd: fn.codeUri, env, maxBuffer: 8 * 1024 * 1024 }, (err, _stdout, stderr) => {
+    const args = ['build', '-o', partial, '-tags', 'lambda.norpc', ...(debug ? [`-gcflags=${GO_DEBUG_GCFLAGS}`] : []), '.'];
+    execFile(go, args, { cwd: fn.codeUri, env, maxBuffer: 8 * 1024 * 1024 }, (err, _stdout, stderr) => {
       if (!err) return resolve();
       reject(
         new UserError(

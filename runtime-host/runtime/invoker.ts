@@ -14,7 +14,7 @@ import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport, LambdaError } from '../protocol/records';
 import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import type { AwsAccess } from './aws-environment';
-import { runtimeFamilyOf, type HostLaunchSettings } from './launch';
+import { debugTargetKindOf, type HostLaunchSettings } from './launch';
 import type { InitializationType } from './launch-environment';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
 import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
@@ -210,11 +210,20 @@ export class LambdaInvoker implements Invoker {
   private async run(record: InvocationRecord, request: InvokeRequest, body: string, debug: boolean): Promise<InvocationRecord> {
     const { fn } = request;
     const requestId = record.requestId;
+    // An environment free right now is taken before the record is announced, so the record says from its
+    // start whether this is a cold start (a debug run can sit at a breakpoint for minutes meanwhile).
+    let free = this.takeIdle(fn, debug) ?? this.startWithinBudget(fn, debug);
+    if (free) record.cold = startsCold(free);
     this.events.emit('started', record);
     // The record book has given the record its parent's trace (on `started`); without one, it starts a trace.
     record.traceId ??= newTraceRoot();
     let waited = false;
     const environment = async () => {
+      if (free) {
+        const env = free;
+        free = undefined;
+        return env;
+      }
       const found = await this.environmentFor(fn, debug, request.signal);
       waited ||= found.waited;
       return found.env;
@@ -237,6 +246,11 @@ export class LambdaInvoker implements Invoker {
       return record;
     }
     this.markDequeued(record, waited);
+    // It waited for its environment, or the first one had died: say what it turned out to be while it runs.
+    if (startsCold(env) !== record.cold) {
+      record.cold = startsCold(env);
+      this.events.emit('updated', record);
+    }
 
     if (env.provisioned) {
       record.initializationType = 'provisioned-concurrency';
@@ -462,8 +476,7 @@ export class LambdaInvoker implements Invoker {
       }
       this.release(env);
     }
-    const kind = runtimeFamilyOf(fn.runtime) === 'python' ? 'debugpy' : 'node-inspector';
-    return { host: '127.0.0.1', port: env.debugPort!, kind, environmentId: env.id };
+    return { host: '127.0.0.1', port: env.debugPort!, kind: debugTargetKindOf(fn), environmentId: env.id };
   }
 
   /** The environment id and inspector port of an in-flight invocation (debug sessions). */
@@ -575,6 +588,7 @@ export class LambdaInvoker implements Invoker {
     }
     // An environment whose configuration changed is not reused (Lambda starts new ones after an update).
     for (const stale of pool.filter((e) => e.state === 'idle' && !this.claimed.has(e) && configSignature(e.fn) !== signature)) {
+      stale.retired = true;
       this.remove(stale);
       void stale.destroy();
     }
@@ -657,6 +671,7 @@ export class LambdaInvoker implements Invoker {
     env.onDeath = () => {
       this.remove(env);
       this.replaceProvisioned(env);
+      if (debug) this.events.emit('debugEnvironmentEnded', { environmentId: env.id, functionName: fn.name, replaced: env.retired });
     };
     pool.push(env);
     this.claimed.add(env);
@@ -753,6 +768,11 @@ export class LambdaInvoker implements Invoker {
 }
 
 type EnvironmentLaunch = HostLaunchSettings;
+
+/** Whether the next invocation in this environment is its cold start (a provisioned one's init was its own record). */
+function startsCold(env: ExecutionEnvironment): boolean {
+  return env.invocations === 0 && !env.provisioned;
+}
 
 function poolKey(functionName: string, debug: boolean): string {
   return `${functionName}\u0000${debug ? 'debug' : 'run'}`;

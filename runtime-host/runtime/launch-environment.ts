@@ -55,6 +55,8 @@ export interface LaunchSpec {
   localRuntime?: { name: string; version: string };
   /** Said once per function (with the interpreter version notice) when the local runtime lacks what Lambda's has (boto3). */
   notice?: string;
+  /** The command is a debugger that starts the runtime (Delve): its own memory is not the function's Max Memory Used. */
+  debuggerWrapsRuntime?: boolean;
 }
 
 /** Host variables an environment inherits: the PATH to find tools. Credentials come from aws-environment.ts only. */

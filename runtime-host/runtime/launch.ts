@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RuntimeFamily } from '../protocol/functions';
+import type { DebugTargetKind } from '../protocol/methods';
 import { distAsset } from './assets';
 import { javaLaunchSpec } from './launch-java';
 import { pythonLaunchSpec } from './launch-python';
@@ -23,6 +24,23 @@ export function runtimeFamilyOf(runtime: string): RuntimeFamily {
   if (/^java(11|17|21|25)$/.test(runtime)) return 'java';
   if (/^provided/.test(runtime)) return 'provided';
   return 'unsupported';
+}
+
+/**
+ * How a debugger reaches a debug environment of this runtime; each family's launch spec starts the
+ * matching server when `debugPort` is set (a new family adds its kind here and in DebugTargetKind).
+ */
+export function debugTargetKindOf(fn: Pick<FunctionConfig, 'runtime'>): DebugTargetKind {
+  switch (runtimeFamilyOf(fn.runtime)) {
+    case 'python':
+      return 'debugpy';
+    case 'ruby':
+      return 'rdbg';
+    case 'provided':
+      return 'delve';
+    default:
+      return 'node-inspector';
+  }
 }
 
 /** Async because a Go function may first be built (go-build.ts). */

@@ -14,9 +14,9 @@ export class MemorySampler {
     private readonly onOverLimit: () => void,
   ) {}
 
-  /** Starts watching the tree rooted at `pid`. */
-  attach(pid: number): void {
-    this.tree = new TreeMemory(pid);
+  /** Starts watching the tree rooted at `pid` (`excludeRoot`: its descendants only). */
+  attach(pid: number, excludeRoot = false): void {
+    this.tree = new TreeMemory(pid, undefined, excludeRoot);
   }
 
   get peakKB(): number {

@@ -18,8 +18,9 @@ const HOST_LINE = /^\[lambda-workbench\] (?:(DEBUG|INFO|WARN|ERROR) )?(.*)$/;
 /** Default host log: the line as the bootstrap wrote it, on this process's stderr. */
 export const stderrHostLog: HostLog = (level, message) => process.stderr.write(`${HOST_LINE_PREFIX}${level.toUpperCase()} ${message}\n`);
 
+/** What debuggers in the environment say on stderr: Node's inspector, the debug gem's server (`DEBUGGER: Connected.`). */
 const INSPECTOR_NOTICE =
-  /^(Debugger listening on ws:\/\/|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector|Debugger attached\.$|Waiting for the debugger to disconnect\.\.\.$)/;
+  /^(Debugger listening on ws:\/\/|For help, see: https:\/\/nodejs\.org\/en\/docs\/inspector|Debugger attached\.$|Waiting for the debugger to disconnect\.\.\.$|DEBUGGER: (Debugger can attach via |Connected\.$|Disconnected\.$))/;
 
 /** Lines kept for an invocation that has not started yet; beyond this they are dropped. */
 const PENDING_LINES_MAX = 10_000;

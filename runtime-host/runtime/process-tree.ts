@@ -23,6 +23,8 @@ export class TreeMemory {
   constructor(
     private readonly pid: number,
     private readonly walkEveryMs = { alone: 1000, withDescendants: 100 },
+    /** The root is not the function's (a debugger that started the runtime): only its descendants count. */
+    private readonly excludeRoot = false,
   ) {
     this.rootStatus = new ProcFile(`/proc/${pid}/status`);
     this.rootChildren = new ProcFile(`/proc/${pid}/task/${pid}/children`);
@@ -38,7 +40,7 @@ export class TreeMemory {
       this.lastWalkAt = now;
       this.walk();
     }
-    let sum = field(this.rootStatus.read() ?? '', 'VmHWM:');
+    let sum = this.excludeRoot ? 0 : field(this.rootStatus.read() ?? '', 'VmHWM:');
     for (const file of this.known.values()) sum += field(file.read() ?? '', 'VmHWM:');
     return sum;
   }

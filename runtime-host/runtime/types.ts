@@ -2,7 +2,7 @@
 // Everything that runs a function goes through an `Invoker`; everything that watches invocations
 // subscribes to its `InvocationEvents`.
 import type { FunctionInfo } from '../protocol/functions';
-import type { DebugTarget } from '../protocol/methods';
+import type { DebugEnvironmentEnded, DebugTarget } from '../protocol/methods';
 import type { BillingRule, InvocationRecord, Trigger } from '../protocol/records';
 
 /** What the core needs to know to run a function. `FunctionInfo` (from a template or a handler string) satisfies it. */
@@ -78,9 +78,13 @@ export interface InvokerOptions {
 /** Events every consumer (store, WebSocket broadcast, CLI) subscribes to. */
 export interface InvocationEvents {
   started: (record: InvocationRecord) => void;
+  /** A running invocation learned more about itself (it got its environment after waiting: whether it is a cold start). */
+  updated: (record: InvocationRecord) => void;
   log: (recordId: string, line: string) => void;
   /** A listener may return a promise (the store's write): `invoke` resolves only once every one has settled. */
   finished: (record: InvocationRecord) => void | Promise<void>;
+  /** A debug environment's process is gone; `replaced` when it was retired because the function changed. */
+  debugEnvironmentEnded: (info: DebugEnvironmentEnded) => void;
 }
 
 export interface Invoker {

@@ -222,6 +222,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     ),
     ...durable.methods(),
   };
+  invoker.on('debugEnvironmentEnded', (ended) => wsServer.broadcast('debug.environmentEnded', ended));
   const tuner = createTuneMethod({
     resolveFunction: (params) => functionResolver(context, registry, options.handlerDefaults ?? {})(params, 'tune'),
     createInvoker: () => new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), ...(options.invoker ?? {}) }),

@@ -144,6 +144,10 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
     near(geometry[1], (t.invokeEndAt! - t.invokeStartAt!) / totalMs, 'invoke width');
     near(geometry[2], r.billedDurationMs! / totalMs, 'billed width');
     assert.equal(await page.locator('[data-testid=timeline-billed]').getAttribute('data-billed-ms'), String(r.billedDurationMs));
+    // The legend explains what is drawn: no "paused in debugger" (nor queue wait) for a run never debugged.
+    const legend = await page.locator('[data-testid=timeline-legend]').innerText();
+    assert.match(legend, /init[\s\S]*invoke[\s\S]*billed/);
+    assert.doesNotMatch(legend, /paused in debugger|waiting for an environment/);
 
     assert.match(await text('[data-testid=detail-event]'), /"name": ?"Ada"/);
     assert.match(await text('[data-testid=detail-result]'), /"message": ?"Hello, Ada!"/);

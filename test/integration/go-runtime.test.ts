@@ -2,7 +2,7 @@
 // <stateDir>/go-build/<function>/bootstrap (GOOS=linux, the function's architecture) and runs that
 // as the custom runtime. The fixture speaks the Runtime API with net/http (no module downloads).
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -11,6 +11,7 @@ import { functionFromHandler } from '../../runtime-host/functions/handler-functi
 import { loadSamTemplate } from '../../runtime-host/functions/sam-template';
 import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
 import { UserError } from '../../runtime-host/runtime/types';
+import { DapClient } from './dap-client';
 import { repoRoot } from './node-bootstrap-helpers';
 import { removeDir, startServe, type ServeProcess } from './serve-helpers';
 
@@ -22,6 +23,26 @@ const temp = (name: string) => {
   return dir;
 };
 after(() => temps.forEach(removeDir));
+
+/** Whether a process runs the executable at `path` (by /proc/<pid>/exe). */
+function processRunning(path: string): boolean {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`) === path) return true;
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return false;
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** A copy of the fixture's Go sources, so tests may edit them. */
 function goProject(): string {
@@ -131,13 +152,98 @@ describe('go on provided.al2023', { timeout: 600_000 }, () => {
     },
   );
 
-  test('debug mode is refused with a clear message (no Delve wiring yet)', async () => {
+  test('debug mode: a -N -l build under Delve; a DAP client attaches, stops on a line with its variables, and the paused time is not the timeout', async () => {
+    const stateDir = temp('state');
+    const invoker = new LambdaInvoker({ stateDir });
+    const source = join(fixtures, 'hello', 'main.go');
+    const line =
+      readFileSync(source, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('invocations++')) + 1;
+    let dap: DapClient | undefined;
+    try {
+      const fn = functionFromHandler({ handler: 'bootstrap', root: join(fixtures, 'hello'), name: 'go-debug', timeout: 1 });
+      const target = await invoker.prepareDebug(fn);
+      assert.equal(target.kind, 'delve');
+      const build = JSON.parse(readFileSync(join(stateDir, 'go-build', 'go-debug', 'debug', 'build.json'), 'utf8')) as { gcflags?: string };
+      assert.equal(build.gcflags, 'all=-N -l', 'the debug build has no optimisations or inlining');
+      dap = await DapClient.connect(target.port);
+      const initialized = dap.waitForEvent('initialized');
+      await dap.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+      const attached = dap.request('attach', { request: 'attach', mode: 'remote', stopOnEntry: false });
+      await initialized;
+      const { breakpoints } = await dap.request<{ breakpoints: { verified: boolean }[] }>('setBreakpoints', {
+        source: { path: source },
+        breakpoints: [{ line }],
+      });
+      assert.equal(breakpoints[0]?.verified, true);
+      await dap.request('configurationDone');
+      await attached;
+
+      const running = invoker.invoke({ fn, event: { name: 'gopher' }, trigger: 'debug', debug: true });
+      const stopped = await dap.waitForEvent('stopped', (m) => m.body?.reason === 'breakpoint');
+      invoker.debuggerPaused(target.environmentId);
+      const at = await dap.stoppedAt(stopped.body!.threadId!);
+      assert.equal(at.path, source);
+      assert.equal(at.line, line);
+      assert.match(at.variables.event ?? '', /gopher/);
+      // Held longer than the 1 s timeout: the clock stands still while paused.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      invoker.debuggerResumed(target.environmentId);
+      await dap.request('continue', { threadId: stopped.body!.threadId });
+      const record = await running;
+      assert.equal(record.status, 'success', JSON.stringify(record.error));
+      assert.deepEqual((record.result as { event: unknown }).event, { name: 'gopher' });
+      assert.equal(record.cold, true);
+      assert.ok((record.pausedMs ?? 0) >= 1400, `pausedMs ${record.pausedMs}`);
+      // Delve is not the function: Max Memory Used is the debugged program's (about 25 MB here; with Delve's, about 43).
+      assert.ok((record.maxMemoryUsedMB ?? 0) < 35, `Max Memory Used ${record.maxMemoryUsedMB} MB`);
+      assert.deepEqual(
+        record.logs.filter((l) => /API server listening|layer=rpc|dlv/.test(l)),
+        [],
+        "Delve's own notices are not the function's log",
+      );
+    } finally {
+      dap?.close();
+      await invoker.shutdown();
+    }
+    await waitFor(
+      () => !processRunning(join(stateDir, 'go-build', 'go-debug', 'debug', 'bootstrap')),
+      10_000,
+      'the debugged program ends with its environment',
+    );
+  });
+
+  test('debug mode without Delve: one user error that says what to install, before any build', async () => {
+    const stateDir = temp('state');
+    const invoker = new LambdaInvoker({ stateDir, hostEnv: { PATH: '/nonexistent-bin' } });
+    try {
+      const fn = functionFromHandler({ handler: 'bootstrap', root: join(fixtures, 'hello'), name: 'go-no-dlv' });
+      await assert.rejects(
+        invoker.prepareDebug(fn),
+        (err: unknown) =>
+          err instanceof UserError &&
+          err.message === "debugging the Go function 'go-no-dlv' needs Delve (dlv), which is not installed (not on PATH, nor in Go's install folder)" &&
+          /apt install delve/.test(err.hint ?? ''),
+      );
+      assert.equal(existsSync(join(stateDir, 'go-build', 'go-no-dlv')), false, 'nothing was built');
+    } finally {
+      await invoker.shutdown();
+    }
+  });
+
+  test('debug mode of a custom runtime that is not built from Go: refused, saying why', async () => {
     const invoker = new LambdaInvoker({ stateDir: temp('state') });
     try {
-      const fn = functionFromHandler({ handler: 'bootstrap', root: join(fixtures, 'hello'), name: 'go-debug' });
+      const fn = functionFromHandler({
+        handler: 'bootstrap',
+        root: join(repoRoot, 'test', 'fixtures', 'provided', 'echo'),
+        name: 'sh-debug',
+        runtime: 'provided.al2023',
+      });
       await assert.rejects(
-        invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true }),
-        (err: unknown) => err instanceof UserError && err.message === 'breakpoints in Go functions (go-debug) are not supported yet',
+        invoker.prepareDebug(fn),
+        (err: unknown) => err instanceof UserError && err.message.startsWith("breakpoints in custom runtimes work for Go functions only: 'sh-debug'"),
       );
     } finally {
       await invoker.shutdown();

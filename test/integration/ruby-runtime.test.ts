@@ -2,7 +2,7 @@
 // file): handler resolution, context, Lambda's Ruby errors and logger, limits, cold/warm.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import { functionFromHandler } from '../../runtime-host/functions/handler-functi
 import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
 import { findRuby } from '../../runtime-host/runtime/launch-ruby';
 import { UserError } from '../../runtime-host/runtime/types';
+import { DapClient } from './dap-client';
 import { functionLines, initLines, invokeCliAt, repoRoot } from './node-bootstrap-helpers';
 import { removeDir, startServe, type ServeProcess } from './serve-helpers';
 
@@ -195,16 +196,71 @@ describe('ruby runtime: limits', { timeout: 180_000 }, () => {
     );
   });
 
-  test('debug mode is refused with a clear message (no Ruby debugger wiring yet)', async () => {
+  test('debug mode: the debug gem (rdbg) listens; a DAP client stops on a handler line with its variables', async () => {
     const invoker = new LambdaInvoker();
+    const source = join(fixtures, 'basic', 'app.rb');
+    const line =
+      readFileSync(source, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('$invocations += 1')) + 1;
+    let dap: DapClient | undefined;
     try {
       const fn = functionFromHandler({ handler: 'app.handler', root: join(fixtures, 'basic'), name: 'rb-debug' });
+      const target = await invoker.prepareDebug(fn);
+      assert.equal(target.kind, 'rdbg');
+      dap = await DapClient.connect(target.port);
+      const initialized = dap.waitForEvent('initialized');
+      await dap.request('initialize', { adapterID: 'rdbg', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+      // `launch`, not `attach`: the gem then lets the program run after configurationDone (see extension/debug/dap-socket.ts).
+      await dap.request('launch', {});
+      await initialized;
+      await dap.request('setBreakpoints', { source: { path: source }, breakpoints: [{ line }] });
+      await dap.request('configurationDone');
+      const before = dap.events.length;
+
+      const running = invoker.invoke({ fn, event: { name: 'ruby' }, trigger: 'debug', debug: true });
+      const stopped = await dap.waitForEvent('stopped', (m) => m.body?.reason === 'breakpoint', 60_000, before);
+      const at = await dap.stoppedAt(stopped.body!.threadId!);
+      assert.equal(at.path, source);
+      assert.equal(at.line, line);
+      assert.match(at.variables.event ?? '', /"name"\s*=>\s*"ruby"/);
+      assert.ok(
+        at.framePaths.slice(1).some((p) => p.includes('ruby-bootstrap')),
+        'the runtime called the handler (the editor folds those frames away)',
+      );
+      await dap.request('continue', { threadId: stopped.body!.threadId });
+      const record = await running;
+      assert.equal(record.status, 'success', JSON.stringify(record.error));
+      assert.deepEqual((record.result as { event: unknown }).event, { name: 'ruby' });
+      assert.equal(record.cold, true);
+      assert.deepEqual(
+        record.logs.filter((l) => l.includes('DEBUGGER')),
+        [],
+        "the debug gem's notices are not the function's log",
+      );
+    } finally {
+      dap?.close();
+      await invoker.shutdown();
+    }
+  });
+
+  test('debug mode without the debug gem: one user error that says what to install', async () => {
+    // A Ruby whose gem folders are empty stands for one without the debug gem.
+    const bin = mkdtempSync(join(tmpdir(), 'lw-rb-nogems-'));
+    writeFileSync(join(bin, 'ruby'), `#!/bin/sh\nGEM_PATH=${bin} GEM_HOME=${bin} exec /usr/bin/ruby "$@"\n`, { mode: 0o755 });
+    const invoker = new LambdaInvoker({ hostEnv: { PATH: `${bin}:/usr/bin:/bin` } });
+    try {
+      const fn = functionFromHandler({ handler: 'app.handler', root: join(fixtures, 'basic'), name: 'rb-no-gem' });
       await assert.rejects(
-        invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true }),
-        (err: unknown) => err instanceof UserError && err.message === 'breakpoints in ruby3.3 functions are not supported yet',
+        invoker.prepareDebug(fn),
+        (err: unknown) =>
+          err instanceof UserError &&
+          err.message === `debugging the Ruby function 'rb-no-gem' needs the debug gem (rdbg), which ${join(bin, 'ruby')} does not find` &&
+          /gem install debug/.test(err.hint ?? ''),
       );
     } finally {
       await invoker.shutdown();
+      removeDir(bin);
     }
   });
 

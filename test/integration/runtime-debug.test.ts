@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { after, test } from 'node:test';
+import type { DebugEnvironmentEnded } from '../../runtime-host/protocol/methods';
+import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
 import { fixtureFunction, waitFor } from './runtime-helpers';
 
@@ -101,4 +103,48 @@ test('wallClockTimeoutWhileDebugging: the clock keeps running while paused', asy
   const { record } = await pausedInvocation(invoker, 1200);
   assert.equal(record.status, 'timeout');
   await waitFor(() => invoker.environmentCount('debugged') === 0, 'the timed-out debug environment to go');
+});
+
+test('a debug run is announced as what it is: the prepared environment\'s first invocation is cold from its start, not "warm" until it finishes', async () => {
+  const invoker = new LambdaInvoker();
+  invokers.push(invoker);
+  const fn = fixtureFunction('basic/app.handler', { name: 'announced' });
+  await invoker.prepareDebug(fn);
+  const announced: boolean[] = [];
+  const onStarted = (r: InvocationRecord) => announced.push(r.cold);
+  invoker.on('started', onStarted).on('updated', onStarted);
+  try {
+    const first = await invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true });
+    assert.equal(first.cold, true);
+    assert.deepEqual(announced, [true], 'announced once, as the cold start it is');
+    const second = await invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true });
+    assert.equal(second.cold, false);
+    assert.deepEqual(announced, [true, false]);
+  } finally {
+    invoker.off('started', onStarted).off('updated', onStarted);
+  }
+});
+
+test('a debug environment that goes says so: "replaced" when its function changed, not when it ended otherwise (a timeout)', async () => {
+  const invoker = new LambdaInvoker();
+  invokers.push(invoker);
+  const ended: DebugEnvironmentEnded[] = [];
+  invoker.on('debugEnvironmentEnded', (e) => ended.push(e));
+  const fn = fixtureFunction('basic/app.handler', { name: 'changing' });
+  const first = await invoker.prepareDebug(fn);
+  invoker.retire('changing');
+  await waitFor(() => ended.length === 1, 'the retired environment to end');
+  assert.deepEqual(ended[0], { environmentId: first.environmentId, functionName: 'changing', replaced: true });
+
+  // basic/app.remaining waits 1.5 s: past a 1 s timeout the environment is killed, as Lambda does.
+  const slow = fixtureFunction('basic/app.remaining', { name: 'slow-debugged', timeout: 1 });
+  const second = await invoker.prepareDebug(slow);
+  const record = await invoker.invoke({ fn: slow, event: {}, trigger: 'debug', debug: true });
+  assert.equal(record.status, 'timeout');
+  await waitFor(() => ended.length === 2, 'the timed-out environment to end');
+  assert.deepEqual(ended[1], { environmentId: second.environmentId, functionName: 'slow-debugged', replaced: false });
+  // Environments of plain invokes are not debug environments: nothing to say about them.
+  await invoker.invoke({ fn: slow, event: {}, trigger: 'manual' });
+  await waitFor(() => invoker.environmentCount('slow-debugged') === 0, 'the plain environment to time out too');
+  assert.equal(ended.length, 2);
 });

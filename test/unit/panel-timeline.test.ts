@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { axisTicks, layoutTimeline, percentOf } from '../../webview-ui/model/timeline';
+import { axisTicks, layoutTimeline, legendOf, percentOf } from '../../webview-ui/model/timeline';
 import { record } from './panel/records';
 
 describe('panel timeline layout', () => {
@@ -87,6 +87,27 @@ describe('panel timeline layout', () => {
       { kind: 'paused', startMs: 1000, endMs: 3000 },
       { kind: 'paused', startMs: 4000, endMs: 5000 },
     ]);
+  });
+
+  it('the legend names only what is drawn: "paused in debugger" under a run that was paused, never under others', () => {
+    const plain = record({
+      id: 'a',
+      cold: true,
+      timestamps: { queuedAt: 0, initStartAt: 1, initEndAt: 100, invokeStartAt: 100, invokeEndAt: 120, finishedAt: 121 },
+      billedDurationMs: 120,
+    });
+    assert.deepEqual(legendOf(layoutTimeline(plain, [], 0)), { kinds: ['queued', 'init', 'invoke', 'report'], billed: true });
+    const paused = record({
+      id: 'p',
+      trigger: 'debug',
+      timestamps: { queuedAt: 0, invokeStartAt: 0, invokeEndAt: 5000, finishedAt: 5000 },
+      pauses: [{ startAt: 1000, endAt: 3000 }],
+      pausedMs: 2000,
+      billedDurationMs: 3000,
+    });
+    assert.deepEqual(legendOf(layoutTimeline(paused, [], 0)).kinds, ['queued', 'invoke', 'paused']);
+    const running = record({ id: 'r', status: 'running', timestamps: { queuedAt: 0, invokeStartAt: 5 }, durationMs: undefined, billedDurationMs: undefined });
+    assert.deepEqual(legendOf(layoutTimeline(running, [], 250)), { kinds: ['queued', 'running'], billed: false });
   });
 
   it('draws a running invocation up to now, without a billed span', () => {

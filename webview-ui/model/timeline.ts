@@ -105,6 +105,14 @@ export function timelineRow(r: InvocationRecord, depth: number, originAt: number
   return { recordId: r.id, label, depth, attempt, status: r.status, cold: r.cold, phases, billed };
 }
 
+const LEGEND_ORDER: readonly PhaseKind[] = ['waiting', 'queued', 'init', 'invoke', 'running', 'paused', 'report'];
+
+/** What the legend explains: the phases this timeline draws (no "paused in debugger" under a run never paused), and the billed bracket if any. */
+export function legendOf(layout: TimelineLayout): { kinds: PhaseKind[]; billed: boolean } {
+  const drawn = new Set(layout.rows.flatMap((r) => r.phases.map((p) => p.kind)));
+  return { kinds: LEGEND_ORDER.filter((k) => drawn.has(k)), billed: layout.rows.some((r) => r.billed !== undefined) };
+}
+
 /** Round tick steps (1, 2, 5 × 10^k ms) giving at most `maxTicks` intervals. */
 export function axisTicks(totalMs: number, maxTicks = 6): TimelineTick[] {
   const rough = totalMs / maxTicks;

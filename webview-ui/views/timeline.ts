@@ -3,7 +3,7 @@ import { BILLING_RULE_DESCRIPTIONS } from '../../runtime-host/protocol/billing';
 import { h, setStyle } from '../dom';
 import { formatShortMs } from '../model/format';
 import { STATUS_LABEL } from '../model/records';
-import { percentOf, type TimelineLayout } from '../model/timeline';
+import { legendOf, percentOf, type TimelineLayout } from '../model/timeline';
 
 const PHASE_LABEL = {
   waiting: 'waiting for an environment',
@@ -88,13 +88,12 @@ export function renderTimeline(layout: TimelineLayout, onSelect: (id: string) =>
       track,
     );
   });
+  const keys = legendOf(layout);
   const legend = h(
     'div',
-    { class: 'tl-legend' },
-    (['waiting', 'queued', 'init', 'invoke', 'paused', 'report'] as const).map((k) =>
-      h('span', { class: 'tl-key' }, h('span', { class: `tl-swatch tl-${k}` }), PHASE_LABEL[k]),
-    ),
-    h('span', { class: 'tl-key' }, h('span', { class: 'tl-swatch tl-billed-swatch' }), 'billed'),
+    { class: 'tl-legend', data: { testid: 'timeline-legend' } },
+    keys.kinds.map((k) => h('span', { class: 'tl-key', data: { phase: k } }, h('span', { class: `tl-swatch tl-${k}` }), PHASE_LABEL[k])),
+    keys.billed ? h('span', { class: 'tl-key' }, h('span', { class: 'tl-swatch tl-billed-swatch' }), 'billed') : null,
   );
   return h(
     'div',

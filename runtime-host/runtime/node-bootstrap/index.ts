@@ -7,7 +7,7 @@ import { loadHandler, type UserHandler } from './handler-loader';
 import { BeforeExitListener, buildCallbackContext, InvokeContext } from './invoke-context';
 import { RuntimeApiClient } from './runtime-api-client';
 import { defineAwsLambdaGlobal, invokeStreaming, isStreamingHandler, type ResponseStream } from './streaming';
-import { installRequireHook } from './typescript';
+import { installRequireHook, releaseCompiler } from './typescript';
 
 interface ErrorCallbacks {
   uncaughtException: (error: unknown) => void;
@@ -25,6 +25,18 @@ function warnIfCallbackHandler(handler: UserHandler): void {
       'AWS Lambda plans to remove support for callback-based function handlers starting with Node.js 24. You will need to update this function to use an async handler to use Node.js 24 or later. For more information and to provide feedback on this change, see https://github.com/aws/aws-lambda-nodejs-runtime-interface-client/issues/137. To disable this warning, set the AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING environment variable.',
     );
   }
+}
+
+/** Debug environments (and only they) get the file the host keeps the debugger's pauses in. */
+const DEBUGGING = process.env._LAMBDA_WORKBENCH_PAUSE_FILE !== undefined;
+
+/**
+ * The handler call in a debug environment, one frame deeper: the debugger skips this file's frames, and
+ * VS Code folds two or more skipped frames in a row under "Show N More Stack Frames" where a lone one
+ * (Runtime.handleOnce) would stay in the call stack under the handler. `this` is the runtime, as in Lambda.
+ */
+function callHandler(runtime: Runtime, handler: UserHandler, event: unknown, context: unknown, callback: unknown): unknown {
+  return (handler as (this: Runtime, ...args: unknown[]) => unknown).call(runtime, event, context, callback);
 }
 
 class Runtime {
@@ -73,7 +85,8 @@ class Runtime {
       });
       const event: unknown = JSON.parse(bodyJson);
       this.client.noteHandlerStart();
-      const result = this.handler(event, invokeContext.attachEnvironmentData(callbackContext), callback);
+      const context = invokeContext.attachEnvironmentData(callbackContext);
+      const result = DEBUGGING ? callHandler(this, this.handler, event, context, callback) : this.handler(event, context, callback);
       if (isPromise(result)) {
         BeforeExitListener.set(() => {
           markCompleted();
@@ -131,6 +144,7 @@ async function main(): Promise<void> {
     errorCallbacks.uncaughtException(err);
     return;
   }
+  releaseCompiler();
   if (!isStreamingHandler(handler)) warnIfCallbackHandler(handler);
   new Runtime(client, handler, errorCallbacks).scheduleIteration();
 }

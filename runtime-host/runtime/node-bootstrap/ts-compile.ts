@@ -14,6 +14,8 @@ export interface EsbuildApi {
     input: string,
     options: { loader: 'ts'; format: 'cjs' | 'esm'; sourcemap: 'inline'; sourcefile: string; target: string; sourcesContent: boolean },
   ): { code: string };
+  /** Ends esbuild's service (its sync API's worker thread); the next call starts it again. */
+  stop?(): Promise<void> | void;
 }
 
 export interface TsSettings {

@@ -53,6 +53,14 @@ export function installRequireHook(): void {
   }
 }
 
+/**
+ * After init: esbuild's sync API keeps a worker thread in the function's process (memory Lambda would not
+ * count, and a stray thread in a debugger's call stack); end it. A compile after init starts it again.
+ */
+export function releaseCompiler(): void {
+  if (settings) void settings.esbuild.stop?.();
+}
+
 /** Before the first import() of TypeScript: starts node's loader thread with our hooks (Node ≥ 20.6). */
 export function registerEsmHooks(filename: string): void {
   if (!esbuildDir || esmHooksRegistered) return;

@@ -14,6 +14,9 @@ require 'time'
 $stdout.sync = true
 $stderr.sync = true
 
+# Debug mode (`ruby -r debug/open_nonstop`): the debug gem has read its settings; the function sees Lambda's ENV.
+%w[RUBY_DEBUG_HOST RUBY_DEBUG_PORT RUBY_DEBUG_SKIP_PATH RUBY_DEBUG_NO_RC].each { |name| ENV.delete(name) } if defined?(DEBUGGER__)
+
 module LambdaWorkbench
   API_PREFIX = '/2018-06-01/runtime'
 

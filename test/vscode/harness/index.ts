@@ -11,7 +11,7 @@
 //   } finally {
 //     await vs.close();
 //   }
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RunnerEnv, type SuiteResults } from '../runner/results';
@@ -127,6 +127,31 @@ export async function waitForResults(file: string, timeoutMs = 15 * 60_000, isDe
   }
 }
 
+/** Folder under a run's output where suites inside the extension host ask the driver for a screenshot (one empty file per name). */
+export const SCREENSHOT_REQUESTS = '.screenshot-requests';
+
+/** Takes `<outputDir>/<name>.png` for every request file `<outputDir>/.screenshot-requests/<name>`, then removes the request. */
+function serveScreenshots(workbench: Workbench, outputDir: string): { stop(): void } {
+  const dir = join(outputDir, SCREENSHOT_REQUESTS);
+  mkdirSync(dir, { recursive: true });
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    const names = readdirSync(dir);
+    if (names.length === 0) return;
+    busy = true;
+    void (async () => {
+      for (const name of names) {
+        await workbench.screenshot(name).catch(() => undefined);
+        rmSync(join(dir, name), { force: true });
+      }
+    })().finally(() => {
+      busy = false;
+    });
+  }, 200);
+  return { stop: () => clearInterval(timer) };
+}
+
 export async function launchVscode(opts: LaunchOptions): Promise<VscodeSession> {
   const vscodeDir = ensureVscode();
   const baseDir = mkdtempSync(join(tmpdir(), `lwb-vscode-${opts.name}-`));
@@ -191,7 +216,15 @@ export async function launchVscode(opts: LaunchOptions): Promise<VscodeSession> 
     baseDir,
     extensionsDir,
     resultsFile,
-    waitForResults: (timeoutMs?: number) => waitForResults(resultsFile, timeoutMs, () => serverExited),
+    waitForResults: async (timeoutMs?: number) => {
+      // While the suites run, take the screenshots they ask for (suite/util.ts `screenshot`).
+      const shots = workbench ? serveScreenshots(workbench, outputDir) : undefined;
+      try {
+        return await waitForResults(resultsFile, timeoutMs, () => serverExited);
+      } finally {
+        shots?.stop();
+      }
+    },
     close,
   };
 }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { InvokeOutput } from '../../../runtime-host/protocol';
-import { lineOf, nextFinished, nextStarted, projectFile, sleep, waitFor, workbenchApi } from './util';
+import { lineOf, nextFinished, nextStarted, projectFile, screenshot, sleep, waitFor, workbenchApi } from './util';
 
 interface Stop {
   session: vscode.DebugSession;
@@ -32,6 +32,13 @@ class StopWatcher implements vscode.Disposable {
   dispose(): void {
     this.registration.dispose();
   }
+}
+
+async function stackFrames(stop: Stop): Promise<{ name: string; path: string; hint: string | undefined }[]> {
+  const trace = (await stop.session.customRequest('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 50 })) as {
+    stackFrames: { name: string; presentationHint?: string; source?: { path?: string; presentationHint?: string } }[];
+  };
+  return trace.stackFrames.map((f) => ({ name: f.name, path: f.source?.path ?? '', hint: f.source?.presentationHint ?? f.presentationHint }));
 }
 
 async function topFrame(stop: Stop): Promise<{ path: string; line: number }> {
@@ -96,11 +103,66 @@ suite('debug', () => {
     const frame = await topFrame(stop);
     assert.equal(frame.path, projectFile(file), 'stopped in the TypeScript source, not the compiled JS');
     assert.equal(frame.line, lineOf(file, '// BREAKPOINT') + 1);
+    // Named after the function; under the handler only the runtime's frames, skipped and two or more in a row (VS Code folds those away).
+    assert.equal(stop.session.name, 'GreetTs');
+    const below = (await stackFrames(stop)).slice(1);
+    assert.ok(below.length >= 2, `frames under the handler: ${JSON.stringify(below)}`);
+    assert.deepEqual(
+      below.filter((f) => f.hint !== 'deemphasize'),
+      [],
+      'every frame under the handler is the runtime, skipped',
+    );
+    await screenshot('debug-stopped-in-greet-ts');
     await stop.session.customRequest('continue', { threadId: stop.threadId });
     const record = await finished;
     assert.equal(record.status, 'success');
     assert.deepEqual(record.result, { greeting: 'Hello, Debugger!' });
     assert.equal(record.cold, true);
+  });
+
+  test('debugging the function again runs in its live session; debugging another function ends it', async () => {
+    const api = await workbenchApi();
+    const roots = (): vscode.DebugSession[] => [...live.values()].filter((x) => x.type === 'lambda-workbench');
+    let before = watcher.stops.length;
+    const first = nextFinished(api, (r) => r.functionName === 'GreetTs' && r.trigger === 'debug');
+    assert.equal(
+      await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'One' } }),
+      true,
+    );
+    const stop1 = await watcher.next(before + 1);
+    await stop1.session.customRequest('continue', { threadId: stop1.threadId });
+    assert.deepEqual((await first).result, { greeting: 'Hello, One!' });
+    const session = roots();
+    assert.equal(session.length, 1);
+    assert.match(session[0]!.name, /GreetTs/);
+
+    before = watcher.stops.length;
+    const second = nextFinished(api, (r) => r.functionName === 'GreetTs' && r.trigger === 'debug');
+    assert.equal(
+      await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'GreetTs' }, { event: { name: 'Two' } }),
+      true,
+    );
+    const stop2 = await watcher.next(before + 1);
+    assert.equal(stop2.session.parentSession?.parentSession?.id, session[0]!.id, 'stopped under the same session');
+    await stop2.session.customRequest('continue', { threadId: stop2.threadId });
+    const again = await second;
+    assert.deepEqual(again.result, { greeting: 'Hello, Two!' });
+    assert.equal(again.cold, false, 'the same warm debug environment');
+    assert.deepEqual(
+      roots().map((x) => x.id),
+      [session[0]!.id],
+      'still one session',
+    );
+
+    const other = nextFinished(api, (r) => r.functionName === 'HelloJs' && r.trigger === 'debug');
+    assert.equal(
+      await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'HelloJs' }, { event: { name: 'Other' } }),
+      true,
+    );
+    assert.equal((await other).status, 'success');
+    await waitFor("GreetTs's session to end", () => !live.has(session[0]!.id), 30_000);
+    assert.equal(roots().length, 1);
+    assert.match(roots()[0]!.name, /HelloJs/);
   });
 
   test('paused longer than the 2 s timeout: no timeout while paused; it fires after continuing', async () => {
@@ -129,6 +191,8 @@ suite('debug', () => {
     // Duration (and so billed time) is active time only: the 2 s timeout, not the seconds spent paused.
     const durationMs = done.durationMs ?? -1;
     assert.ok(durationMs >= 1_900 && durationMs < heldMs, `duration ${durationMs} ms should be the 2 s timeout, excluding the ${heldMs} ms paused`);
+    // A timeout ends the environment, as in Lambda; the session ends with it (no stopDebugging here).
+    await waitFor('the session to end with its environment', () => ![...live.values()].some((x) => x.type === 'lambda-workbench'), 30_000);
   });
 
   test('Python: debugpy is connected as a debug adapter server; a breakpoint in app.py stops and continuing finishes', async () => {
@@ -186,7 +250,7 @@ suite('debug', () => {
         ),
       );
       const stop2 = await watcher.next(before + 1);
-      assert.notEqual(stop2.session.parentSession?.name, stop1.session.parentSession?.name, 'a new environment, a new attach session');
+      assert.notEqual(stop2.session.parentSession?.id, stop1.session.parentSession?.id, 'a new environment, a new attach session');
       const frame2 = await topFrame(stop2);
       await stop2.session.customRequest('continue', { threadId: stop2.threadId });
       const result = await output;
@@ -225,5 +289,18 @@ suite('debug', () => {
     assert.equal(record.status, 'success');
     assert.deepEqual(record.event, { name: 'Alice' });
     assert.deepEqual(record.result, { message: 'Hello, Alice!', functionName: 'HelloJs' });
+  });
+
+  test('a session ends with the host: a restarted host has none of the environments it debugged', async () => {
+    const api = await workbenchApi();
+    const finished = nextFinished(api, (r) => r.functionName === 'HelloJs' && r.trigger === 'debug');
+    assert.equal(
+      await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'HelloJs' }, { event: { name: 'Host' } }),
+      true,
+    );
+    assert.equal((await finished).status, 'success');
+    assert.ok([...live.values()].some((x) => x.type === 'lambda-workbench'));
+    await api.ctx.host.restart();
+    await waitFor('the session to end with the host', () => ![...live.values()].some((x) => x.type === 'lambda-workbench'), 30_000);
   });
 });

@@ -1,5 +1,5 @@
 // Helpers shared by the suites that run inside the real VS Code extension host.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkbenchApi } from '../../../extension/main';
@@ -81,4 +81,21 @@ export function nextStarted(api: WorkbenchApi, match: (r: InvocationRecord) => b
       }
     });
   });
+}
+
+/**
+ * A screenshot of the whole workbench as `<test output>/<name>.png`, taken by the driver outside the
+ * extension host (harness `serveScreenshots`); resolves once it is written, or after 15 s when no
+ * driver serves requests (the electron runner), so a suite never depends on it.
+ */
+export async function screenshot(name: string): Promise<void> {
+  const output = process.env.LAMBDA_WORKBENCH_TEST_OUTPUT;
+  if (!output) return;
+  const png = join(output, `${name}.png`);
+  const requests = join(output, '.screenshot-requests');
+  rmSync(png, { force: true });
+  mkdirSync(requests, { recursive: true });
+  const request = join(requests, name);
+  writeFileSync(request, '');
+  await waitFor(`screenshot ${name}`, () => !existsSync(request) && existsSync(png), 15_000).catch(() => undefined);
 }
