@@ -48,11 +48,14 @@ export class CgroupSandbox implements Sandbox {
   }
 
   static make(flavour: Flavour, reason: string): CgroupSandbox {
-    startWatchdog(flavour.hostDirs);
     return new CgroupSandbox(flavour, reason);
   }
 
   create(environmentId: string, memorySizeMB: number): EnvironmentSandbox {
+    // With the first environment, not at start: a host that never runs a function (or not yet) spawns
+    // no watchdog, and its start is one process spawn shorter. Folders of a host that died before
+    // that hold no process, and the next host's probe removes them (reapDeadHosts).
+    startWatchdog(this.flavour.hostDirs);
     return new CgroupEnvironment(this.flavour, environmentId, memorySizeMB);
   }
 }
