@@ -67,10 +67,14 @@ interface Waiter {
 
 export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 
+let startConcurrency: number | undefined;
+
 /** Environments that may initialize at once on this machine. */
 export function defaultStartConcurrency(): number {
-  return Math.max(2, availableParallelism());
+  // Asked for each invocation that needs an environment: read the core count once (it is a system call).
+  return (startConcurrency ??= Math.max(2, availableParallelism()));
 }
+
 
 /** Half the machine's memory: the rest is the host's, the editor's and everything else's. */
 export function defaultMemoryBudgetMB(): number {
