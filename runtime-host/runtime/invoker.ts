@@ -75,7 +75,6 @@ export function defaultStartConcurrency(): number {
   return (startConcurrency ??= Math.max(2, availableParallelism()));
 }
 
-
 /** Half the machine's memory: the rest is the host's, the editor's and everything else's. */
 export function defaultMemoryBudgetMB(): number {
   return Math.max(1024, Math.floor(totalmem() / 1024 / 1024 / 2));
