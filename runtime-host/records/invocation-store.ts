@@ -167,10 +167,19 @@ export class InvocationStore {
           return;
         }
         const existing = this.entries.get(record.id);
-        if (!Object.prototype.hasOwnProperty.call(record, 'event')) record.event = existing ? existing.record.event : null;
-        const capped = capRecord(record, this.inlineLimitBytes);
-        if (capped !== record) needsRewrite = true;
-        this.remember(capped, Buffer.byteLength(lineOf(capped), 'utf8'), true);
+        const withEvent = Object.prototype.hasOwnProperty.call(record, 'event');
+        if (!withEvent) record.event = existing ? existing.record.event : null;
+        // A line within the inline limit has no part beyond it (nothing to cut), and its size is the
+        // line's own (plus its event's, kept from an earlier line): no record is serialised again
+        // to load it, which was most of a large history's load time.
+        if (line.length <= this.inlineLimitBytes) {
+          const eventBytes = withEvent ? 0 : 9 + Buffer.byteLength(JSON.stringify(record.event) ?? 'null', 'utf8');
+          this.remember(record, line.length + 1 + eventBytes, true);
+        } else {
+          const capped = capRecord(record, this.inlineLimitBytes);
+          if (capped !== record) needsRewrite = true;
+          this.remember(capped, Buffer.byteLength(lineOf(capped), 'utf8'), true);
+        }
         this.trim();
       };
       while (position < size) {
