@@ -70,7 +70,7 @@ export class Shard {
       this.lastSequence = seq;
       return { sequenceNumber: seq.toString(), ...record } as StoredStreamRecord;
     });
-    const text = stored.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const text = stored.map(lineOf).join('');
     const write = this.writes.then(async () => {
       // Kept open between appends: opening the file per PutRecords call costs more than the write.
       this.handle ??= await open(this.file, 'a');
@@ -109,6 +109,13 @@ export class Shard {
       if (timeoutMs !== undefined) timer = setTimeout(done, Math.max(0, timeoutMs));
     });
   }
+}
+
+/** A record's line in its shard file; a Kinesis record's fields need no escaping but its partition key's. */
+function lineOf(r: StoredStreamRecord): string {
+  if (r.dynamodb !== undefined) return `${JSON.stringify(r)}\n`;
+  const data = r.data !== undefined ? `,"data":"${r.data}"` : '';
+  return `{"sequenceNumber":"${r.sequenceNumber}","partitionKey":${JSON.stringify(r.partitionKey)}${data},"arrivalMs":${r.arrivalMs}}\n`;
 }
 
 export interface StreamMeta {
@@ -193,7 +200,11 @@ export class Stream {
       },
     }));
     const byShard = new Map<Shard, number[]>();
-    placed.forEach((p, i) => byShard.set(p.shard, [...(byShard.get(p.shard) ?? []), i]));
+    placed.forEach((p, i) => {
+      const indexes = byShard.get(p.shard);
+      if (indexes) indexes.push(i);
+      else byShard.set(p.shard, [i]);
+    });
     const out: { shardId: string; sequenceNumber: string }[] = new Array(inputs.length);
     await Promise.all(
       [...byShard].map(async ([shard, indexes]) => {
