@@ -10,7 +10,10 @@ import { DebugLauncher } from './debug/launcher';
 import { PauseReporter } from './debug/tracker';
 import { FunctionsView } from './functions-view';
 import { InvocationsPanel } from './panel';
+import { ResultsView } from './results';
 import { WorkbenchStatusBar } from './status-bar';
+import { TemplateProblems } from './template-problems';
+import { ITEM_SCHEME, ItemDocuments } from './tables';
 
 /** What `activate` returns: the objects the real-VS-Code suite inspects. */
 export interface WorkbenchApi {
@@ -20,6 +23,8 @@ export interface WorkbenchApi {
   debug: DebugLauncher;
   codeLens: FunctionCodeLensProvider;
   functionsView: FunctionsView;
+  problems: TemplateProblems;
+  results: ResultsView;
 }
 
 let running: WorkbenchContext | undefined;
@@ -35,6 +40,8 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
   const statusBar = new WorkbenchStatusBar(ctx);
   const codeLens = new FunctionCodeLensProvider(ctx);
   const functionsView = new FunctionsView(ctx);
+  const problems = new TemplateProblems(ctx);
+  const results = new ResultsView(ctx, panel);
   // Lenses and the view's first list are read from the template itself: follow it on disk.
   const templates = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*.{yaml,yml}'));
   const templateChanged = (): void => {
@@ -52,8 +59,11 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
     statusBar,
     codeLens,
     functionsView,
+    problems,
+    results,
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
+    vscode.workspace.registerTextDocumentContentProvider(ITEM_SCHEME, new ItemDocuments(ctx)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx)),
     vscode.debug.registerDebugConfigurationProvider(
       DEBUG_TYPE,
@@ -61,9 +71,9 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
     vscode.debug.registerDebugAdapterTrackerFactory('*', new PauseReporter(ctx)),
-    ...registerCommands(ctx, { panel, debug, functionsView }),
+    ...registerCommands(ctx, { panel, debug, functionsView, results }),
   );
-  return { ctx, panel, statusBar, debug, codeLens, functionsView };
+  return { ctx, panel, statusBar, debug, codeLens, functionsView, problems, results };
 }
 
 /** Waits for the host to exit (it kills its environments) so no process outlives the window. */
