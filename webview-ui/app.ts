@@ -23,6 +23,8 @@ import { renderTune, type TuneViewState } from './views/tune';
 /** How much history the panel loads at start (newest first); live records are added on top. */
 const HISTORY_LIMIT = 10_000;
 const PAGE_SIZE = 500;
+/** While the history loads page by page, how often the list is redrawn. */
+const LOAD_REDRAW_MS = 250;
 
 export class PanelApp {
   private readonly history = new HistoryModel();
@@ -208,14 +210,21 @@ export class PanelApp {
       if (lastTune && !this.tune.result) this.tune = { ...this.tune, result: lastTune };
       let cursor: string | undefined;
       let loaded = 0;
+      // The first page is drawn at once; the rest (up to 20 pages) every LOAD_REDRAW_MS and at the end:
+      // drawing the list, filters and summary for each page took longer than fetching it.
+      let drawnAt = 0;
       do {
         const page = await this.transport.request('listInvocations', { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
         // A page is a snapshot: a notification that arrived meanwhile may be newer.
         this.history.merge(page.records);
         loaded += page.records.length;
         cursor = page.nextCursor;
-        this.invalidate({ list: true, summary: true, filters: true, detail: true });
+        if (drawnAt === 0 || performance.now() - drawnAt >= LOAD_REDRAW_MS || !cursor) {
+          drawnAt = performance.now();
+          this.invalidate({ list: true, summary: true, filters: true, detail: true });
+        }
       } while (cursor && loaded < HISTORY_LIMIT);
+      this.invalidate({ list: true, summary: true, filters: true, detail: true });
       if (this.state.selectedId) void this.refreshSelected(this.state.selectedId);
       if (this.state.view === 'executions') void this.durable.reload();
     } catch (err) {

@@ -14,6 +14,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InvocationRecord } from '../protocol/records';
 import { capRecord, capValue, DEFAULT_INLINE_LIMIT_BYTES, type CappedValue } from './record-caps';
+import { jsonOf, sealedJson } from '../util/sealed-json';
 
 /** Events, results and logs may hold secrets: readable by the user only. */
 const HISTORY_FILE_MODE = 0o600;
@@ -68,11 +69,16 @@ interface Entry {
 
 const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
 
-/** One record as the file holds it: a JSON line (without `event` when an earlier line of the id holds it). */
+/**
+ * One record as the file holds it: a JSON line (without `event` when an earlier line of the id holds it).
+ * A sealed event (util/sealed-json.ts) is not serialised again: its text is put at the end of the line.
+ */
 function lineOf(record: InvocationRecord, withEvent = true): string {
-  if (withEvent) return JSON.stringify(record) + '\n';
+  const sealed = withEvent ? sealedJson(record.event) : undefined;
+  if (withEvent && sealed === undefined) return JSON.stringify(record) + '\n';
   const { event: _event, ...rest } = record;
-  return JSON.stringify(rest) + '\n';
+  const head = JSON.stringify(rest);
+  return sealed === undefined ? head + '\n' : `${head.slice(0, -1)},"event":${sealed}}\n`;
 }
 
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
@@ -161,10 +167,19 @@ export class InvocationStore {
           return;
         }
         const existing = this.entries.get(record.id);
-        if (!Object.prototype.hasOwnProperty.call(record, 'event')) record.event = existing ? existing.record.event : null;
-        const capped = capRecord(record, this.inlineLimitBytes);
-        if (capped !== record) needsRewrite = true;
-        this.remember(capped, Buffer.byteLength(lineOf(capped), 'utf8'), true);
+        const withEvent = Object.prototype.hasOwnProperty.call(record, 'event');
+        if (!withEvent) record.event = existing ? existing.record.event : null;
+        // A line within the inline limit has no part beyond it (nothing to cut), and its size is the
+        // line's own (plus its event's, kept from an earlier line): no record is serialised again
+        // to load it, which was most of a large history's load time.
+        if (line.length <= this.inlineLimitBytes) {
+          const eventBytes = withEvent ? 0 : 9 + Buffer.byteLength(JSON.stringify(record.event) ?? 'null', 'utf8');
+          this.remember(record, line.length + 1 + eventBytes, true);
+        } else {
+          const capped = capRecord(record, this.inlineLimitBytes);
+          if (capped !== record) needsRewrite = true;
+          this.remember(capped, Buffer.byteLength(lineOf(capped), 'utf8'), true);
+        }
         this.trim();
       };
       while (position < size) {
@@ -271,7 +286,7 @@ export class InvocationStore {
     const withEvent = !(event && known?.eventWritten);
     const line = lineOf(stored, withEvent);
     const lineBytes = Buffer.byteLength(line, 'utf8');
-    const eventLineBytes = event?.lineBytes ?? Buffer.byteLength(`"event":${JSON.stringify(capped.value) ?? 'null'},`, 'utf8');
+    const eventLineBytes = event?.lineBytes ?? 9 + Buffer.byteLength(jsonOf(capped.value) ?? 'null', 'utf8'); // `"event":…,`
     // While it runs the store holds the live record, so a reader sees its logs so far.
     const entry = this.remember(FINAL.has(record.status) ? stored : record, withEvent ? lineBytes : lineBytes + eventLineBytes, true);
     entry.event = { capped, lineBytes: eventLineBytes };

@@ -72,8 +72,8 @@ export interface EnvironmentOptions {
 
 export interface InvocationInput {
   requestId: string;
-  /** The serialised event. */
-  body: string;
+  /** The serialised event (UTF-8 bytes or text). */
+  body: string | Buffer;
   clientContext?: unknown;
   identity?: unknown;
   /** `Lambda-Runtime-Trace-Id` (the function's `_X_AMZN_TRACE_ID`): the invocation's trace; a new one when absent. */
@@ -118,6 +118,9 @@ export type EnvironmentState = 'new' | 'initializing' | 'idle' | 'busy' | 'dead'
 const epochNow = () => performance.timeOrigin + performance.now();
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** How long an environment whose runtime left nothing running stays thawed, waiting for the next invocation. */
+const QUIET_FREEZE_DELAY_MS = 50;
+
 /** Functions whose interpreter mismatch has been said already (see runtimeVersionNotice). */
 const NOTICED_FUNCTIONS = new Set<string>();
 
@@ -148,6 +151,9 @@ export class ExecutionEnvironment {
   private box: EnvironmentSandbox | undefined;
   /** The runtime answered but has not asked for the next event yet: freeze when it does. */
   private freezeOnNext = false;
+  /** The runtime said its last answer left nothing running (see freezeWhenWaiting). */
+  private quiet = false;
+  private freezeTimer: NodeJS.Timeout | undefined;
   private initDurationMs: number | undefined;
   private initStartAt: number | undefined;
   private initEndAt: number | undefined;
@@ -233,7 +239,7 @@ export class ExecutionEnvironment {
         if (this.freezeOnNext) {
           this.freezeOnNext = false;
           // Lambda freezes the environment once the runtime asks for the next event.
-          queueMicrotask(() => this.freeze());
+          this.scheduleFreeze(queueMicrotask);
         }
         this.fire({ kind: 'next' });
       },
@@ -401,6 +407,7 @@ export class ExecutionEnvironment {
     if (this.pauseFile) await this.writePauseFile();
     const api = this.api!;
     this.freezeOnNext = false;
+    clearTimeout(this.freezeTimer);
     this.box?.thaw();
     this.oomBy = undefined;
     const t0 = performance.now();
@@ -427,8 +434,10 @@ export class ExecutionEnvironment {
     let result: unknown;
     let error: LambdaError | undefined;
     let backgroundWork: string[] | undefined;
+    this.quiet = false;
     if (event.kind === 'response' || event.kind === 'error') {
       backgroundWork = event.body.background;
+      this.quiet = backgroundWork !== undefined && backgroundWork.length === 0;
       this.notePeak();
     }
     switch (event.kind) {
@@ -654,6 +663,7 @@ export class ExecutionEnvironment {
   /** Kills the whole process tree and releases the Runtime API port. Safe to call more than once. */
   async destroy(): Promise<void> {
     clearTimeout(this.idleTimer);
+    clearTimeout(this.freezeTimer);
     await this.kill();
     await this.api?.close();
     await this.box?.dispose();
@@ -722,10 +732,23 @@ export class ExecutionEnvironment {
   /** Frozen until the next invocation, as Lambda does — never while a debugger is attached (it must stay responsive). */
   private freezeWhenWaiting(): void {
     if (this.options.debug || !this.box) return;
-    // Off the answer's path: the caller gets its result first (a freezer write costs ~0.5 ms); a next
-    // invocation that comes first finds the environment busy, and it stays thawed.
-    if (this.api?.waiting) setImmediate(() => this.freeze());
+    if (this.api?.waiting) this.scheduleFreeze(setImmediate);
     else this.freezeOnNext = true;
+  }
+
+  /**
+   * Off the answer's path: the caller gets its result first (a freeze and a thaw cost ~0.5 ms of
+   * the host's time); a next invocation that comes first finds the environment busy, and it stays
+   * thawed. When the runtime reported that its answer left nothing running (no timer, socket or
+   * request of the function's), freezing it changes nothing it could notice, so the freeze waits
+   * QUIET_FREEZE_DELAY_MS: back-to-back invocations (a stream's batches, a busy API) then skip the
+   * freeze/thaw pair. Anything left running is frozen at once.
+   */
+  private scheduleFreeze(soon: (run: () => void) => void): void {
+    clearTimeout(this.freezeTimer);
+    if (!this.quiet) return soon(() => this.freeze());
+    this.freezeTimer = setTimeout(() => this.freeze(), QUIET_FREEZE_DELAY_MS);
+    this.freezeTimer.unref();
   }
 
   private freeze(): void {

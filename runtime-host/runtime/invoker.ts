@@ -19,6 +19,7 @@ import type { InitializationType } from './launch-environment';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
 import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
 import { sandboxFor, type Sandbox, type SandboxSetting } from './sandbox';
+import { jsonOf } from '../util/sealed-json';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
 
 export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
@@ -66,9 +67,12 @@ interface Waiter {
 
 export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 
+let startConcurrency: number | undefined;
+
 /** Environments that may initialize at once on this machine. */
 export function defaultStartConcurrency(): number {
-  return Math.max(2, availableParallelism());
+  // Asked for each invocation that needs an environment: read the core count once (it is a system call).
+  return (startConcurrency ??= Math.max(2, availableParallelism()));
 }
 
 /** Half the machine's memory: the rest is the host's, the editor's and everything else's. */
@@ -143,12 +147,13 @@ export class LambdaInvoker implements Invoker {
   async invoke(request: InvokeRequest): Promise<InvocationRecord> {
     if (this.stopped) throw new Error('the invoker is shut down');
     const { fn } = request;
-    const body = JSON.stringify(request.event === undefined ? null : request.event) ?? 'null';
+    // Encoded once: its size is checked here and it goes to the runtime as these bytes.
+    const body = Buffer.from(jsonOf(request.event === undefined ? null : request.event) ?? 'null', 'utf8');
     const limit =
       request.invocationType === 'Event'
         ? (this.options.asyncMaxPayloadBytes ?? ASYNC_PAYLOAD_LIMIT_BYTES)
         : (this.options.maxPayloadBytes ?? SYNC_PAYLOAD_LIMIT_BYTES);
-    const size = Buffer.byteLength(body);
+    const size = body.length;
     if (size > limit) {
       throw new UserError(
         `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
@@ -207,7 +212,7 @@ export class LambdaInvoker implements Invoker {
   }
 
   /** An accepted invocation: an environment (maybe after the queue), init when cold, the invoke, the final record. */
-  private async run(record: InvocationRecord, request: InvokeRequest, body: string, debug: boolean): Promise<InvocationRecord> {
+  private async run(record: InvocationRecord, request: InvokeRequest, body: Buffer, debug: boolean): Promise<InvocationRecord> {
     const { fn } = request;
     const requestId = record.requestId;
     // An environment free right now is taken before the record is announced, so the record says from its

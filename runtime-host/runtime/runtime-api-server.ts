@@ -10,7 +10,7 @@ import { RESPONSE_LIMIT_BYTES } from '../protocol/limits';
 export interface InvocationWork {
   requestId: string;
   /** The event, already serialised (the host checks its size before). */
-  body: string;
+  body: string | Buffer;
   deadlineMs: number;
   invokedFunctionArn: string;
   traceId: string;
@@ -25,7 +25,7 @@ export interface PostedBody {
   tooLarge: boolean;
   /** `Lambda-Runtime-Function-Error-Type` header, for error posts. */
   errorTypeHeader?: string;
-  /** What our bootstrap found still pending when it posted (timers, sockets): it will be frozen. */
+  /** What our bootstrap found still pending when it posted (timers, sockets): it will be frozen. Empty: nothing; absent: not reported. */
   background?: string[];
 }
 
@@ -215,7 +215,7 @@ function readBody(req: IncomingMessage): Promise<PostedBody> {
         bytes,
         tooLarge: bytes > RESPONSE_LIMIT_BYTES,
         ...(typeof header === 'string' ? { errorTypeHeader: header } : {}),
-        ...(typeof background === 'string' && background ? { background: background.split(',').slice(0, 64) } : {}),
+        ...(typeof background === 'string' ? { background: background ? background.split(',').slice(0, 64) : [] } : {}),
       });
     };
     req.on('end', done);

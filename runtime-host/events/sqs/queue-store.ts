@@ -74,7 +74,13 @@ export class QueueStore {
       store.replay(entry);
     }
     if (bad > 0) options.warn?.(`sqs: skipped ${bad} unreadable line(s) in ${store.file}`);
-    await store.writeSnapshot();
+    if (text === '') {
+      // No journal yet (a project without queues, or a first start): nothing to rewrite, and no
+      // fdatasync before the host is ready.
+      store.handle = await open(store.file, 'a');
+    } else {
+      await store.writeSnapshot();
+    }
     return store;
   }
 

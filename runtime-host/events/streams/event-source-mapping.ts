@@ -18,6 +18,7 @@ import type { FunctionInfo } from '../../protocol/functions';
 import type { StreamFailureInfo } from '../../protocol/methods';
 import type { InvocationRecord } from '../../protocol/records';
 import { closeParent, parentRecord } from '../async-invocation';
+import { sealedJson, sealJson } from '../../util/sealed-json';
 import { matchesFilterPolicy } from '../sns/filter-policy';
 import { readBatchItemFailures, streamEvent, type StoredStreamRecord, type StreamIdentity } from './stream-event';
 import type { Shard, Stream } from './stream-store';
@@ -48,6 +49,8 @@ export interface MappingRuntimeOptions {
   onDiscard: (failure: StreamFailureInfo) => Promise<void>;
 }
 
+type StreamEventPayload = ReturnType<typeof streamEvent>;
+
 const FAILED = new Set(['error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
 
 export class EventSourceMapping {
@@ -56,6 +59,8 @@ export class EventSourceMapping {
   private readonly idle = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly retryDelaysMs: number[];
+  /** Per shard, the write of its latest checkpoint (see advance()). */
+  private readonly checkpointing = new Map<string, Promise<void>>();
 
   constructor(
     readonly id: string,
@@ -94,6 +99,7 @@ export class EventSourceMapping {
     else this.stopping = true;
     this.idle.abort();
     await Promise.allSettled(this.loops);
+    await Promise.all(this.checkpointing.values());
   }
 
   private stopping = false;
@@ -121,13 +127,13 @@ export class EventSourceMapping {
       if (this.config.filters?.length) {
         const kept = window.filter((r) => this.matchesFilters(r, shard.shardId));
         if (kept.length === 0) {
-          await this.advance(shard, window[window.length - 1]!);
+          this.advance(shard, window[window.length - 1]!);
           continue;
         }
         window = kept;
       }
       const batch = this.cut(window, shard.shardId);
-      await this.processBatch(shard, batch, 0, undefined);
+      await this.processBatch(shard, batch.records, 0, undefined, batch.event);
     }
   }
 
@@ -146,14 +152,25 @@ export class EventSourceMapping {
     return this.config.filters!.some((pattern) => matchesFilterPolicy(pattern, 'MessageBody', { body }));
   }
 
-  /** Keeps the batch's event under the 6 MB payload limit (always at least one record). */
-  private cut(records: StoredStreamRecord[], shardId: string): StoredStreamRecord[] {
+  /** The batch's event, sealed (serialised once for the invoker and the history: util/sealed-json.ts). */
+  private event(records: StoredStreamRecord[], shardId: string): StreamEventPayload {
+    return sealJson(streamEvent(records, shardId, this.identity));
+  }
+
+  /**
+   * Keeps the batch's event under the 6 MB payload limit (always at least one record). The event is
+   * serialised once anyway: only a batch over the limit is measured record by record.
+   */
+  private cut(records: StoredStreamRecord[], shardId: string): { records: StoredStreamRecord[]; event: StreamEventPayload } {
+    const whole = this.event(records, shardId);
+    const text = sealedJson(whole)!;
+    if (text.length * 3 <= MAX_BATCH_PAYLOAD_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_BATCH_PAYLOAD_BYTES) return { records, event: whole };
     let bytes = 20;
     for (let i = 0; i < records.length; i++) {
-      bytes += Buffer.byteLength(JSON.stringify(streamEvent([records[i]!], shardId, this.identity).Records[0])) + 1;
-      if (bytes > MAX_BATCH_PAYLOAD_BYTES && i > 0) return records.slice(0, i);
+      bytes += Buffer.byteLength(JSON.stringify(whole.Records[i])) + 1;
+      if (bytes > MAX_BATCH_PAYLOAD_BYTES && i > 0) return { records: records.slice(0, i), event: this.event(records.slice(0, i), shardId) };
     }
-    return records;
+    return { records, event: whole };
   }
 
   private sleep(ms: number): Promise<void> {
@@ -174,15 +191,24 @@ export class EventSourceMapping {
    * Runs one batch to its end: processed, discarded or (bisect) split. Returns false when the
    * mapping stopped mid-way (nothing past the last checkpoint is considered handled).
    */
-  private async processBatch(shard: Shard, records: StoredStreamRecord[], retriesSoFar: number, parentBatchId: string | undefined): Promise<boolean> {
+  private async processBatch(
+    shard: Shard,
+    records: StoredStreamRecord[],
+    retriesSoFar: number,
+    parentBatchId: string | undefined,
+    built?: StreamEventPayload,
+  ): Promise<boolean> {
     let pending = records;
     let retries = retriesSoFar;
     let invokeCount = 0;
+    // The batch record and each attempt over the same records share one sealed event.
+    let event = built ?? this.event(pending, shard.shardId);
+    let eventOf = pending;
     const batch = parentRecord({
       kind: 'stream-batch',
       trigger: 'stream',
       functionName: this.fn.name,
-      event: streamEvent(pending, shard.shardId, this.identity),
+      event,
       fn: this.fn,
       ...(parentBatchId ? { parentId: parentBatchId } : {}),
       source: this.batchSource(shard, pending),
@@ -209,10 +235,14 @@ export class EventSourceMapping {
         }
       }
 
+      if (eventOf !== pending) {
+        event = this.event(pending, shard.shardId);
+        eventOf = pending;
+      }
       const record = await this.context.invoker
         .invoke({
           fn: this.fn,
-          event: streamEvent(pending, shard.shardId, this.identity),
+          event,
           trigger: 'stream',
           parentId: batch.id,
           attempt: retries,
@@ -248,12 +278,12 @@ export class EventSourceMapping {
       }
 
       if (failedFrom < 0) {
-        await this.advance(shard, pending[pending.length - 1]!);
+        this.advance(shard, pending[pending.length - 1]!);
         closeParent(this.context.records, batch, 'success', { outcome: 'processed', invokeCount });
         return true;
       }
       if (failedFrom > 0) {
-        await this.advance(shard, pending[failedFrom - 1]!);
+        this.advance(shard, pending[failedFrom - 1]!);
         pending = pending.slice(failedFrom);
       }
 
@@ -285,8 +315,19 @@ export class EventSourceMapping {
     };
   }
 
-  private async advance(shard: Shard, last: StoredStreamRecord): Promise<void> {
-    await this.stream.setCheckpoint(this.id, shard.shardId, last.sequenceNumber);
+  /**
+   * Moves the shard's checkpoint past `last`. The poller reads positions from memory, so the next
+   * batch is invoked while the write lands (writes are gathered: Stream.setCheckpoint); a host killed
+   * with SIGKILL re-delivers the batches of the last few milliseconds whose checkpoint was not
+   * written yet — delivery is at least once, as in Lambda. stop() waits for the writes.
+   */
+  private advance(shard: Shard, last: StoredStreamRecord): void {
+    const write = this.stream.setCheckpoint(this.id, shard.shardId, last.sequenceNumber).catch((err: unknown) => {
+      this.context.log.error(
+        `stream ${this.stream.name}: writing the checkpoint of ${shard.shardId} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    });
+    this.checkpointing.set(shard.shardId, write);
   }
 
   private async discard(
@@ -328,6 +369,6 @@ export class EventSourceMapping {
       },
     };
     await this.runtime.onDiscard(failure);
-    await this.advance(shard, records[records.length - 1]!);
+    this.advance(shard, records[records.length - 1]!);
   }
 }

@@ -97,6 +97,7 @@ export class StreamsSource implements EventSource {
     await this.reconcile;
     await Promise.all([...this.mappings.values()].map((m) => m.mapping.stop()));
     this.mappings.clear();
+    await Promise.all([...this.streams.values()].map((s) => s.close()));
   }
 
   awsService(): AwsServiceHandler {

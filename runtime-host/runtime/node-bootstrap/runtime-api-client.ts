@@ -81,8 +81,9 @@ export class RuntimeApiClient {
   private post(path: string, body: string, errorType: string | undefined, after: AfterPost): void {
     const headers = errorType === undefined ? [JSON_CONTENT] : [JSON_CONTENT, `Lambda-Runtime-Function-Error-Type: ${headerValue(String(errorType))}`];
     const background = 'next' in after ? this.backgroundWork() : [];
-    // The host freezes the environment once it asks for the next event: tell it what that will stop.
-    if (background.length) headers.push(`Lambda-Workbench-Background: ${headerValue(background.join(','))}`);
+    // The host freezes the environment once it asks for the next event: tell it what that will stop
+    // (an empty list too: with nothing left running, the host need not hurry the freeze).
+    if ('next' in after) headers.push(`Lambda-Workbench-Background: ${headerValue(background.join(','))}`);
     this.connection.request('POST', path, headers, body, (err) => {
       // The host went away: nothing left to report to, and no reason to keep running.
       if (err) process.exit(1);

@@ -10,6 +10,12 @@ import { cfsQuotaUs, CFS_PERIOD_US, cpuCoresFor, PIDS_MAX } from './cpu';
 import type { EnvironmentSandbox, LaunchCommand, Sandbox, SandboxKind } from './types';
 import { startWatchdog } from './watchdog-client';
 
+/** The machine's cores, read once (os.cpus() parses /proc/cpuinfo, and every environment asks twice). */
+let cores: number | undefined;
+function coreCount(): number {
+  return (cores ??= cpus().length);
+}
+
 const V1_CONTROLLERS = ['memory', 'cpu', 'freezer', 'pids'] as const;
 const V2_CONTROLLERS = ['memory', 'cpu', 'pids'] as const;
 
@@ -48,11 +54,14 @@ export class CgroupSandbox implements Sandbox {
   }
 
   static make(flavour: Flavour, reason: string): CgroupSandbox {
-    startWatchdog(flavour.hostDirs);
     return new CgroupSandbox(flavour, reason);
   }
 
   create(environmentId: string, memorySizeMB: number): EnvironmentSandbox {
+    // With the first environment, not at start: a host that never runs a function (or not yet) spawns
+    // no watchdog, and its start is one process spawn shorter. Folders of a host that died before
+    // that hold no process, and the next host's probe removes them (reapDeadHosts).
+    startWatchdog(this.flavour.hostDirs);
     return new CgroupEnvironment(this.flavour, environmentId, memorySizeMB);
   }
 }
@@ -169,7 +178,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
     };
     this.roots = [...new Set(Object.values(this.dirs))];
     for (const dir of this.roots) mkdirSync(dir, { recursive: true });
-    this.cpuCores = cpuCoresFor(memorySizeMB, cpus().length);
+    this.cpuCores = cpuCoresFor(memorySizeMB, coreCount());
     const bytes = String(memorySizeMB * 1024 * 1024);
     const limits: [string, string, boolean][] = this.v1
       ? [
@@ -202,7 +211,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
   }
 
   limitCpu(): void {
-    const quota = cfsQuotaUs(this.memorySizeMB, cpus().length);
+    const quota = cfsQuotaUs(this.memorySizeMB, coreCount());
     if (this.v1) {
       writeText(join(this.dirs.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
       writeText(join(this.dirs.cpu, 'cpu.cfs_quota_us'), String(quota));

@@ -8,11 +8,11 @@ import { startWatchdog, watchProcessGroup } from './watchdog-client';
 export class ProcessSandbox implements Sandbox {
   readonly kind = 'process' as const;
 
-  constructor(readonly reason: string) {
-    startWatchdog([]);
-  }
+  constructor(readonly reason: string) {}
 
   create(): EnvironmentSandbox {
+    // With the first environment, not at start (as the cgroup sandbox does).
+    startWatchdog([]);
     return new ProcessEnvironment();
   }
 }

@@ -8,11 +8,21 @@ import type { Socket } from 'node:net';
 import { distAsset } from '../assets';
 
 let watchdog: ChildProcess | undefined;
+let spawned = false;
+/** Folders the watchdog knows already (it is told each once, with the first environment). */
+const told = new Set<string>();
 
-/** Starts the host's watchdog (once) and hands it the host's cgroup folders, if any. */
+/** Starts the host's watchdog (once) and tells it the host's cgroup folders it does not know yet. */
 export function startWatchdog(cgroupHostDirs: string[]): void {
-  if (!watchdog) spawnWatchdog();
-  for (const dir of cgroupHostDirs) send(`c${dir}\n`);
+  if (!spawned) {
+    spawned = true;
+    spawnWatchdog();
+  }
+  for (const dir of cgroupHostDirs) {
+    if (told.has(dir)) continue;
+    told.add(dir);
+    send(`c${dir}\n`);
+  }
 }
 
 function spawnWatchdog(): void {

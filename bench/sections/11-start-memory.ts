@@ -1,0 +1,147 @@
+// What a user waits for and what an idle setup holds: `serve` from spawn to its ready line (one
+// function), and the resident memory of the host and of one idle Node execution environment, each
+// beside its anchor — a bare `node` doing the same much (printing a line; idling on a timer). On a
+// busy machine the wall-clock times stretch, so the host's CPU time at the ready line (from /proc)
+// is given too.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serializeHostSettings } from '../../runtime-host/protocol/settings';
+import { percentile } from '../helpers';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+const RUNS = 9;
+const TICK_MS = 10;
+
+const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      CodeUri: .
+      Handler: app.handler
+`;
+
+/** CPU time (user + system, all threads) a process has used so far, from /proc (Linux). */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+
+function statusOf(pid: number): { ppid: number; rssKB: number; cmd: string } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return {
+      ppid: Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+      rssKB: Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0),
+      cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident MB of `pid` alone. */
+function rssMB(pid: number): number {
+  return (statusOf(pid)?.rssKB ?? 0) / 1024;
+}
+
+/** Resident MB of the environments below `host` (their bootstrap's processes), and how many there are. */
+function environmentsRssMB(host: number): { mb: number; count: number } {
+  let kb = 0;
+  let count = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const s = statusOf(Number(entry));
+    if (s && s.ppid === host && s.cmd.includes('node-bootstrap')) {
+      kb += s.rssKB;
+      count++;
+    }
+  }
+  return { mb: kb / 1024, count };
+}
+
+/** Spawns `args`, resolves with the first stdout line and the time to it. */
+async function untilFirstLine(args: string[], env?: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; line: string; ms: number }> {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], ...(env ? { env } : {}) });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before its first line`)));
+  });
+  return { proc, line, ms: performance.now() - t0 };
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+export async function run(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'lw-bench-start-'));
+  writeFileSync(join(root, 'template.yaml'), TEMPLATE);
+  writeFileSync(join(root, 'app.js'), 'exports.handler = async () => "hi";\n');
+  const env = { ...process.env, ...serializeHostSettings({ logLevel: 'error' }) };
+  const serveArgs = [CLI, 'serve', '--root', root, '--runtime-sdk', 'off'];
+  try {
+    const ready: number[] = [];
+    const readyCpu: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const node = await untilFirstLine(['-e', 'console.log("ready"); setInterval(() => {}, 1000)']);
+      bare.push(node.ms);
+      await stop(node.proc);
+      const serve = await untilFirstLine(serveArgs, env);
+      ready.push(serve.ms);
+      const cpu = cpuMs(serve.proc.pid!);
+      if (cpu !== undefined) readyCpu.push(cpu);
+      await stop(serve.proc);
+    }
+    const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
+    const cpuText = readyCpu.length ? `, CPU at ready p50 ${percentile(sorted(readyCpu), 50)} ms` : '';
+    console.log(
+      `serve start → ready line, one function: p50 ${percentile(sorted(ready), 50).toFixed(0)} ms (goal < 150 ms)${cpuText}; ` +
+        `a bare node printing one line: p50 ${percentile(sorted(bare), 50).toFixed(0)} ms`,
+    );
+
+    // Memory: an idle bare node, the host after start, one idle Node environment after one invoke.
+    const idleNode = await untilFirstLine(['-e', 'console.log("ready"); setInterval(() => {}, 1000)']);
+    await new Promise((r) => setTimeout(r, 300));
+    const bareMB = rssMB(idleNode.proc.pid!);
+    await stop(idleNode.proc);
+    const serve = await untilFirstLine(serveArgs, env);
+    try {
+      const { invokeApi } = JSON.parse(serve.line) as { invokeApi: string };
+      await new Promise((r) => setTimeout(r, 300));
+      const hostStartMB = rssMB(serve.proc.pid!);
+      // A SigV4-shaped Authorization, as the SDKs send (the signature is not checked).
+      const authorization = 'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0';
+      const res = await fetch(`${invokeApi}/2015-03-31/functions/Hello/invocations`, { method: 'POST', body: '{}', headers: { authorization } });
+      if (res.status !== 200) throw new Error(`invoke: ${res.status} ${await res.text()}`);
+      await res.text();
+      await new Promise((r) => setTimeout(r, 300));
+      const envs = environmentsRssMB(serve.proc.pid!);
+      console.log(
+        `RSS: host after start ${hostStartMB.toFixed(1)} MB, after one invoke ${rssMB(serve.proc.pid!).toFixed(1)} MB; ` +
+          `one idle Node environment ${envs.mb.toFixed(1)} MB (${envs.count} found); a bare idle node ${bareMB.toFixed(1)} MB (goal: what is ours, measured and cut)`,
+      );
+    } finally {
+      await stop(serve.proc);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
