@@ -22,6 +22,8 @@ import { environmentOf, type ChildMarker } from './tracker';
 export const PYTHON_ATTACH_TYPE = 'lambda-workbench-python';
 export const GO_ATTACH_TYPE = 'lambda-workbench-go';
 export const RUBY_ATTACH_TYPE = 'lambda-workbench-ruby';
+/** JDWP is not DAP: Java breakpoints need VS Code's Debugger for Java, which attaches to the JVM's agent. */
+export const JAVA_DEBUG_EXTENSION = 'vscjava.vscode-java-debug';
 
 /** How long an invoke waits for the debugger to attach, then for breakpoints in loaded files to bind, before it runs anyway (with a warning). */
 const ATTACH_TIMEOUT_MS = 60_000;
@@ -286,6 +288,7 @@ export class DebugLauncher implements SessionHooks, vscode.Disposable {
         ...debugExtra(config),
         ...(config.env ? { env: config.env } : {}),
       });
+      await this.requireDebuggerFor(target);
       adapter.output(`Starting ${target.name} in a debug environment…\n`);
       await this.invokeIn(s, params);
     } catch (err) {
@@ -457,6 +460,18 @@ export class DebugLauncher implements SessionHooks, vscode.Disposable {
         };
       case 'rdbg':
         return { type: RUBY_ATTACH_TYPE, request: 'attach', name, host: target.host, port: target.port, __lambdaWorkbench: marker };
+      case 'jdwp':
+        return { type: 'java', request: 'attach', name, hostName: target.host, port: target.port, __lambdaWorkbench: marker };
+    }
+  }
+
+  /** A debugger that is an extension of its own (Java's) is checked before any environment starts: one message, no half-started session. */
+  private async requireDebuggerFor(target: FunctionTarget): Promise<void> {
+    const info = await this.ctx.functionInfo(target);
+    if (info?.runtimeFamily === 'java' && !vscode.extensions.getExtension(JAVA_DEBUG_EXTENSION)) {
+      throw new Error(
+        `breakpoints in ${info.runtime} functions need VS Code's Debugger for Java (${JAVA_DEBUG_EXTENSION}), which attaches to the JVM's debug agent: install it, then debug again`,
+      );
     }
   }
 

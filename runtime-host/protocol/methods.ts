@@ -112,9 +112,10 @@ export interface FunctionEvents {
 /**
  * How a debugger reaches an environment: the Node inspector (VS Code's JavaScript debugger attaches), or a
  * debug adapter listening in the environment that VS Code connects to over DAP — debugpy (Python), Delve's
- * headless server (Go, `dlv exec --headless`), the debug gem's `rdbg` server (Ruby).
+ * headless server (Go, `dlv exec --headless`), the debug gem's `rdbg` server (Ruby) — or the JVM's JDWP agent
+ * (Java), which VS Code's Debugger for Java attaches to.
  */
-export type DebugTargetKind = 'node-inspector' | 'debugpy' | 'delve' | 'rdbg';
+export type DebugTargetKind = 'node-inspector' | 'debugpy' | 'delve' | 'rdbg' | 'jdwp';
 
 export interface DebugTarget {
   /** Inspector or debug adapter host and port. */

@@ -57,12 +57,9 @@ function versionOf(home: string, java: string): { version: string; major: number
 
 /**
  * The JDK for a Java function: the javaHome setting, then JAVA_HOME, then the JDK whose `javac` is on PATH.
- * Both `java` and `javac` are needed (javac compiles our runtime once). Refused in debug mode (no JDWP wiring yet).
+ * Both `java` and `javac` are needed (javac compiles our runtime once).
  */
-export function findJdk(context: Pick<LaunchContext, 'javaHome' | 'hostEnv' | 'debugPort'>, runtime: string): Jdk {
-  if (context.debugPort !== undefined) {
-    throw new UserError(`breakpoints in ${runtime} functions are not supported yet`, 'invoke the function without debugging');
-  }
+export function findJdk(context: Pick<LaunchContext, 'javaHome' | 'hostEnv'>, runtime: string): Jdk {
   const env = context.hostEnv ?? process.env;
   const looked: string[] = [];
   const homes: string[] = [];

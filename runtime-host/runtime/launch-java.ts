@@ -53,6 +53,9 @@ export async function javaLaunchSpec(fn: FunctionConfig, context: LaunchContext)
     ...javaMemoryFlags(fn.runtime, fn.memorySizeMB),
     // Lambda's machines run in a UTF-8 locale, so its JVM's default charset is UTF-8; from Java 18 it always is.
     ...(jdk.major < 18 ? ['-Dfile.encoding=UTF-8'] : []),
+    // Debug runs: the JVM's own debug agent on the environment's port, for VS Code's Java debugger to attach
+    // (JDWP). The JVM does not wait for it: the host attaches before the first invocation is delivered.
+    ...(context.debugPort !== undefined ? [`-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,quiet=y,address=127.0.0.1:${context.debugPort}`] : []),
     '-cp',
     runtimeClasses,
     JAVA_MAIN_CLASS,

@@ -36,6 +36,8 @@ export function debugTargetKindOf(fn: Pick<FunctionConfig, 'runtime'>): DebugTar
       return 'debugpy';
     case 'ruby':
       return 'rdbg';
+    case 'java':
+      return 'jdwp';
     case 'provided':
       return 'delve';
     default:

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { functionFromHandler } from '../../runtime-host/functions/handler-function';
 import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
@@ -469,14 +470,31 @@ describe('java runtime: build state, toolchain, debug mode', { timeout: 300_000 
     );
   });
 
-  test('debug mode is refused with a clear message (no JDWP wiring yet)', async () => {
+  test("debug mode: the JVM's JDWP agent listens on the environment's loopback port, silently, and the debug invoke runs", async () => {
     const invoker = new LambdaInvoker();
     try {
       const fn = functionFromHandler({ handler: 'example.Hello', root: project, name: 'java-debug' });
-      await assert.rejects(
-        invoker.invoke({ fn, event: {}, trigger: 'debug', debug: true }),
-        (err: unknown) => err instanceof UserError && err.message === 'breakpoints in java21 functions are not supported yet',
-      );
+      const target = await invoker.prepareDebug(fn);
+      assert.equal(target.kind, 'jdwp');
+      assert.equal(target.host, '127.0.0.1');
+      // JDWP's handshake: the agent answers the 14 bytes it is sent.
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(target.port, target.host, () => socket.write('JDWP-Handshake'));
+        let got = '';
+        socket.on('data', (chunk) => {
+          got += chunk.toString('latin1');
+          if (got.length >= 14) {
+            socket.destroy();
+            resolve(got.slice(0, 14));
+          }
+        });
+        socket.on('error', reject);
+      });
+      assert.equal(answer, 'JDWP-Handshake');
+      const record = await invoker.invoke({ fn, event: { name: 'debugger' }, trigger: 'debug', debug: true });
+      assert.equal(record.status, 'success', JSON.stringify(record.error));
+      assert.equal(record.cold, true);
+      assert.ok(!record.logs.some((l) => l.includes('Listening for transport')), "the agent's notice is not function output");
     } finally {
       await invoker.shutdown();
     }

@@ -191,4 +191,27 @@ suite('debuggers: Go (Delve) and Ruby (rdbg) through the lambda-workbench debug 
       tracker.dispose();
     }
   });
+
+  test('a Java function without the Debugger for Java: one message naming the extension, and nothing started', async function () {
+    this.timeout(120_000);
+    assert.equal(vscode.extensions.getExtension('vscjava.vscode-java-debug'), undefined, 'this VS Code has no Java debugger');
+    const outputs: string[] = [];
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('lambda-workbench', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { output?: string } }) => {
+          if (m.type === 'event' && m.event === 'output' && m.body?.output) outputs.push(m.body.output);
+        },
+      }),
+    });
+    try {
+      assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.debugFunction', { kind: 'function', name: 'HelloJava' }, { event: {} }), true);
+      await waitFor('the session to end', () => ![...live.values()].some((s) => s.type === 'lambda-workbench'), 60_000);
+      await sleep(500);
+      assert.match(outputs.join(''), /breakpoints in java21 functions need VS Code's Debugger for Java \(vscjava\.vscode-java-debug\)/);
+      assert.ok(!outputs.join('').includes('Starting HelloJava'), 'no environment was started');
+      await screenshot('java-debugger-missing');
+    } finally {
+      tracker.dispose();
+    }
+  });
 });
