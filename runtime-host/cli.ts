@@ -14,6 +14,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   stream: { summary: 'put records to a Kinesis/DynamoDB stream of a running host', load: () => import('./commands/stream') },
   sqs: { summary: 'send messages to, list or purge the SQS queues of a running host', load: () => import('./commands/sqs') },
   schedule: { summary: 'list the schedules of a running host, or fire one now', load: () => import('./commands/schedule') },
+  test: {
+    summary: 'invoke every saved event and compare with its expected response (exit 1 on a failure; --reporter junit for CI)',
+    load: () => import('./commands/test'),
+  },
 };
 
 function help(): string {

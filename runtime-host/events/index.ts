@@ -1,5 +1,6 @@
 // The simulated event sources `serve` starts, one folder each under events/.
 import type { EventSource } from '../host-context';
+import { EventTestsSource } from './event-tests';
 import { HttpApiSource } from './http-api';
 import type { AuthorizationOptions } from './http-api/authorize';
 import { SavedEventsSource } from './saved-events';
@@ -26,6 +27,7 @@ export interface EventSourceOptions {
 export function createEventSources(options: EventSourceOptions = {}): EventSource[] {
   return [
     new SavedEventsSource(),
+    new EventTestsSource(),
     new HttpApiSource({
       ...(options.httpPort !== undefined ? { port: options.httpPort } : {}),
       ...(options.httpPortFallback !== undefined ? { anyPortIfBusy: options.httpPortFallback } : {}),

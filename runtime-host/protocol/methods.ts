@@ -1,5 +1,6 @@
 // JSON-RPC 2.0 methods and notifications between the host and its clients (extension, panel, tools).
 // Declared once here; both sides import these types. Add a method by adding it to `Methods`.
+import type { EventCheck, ResponseUnderTest } from './event-tests';
 import type { FunctionInfo, TemplateProblem } from './functions';
 import type { InvocationRecord, InvokeOutput, ServiceCallSpan, Trigger } from './records';
 import type { TuneFinished, TuneParams, TuneProgress, TuneResult } from './tune';
@@ -210,6 +211,10 @@ export interface Methods {
   'events.save': { params: { function: string; name: string; event: unknown }; result: SavedEventInfo };
   'events.rename': { params: { function: string; name: string; newName: string }; result: SavedEventInfo };
   'events.delete': { params: { function: string; name: string }; result: { deleted: boolean } };
+  /** Judges a response to a saved event against `events/<Fn>/<name>.expected.json` (protocol/event-tests.ts). */
+  'events.check': { params: { function: string; name: string; response: ResponseUnderTest }; result: EventCheck };
+  /** Writes `events/<Fn>/<name>.expected.json` from a response, keeping its `$ignore` list. */
+  'events.acceptExpected': { params: { function: string; name: string; response: ResponseUnderTest }; result: { path: string } };
 
   's3.putObject': { params: { bucket: string; key: string; body: string; bodyBase64?: boolean }; result: { eTag: string; size: number } };
   's3.deleteObject': { params: { bucket: string; key: string }; result: { deleted: boolean } };
@@ -299,6 +304,8 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   'events.save': true,
   'events.rename': true,
   'events.delete': true,
+  'events.check': true,
+  'events.acceptExpected': true,
   's3.putObject': true,
   's3.deleteObject': true,
   'sns.publish': true,
