@@ -8,6 +8,8 @@ import { WorkbenchContext } from './context';
 import { DEBUG_TYPE, LambdaDebugConfigurationProvider } from './debug/configuration';
 import { DebugLauncher } from './debug/launcher';
 import { PauseReporter } from './debug/tracker';
+import { EventTestController } from './event-tests';
+import { TYPESCRIPT_SELECTOR, TypeScriptHandlerSnippets } from './authoring/snippets';
 import { FunctionsView } from './functions-view';
 import { InvocationsPanel } from './panel';
 import { WorkbenchStatusBar } from './status-bar';
@@ -20,6 +22,7 @@ export interface WorkbenchApi {
   debug: DebugLauncher;
   codeLens: FunctionCodeLensProvider;
   functionsView: FunctionsView;
+  eventTests: EventTestController;
 }
 
 let running: WorkbenchContext | undefined;
@@ -35,11 +38,13 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
   const statusBar = new WorkbenchStatusBar(ctx);
   const codeLens = new FunctionCodeLensProvider(ctx);
   const functionsView = new FunctionsView(ctx);
+  const eventTests = new EventTestController(ctx, debug);
   // Lenses and the view's first list are read from the template itself: follow it on disk.
   const templates = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*.{yaml,yml}'));
   const templateChanged = (): void => {
     codeLens.refresh();
     if (!ctx.knownFunctions) functionsView.refresh();
+    eventTests.templateChanged();
   };
   extension.subscriptions.push(
     templates,
@@ -52,7 +57,9 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
     statusBar,
     codeLens,
     functionsView,
+    eventTests,
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
+    vscode.languages.registerCompletionItemProvider(TYPESCRIPT_SELECTOR, new TypeScriptHandlerSnippets(folder.uri.fsPath)),
     vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx)),
     vscode.debug.registerDebugConfigurationProvider(
@@ -61,9 +68,9 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
     vscode.debug.registerDebugAdapterTrackerFactory('*', new PauseReporter(ctx)),
-    ...registerCommands(ctx, { panel, debug, functionsView }),
+    ...registerCommands(ctx, { panel, debug, functionsView, eventTests }),
   );
-  return { ctx, panel, statusBar, debug, codeLens, functionsView };
+  return { ctx, panel, statusBar, debug, codeLens, functionsView, eventTests };
 }
 
 /** Waits for the host to exit (it kills its environments) so no process outlives the window. */

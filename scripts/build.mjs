@@ -85,6 +85,7 @@ const COPIES = [
   ['node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicons/codicon.css'],
   ['node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicons/codicon.ttf'],
   ['extension/media', 'dist/media'],
+  ['extension/snippets', 'dist/snippets'],
 ];
 
 async function main() {
