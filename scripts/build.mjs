@@ -16,7 +16,13 @@ const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, 
 const ENTRIES = [
   {
     name: 'cli',
-    options: { ...node, entryPoints: ['runtime-host/cli.ts'], outfile: 'dist/cli.js', external: ['esbuild'], banner: { js: '#!/usr/bin/env node' } },
+    options: {
+      ...node,
+      entryPoints: ['runtime-host/cli.ts'],
+      outfile: 'dist/cli.js',
+      external: ['esbuild', 'esbuild-wasm'],
+      banner: { js: '#!/usr/bin/env node' },
+    },
   },
   // The bootstrap runs inside every Node execution environment: no dependencies, no source map noise in user stacks.
   {
