@@ -210,9 +210,8 @@ export class EventTestController implements vscode.Disposable {
             ? vscode.TestMessage.diff(check.message, check.expectedText, check.actualText)
             : new vscode.TestMessage(check.message);
         message.contextValue = MISMATCH_CONTEXT;
-        message.location = check.hasExpected
-          ? new vscode.Location(expectedUri, new vscode.Position(0, 0))
-          : item.uri && new vscode.Location(item.uri, new vscode.Position(0, 0));
+        // On the event, where its gutter button is: the peek with the diff opens there.
+        if (item.uri) message.location = new vscode.Location(item.uri, new vscode.Position(0, 0));
         run.failed(item, message, duration);
         this.report(item, 'failed', mode, check.message, check);
       } else {
