@@ -55,7 +55,7 @@ export class FunctionCodeLensProvider implements vscode.CodeLensProvider<Functio
     // Warm the host up for the first invoke; the lenses never wait for it.
     if (lenses.length > 0) this.ctx.startHostInBackground();
     // With their commands already: VS Code draws a lens without one only after a second, debounced
-    // resolve round (about a second more on a busy machine, measured by bench/sections/09-vscode-latency).
+    // resolve round (about a second more on a busy machine, measured by bench/sections/11-vscode-latency).
     return lenses.map((lens) => this.resolveCodeLens(lens));
   }
 

@@ -11,6 +11,7 @@ export const SECTION = 'lambdaWorkbench';
 const HOST_KEYS = [
   'nodePath',
   'pythonPath',
+  'javaHome',
   'templatePath',
   'envFile',
   'region',
@@ -25,10 +26,11 @@ const HOST_KEYS = [
   'memoryBudgetMB',
   'accountConcurrency',
   'sandbox',
-  'schedules.enabled',
+  'durable.skipWaits',
 ] as const;
 
-const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled'] as const;
+// `schedules.enabled` reaches a running host without a restart (schedule.pause); it is a `serve` flag at start.
+const ALL_KEYS = [...HOST_KEYS, 'defaultMemorySizeMB', 'defaultTimeoutSeconds', 'codeLens.enabled', 'schedules.enabled'] as const;
 
 export class Config {
   private readonly changed = new vscode.EventEmitter<{ hostAffected: boolean; keys: string[] }>();
@@ -55,6 +57,10 @@ export class Config {
   get pythonPath(): string {
     return this.cfg.get<string>('pythonPath', '').trim();
   }
+  /** The JDK for Java functions; empty means JAVA_HOME, then the JDK whose javac is on PATH. */
+  get javaHome(): string {
+    return this.cfg.get<string>('javaHome', '').trim();
+  }
   get defaultMemorySizeMB(): number {
     return this.cfg.get<number>('defaultMemorySizeMB', DEFAULT_MEMORY_MB);
   }
@@ -74,6 +80,10 @@ export class Config {
     return this.cfg.get<'auto' | 'cgroup' | 'process'>('sandbox', 'auto');
   }
 
+  /** Durable executions: waits and step retry delays complete at once (`serve --skip-waits`). */
+  get durableSkipWaits(): boolean {
+    return this.cfg.get<boolean>('durable.skipWaits', false);
+  }
   /** false: the template's schedules fire only when fired by hand (`serve --schedules off`). */
   get schedulesEnabled(): boolean {
     return this.cfg.get<boolean>('schedules.enabled', true);
@@ -134,11 +144,13 @@ export class Config {
       defaultMemoryMB: this.defaultMemorySizeMB,
       defaultTimeoutSeconds: this.defaultTimeoutSeconds,
       ...(this.pythonPath ? { pythonPath: this.pythonPath } : {}),
+      ...(this.javaHome ? { javaHome: this.javaHome } : {}),
       ...(this.awsProfile ? { awsProfile: this.awsProfile } : {}),
       ...(this.allowedHosts.length ? { allowedHosts: this.allowedHosts.join(',') } : {}),
       ...(this.localServices.length ? { localServices: this.localServices.join(',') } : {}),
       maxHistoryMB: this.maxHistoryMB,
       accountConcurrency: this.accountConcurrency,
+      durableSkipWaits: this.durableSkipWaits,
       ...(this.memoryBudgetMB > 0 ? { memoryBudgetMB: this.memoryBudgetMB } : {}),
       // A port something else holds must not stop the host: it takes a free one (the ready line says which).
       httpPortFallback: true,

@@ -61,10 +61,12 @@ export class WorkbenchContext implements vscode.Disposable {
         // A restarted host may have a different function list (template edited while it was down).
         if (state.kind === 'ready' && this.functionsCache) void this.refreshFunctions();
       }),
-      this.config.onDidChange(({ hostAffected }) => {
+      this.config.onDidChange(({ hostAffected, keys }) => {
         if (hostAffected && this.host.state.kind !== 'stopped') {
           this.log.info('settings changed; restarting the host');
           void this.host.restart().catch((err) => this.showError(err));
+        } else if (keys.includes('schedules.enabled') && this.host.state.kind === 'ready') {
+          void this.host.request('schedule.pause', { paused: !this.config.schedulesEnabled }).catch((err) => this.showError(err));
         }
       }),
     );
@@ -142,6 +144,9 @@ export class WorkbenchContext implements vscode.Disposable {
   async resolveEvent(target: FunctionTarget, choice = this.eventChoice(target)): Promise<unknown> {
     if (!choice || choice.kind === 'empty') return {};
     if (choice.kind === 'saved') return this.host.request('events.getSaved', { function: keyOf(target), name: choice.name });
+    if (choice.kind === 'file') return this.host.request('events.getFile', { path: choice.path });
+    if (choice.kind === 'trigger')
+      return this.host.request('events.generateForFunction', { function: keyOf(target), trigger: choice.trigger, params: choice.params });
     return this.host.request('events.generate', { template: choice.template, params: choice.params });
   }
 
@@ -160,7 +165,18 @@ export class WorkbenchContext implements vscode.Disposable {
   /** Set by the debug launcher: while a debug session for the function lives, invokes go to its environment. */
   beforeInvoke: (target: FunctionTarget, params: InvokeParams) => Promise<InvokeParams> = async (_target, params) => params;
 
+  /** Set by the results view: whether an editor on screen shows the function's handler (its result then shows there, not in a notification). */
+  handlerVisible: (functionName: string) => boolean = () => false;
+
+  /** Targets invoked in this window, by name: where a handler-only function's results belong. */
+  private readonly invokedTargets = new Map<string, FunctionTarget>();
+
+  invokedTarget(name: string): FunctionTarget | undefined {
+    return this.invokedTargets.get(name);
+  }
+
   async invoke(target: FunctionTarget, event: unknown): Promise<InvokeOutput> {
+    this.invokedTargets.set(target.name, target);
     const params = await this.beforeInvoke(target, this.invokeParams(target, event));
     return this.host.request('invoke', params);
   }

@@ -1,11 +1,13 @@
 // The activity-bar view: functions (template and discovered handlers) with memory/timeout, their
 // event sources and recent invocations as children; Invoke/Debug are inline actions on a function.
-// Below them, the host's SQS queues with their depth and in-flight counts. Until the host is ready the
-// template's functions are listed from a static read, so the view is never empty while it starts.
+// Below them, the host's SQS queues with their depth and in-flight counts, its DynamoDB tables (tables.ts), and the
+// template's schedules with their next fire time (inline: Fire Now; on the group: pause or resume them all). Until the
+// host is ready the template's functions are listed from a static read, so the view is never empty while it starts.
 import * as vscode from 'vscode';
-import type { EventSourceInfo, FunctionInfo, InvocationRecord, SqsQueueInfo } from '../runtime-host/protocol';
+import type { EventSourceInfo, FunctionInfo, InvocationRecord, ScheduleInfo, SqsQueueInfo } from '../runtime-host/protocol';
 import type { WorkbenchContext } from './context';
 import { type FunctionTarget, targetOf } from './targets';
+import { tableChildren, tablesRoot, tableTreeItem, type TableNode } from './tables';
 import { findTemplate, readTemplateFunctions, type StaticFunction } from './template-read';
 
 export type FunctionsNode =
@@ -16,7 +18,11 @@ export type FunctionsNode =
   | { type: 'invocation'; record: InvocationRecord }
   | { type: 'queues'; queues: SqsQueueInfo[] }
   | { type: 'queue'; queue: SqsQueueInfo }
-  | { type: 'message'; text: string; command?: vscode.Command };
+  | { type: 'schedules'; schedules: ScheduleInfo[]; paused: boolean }
+  /** `name` is what lambdaWorkbench.fireSchedule takes when the inline action passes the node. */
+  | { type: 'schedule'; name: string; schedule: ScheduleInfo; paused: boolean }
+  | { type: 'message'; text: string; command?: vscode.Command }
+  | TableNode;
 
 export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
@@ -74,10 +80,15 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         ];
       }
       if (list.length === 0) return [{ type: 'message', text: 'No functions: add a template.yaml or open a handler file' }];
-      const queues = await this.ctx.host.request('sqs.list', undefined).catch(() => [] as SqsQueueInfo[]);
+      const [queues, schedules] = await Promise.all([
+        this.ctx.host.request('sqs.list', undefined).catch(() => [] as SqsQueueInfo[]),
+        this.ctx.host.request('schedule.list', undefined).catch(() => ({ paused: false, schedules: [] as ScheduleInfo[] })),
+      ]);
       return [
         ...list.map((fn): FunctionsNode => ({ type: 'function', fn, target: targetOf(fn) })),
         ...(queues.length ? [{ type: 'queues', queues } as const] : []),
+        ...(await tablesRoot(this.ctx)),
+        ...(schedules.schedules.length ? [{ type: 'schedules', schedules: schedules.schedules, paused: schedules.paused } as const] : []),
       ];
     }
     switch (node.type) {
@@ -88,6 +99,12 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         return this.ctx.recentInvocations(node.fn.name).map((record) => ({ type: 'invocation', record }));
       case 'queues':
         return node.queues.map((queue) => ({ type: 'queue', queue }));
+      case 'tables':
+      case 'table':
+      case 'moreItems':
+        return tableChildren(this.ctx, node);
+      case 'schedules':
+        return node.schedules.map((schedule) => ({ type: 'schedule', name: schedule.name, schedule, paused: node.paused }));
       default:
         return [];
     }
@@ -104,11 +121,19 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         item.id = `function:${fn.name}`;
         item.description = `${memory} MB · ${timeout} s · ${fn.runtime}`;
         item.tooltip = new vscode.MarkdownString(
-          [`**${fn.name}** — \`${fn.handler}\``, `${fn.runtime} · ${fn.architecture} · ${memory} MB · ${timeout} s`, fn.unsupportedReason ?? '', fn.codeUri]
+          [
+            `**${fn.name}** — \`${fn.handler}\``,
+            `${fn.runtime} · ${fn.architecture} · ${memory} MB · ${timeout} s`,
+            fn.unsupportedReason ?? '',
+            fn.notEmulated?.length ? `Not emulated locally (see the Problems panel):\n${fn.notEmulated.map((n) => `- ${n}`).join('\n')}` : '',
+            fn.codeUri,
+          ]
             .filter(Boolean)
             .join('\n\n'),
         );
-        item.iconPath = new vscode.ThemeIcon(fn.supported ? 'symbol-function' : 'warning');
+        // Runs, but something of its configuration is not emulated: the warning colour, the details in the tooltip.
+        const partly = fn.notEmulated?.length ? new vscode.ThemeColor('list.warningForeground') : undefined;
+        item.iconPath = new vscode.ThemeIcon(fn.supported ? 'symbol-function' : 'warning', partly);
         item.contextValue = fn.supported ? 'lambdaFunction' : 'lambdaFunctionUnsupported';
         return item;
       }
@@ -172,11 +197,42 @@ export class FunctionsView implements vscode.TreeDataProvider<FunctionsNode>, vs
         item.contextValue = 'sqsQueue';
         return item;
       }
+      case 'schedules': {
+        const item = new vscode.TreeItem('Schedules', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'schedules';
+        item.description = node.paused ? 'paused' : undefined;
+        item.tooltip = node.paused ? 'Paused: schedules fire only when fired by hand (lambdaWorkbench.schedules.enabled).' : 'Pause or resume them all inline.';
+        item.iconPath = new vscode.ThemeIcon(node.paused ? 'debug-pause' : 'watch');
+        item.contextValue = 'schedules';
+        return item;
+      }
+      case 'schedule': {
+        const s = node.schedule;
+        const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `schedule:${s.name}`;
+        item.description = s.problem
+          ? 'never fires'
+          : !s.enabled
+            ? 'disabled'
+            : node.paused
+              ? 'paused'
+              : s.nextFireTime
+                ? `next ${new Date(s.nextFireTime).toLocaleString()}`
+                : 'no further firing';
+        item.tooltip = new vscode.MarkdownString(
+          [`**${s.name}** → ${s.function}`, `\`${s.expression}\`${s.timeZone ? ` (${s.timeZone})` : ''}`, s.problem ?? ''].filter(Boolean).join('\n\n'),
+        );
+        item.iconPath = new vscode.ThemeIcon(s.problem ? 'warning' : 'clock');
+        item.contextValue = 'schedule';
+        return item;
+      }
       case 'message': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.command = node.command;
         return item;
       }
+      default:
+        return tableTreeItem(node);
     }
   }
 
@@ -196,6 +252,7 @@ const SOURCE_ICON: Partial<Record<EventSourceInfo['type'], string>> = {
   SQS: 'inbox',
   SNS: 'broadcast',
   Schedule: 'clock',
+  EventBridgeRule: 'symbol-event',
 };
 
 function sourceLabel(s: EventSourceInfo): string {
@@ -216,6 +273,8 @@ function sourceLabel(s: EventSourceInfo): string {
       return s.topic;
     case 'Schedule':
       return s.schedule;
+    case 'EventBridgeRule':
+      return `${s.bus}: ${JSON.stringify(s.pattern ?? {})}`;
     case 'Other':
       return `${s.name} (${s.sourceType})`;
   }

@@ -12,7 +12,10 @@ import { EventTestController } from './event-tests';
 import { TYPESCRIPT_SELECTOR, TypeScriptHandlerSnippets } from './authoring/snippets';
 import { FunctionsView } from './functions-view';
 import { InvocationsPanel } from './panel';
+import { ResultsView } from './results';
 import { WorkbenchStatusBar } from './status-bar';
+import { TemplateProblems } from './template-problems';
+import { ITEM_SCHEME, ItemDocuments } from './tables';
 
 /** What `activate` returns: the objects the real-VS-Code suite inspects. */
 export interface WorkbenchApi {
@@ -22,6 +25,8 @@ export interface WorkbenchApi {
   debug: DebugLauncher;
   codeLens: FunctionCodeLensProvider;
   functionsView: FunctionsView;
+  problems: TemplateProblems;
+  results: ResultsView;
   eventTests: EventTestController;
 }
 
@@ -38,6 +43,8 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
   const statusBar = new WorkbenchStatusBar(ctx);
   const codeLens = new FunctionCodeLensProvider(ctx);
   const functionsView = new FunctionsView(ctx);
+  const problems = new TemplateProblems(ctx);
+  const results = new ResultsView(ctx, panel);
   const eventTests = new EventTestController(ctx, debug);
   // Lenses and the view's first list are read from the template itself: follow it on disk.
   const templates = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*.{yaml,yml}'));
@@ -57,10 +64,13 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
     statusBar,
     codeLens,
     functionsView,
+    problems,
+    results,
     eventTests,
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
     vscode.languages.registerCompletionItemProvider(TYPESCRIPT_SELECTOR, new TypeScriptHandlerSnippets(folder.uri.fsPath)),
     vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
+    vscode.workspace.registerTextDocumentContentProvider(ITEM_SCHEME, new ItemDocuments(ctx)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx)),
     vscode.debug.registerDebugConfigurationProvider(
       DEBUG_TYPE,
@@ -68,9 +78,9 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
     vscode.debug.registerDebugAdapterTrackerFactory('*', new PauseReporter(ctx)),
-    ...registerCommands(ctx, { panel, debug, functionsView, eventTests }),
+    ...registerCommands(ctx, { panel, debug, functionsView, results, eventTests }),
   );
-  return { ctx, panel, statusBar, debug, codeLens, functionsView, eventTests };
+  return { ctx, panel, statusBar, debug, codeLens, functionsView, problems, results, eventTests };
 }
 
 /** Waits for the host to exit (it kills its environments) so no process outlives the window. */

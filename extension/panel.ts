@@ -12,6 +12,7 @@ export class InvocationsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelSubscriptions: vscode.Disposable[] = [];
   private pendingSelect: string | undefined;
+  private lastSelected: string | undefined;
   private restoredState: unknown = null;
   private ready = false;
   /** Record ids the webview was given (responses and notifications), in order: lets tests see what it shows. */
@@ -46,6 +47,20 @@ export class InvocationsPanel implements vscode.Disposable {
     return [...this.delivered];
   }
 
+  /** The record the panel was last asked to select (tests read it). */
+  get selectedRecordId(): string | undefined {
+    return this.lastSelected;
+  }
+
+  /** Selects a record in the panel if it is open, without revealing it or taking focus; false when closed. */
+  select(id: string): boolean {
+    if (!this.panel) return false;
+    this.lastSelected = id;
+    if (this.ready) this.post({ type: 'select', id });
+    else this.pendingSelect = id;
+    return true;
+  }
+
   /** Opens (or reveals) the one panel; `select` focuses a record in it. */
   show(select?: string): void {
     if (this.panel) {
@@ -54,10 +69,7 @@ export class InvocationsPanel implements vscode.Disposable {
       const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Lambda Invocations', vscode.ViewColumn.Beside, this.webviewOptions());
       this.adopt(panel);
     }
-    if (select) {
-      if (this.ready) this.post({ type: 'select', id: select });
-      else this.pendingSelect = select;
-    }
+    if (select) this.select(select);
     // The panel asks the host for history; make sure there is a host to ask.
     void this.ctx.host.ensureStarted().catch((err) => this.ctx.showError(err));
   }

@@ -5,8 +5,17 @@ import type { FunctionInfo, InvokeParams } from '../runtime-host/protocol';
 
 export type FunctionTarget = { kind: 'function'; name: string } | { kind: 'handler'; name: string; handler: string; root: string };
 
-/** Chosen event for a function, remembered per function in workspaceState. */
-export type EventChoice = { kind: 'saved'; name: string } | { kind: 'template'; template: string; params: Record<string, string> } | { kind: 'empty' };
+/**
+ * Chosen event for a function, remembered per function in workspaceState: a saved event, an event file
+ * elsewhere in the project, one of its triggers' events or a library template (both generated afresh on
+ * every invoke), or `{}`.
+ */
+export type EventChoice =
+  | { kind: 'saved'; name: string }
+  | { kind: 'file'; name: string; path: string }
+  | { kind: 'trigger'; trigger: string; label: string; params: Record<string, string> }
+  | { kind: 'template'; template: string; params: Record<string, string> }
+  | { kind: 'empty' };
 
 export function targetOf(fn: FunctionInfo): FunctionTarget {
   return fn.origin.kind === 'template' ? { kind: 'function', name: fn.name } : { kind: 'handler', name: fn.name, handler: fn.handler, root: fn.codeUri };
@@ -23,8 +32,17 @@ export function keyOf(target: FunctionTarget): string {
 
 export function eventLabel(choice: EventChoice | undefined): string {
   if (!choice) return 'choose';
-  if (choice.kind === 'empty') return '{}';
-  return choice.kind === 'saved' ? choice.name : choice.template;
+  switch (choice.kind) {
+    case 'empty':
+      return '{}';
+    case 'saved':
+    case 'file':
+      return choice.name;
+    case 'trigger':
+      return choice.label;
+    case 'template':
+      return choice.template;
+  }
 }
 
 /** Commands get a target from a CodeLens, a tree item, a test, or nothing at all (palette). */

@@ -14,6 +14,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   stream: { summary: 'put records to a Kinesis/DynamoDB stream of a running host', load: () => import('./commands/stream') },
   sqs: { summary: 'send messages to, list or purge the SQS queues of a running host', load: () => import('./commands/sqs') },
   schedule: { summary: 'list the schedules of a running host, or fire one now', load: () => import('./commands/schedule') },
+  execution: {
+    summary: 'durable executions of a running host: list, history, stop, complete a callback, skip waits',
+    load: () => import('./commands/execution'),
+  },
   test: {
     summary: 'invoke every saved event and compare with its expected response (exit 1 on a failure; --reporter junit for CI)',
     load: () => import('./commands/test'),
@@ -21,7 +25,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 };
 
 function help(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
   return `usage: lambda-workbench <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 

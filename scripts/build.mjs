@@ -3,6 +3,7 @@
 // Entries whose source does not exist (yet) are skipped so each part can grow on its own.
 import * as esbuild from 'esbuild';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,6 +51,18 @@ const ENTRIES = [
     name: 'sandbox-watchdog',
     options: { ...node, sourcemap: false, entryPoints: ['runtime-host/runtime/sandbox/watchdog.ts'], outfile: 'dist/runtime/sandbox-watchdog.js' },
   },
+  // The DynamoDB engine (events/dynamodb/engine-main.ts): dynalite and level bundled; LevelDB's native binding is
+  // loaded from dist/runtime/classic-level/prebuilds (copied below), so dist/ needs nothing from node_modules.
+  {
+    name: 'dynamodb-engine',
+    options: {
+      ...node,
+      sourcemap: false,
+      entryPoints: ['runtime-host/events/dynamodb/engine-main.ts'],
+      outfile: 'dist/runtime/dynamodb-engine.js',
+      plugins: [dynamoDbEngineBundle()],
+    },
+  },
   { name: 'extension', options: { ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] } },
   {
     name: 'webview',
@@ -84,13 +97,37 @@ const ENTRIES = [
   })(),
 ];
 
+/**
+ * classic-level finds its binding beside its own files; bundled, it looks in dist/runtime/classic-level instead.
+ * dynalite requires its actions by a computed name without extension, which esbuild's glob only matches with one.
+ */
+function dynamoDbEngineBundle() {
+  return {
+    name: 'dynamodb-engine-bundle',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]dynalite[\\/]index\.js$/ }, async (args) => ({
+        contents: (await readFile(args.path, 'utf8')).replace(/require\('\.\/(actions|validations)\/' \+ action\)/g, "require('./$1/' + action + '.js')"),
+        loader: 'js',
+      }));
+      build.onLoad({ filter: /[\\/]classic-level[\\/]binding\.js$/ }, () => ({
+        contents: "module.exports = require('node-gyp-build')(require('node:path').join(__dirname, 'classic-level'))",
+        resolveDir: join(root, 'node_modules', 'classic-level'),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** Plain files copied as they are: [source, destination]. */
 const COPIES = [
   ['runtime-host/runtime/python-bootstrap', 'dist/runtime/python-bootstrap'],
   ['runtime-host/runtime/ruby-bootstrap', 'dist/runtime/ruby-bootstrap'],
+  // Java sources: compiled by the user's JDK the first time a Java function runs (runtime/java-toolchain.ts).
+  ['runtime-host/runtime/java-bootstrap', 'dist/runtime/java-bootstrap'],
   ['node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicons/codicon.css'],
   ['node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicons/codicon.ttf'],
   ['extension/media', 'dist/media'],
+  ['node_modules/classic-level/prebuilds', 'dist/runtime/classic-level/prebuilds'],
   ['extension/snippets', 'dist/snippets'],
 ];
 

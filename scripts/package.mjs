@@ -10,8 +10,8 @@
 // native esbuild. esbuild-wasm is fetched once with `npm pack` (the ordinary npm client) into .cache/.
 //
 // Runtime packages the bundles load from node_modules are listed in RUNTIME_PACKAGES (with their
-// production dependencies); with --target, a package's prebuilt native modules (`prebuilds/<platform>`)
-// are kept for that target only.
+// production dependencies); with --target, prebuilt native modules (`prebuilds/<platform>`, in such a
+// package or copied into dist/ like LevelDB's for DynamoDB) are kept for that target only.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,27 +114,30 @@ function dependencyClosure(names) {
   return [...out.keys()];
 }
 
+/** For a path's segments: false when it is a native prebuild (`…/prebuilds/<os>-<arch>[+<arch>]/…`) of another platform than the target. */
+function forTarget(segments, target) {
+  const i = segments.indexOf('prebuilds');
+  if (!target || i < 0 || i + 1 >= segments.length) return true;
+  const [os, arch] = target
+    .replace(/^alpine/, 'linux')
+    .replace(/armhf$/, 'arm')
+    .split('-');
+  const dir = segments[i + 1];
+  return (
+    dir.startsWith(`${os}-`) &&
+    dir
+      .slice(os.length + 1)
+      .split('+')
+      .includes(arch)
+  );
+}
+
 function copyPackage(from, to, target) {
   cpSync(from, to, {
     recursive: true,
     filter: (src) => {
       const rel = relative(from, src).split(/[\\/]/);
-      if (rel[0] === 'node_modules') return false;
-      // prebuilds/<platform>-<arch>[+…]/: only the target's (all of them without --target).
-      if (target && rel[0] === 'prebuilds' && rel.length >= 2) {
-        const [os, arch] = target
-          .replace(/^alpine/, 'linux')
-          .replace(/armhf$/, 'arm')
-          .split('-');
-        return (
-          rel[1].startsWith(`${os}-`) &&
-          rel[1]
-            .slice(os.length + 1)
-            .split('+')
-            .includes(arch)
-        );
-      }
-      return true;
+      return rel[0] !== 'node_modules' && forTarget(rel, target);
     },
   });
 }
@@ -159,12 +162,13 @@ function stage(target, wasmDir) {
     mkdirSync(join(dir, 'docs'), { recursive: true });
     cpSync(join(root, 'docs', f), join(dir, 'docs', f));
   }
-  // dist/ without the test bundles and without source maps (nothing loads them at run time; they are a third of the size).
+  // dist/ without the test bundles and without source maps (nothing loads them at run time; they are a third of the
+  // size); with --target, native prebuilds copied into dist/ (LevelDB's, for DynamoDB) for that platform only.
   cpSync(join(root, 'dist'), join(dir, 'dist'), {
     recursive: true,
     filter: (src) => {
       const rel = relative(join(root, 'dist'), src).split(/[\\/]/);
-      return rel[0] !== 'test' && !src.endsWith('.map');
+      return rel[0] !== 'test' && !src.endsWith('.map') && forTarget(rel, target);
     },
   });
   for (const f of [...ESBUILD_WASM_FILES, 'esbuild.wasm.br']) {

@@ -7,8 +7,9 @@
 #   python3-six         a real Python package the layers test puts into a layer
 #   python3-boto3       the Python handler that calls the local AWS endpoint with boto3
 #   ruby                the ruby3.x runtime tests;  golang-go  Go functions built for provided.al2023
+#   openjdk-17-jdk-headless  the java11/17/21 runtime tests (java and javac)
 set -euo pipefail
-packages=(chromium libkrb5-dev ripgrep autoconf automake libtool cmake make g++ curl python3 python3-debugpy python3-six python3-boto3 ruby golang-go)
+packages=(chromium libkrb5-dev ripgrep autoconf automake libtool cmake make g++ curl python3 python3-debugpy python3-six python3-boto3 ruby golang-go openjdk-17-jdk-headless)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

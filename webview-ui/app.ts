@@ -1,5 +1,6 @@
 // The panel: owns the history model, the UI state and the transport, and re-renders its regions
 // when any of them changes. Same code in the VS Code webview and in the browser dashboard.
+import type { DurableExecutionSummary } from '../runtime-host/protocol/durable';
 import type { FunctionInfo } from '../runtime-host/protocol/functions';
 import type { InvocationRecord, ServiceCallSpan } from '../runtime-host/protocol/records';
 import { DEFAULT_TUNE_RUNS, DEFAULT_TUNE_SIZES_MB, type TuneFinished, type TuneProgress } from '../runtime-host/protocol/tune';
@@ -13,6 +14,7 @@ import type { PanelUiState, StateStore } from './state';
 import { RpcError, type ConnectionState, type Transport } from './transport';
 import { renderCompare } from './views/compare';
 import { renderDetail, type DetailActions } from './views/detail';
+import { DurableView } from './views/durable';
 import { HistoryList } from './views/history';
 import { renderSummary } from './views/summary';
 import { renderTrace } from './views/trace';
@@ -44,6 +46,7 @@ export class PanelApp {
   private readonly bannerEl: HTMLElement;
   private readonly toastEl: HTMLElement;
   private readonly list: HistoryList;
+  private readonly durable: DurableView;
   private readonly tabs: Record<PanelUiState['view'], HTMLButtonElement>;
   private frame = 0;
   private dirty = { list: false, detail: false, summary: false, filters: false };
@@ -81,7 +84,18 @@ export class PanelApp {
         icon('dashboard'),
         ' Tune',
       ),
+      executions: h(
+        'button',
+        { class: 'tab', data: { testid: 'tab-executions' }, attrs: { type: 'button' }, on: { click: () => this.setView('executions') } },
+        icon('debug-step-over'),
+        ' Executions',
+      ),
     };
+    this.durable = new DurableView({
+      request: (method, params) => this.transport.request(method, params),
+      openRecord: (id) => this.select(id),
+      toast: (m) => this.toast(m),
+    });
     this.filterBar = h('div', { class: 'filters' });
     this.countEl = h('span', { class: 'count', data: { testid: 'count' } });
     this.connectionEl = h('span', { class: 'connection', data: { testid: 'connection' } });
@@ -101,6 +115,7 @@ export class PanelApp {
         this.tabs.history,
         this.tabs.summary,
         this.tabs.tune,
+        this.tabs.executions,
         this.filterBar,
         this.countEl,
         this.connectionEl,
@@ -109,6 +124,7 @@ export class PanelApp {
       this.main,
       this.summaryEl,
       this.tuneEl,
+      this.durable.element,
       this.toastEl,
     );
     replaceChildren(mount, this.root);
@@ -121,6 +137,8 @@ export class PanelApp {
       } else if (method === 'invocation.serviceCall') {
         const updated = this.history.appendSpan(params as ServiceCallSpan);
         if (updated) this.invalidate({ detail: this.isShown(updated.id) });
+      } else if (method === 'durable.changed') {
+        this.durable.onChanged(params as DurableExecutionSummary);
       } else if (method === 'functions.changed') {
         this.functions = (params as { functions: FunctionInfo[] }).functions;
         this.invalidate({ filters: true, summary: true });
@@ -152,6 +170,7 @@ export class PanelApp {
     setInterval(() => {
       const selected = this.state.selectedId ? this.history.get(this.state.selectedId) : undefined;
       if (selected && !isFinal(selected.status)) this.invalidate({ detail: true });
+      if (this.state.view === 'executions') this.durable.tick();
     }, 500);
     this.renderConnection(transport.state);
     this.invalidate({ filters: true, list: true, detail: true, summary: true });
@@ -198,6 +217,7 @@ export class PanelApp {
         this.invalidate({ list: true, summary: true, filters: true, detail: true });
       } while (cursor && loaded < HISTORY_LIMIT);
       if (this.state.selectedId) void this.refreshSelected(this.state.selectedId);
+      if (this.state.view === 'executions') void this.durable.reload();
     } catch (err) {
       this.toast(err);
     } finally {
@@ -357,6 +377,8 @@ export class PanelApp {
     this.main.classList.toggle('hidden', view !== 'history');
     this.summaryEl.classList.toggle('hidden', !summary);
     this.tuneEl.classList.toggle('hidden', view !== 'tune');
+    this.durable.element.classList.toggle('hidden', view !== 'executions');
+    if (view === 'executions') void this.durable.show();
     this.filterBar.classList.toggle('hidden', view !== 'history');
     if (view === 'tune') replaceChildren(this.tuneEl, renderTune(this.tune));
     if (summary) {
@@ -432,11 +454,15 @@ export class PanelApp {
   private actions(): DetailActions {
     return {
       select: (id) => this.select(id),
-      rerun: (r) => void this.invoke(r.functionName, r.event),
-      editAndRun: (r) => this.openEditor(r, 'run'),
+      rerun: (r) => void this.invoke(r.functionName, this.eventOf(r)),
+      editAndRun: (r) => this.openEditor({ ...r, event: this.eventOf(r) }, 'run'),
       saveEvent: (r) => this.openEditor(r, 'save'),
       debug: this.transport.debug ? (r) => this.transport.debug?.({ function: r.functionName, event: r.event, trigger: 'debug' }) : undefined,
       tune: (r) => this.openTuneDialog(r),
+      openExecution: (arn) => {
+        this.setView('executions');
+        void this.durable.select(arn);
+      },
       startCompare: (r) => {
         this.pickingCompareFor = r.id;
         this.setBanner(`Pick another invocation to compare with ${r.functionName} ${r.id.slice(0, 8)}…`, () => {
@@ -447,6 +473,12 @@ export class PanelApp {
         this.invalidate({ list: true });
       },
     };
+  }
+
+  /** The event to run again: a durable invocation's input is the execution's checkpoint log, its event the execution's input. */
+  private eventOf(record: InvocationRecord): unknown {
+    if (record.kind !== 'invocation' || typeof record.source?.durableExecutionArn !== 'string') return record.event;
+    return (record.parentId ? this.history.get(record.parentId)?.event : undefined) ?? record.event;
   }
 
   private async invoke(functionName: string, event: unknown): Promise<void> {

@@ -6,17 +6,20 @@ import type { DebugLauncher } from '../debug/launcher';
 import type { EventTestController } from '../event-tests';
 import type { FunctionsView } from '../functions-view';
 import type { InvocationsPanel } from '../panel';
+import type { ResultsView } from '../results';
 import { pickSampleEvent, saveEventAs } from './events';
 import { openPanel, restartHost, setMemoryAndTimeout, setNodePath, setPythonPath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
 import { newFunction } from './new-function';
 import { tuneMemory, type TuneOptions } from './tune';
-import { fireSchedule, publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi } from './sources';
+import { fireSchedule, publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi, toggleSchedules } from './sources';
+import { deleteItem, putItem } from '../tables';
 
 export interface CommandDeps {
   panel: InvocationsPanel;
   debug: DebugLauncher;
   functionsView: FunctionsView;
+  results: ResultsView;
   eventTests: EventTestController;
 }
 
@@ -35,12 +38,16 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.putRecords',
   'lambdaWorkbench.sendMessage',
   'lambdaWorkbench.fireSchedule',
+  'lambdaWorkbench.toggleSchedules',
   'lambdaWorkbench.setMemoryAndTimeout',
   'lambdaWorkbench.restartHost',
   'lambdaWorkbench.setNodePath',
   'lambdaWorkbench.setPythonPath',
   'lambdaWorkbench.refreshFunctions',
   'lambdaWorkbench.tuneMemory',
+  'lambdaWorkbench.putItem',
+  'lambdaWorkbench.deleteItem',
+  'lambdaWorkbench.showResult',
   'lambdaWorkbench.newFunction',
   'lambdaWorkbench.acceptExpected',
 ] as const;
@@ -66,12 +73,33 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
       deps.functionsView.refresh();
       return messageId;
     },
-    'lambdaWorkbench.fireSchedule': (arg) => fireSchedule(ctx, arg as Parameters<typeof fireSchedule>[1]),
+    'lambdaWorkbench.fireSchedule': async (arg) => {
+      const recordId = await fireSchedule(ctx, arg as Parameters<typeof fireSchedule>[1]);
+      // A rate's next fire time moves on.
+      deps.functionsView.refresh();
+      return recordId;
+    },
+    'lambdaWorkbench.toggleSchedules': async () => {
+      const enabled = await toggleSchedules(ctx);
+      deps.functionsView.refresh();
+      return enabled;
+    },
     'lambdaWorkbench.setMemoryAndTimeout': (arg, values) => setMemoryAndTimeout(ctx, arg, values as Parameters<typeof setMemoryAndTimeout>[2]),
     'lambdaWorkbench.restartHost': () => restartHost(ctx),
     'lambdaWorkbench.setNodePath': () => setNodePath(ctx),
     'lambdaWorkbench.tuneMemory': (arg, options) => tuneMemory(ctx, deps.panel, arg, (options ?? {}) as TuneOptions),
     'lambdaWorkbench.setPythonPath': (arg) => setPythonPath(ctx, arg),
+    'lambdaWorkbench.putItem': async (arg) => {
+      const put = await putItem(ctx, arg as Parameters<typeof putItem>[1]);
+      if (put) deps.functionsView.refresh();
+      return put;
+    },
+    'lambdaWorkbench.deleteItem': async (arg) => {
+      const deleted = await deleteItem(ctx, arg as Parameters<typeof deleteItem>[1]);
+      if (deleted) deps.functionsView.refresh();
+      return deleted;
+    },
+    'lambdaWorkbench.showResult': (arg) => deps.results.showResult(arg),
     'lambdaWorkbench.refreshFunctions': async () => {
       await ctx.refreshFunctions();
       deps.functionsView.refresh();

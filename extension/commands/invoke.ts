@@ -46,7 +46,8 @@ async function run(ctx: WorkbenchContext, target: FunctionTarget, event: unknown
   const output = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Invoking ${target.name}…` }, () =>
     ctx.invoke(target, event),
   );
-  if (!quiet) showOutcome(output);
+  // The outcome shows at the end of the handler's line when an editor shows it; otherwise as a notification.
+  if (!quiet && !ctx.handlerVisible(target.name)) showOutcome(output);
   return output;
 }
 
@@ -55,12 +56,17 @@ function showOutcome(output: InvokeOutput): void {
   const numbers = `${r.durationMs.toFixed(2)} ms, billed ${r.billedDurationMs} ms, ${r.maxMemoryUsedMB}/${r.memorySizeMB} MB${output.cold ? ', cold' : ''}`;
   const open = (choice: string | undefined): void => {
     if (choice === 'Open Panel') void vscode.commands.executeCommand('lambdaWorkbench.openPanel', { select: output.requestId });
+    if (choice === 'Show Result') void vscode.commands.executeCommand('lambdaWorkbench.showResult', output.requestId);
   };
   if (output.error) {
     void vscode.window
-      .showWarningMessage(`${output.functionName}: ${r.status} — ${output.error.errorType}: ${output.error.errorMessage} (${numbers})`, 'Open Panel')
+      .showWarningMessage(
+        `${output.functionName}: ${r.status} — ${output.error.errorType}: ${output.error.errorMessage} (${numbers})`,
+        'Show Result',
+        'Open Panel',
+      )
       .then(open);
   } else {
-    void vscode.window.showInformationMessage(`${output.functionName}: ${r.status} (${numbers})`, 'Open Panel').then(open);
+    void vscode.window.showInformationMessage(`${output.functionName}: ${r.status} (${numbers})`, 'Show Result', 'Open Panel').then(open);
   }
 }

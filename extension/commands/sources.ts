@@ -180,3 +180,14 @@ export async function fireSchedule(ctx: WorkbenchContext, args?: { name?: string
   void vscode.window.showInformationMessage(`Fired ${name}.`);
   return recordId;
 }
+
+/**
+ * Pauses every schedule, or resumes them: flips `lambdaWorkbench.schedules.enabled` (in the workspace),
+ * which the running host follows without a restart (`schedule.pause`).
+ */
+export async function toggleSchedules(ctx: WorkbenchContext): Promise<boolean> {
+  const enabled = !ctx.config.schedulesEnabled;
+  await vscode.workspace.getConfiguration('lambdaWorkbench').update('schedules.enabled', enabled, vscode.ConfigurationTarget.Workspace);
+  void vscode.window.showInformationMessage(enabled ? 'Schedules resumed.' : 'Schedules paused: they fire only when fired by hand.');
+  return enabled;
+}

@@ -16,7 +16,7 @@ import { integerFlag, keyValueFlags, parseFlags, profileFlag, UsageError } from 
 const USAGE =
   'lambda-workbench serve [--root DIR] [--template FILE] [--env-file FILE]... [--state-dir DIR] [--port N] [--invoke-port N] [--aws-port N] [--http-port N]\n' +
   '                       [--max-records N] [--max-history-mb N] [--memory-budget-mb N] [--account-concurrency N] [--allow-host NAME]... [--aws-profile NAME] [--local-services S3,SQS…]\n' +
-  '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off] [--sandbox auto|cgroup|process] [--schedules on|off]';
+  '                       [--layer ARN=DIR]... [--runtime-sdk auto|off|DIR] [--jwks ISSUER=FILE]... [--skip-jwt-signature] [--iam-auth on|off] [--sandbox auto|cgroup|process] [--schedules on|off] [--skip-waits]';
 
 export function stderrLogger(level: LogLevel = 'info'): HostLogger {
   const min = LOG_LEVELS.indexOf(level);
@@ -58,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
       'iam-auth': { type: 'string' },
       sandbox: { type: 'string' },
       schedules: { type: 'string' },
+      'skip-waits': { type: 'boolean' },
     },
     USAGE,
   );
@@ -77,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values['aws-profile'] !== undefined) settings.awsProfile = profileFlag(values['aws-profile']);
   if (values['local-services'] !== undefined) settings.localServices = values['local-services'];
   if (values['runtime-sdk'] !== undefined) settings.runtimeSdk = values['runtime-sdk'];
+  if (values['skip-waits']) settings.durableSkipWaits = true;
   const allowedHosts = allowedHostsOf([...(values['allow-host'] ?? []), ...(settings.allowedHosts ? [settings.allowedHosts] : [])]);
   if (values.sandbox !== undefined) settings.sandbox = sandboxSetting(values.sandbox, '--sandbox');
   if (values.schedules !== undefined) settings.schedules = onOff(values.schedules, 'schedules') ? 'on' : 'off';
@@ -165,19 +167,21 @@ export async function run(argv: string[]): Promise<number> {
 /** Each setting to the part of the host it configures. */
 export function hostOptionsFrom(
   settings: HostSettings,
-): Pick<HostOptions, 'token' | 'invoker' | 'handlerDefaults' | 'sourceOptions' | 'awsProfile' | 'localServices' | 'maxHistoryMB' | 'runtimeSdk'> {
+): Pick<HostOptions, 'token' | 'invoker' | 'handlerDefaults' | 'sourceOptions' | 'awsProfile' | 'localServices' | 'maxHistoryMB' | 'runtimeSdk' | 'durable'> {
   const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   return {
     ...(settings.token !== undefined ? { token: settings.token } : {}),
     ...(settings.awsProfile !== undefined ? { awsProfile: settings.awsProfile } : {}),
     ...(settings.localServices !== undefined ? { localServices: localServicesOf(settings.localServices) } : {}),
     ...(settings.maxHistoryMB !== undefined ? { maxHistoryMB: settings.maxHistoryMB } : {}),
+    ...(settings.durableSkipWaits !== undefined ? { durable: { skipWaits: settings.durableSkipWaits } } : {}),
     runtimeSdk: runtimeSdkChoice(settings.runtimeSdk),
     invoker: defined({
       billingRule: settings.billingRule,
       idleReapMs: settings.idleReapMs,
       wallClockTimeoutWhileDebugging: settings.wallClockTimeoutWhileDebugging,
       pythonPath: settings.pythonPath,
+      javaHome: settings.javaHome,
       sandbox: settings.sandbox,
       // 0 means the default (half the machine's memory).
       memoryBudgetMB: settings.memoryBudgetMB || undefined,

@@ -5,7 +5,9 @@
 // it by the SigV4 credential scope (`Credential=…/<date>/<region>/<service>/aws4_request`), then by
 // `X-Amz-Target`, then by path, and checks `Host` before any of that.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { DynamoDbChangeInput } from '../protocol/methods';
 import type { ServiceCallSpan } from '../protocol/records';
+import type { StreamViewType } from './streams/stream-event';
 
 /** One AWS API request as it reached the endpoint, body fully read. */
 export interface AwsRequest {
@@ -55,6 +57,8 @@ export interface ServiceCallDescription {
   resource?: string;
   /** The service's error code when it failed (`NoSuchKey`, `QueueDoesNotExist`…). */
   errorCode?: string;
+  /** A call from outside any function that started records of its own (EventBridge events): the trace they share with the call. */
+  traceId?: string;
 }
 
 /** Where service calls are recorded: the trace book (records/trace-book.ts) implements it. */
@@ -87,4 +91,21 @@ export interface QueueDelivery {
 export interface TopicDelivery {
   /** `topic` is a name or an ARN. */
   publishToTopic(topic: string, message: ServiceMessage & { subject?: string }): Promise<{ messageId: string }>;
+}
+
+/** Set on the host context by the streams source when it starts: how DynamoDB tables add their item changes to their streams. */
+export interface DynamoDbStreamDelivery {
+  /** Appends in order to the table's stream (opened with `viewType` when new); resolves once they are on disk. */
+  appendChanges(table: string, viewType: StreamViewType, changes: DynamoDbChangeInput[]): Promise<void>;
+  /** The table's stream ARN (what records carry as eventSourceARN). */
+  streamArn(table: string): string;
+  /**
+   * Up to `limit` records of the table's stream (one shard) after sequence number `after` (null: from the oldest), as
+   * Lambda would deliver them; `first`/`last` are the shard's oldest and newest sequence numbers. Undefined: no stream yet.
+   */
+  readStream(
+    table: string,
+    after: string | null,
+    limit: number,
+  ): { shardId: string; records: Record<string, unknown>[]; first: string | null; last: string | null } | undefined;
 }

@@ -1,5 +1,7 @@
 // The simulated event sources `serve` starts, one folder each under events/.
 import type { EventSource } from '../host-context';
+import { DynamoDbSource } from './dynamodb';
+import { EventBridgeSource } from './eventbridge';
 import { EventTestsSource } from './event-tests';
 import { HttpApiSource } from './http-api';
 import type { AuthorizationOptions } from './http-api/authorize';
@@ -35,8 +37,11 @@ export function createEventSources(options: EventSourceOptions = {}): EventSourc
     }),
     new S3Source(options.bucketsDir !== undefined ? { bucketsDir: options.bucketsDir } : {}),
     new StreamsSource(),
+    // After the streams source: its tables' writes go to the streams that source keeps.
+    new DynamoDbSource(),
     new SnsSource(),
     new SqsSource(),
     new ScheduleSource({ paused: options.schedulesPaused === true }),
+    new EventBridgeSource(),
   ];
 }

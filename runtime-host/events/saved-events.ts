@@ -1,16 +1,19 @@
 // Saved events: plain JSON files `events/<FunctionName>/<name>.json` under the project root, so a
 // team shares them through git. Listed, read, saved, renamed and deleted through the protocol
-// (`events.*`); an invalid file is listed with the JSON parser's message, never skipped.
+// (`events.*`); an invalid file is listed with the JSON parser's message, never skipped. The picker
+// also offers the project's loose event files (`events/*.json`, `<CodeUri>/events/*.json`) and the
+// events the function's own triggers produce (trigger-events.ts).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../host-context';
 import { EXPECTED_RESPONSE_SUFFIX } from '../protocol/event-tests';
-import type { SavedEventInfo } from '../protocol/methods';
+import type { EventFileInfo, FunctionEvents, SavedEventInfo } from '../protocol/methods';
 import { resolveInsideRoot } from '../runtime/inside-root';
 import { MethodParams } from '../server/method-params';
 import { UserError } from '../runtime/types';
 import { generateEvent, listTemplates } from './templates';
+import { generateTriggerEvent, listTriggerEvents } from './trigger-events';
 
 export const SAVED_EVENTS_DIR = 'events';
 
@@ -144,6 +147,61 @@ export class SavedEvents {
     return this.info(fn, name);
   }
 
+  /**
+   * `*.json` directly in each folder (project-relative, `events` first, then each CodeUri's `events`),
+   * each listed once; folders outside the project or reached through a symlink out of it are skipped.
+   */
+  async files(folders: string[]): Promise<EventFileInfo[]> {
+    const out: EventFileInfo[] = [];
+    const seen = new Set<string>();
+    for (const folder of folders) {
+      let dir: string;
+      try {
+        dir = await resolveInsideRoot(this.root, folder);
+      } catch {
+        continue;
+      }
+      let names: string[];
+      try {
+        names = (await readdir(dir, { withFileTypes: true }))
+          .filter((d) => d.isFile() && d.name.endsWith('.json') && !d.name.endsWith(EXPECTED_RESPONSE_SUFFIX))
+          .map((d) => d.name);
+      } catch {
+        continue;
+      }
+      for (const file of names.sort()) {
+        const path = [...folder.split(/[\\/]+/).filter((x) => x && x !== '.'), file].join('/');
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const name = file.slice(0, -'.json'.length);
+        try {
+          JSON.parse(await readFile(join(dir, file), 'utf8'));
+          out.push({ name, path });
+        } catch (err) {
+          out.push({ name, path, error: jsonErrorMessage(err) });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** An event file inside the project, parsed: only `.json` files, never outside the root (symlinks included). */
+  async getFile(path: string): Promise<unknown> {
+    if (!/\.json$/i.test(path)) throw new UserError(`'${path}' is not a JSON file`, 'event files end in .json');
+    const file = await resolveInsideRoot(this.root, path);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new UserError(`no event file ${path}`, 'events.forFunction lists the event files', 'ResourceNotFound');
+    }
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new UserError(`${path}: ${jsonErrorMessage(err)}`, 'fix the JSON in that file');
+    }
+  }
+
   async rename(fnName: unknown, eventName: unknown, newEventName: unknown): Promise<SavedEventInfo> {
     const fn = validateSegment(fnName, 'function');
     const name = validateSegment(eventName, 'event');
@@ -192,9 +250,27 @@ const EXAMPLE = '{"function":"HelloFunction","name":"big-order"}';
 export class SavedEventsSource implements EventSource {
   readonly name = 'saved-events';
   private store?: SavedEvents;
+  private context?: HostContext;
 
   async start(context: HostContext): Promise<void> {
     this.store = new SavedEvents(context.root);
+    this.context = context;
+  }
+
+  /** Triggers, saved events and loose event files for one function, in the picker's order. */
+  private async forFunction(fnName: string, rootParam: string | undefined): Promise<FunctionEvents> {
+    const context = this.context!;
+    const fn = context.functions.get(fnName);
+    const saved = await this.events.list(fnName);
+    const triggers = listTriggerEvents(fnName, context);
+    // The function's task root: its CodeUri, or the root a handler-only function was given.
+    const codeUri = fn?.codeUri ?? (rootParam !== undefined ? (isAbsolute(rootParam) ? rootParam : join(context.root, rootParam)) : undefined);
+    const folders = [SAVED_EVENTS_DIR];
+    if (codeUri !== undefined) {
+      const rel = relative(context.root, codeUri);
+      if (!rel.startsWith('..') && !isAbsolute(rel)) folders.push([...rel.split(sep).filter(Boolean), SAVED_EVENTS_DIR].join('/'));
+    }
+    return { triggers, saved, files: await this.events.files(folders) };
   }
 
   async stop(): Promise<void> {}
@@ -234,6 +310,27 @@ export class SavedEventsSource implements EventSource {
       'events.delete': async (params) => {
         const p = new MethodParams(params, 'events.delete', EXAMPLE);
         return this.events.delete(p.string('function', 'a function name'), p.string('name', 'an event name'));
+      },
+      'events.forFunction': async (params) => {
+        const p = new MethodParams(params, 'events.forFunction', '{"function":"HelloFunction"}');
+        return this.forFunction(validateSegment(p.string('function', 'a function name'), 'function'), p.optionalString('root'));
+      },
+      'events.generateForFunction': async (params) => {
+        const p = new MethodParams(
+          params,
+          'events.generateForFunction',
+          '{"function":"HelloFunction","trigger":"HttpApi GET /hello/{name}","params":{"name":"Ada"}}',
+        );
+        return generateTriggerEvent(
+          p.string('function', 'a function name'),
+          p.string('trigger', 'a trigger id from events.forFunction'),
+          paramsObject(p.optionalObject('params', 'an object of strings')),
+          this.context!,
+        );
+      },
+      'events.getFile': async (params) => {
+        const p = new MethodParams(params, 'events.getFile', '{"path":"events/s3-put.json"}');
+        return this.events.getFile(p.string('path', 'a project-relative path of a .json file'));
       },
     };
   }

@@ -2,6 +2,7 @@
 // its event source's folder (events/<service>/template.ts), collected in one table that
 // functions/sam-template.ts consults. A type without a parser is listed as `Other`.
 import type { EventSourceInfo } from '../protocol/functions';
+import { eventBridgeRuleEvent } from './eventbridge/template';
 import { apiEvent, httpApiEvent } from './http-api/template';
 import { s3Event } from './s3/template';
 import { scheduleEvent } from './schedule/template';
@@ -47,6 +48,8 @@ export const TEMPLATE_EVENT_PARSERS: Readonly<Record<string, TemplateEventParser
   SNS: snsEvent,
   Schedule: scheduleEvent,
   ScheduleV2: scheduleEvent,
+  CloudWatchEvent: eventBridgeRuleEvent,
+  EventBridgeRule: eventBridgeRuleEvent,
 };
 
 export function parseTemplateEvent(event: TemplateEvent, helpers: TemplateValueHelpers): EventSourceInfo {

@@ -130,6 +130,7 @@ export class FunctionRegistry implements FunctionCatalog {
   /** Returns true when listeners were told about a change. */
   private loadConfig(initial: boolean): boolean {
     const log = this.options.log;
+    let resourcesChanged = false;
     try {
       if (!this.options.templatePath) this.templatePath = findTemplate(this.options.root);
       const template = this.templatePath
@@ -158,6 +159,8 @@ export class FunctionRegistry implements FunctionCatalog {
         }
       }
       if (template) writeInlineCode(template.inlineCode);
+      // A resource edit (a table's keys, a queue's settings) concerns the sources even when no function changed.
+      resourcesChanged = JSON.stringify(this.template?.resources ?? {}) !== JSON.stringify(template?.resources ?? {});
       this.template = template;
       this.overrides = overrides;
       for (const p of template?.problems ?? []) log?.warn(`${p.file}:${p.line}: ${p.message}`);
@@ -168,7 +171,7 @@ export class FunctionRegistry implements FunctionCatalog {
       return false;
     }
     const before = this.functions;
-    const changed = this.rebuild();
+    const changed = this.rebuild() || resourcesChanged;
     if (initial) return false;
     for (const [name, fn] of before) {
       const now = this.functions.get(name);

@@ -14,6 +14,8 @@ export const DEFAULT_RUNTIME = 'nodejs22.x';
 export const DEFAULT_PYTHON_RUNTIME = 'python3.12';
 /** The runtime a handler string gets when its file is a `.rb` file (`app.handler`, `app.Module::Class.method`). */
 export const DEFAULT_RUBY_RUNTIME = 'ruby3.3';
+/** The runtime a handler string gets when it names a Java class (`com.example.Handler::handleRequest`) of a Java project. */
+export const DEFAULT_JAVA_RUNTIME = 'java21';
 /** The runtime a handler string gets when the folder holds only an executable `bootstrap`. */
 export const DEFAULT_PROVIDED_RUNTIME = 'provided.al2023';
 
@@ -85,7 +87,8 @@ const NODE_MODULE_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'
 /**
  * Without a template the runtime follows the code: a Node module named by the handler → Node;
  * otherwise a Python module (`pkg/mod.fn` or `pkg.mod.fn` → pkg/mod.py) → Python; otherwise a Ruby
- * file (`lib/app.handler` or `app.Module::Class.method` → lib/app.rb, app.rb) → Ruby; otherwise an
+ * file (`lib/app.handler` or `app.Module::Class.method` → lib/app.rb, app.rb) → Ruby; otherwise a Java
+ * class name (`pkg.Class::method`, or `pkg.Class` in a Maven/Gradle project or a jar) → Java; otherwise
  * a go.mod or an executable `bootstrap` in the root → a custom runtime; otherwise Node (whose errors then explain).
  */
 export function inferRuntime(handler: string, root: string): string {
@@ -100,6 +103,7 @@ export function inferRuntime(handler: string, root: string): string {
     if (isFile(`${pythonModule}.py`) || isFile(join(pythonModule, '__init__.py'))) return DEFAULT_PYTHON_RUNTIME;
   }
   if (base.includes('.') && isFile(join(root, dir, `${base.split('.')[0]}.rb`))) return DEFAULT_RUBY_RUNTIME;
+  if (JAVA_HANDLER.test(handler) && (handler.includes('::') || isJavaCode(root))) return DEFAULT_JAVA_RUNTIME;
   if (isFile(join(root, 'go.mod'))) return DEFAULT_PROVIDED_RUNTIME;
   const bootstrap = join(root, 'bootstrap');
   if (isFile(bootstrap)) {
@@ -111,6 +115,18 @@ export function inferRuntime(handler: string, root: string): string {
     }
   }
   return DEFAULT_RUNTIME;
+}
+
+/** `package.Class` or `package.Class::method`, as Lambda's Java runtime reads `_HANDLER`. */
+const JAVA_HANDLER = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*(::[A-Za-z_$][\w$]*)?$/;
+
+function isJavaCode(root: string): boolean {
+  return (
+    /\.jar$/.test(root) ||
+    ['pom.xml', 'build.gradle', 'build.gradle.kts'].some((f) => isFile(join(root, f))) ||
+    existsSync(join(root, 'target', 'classes')) ||
+    existsSync(join(root, 'build', 'classes'))
+  );
 }
 
 function isFile(path: string): boolean {

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
+import { LOCAL_STREAM_LABEL } from '../events/streams/stream-event';
 import { parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily, TemplateProblem } from '../protocol/functions';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../protocol/limits';
@@ -17,6 +18,7 @@ import { UserError } from '../runtime/types';
 import { reservedMessage, reservedNames } from './reserved-variables';
 import { cloudFormationTags, describeIntrinsic, intrinsicKey, IntrinsicResolver, type ResourceLike } from './intrinsics';
 import { isRecord } from '../util/values';
+import { durableConfigOf } from '../durable/template';
 
 export const TEMPLATE_NAMES = ['template.yaml', 'template.yml'];
 
@@ -108,7 +110,7 @@ function runtimeFamily(runtime: string): { family: RuntimeFamily; reason?: strin
   if (family !== 'unsupported') return { family };
   return {
     family: 'unsupported',
-    reason: `${runtime || 'a missing Runtime'} is not supported: the host runs nodejs*, python3.*, ruby3.* and provided* (custom) runtimes`,
+    reason: `${runtime || 'a missing Runtime'} is not supported: the host runs nodejs*, python3.*, ruby3.*, java11/17/21/25 and provided* (custom) runtimes`,
   };
 }
 
@@ -237,6 +239,8 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
     'AWS::Kinesis::Stream': 'Name',
     'AWS::DynamoDB::Table': 'TableName',
     'AWS::Serverless::SimpleTable': 'TableName',
+    'AWS::Events::EventBus': 'Name',
+    'AWS::Events::Rule': 'Name',
   };
   /** The physical name a resource gets locally: its name property when set, else its logical id. */
   const naming = new Set<string>();
@@ -290,11 +294,26 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
       case 'AWS::DynamoDB::Table.Arn':
       case 'AWS::Serverless::SimpleTable.Arn':
         return `${arnBase('dynamodb')}:table/${name}`;
+      case 'AWS::Events::EventBus.Arn':
+        return `${arnBase('events')}:event-bus/${name}`;
+      case 'AWS::Events::EventBus.Name':
+        return name;
+      case 'AWS::Events::Rule.Arn': {
+        const bus = ruleBusOf(id);
+        return `${arnBase('events')}:rule/${bus === undefined || bus === 'default' ? '' : `${bus}/`}${name}`;
+      }
       case 'AWS::DynamoDB::Table.StreamArn':
-        return `${arnBase('dynamodb')}:table/${name}/stream/local`;
+        return `${arnBase('dynamodb')}:table/${name}/stream/${LOCAL_STREAM_LABEL}`;
       default:
         return undefined;
     }
+  }
+
+  /** The bus a rule is on (its EventBusName, a name or an ARN), for the rule's ARN. */
+  function ruleBusOf(id: string): string | undefined {
+    const props = merged[id]?.Properties;
+    const bus = isRecord(props) && props.EventBusName !== undefined ? resolver.resolve(props.EventBusName, new Set()) : undefined;
+    return typeof bus === 'string' ? bus.replace(/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\//, '') : undefined;
   }
 
   const resources: Record<string, TemplateResource> = {};
@@ -483,13 +502,16 @@ function functionInfo(
     if (v === undefined || v === null) continue;
     environment[k] = textOrMarker(v);
   }
-  const logGroup = loggingConfig(props.LoggingConfig, environment, reader, [...path, 'LoggingConfig']);
+  const { logGroup, systemLogLevel } = loggingConfig(props.LoggingConfig, environment, reader, [...path, 'LoggingConfig']);
   const reservedVariables = reservedNames(environment);
   if (reservedVariables.length > 0) {
     const variablesPath = [...path, 'Environment', 'Variables'];
     unsupportedReason ??= reader.problem([...variablesPath, reservedVariables[0]!], reservedMessage(reservedVariables, `function ${id}`));
     for (const k of reservedVariables) delete environment[k];
   }
+
+  const durable = durableConfigOf(props.DurableConfig, (keys, message, severity) => reader.problem([...path, 'DurableConfig', ...keys], message, severity));
+  unsupportedReason ??= durable.unsupported;
 
   const events = functionEvents(props, raw);
   if (urlAuthType && !events.some((e) => e.type === 'FunctionUrl')) events.push({ type: 'FunctionUrl', authType: urlAuthType });
@@ -499,6 +521,7 @@ function functionInfo(
     name: id,
     ...(functionName !== undefined && functionName !== id ? { functionName } : {}),
     ...(logGroup !== undefined ? { logGroup } : {}),
+    ...(systemLogLevel !== undefined ? { systemLogLevel } : {}),
     handler,
     codeUri,
     runtime,
@@ -511,6 +534,7 @@ function functionInfo(
     ...(reserved !== undefined && Number.isFinite(reserved) ? { reservedConcurrency: reserved } : {}),
     ...(provisioned !== undefined ? { provisionedConcurrency: provisioned } : {}),
     environment,
+    ...(durable.config ? { durableConfig: durable.config } : {}),
     events,
     origin: { kind: 'template', templatePath },
   };
@@ -641,19 +665,28 @@ export function writeInlineCode(inline: Record<string, InlineCode>): void {
   }
 }
 
-const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const LOG_LEVELS = {
+  ApplicationLogLevel: ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'],
+  SystemLogLevel: ['DEBUG', 'INFO', 'WARN'],
+} as const;
 
 /**
  * `LoggingConfig` as Lambda applies it: the format and application log level reach the runtime as
- * AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL (lambda-behaviour §4); log levels need the JSON format.
- * Returns the custom log group, if any.
+ * AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL, the system log level filters the host's platform lines
+ * (lambda-behaviour §4); log levels need the JSON format. Returns the custom log group and system level.
  */
-function loggingConfig(value: unknown, environment: Record<string, string>, reader: TemplateReader, path: string[]): string | undefined {
-  if (value === undefined) return undefined;
+function loggingConfig(
+  value: unknown,
+  environment: Record<string, string>,
+  reader: TemplateReader,
+  path: string[],
+): { logGroup?: string; systemLogLevel?: 'DEBUG' | 'INFO' | 'WARN' } {
+  if (value === undefined) return {};
   if (!isRecord(value)) {
     reader.problem(path, 'LoggingConfig must be a mapping (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup)', 'warning');
-    return undefined;
+    return {};
   }
+  let systemLogLevel: 'DEBUG' | 'INFO' | 'WARN' | undefined;
   const format = text(value.LogFormat);
   if (format !== undefined && format !== 'JSON' && format !== 'Text')
     reader.problem([...path, 'LogFormat'], `LogFormat must be JSON or Text, got ${format}`, 'warning');
@@ -661,11 +694,14 @@ function loggingConfig(value: unknown, environment: Record<string, string>, read
   for (const key of ['ApplicationLogLevel', 'SystemLogLevel'] as const) {
     const level = text(value[key])?.toUpperCase();
     if (level === undefined) continue;
-    if (!LOG_LEVELS.includes(level)) reader.problem([...path, key], `${key} must be one of ${LOG_LEVELS.join(', ')}, got ${level}`, 'warning');
+    const levels: readonly string[] = LOG_LEVELS[key];
+    if (!levels.includes(level)) reader.problem([...path, key], `${key} must be one of ${levels.join(', ')}, got ${level}`, 'warning');
     else if (format !== 'JSON') reader.problem([...path, key], `${key} needs LogFormat: JSON (Lambda refuses it with the Text format)`, 'warning');
     else if (key === 'ApplicationLogLevel') environment['AWS_LAMBDA_LOG_LEVEL'] = level;
+    else systemLogLevel = level as 'DEBUG' | 'INFO' | 'WARN';
   }
-  return text(value.LogGroup);
+  const logGroup = text(value.LogGroup);
+  return { ...(logGroup !== undefined ? { logGroup } : {}), ...(systemLogLevel !== undefined ? { systemLogLevel } : {}) };
 }
 
 const LAYER_TYPES = new Set(['AWS::Serverless::LayerVersion', 'AWS::Lambda::LayerVersion']);
@@ -740,6 +776,8 @@ const EMULATED_RESOURCE_TYPES = new Set([
   'AWS::SNS::Subscription',
   'AWS::SNS::TopicPolicy',
   'AWS::Kinesis::Stream',
+  'AWS::DynamoDB::Table',
+  'AWS::Serverless::SimpleTable',
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Resource',
   'AWS::ApiGateway::Method',
@@ -758,13 +796,13 @@ const EMULATED_RESOURCE_TYPES = new Set([
   'AWS::Serverless::Application',
   'AWS::CloudFormation::Interface',
   'AWS::Scheduler::Schedule',
+  'AWS::Events::Rule',
+  'AWS::Events::EventBus',
+  'AWS::Events::EventBusPolicy',
 ]);
 
 /** Why a resource type the host does not emulate matters to a function, when there is more to say than its name. */
 const NOT_EMULATED_NOTES: Record<string, string> = {
-  'AWS::DynamoDB::Table': 'no local table exists; SDK calls to it go to AWS (with a profile) or fail',
-  'AWS::Serverless::SimpleTable': 'no local table exists; SDK calls to it go to AWS (with a profile) or fail',
-  'AWS::Events::Rule': 'its event pattern does not route locally (only rules with a ScheduleExpression fire); invoke the target with a sample event instead',
   'AWS::StepFunctions::StateMachine': 'state machines do not run locally',
   'AWS::Serverless::StateMachine': 'state machines do not run locally',
   'AWS::Lambda::EventSourceMapping': "declare the mapping as the function's event (SQS, Kinesis, DynamoDB) to have it run locally",
@@ -774,15 +812,25 @@ function reportResourcesNotEmulated(resources: Record<string, ResourceLike>, rea
   for (const [id, res] of Object.entries(resources)) {
     const type = typeof res.Type === 'string' ? res.Type : '';
     if (!type || EMULATED_RESOURCE_TYPES.has(type) || type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') continue;
-    // A rule with a ScheduleExpression fires locally (events/schedule); one with only an EventPattern does not.
-    if (type === 'AWS::Events::Rule' && isRecord(res.Properties) && res.Properties.ScheduleExpression !== undefined) continue;
     const note = NOT_EMULATED_NOTES[type];
     reader.notEmulated(['Resources', id, 'Type'], `${id} (${type}) is not emulated locally${note ? `: ${note}` : ''}`);
   }
 }
 
 /** Event types whose events the host delivers (the others are listed, and the function runs only when invoked directly). */
-const EMULATED_EVENT_TYPES = new Set(['Api', 'HttpApi', 'S3', 'Kinesis', 'DynamoDB', 'SQS', 'SNS', 'Schedule', 'ScheduleV2']);
+const EMULATED_EVENT_TYPES = new Set([
+  'Api',
+  'HttpApi',
+  'S3',
+  'Kinesis',
+  'DynamoDB',
+  'SQS',
+  'SNS',
+  'Schedule',
+  'ScheduleV2',
+  'CloudWatchEvent',
+  'EventBridgeRule',
+]);
 
 /** Function properties that change nothing locally or are not emulated, with what the user should know. */
 const PROPERTIES_NOT_EMULATED: Record<string, string> = {
@@ -790,7 +838,6 @@ const PROPERTIES_NOT_EMULATED: Record<string, string> = {
   SnapStart: 'SnapStart snapshots are not taken; every cold start runs init',
   FileSystemConfigs: 'EFS file systems are not mounted',
   ImageConfig: 'container image functions do not run locally',
-  DurableConfig: 'durable executions (checkpoints, waits, replays) are not emulated yet',
   CodeSigningConfigArn: 'code signing is not checked',
   RuntimeManagementConfig: 'the local interpreter is used whatever the runtime version setting says',
 };

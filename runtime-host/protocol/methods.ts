@@ -2,6 +2,7 @@
 // Declared once here; both sides import these types. Add a method by adding it to `Methods`.
 import type { EventCheck, ResponseUnderTest } from './event-tests';
 import type { FunctionInfo, TemplateProblem } from './functions';
+import type { DurableCallbackParams, DurableExecutionSummary, DurableExecutionView } from './durable';
 import type { InvocationRecord, InvokeOutput, ServiceCallSpan, Trigger } from './records';
 import type { TuneFinished, TuneParams, TuneProgress, TuneResult } from './tune';
 
@@ -19,6 +20,8 @@ export interface InvokeParams {
   trigger?: Trigger;
   /** Start the environment with the inspector (debug sessions). */
   debug?: boolean;
+  /** Durable functions: the execution's name (an idempotency key, as Invoke's DurableExecutionName); generated when absent. */
+  durableExecutionName?: string;
 }
 
 export interface ListInvocationsParams {
@@ -56,6 +59,8 @@ export interface EventTemplateParam {
   name: string;
   description: string;
   default: string;
+  /** Rarely changed (region, account id…): pickers may leave it out of what they ask, and it keeps its default unless given. */
+  advanced?: boolean;
 }
 
 export interface EventTemplateInfo {
@@ -65,6 +70,44 @@ export interface EventTemplateInfo {
   source: string;
   description: string;
   params: EventTemplateParam[];
+}
+
+/**
+ * An event the function's own trigger would send, derived from the template: a route of its API (asking
+ * only for the path parameters), a put to its bucket with a key its filters let through, a message on its
+ * queue or topic, a record on its stream or table, its schedule firing.
+ */
+export interface TriggerEventInfo {
+  /** What `events.generateForFunction` takes, stable while the template says the same, e.g. `HttpApi GET /hello/{name}`. */
+  id: string;
+  /** e.g. `GET /hello/{name} (HttpApi)`, `Put object to photos (S3)`. */
+  label: string;
+  /** The template's event type: `HttpApi`, `Api`, `FunctionUrl`, `S3`, `SQS`, `SNS`, `Kinesis`, `DynamoDB`, `Schedule`. */
+  source: string;
+  /** What the event is made of, e.g. `Upload · ObjectCreated:Put · prefix uploads/ · suffix .jpg`. */
+  description: string;
+  /** Only what is the user's to choose (a path parameter, an object key, a message body), defaults filled in. */
+  params: EventTemplateParam[];
+  /** A file name (without `.json`) for a saved copy, e.g. `get-hello-name`. */
+  suggestedName: string;
+}
+
+/** A JSON event file outside `events/<Function>/`: `events/*.json` of the project, or `events/*.json` in the function's CodeUri. */
+export interface EventFileInfo {
+  /** The file name without `.json`. */
+  name: string;
+  /** Project-relative path, what `events.getFile` takes. */
+  path: string;
+  /** Present when the file is not valid JSON: the parser's message. */
+  error?: string;
+}
+
+/** Everything the event picker offers a function, in the order it offers them. */
+export interface FunctionEvents {
+  triggers: TriggerEventInfo[];
+  /** `events/<Function>/*.json`. */
+  saved: SavedEventInfo[];
+  files: EventFileInfo[];
 }
 
 export interface DebugTarget {
@@ -97,6 +140,8 @@ export interface DynamoDbChangeInput {
   Keys: Record<string, DynamoDbAttributeValue>;
   NewImage?: Record<string, DynamoDbAttributeValue>;
   OldImage?: Record<string, DynamoDbAttributeValue>;
+  /** Set on the REMOVE records of items Time to Live deleted. */
+  userIdentity?: { type: 'Service'; principalId: 'dynamodb.amazonaws.com' };
 }
 
 /**
@@ -192,6 +237,23 @@ export interface SqsQueueInfo {
   maxReceiveCount?: number;
 }
 
+/** A DynamoDB item in DynamoDB's typed JSON, e.g. `{"id": {"S": "a"}, "n": {"N": "1"}}`. */
+export type DynamoDbItem = Record<string, DynamoDbAttributeValue>;
+
+/** A table of the local DynamoDB (the template's and those created through the API). */
+export interface DynamoDbTableInfo {
+  name: string;
+  arn: string;
+  /** Counted exactly (a scan), not DynamoDB's six-hourly estimate. */
+  itemCount: number;
+  keySchema: { name: string; keyType: 'HASH' | 'RANGE'; type: 'S' | 'N' | 'B' }[];
+  /** Present when the table has a stream. */
+  streamViewType?: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  streamArn?: string;
+  /** The Time to Live attribute, when TTL is enabled. */
+  ttlAttribute?: string;
+}
+
 /** The method table: name → params and result. */
 export interface Methods {
   listFunctions: { params: Record<string, never> | undefined; result: FunctionInfo[] };
@@ -211,6 +273,12 @@ export interface Methods {
   'events.save': { params: { function: string; name: string; event: unknown }; result: SavedEventInfo };
   'events.rename': { params: { function: string; name: string; newName: string }; result: SavedEventInfo };
   'events.delete': { params: { function: string; name: string }; result: { deleted: boolean } };
+  /** The events a function's triggers produce, its saved events and the project's other event files. `root`: a handler-only function's task root. */
+  'events.forFunction': { params: { function: string; root?: string }; result: FunctionEvents };
+  /** A fresh event for one of `events.forFunction`'s triggers; params not given keep their defaults. */
+  'events.generateForFunction': { params: { function: string; trigger: string; params?: Record<string, string> }; result: unknown };
+  /** An event file inside the project (a path from `events.forFunction`'s `files`), parsed. */
+  'events.getFile': { params: { path: string }; result: unknown };
   /** Judges a response to a saved event against `events/<Fn>/<name>.expected.json` (protocol/event-tests.ts). */
   'events.check': { params: { function: string; name: string; response: ResponseUnderTest }; result: EventCheck };
   /** Writes `events/<Fn>/<name>.expected.json` from a response, keeping its `$ignore` list. */
@@ -234,6 +302,14 @@ export interface Methods {
   };
   /** Batches a stream event source mapping discarded (retries exhausted or records too old), oldest first. */
   'stream.listFailures': { params: { stream?: string; function?: string } | undefined; result: StreamFailureInfo[] };
+  /** The local DynamoDB's tables with their item counts (starts the engine when it is not running). */
+  'dynamodb.listTables': { params: Record<string, never> | undefined; result: DynamoDbTableInfo[] };
+  /** One page of a table's items (`limit` default 50, at most 1000); `cursor` is the previous page's, absent on the last page. */
+  'dynamodb.scan': { params: { table: string; limit?: number; cursor?: string }; result: { items: DynamoDbItem[]; cursor?: string } };
+  'dynamodb.getItem': { params: { table: string; key: DynamoDbItem }; result: { item?: DynamoDbItem } };
+  /** Writes like PutItem through the endpoint would: the table's stream gets its record. */
+  'dynamodb.putItem': { params: { table: string; item: DynamoDbItem }; result: { replaced: boolean } };
+  'dynamodb.deleteItem': { params: { table: string; key: DynamoDbItem }; result: { deleted: boolean } };
   'sqs.send': { params: SqsSendParams; result: SqsSendResult };
   'sqs.list': { params: Record<string, never> | undefined; result: SqsQueueInfo[] };
   'sqs.purge': { params: { queue: string }; result: { purged: number } };
@@ -241,6 +317,8 @@ export interface Methods {
   'schedule.list': { params: Record<string, never> | undefined; result: { paused: boolean; schedules: ScheduleInfo[] } };
   /** Fire a schedule now (disabled or paused ones too), exactly as its timer would; `recordId` is the 'schedule-fire' record. */
   'schedule.fire': { params: { name: string }; result: { recordId: string } };
+  /** Pauses (or resumes) every schedule while the host runs, as `serve --schedules off|on` does at start; "fire now" still works. */
+  'schedule.pause': { params: { paused: boolean }; result: { paused: boolean } };
   'httpApi.status': {
     params: Record<string, never> | undefined;
     result: { running: boolean; url?: string; routes: { method: string; path: string; function: string; api: 'rest' | 'http' | 'url' }[] };
@@ -254,6 +332,17 @@ export interface Methods {
   'tune.last': { params: Record<string, never> | undefined; result: TuneResult | null };
   /** Stops the running tune (its environments are killed; its `tune` request fails with "tuning was cancelled"). */
   'tune.cancel': { params: Record<string, never> | undefined; result: { cancelled: boolean } };
+
+  /** Durable executions, newest first (of one function when given). */
+  'durable.list': { params: { function?: string } | undefined; result: DurableExecutionSummary[] };
+  /** One execution whole: operations with attempts, invocations, Lambda's history events. `execution`: a name, an id or an ARN. */
+  'durable.get': { params: { execution: string; function?: string }; result: DurableExecutionView };
+  /** StopDurableExecution: the execution ends STOPPED with this error. */
+  'durable.stop': { params: { execution: string; function?: string; error?: { errorType?: string; errorMessage?: string } }; result: DurableExecutionSummary };
+  /** SendDurableExecutionCallbackSuccess / Failure / Heartbeat from the panel or the CLI. */
+  'durable.callback': { params: DurableCallbackParams; result: DurableExecutionSummary };
+  /** Completes the execution's pending waits and retry delays now (`always`: its later ones too). */
+  'durable.skipWaits': { params: { execution: string; function?: string; always?: boolean }; result: { skipped: number; execution: DurableExecutionSummary } };
 
   /** Debugger integration: start an invocation in an environment with the inspector; the client attaches then calls `debug.attached`. */
   'debug.prepare': { params: InvokeParams; result: DebugTarget };
@@ -272,6 +361,8 @@ export interface Notifications {
   'debug.environmentStarted': DebugTarget;
   'tune.progress': TuneProgress;
   'tune.finished': TuneFinished;
+  /** A durable execution started, moved on or ended. */
+  'durable.changed': DurableExecutionSummary;
 }
 
 export type MethodName = keyof Methods;
@@ -287,12 +378,18 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   getTrace: true,
   'sqs.send': true,
   'sqs.list': true,
+  'dynamodb.listTables': true,
+  'dynamodb.scan': true,
+  'dynamodb.getItem': true,
+  'dynamodb.putItem': true,
+  'dynamodb.deleteItem': true,
   'sqs.purge': true,
   tune: true,
   'tune.cancel': true,
   'tune.last': true,
   'schedule.list': true,
   'schedule.fire': true,
+  'schedule.pause': true,
   invoke: true,
   listInvocations: true,
   getInvocation: true,
@@ -304,6 +401,9 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   'events.save': true,
   'events.rename': true,
   'events.delete': true,
+  'events.forFunction': true,
+  'events.generateForFunction': true,
+  'events.getFile': true,
   'events.check': true,
   'events.acceptExpected': true,
   's3.putObject': true,
@@ -317,6 +417,11 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   'httpApi.status': true,
   'httpApi.start': true,
   'httpApi.stop': true,
+  'durable.list': true,
+  'durable.get': true,
+  'durable.stop': true,
+  'durable.callback': true,
+  'durable.skipWaits': true,
   'debug.prepare': true,
   'debug.paused': true,
   'debug.resumed': true,

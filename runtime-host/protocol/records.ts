@@ -27,9 +27,10 @@ export function errorPayload(error: LambdaError): string {
  * What started an invocation (or a parent record): `manual` (CLI, protocol invoke, command palette,
  * CodeLens), `debug` (a debug session), `api` (the Lambda Invoke API), `http` (the local API Gateway or
  * a function URL), `stream` (a Kinesis or DynamoDB stream mapping), `provisioned` (provisioned concurrency
- * initialising an environment ahead of invocations), and one per simulated service.
+ * initialising an environment ahead of invocations), `durable` (a durable execution invoking its function
+ * again after a wait, a retry delay or a callback), and one per simulated service.
  */
-export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'provisioned'] as const;
+export const TRIGGERS = ['manual', 'debug', 'api', 'http', 's3', 'stream', 'sns', 'sqs', 'schedule', 'eventbridge', 'provisioned', 'durable'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /**
@@ -44,6 +45,8 @@ export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
  * Parent records group the invocations an event caused (an SNS publish fans out to N functions).
  * `service-call`: an AWS API call to the local endpoint from outside any function (a script, the AWS CLI).
  * `provisioned-init`: the INIT phase of an environment kept initialised by provisioned concurrency.
+ * `durable-execution`: one durable execution; its invocations are its children.
+ * `eventbridge-event`: one event put on an EventBridge bus, with the rules it matched and their deliveries.
  */
 export type RecordKind =
   | 'invocation'
@@ -55,7 +58,9 @@ export type RecordKind =
   | 'async-invoke'
   | 'service-call'
   | 'provisioned-init'
-  | 'schedule-fire';
+  | 'schedule-fire'
+  | 'durable-execution'
+  | 'eventbridge-event';
 
 export type Architecture = 'x86_64' | 'arm64';
 
@@ -192,6 +197,11 @@ export interface InvocationRecord {
   /** Duration as REPORT prints it (invoke phase, excluding debugger pauses). */
   durationMs?: number;
   initDurationMs?: number;
+  /**
+   * `invoke`: the init phase failed or passed its 10 s, and init ran again inside this invocation under
+   * its timeout (Lambda's suppressed init); that init's time is in `durationMs`, so there is no `initDurationMs`.
+   */
+  initPhase?: 'invoke';
   billedDurationMs?: number;
   billingRule: BillingRule;
   maxMemoryUsedMB?: number;
@@ -220,6 +230,11 @@ export interface InvocationRecord {
   runtimeNotice?: string;
   /** The sandbox the environment ran in and what it enforced. */
   sandbox?: SandboxReport;
+  /**
+   * EventBridge: the rules whose pattern matched (an `eventbridge-event` record), or the rule that fired
+   * (a rule's `schedule-fire`). An invocation a rule delivered names it in `source.rule`.
+   */
+  rules?: string[];
   /** Free-form details a source attaches (SNS topic and message id, S3 bucket/key, stream name/shard/sequence range). */
   source?: Record<string, unknown>;
 }

@@ -67,6 +67,8 @@ export const HOST_SETTINGS = {
   /** The timeout clock keeps running while a debugger has the function paused (Lambda's own behaviour). */
   wallClockTimeoutWhileDebugging: { env: 'LAMBDA_WORKBENCH_WALL_CLOCK_TIMEOUT_WHILE_DEBUGGING', kind: flag },
   pythonPath: { env: 'LAMBDA_WORKBENCH_PYTHON', kind: text() },
+  /** The JDK for Java functions (a folder with bin/java and bin/javac); before JAVA_HOME and javac on PATH. */
+  javaHome: { env: 'LAMBDA_WORKBENCH_JAVA_HOME', kind: text() },
   /** Memory and timeout of functions invoked by bare handler string when the request gives none. */
   defaultMemoryMB: { env: 'LAMBDA_WORKBENCH_DEFAULT_MEMORY_MB', kind: integer(...MEMORY_RANGE_MB) },
   defaultTimeoutSeconds: { env: 'LAMBDA_WORKBENCH_DEFAULT_TIMEOUT_SECONDS', kind: integer(...TIMEOUT_RANGE_SECONDS) },
@@ -95,6 +97,8 @@ export const HOST_SETTINGS = {
   sandbox: { env: 'LAMBDA_WORKBENCH_SANDBOX', kind: oneOf(['auto', 'cgroup', 'process'] as const) },
   /** `off` pauses every schedule of the template (they fire only when fired by hand; `serve --schedules` wins). */
   schedules: { env: 'LAMBDA_WORKBENCH_SCHEDULES', kind: oneOf(['on', 'off'] as const) },
+  /** Durable executions: every wait and step retry delay completes at once (the record says how much was skipped; `--skip-waits` wins). */
+  durableSkipWaits: { env: 'LAMBDA_WORKBENCH_DURABLE_SKIP_WAITS', kind: flag },
   /** Where the runtime's AWS SDK for Node functions comes from: auto, off or a folder (`--runtime-sdk` wins). */
   runtimeSdk: { env: 'LAMBDA_WORKBENCH_RUNTIME_SDK', kind: text() },
 } as const satisfies Record<string, SettingSpec<unknown>>;

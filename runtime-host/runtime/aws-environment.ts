@@ -109,6 +109,8 @@ export function awsEnvironment(region: string, access: AwsAccess = {}): Record<s
     for (const service of LOCAL_SERVICES) {
       if (access.services?.[service] !== 'aws') env[`AWS_ENDPOINT_URL_${ENDPOINT_VARIABLE_SUFFIX[service]}`] = access.endpointUrl;
     }
+    // The DynamoDB Streams client is a service of its own to the SDKs, signed as `dynamodb`: it goes where DynamoDB goes.
+    if (access.services?.dynamodb !== 'aws') env['AWS_ENDPOINT_URL_DYNAMODB_STREAMS'] = access.endpointUrl;
   }
   return env;
 }

@@ -31,6 +31,7 @@ import {
   runtimeExitLines,
   runtimeVersionOf,
   startLine,
+  systemLogLevelFilter,
   timeoutLine,
   type LogFormat,
   type ReportStatus,
@@ -88,6 +89,8 @@ export interface InvocationOutcome {
   durationMs: number;
   billedDurationMs: number;
   initDurationMs?: number;
+  /** `invoke`: init ran again inside this invocation after the init phase failed (lambda-behaviour §8). */
+  initPhase?: 'invoke';
   maxMemoryUsedMB: number;
   pausedMs: number;
   pauses: PausedSpan[];
@@ -107,6 +110,8 @@ type EnvEvent =
   | { kind: 'timeout' }
   | { kind: 'outOfMemory' }
   | { kind: 'cancel' };
+
+export type InitOutcome = { ok: true } | { ok: false; status: 'error' | 'timeout' | 'outOfMemory'; error: LambdaError };
 
 export type EnvironmentState = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
 
@@ -149,6 +154,8 @@ export class ExecutionEnvironment {
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private pauseFile: string | undefined;
   private killing: Promise<void> | undefined;
+  /** Set when init ran again inside the first invocation (a suppressed init): how long that init took. */
+  private invokePhaseInitMs: number | undefined;
   /** A cancel that came while nothing was being waited for still ends the next wait. */
   private cancelRequested = false;
 
@@ -193,7 +200,32 @@ export class ExecutionEnvironment {
    * destroyed and the outcome carries the error every invocation of it reports.
    * Lines go to `sink` (the invocation that caused the cold start) or wait for the first invocation.
    */
-  async init(requestId: string, sink?: LineSink): Promise<{ ok: true } | { ok: false; status: 'error' | 'timeout' | 'outOfMemory'; error: LambdaError }> {
+  async init(requestId: string, sink?: LineSink, options: { retryInInvoke?: boolean } = {}): Promise<InitOutcome> {
+    if (sink) sink = this.systemLevel(sink);
+    // A debug run keeps its first runtime: the debugger is attached to that process's port.
+    const retry = options.retryInInvoke === true && !this.options.debug;
+    // The runtime of a failed first attempt dies on purpose: the environment itself lives on.
+    const onDeath = this.onDeath;
+    if (retry) this.onDeath = undefined;
+    const first = await this.initPhase(requestId, sink, 'init', this.options.initTimeoutMs);
+    let outcome = first;
+    if (retry && !first.ok && first.error.errorType !== 'Host.Interrupted') {
+      // lambda-behaviour §8: Lambda resets the runtime and runs init again inside the invocation that
+      // was waiting, under the function's timeout; that init's time is part of the invocation's Duration.
+      await this.reset();
+      const startedAt = performance.now();
+      outcome = await this.initPhase(requestId, sink, 'invoke', this.fn.timeoutSeconds * 1000);
+      this.invokePhaseInitMs = performance.now() - startedAt;
+    }
+    if (retry) {
+      if (outcome.ok && this.state !== 'dead') this.onDeath = onDeath;
+      else if (this.state === 'dead') onDeath?.();
+    }
+    return outcome;
+  }
+
+  /** One attempt at init: start the runtime and wait (at most `limitMs`, none when debugging) for its first GET /next. */
+  private async initPhase(requestId: string, sink: LineSink | undefined, phase: 'init' | 'invoke', limitMs: number): Promise<InitOutcome> {
     this.state = 'initializing';
     this.output.sink = sink;
     this.api = await RuntimeApiServer.start({
@@ -232,7 +264,8 @@ export class ExecutionEnvironment {
     }
 
     // Only a runtime the user chose is worth a notice (a bare handler's runtime is our own guess).
-    this.runtimeNotice = this.fn.origin?.kind === 'template' ? runtimeVersionNotice(this.fn.runtime, spec.localRuntime) : undefined;
+    const notices = this.fn.origin?.kind === 'template' ? [runtimeVersionNotice(this.fn.runtime, spec.localRuntime), spec.notice] : [];
+    this.runtimeNotice = notices.filter((n) => n !== undefined).join(' ') || undefined;
     // Once per function and host: every cold start would repeat it.
     if (this.runtimeNotice && !NOTICED_FUNCTIONS.has(this.fn.name)) {
       NOTICED_FUNCTIONS.add(this.fn.name);
@@ -243,7 +276,7 @@ export class ExecutionEnvironment {
       spec.localRuntime ?? { name: 'unknown', version: 'unknown' },
       this.options.region,
     );
-    this.output.emit(initStartLine(this.format, runtimeVersion, runtimeVersionArn));
+    if (phase === 'init') this.output.emit(initStartLine(this.format, runtimeVersion, runtimeVersionArn));
     const t0 = performance.now();
     this.initStartAt = epochNow();
     let box: EnvironmentSandbox;
@@ -274,7 +307,7 @@ export class ExecutionEnvironment {
     if (!box.kernelMemory) this.startSampler();
 
     let initTimer: NodeJS.Timeout | undefined;
-    if (!this.options.debug) initTimer = setTimeout(() => this.fire({ kind: 'timeout' }), this.options.initTimeoutMs);
+    if (!this.options.debug) initTimer = setTimeout(() => this.fire({ kind: 'timeout' }), limitMs);
     const event = await this.wait(['next', 'initError', 'exit', 'timeout', 'outOfMemory', 'cancel']);
     clearTimeout(initTimer);
     const initDurationMs = performance.now() - t0;
@@ -298,7 +331,7 @@ export class ExecutionEnvironment {
       error = parseError(event.body, 'Runtime.Unknown');
     } else if (event.kind === 'timeout') {
       status = 'timeout';
-      error = initTimeoutError(requestId, this.options.initTimeoutMs);
+      error = phase === 'init' ? initTimeoutError(requestId, limitMs) : invokeTimeoutError(requestId, this.fn.timeoutSeconds);
     } else if (event.kind === 'outOfMemory') {
       status = 'outOfMemory';
       error = outOfMemoryError(requestId);
@@ -317,7 +350,7 @@ export class ExecutionEnvironment {
       this.output.emit(
         initReportLine(this.format, {
           initDurationMs,
-          phase: 'init',
+          phase,
           status: status === 'timeout' ? 'timeout' : 'error',
           ...(status !== 'timeout' ? { errorType: error.errorType } : {}),
         }),
@@ -347,6 +380,7 @@ export class ExecutionEnvironment {
    * timeout/exit lines, END and REPORT to `sink`, in that order.
    */
   async invoke(input: InvocationInput, sink: LineSink): Promise<InvocationOutcome> {
+    sink = this.systemLevel(sink);
     const { fn } = this;
     // A provisioned environment's init was its own phase, reported when it happened.
     const cold = this.invocations === 0 && !this.provisioned;
@@ -360,6 +394,9 @@ export class ExecutionEnvironment {
     for (const line of this.output.takePending()) sink(line);
 
     const timeoutMs = fn.timeoutSeconds * 1000;
+    // A suppressed init already spent part of this invocation's timeout (and counts in its Duration).
+    const initInInvokeMs = cold ? this.invokePhaseInitMs : undefined;
+    const handlerBudgetMs = Math.max(0, timeoutMs - (initInInvokeMs ?? 0));
     this.clock.reset();
     if (this.pauseFile) await this.writePauseFile();
     const api = this.api!;
@@ -371,20 +408,20 @@ export class ExecutionEnvironment {
     api.deliver({
       requestId: input.requestId,
       body: input.body,
-      deadlineMs: Math.round(invokeStartAt + timeoutMs),
+      deadlineMs: Math.round(invokeStartAt + handlerBudgetMs),
       invokedFunctionArn: `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${fn.name}`,
       traceId: input.traceHeader ?? traceHeaderFor(newTraceRoot(), input.requestId),
       ...(input.clientContext !== undefined ? { clientContext: JSON.stringify(input.clientContext) } : {}),
       ...(input.identity !== undefined ? { cognitoIdentity: JSON.stringify(input.identity) } : {}),
     });
-    this.clock.arm(timeoutMs);
+    this.clock.arm(handlerBudgetMs);
     if (!this.box?.kernelMemory) this.startSampler();
 
     const event = await this.wait(['response', 'error', 'exit', 'timeout', 'outOfMemory', 'cancel']);
     const endedAt = performance.now();
     if (this.clock.finish()) void this.writePauseFile();
     const started = api.deliveredAt !== undefined && api.deliveredAt >= t0 ? api.deliveredAt : t0;
-    let durationMs = Math.max(0, endedAt - started - this.clock.pausedMs);
+    let durationMs = Math.max(0, endedAt - started - this.clock.pausedMs) + (initInInvokeMs ?? 0);
 
     let status: OutcomeStatus;
     let result: unknown;
@@ -462,7 +499,8 @@ export class ExecutionEnvironment {
     }
     this.output.flushPartial();
 
-    const initDurationMs = cold ? this.initDurationMs : undefined;
+    // After a suppressed init REPORT has no Init Duration: that init is inside Duration.
+    const initDurationMs = cold && initInInvokeMs === undefined ? this.initDurationMs : undefined;
     const maxMemoryUsedMB = status === 'outOfMemory' ? fn.memorySizeMB : Math.min(this.maxMemoryUsedMB, fn.memorySizeMB);
     durationMs = round2(durationMs);
     const billed = billedDurationMs(this.options.billingRule, durationMs, initDurationMs);
@@ -493,6 +531,7 @@ export class ExecutionEnvironment {
       durationMs,
       billedDurationMs: billed,
       ...(initDurationMs !== undefined ? { initDurationMs: round2(initDurationMs), initStartAt: this.initStartAt, initEndAt: this.initEndAt } : {}),
+      ...(initInInvokeMs !== undefined ? { initPhase: 'invoke' as const, initStartAt: this.initStartAt, initEndAt: this.initEndAt } : {}),
       maxMemoryUsedMB,
       pausedMs: this.clock.pausedMs,
       pauses: this.clock.spans,
@@ -504,8 +543,9 @@ export class ExecutionEnvironment {
 
   /**
    * START/END/REPORT of an invocation whose environment failed to initialize (after INIT_REPORT).
-   * Lambda retries the init inside the invoke phase; its time is the invocation's Duration, and
-   * REPORT carries no Init Duration.
+   * When init was retried inside the invocation (lambda-behaviour §8), Duration is that retry's time
+   * (the whole timeout when it timed out) and REPORT has no Init Duration; otherwise (a provisioned or
+   * debug environment) Duration is the failed init's.
    */
   initFailureReport(
     requestId: string,
@@ -513,18 +553,23 @@ export class ExecutionEnvironment {
     sink: LineSink,
   ): {
     durationMs: number;
-    initDurationMs: number;
+    initDurationMs?: number;
+    initPhase?: 'invoke';
     billedDurationMs: number;
     maxMemoryUsedMB: number;
     timestamps: { initStartAt?: number; initEndAt?: number };
   } {
+    sink = this.systemLevel(sink);
     const initDurationMs = round2(this.initDurationMs ?? 0);
-    const durationMs = initDurationMs;
+    const inInvoke = this.invokePhaseInitMs !== undefined;
+    let durationMs = initDurationMs;
+    if (inInvoke) durationMs = init.status === 'timeout' ? this.fn.timeoutSeconds * 1000 : round2(this.invokePhaseInitMs!);
     const billed = billedDurationMs(this.options.billingRule, durationMs);
     const maxMemoryUsedMB = init.status === 'outOfMemory' ? this.fn.memorySizeMB : Math.min(this.maxMemoryUsedMB, this.fn.memorySizeMB);
     if (init.error.errorType !== 'Host.Interrupted') {
       const status: ReportStatus = init.status === 'timeout' ? 'timeout' : 'error';
       sink(startLine(this.format, requestId));
+      if (inInvoke && init.status === 'timeout') sink(timeoutLine(this.format, requestId, this.fn.timeoutSeconds));
       closingLines(
         this.format,
         { requestId, durationMs, billedDurationMs: billed, memorySizeMB: this.fn.memorySizeMB, maxMemoryUsedMB, status, errorType: init.error.errorType },
@@ -534,7 +579,7 @@ export class ExecutionEnvironment {
     this.output.sink = undefined;
     return {
       durationMs,
-      initDurationMs,
+      ...(inInvoke ? { initPhase: 'invoke' as const } : { initDurationMs }),
       billedDurationMs: billed,
       maxMemoryUsedMB,
       timestamps: {
@@ -585,6 +630,25 @@ export class ExecutionEnvironment {
 
   resumed(): void {
     if (this.clock.resumed()) void this.writePauseFile();
+  }
+
+  private systemLevel(sink: LineSink): LineSink {
+    return systemLogLevelFilter(this.format, this.fn.systemLogLevel, sink);
+  }
+
+  /** After a failed init: the runtime and its Runtime API are gone, the environment is new again. */
+  private async reset(): Promise<void> {
+    await this.kill();
+    await this.api?.close();
+    await this.box?.dispose();
+    this.api = undefined;
+    this.box = undefined;
+    this.child = undefined;
+    this.exitInfo = undefined;
+    this.killing = undefined;
+    this.exitedByKernelOom = false;
+    this.initDurationMs = undefined;
+    this.state = 'new';
   }
 
   /** Kills the whole process tree and releases the Runtime API port. Safe to call more than once. */

@@ -254,7 +254,7 @@ export class LambdaInvoker implements Invoker {
       if (!env.initialized) {
         let init;
         try {
-          init = await env.init(requestId, sink);
+          init = await env.init(requestId, sink, { retryInInvoke: true });
         } finally {
           this.releaseStartSlot(env);
         }
@@ -275,7 +275,8 @@ export class LambdaInvoker implements Invoker {
         },
         sink,
       );
-      record.cold = outcome.initDurationMs !== undefined;
+      record.cold = outcome.initDurationMs !== undefined || outcome.initPhase === 'invoke';
+      if (outcome.initPhase) record.initPhase = outcome.initPhase;
       record.status = outcome.status;
       if (outcome.status === 'success') record.result = outcome.result ?? null;
       if (outcome.error) record.error = outcome.error;
@@ -630,6 +631,7 @@ export class LambdaInvoker implements Invoker {
       ...(this.options.nodeOptions !== undefined ? { nodeOptions: this.options.nodeOptions } : {}),
       ...(this.options.nodePath !== undefined ? { nodePath: this.options.nodePath } : {}),
       ...(this.options.pythonPath !== undefined ? { pythonPath: this.options.pythonPath } : {}),
+      ...(this.options.javaHome !== undefined ? { javaHome: this.options.javaHome } : {}),
       ...(this.options.stateDir !== undefined ? { stateDir: this.options.stateDir } : {}),
       ...(this.options.hostEnv !== undefined ? { hostEnv: this.options.hostEnv } : {}),
       ...(this.options.runtimeSdkDir !== undefined ? { runtimeSdkDir: this.options.runtimeSdkDir } : {}),
@@ -728,7 +730,8 @@ export class LambdaInvoker implements Invoker {
     record.error = init.error;
     const outcome = env.initFailureReport(record.requestId, init, sink);
     record.durationMs = outcome.durationMs;
-    record.initDurationMs = outcome.initDurationMs;
+    if (outcome.initDurationMs !== undefined) record.initDurationMs = outcome.initDurationMs;
+    if (outcome.initPhase) record.initPhase = outcome.initPhase;
     record.billedDurationMs = outcome.billedDurationMs;
     record.maxMemoryUsedMB = outcome.maxMemoryUsedMB;
     record.sandbox = env.sandboxReport();

@@ -18,6 +18,8 @@ export interface LaunchContext {
   /** Node binary (default: process.execPath). */
   nodePath?: string;
   pythonPath?: string;
+  /** The JDK for Java functions (the javaHome setting); before JAVA_HOME and javac on PATH. */
+  javaHome?: string;
   /** Debug mode: the inspector (Node) or debug adapter (Python) listens on 127.0.0.1:<debugPort>. */
   debugPort?: number;
   /** Debug mode: the file the host rewrites on each debugger pause/resume (`_LAMBDA_WORKBENCH_PAUSE_FILE`). */
@@ -51,7 +53,7 @@ export interface LaunchSpec {
   cwd: string;
   /** What really runs the function locally (`node 20.20.2`, `python 3.11.7`, `debian 12`), for INIT_START. */
   localRuntime?: { name: string; version: string };
-  /** Said once per function when the local interpreter is not the version the runtime names (`python3.12` on Python 3.11). */
+  /** Said once per function (with the interpreter version notice) when the local runtime lacks what Lambda's has (boto3). */
   notice?: string;
 }
 
@@ -102,7 +104,8 @@ export function newLogStreamName(now = new Date()): string {
  */
 export function runtimeVersionNotice(runtime: string, local: { name: string; version: string } | undefined): string | undefined {
   if (!local) return undefined;
-  const wanted = /^nodejs(\d+)/.exec(runtime)?.[1] ?? /^python(3\.\d+)/.exec(runtime)?.[1] ?? /^ruby(\d+\.\d+)/.exec(runtime)?.[1];
+  const wanted =
+    /^nodejs(\d+)/.exec(runtime)?.[1] ?? /^python(3\.\d+)/.exec(runtime)?.[1] ?? /^ruby(\d+\.\d+)/.exec(runtime)?.[1] ?? /^java(\d+)$/.exec(runtime)?.[1];
   if (wanted === undefined) return undefined;
   const have = local.version.split('.').slice(0, wanted.split('.').length).join('.');
   if (have === wanted) return undefined;

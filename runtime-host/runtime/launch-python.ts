@@ -2,7 +2,7 @@
 // interpreter, with Lambda's environment. In debug mode it starts under debugpy, listening on the
 // environment's debug port for VS Code to connect to as a debug adapter server.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { distAsset } from './assets';
 import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch-environment';
@@ -13,6 +13,8 @@ interface Probe {
   ok: boolean;
   version?: string;
   debugpy?: boolean;
+  /** Whether it can import boto3, which Lambda's Python runtimes ship (lambda-behaviour §8). */
+  boto3?: boolean;
 }
 const probes = new Map<string, Probe>();
 
@@ -21,12 +23,16 @@ function probe(command: string, env: NodeJS.ProcessEnv, withDebugpy = false): Pr
   const key = `${command}\0${withDebugpy}`;
   const cached = probes.get(key);
   if (cached) return cached;
-  const code = withDebugpy
-    ? 'import sys\ntry:\n import debugpy\n d=1\nexcept Exception:\n d=0\nprint("%d.%d.%d %d" % (sys.version_info[0], sys.version_info[1], sys.version_info[2], d))'
-    : 'import sys; print("%d.%d.%d" % sys.version_info[:3])';
+  // find_spec looks without importing: boto3's import alone takes ~200 ms.
+  const code = [
+    'import sys, importlib.util',
+    'has = lambda m: 1 if importlib.util.find_spec(m) else 0',
+    `print("%d.%d.%d %d %d" % (sys.version_info[0], sys.version_info[1], sys.version_info[2], ${withDebugpy ? 'has("debugpy")' : '0'}, has("boto3")))`,
+  ].join('\n');
   const r = spawnSync(command, ['-c', code], { env, encoding: 'utf8', timeout: 15_000 });
   const out = (r.stdout ?? '').trim().split(' ');
-  const result: Probe = r.status === 0 && /^\d+\.\d+\.\d+$/.test(out[0] ?? '') ? { ok: true, version: out[0], debugpy: out[1] === '1' } : { ok: false };
+  const result: Probe =
+    r.status === 0 && /^\d+\.\d+\.\d+$/.test(out[0] ?? '') ? { ok: true, version: out[0], debugpy: out[1] === '1', boto3: out[2] === '1' } : { ok: false };
   probes.set(key, result);
   return result;
 }
@@ -56,7 +62,10 @@ export function findPythonInterpreter(runtime: string, context: Pick<LaunchConte
 }
 
 /** The interpreter and its version (`3.11.7`). */
-function findPython(runtime: string, context: Pick<LaunchContext, 'pythonPath' | 'hostEnv' | 'debugPort'>): { command: string; version: string } {
+function findPython(
+  runtime: string,
+  context: Pick<LaunchContext, 'pythonPath' | 'hostEnv' | 'debugPort'>,
+): { command: string; version: string; boto3: boolean } {
   const env = context.hostEnv ?? process.env;
   const versioned = /^python(3\.\d+)$/.exec(runtime)?.[1];
   const looked: string[] = [];
@@ -82,7 +91,7 @@ function findPython(runtime: string, context: Pick<LaunchContext, 'pythonPath' |
     const found = probe(candidate, env, debug);
     if (!found.ok) continue;
     if (debug && !found.debugpy) continue;
-    return { command: candidate, version: found.version! };
+    return { command: candidate, version: found.version!, boto3: found.boto3 === true };
   }
   if (debug) {
     throw new UserError(
@@ -97,7 +106,7 @@ function findPython(runtime: string, context: Pick<LaunchContext, 'pythonPath' |
 }
 
 export function pythonLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
-  const { command: python, version } = findPython(fn.runtime, context);
+  const { command: python, version, boto3 } = findPython(fn.runtime, context);
   const env = lambdaEnvironment(fn, context);
   // Lambda's Python runtime: unbuffered output, no .pyc files written into the task root.
   env['PYTHONUNBUFFERED'] = '1';
@@ -108,5 +117,21 @@ export function pythonLaunchSpec(fn: FunctionConfig, context: LaunchContext): La
   if (context.pauseFile) env['_LAMBDA_WORKBENCH_PAUSE_FILE'] = context.pauseFile;
   const bootstrap = distAsset('runtime/python-bootstrap/bootstrap.py');
   const args = context.debugPort !== undefined ? ['-m', 'debugpy', '--listen', `127.0.0.1:${context.debugPort}`, bootstrap] : [bootstrap];
-  return { command: python, args, env, cwd: fn.codeUri, localRuntime: { name: 'python', version } };
+  const sdkProvided = boto3 || [fn.codeUri, ...(layerPath ?? '').split(delimiter).filter(Boolean)].some((dir) => existsSync(join(dir, 'boto3')));
+  return {
+    command: python,
+    args,
+    env,
+    cwd: fn.codeUri,
+    localRuntime: { name: 'python', version },
+    ...(sdkProvided ? {} : { notice: boto3Notice(fn.runtime, python) }),
+  };
+}
+
+/** Lambda's Python runtimes import boto3 from the runtime; locally it is the interpreter's, when it has it. */
+function boto3Notice(runtime: string, python: string): string {
+  return (
+    `${runtime} on Lambda can import boto3 (the runtime ships it), but ${python} cannot: ` +
+    "install it for that interpreter (pip install boto3, or Debian's python3-boto3 for /usr/bin/python3) or set pythonPath to one that has it."
+  );
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeFamily } from '../protocol/functions';
 import { distAsset } from './assets';
+import { javaLaunchSpec } from './launch-java';
 import { pythonLaunchSpec } from './launch-python';
 import { providedLaunchSpec } from './launch-provided';
 import { rubyLaunchSpec } from './launch-ruby';
@@ -20,6 +21,7 @@ export function runtimeFamilyOf(runtime: string): RuntimeFamily {
   if (/^nodejs/.test(runtime)) return 'nodejs';
   if (/^python3/.test(runtime)) return 'python';
   if (/^ruby3\.\d+$/.test(runtime)) return 'ruby';
+  if (/^java(11|17|21|25)$/.test(runtime)) return 'java';
   if (/^provided/.test(runtime)) return 'provided';
   return 'unsupported';
 }
@@ -34,12 +36,14 @@ export async function launchSpec(fn: FunctionConfig, context: LaunchContext): Pr
       return pythonLaunchSpec(fn, context);
     case 'ruby':
       return rubyLaunchSpec(fn, context);
+    case 'java':
+      return javaLaunchSpec(fn, context);
     case 'provided':
       return providedLaunchSpec(fn, context);
     case 'unsupported':
       throw new UserError(
-        `runtime '${fn.runtime}' is not supported: Lambda Workbench runs Node.js (nodejs18.x–nodejs22.x), Python (python3.x), Ruby (ruby3.x) and custom runtimes (provided.al2023, provided.al2, Go with BuildMethod go1.x) locally`,
-        'Java and .NET functions cannot be run locally yet; for Go use provided.al2023 with a go.mod in CodeUri',
+        `runtime '${fn.runtime}' is not supported: Lambda Workbench runs Node.js (nodejs18.x–nodejs22.x), Python (python3.x), Ruby (ruby3.x), Java (java11, java17, java21, java25) and custom runtimes (provided.al2023, provided.al2, Go with BuildMethod go1.x) locally`,
+        '.NET and Java 8 functions cannot be run locally yet; for Go use provided.al2023 with a go.mod in CodeUri',
       );
   }
 }

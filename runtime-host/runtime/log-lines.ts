@@ -35,6 +35,17 @@ const ms = (n: number) => n.toFixed(2);
 const ms2 = (n: number) => Math.round(n * 100) / 100;
 const iso = (time: Date) => time.toISOString();
 
+/**
+ * A sink without Lambda's platform lines when the function's system log level is WARN: they are all
+ * INFO events (lambda-behaviour §4). Only the JSON format has levels.
+ */
+export function systemLogLevelFilter(format: LogFormat, level: string | undefined, sink: (line: string) => void): (line: string) => void {
+  if (format !== 'JSON' || level !== 'WARN') return sink;
+  return (line) => {
+    if (!(line.startsWith('{"time":"') && line.includes('","type":"platform.'))) sink(line);
+  };
+}
+
 function platform(time: Date, type: string, record: Record<string, unknown>): string {
   return JSON.stringify({ time: iso(time), type, record });
 }
@@ -49,7 +60,7 @@ export function initStartLine(format: LogFormat, runtimeVersion: string, runtime
 /**
  * INIT_START's runtime version and ARN. Lambda prints e.g. `nodejs:22.v48`, `python:3.12.v36`,
  * `provided:al2023.v39` (family:version.v<release>) and an ARN ending in a hash. Locally the release
- * says what really runs, marked `-local`: the node major (`nodejs:22.v20-local`), the Python
+ * says what really runs, marked `-local`: the node or Java major (`nodejs:22.v20-local`, `java:21.v17-local`), the Python
  * or Ruby major.minor (`python:3.12.v3.11-local`, `ruby:3.3.v3.1-local`), the host OS for custom runtimes
  * (`provided:al2023.vdebian12-local`); the ARN carries the full local version.
  */
@@ -63,7 +74,7 @@ export function runtimeVersionOf(
   const version = m?.[2] ?? '';
   const parts = local.version.split('.');
   const release =
-    local.name === 'node'
+    local.name === 'node' || local.name === 'java'
       ? parts[0]!
       : local.name === 'python' || local.name === 'ruby'
         ? parts.slice(0, 2).join('.')

@@ -18,6 +18,7 @@ export type FunctionConfig = Pick<
   | 'reservedConcurrency'
   | 'environment'
   | 'logGroup'
+  | 'systemLogLevel'
   | 'layers'
   | 'buildMethod'
 > &
@@ -70,6 +71,8 @@ export interface InvokerOptions {
   nodePath?: string;
   /** Python interpreter for python runtimes (default: looked up from the runtime version, then python3). */
   pythonPath?: string;
+  /** JDK for java runtimes (default: JAVA_HOME, then the JDK whose javac is on PATH). */
+  javaHome?: string;
 }
 
 /** Events every consumer (store, WebSocket broadcast, CLI) subscribes to. */

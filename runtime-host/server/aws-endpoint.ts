@@ -67,7 +67,7 @@ export function serviceOf(headers: IncomingHttpHeaders, query: URLSearchParams, 
     const byTarget = handlers.find((h) => h.targetPrefixes?.some((p) => target.startsWith(p)));
     if (byTarget) return byTarget.service;
   }
-  if (/^\/20\d\d-\d\d-\d\d\/functions(\/|$)/.test(path)) return 'lambda';
+  if (/^\/20\d\d-\d\d-\d\d\/(functions|durable-executions|durable-execution-callbacks)(\/|$)/.test(path)) return 'lambda';
   return 's3';
 }
 
@@ -256,7 +256,7 @@ export class AwsEndpoint {
     this.write(res, answer, request.method === 'HEAD');
     recorder?.record({
       id: randomUUID(),
-      ...(caller ? { traceId: caller.traceId, recordId: caller.recordId } : {}),
+      ...(caller ? { traceId: caller.traceId, recordId: caller.recordId } : answer.call.traceId !== undefined ? { traceId: answer.call.traceId } : {}),
       service,
       operation: answer.call.operation,
       ...(answer.call.resource !== undefined ? { resource: answer.call.resource } : {}),

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { DurableExecutions, type DurableEngineOptions } from '../durable/engine';
 import { AsyncInvocationQueue, type AsyncInvocationPolicy } from '../events/async-invocation';
 import type { AuthorizationOptions } from '../events/http-api/authorize';
 import { createEventSources, type EventSourceOptions } from '../events/index';
@@ -32,6 +33,7 @@ import { invalidParams, JsonRpcDispatcher } from './json-rpc';
 import { StateLock } from './state-lock';
 import { WsServer } from './ws-server';
 import { isRecord } from '../util/values';
+import { DurableApiError } from '../durable/model';
 
 export const STATE_DIR_NAME = '.lambda-workbench';
 export const HOST_FILE = 'host.json';
@@ -85,6 +87,8 @@ export interface HostOptions {
   awsProfileEnv?: NodeJS.ProcessEnv;
   /** With a profile, calls go to real AWS except to these services, which stay on the local endpoint. */
   localServices?: readonly LocalService[];
+  /** Durable executions: skip every wait (`durableSkipWaits`), and for tests a clock and the invocation retry delays. */
+  durable?: Pick<DurableEngineOptions, 'skipWaits' | 'clock' | 'invocationRetryDelaysMs'>;
 }
 
 export interface RunningHost {
@@ -199,11 +203,25 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   traces.attach(invoker);
   const asyncQueue = new AsyncInvocationQueue({ invoker, records: hub, region, accountId, log }, options.asyncPolicy ?? {});
   const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log, serviceCalls: traces, allowedHosts, aws };
+  const durable = new DurableExecutions({
+    functions: registry,
+    invoker,
+    records: hub,
+    region,
+    accountId,
+    stateDir,
+    log,
+    ...(options.durable ?? {}),
+    notify: (summary) => wsServer.broadcast('durable.changed', summary),
+  });
 
   const dispatcher = new JsonRpcDispatcher(log);
-  const handlers = coreMethods(context, registry, store, invoker, traces, options.handlerDefaults ?? {}, (target) =>
-    wsServer.broadcast('debug.environmentStarted', target),
-  );
+  const handlers = {
+    ...coreMethods(context, registry, store, invoker, traces, options.handlerDefaults ?? {}, durable, (target) =>
+      wsServer.broadcast('debug.environmentStarted', target),
+    ),
+    ...durable.methods(),
+  };
   const tuner = createTuneMethod({
     resolveFunction: (params) => functionResolver(context, registry, options.handlerDefaults ?? {})(params, 'tune'),
     createInvoker: () => new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), ...(options.invoker ?? {}) }),
@@ -227,6 +245,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     functions: registry,
     invoker,
     asyncQueue,
+    durable,
     region,
     accountId,
     ...(options.invokePort !== undefined ? { port: options.invokePort } : {}),
@@ -259,6 +278,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     closed = true;
     for (const u of unsubscribes) u();
     registry.close();
+    // Before the invoker goes: invocations it interrupts are left for the next start to resume.
+    await durable.close();
     await Promise.allSettled([wsServer.close(), invokeApi.close(), awsEndpoint.close()]);
     for (const s of started.reverse()) {
       await s.stop().catch((err: unknown) => log.error(`stopping ${s.name}: ${(err as Error).message}`));
@@ -303,6 +324,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     // The local AWS endpoint, when a source started one, is where functions' SDK calls go.
     if (context.awsEndpoint !== undefined && aws.endpointUrl === undefined) aws.endpointUrl = context.awsEndpoint;
+    // Executions a previous host left running carry on (their functions now reach this endpoint).
+    await durable.start();
     // Provisioned concurrency starts initialising now and follows template changes; serve is ready
     // meanwhile (invocations before it is up spill over to on-demand environments, as on Lambda).
     const provisionAll = (functions: FunctionInfo[]) => {
@@ -433,6 +456,37 @@ function functionResolver(
   };
 }
 
+/**
+ * `invoke` of a durable function: a new execution (the panel's Run and Debug, `durableExecutionName` to
+ * name it), answered with its first invocation — usually PENDING, the execution carrying on.
+ */
+async function invokeDurable(durable: DurableExecutions, fn: FunctionInfo, params: InvokeParams): Promise<Methods['invoke']['result']> {
+  const name = params.durableExecutionName;
+  if (name !== undefined && typeof name !== 'string') throw invalidParams('Invalid params', 'invoke: "durableExecutionName" must be a string');
+  let started;
+  try {
+    started = await durable.startExecution({
+      fn,
+      qualifier: '$LATEST',
+      ...(name ? { name } : {}),
+      input: JSON.stringify(params.event === undefined ? {} : params.event) ?? '{}',
+      trigger: params.trigger ?? (params.debug ? 'debug' : 'manual'),
+      ...(params.debug ? { debug: true } : {}),
+    });
+  } catch (err) {
+    if (err instanceof DurableApiError)
+      throw new UserError(
+        err.message,
+        'durable execution names are unique per function until their retention ends',
+        err.status === 409 ? 'InvalidParameter' : undefined,
+      );
+    throw err;
+  }
+  const record = await started.firstInvocation;
+  if (!record) throw new UserError(`durable execution ${started.summary.name} did not run`, 'the host is stopping');
+  return toInvokeOutput(record);
+}
+
 /** The protocol methods the host itself implements (event sources add theirs). */
 function coreMethods(
   context: HostContext,
@@ -441,6 +495,7 @@ function coreMethods(
   invoker: LambdaInvoker,
   traces: TraceBook,
   handlerDefaults: NonNullable<HostOptions['handlerDefaults']>,
+  durable: DurableExecutions,
   debugStarted: (target: Methods['debug.prepare']['result']) => void,
 ): MethodHandlers {
   const resolveFunction = functionResolver(context, registry, handlerDefaults);
@@ -450,6 +505,7 @@ function coreMethods(
     listProblems: async () => registry.problems(),
     invoke: async (params) => {
       const fn = resolveFunction(params, 'invoke');
+      if (durable.isDurable(fn)) return invokeDurable(durable, fn, params);
       const record = await invoker.invoke({
         fn,
         event: params.event === undefined ? {} : params.event,

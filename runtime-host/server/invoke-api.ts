@@ -14,6 +14,9 @@ import { checkAwsClientRequest } from './local-request';
 import type { AwsResponse, AwsServiceHandler, ServiceCallDescription } from '../events/aws-service';
 import { listenOnLoopback } from './loopback';
 import { SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
+import type { DurableExecutions } from '../durable/engine';
+import { DurableApiError } from '../durable/model';
+import { answerDurable } from '../durable/wire';
 
 /** Lambda's LogResult: the last 4 KB of the execution log. */
 export const TAIL_LOG_BYTES = 4096;
@@ -29,6 +32,8 @@ export interface InvokeApiOptions {
   log?: HostLogger;
   /** Host names accepted besides the loopback ones (see local-request.ts). */
   allowedHosts?: readonly string[];
+  /** Durable executions: Invoke of a durable function starts one, and the durable-execution operations are served here too. */
+  durable?: DurableExecutions;
 }
 
 interface AwsError {
@@ -134,6 +139,10 @@ export class InvokeApiServer {
     parentId?: string,
   ): Promise<AwsResponse & { call: ServiceCallDescription }> {
     const url = new URL(rawUrl, 'http://127.0.0.1');
+    if (this.options.durable) {
+      const durable = await answerDurable({ method, rawPath: url.pathname, query: url.searchParams, body: body ?? Buffer.alloc(0) }, this.options.durable);
+      if (durable) return durable;
+    }
     const match = INVOKE_PATH.exec(url.pathname);
     if (!match || method !== 'POST') {
       return errorAnswer(
@@ -204,9 +213,63 @@ export class InvokeApiServer {
       return errorAnswer(awsError(502, 'InvalidRuntimeException', fn.unsupportedReason ?? `The runtime ${fn.runtime} is not supported`), 'Invoke', fn.name);
     }
     const call = { operation: 'Invoke', resource: fn.name };
+    if (this.options.durable?.isDurable(fn)) {
+      return { ...(await this.invokeDurable(this.options.durable, fn, qualifier, invocationType, headers, body, parentId)), call };
+    }
     if (invocationType === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() }, call };
     if (invocationType === 'Event') return { ...(await this.invokeAsync(fn, event, clientContext, parentId)), call };
     return { ...(await this.invokeSync(headers, fn, event, clientContext, parentId)), call };
+  }
+
+  /**
+   * Invoke of a durable function: qualified only (Lambda refuses an unqualified one), it starts an
+   * execution (named by X-Amz-Durable-Execution-Name, or a new id) and answers with its ARN in
+   * X-Amz-Durable-Execution-Arn — at once for Event, with the execution's result for RequestResponse.
+   */
+  private async invokeDurable(
+    durable: DurableExecutions,
+    fn: FunctionInfo,
+    qualifier: string | undefined,
+    invocationType: string,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+    parentId: string | undefined,
+  ): Promise<AwsResponse> {
+    if (qualifier === undefined) {
+      return toResponse(awsError(400, 'InvalidParameterValueException', 'You cannot invoke a durable function using an unqualified ARN.'));
+    }
+    if (invocationType === 'DryRun') return { status: 204, headers: { 'x-amzn-requestid': randomUUID() } };
+    const nameHeader = headers['x-amz-durable-execution-name'];
+    let started;
+    try {
+      started = await durable.startExecution({
+        fn,
+        qualifier,
+        ...(typeof nameHeader === 'string' && nameHeader !== '' ? { name: nameHeader } : {}),
+        input: body.length > 0 ? body.toString('utf8') : '{}',
+        trigger: 'api',
+        ...(parentId !== undefined ? { causedBy: parentId } : {}),
+      });
+    } catch (err) {
+      if (err instanceof DurableApiError) return toResponse(awsError(err.status, err.type, err.message));
+      return toResponse(this.fromUserError(err));
+    }
+    const arnHeader = { 'x-amz-durable-execution-arn': started.summary.arn, 'x-amz-executed-version': qualifier };
+    if (invocationType === 'Event') return { status: 202, headers: { 'x-amzn-requestid': randomUUID(), ...arnHeader } };
+    const view = await started.done;
+    const out: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID(), ...arnHeader };
+    if (view.status === 'RUNNING') return toResponse(awsError(503, 'ServiceException', 'The local host stopped before the durable execution ended.'));
+    if (view.status === 'SUCCEEDED') return { status: 200, headers: out, body: view.result ?? 'null' };
+    out['x-amz-function-error'] = 'Unhandled';
+    return {
+      status: 200,
+      headers: out,
+      body: JSON.stringify({
+        errorType: view.error?.ErrorType ?? (view.status === 'TIMED_OUT' ? 'Execution.TimedOut' : view.status === 'STOPPED' ? 'Execution.Stopped' : 'Error'),
+        errorMessage: view.error?.ErrorMessage ?? `The durable execution ended ${view.status}.`,
+        ...(view.error?.StackTrace?.length ? { trace: view.error.StackTrace } : {}),
+      }),
+    };
   }
 
   private async invokeAsync(fn: FunctionInfo, event: unknown, clientContext: unknown, parentId: string | undefined): Promise<AwsResponse> {

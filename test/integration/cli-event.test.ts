@@ -20,7 +20,7 @@ test('event list prints a table of every template with source, description and p
   assert.equal(r.stderr, '');
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0]!, /^NAME\s+SOURCE\s+DESCRIPTION\s+PARAMS$/);
-  assert.equal(lines.length, 14);
+  assert.equal(lines.length, 15);
   assert.match(lines[1]!, /^s3-put\s+S3\s+S3 ObjectCreated:Put notification\s+bucket, key, region, sourceIp, configurationId, size, eTag$/);
   assert.ok(lines.some((l) => /^http-api\s+API Gateway\s+API Gateway HTTP API \(payload 2\.0\)\s+method, path, query/.test(l)));
   // Columns line up: every SOURCE column starts at the same offset.

@@ -80,7 +80,7 @@ describe('custom runtime (provided.al2023)', { timeout: 120_000 }, () => {
 });
 
 describe('unsupported runtimes', { timeout: 60_000 }, () => {
-  for (const runtime of ['java21', 'dotnet8', 'go1.x']) {
+  for (const runtime of ['java8.al2', 'dotnet8', 'go1.x']) {
     test(`${runtime} is refused with a message naming it`, async () => {
       const invoker = new LambdaInvoker();
       try {

@@ -97,6 +97,16 @@ describe('LoggingConfig', () => {
     const types = records.filter((r) => r.type).map((r) => r.type);
     assert.ok(types.includes('platform.start') && types.includes('platform.report'), types.join(', '));
   });
+
+  it('SystemLogLevel WARN leaves the platform lines (all INFO) out; the function still writes its own', async () => {
+    const out = await served.client.request<InvokeOutput>('invoke', { function: 'QuietLogs', event: {} });
+    const records = out.logs.map((l) => JSON.parse(l) as { type?: string; level?: string });
+    assert.deepEqual(
+      records.map((r) => r.type ?? r.level),
+      ['WARN', 'ERROR'],
+    );
+    assert.equal(out.report.status, 'success');
+  });
 });
 
 describe('error bodies reach the caller as the runtime posted them', () => {
@@ -122,7 +132,6 @@ describe('what is not emulated is said once, at load, at its line', () => {
   it('serve names each unemulated resource, event and property once on stderr', () => {
     const log = served.serve.stderr();
     for (const what of [
-      /Orders2Table \(AWS::DynamoDB::Table\) is not emulated locally: no local table exists/,
       /Workflow \(AWS::StepFunctions::StateMachine\) is not emulated locally: state machines do not run locally/,
       /Nightly: EphemeralStorage is not emulated: \/tmp is the machine's own temporary folder/,
     ]) {

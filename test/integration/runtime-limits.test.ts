@@ -181,37 +181,83 @@ test('a response over 6291556 bytes → Function.ResponseSizeTooLarge; the envir
   assert.equal((fits.result as string).length, 6_291_554);
 });
 
-test('init failure: INIT_REPORT with the error type, the init error is the invocation error, every invoke re-inits', async () => {
+test('init failure: INIT_REPORT Phase: init, init again inside the invocation (Phase: invoke), that error is the invocation error', async () => {
   const fn = fixtureFunction('init-error/app.handler', { name: 'broken' });
   for (let i = 0; i < 2; i++) {
     const record = await invoker.invoke({ fn, event: {}, trigger: 'manual' });
     assert.equal(record.status, 'error');
     assert.equal(record.cold, true);
+    assert.equal(record.initPhase, 'invoke');
     assert.equal(record.error?.errorType, 'Runtime.ImportModuleError');
     assert.match(record.error!.errorMessage, /Cannot find module '\.\/does-not-exist'/);
-    const initReport = record.logs.find((l) => l.startsWith('INIT_REPORT'));
-    assert.match(initReport!, /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Runtime\.ImportModuleError$/);
+    const initReports = record.logs.filter((l) => l.startsWith('INIT_REPORT'));
+    assert.equal(initReports.length, 2, record.logs.join('\n'));
+    assert.match(initReports[0]!, /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Runtime\.ImportModuleError$/);
+    assert.match(initReports[1]!, /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: invoke\tStatus: error\tError Type: Runtime\.ImportModuleError$/);
     const n = record.logs.length;
+    assert.equal(record.logs[n - 4], initReports[1]);
     assert.equal(record.logs[n - 3], `START RequestId: ${record.requestId} Version: $LATEST`);
     assert.equal(record.logs[n - 2], `END RequestId: ${record.requestId}`);
-    assert.match(record.logs[n - 1]!, /\tStatus: error\tError Type: Runtime\.ImportModuleError$/);
-    assert.ok(record.logs.indexOf(initReport!) < n - 3);
-    assert.ok(record.logs.some((l) => /\tundefined\tINFO\tinitializing$/.test(l)));
+    const report = REPORT.exec(record.logs[n - 1]!);
+    assert.ok(report, record.logs[n - 1]);
+    assert.equal(report[6], undefined, 'the retried init is inside Duration: no Init Duration');
+    assert.equal(report[8], 'Status: error\tError Type: Runtime.ImportModuleError');
+    assert.equal(record.logs.filter((l) => /\tundefined\tINFO\tinitializing$/.test(l)).length, 2);
     assert.equal(invoker.environmentCount('broken'), 0);
   }
 });
 
-test('init longer than the init limit → INIT_REPORT Status: timeout, the process is killed', async () => {
-  const quick = new LambdaInvoker({ initTimeoutMs: 1500 });
+test('an init past the init limit runs again inside the first invocation, under its timeout, and the invocation succeeds', async () => {
+  const quick = new LambdaInvoker({ initTimeoutMs: 1000 });
   try {
-    const record = await quick.invoke({ fn: fixtureFunction('init-hang/app.handler', { name: 'slowinit' }), event: {}, trigger: 'manual' });
-    assert.equal(record.status, 'timeout');
-    assert.equal(record.error?.errorType, 'Sandbox.Timedout');
-    assert.match(
-      record.logs.find((l) => l.startsWith('INIT_REPORT'))!,
-      /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/,
+    const fn = fixtureFunction('slow-init/app.handler', { name: 'slowstart', timeout: 10, env: { INIT_SLEEP_MS: '1500' } });
+    const record = await quick.invoke({ fn, event: {}, trigger: 'manual' });
+    assert.equal(record.status, 'success', JSON.stringify(record.error));
+    assert.equal(record.cold, true);
+    assert.equal(record.initPhase, 'invoke');
+    assert.equal(record.initDurationMs, undefined);
+    const logs = record.logs;
+    assert.equal(logs.filter((l) => l.startsWith('INIT_START')).length, 1);
+    assert.deepEqual(
+      logs.filter((l) => l.startsWith('INIT_REPORT')).map((l) => l.replace(/\d+\.\d\d ms/, 'X ms')),
+      ['INIT_REPORT Init Duration: X ms\tPhase: init\tStatus: timeout'],
     );
-    assert.match(record.logs.at(-1)!, /\tStatus: timeout$/);
+    assert.equal(logs.filter((l) => /\tINFO\tinit starts$/.test(l)).length, 2);
+    assert.ok(logs.findIndex((l) => /\tINFO\tinit done$/.test(l)) < logs.findIndex((l) => l.startsWith('START ')));
+    const report = REPORT.exec(logs.at(-1)!);
+    assert.ok(report, logs.at(-1));
+    assert.equal(report[6], undefined);
+    assert.ok(Number(report[2]) >= 1500, `Duration ${report[2]} includes the init inside the invocation`);
+    const warm = await quick.invoke({ fn, event: {}, trigger: 'manual' });
+    assert.equal(warm.cold, false);
+    assert.equal((warm.result as { pid: number }).pid, (record.result as { pid: number }).pid);
+    assert.ok(!warm.logs.some((l) => l.includes('init starts')));
+  } finally {
+    await quick.shutdown();
+  }
+});
+
+test('an init that never ends: Phase: init timeout, then Phase: invoke timeout at the function timeout, the process is killed', async () => {
+  const quick = new LambdaInvoker({ initTimeoutMs: 1000 });
+  try {
+    const record = await quick.invoke({ fn: fixtureFunction('init-hang/app.handler', { name: 'slowinit', timeout: 2 }), event: {}, trigger: 'manual' });
+    assert.equal(record.status, 'timeout');
+    assert.deepEqual(record.error, {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${record.requestId} Error: Task timed out after 2.00 seconds`,
+      trace: [],
+    });
+    assert.equal(record.durationMs, 2000);
+    const initReports = record.logs.filter((l) => l.startsWith('INIT_REPORT'));
+    assert.match(initReports[0]!, /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/);
+    assert.match(initReports[1]!, /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: invoke\tStatus: timeout$/);
+    const n = record.logs.length;
+    assert.equal(record.logs[n - 4], `START RequestId: ${record.requestId} Version: $LATEST`);
+    assert.match(record.logs[n - 3]!, new RegExp(`^${ISO} ${record.requestId} Task timed out after 2\\.00 seconds$`));
+    const report = REPORT.exec(record.logs[n - 1]!);
+    assert.ok(report, record.logs[n - 1]);
+    assert.equal(report[2], '2000.00');
+    assert.equal(report[8], 'Status: timeout');
     assert.equal(quick.environmentCount(), 0);
   } finally {
     await quick.shutdown();

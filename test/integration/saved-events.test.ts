@@ -146,7 +146,7 @@ test('names never escape the workspace: separators, .., absolute paths and symli
 test('events.listTemplates and events.generate are served by the same source', async () => {
   const { m } = await workspace();
   const templates = await m['events.listTemplates'](undefined);
-  assert.equal(templates.length, 13);
+  assert.equal(templates.length, 14);
   const event = (await m['events.generate']({ template: 'sqs', params: { body: 'hi' } })) as { Records: { body: string }[] };
   assert.equal(event.Records[0]!.body, 'hi');
   await assert.rejects(
@@ -199,7 +199,88 @@ test('over the protocol of a real serve: events.save / listSaved / rename / getS
     assert.match(escape.error?.data?.hint ?? '', /one file name/);
     assert.deepEqual((await call('events.delete', { function: 'Api', name: 'user-1' })).result, { deleted: true });
     const templates = (await call('events.listTemplates', undefined)).result as unknown[];
-    assert.equal(templates.length, 13);
+    assert.equal(templates.length, 14);
+    ws.close();
+  } finally {
+    await serve.stop();
+  }
+});
+
+test("over a real serve: events.forFunction lists the function's trigger events, its saved events and the project's event files", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'lw-for-function-'));
+  dirs.push(root);
+  mkdirSync(join(root, 'src', 'events'), { recursive: true });
+  mkdirSync(join(root, 'events', 'Hello'), { recursive: true });
+  writeFileSync(join(root, 'src', 'hello.js'), 'exports.handler = async (event) => event;\n');
+  writeFileSync(
+    join(root, 'template.yaml'),
+    [
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      '  Hello:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      CodeUri: src/',
+      '      Handler: hello.handler',
+      '      Runtime: nodejs22.x',
+      '      Events:',
+      '        Greet:',
+      '          Type: HttpApi',
+      '          Properties:',
+      '            Path: /hello/{name}',
+      '            Method: get',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(root, 'events', 'Hello', 'ada.json'), '{"name":"Ada"}');
+  writeFileSync(join(root, 'events', 'shared.json'), '{"shared":true}');
+  writeFileSync(join(root, 'src', 'events', 'local.json'), '{oops');
+  const outside = mkdtempSync(join(tmpdir(), 'lw-outside-'));
+  dirs.push(outside);
+  writeFileSync(join(outside, 'secret.json'), '{"secret":true}');
+  symlinkSync(join(outside, 'secret.json'), join(root, 'events', 'secret.json'));
+  const serve = await startServe(['--root', root, '--state-dir', join(root, '.state')], { timeoutMs: 60_000 });
+  try {
+    const ws = new WebSocket(`${serve.ready.ws}?token=${serve.ready.token}`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    let nextId = 1;
+    const call = async (method: string, params: unknown) => {
+      const id = nextId++;
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      for (;;) {
+        const msg = JSON.parse((await new Promise<Buffer>((resolve) => ws.once('message', resolve))).toString());
+        if (msg.id === id) return msg as { result?: unknown; error?: { code: number; message: string } };
+      }
+    };
+    const events = (await call('events.forFunction', { function: 'Hello' })).result as {
+      triggers: { id: string; label: string; params: { name: string }[] }[];
+      saved: { name: string }[];
+      files: { name: string; path: string; error?: string }[];
+    };
+    assert.deepEqual(
+      events.triggers.map((t) => [t.id, t.label, t.params.map((p) => p.name)]),
+      [['HttpApi GET /hello/{name}', 'GET /hello/{name} (HttpApi)', ['name']]],
+    );
+    assert.deepEqual(
+      events.saved.map((s) => s.name),
+      ['ada'],
+    );
+    // events/*.json, then the CodeUri's events/*.json (an invalid one with its parser message); the symlink out of the project is not offered.
+    assert.deepEqual(
+      events.files.map((f) => [f.path, typeof f.error]),
+      [
+        ['events/shared.json', 'undefined'],
+        ['src/events/local.json', 'string'],
+      ],
+    );
+    const event = (await call('events.generateForFunction', { function: 'Hello', trigger: 'HttpApi GET /hello/{name}', params: { name: 'Grace' } })).result as {
+      pathParameters: Record<string, string>;
+    };
+    assert.deepEqual(event.pathParameters, { name: 'Grace' });
+    assert.deepEqual((await call('events.getFile', { path: 'events/shared.json' })).result, { shared: true });
+    assert.equal((await call('events.getFile', { path: 'events/secret.json' })).error?.code, -32000);
+    assert.equal((await call('events.getFile', { path: '../x.json' })).error?.code, -32000);
+    assert.equal((await call('events.getFile', { path: 'template.yaml' })).error?.message, "'template.yaml' is not a JSON file");
     ws.close();
   } finally {
     await serve.stop();

@@ -83,6 +83,7 @@ describe('schedules fire through the invoker (injected clock)', () => {
     const parent = await rpc.request<InvocationRecord>('getInvocation', { id: recordId });
     assert.equal(parent.kind, 'schedule-fire');
     assert.equal(parent.trigger, 'schedule');
+    assert.deepEqual(parent.rules, ['TickerEveryMinute']);
     const child = childrenOf(recordId)[0]!;
     assert.equal(child.status, 'success');
     assert.equal(child.functionName, 'Ticker');
@@ -145,6 +146,22 @@ describe('schedules fire through the invoker (injected clock)', () => {
     assert.equal(schedules.find((s) => s.name === 'TickerEveryMinute')?.nextFireTime, '2026-12-03T06:01:30.000Z');
     await source.idle();
     assert.equal(fresh().length, 3);
+  });
+
+  it('schedule.pause holds every schedule while the host runs; resuming counts a rate from then', async () => {
+    assert.deepEqual(await rpc.request('schedule.pause', { paused: true }), { paused: true });
+    const paused = await rpc.request<ScheduleList>('schedule.list');
+    assert.equal(paused.paused, true);
+    for (const s of paused.schedules) assert.equal(s.nextFireTime, undefined, s.name);
+    const before = finished.length;
+    clock.advance(2 * 3_600_000);
+    await source.idle();
+    assert.equal(finished.length, before, 'nothing fired while paused');
+    assert.deepEqual(await rpc.request('schedule.pause', { paused: false }), { paused: false });
+    const resumed = await rpc.request<ScheduleList>('schedule.list');
+    assert.equal(resumed.paused, false);
+    assert.equal(resumed.schedules.find((s) => s.name === 'TickerEveryMinute')?.nextFireTime, new Date(clock.now() + 60_000).toISOString());
+    await assert.rejects(rpc.request('schedule.pause', {}), (err: unknown) => err instanceof RpcClientError && err.error.code === RpcErrorCode.InvalidParams);
   });
 });
 

@@ -124,7 +124,8 @@ describe('aws-endpoint: environment routing', () => {
 
   it('points every service at the endpoint with placeholder keys', () => {
     const env = awsEnvironment('us-east-1', { endpointUrl: 'http://127.0.0.1:4566' });
-    for (const s of ['S3', 'SQS', 'SNS', 'KINESIS', 'LAMBDA', 'DYNAMODB', 'EVENTBRIDGE']) assert.equal(env[`AWS_ENDPOINT_URL_${s}`], 'http://127.0.0.1:4566');
+    for (const s of ['S3', 'SQS', 'SNS', 'KINESIS', 'LAMBDA', 'DYNAMODB', 'DYNAMODB_STREAMS', 'EVENTBRIDGE'])
+      assert.equal(env[`AWS_ENDPOINT_URL_${s}`], 'http://127.0.0.1:4566');
     assert.equal(env.AWS_ENDPOINT_URL, 'http://127.0.0.1:4566');
     assert.ok(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY);
     assert.equal(awsEnvironment('us-east-1', {}).AWS_ENDPOINT_URL, undefined);

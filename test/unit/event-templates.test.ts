@@ -102,6 +102,7 @@ test('the library has every template the picker promises, each with params and d
     'sqs',
     'sns',
     'eventbridge-schedule',
+    'eventbridge',
     'cloudwatch-logs',
     'apigateway-rest',
     'http-api',
@@ -230,7 +231,7 @@ test('unknown template or parameter is a UserError naming what is allowed', () =
       err instanceof UserError &&
       err.message === "unknown event template 's3-post'" &&
       err.hint ===
-        'templates: s3-put, s3-delete, kinesis, dynamodb-insert, dynamodb-modify, dynamodb-remove, sqs, sns, eventbridge-schedule, cloudwatch-logs, apigateway-rest, http-api, function-url',
+        'templates: s3-put, s3-delete, kinesis, dynamodb-insert, dynamodb-modify, dynamodb-remove, sqs, sns, eventbridge-schedule, eventbridge, cloudwatch-logs, apigateway-rest, http-api, function-url',
   );
   assert.throws(
     () => generateEvent('sqs', { bucket: 'x' }),

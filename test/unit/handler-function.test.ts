@@ -55,3 +55,12 @@ test('the runtime follows the code: a .rb file → ruby3.3 (both handler forms),
   assert.equal(inferRuntime('bootstrap', join(fixtures, 'go', 'hello')), 'provided.al2023');
   assert.equal(inferRuntime('missing.handler', join(fixtures, 'ruby', 'basic')), 'nodejs22.x');
 });
+
+test('the runtime follows the code: a Java class of a Maven project, or any `Class::method`, → java21', () => {
+  const fixtures = join(__dirname, '..', 'fixtures');
+  assert.equal(inferRuntime('example.Hello', join(fixtures, 'java', 'basic')), 'java21');
+  assert.equal(inferRuntime('example.Orders::total', join(fixtures, 'java', 'basic')), 'java21');
+  assert.equal(inferRuntime('com.example.Handler::handleRequest', join(fixtures, 'handlers')), 'java21');
+  // Without a build file or `::`, a dotted name is not taken for a Java class.
+  assert.equal(inferRuntime('com.example.Handler', join(fixtures, 'handlers')), 'nodejs22.x');
+});

@@ -14,6 +14,7 @@ describe('host settings', () => {
       idleReapMs: 60_000,
       wallClockTimeoutWhileDebugging: true,
       pythonPath: '/usr/bin/python3',
+      javaHome: '/usr/lib/jvm/java-17-openjdk-amd64',
       defaultMemoryMB: 512,
       defaultTimeoutSeconds: 7,
       httpPort: 0,
@@ -28,6 +29,7 @@ describe('host settings', () => {
       sandbox: 'process',
       schedules: 'off',
       localServices: 's3,sqs',
+      durableSkipWaits: true,
     };
     const env = serializeHostSettings(settings);
     assert.deepEqual(

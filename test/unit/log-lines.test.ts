@@ -134,6 +134,7 @@ test('INIT_START per runtime family: what runs locally, marked -local (golden fi
     python312Json: line('JSON', 'python3.12', python),
     providedAl2023Json: line('JSON', 'provided.al2023', debian),
     ruby33: line('Text', 'ruby3.3', { name: 'ruby', version: '3.1.2' }),
+    java21: line('Text', 'java21', { name: 'java', version: '17.0.15' }),
   };
   assertGolden('init-start.json', actual);
 });

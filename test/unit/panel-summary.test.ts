@@ -67,6 +67,21 @@ describe('panel per-function summary', () => {
     assert.equal(summaries[1].p50DurationMs, undefined);
   });
 
+  it("carries what of a function's configuration is not emulated, for the function list to say", () => {
+    const fns = [
+      { name: 'Nightly', memorySizeMB: 128, notEmulated: ["EphemeralStorage: /tmp is the machine's own temporary folder"] },
+      { name: 'Plain', memorySizeMB: 128 },
+    ] as FunctionInfo[];
+    const summaries = summarizeFunctions([], fns);
+    assert.deepEqual(
+      summaries.map((s) => [s.functionName, s.notEmulated]),
+      [
+        ['Nightly', ["EphemeralStorage: /tmp is the machine's own temporary folder"]],
+        ['Plain', undefined],
+      ],
+    );
+  });
+
   it('hints when memory is far too large or nearly exhausted, and stays quiet in between', () => {
     assert.deepEqual(memoryHint(40, 1024), {
       kind: 'too-large',

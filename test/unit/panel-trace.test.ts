@@ -185,6 +185,49 @@ describe('panel trace graph', () => {
     );
   });
 
+  it('draws an EventBridge event as its bus: the PutEvents call into it, its deliveries out, the matched rules in its row', () => {
+    const putter = record({
+      id: 'f',
+      functionName: 'Publisher',
+      traceId: T,
+      timestamps: { queuedAt: 0, invokeStartAt: 1, invokeEndAt: 20, finishedAt: 21 },
+      serviceCalls: [span('f', { id: 'p', service: 'events', operation: 'PutEvents', resource: 'orders', startAt: 5 })],
+    });
+    const event = record({
+      id: 'ev',
+      kind: 'eventbridge-event',
+      trigger: 'eventbridge',
+      functionName: 'orders',
+      parentId: 'f',
+      traceId: T,
+      rules: ['all-orders', 'big-orders'],
+      source: { bus: 'orders' },
+      timestamps: { queuedAt: 6, finishedAt: 40 },
+      serviceCalls: [
+        span('ev', { id: 'd1', service: 'sqs', operation: 'SendMessage', resource: 'order-queue', startAt: 7 }),
+        span('ev', { id: 'd2', service: 'lambda', operation: 'Invoke', resource: 'BigOrders', startAt: 7, status: 202 }),
+      ],
+    });
+    const invocation = record({
+      id: 'i',
+      functionName: 'BigOrders',
+      trigger: 'eventbridge',
+      parentId: 'ev',
+      traceId: T,
+      source: { bus: 'orders', rule: 'big-orders' },
+    });
+    assert.deepEqual(
+      traceGraph([putter, event, invocation]).edges.map((e) => [e.from, e.to, e.labels.join('+')]),
+      [
+        ['function:Publisher', 'bus:orders', 'PutEvents'],
+        ['bus:orders', 'queue:order-queue', 'SendMessage'],
+        ['bus:orders', 'function:BigOrders', 'Invoke+delivers'],
+      ],
+    );
+    const row = layoutTrace(T, [putter, event, invocation], 100).rows.find((r) => r.type === 'record' && r.recordId === 'ev');
+    assert.equal(row?.type === 'record' ? `${row.label} [${row.kindLabel}]` : '', 'orders → all-orders, big-orders [EventBridge event]');
+  });
+
   it('draws a parent record of a kind it does not know (a new source) as the resource its source names', () => {
     const send = record({ id: 'b', functionName: 'Sender', traceId: T });
     const batch = record({

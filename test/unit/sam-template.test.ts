@@ -158,7 +158,7 @@ describe('sam-template: Globals', () => {
   it('marks runtimes and code it cannot run as unsupported, with the reason', () => {
     assert.deepEqual(
       [by('Java').runtimeFamily, by('Java').supported, by('Java').unsupportedReason],
-      ['unsupported', false, 'java21 is not supported: the host runs nodejs*, python3.*, ruby3.* and provided* (custom) runtimes'],
+      ['unsupported', false, 'java8.al2 is not supported: the host runs nodejs*, python3.*, ruby3.*, java11/17/21/25 and provided* (custom) runtimes'],
     );
     assert.equal(by('FromS3').unsupportedReason, 'Code points to S3; the host runs local code only (give a folder path)');
     assert.deepEqual([by('Custom').runtimeFamily, by('Custom').handler, by('Custom').supported], ['provided', 'bootstrap', true]);
@@ -185,7 +185,7 @@ describe('sam-template: events', () => {
       { type: 'Schedule', name: 'Hourly', schedule: 'rate(1 hour)' },
       { type: 'Api', name: 'RestGet', method: 'GET', path: '/users/{id}', restApiId: 'MyApi' },
       { type: 'HttpApi', name: 'HttpPost', method: 'POST', path: '/orders', apiId: 'MyHttpApi' },
-      { type: 'Other', name: 'Bus', sourceType: 'EventBridgeRule' },
+      { type: 'EventBridgeRule', name: 'Bus', bus: 'default', pattern: { source: ['my.app'] } },
       { type: 'FunctionUrl', authType: 'NONE' },
     ]);
     assert.equal(fn.unresolved, undefined);
@@ -289,6 +289,18 @@ Resources:
     assert.deepEqual(t.problems, []);
   });
 
+  it('SystemLogLevel is DEBUG, INFO or WARN; it stays with the host (the runtime never sees it)', () => {
+    const t = parseSamTemplate(template('      LogFormat: JSON\n      SystemLogLevel: warn'), join(dir, 't.yaml'), opts);
+    assert.equal(t.functions[0]!.systemLogLevel, 'WARN');
+    assert.equal(Object.keys(t.functions[0]!.environment).filter((k) => k.includes('LEVEL')).length, 0);
+    const bad = parseSamTemplate(template('      LogFormat: JSON\n      SystemLogLevel: TRACE'), join(dir, 't.yaml'), opts);
+    assert.equal(bad.functions[0]!.systemLogLevel, undefined);
+    assert.deepEqual(
+      bad.problems.map((p) => p.message),
+      ['SystemLogLevel must be one of DEBUG, INFO, WARN, got TRACE'],
+    );
+  });
+
   it('a log level with the Text format is a problem at the function it applies to, as Lambda refuses it', () => {
     const t = parseSamTemplate(template('      LogFormat: Text\n      ApplicationLogLevel: INFO'), join(dir, 't.yaml'), opts);
     assert.equal(t.functions[0]!.environment.AWS_LAMBDA_LOG_LEVEL, undefined);
@@ -357,7 +369,7 @@ Resources:
   });
 });
 
-describe('sam-template: schedules are emulated, event-pattern rules are not', () => {
+describe('sam-template: schedules and EventBridge rules are emulated', () => {
   const template = `Transform: AWS::Serverless-2016-10-31
 Resources:
   Fn:
@@ -381,11 +393,92 @@ Resources:
     Properties: { ScheduleExpression: rate(1 day), FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: !GetAtt Fn.Arn, RoleArn: r } }
 `;
 
-  it('only the EventBridgeRule event and the EventPattern rule are named as not emulated', () => {
+  it('no schedule, EventBridgeRule event or event-pattern rule is named as not emulated', () => {
     const t = parseSamTemplate(template, join(dir, 't.yaml'), opts);
     const messages = t.problems.map((p) => p.message).join('\n');
-    assert.match(messages, /Routed \(EventBridgeRule\) is not delivered locally/);
-    assert.match(messages, /Router \(AWS::Events::Rule\) is not emulated locally: its event pattern does not route locally/);
-    assert.doesNotMatch(messages, /Tick|Tock|Timer|Later/);
+    assert.doesNotMatch(messages, /Tick|Tock|Timer|Later|Routed|Router/);
+  });
+
+  it('a bus and a rule resolve as CloudFormation resolves them: Ref is the name, GetAtt Arn the ARN', () => {
+    const t = parseSamTemplate(
+      `${template}  Orders:
+    Type: AWS::Events::EventBus
+    Properties: { Name: orders-bus }
+  OnOrders:
+    Type: AWS::Events::Rule
+    Properties: { EventBusName: !Ref Orders, EventPattern: { source: [shop] }, Targets: [{ Id: fn, Arn: !GetAtt Fn.Arn }] }
+  Refs:
+    Type: AWS::SSM::Parameter
+    Properties: { Value: !Join [' ', [!Ref Orders, !GetAtt Orders.Arn, !GetAtt Orders.Name, !GetAtt OnOrders.Arn, !GetAtt Router.Arn]] }
+`,
+      join(dir, 't.yaml'),
+      opts,
+    );
+    assert.equal(
+      t.resources.Refs?.Properties.Value,
+      'orders-bus arn:aws:events:eu-west-1:111122223333:event-bus/orders-bus orders-bus arn:aws:events:eu-west-1:111122223333:rule/orders-bus/OnOrders arn:aws:events:eu-west-1:111122223333:rule/Router',
+    );
+  });
+});
+
+describe('sam-template: DurableConfig', () => {
+  const text = [
+    'Transform: AWS::Serverless-2016-10-31',
+    'Globals:',
+    '  Function:',
+    '    Runtime: nodejs22.x',
+    '    Handler: app.handler',
+    '    DurableConfig:',
+    '      ExecutionTimeout: 3600',
+    'Resources:',
+    '  FromGlobals:',
+    '    Type: AWS::Serverless::Function',
+    '  Own:',
+    '    Type: AWS::Serverless::Function',
+    '    Properties:',
+    '      DurableConfig:',
+    '        ExecutionTimeout: 31622400',
+    '        RetentionPeriodInDays: 90',
+    '  NotDurable:',
+    '    Type: AWS::Serverless::Function',
+    '    Properties:',
+    '      DurableConfig: !Ref AWS::NoValue',
+    '  BadRetention:',
+    '    Type: AWS::Serverless::Function',
+    '    Properties:',
+    '      DurableConfig:',
+    '        ExecutionTimeout: 60',
+    '        RetentionPeriodInDays: 365',
+    '  NoTimeout:',
+    '    Type: AWS::Lambda::Function',
+    '    Properties:',
+    '      Runtime: nodejs22.x',
+    '      Handler: app.handler',
+    '      Code: .',
+    '      DurableConfig:',
+    '        RetentionPeriodInDays: 3',
+    '',
+  ].join('\n');
+  const t = parseSamTemplate(text, join(dir, 'durable.yaml'), opts);
+  const fn = (name: string) => t.functions.find((f) => f.name === name)!;
+
+  it('makes functions durable from the function or the Globals, retention 14 days unless set', () => {
+    assert.deepEqual(fn('FromGlobals').durableConfig, { executionTimeoutSeconds: 3600, retentionPeriodInDays: 14 });
+    assert.deepEqual(fn('Own').durableConfig, { executionTimeoutSeconds: 31_622_400, retentionPeriodInDays: 90 });
+    assert.equal(fn('NotDurable').durableConfig, undefined);
+    assert.equal(fn('FromGlobals').notEmulated, undefined, 'DurableConfig is emulated');
+  });
+
+  it('reports values Lambda refuses: a retention out of range (kept at 14), a missing ExecutionTimeout (not runnable)', () => {
+    assert.deepEqual(fn('BadRetention').durableConfig, { executionTimeoutSeconds: 60, retentionPeriodInDays: 14 });
+    assert.equal(fn('NoTimeout').supported, false);
+    assert.match(fn('NoTimeout').unsupportedReason!, /DurableConfig needs ExecutionTimeout/);
+    assert.deepEqual(
+      t.problems.map((p) => [p.line, p.severity, p.message.replace(/ from 1 to .*/, '')]),
+      [
+        [26, 'warning', 'DurableConfig.RetentionPeriodInDays must be a whole number of days'],
+        [33, 'error', 'DurableConfig needs ExecutionTimeout (seconds, 1 to 31622400)'],
+      ],
+    );
   });
 });

@@ -86,7 +86,8 @@ test('npm run package makes a .vsix that installs into VS Code and works there',
       assert.match(readFileSync(join(installed, '.vsixmanifest'), 'utf8'), /TargetPlatform="linux-x64"/);
       const got = new Set(filesUnder(join(installed, 'dist')));
       // Every built file except the test bundles and source maps: a new dist/ file missing from the package shows here.
-      const want = filesUnder(distDir).filter((f) => !f.startsWith('test/') && !f.endsWith('.map'));
+      // Native prebuilds (LevelDB's, for DynamoDB) only for the target.
+      const want = filesUnder(distDir).filter((f) => !f.startsWith('test/') && !f.endsWith('.map') && !/(^|\/)prebuilds\/(?!linux-x64\/)/.test(f));
       assert.deepEqual(
         want.filter((f) => !got.has(f)),
         [],
@@ -98,6 +99,11 @@ test('npm run package makes a .vsix that installs into VS Code and works there',
         'no test bundles or source maps in the .vsix',
       );
       assert.ok(got.has('snippets/javascript.json') && got.has('snippets/python.json'), 'the contributed snippets');
+      assert.deepEqual(
+        [...got].filter((f) => f.includes('/prebuilds/') && !f.includes('/prebuilds/linux-x64/')),
+        [],
+        "no other platform's native prebuilds",
+      );
       // One compiler for every platform, its wasm compressed; no native esbuild (10 MB a platform).
       assert.deepEqual(readdirSync(join(installed, 'node_modules')).sort(), ['esbuild-wasm']);
       assert.deepEqual(filesUnder(join(installed, 'node_modules', 'esbuild-wasm')).sort(), [

@@ -26,6 +26,8 @@ export const KIND_LABEL: Record<RecordKind, string> = {
   'service-call': 'AWS call',
   'provisioned-init': 'provisioned init',
   'schedule-fire': 'schedule',
+  'durable-execution': 'durable execution',
+  'eventbridge-event': 'EventBridge event',
 };
 
 /** Statuses that count as a failed invocation in error rates. */

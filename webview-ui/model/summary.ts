@@ -26,6 +26,8 @@ export interface FunctionSummary {
   maxMemoryUsedMB?: number;
   memorySizeMB: number;
   hint?: MemoryHint;
+  /** What of the function's configuration is not emulated locally (from the template, said once at load). */
+  notEmulated?: string[];
 }
 
 /** Nearest-rank percentile (what CloudWatch's pNN reports for small samples): the smallest value with at least p% at or below it. */
@@ -82,6 +84,7 @@ export function summarizeFunctions(records: readonly InvocationRecord[], functio
     list.push(r);
   }
   const configured = new Map(functions.map((f) => [f.name, f.memorySizeMB]));
+  const unemulated = new Map(functions.filter((f) => f.notEmulated?.length).map((f) => [f.name, f.notEmulated!]));
   const out: FunctionSummary[] = [];
   for (const [functionName, list] of groups) {
     const durations = list.filter((r) => r.durationMs !== undefined && r.status !== 'throttled').map((r) => r.durationMs as number);
@@ -106,6 +109,7 @@ export function summarizeFunctions(records: readonly InvocationRecord[], functio
       maxMemoryUsedMB,
       memorySizeMB,
       hint: memoryHint(maxMemoryUsedMB, memorySizeMB),
+      ...(unemulated.has(functionName) ? { notEmulated: unemulated.get(functionName)! } : {}),
     });
   }
   return out.sort((a, b) => b.invocations - a.invocations || a.functionName.localeCompare(b.functionName));

@@ -89,7 +89,8 @@ export function layoutTrace(traceId: string, records: readonly InvocationRecord[
     rows.push({
       type: 'record',
       recordId: r.id,
-      label: r.functionName,
+      // An EventBridge event names the rules it matched.
+      label: r.rules?.length ? `${r.functionName} → ${r.rules.join(', ')}` : r.functionName,
       ...(r.kind !== 'invocation' ? { kindLabel: KIND_LABEL[r.kind] ?? r.kind } : {}),
       depth,
       status: r.status,
@@ -139,7 +140,7 @@ export function layoutTrace(traceId: string, records: readonly InvocationRecord[
 
 // --- the graph -------------------------------------------------------------------------------
 
-export type NodeKind = 'function' | 'bucket' | 'queue' | 'topic' | 'stream' | 'api' | 'table' | 'service' | 'client';
+export type NodeKind = 'function' | 'bucket' | 'queue' | 'topic' | 'stream' | 'api' | 'table' | 'bus' | 'service' | 'client';
 
 export interface GraphNode {
   id: string;
@@ -181,12 +182,21 @@ export function resourceOfSpan(span: ServiceCallSpan): { kind: NodeKind; name: s
       return { kind: 'function', name: lastSegment(resource, ':') || 'lambda' };
     case 'dynamodb':
       return { kind: 'table', name: lastSegment(resource, '/') || 'dynamodb' };
+    case 'events':
+      return { kind: 'bus', name: resource || 'default' };
     default:
       return { kind: 'service', name: resource ? `${span.service}:${resource}` : span.service };
   }
 }
 
-const TRIGGER_KIND: Partial<Record<InvocationRecord['trigger'], NodeKind>> = { s3: 'bucket', sqs: 'queue', sns: 'topic', stream: 'stream', http: 'api' };
+const TRIGGER_KIND: Partial<Record<InvocationRecord['trigger'], NodeKind>> = {
+  s3: 'bucket',
+  sqs: 'queue',
+  sns: 'topic',
+  stream: 'stream',
+  http: 'api',
+  eventbridge: 'bus',
+};
 
 /** What a record's `source` calls its resource of this kind (`queue`, `queueName`, `queueUrl`, `queueArn`…), as a bare name. */
 function sourceName(r: InvocationRecord, kind: NodeKind): string | undefined {
@@ -212,6 +222,8 @@ function resourceOfRecord(r: InvocationRecord): { kind: NodeKind; name: string }
       return { kind: 'stream', name: sourceName(r, 'stream') ?? r.functionName };
     case 'http-request':
       return { kind: 'api', name: sourceName(r, 'api') ?? r.functionName };
+    case 'eventbridge-event':
+      return { kind: 'bus', name: sourceName(r, 'bus') ?? r.functionName };
     default: {
       // A kind this panel does not know yet (a new event source, e.g. an SQS batch): named by what its source says.
       const kind = TRIGGER_KIND[r.trigger] ?? 'service';
@@ -262,7 +274,8 @@ export function traceGraph(records: readonly InvocationRecord[]): TraceGraph {
     const self = nodeOf(r);
     if (r.kind === 'invocation' && RECORD_FAILED.has(r.status)) nodes.get(self!)!.failed = true;
     for (const span of r.serviceCalls ?? []) {
-      const from = r.kind === 'invocation' ? self! : node('client', 'outside a function');
+      // An EventBridge event's spans are the bus calling its targets.
+      const from = r.kind === 'invocation' || r.kind === 'eventbridge-event' ? self! : node('client', 'outside a function');
       const target = resourceOfSpan(span);
       const to = node(target.kind, target.name);
       const failed = spanFailed(span);

@@ -21,6 +21,8 @@ export interface DetailActions {
   startCompare(record: InvocationRecord): void;
   /** "Tune with this event": the memory tuner on this record's function and event. */
   tune(record: InvocationRecord): void;
+  /** A durable execution's record, or one of its invocations: show the execution in the Executions view. */
+  openExecution?(arn: string): void;
 }
 
 export function statusBadge(status: InvocationRecord['status']): HTMLElement {
@@ -55,6 +57,7 @@ export function renderDetail(
         ? h('span', { class: 'muted', data: { testid: 'detail-init' } }, `Init Duration: ${record.initDurationMs.toFixed(2)} ms`)
         : null,
       h('span', { class: 'tag' }, record.trigger),
+      ruleTag(record),
       record.attempt ? h('span', { class: 'tag retry' }, `retry ${record.attempt}`) : null,
     ),
     h(
@@ -105,6 +108,20 @@ export function renderDetail(
       )
     : null;
 
+  const executionArn = typeof record.source?.durableExecutionArn === 'string' ? record.source.durableExecutionArn : undefined;
+  const executionBar =
+    executionArn && actions.openExecution
+      ? h(
+          'div',
+          { class: 'actions' },
+          button('Open execution', 'debug-step-over', () => actions.openExecution?.(executionArn), {
+            secondary: !isInvocation,
+            testId: 'action-open-execution',
+            title: 'This invocation is part of a durable execution: show the execution across its invocations',
+          }),
+        )
+      : null;
+
   const sections: (HTMLElement | null)[] = [
     section('Timeline', renderTimeline(layoutTimeline(record, children, nowAt), actions.select)),
     trace ? section('Trace', trace) : null,
@@ -116,7 +133,20 @@ export function renderDetail(
     children.length ? section(`Caused ${children.length} invocation${children.length === 1 ? '' : 's'}`, renderChildren(children, actions.select)) : null,
     isInvocation || record.logs.length ? renderLogs(record) : null,
   ];
-  return h('div', { class: 'detail', data: { testid: 'detail', recordId: record.id } }, header, actionBar, sections);
+  return h('div', { class: 'detail', data: { testid: 'detail', recordId: record.id } }, header, actionBar, executionBar, sections);
+}
+
+/** EventBridge: the rules an event matched, or the rule that delivered an invocation. */
+function ruleTag(record: InvocationRecord): HTMLElement | null {
+  const rules = record.rules ?? (typeof record.source?.rule === 'string' ? [record.source.rule] : []);
+  if (record.kind === 'eventbridge-event' && rules.length === 0)
+    return h('span', { class: 'tag', data: { testid: 'detail-rules' }, title: 'No rule of the bus matched this event' }, 'no rule matched');
+  if (rules.length === 0) return null;
+  return h(
+    'span',
+    { class: 'tag', data: { testid: 'detail-rules' }, title: 'EventBridge rules that matched' },
+    `rule${rules.length > 1 ? 's' : ''}: ${rules.join(', ')}`,
+  );
 }
 
 function section(title: string, body: HTMLElement): HTMLElement {
@@ -162,7 +192,18 @@ export function renderNumbers(record: InvocationRecord): HTMLElement {
     record.runtimeNotice
       ? numberCell('Runtime', h('span', { data: { testid: 'num-runtime-notice' } }, 'local interpreter differs'), 'num-runtime', record.runtimeNotice)
       : null,
-    numberCell('Init duration', record.initDurationMs !== undefined ? formatMs(record.initDurationMs) : record.cold ? '—' : 'warm start (no init)', 'num-init'),
+    record.initPhase === 'invoke'
+      ? numberCell(
+          'Init duration',
+          'inside Duration',
+          'num-init',
+          'The init phase failed or passed 10 s, so init ran again inside this invocation, under its timeout (a suppressed init).',
+        )
+      : numberCell(
+          'Init duration',
+          record.initDurationMs !== undefined ? formatMs(record.initDurationMs) : record.cold ? '—' : 'warm start (no init)',
+          'num-init',
+        ),
     numberCell(
       'Memory',
       h('div', null, h('span', { data: { testid: 'num-memory-text' } }, `${used ?? '—'} of ${record.memorySizeMB} MB`), memBar),

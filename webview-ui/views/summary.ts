@@ -32,6 +32,14 @@ export function renderSummary(summaries: readonly FunctionSummary[], onFilter: (
               { class: 'linklike', attrs: { type: 'button' }, title: 'Show its invocations', on: { click: () => onFilter(s.functionName) } },
               s.functionName,
             ),
+            s.notEmulated
+              ? h(
+                  'div',
+                  { class: 'hint too-small', data: { testid: 'not-emulated' }, title: s.notEmulated.join('\n') },
+                  icon('warning'),
+                  ` ${s.notEmulated.length} not emulated locally`,
+                )
+              : null,
           ),
           h('td', { data: { col: 'invocations' } }, String(s.invocations)),
           h('td', { data: { col: 'errorRate' }, class: s.errors ? 'bad' : '' }, s.invocations ? `${formatPercent(s.errorRate, 1)} (${s.errors})` : '—'),

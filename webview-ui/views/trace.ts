@@ -17,6 +17,7 @@ const NODE_CAPTION: Record<NodeKind, string> = {
   stream: 'stream',
   api: 'API',
   table: 'DynamoDB table',
+  bus: 'EventBridge bus',
   service: 'AWS service',
   client: 'caller',
 };

@@ -18,7 +18,7 @@ import { schedulesFromTemplate, type ScheduleDefinition } from './template';
 export interface ScheduleSourceOptions {
   /** Default: the machine's clock. */
   clock?: ScheduleClock;
-  /** `serve --schedules off`: nothing fires by itself; "fire now" still works. */
+  /** `serve --schedules off`: nothing fires by itself; "fire now" still works. `schedule.pause` changes it while running. */
   paused?: boolean;
   asyncPolicy?: Partial<AsyncInvocationPolicy>;
 }
@@ -36,7 +36,7 @@ export class ScheduleSource implements EventSource {
   private context!: HostContext;
   private queue!: AsyncInvocationQueue;
   private readonly clock: ScheduleClock;
-  private readonly paused: boolean;
+  private paused: boolean;
   private schedules = new Map<string, ArmedSchedule>();
   private readonly deliveries = new Set<Promise<void>>();
   private unsubscribe?: () => void;
@@ -71,7 +71,21 @@ export class ScheduleSource implements EventSource {
     return {
       'schedule.list': async () => ({ paused: this.paused, schedules: this.list() }),
       'schedule.fire': async (p) => this.fireNow(p.name),
+      'schedule.pause': async (p) => {
+        if (typeof p?.paused !== 'boolean') throw invalidParams('schedule.pause needs "paused"', 'e.g. {"paused": true}');
+        this.setPaused(p.paused);
+        return { paused: this.paused };
+      },
     };
+  }
+
+  /** Pauses or resumes every schedule; a resumed rate counts from now, as when `serve` loads it. */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    const now = this.clock.now();
+    for (const s of this.schedules.values()) this.arm(s, now);
+    this.context.log.info(`schedules: ${paused ? 'paused (they fire only when fired by hand)' : 'resumed'}`);
   }
 
   list(): ScheduleInfo[] {
@@ -162,6 +176,8 @@ export class ScheduleSource implements EventSource {
       event,
       source: { schedule: d.name, service: d.service, arn, expression: d.expression, scheduledTime: new Date(atMs).toISOString(), function: d.fn.name },
     });
+    // A rule's firing names the rule, as a routed EventBridge event names the rules it matched.
+    if (d.service === 'rule') parent.rules = [d.ruleName ?? d.name];
     this.context.records.open(parent);
     const handle = this.queue.invoke({
       fn: d.fn,
@@ -191,7 +207,8 @@ function sameDefinition(a: ScheduleDefinition, b: ScheduleDefinition): boolean {
   return a.expression === b.expression && a.timeZone === b.timeZone && a.enabled === b.enabled && a.service === b.service;
 }
 
-function scheduleArn(d: ScheduleDefinition, region: string, accountId: string): string {
+/** The ARN a schedule's events name: the rule's, or the Scheduler schedule's in its group. */
+export function scheduleArn(d: Pick<ScheduleDefinition, 'service' | 'group' | 'name' | 'ruleName'>, region: string, accountId: string): string {
   return d.service === 'scheduler'
     ? `arn:aws:scheduler:${region}:${accountId}:schedule/${d.group ?? 'default'}/${d.name}`
     : `arn:aws:events:${region}:${accountId}:rule/${d.ruleName ?? d.name}`;

@@ -41,6 +41,17 @@ export function readPath(value: unknown, path: string): unknown {
 
 /** Fills `<name>` placeholders: inside a JSON string as text, elsewhere as a JSON value; the result is JSON when it parses. */
 export function fillTemplate(template: string, values: Record<string, unknown>): unknown {
+  const out = fillTemplateText(template, values);
+  try {
+    return JSON.parse(out) as unknown;
+  } catch {
+    // A template that is not JSON (a plain sentence) reaches the target as that text.
+    return out;
+  }
+}
+
+/** The filled InputTemplate as text, exactly as a queue or topic target receives it. */
+export function fillTemplateText(template: string, values: Record<string, unknown>): string {
   let out = '';
   let inString = false;
   for (let i = 0; i < template.length; i++) {
@@ -60,30 +71,35 @@ export function fillTemplate(template: string, values: Record<string, unknown>):
     }
     out += ch;
   }
-  try {
-    return JSON.parse(out) as unknown;
-  } catch {
-    // A template that is not JSON (a plain sentence) reaches the target as that text.
-    return out;
-  }
+  return out;
 }
 
 /** The payload an EventBridge rule hands its target for `event`. */
 export function rulePayload(event: Record<string, unknown>, target: TargetInput, rule: RuleContext): unknown {
   if (target.input !== undefined) return parseJsonText(target.input);
   if (target.inputPath !== undefined) return readPath(event, target.inputPath) ?? null;
-  if (target.inputTransformer) {
-    const values: Record<string, unknown> = {
-      'aws.events.rule-arn': rule.ruleArn,
-      'aws.events.rule-name': rule.ruleName,
-      'aws.events.event': event,
-      'aws.events.event.json': event,
-      'aws.events.event.ingestion-time': event.time,
-    };
-    for (const [name, path] of Object.entries(target.inputTransformer.InputPathsMap ?? {})) values[name] = readPath(event, path);
-    return fillTemplate(target.inputTransformer.InputTemplate, values);
-  }
+  if (target.inputTransformer) return fillTemplate(target.inputTransformer.InputTemplate, transformerValues(event, target.inputTransformer, rule));
   return event;
+}
+
+/** The same payload as text, as a queue (the message body) or a topic (the message) receives it. */
+export function rulePayloadText(event: Record<string, unknown>, target: TargetInput, rule: RuleContext): string {
+  if (target.input !== undefined) return target.input;
+  if (target.inputPath !== undefined) return JSON.stringify(readPath(event, target.inputPath) ?? null);
+  if (target.inputTransformer) return fillTemplateText(target.inputTransformer.InputTemplate, transformerValues(event, target.inputTransformer, rule));
+  return JSON.stringify(event);
+}
+
+function transformerValues(event: Record<string, unknown>, transformer: InputTransformer, rule: RuleContext): Record<string, unknown> {
+  const values: Record<string, unknown> = {
+    'aws.events.rule-arn': rule.ruleArn,
+    'aws.events.rule-name': rule.ruleName,
+    'aws.events.event': event,
+    'aws.events.event.json': event,
+    'aws.events.event.ingestion-time': event.time,
+  };
+  for (const [name, path] of Object.entries(transformer.InputPathsMap ?? {})) values[name] = readPath(event, path);
+  return values;
 }
 
 /** Scheduler's Input with its context attributes filled in. */

@@ -1,9 +1,12 @@
 // The schedules a template declares, read from its resolved resources: a function's SAM `Schedule`
 // (an EventBridge rule) and `ScheduleV2` (an EventBridge Scheduler schedule) events, and
 // `AWS::Events::Rule` / `AWS::Scheduler::Schedule` resources with a ScheduleExpression whose target
-// is a template function. Rules with only an EventPattern are not schedules and are left out.
+// is a template function. Rules with only an EventPattern are not schedules and are left out (they are
+// the EventBridge source's: events/eventbridge/template.ts, which also owns the rule-target reading used here).
 import type { FunctionCatalog, TemplateResource } from '../../host-context';
 import type { EventSourceInfo, FunctionInfo } from '../../protocol/functions';
+import { isRecord } from '../../util/values';
+import { inputOf, isEnabled, ruleInputs, targetFunction } from '../eventbridge/template';
 import type { TemplateEventParser } from '../template-events';
 import type { InputTransformer } from './target-input';
 
@@ -28,57 +31,7 @@ export interface ScheduleDefinition {
   declaredAt: string;
 }
 
-type Props = Record<string, unknown>;
-
-const isRecord = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-/** `Enabled: false` (SAM Schedule), `State: DISABLED` (rules, Scheduler, SAM). */
-function isEnabled(p: Props): boolean {
-  if (p.Enabled === false || p.Enabled === 'false') return false;
-  const state = text(p.State);
-  return state === undefined || state.toUpperCase() !== 'DISABLED';
-}
-
-/** Input as EventBridge takes it: JSON text (an object in YAML is the same JSON written out). */
-function inputOf(v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** Input, InputPath and InputTransformer of an EventBridge rule target (or a SAM Schedule event). */
-function ruleInputs(p: Props): Pick<ScheduleDefinition, 'input' | 'inputPath' | 'inputTransformer'> {
-  const input = inputOf(p.Input);
-  const inputPath = text(p.InputPath);
-  const t = p.InputTransformer;
-  const inputTransformer: InputTransformer | undefined =
-    isRecord(t) && typeof t.InputTemplate === 'string'
-      ? { InputTemplate: t.InputTemplate, ...(isRecord(t.InputPathsMap) ? { InputPathsMap: stringValues(t.InputPathsMap) } : {}) }
-      : undefined;
-  return {
-    ...(input !== undefined ? { input } : {}),
-    ...(inputPath !== undefined ? { inputPath } : {}),
-    ...(inputTransformer ? { inputTransformer } : {}),
-  };
-}
-
-function stringValues(o: Props): Record<string, string> {
-  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
-
-/** The function a target ARN (or an unresolved `!GetAtt Fn.Arn` / `!Ref Fn`) names. */
-function targetFunction(arn: unknown, functions: FunctionCatalog): FunctionInfo | undefined {
-  if (typeof arn === 'string') {
-    const m = /:function:([^:]+)(?::[^:]+)?$/.exec(arn);
-    return functions.get(m ? m[1]! : arn);
-  }
-  if (isRecord(arn)) {
-    const getAtt = arn['Fn::GetAtt'];
-    const id = Array.isArray(getAtt) ? getAtt[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : arn.Ref;
-    return typeof id === 'string' ? functions.get(id) : undefined;
-  }
-  return undefined;
-}
 
 export function schedulesFromTemplate(functions: FunctionCatalog): ScheduleDefinition[] {
   const resources = functions.resources();

@@ -8,14 +8,17 @@
 //
 // Decision: retries wait `retryDelaysMs` (default 200 ms doubling to 5 s) — Lambda retries
 // streams with its own back-off of about a second and more; locally shorter is friendlier.
-// Not simulated: ParallelizationFactor (one batch per shard at a time), TumblingWindowInSeconds,
-// FilterCriteria.
+// FilterCriteria: a record no filter matches is dropped before batching (counted as processed, never
+// delivered), matched as Lambda sees it — a DynamoDB record as delivered, a Kinesis record with its
+// `data` decoded as JSON when it is JSON.
+// Not simulated: ParallelizationFactor (one batch per shard at a time), TumblingWindowInSeconds.
 import { randomUUID } from 'node:crypto';
 import type { HostContext } from '../../host-context';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { StreamFailureInfo } from '../../protocol/methods';
 import type { InvocationRecord } from '../../protocol/records';
 import { closeParent, parentRecord } from '../async-invocation';
+import { matchesFilterPolicy } from '../sns/filter-policy';
 import { readBatchItemFailures, streamEvent, type StoredStreamRecord, type StreamIdentity } from './stream-event';
 import type { Shard, Stream } from './stream-store';
 
@@ -36,6 +39,8 @@ export interface MappingConfig {
   maximumRecordAgeSeconds: number;
   onFailureDestination: string | null;
   enabled: boolean;
+  /** FilterCriteria patterns; a record must match one of them (none: every record). */
+  filters?: Record<string, unknown>[];
 }
 
 export interface MappingRuntimeOptions {
@@ -112,9 +117,33 @@ export class EventSourceMapping {
         }
         if (this.stopped) break;
       }
-      const batch = this.cut(shard.records.slice(from, from + this.config.batchSize), shard.shardId);
+      let window = shard.records.slice(from, from + this.config.batchSize);
+      if (this.config.filters?.length) {
+        const kept = window.filter((r) => this.matchesFilters(r, shard.shardId));
+        if (kept.length === 0) {
+          await this.advance(shard, window[window.length - 1]!);
+          continue;
+        }
+        window = kept;
+      }
+      const batch = this.cut(window, shard.shardId);
       await this.processBatch(shard, batch, 0, undefined);
     }
+  }
+
+  private matchesFilters(r: StoredStreamRecord, shardId: string): boolean {
+    const record = streamEvent([r], shardId, this.identity).Records[0]!;
+    if (this.identity.kind === 'kinesis') {
+      const kinesis = record['kinesis'] as Record<string, unknown>;
+      try {
+        const data: unknown = JSON.parse(Buffer.from(String(kinesis['data']), 'base64').toString('utf8'));
+        if (typeof data === 'object' && data !== null && !Array.isArray(data)) record['kinesis'] = { ...kinesis, data };
+      } catch {
+        // not JSON: matched as the base64 string it is
+      }
+    }
+    const body = JSON.stringify(record);
+    return this.config.filters!.some((pattern) => matchesFilterPolicy(pattern, 'MessageBody', { body }));
   }
 
   /** Keeps the batch's event under the 6 MB payload limit (always at least one record). */

@@ -35,6 +35,13 @@ export function kinesisStreamArn(region: string, accountId: string, name: string
   return `arn:aws:kinesis:${region}:${accountId}:stream/${name}`;
 }
 
+/**
+ * The label of every local table stream. DynamoDB labels a stream with its creation time; one fixed label
+ * keeps `!GetAtt Table.StreamArn` (resolved from the template before any table exists), DescribeTable's
+ * LatestStreamArn and the records' eventSourceARN the same string.
+ */
+export const LOCAL_STREAM_LABEL = '1970-01-01T00:00:00.000';
+
 export function dynamoDbStreamArn(region: string, accountId: string, table: string, label: string): string {
   return `arn:aws:dynamodb:${region}:${accountId}:table/${table}/stream/${label}`;
 }
@@ -101,6 +108,7 @@ export function dynamoDbRecord(r: StoredStreamRecord, s: StreamIdentity): Record
       StreamViewType: s.viewType,
     },
     eventSourceARN: s.arn,
+    ...(c.userIdentity ? { userIdentity: c.userIdentity } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import type { DynamoDbChangeInput } from '../../protocol/methods';
 import { hashKeyOf, HASH_KEY_SPACE, nextDynamoDbSequenceNumber, nextKinesisSequenceNumber, shardIdOf, shardIndexFor } from './sharding';
-import type { StoredStreamRecord, StreamKind, StreamViewType } from './stream-event';
+import { LOCAL_STREAM_LABEL, type StoredStreamRecord, type StreamKind, type StreamViewType } from './stream-event';
 import { readJsonLines } from '../../util/json-lines';
 
 /** Kinesis keeps records 24 h by default; older ones are dropped when a stream is loaded. */
@@ -131,10 +131,10 @@ export class Stream {
     }
     if (!meta) {
       const now = new Date();
-      meta = { ...wanted, label: now.toISOString().replace('Z', ''), createdAt: now.toISOString() };
+      meta = { ...wanted, label: wanted.kind === 'dynamodb' ? LOCAL_STREAM_LABEL : now.toISOString().replace('Z', ''), createdAt: now.toISOString() };
       await writeFile(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
     } else {
-      meta = { ...meta, viewType: wanted.viewType };
+      meta = { ...meta, viewType: wanted.viewType, ...(wanted.kind === 'dynamodb' ? { label: LOCAL_STREAM_LABEL } : {}) };
     }
     const stream = new Stream(meta, dir);
     const cutoff = Date.now() - RETENTION_MS;

@@ -13,8 +13,18 @@ import type { StreamFailureInfo, StreamRecordInput } from '../../protocol/method
 import { UserError } from '../../runtime/types';
 import { invalidParams } from '../../server/json-rpc';
 import { MethodParams } from '../../server/method-params';
+import { validateFilterPolicy } from '../sns/filter-policy';
 import { EventSourceMapping, type MappingConfig } from './event-source-mapping';
-import { dynamoDbStreamArn, kinesisStreamArn, validateDynamoDbChange, type StreamIdentity, type StreamKind, type StreamViewType } from './stream-event';
+import {
+  dynamoDbRecord,
+  dynamoDbStreamArn,
+  kinesisStreamArn,
+  LOCAL_STREAM_LABEL,
+  validateDynamoDbChange,
+  type StreamIdentity,
+  type StreamKind,
+  type StreamViewType,
+} from './stream-event';
 import { readJsonLines } from '../../util/json-lines';
 import { Stream } from './stream-store';
 
@@ -40,6 +50,7 @@ export class StreamsSource implements EventSource {
   readonly name = 'streams';
   private context!: HostContext;
   private readonly streams = new Map<string, Stream>();
+  private readonly opening = new Map<string, Promise<Stream>>();
   private readonly mappings = new Map<string, { mapping: EventSourceMapping; signature: string }>();
   private failures: StreamFailureInfo[] = [];
   private failuresFile = '';
@@ -54,6 +65,27 @@ export class StreamsSource implements EventSource {
     await mkdir(dir, { recursive: true });
     this.failuresFile = join(dir, 'failures.jsonl');
     this.failures = await readJsonLines<StreamFailureInfo>(this.failuresFile, (m) => context.log.warn(`streams: ${m}`));
+    context.dynamoDbStreams = {
+      appendChanges: async (table, viewType, changes) => {
+        const stream = await this.openStream('dynamodb', table, { shardCount: 1, viewType });
+        stream.meta.viewType = viewType;
+        if (changes.length > 0) await stream.put(changes.map((c) => ({ partitionKey: JSON.stringify(c.Keys), dynamodb: c })));
+      },
+      streamArn: (table) => dynamoDbStreamArn(context.region, context.accountId, table, LOCAL_STREAM_LABEL),
+      readStream: (table, after, limit) => {
+        const stream = this.streams.get(`dynamodb:${table}`);
+        const shard = stream?.shards[0];
+        if (!stream || !shard) return undefined;
+        const identity = this.identity(stream);
+        const from = shard.indexAfter(after);
+        return {
+          shardId: shard.shardId,
+          records: shard.records.slice(from, from + limit).map((r) => dynamoDbRecord(r, identity)),
+          first: shard.records[0]?.sequenceNumber ?? null,
+          last: shard.latest(),
+        };
+      },
+    };
     await this.apply(context.functions.list());
     this.unsubscribe = context.functions.onDidChange((fns) => {
       this.reconcile = this.reconcile.then(() => this.apply(fns)).catch((err: unknown) => context.log.error(`streams: ${(err as Error).message}`));
@@ -148,14 +180,7 @@ export class StreamsSource implements EventSource {
       .filter(([, r]) => r.Type === 'AWS::Kinesis::Stream')
       .map(([id, r]) => ({ kind: 'kinesis' as const, stream: typeof r.Properties?.['Name'] === 'string' ? r.Properties['Name'] : id }));
     for (const w of [...wanted, ...declared]) {
-      const key = `${w.kind}:${w.stream}`;
-      if (!this.streams.has(key)) {
-        const layout = streamLayout(resources, w.kind, w.stream);
-        this.streams.set(
-          key,
-          await Stream.open(this.context.stateDir, { kind: w.kind, name: w.stream, ...layout }, (m) => this.context.log.warn(`streams: ${m}`)),
-        );
-      }
+      if (!this.streams.has(`${w.kind}:${w.stream}`)) await this.openStream(w.kind, w.stream, streamLayout(resources, w.kind, w.stream));
     }
     const wantedIds = new Set(wanted.map((w) => w.id));
     for (const [id, entry] of [...this.mappings]) {
@@ -180,6 +205,23 @@ export class StreamsSource implements EventSource {
     }
   }
 
+  /** The stream, opened once even when the template and a table's first write ask for it at the same time. */
+  private openStream(kind: StreamKind, name: string, layout: { shardCount: number; viewType: StreamViewType }): Promise<Stream> {
+    const key = `${kind}:${name}`;
+    const open = this.streams.get(key);
+    if (open) return Promise.resolve(open);
+    let opening = this.opening.get(key);
+    if (!opening) {
+      opening = Stream.open(this.context.stateDir, { kind, name, ...layout }, (m) => this.context.log.warn(`streams: ${m}`)).then((s) => {
+        this.streams.set(key, s);
+        this.opening.delete(key);
+        return s;
+      });
+      this.opening.set(key, opening);
+    }
+    return opening;
+  }
+
   private identity(s: Stream): StreamIdentity {
     const { region, accountId } = this.context;
     return {
@@ -188,7 +230,10 @@ export class StreamsSource implements EventSource {
       arn: s.meta.kind === 'kinesis' ? kinesisStreamArn(region, accountId, s.name) : dynamoDbStreamArn(region, accountId, s.name, s.meta.label),
       region,
       accountId,
-      viewType: s.meta.viewType,
+      // Read at each batch: a table's StreamViewType may change after its mapping started.
+      get viewType() {
+        return s.meta.viewType;
+      },
     };
   }
 
@@ -299,7 +344,29 @@ function mappingConfig(p: Record<string, unknown>, batchSize: number, startingPo
     if (!(seconds >= 0)) return `StartingPosition AT_TIMESTAMP needs StartingPositionTimestamp (Unix time in seconds)`;
     startingPositionTimestampMs = seconds * 1000;
   }
+  const filters: Record<string, unknown>[] = [];
+  const criteria = p['FilterCriteria'] as { Filters?: unknown } | undefined;
+  if (Array.isArray(criteria?.Filters)) {
+    for (const [i, f] of (criteria.Filters as unknown[]).entries()) {
+      const text = typeof f === 'object' && f !== null ? (f as Record<string, unknown>)['Pattern'] : undefined;
+      let pattern: unknown = text;
+      if (typeof text === 'string') {
+        try {
+          pattern = JSON.parse(text);
+        } catch {
+          return `FilterCriteria.Filters[${i}].Pattern is not valid JSON`;
+        }
+      }
+      try {
+        validateFilterPolicy(pattern, 'MessageBody');
+      } catch (err) {
+        return `FilterCriteria.Filters[${i}].Pattern: ${(err as Error).message}`;
+      }
+      filters.push(pattern as Record<string, unknown>);
+    }
+  }
   return {
+    ...(filters.length ? { filters } : {}),
     batchSize: Math.max(1, Math.min(10_000, Math.floor(num(batchSize, 100)))),
     maximumBatchingWindowMs: Math.max(0, Math.min(300, num(p['MaximumBatchingWindowInSeconds'], 0))) * 1000,
     startingPosition: startingPosition as MappingConfig['startingPosition'],
@@ -313,7 +380,8 @@ function mappingConfig(p: Record<string, unknown>, batchSize: number, startingPo
   };
 }
 
-function streamLayout(resources: Record<string, TemplateResource>, kind: StreamKind, name: string): { shardCount: number; viewType: StreamViewType } {
+/** Shard count and view type of a template's stream (a Kinesis stream, or a DynamoDB table's stream), by its name. */
+export function streamLayout(resources: Record<string, TemplateResource>, kind: StreamKind, name: string): { shardCount: number; viewType: StreamViewType } {
   const type = kind === 'kinesis' ? 'AWS::Kinesis::Stream' : 'AWS::DynamoDB::Table';
   const nameProp = kind === 'kinesis' ? 'Name' : 'TableName';
   const res = Object.entries(resources).find(

@@ -3,12 +3,16 @@
 import { buildV1Event, buildV2Event, type HttpRequestInput } from '../http-api/event-builder';
 import { apiIdFor, functionUrlIdFor, matchPath, type HttpRoute } from '../http-api/routes';
 import { base64Id, hex, uuid } from './ids';
-import { param, type EventTemplate } from './types';
+import { advancedParam, param, type EventTemplate } from './types';
 
-const region = param('region', 'us-east-1', 'AWS Region of the API');
-const accountId = param('accountId', '123456789012', 'AWS account id');
+const region = advancedParam('region', 'us-east-1', 'AWS Region of the API');
+const accountId = advancedParam('accountId', '123456789012', 'AWS account id');
 
-function request(p: Record<string, string>, host: string): HttpRequestInput {
+/**
+ * A request as a client would send it, from `method`, `path`, `query`, `body`, `contentType`, `cookies`
+ * and `sourceIp`; shared with the events a function's own routes produce (events/trigger-events.ts).
+ */
+export function sampleHttpRequest(p: Record<string, string>, host: string): HttpRequestInput {
   const method = p.method!.toUpperCase();
   const path = p.path!.startsWith('/') ? p.path! : `/${p.path}`;
   const headers: [string, string][] = [
@@ -60,7 +64,7 @@ const common = [
   param('query', '', 'raw query string, e.g. `a=1&a=2&b=x`'),
   param('body', '', 'request body (text)'),
   param('contentType', 'application/json', 'Content-Type of the body'),
-  param('sourceIp', '203.0.113.10', 'client IP address'),
+  advancedParam('sourceIp', '203.0.113.10', 'client IP address'),
 ];
 
 export const httpTemplates: EventTemplate[] = [
@@ -71,7 +75,7 @@ export const httpTemplates: EventTemplate[] = [
     params: [...common, param('resource', '/{proxy+}', 'the matched resource path'), param('stage', 'Prod', 'stage name'), region, accountId],
     generate: (p) => {
       const r = route('rest', p, p.resource!, `${p.method!.toUpperCase()} ${p.resource}`, p.stage!);
-      const req = request(p, `${r.apiId}.execute-api.${p.region}.amazonaws.com`);
+      const req = sampleHttpRequest(p, `${r.apiId}.execute-api.${p.region}.amazonaws.com`);
       const pm = matchPath(p.resource!, req.rawPath);
       return buildV1Event(req, { route: r, path: req.rawPath, pathParameters: pm?.params }, { accountId: p.accountId!, region: p.region! });
     },
@@ -90,7 +94,7 @@ export const httpTemplates: EventTemplate[] = [
     generate: (p) => {
       const resource = p.routeKey === '$default' ? '$default' : p.routeKey!.replace(/^\S+\s+/, '');
       const r = route('http', p, resource, p.routeKey!, '$default');
-      const req = request(p, `${r.apiId}.execute-api.${p.region}.amazonaws.com`);
+      const req = sampleHttpRequest(p, `${r.apiId}.execute-api.${p.region}.amazonaws.com`);
       const pm = resource === '$default' ? undefined : matchPath(resource, req.rawPath);
       return buildV2Event(req, { route: r, path: req.rawPath, pathParameters: pm?.params }, { accountId: p.accountId!, region: p.region! });
     },
@@ -102,7 +106,7 @@ export const httpTemplates: EventTemplate[] = [
     params: [...common, param('cookies', '', 'Cookie header, e.g. `a=1; b=2` (becomes cookies[])'), region],
     generate: (p) => {
       const r = route('url', p, '$default', '$default', '$default');
-      const req = request(p, `${r.apiId}.lambda-url.${p.region}.on.aws`);
+      const req = sampleHttpRequest(p, `${r.apiId}.lambda-url.${p.region}.on.aws`);
       return buildV2Event(req, { route: r, path: req.rawPath }, { accountId: 'anonymous', region: p.region! });
     },
   },

@@ -1,11 +1,11 @@
-// SQS, SNS, EventBridge schedule and CloudWatch Logs sample events (lambda-behaviour §6).
+// SQS, SNS, EventBridge (scheduled and custom) and CloudWatch Logs sample events (lambda-behaviour §6).
 import { gzipSync } from 'node:zlib';
 import { base64Id, digits, hex, isoSeconds, md5Hex, uuid } from './ids';
 import { buildSnsEvent, newNotification, topicArn } from '../sns/sns-event';
-import { param, type EventTemplate } from './types';
+import { advancedParam, param, type EventTemplate } from './types';
 
-const region = param('region', 'us-east-1', 'AWS Region of the source');
-const accountId = param('accountId', '123456789012', 'AWS account id in ARNs');
+const region = advancedParam('region', 'us-east-1', 'AWS Region of the source');
+const accountId = advancedParam('accountId', '123456789012', 'AWS account id in ARNs');
 
 export const messagingTemplates: EventTemplate[] = [
   {
@@ -71,6 +71,39 @@ export const messagingTemplates: EventTemplate[] = [
       resources: [`arn:aws:events:${p.region}:${p.accountId}:rule/${p.rule}`],
       detail: {},
     }),
+  },
+  {
+    name: 'eventbridge',
+    source: 'EventBridge',
+    description: 'EventBridge event as a rule delivers it (a PutEvents entry on a bus)',
+    params: [
+      param('source', 'com.example.shop', 'the event source'),
+      param('detailType', 'OrderPlaced', 'the detail-type'),
+      param('detail', '{"orderId":"o-1","total":42}', 'the detail (a JSON object)'),
+      param('resources', '', 'comma-separated resource ARNs'),
+      region,
+      accountId,
+    ],
+    generate: (p) => {
+      let detail: unknown;
+      try {
+        detail = JSON.parse(p.detail!);
+      } catch {
+        throw new RangeError(`detail must be a JSON object, got '${p.detail}'`);
+      }
+      if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) throw new RangeError(`detail must be a JSON object, got '${p.detail}'`);
+      return {
+        version: '0',
+        id: uuid(),
+        'detail-type': p.detailType,
+        source: p.source,
+        account: p.accountId,
+        time: isoSeconds(),
+        region: p.region,
+        resources: p.resources ? p.resources.split(',').map((r) => r.trim()) : [],
+        detail,
+      };
+    },
   },
   {
     name: 'cloudwatch-logs',

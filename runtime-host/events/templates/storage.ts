@@ -1,6 +1,6 @@
 // S3, Kinesis and DynamoDB stream sample events (lambda-behaviour §6; SAM CLI's samples are the model).
 import { base64Id, dynamoSequenceNumber, hex, isoTime, kinesisSequenceNumber, md5Hex, s3Sequencer, uuid } from './ids';
-import { param, type EventTemplate } from './types';
+import { advancedParam, param, type EventTemplate } from './types';
 
 /**
  * Keys in S3 notifications are URL-encoded the way S3 does it (form encoding): a space becomes `+`,
@@ -17,8 +17,8 @@ export function s3EventKey(key: string): string {
   return out;
 }
 
-const region = param('region', 'us-east-1', 'AWS Region of the source');
-const accountId = param('accountId', '123456789012', 'AWS account id in ARNs');
+const region = advancedParam('region', 'us-east-1', 'AWS Region of the source');
+const accountId = advancedParam('accountId', '123456789012', 'AWS account id in ARNs');
 
 function s3Record(eventName: string, p: Record<string, string>, object: Record<string, unknown>) {
   return {
@@ -48,8 +48,8 @@ const s3Common = [
   param('bucket', 'example-bucket', 'bucket name'),
   param('key', 'test/key.txt', 'object key (URL-encoded in the event as S3 does)'),
   region,
-  param('sourceIp', '127.0.0.1', 'requestParameters.sourceIPAddress'),
-  param('configurationId', 'testConfigRule', 'the notification configuration id'),
+  advancedParam('sourceIp', '127.0.0.1', 'requestParameters.sourceIPAddress'),
+  advancedParam('configurationId', 'testConfigRule', 'the notification configuration id'),
 ];
 
 export const storageTemplates: EventTemplate[] = [
@@ -57,7 +57,7 @@ export const storageTemplates: EventTemplate[] = [
     name: 's3-put',
     source: 'S3',
     description: 'S3 ObjectCreated:Put notification',
-    params: [...s3Common, param('size', '1024', 'object size in bytes'), param('eTag', '', 'object ETag (hex MD5; random when empty)')],
+    params: [...s3Common, param('size', '1024', 'object size in bytes'), advancedParam('eTag', '', 'object ETag (hex MD5; random when empty)')],
     generate: (p) => ({
       Records: [
         s3Record('ObjectCreated:Put', p, {
@@ -84,7 +84,7 @@ export const storageTemplates: EventTemplate[] = [
       param('stream', 'example-stream', 'stream name'),
       param('partitionKey', 'partitionKey-1', 'the record partition key'),
       param('data', 'Hello, this is a test.', 'record data as text (base64-encoded in the event)'),
-      param('shardId', 'shardId-000000000000', 'shard the record came from'),
+      advancedParam('shardId', 'shardId-000000000000', 'shard the record came from'),
       region,
       accountId,
     ],

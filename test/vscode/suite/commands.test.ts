@@ -25,6 +25,7 @@ const PALETTE_TITLES = [
   'Tune Memory…',
   'Set Node.js Path…',
   'Set Python Path…',
+  'Show Result of Last Invocation',
 ];
 
 suite('commands', () => {
@@ -49,7 +50,7 @@ suite('commands', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
     assert.deepEqual(missing, []);
-    assert.equal(manifest.contributes.commands.length, 21);
+    assert.equal(manifest.contributes.commands.length, 25);
   });
 
   test('the extension activates on JavaScript, TypeScript and Python files and on templates anywhere in the folder', () => {

@@ -38,7 +38,7 @@ suite('functions view', () => {
     assert.equal(first.command?.command, 'lambdaWorkbench.openPanel');
   });
 
-  test('Invoke and Debug are inline actions on a function item', () => {
+  test('Invoke and Debug are inline actions on a function item; Fire Now on a schedule, Pause or Resume on the schedules', () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
       contributes: { menus: Record<string, { command: string; when: string; group: string }[]> };
     };
@@ -46,7 +46,36 @@ suite('functions view', () => {
     assert.deepEqual(inline, [
       ['lambdaWorkbench.invokeFunction', 'view == lambdaWorkbench.functions && viewItem == lambdaFunction'],
       ['lambdaWorkbench.debugFunction', 'view == lambdaWorkbench.functions && viewItem == lambdaFunction'],
+      ['lambdaWorkbench.fireSchedule', 'view == lambdaWorkbench.functions && viewItem == schedule'],
+      ['lambdaWorkbench.toggleSchedules', 'view == lambdaWorkbench.functions && viewItem == schedules'],
     ]);
+  });
+
+  test('lists the schedules with their state; Fire Now takes the item, Pause or Resume flips them all without a restart', async () => {
+    const api = await workbenchApi();
+    const schedulesNode = (await api.functionsView.getChildren()).find((n) => n.type === 'schedules');
+    assert.ok(schedulesNode, 'a Schedules node below the functions');
+    const [nightly] = await api.functionsView.getChildren(schedulesNode);
+    const item = api.functionsView.getTreeItem(nightly!);
+    assert.deepEqual([item.label, item.description, item.contextValue], ['hello-nightly', 'disabled', 'schedule']);
+    // The inline action hands the command the node itself.
+    const recordId = await vscode.commands.executeCommand<string>('lambdaWorkbench.fireSchedule', nightly);
+    assert.equal((await api.ctx.host.request('getInvocation', { id: recordId! })).kind, 'schedule-fire');
+
+    const ws = api.ctx.host.state.kind === 'ready' ? api.ctx.host.state.ready.ws : undefined;
+    try {
+      assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.toggleSchedules'), false);
+      for (let i = 0; i < 100 && !(await api.ctx.host.request('schedule.list', undefined)).paused; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await api.ctx.host.request('schedule.list', undefined)).paused, true);
+      const paused = (await api.functionsView.getChildren()).find((n) => n.type === 'schedules')!;
+      assert.equal(api.functionsView.getTreeItem(paused).description, 'paused');
+    } finally {
+      assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.toggleSchedules'), true);
+    }
+    for (let i = 0; i < 100 && (await api.ctx.host.request('schedule.list', undefined)).paused; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await api.ctx.host.request('schedule.list', undefined)).paused, false);
+    // The same host throughout: the setting reached it without a restart.
+    assert.equal(api.ctx.host.state.kind === 'ready' ? api.ctx.host.state.ready.ws : undefined, ws);
   });
 
   test('Send Message to Queue… queues a message and the view shows the queue with its depth', async () => {
@@ -59,5 +88,26 @@ suite('functions view', () => {
     const item = api.functionsView.getTreeItem(inbox!);
     assert.equal(item.label, 'inbox');
     assert.equal(item.description, '1 visible · 0 in flight');
+  });
+
+  test('Tables: a table with its item count, its items, one opened read-only as JSON, Put Item… and Delete Item', async () => {
+    const api = await workbenchApi();
+    const item = { id: { S: 'n-1' }, text: { S: 'hello' } };
+    assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.putItem', { table: 'notes', item }), true);
+    const tablesNode = (await api.functionsView.getChildren()).find((n) => n.type === 'tables');
+    assert.ok(tablesNode, 'a Tables node below the functions');
+    const [notes] = await api.functionsView.getChildren(tablesNode);
+    const tableItem = api.functionsView.getTreeItem(notes!);
+    assert.deepEqual([tableItem.label, tableItem.description, tableItem.contextValue], ['notes', '1 item', 'dynamoDbTable']);
+    const [first] = await api.functionsView.getChildren(notes);
+    const itemNode = api.functionsView.getTreeItem(first!);
+    assert.equal(itemNode.label, 'id=n-1');
+    assert.equal(itemNode.command?.command, 'vscode.open');
+    const doc = await vscode.workspace.openTextDocument(itemNode.command!.arguments![0] as vscode.Uri);
+    assert.deepEqual(JSON.parse(doc.getText()), item);
+    assert.equal(doc.uri.scheme, 'lambda-workbench-item');
+    assert.equal(await vscode.commands.executeCommand('lambdaWorkbench.deleteItem', { ...first, confirm: false }), true);
+    const after = (await api.functionsView.getChildren()).find((n) => n.type === 'tables');
+    assert.equal(api.functionsView.getTreeItem((await api.functionsView.getChildren(after))[0]!).description, '0 items');
   });
 });

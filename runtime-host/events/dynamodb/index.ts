@@ -1,0 +1,1 @@
+export { DynamoDbSource, type DynamoDbSourceOptions } from './dynamodb-source';

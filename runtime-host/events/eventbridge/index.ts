@@ -1,0 +1,3 @@
+export { EventBridgeSource, type EventBridgeSourceOptions } from './eventbridge-source';
+export { compileEventPattern, matchesEventPattern, InvalidEventPatternError, type EventPattern } from './event-pattern';
+export type { DeliveryTiming } from './delivery';

@@ -1,0 +1,12 @@
+// Lambda Workbench's own copy of the aws-lambda-java-core API (the interfaces handlers compile against),
+// written to the same names and signatures as the Apache-2.0 library so that classes built against the real
+// jar link against this one. The Java runtime loads it from its own class path, ahead of any copy in the
+// function's jars (lambda-behaviour §10).
+package com.amazonaws.services.lambda.runtime;
+
+/** The Amazon Cognito identity of the caller (`Lambda-Runtime-Cognito-Identity`), or null. */
+public interface CognitoIdentity {
+    String getIdentityId();
+
+    String getIdentityPoolId();
+}
