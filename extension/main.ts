@@ -8,6 +8,8 @@ import { WorkbenchContext } from './context';
 import { DEBUG_TYPE, LambdaDebugConfigurationProvider } from './debug/configuration';
 import { DebugLauncher } from './debug/launcher';
 import { PauseReporter } from './debug/tracker';
+import { EventTestController } from './event-tests';
+import { TYPESCRIPT_SELECTOR, TypeScriptHandlerSnippets } from './authoring/snippets';
 import { FunctionsView } from './functions-view';
 import { InvocationsPanel } from './panel';
 import { ResultsView } from './results';
@@ -25,6 +27,7 @@ export interface WorkbenchApi {
   functionsView: FunctionsView;
   problems: TemplateProblems;
   results: ResultsView;
+  eventTests: EventTestController;
 }
 
 let running: WorkbenchContext | undefined;
@@ -42,11 +45,13 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
   const functionsView = new FunctionsView(ctx);
   const problems = new TemplateProblems(ctx);
   const results = new ResultsView(ctx, panel);
+  const eventTests = new EventTestController(ctx, debug);
   // Lenses and the view's first list are read from the template itself: follow it on disk.
   const templates = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*.{yaml,yml}'));
   const templateChanged = (): void => {
     codeLens.refresh();
     if (!ctx.knownFunctions) functionsView.refresh();
+    eventTests.templateChanged();
   };
   extension.subscriptions.push(
     templates,
@@ -61,7 +66,9 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
     functionsView,
     problems,
     results,
+    eventTests,
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, codeLens),
+    vscode.languages.registerCompletionItemProvider(TYPESCRIPT_SELECTOR, new TypeScriptHandlerSnippets(folder.uri.fsPath)),
     vscode.window.registerTreeDataProvider('lambdaWorkbench.functions', functionsView),
     vscode.workspace.registerTextDocumentContentProvider(ITEM_SCHEME, new ItemDocuments(ctx)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new LambdaDebugConfigurationProvider(ctx)),
@@ -71,9 +78,9 @@ export function activate(extension: vscode.ExtensionContext): WorkbenchApi | und
       vscode.DebugConfigurationProviderTriggerKind.Dynamic,
     ),
     vscode.debug.registerDebugAdapterTrackerFactory('*', new PauseReporter(ctx)),
-    ...registerCommands(ctx, { panel, debug, functionsView, results }),
+    ...registerCommands(ctx, { panel, debug, functionsView, results, eventTests }),
   );
-  return { ctx, panel, statusBar, debug, codeLens, functionsView, problems, results };
+  return { ctx, panel, statusBar, debug, codeLens, functionsView, problems, results, eventTests };
 }
 
 /** Waits for the host to exit (it kills its environments) so no process outlives the window. */

@@ -18,6 +18,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'durable executions of a running host: list, history, stop, complete a callback, skip waits',
     load: () => import('./commands/execution'),
   },
+  test: {
+    summary: 'invoke every saved event and compare with its expected response (exit 1 on a failure; --reporter junit for CI)',
+    load: () => import('./commands/test'),
+  },
 };
 
 function help(): string {

@@ -17,7 +17,13 @@ const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, 
 const ENTRIES = [
   {
     name: 'cli',
-    options: { ...node, entryPoints: ['runtime-host/cli.ts'], outfile: 'dist/cli.js', external: ['esbuild'], banner: { js: '#!/usr/bin/env node' } },
+    options: {
+      ...node,
+      entryPoints: ['runtime-host/cli.ts'],
+      outfile: 'dist/cli.js',
+      external: ['esbuild', 'esbuild-wasm'],
+      banner: { js: '#!/usr/bin/env node' },
+    },
   },
   // The bootstrap runs inside every Node execution environment: no dependencies, no source map noise in user stacks.
   {
@@ -123,6 +129,7 @@ const COPIES = [
   ['node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicons/codicon.ttf'],
   ['extension/media', 'dist/media'],
   ['node_modules/classic-level/prebuilds', 'dist/runtime/classic-level/prebuilds'],
+  ['extension/snippets', 'dist/snippets'],
 ];
 
 async function main() {

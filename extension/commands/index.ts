@@ -3,12 +3,14 @@
 import * as vscode from 'vscode';
 import type { WorkbenchContext } from '../context';
 import type { DebugLauncher } from '../debug/launcher';
+import type { EventTestController } from '../event-tests';
 import type { FunctionsView } from '../functions-view';
 import type { InvocationsPanel } from '../panel';
 import type { ResultsView } from '../results';
 import { pickSampleEvent, saveEventAs } from './events';
 import { openPanel, restartHost, setMemoryAndTimeout, setNodePath, setPythonPath } from './host';
 import { debugFunction, type InvokeOptions, invokeFunction, invokeWithEvent } from './invoke';
+import { newFunction } from './new-function';
 import { tuneMemory, type TuneOptions } from './tune';
 import { fireSchedule, publishToSns, putObject, putRecordsToStream, sendMessageToQueue, startHttpApi, stopHttpApi, toggleSchedules } from './sources';
 import { deleteItem, putItem } from '../tables';
@@ -18,6 +20,7 @@ export interface CommandDeps {
   debug: DebugLauncher;
   functionsView: FunctionsView;
   results: ResultsView;
+  eventTests: EventTestController;
 }
 
 /** Command ids as contributed in package.json (the suite checks both lists agree). */
@@ -45,6 +48,8 @@ export const COMMAND_IDS = [
   'lambdaWorkbench.putItem',
   'lambdaWorkbench.deleteItem',
   'lambdaWorkbench.showResult',
+  'lambdaWorkbench.newFunction',
+  'lambdaWorkbench.acceptExpected',
 ] as const;
 
 type CommandId = (typeof COMMAND_IDS)[number];
@@ -100,6 +105,8 @@ export function registerCommands(ctx: WorkbenchContext, deps: CommandDeps): vsco
       deps.functionsView.refresh();
       return true;
     },
+    'lambdaWorkbench.newFunction': (arg) => newFunction(ctx, arg),
+    'lambdaWorkbench.acceptExpected': (arg) => deps.eventTests.acceptExpected(arg),
   };
   return COMMAND_IDS.map((id) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {

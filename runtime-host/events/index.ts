@@ -2,6 +2,7 @@
 import type { EventSource } from '../host-context';
 import { DynamoDbSource } from './dynamodb';
 import { EventBridgeSource } from './eventbridge';
+import { EventTestsSource } from './event-tests';
 import { HttpApiSource } from './http-api';
 import type { AuthorizationOptions } from './http-api/authorize';
 import { SavedEventsSource } from './saved-events';
@@ -28,6 +29,7 @@ export interface EventSourceOptions {
 export function createEventSources(options: EventSourceOptions = {}): EventSource[] {
   return [
     new SavedEventsSource(),
+    new EventTestsSource(),
     new HttpApiSource({
       ...(options.httpPort !== undefined ? { port: options.httpPort } : {}),
       ...(options.httpPortFallback !== undefined ? { anyPortIfBusy: options.httpPortFallback } : {}),

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../host-context';
+import { EXPECTED_RESPONSE_SUFFIX } from '../protocol/event-tests';
 import type { EventFileInfo, FunctionEvents, SavedEventInfo } from '../protocol/methods';
 import { resolveInsideRoot } from '../runtime/inside-root';
 import { MethodParams } from '../server/method-params';
@@ -31,11 +32,13 @@ export function validateSegment(value: unknown, what: 'function' | 'event'): str
     name.includes('\0') ||
     isAbsolute(name) ||
     name.startsWith('.') ||
-    name.length > 200
+    name.length > 200 ||
+    // `<name>.expected.json` is the expected response of the event `<name>` (events/event-tests).
+    (what === 'event' && /\.expected$/i.test(name))
   ) {
     throw new UserError(
       `invalid ${what} name '${value}'`,
-      `a ${what} name is one file name: no '/', '\\', leading '.', or '..' (saved events stay under ${SAVED_EVENTS_DIR}/)`,
+      `a ${what} name is one file name: no '/', '\\', leading '.', '..' or '.expected' ending (saved events stay under ${SAVED_EVENTS_DIR}/)`,
     );
   }
   return name;
@@ -84,7 +87,9 @@ export class SavedEvents {
         continue;
       let names: string[];
       try {
-        names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile() && d.name.endsWith('.json')).map((d) => d.name);
+        names = (await readdir(dir, { withFileTypes: true }))
+          .filter((d) => d.isFile() && d.name.endsWith('.json') && !d.name.endsWith(EXPECTED_RESPONSE_SUFFIX))
+          .map((d) => d.name);
       } catch {
         continue;
       }
@@ -158,7 +163,9 @@ export class SavedEvents {
       }
       let names: string[];
       try {
-        names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile() && d.name.endsWith('.json')).map((d) => d.name);
+        names = (await readdir(dir, { withFileTypes: true }))
+          .filter((d) => d.isFile() && d.name.endsWith('.json') && !d.name.endsWith(EXPECTED_RESPONSE_SUFFIX))
+          .map((d) => d.name);
       } catch {
         continue;
       }

@@ -6,6 +6,7 @@ export * from './methods';
 export * from './webview';
 export * from './tune';
 export * from './errors';
+export * from './event-tests';
 import type { SandboxKind } from './records';
 
 /** The one JSON line `lambda-workbench serve` prints on stdout when ready. */

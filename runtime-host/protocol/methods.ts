@@ -1,5 +1,6 @@
 // JSON-RPC 2.0 methods and notifications between the host and its clients (extension, panel, tools).
 // Declared once here; both sides import these types. Add a method by adding it to `Methods`.
+import type { EventCheck, ResponseUnderTest } from './event-tests';
 import type { FunctionInfo, TemplateProblem } from './functions';
 import type { DurableCallbackParams, DurableExecutionSummary, DurableExecutionView } from './durable';
 import type { InvocationRecord, InvokeOutput, ServiceCallSpan, Trigger } from './records';
@@ -292,6 +293,10 @@ export interface Methods {
   'events.generateForFunction': { params: { function: string; trigger: string; params?: Record<string, string> }; result: unknown };
   /** An event file inside the project (a path from `events.forFunction`'s `files`), parsed. */
   'events.getFile': { params: { path: string }; result: unknown };
+  /** Judges a response to a saved event against `events/<Fn>/<name>.expected.json` (protocol/event-tests.ts). */
+  'events.check': { params: { function: string; name: string; response: ResponseUnderTest }; result: EventCheck };
+  /** Writes `events/<Fn>/<name>.expected.json` from a response, keeping its `$ignore` list. */
+  'events.acceptExpected': { params: { function: string; name: string; response: ResponseUnderTest }; result: { path: string } };
 
   's3.putObject': { params: { bucket: string; key: string; body: string; bodyBase64?: boolean }; result: { eTag: string; size: number } };
   's3.deleteObject': { params: { bucket: string; key: string }; result: { deleted: boolean } };
@@ -415,6 +420,8 @@ const METHOD_TABLE: { readonly [M in MethodName]: true } = {
   'events.forFunction': true,
   'events.generateForFunction': true,
   'events.getFile': true,
+  'events.check': true,
+  'events.acceptExpected': true,
   's3.putObject': true,
   's3.deleteObject': true,
   'sns.publish': true,

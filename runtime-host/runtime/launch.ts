@@ -3,7 +3,7 @@
 // returns the same LaunchSpec shape.
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { RuntimeFamily } from '../protocol/functions';
 import type { DebugTargetKind } from '../protocol/methods';
 import { distAsset } from './assets';
@@ -13,6 +13,7 @@ import { providedLaunchSpec } from './launch-provided';
 import { rubyLaunchSpec } from './launch-ruby';
 import { lambdaEnvironment, type LaunchContext, type LaunchSpec } from './launch-environment';
 import { addLayerPaths, nodeLayerPath } from './layers';
+import { esbuildPackageDir, precompileTypeScript } from './typescript-compiler';
 import { UserError, type FunctionConfig } from './types';
 
 export { lambdaEnvironment, newLogStreamName, type HostLaunchSettings, type LaunchContext, type LaunchSpec } from './launch-environment';
@@ -50,7 +51,7 @@ export async function launchSpec(fn: FunctionConfig, context: LaunchContext): Pr
   const family = runtimeFamilyOf(fn.runtime);
   switch (family) {
     case 'nodejs':
-      return nodeLaunchSpec(fn, context);
+      return nodeLaunchSpec(fn, context, await precompiled(fn, context));
     case 'python':
       return pythonLaunchSpec(fn, context);
     case 'ruby':
@@ -73,7 +74,14 @@ export function nodeMemoryFlags(memorySizeMB: number): string[] {
   return [`--max-semi-space-size=${Math.floor(tenth / 2)}`, `--max-old-space-size=${memorySizeMB - tenth}`];
 }
 
-function nodeLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec {
+/** The TypeScript cache, filled ahead of the environment when the compiler would not fit in it (runtime/typescript-compiler.ts). */
+async function precompiled(fn: FunctionConfig, context: LaunchContext): Promise<string> {
+  const cacheDir = join(context.stateDir ?? join(tmpdir(), 'lambda-workbench'), 'ts-cache');
+  await precompileTypeScript(fn.codeUri, nodeVersionOf(context.nodePath ?? process.execPath), cacheDir);
+  return cacheDir;
+}
+
+function nodeLaunchSpec(fn: FunctionConfig, context: LaunchContext, tsCacheDir: string): LaunchSpec {
   const env = lambdaEnvironment(fn, context);
   addLayerPaths(env, fn);
   const nodePath = nodeLayerPath(fn, context.runtimeSdkDir ? [context.runtimeSdkDir] : []);
@@ -81,8 +89,8 @@ function nodeLaunchSpec(fn: FunctionConfig, context: LaunchContext): LaunchSpec 
   const nodeOptions = [context.nodeOptions, fn.environment['NODE_OPTIONS']].filter((s) => s && s.trim()).join(' ');
   if (nodeOptions) env['NODE_OPTIONS'] = nodeOptions;
   else delete env['NODE_OPTIONS'];
-  env['_LAMBDA_WORKBENCH_ESBUILD'] = esbuildDir();
-  env['_LAMBDA_WORKBENCH_CACHE_DIR'] = join(context.stateDir ?? join(tmpdir(), 'lambda-workbench'), 'ts-cache');
+  env['_LAMBDA_WORKBENCH_ESBUILD'] = esbuildPackageDir();
+  env['_LAMBDA_WORKBENCH_CACHE_DIR'] = tsCacheDir;
   if (context.pauseFile) env['_LAMBDA_WORKBENCH_PAUSE_FILE'] = context.pauseFile;
   const args = ['--expose-gc', '--max-http-header-size', '81920', ...nodeMemoryFlags(fn.memorySizeMB)];
   if (context.debugPort !== undefined) args.push(`--inspect=127.0.0.1:${context.debugPort}`);
@@ -102,10 +110,4 @@ function nodeVersionOf(command: string): string {
     nodeVersions.set(command, version);
   }
   return version;
-}
-
-let esbuildPath: string | undefined;
-function esbuildDir(): string {
-  if (!esbuildPath) esbuildPath = dirname(require.resolve('esbuild/package.json'));
-  return esbuildPath;
 }

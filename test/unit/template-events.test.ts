@@ -14,7 +14,19 @@ const helpers: TemplateValueHelpers = {
 
 describe('template event parsers', () => {
   it('covers the SAM event types the host simulates', () => {
-    assert.deepEqual(Object.keys(TEMPLATE_EVENT_PARSERS).sort(), ['Api', 'CloudWatchEvent', 'DynamoDB', 'EventBridgeRule', 'HttpApi', 'Kinesis', 'S3', 'SNS', 'SQS', 'Schedule', 'ScheduleV2']);
+    assert.deepEqual(Object.keys(TEMPLATE_EVENT_PARSERS).sort(), [
+      'Api',
+      'CloudWatchEvent',
+      'DynamoDB',
+      'EventBridgeRule',
+      'HttpApi',
+      'Kinesis',
+      'S3',
+      'SNS',
+      'SQS',
+      'Schedule',
+      'ScheduleV2',
+    ]);
   });
 
   it('hands each event to its source', () => {

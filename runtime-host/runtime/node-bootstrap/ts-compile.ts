@@ -24,11 +24,21 @@ export interface TsSettings {
   cacheDir?: string;
 }
 
+/** esbuild's options for one file: the same in the bootstrap and in the host's precompile (runtime/typescript-compiler.ts). */
+export function transformOptions(filename: string, format: 'cjs' | 'esm', target: string) {
+  return { loader: 'ts', format, sourcemap: 'inline', sourcefile: filename, target, sourcesContent: true } as const;
+}
+
+/** Where the compiled output of one source is cached: keyed by everything that changes the output. */
+export function cachedOutputPath(cacheDir: string, esbuildVersion: string, target: string, format: 'cjs' | 'esm', filename: string, source: string): string {
+  const key = createHash('sha256').update(`${esbuildVersion}\0${target}\0${format}\0${filename}\0${source}`).digest('hex');
+  return join(cacheDir, 'typescript', `${key}.js`);
+}
+
 export function compileTypeScript(settings: TsSettings, filename: string, format: 'cjs' | 'esm'): string {
   const source = readFileSync(filename, 'utf8');
   const target = `node${process.versions.node.split('.')[0]}`;
-  const key = createHash('sha256').update(`${settings.esbuild.version}\0${target}\0${format}\0${filename}\0${source}`).digest('hex');
-  const cached = settings.cacheDir ? join(settings.cacheDir, 'typescript', `${key}.js`) : undefined;
+  const cached = settings.cacheDir ? cachedOutputPath(settings.cacheDir, settings.esbuild.version, target, format, filename, source) : undefined;
   if (cached) {
     try {
       return readFileSync(cached, 'utf8');
@@ -36,7 +46,7 @@ export function compileTypeScript(settings: TsSettings, filename: string, format
       // not compiled yet
     }
   }
-  const { code } = settings.esbuild.transformSync(source, { loader: 'ts', format, sourcemap: 'inline', sourcefile: filename, target, sourcesContent: true });
+  const { code } = settings.esbuild.transformSync(source, transformOptions(filename, format, target));
   if (cached) {
     try {
       mkdirSync(dirname(cached), { recursive: true });

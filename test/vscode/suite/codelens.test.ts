@@ -127,4 +127,15 @@ suite('codelens', () => {
     }
     assert.equal((await lenses('src/greet.ts')).length, 3);
   });
+
+  test('lenses arrive with their commands: VS Code draws them without a second, debounced resolve round', async () => {
+    const uri = vscode.Uri.file(projectFile('src/hello.js'));
+    await vscode.workspace.openTextDocument(uri);
+    // 0: nothing resolved, the lenses exactly as provided.
+    const provided = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 0)) ?? [];
+    assert.deepEqual(
+      provided.map((l) => l.command?.command),
+      ['lambdaWorkbench.invokeFunction', 'lambdaWorkbench.debugFunction', 'lambdaWorkbench.pickEvent'],
+    );
+  });
 });

@@ -50,7 +50,7 @@ suite('commands', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
     assert.deepEqual(missing, []);
-    assert.equal(manifest.contributes.commands.length, 23);
+    assert.equal(manifest.contributes.commands.length, 25);
   });
 
   test('the extension activates on JavaScript, TypeScript and Python files and on templates anywhere in the folder', () => {
