@@ -14,6 +14,7 @@ import {
   plainItem,
   plainNumber,
 } from '../../webview-ui/model/tables';
+import { DEFAULT_UI_STATE, sanitizeUiState } from '../../webview-ui/state';
 
 const orders: DynamoDbTableInfo = {
   name: 'orders',
@@ -158,5 +159,9 @@ describe('panel tables model', () => {
 
   it('starts a new item from the key attributes', () => {
     assert.deepEqual(JSON.parse(newItemTemplate(orders)), { pk: { S: '' }, sk: { N: '0' } });
+  });
+
+  it('keeps the Tables tab across a reload', () => {
+    assert.equal(sanitizeUiState({ ...DEFAULT_UI_STATE, view: 'tables' }).view, 'tables');
   });
 });
