@@ -143,7 +143,7 @@ export class PanelApp {
     replaceChildren(mount, this.root);
 
     transport.onNotification((method, params) => {
-      if (method === 'invocation.finished') this.tables.onInvocationFinished();
+      if (method === 'invocation.finished') this.tables.onHostChanged();
       if (method === 'invocation.started' || method === 'invocation.finished') this.onRecord(params as InvocationRecord);
       else if (method === 'invocation.log') {
         const { id, line } = params as { id: string; line: string };
@@ -178,6 +178,7 @@ export class PanelApp {
       this.renderConnection(s);
       // After a reconnect the host may have run things we did not hear about.
       if (s === 'open' && !this.loading) void this.load();
+      if (s === 'open') this.tables.onHostChanged();
     });
     window.addEventListener('pagehide', () => this.store.save(this.state));
     // A running invocation's bar grows with the clock, not only when a notification arrives.

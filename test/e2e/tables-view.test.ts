@@ -206,6 +206,16 @@ describe('tables view in the browser dashboard (real host, real DynamoDB engine,
     await table('orders', 1).waitFor();
     await page.locator('[data-testid=tb-item]').first().waitFor();
     assert.deepEqual(await rows(), ['pk=order-9 · sk=order']);
+
+    // A narrow column beside the editor: the item below the items, still in view.
+    await page.setViewportSize({ width: 700, height: 900 });
+    await row('pk=order-9 · sk=order').click();
+    const detail = page.locator('[data-testid=tb-detail][data-key="pk=order-9 · sk=order"][data-state=loaded]');
+    await detail.waitFor();
+    assert.ok(await detail.isVisible());
+    const [items, item] = await Promise.all(['.tb-items-pane', '.tb-detail'].map((s) => page.locator(s).boundingBox()));
+    assert.ok(items && item && item.y >= items.y + items.height - 1, 'the item is below the items');
+    await page.screenshot({ path: join(SCREENSHOTS, 'narrow.png') });
     assert.deepEqual(problems, []);
   });
 });

@@ -2,7 +2,7 @@
 // table's items a scan page at a time, an item as plain JSON with its DynamoDB JSON, put (a JSON editor
 // that says what is wrong before anything is sent) and delete (after a confirmation). The host sends no
 // notification when a table changes, so counts are asked for again when the tab is shown, after the
-// panel's own writes, after an invocation finishes (functions write tables) and on Refresh.
+// panel's own writes, after an invocation finishes (functions write tables), after a reconnect and on Refresh.
 import type { DynamoDbItem, DynamoDbTableInfo, MethodName, ParamsOf, ResultOf } from '../../runtime-host/protocol/methods';
 import { button, h, icon, replaceChildren } from '../dom';
 import { cellText, columnsOf, countText, ItemPages, keyId, keyLabel, keyOf, newItemTemplate, parseItem, plainItem, SCAN_PAGE } from '../model/tables';
@@ -13,8 +13,8 @@ export interface TablesViewHost {
   toast(message: unknown): void;
 }
 
-/** After an invocation finishes, counts are asked for once things settle (a burst of invocations, one request). */
-const AFTER_INVOCATION_MS = 400;
+/** Counts are asked for once things settle: a burst of invocations, one request. */
+const AFTER_CHANGE_MS = 400;
 
 export class TablesView {
   readonly element: HTMLElement;
@@ -47,11 +47,11 @@ export class TablesView {
     if (shown) void this.refreshTables();
   }
 
-  /** A function may have written a table: counts again, if anyone is looking. */
-  onInvocationFinished(): void {
+  /** Tables may have changed (an invocation finished — functions write tables — or the host came back): counts again, if anyone is looking. */
+  onHostChanged(): void {
     if (!this.visible) return;
     clearTimeout(this.countTimer);
-    this.countTimer = setTimeout(() => void this.refreshTables(), AFTER_INVOCATION_MS);
+    this.countTimer = setTimeout(() => void this.refreshTables(), AFTER_CHANGE_MS);
   }
 
   /** Counts from the host; the selected table's items are scanned again when its count moved under them. */
