@@ -199,8 +199,24 @@ describe('tables view in the browser dashboard (real host, real DynamoDB engine,
     await row('pk=order-10 · sk=order').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'orders.png'), fullPage: true });
 
-    // Another tab and back: the counts are asked for again.
+    // The open item deleted from outside: after Refresh the view says it is gone.
+    await row('pk=order-10 · sk=order').click();
+    await page.locator('[data-testid=tb-detail][data-key="pk=order-10 · sk=order"][data-state=loaded]').waitFor();
     await rpc.request('dynamodb.deleteItem', { table: 'orders', key: { pk: { S: 'order-10' }, sk: { S: 'order' } } });
+    await page.locator('[data-testid=tb-refresh]').click();
+    await table('orders', 1).waitFor();
+    const gone = page.locator('[data-testid=tb-detail][data-key="pk=order-10 · sk=order"][data-state=missing]');
+    await gone.waitFor();
+    assert.equal(await gone.locator('p').textContent(), 'This item is no longer in orders.');
+    assert.equal(await row('pk=order-10 · sk=order').count(), 0);
+
+    // Another tab and back: the counts are asked for again.
+    await rpc.request('dynamodb.putItem', { table: 'orders', item: { pk: { S: 'order-11' }, sk: { S: 'order' } } });
+    await page.locator('[data-testid=tab-history]').click();
+    await page.locator('[data-testid=tab-tables]').click();
+    await table('orders', 2).waitFor();
+    await row('pk=order-11 · sk=order').waitFor();
+    await rpc.request('dynamodb.deleteItem', { table: 'orders', key: { pk: { S: 'order-11' }, sk: { S: 'order' } } });
     await page.locator('[data-testid=tab-history]').click();
     await page.locator('[data-testid=tab-tables]').click();
     await table('orders', 1).waitFor();

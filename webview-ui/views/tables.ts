@@ -28,8 +28,10 @@ export class TablesView {
   private pages: ItemPages | undefined;
   /** The selected table's count when its items were loaded (or last changed by this panel). */
   private pagesCount: number | undefined;
-  private busy = false;
-  private open: { id: string; key: DynamoDbItem; item?: DynamoDbItem } | undefined;
+  /** The pages a scan request is out for (a Refresh meanwhile starts new pages, which scan at once). */
+  private scanning: ItemPages | undefined;
+  /** The open item: `item` once the host answered, `missing` when it answered that there is none. */
+  private open: { id: string; key: DynamoDbItem; item?: DynamoDbItem; missing?: boolean } | undefined;
   private countTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: TablesViewHost) {
@@ -104,8 +106,8 @@ export class TablesView {
 
   private async morePages(): Promise<void> {
     const pages = this.pages;
-    if (!pages || this.busy) return;
-    this.busy = true;
+    if (!pages || this.scanning === pages) return;
+    this.scanning = pages;
     this.renderItems();
     try {
       const page = await this.host.request('dynamodb.scan', { table: pages.table.name, limit: SCAN_PAGE, ...(pages.cursor ? { cursor: pages.cursor } : {}) });
@@ -113,7 +115,7 @@ export class TablesView {
     } catch (err) {
       this.host.toast(err);
     } finally {
-      this.busy = false;
+      if (this.scanning === pages) this.scanning = undefined;
     }
     this.renderItems();
   }
@@ -129,7 +131,7 @@ export class TablesView {
     try {
       const { item } = await this.host.request('dynamodb.getItem', { table: table.name, key });
       if (this.open?.id !== id) return;
-      this.open = { id, key, ...(item ? { item } : {}) };
+      this.open = { id, key, ...(item ? { item } : { missing: true }) };
       if (item) this.pages?.upsert(item);
     } catch (err) {
       this.host.toast(err);
@@ -267,7 +269,9 @@ export class TablesView {
         'div',
         { class: 'tb-foot' },
         h('span', { class: 'muted', data: { testid: 'tb-shown' } }, pages?.loaded ? `${items.length} shown` : 'Scanning…'),
-        pages?.cursor ? button('More items', 'fold-down', () => void this.morePages(), { secondary: true, testId: 'tb-more', disabled: this.busy }) : null,
+        pages?.cursor
+          ? button('More items', 'fold-down', () => void this.morePages(), { secondary: true, testId: 'tb-more', disabled: this.scanning === pages })
+          : null,
       ),
     );
     this.itemsEl.scrollTop = scroll;
@@ -286,9 +290,9 @@ export class TablesView {
         this.detailEl,
         h(
           'div',
-          { class: 'tb-item-detail', data: { testid: 'tb-detail', key: label, state: 'missing' } },
+          { class: 'tb-item-detail', data: { testid: 'tb-detail', key: label, state: open.missing ? 'missing' : 'loading' } },
           h('div', { class: 'block-head' }, h('h3', { class: 'tb-ident' }, label)),
-          h('p', { class: 'muted' }, 'Loading… (or the item no longer exists)'),
+          h('p', { class: 'muted' }, open.missing ? `This item is no longer in ${table.name}.` : 'Loading…'),
         ),
       );
       return;
