@@ -210,6 +210,11 @@ describe('tables view in the browser dashboard (real host, real DynamoDB engine,
     assert.equal(await gone.locator('p').textContent(), 'This item is no longer in orders.');
     assert.equal(await row('pk=order-10 · sk=order').count(), 0);
 
+    // Changed from outside, same count: Refresh scans the items again all the same.
+    await rpc.request('dynamodb.putItem', { table: 'orders', item: { pk: { S: 'order-9' }, sk: { S: 'order' }, status: { S: 'shipped' } } });
+    await page.locator('[data-testid=tb-refresh]').click();
+    await page.locator('[data-testid=tb-item][data-key="pk=order-9 · sk=order"]', { hasText: 'shipped' }).waitFor();
+
     // Another tab and back: the counts are asked for again.
     await rpc.request('dynamodb.putItem', { table: 'orders', item: { pk: { S: 'order-11' }, sk: { S: 'order' } } });
     await page.locator('[data-testid=tab-history]').click();

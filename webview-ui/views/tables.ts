@@ -56,8 +56,8 @@ export class TablesView {
     this.countTimer = setTimeout(() => void this.refreshTables(), AFTER_CHANGE_MS);
   }
 
-  /** Counts from the host; the selected table's items are scanned again when its count moved under them. */
-  async refreshTables(): Promise<void> {
+  /** Counts from the host; the selected table's items are scanned again when its count moved under them, or `rescan`. */
+  async refreshTables(rescan = false): Promise<void> {
     try {
       this.tables = await this.host.request('dynamodb.listTables', undefined);
       this.loaded = true;
@@ -72,7 +72,7 @@ export class TablesView {
     }
     this.renderList();
     const table = this.table();
-    if (table && (!this.pages || this.pagesCount !== table.itemCount)) await this.loadItems();
+    if (table && (rescan || !this.pages || this.pagesCount !== table.itemCount)) await this.loadItems();
     else this.renderItems();
   }
 
@@ -147,7 +147,7 @@ export class TablesView {
   }
 
   private renderList(): void {
-    const refresh = button('Refresh', 'refresh', () => void this.refreshTables(), {
+    const refresh = button('Refresh', 'refresh', () => void this.refreshTables(true), {
       secondary: true,
       testId: 'tb-refresh',
       title: 'Count the items again and reload the selected table',
