@@ -17,6 +17,7 @@ import { renderDetail, type DetailActions } from './views/detail';
 import { DurableView } from './views/durable';
 import { HistoryList } from './views/history';
 import { renderSummary } from './views/summary';
+import { TablesView } from './views/tables';
 import { renderTrace } from './views/trace';
 import { renderTune, type TuneViewState } from './views/tune';
 
@@ -49,6 +50,7 @@ export class PanelApp {
   private readonly toastEl: HTMLElement;
   private readonly list: HistoryList;
   private readonly durable: DurableView;
+  private readonly tables: TablesView;
   private readonly tabs: Record<PanelUiState['view'], HTMLButtonElement>;
   private frame = 0;
   private dirty = { list: false, detail: false, summary: false, filters: false };
@@ -92,12 +94,19 @@ export class PanelApp {
         icon('debug-step-over'),
         ' Executions',
       ),
+      tables: h(
+        'button',
+        { class: 'tab', data: { testid: 'tab-tables' }, attrs: { type: 'button' }, on: { click: () => this.setView('tables') } },
+        icon('database'),
+        ' Tables',
+      ),
     };
     this.durable = new DurableView({
       request: (method, params) => this.transport.request(method, params),
       openRecord: (id) => this.select(id),
       toast: (m) => this.toast(m),
     });
+    this.tables = new TablesView({ request: (method, params) => this.transport.request(method, params), toast: (m) => this.toast(m) });
     this.filterBar = h('div', { class: 'filters' });
     this.countEl = h('span', { class: 'count', data: { testid: 'count' } });
     this.connectionEl = h('span', { class: 'connection', data: { testid: 'connection' } });
@@ -118,6 +127,7 @@ export class PanelApp {
         this.tabs.summary,
         this.tabs.tune,
         this.tabs.executions,
+        this.tabs.tables,
         this.filterBar,
         this.countEl,
         this.connectionEl,
@@ -127,11 +137,13 @@ export class PanelApp {
       this.summaryEl,
       this.tuneEl,
       this.durable.element,
+      this.tables.element,
       this.toastEl,
     );
     replaceChildren(mount, this.root);
 
     transport.onNotification((method, params) => {
+      if (method === 'invocation.finished') this.tables.onHostChanged();
       if (method === 'invocation.started' || method === 'invocation.finished') this.onRecord(params as InvocationRecord);
       else if (method === 'invocation.log') {
         const { id, line } = params as { id: string; line: string };
@@ -166,6 +178,7 @@ export class PanelApp {
       this.renderConnection(s);
       // After a reconnect the host may have run things we did not hear about.
       if (s === 'open' && !this.loading) void this.load();
+      if (s === 'open') this.tables.onHostChanged();
     });
     window.addEventListener('pagehide', () => this.store.save(this.state));
     // A running invocation's bar grows with the clock, not only when a notification arrives.
@@ -388,6 +401,8 @@ export class PanelApp {
     this.tuneEl.classList.toggle('hidden', view !== 'tune');
     this.durable.element.classList.toggle('hidden', view !== 'executions');
     if (view === 'executions') void this.durable.show();
+    this.tables.element.classList.toggle('hidden', view !== 'tables');
+    this.tables.setVisible(view === 'tables');
     this.filterBar.classList.toggle('hidden', view !== 'history');
     if (view === 'tune') replaceChildren(this.tuneEl, renderTune(this.tune));
     if (summary) {

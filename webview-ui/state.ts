@@ -6,7 +6,7 @@ import type { VsCodeApi } from './transport';
 
 export interface PanelUiState {
   version: 1;
-  view: 'history' | 'summary' | 'tune' | 'executions';
+  view: 'history' | 'summary' | 'tune' | 'executions' | 'tables';
   selectedId?: string;
   /** Two record ids shown side by side. */
   compareIds?: [string, string];
@@ -25,7 +25,7 @@ export function sanitizeUiState(value: unknown): PanelUiState {
   const selectedId = id(v.selectedId);
   return {
     version: 1,
-    view: v.view === 'summary' || v.view === 'tune' || v.view === 'executions' ? v.view : 'history',
+    view: v.view === 'summary' || v.view === 'tune' || v.view === 'executions' || v.view === 'tables' ? v.view : 'history',
     ...(selectedId ? { selectedId } : {}),
     ...(compare && compare[0] && compare[1] ? { compareIds: [compare[0], compare[1]] as [string, string] } : {}),
     filter: sanitizeFilter(v.filter, STATUSES, TRIGGERS),
