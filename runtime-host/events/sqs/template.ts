@@ -5,7 +5,7 @@
 import type { TemplateResource } from '../../host-context';
 import type { EventSourceInfo } from '../../protocol/functions';
 import type { TemplateEventParser } from '../template-events';
-import { validateFilterPolicy } from '../sns/filter-policy';
+import { parseFilterCriteria } from '../filter-criteria';
 import { queueNameOf } from './queue-store';
 
 export interface TemplateQueue {
@@ -117,27 +117,8 @@ export function mappingConfig(p: Record<string, unknown>, fifo: boolean): SqsMap
     if (!Number.isInteger(maximumConcurrency) || maximumConcurrency < 2 || maximumConcurrency > 1000)
       return 'ScalingConfig.MaximumConcurrency must be an integer from 2 to 1000';
   }
-  const filters: Record<string, unknown>[] = [];
-  const criteria = p['FilterCriteria'];
-  if (isRecord(criteria) && Array.isArray(criteria['Filters'])) {
-    for (const [i, f] of (criteria['Filters'] as unknown[]).entries()) {
-      const text = isRecord(f) ? f['Pattern'] : undefined;
-      let pattern: unknown = text;
-      if (typeof text === 'string') {
-        try {
-          pattern = JSON.parse(text);
-        } catch {
-          return `FilterCriteria.Filters[${i}].Pattern is not valid JSON`;
-        }
-      }
-      try {
-        validateFilterPolicy(pattern, 'MessageBody');
-      } catch (err) {
-        return `FilterCriteria.Filters[${i}].Pattern: ${(err as Error).message}`;
-      }
-      filters.push(pattern as Record<string, unknown>);
-    }
-  }
+  const filters = parseFilterCriteria(p['FilterCriteria']);
+  if (typeof filters === 'string') return filters;
   return {
     batchSize,
     maximumBatchingWindowMs: windowSeconds * 1000,

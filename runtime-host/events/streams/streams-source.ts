@@ -13,7 +13,7 @@ import type { StreamFailureInfo, StreamRecordInput } from '../../protocol/method
 import { UserError } from '../../runtime/types';
 import { invalidParams } from '../../server/json-rpc';
 import { MethodParams } from '../../server/method-params';
-import { validateFilterPolicy } from '../sns/filter-policy';
+import { parseFilterCriteria } from '../filter-criteria';
 import { EventSourceMapping, type MappingConfig } from './event-source-mapping';
 import {
   dynamoDbRecord,
@@ -345,27 +345,8 @@ function mappingConfig(p: Record<string, unknown>, batchSize: number, startingPo
     if (!(seconds >= 0)) return `StartingPosition AT_TIMESTAMP needs StartingPositionTimestamp (Unix time in seconds)`;
     startingPositionTimestampMs = seconds * 1000;
   }
-  const filters: Record<string, unknown>[] = [];
-  const criteria = p['FilterCriteria'] as { Filters?: unknown } | undefined;
-  if (Array.isArray(criteria?.Filters)) {
-    for (const [i, f] of (criteria.Filters as unknown[]).entries()) {
-      const text = typeof f === 'object' && f !== null ? (f as Record<string, unknown>)['Pattern'] : undefined;
-      let pattern: unknown = text;
-      if (typeof text === 'string') {
-        try {
-          pattern = JSON.parse(text);
-        } catch {
-          return `FilterCriteria.Filters[${i}].Pattern is not valid JSON`;
-        }
-      }
-      try {
-        validateFilterPolicy(pattern, 'MessageBody');
-      } catch (err) {
-        return `FilterCriteria.Filters[${i}].Pattern: ${(err as Error).message}`;
-      }
-      filters.push(pattern as Record<string, unknown>);
-    }
-  }
+  const filters = parseFilterCriteria(p['FilterCriteria']);
+  if (typeof filters === 'string') return filters;
   return {
     ...(filters.length ? { filters } : {}),
     batchSize: Math.max(1, Math.min(10_000, Math.floor(num(batchSize, 100)))),
