@@ -6,20 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { InvokeOutput, TuneResult } from '../../runtime-host/protocol/index';
 import { formatShortMs } from '../../webview-ui/model/format';
 import { copyFixture, repoRoot, RpcClient, startServe, type ServeProcess } from '../integration/serve-helpers';
+import { openPage } from './browser';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = join(repoRoot, 'test-output', 'tune');
 const WAIT_MS = 120_000;
 
@@ -35,13 +27,7 @@ describe('the Tune view in the browser dashboard (real host, real Chromium)', { 
     project = copyFixture('tune-project');
     serve = await startServe(['--root', project, '--state-dir', join(project, '.state')], { timeoutMs: WAIT_MS });
     rpc = await RpcClient.connect(serve.ready.ws, serve.ready.token);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: WAIT_MS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    ({ browser, page } = await openPage({ width: 1400, height: 900 }, problems, WAIT_MS));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 

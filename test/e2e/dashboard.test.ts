@@ -5,21 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { FunctionSummary } from '../../webview-ui/model/summary';
 import type { InvocationRecord, InvokeOutput, ListInvocationsResult } from '../../runtime-host/protocol/index';
 import { formatMs } from '../../webview-ui/model/format';
 import { copyFixture, repoRoot, RpcClient, startServe, type ServeProcess } from '../integration/serve-helpers';
+import { openPage } from './browser';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = join(repoRoot, 'test-output', 'panel');
 /** Generous: two shared cores, real processes, a real browser. */
 const WAIT_MS = 60_000;
@@ -53,13 +45,7 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
     project = copyFixture('panel-project');
     serve = await startServe(['--root', project, '--state-dir', join(project, '.state')], { timeoutMs: WAIT_MS });
     rpc = await RpcClient.connect(serve.ready.ws, serve.ready.token);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: WAIT_MS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    ({ browser, page } = await openPage({ width: 1400, height: 900 }, problems, WAIT_MS));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 

@@ -7,19 +7,11 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startHost, type RunningHost } from '../../runtime-host/server/host';
 import { copyFixture, removeDir, repoRoot } from '../integration/serve-helpers';
+import { openPage } from './browser';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = join(repoRoot, 'test-output', 'durable');
 const WAIT_MS = 60_000;
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
@@ -39,13 +31,7 @@ describe('durable execution view in the browser dashboard (real host, real SDK, 
     symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
     host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [], runtimeSdk: 'off', durable: { skipWaits: true } });
     client = new LambdaClient({ endpoint: host.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: WAIT_MS });
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    ({ browser, page } = await openPage({ width: 1500, height: 1000 }, problems, WAIT_MS));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 

@@ -7,19 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { DynamoDbItem, InvokeOutput } from '../../runtime-host/protocol/index';
 import { copyFixture, repoRoot, RpcClient, startServe, type ServeProcess } from '../integration/serve-helpers';
+import { openPage } from './browser';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = join(repoRoot, 'test-output', 'tables');
 /** Generous: two shared cores, real processes, a real browser. */
 const WAIT_MS = 60_000;
@@ -58,13 +50,7 @@ describe('tables view in the browser dashboard (real host, real DynamoDB engine,
       if (i === 3) item.text = { S: '<img src=x onerror="document.title=1"><b>bold</b>' };
       await rpc.request('dynamodb.putItem', { table: 'NotesTable', item });
     }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: WAIT_MS });
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    ({ browser, page } = await openPage({ width: 1500, height: 1000 }, problems, WAIT_MS));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 

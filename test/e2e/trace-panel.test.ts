@@ -7,23 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { S3Source } from '../../runtime-host/events/s3';
 import { SnsSource } from '../../runtime-host/events/sns';
 import type { InvocationRecord, InvokeOutput } from '../../runtime-host/protocol/records';
 import { startHost, type RunningHost } from '../../runtime-host/server/host';
 import { copyFixture, removeDir, repoRoot, RpcClient } from '../integration/serve-helpers';
 import { startTraceProbe, type ProbeCall, type TraceProbe } from '../integration/trace-probe';
+import { openPage } from './browser';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = join(repoRoot, 'test-output', 'trace');
 const WAIT_MS = 60_000;
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
@@ -52,13 +44,7 @@ describe('trace view in the browser dashboard (real host, real Chromium)', { tim
     host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: [new S3Source({ stableMs: 80 }), new SnsSource()] });
     rpc = await RpcClient.connect(host.ws, host.token);
     probe = await startTraceProbe(host);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: WAIT_MS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    ({ browser, page } = await openPage({ width: 1400, height: 1000 }, problems, WAIT_MS));
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.goto(`${host.dashboard!}&theme=dark`);
     await page.locator('[data-testid=connection][data-state=open]').waitFor();

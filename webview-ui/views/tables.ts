@@ -49,6 +49,8 @@ export class TablesView {
     if (shown) void this.refreshTables();
   }
 
+  private countsAsked = 0;
+
   /** Tables may have changed (an invocation finished — functions write tables — or the host came back): counts again, if anyone is looking. */
   onHostChanged(): void {
     if (!this.visible) return;
@@ -58,13 +60,18 @@ export class TablesView {
 
   /** Counts from the host; the selected table's items are scanned again when its count moved under them, or `rescan`. */
   async refreshTables(rescan = false): Promise<void> {
+    // Answers can come back out of order (a refresh after a write may pass an older one): only the newest counts.
+    const asked = ++this.countsAsked;
+    let tables: DynamoDbTableInfo[];
     try {
-      this.tables = await this.host.request('dynamodb.listTables', undefined);
-      this.loaded = true;
+      tables = await this.host.request('dynamodb.listTables', undefined);
     } catch (err) {
-      this.host.toast(err);
+      if (asked === this.countsAsked) this.host.toast(err);
       return;
     }
+    if (asked !== this.countsAsked) return;
+    this.tables = tables;
+    this.loaded = true;
     if (!this.selected || !this.tables.some((t) => t.name === this.selected)) {
       this.selected = this.tables[0]?.name;
       this.pages = undefined;

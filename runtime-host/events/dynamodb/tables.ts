@@ -184,7 +184,15 @@ export class DynamoDbTables {
 
   /** One API call: the engine's answer, or the host's for what the engine does not do. DynamoDB errors are thrown as DynamoDbError. */
   async run(operation: string, input: Json, raw: string): Promise<EngineResponse> {
-    if (!READS.has(operation)) this.changes++;
+    try {
+      return await this.answer(operation, input, raw);
+    } finally {
+      // Counted once the write has landed: a count taken while it ran is then known to be stale.
+      if (!READS.has(operation)) this.changes++;
+    }
+  }
+
+  private async answer(operation: string, input: Json, raw: string): Promise<EngineResponse> {
     switch (operation) {
       case 'PutItem':
       case 'UpdateItem':
@@ -217,7 +225,14 @@ export class DynamoDbTables {
 
   /** PutItem / UpdateItem / DeleteItem; on a table with a stream, with the item read before and after under the table's lock. */
   async writeItem(operation: 'PutItem' | 'UpdateItem' | 'DeleteItem', input: Json, raw: string): Promise<EngineResponse> {
-    this.changes++;
+    try {
+      return await this.writeItemNow(operation, input, raw);
+    } finally {
+      this.changes++;
+    }
+  }
+
+  private async writeItemNow(operation: 'PutItem' | 'UpdateItem' | 'DeleteItem', input: Json, raw: string): Promise<EngineResponse> {
     const table = input['TableName'];
     if (typeof table !== 'string' || !this.settingsOf(table).stream) return this.engine.send(operation, raw);
     return this.lock([table], async () => {

@@ -1,0 +1,25 @@
+// The browser the e2e tests drive: Debian's Chromium, headless, without the background work that would
+// reach for the network; a page whose console errors and warnings (and uncaught errors) are collected
+// into `problems`, so a test can assert the panel ran clean.
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function openPage(viewport: { width: number; height: number }, problems: string[], timeoutMs: number): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: timeoutMs });
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(timeoutMs);
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return { browser, page };
+}
