@@ -1,7 +1,7 @@
 // The browser the e2e tests drive: Debian's Chromium, headless, without the background work that would
 // reach for the network; a page whose console errors and warnings (and uncaught errors) are collected
 // into `problems`, so a test can assert the panel ran clean.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -22,4 +22,19 @@ export async function openPage(viewport: { width: number; height: number }, prob
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return { browser, page };
+}
+
+/**
+ * A screenshot of one element. The panel redraws its views as pages of history arrive; an element replaced
+ * mid-shot is looked up again (the locator finds its successor) rather than failing the test.
+ */
+export async function elementScreenshot(locator: Locator, path: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await locator.screenshot({ path });
+      return;
+    } catch (err) {
+      if (attempt === 3 || !String(err).includes('not attached to the DOM')) throw err;
+    }
+  }
 }

@@ -14,7 +14,7 @@ import type { InvocationRecord, InvokeOutput } from '../../runtime-host/protocol
 import { startHost, type RunningHost } from '../../runtime-host/server/host';
 import { copyFixture, removeDir, repoRoot, RpcClient } from '../integration/serve-helpers';
 import { startTraceProbe, type ProbeCall, type TraceProbe } from '../integration/trace-probe';
-import { openPage } from './browser';
+import { elementScreenshot, openPage } from './browser';
 
 const SCREENSHOTS = join(repoRoot, 'test-output', 'trace');
 const WAIT_MS = 60_000;
@@ -137,7 +137,7 @@ describe('trace view in the browser dashboard (real host, real Chromium)', { tim
     await page.locator(`[data-testid=trace][data-trace-id="${caller.traceId}"]`).waitFor();
     await select(out.requestId);
     await page.locator('[data-testid=trace-graph]').waitFor();
-    await page.locator('[data-testid=trace]').screenshot({ path: join(SCREENSHOTS, 'chain-dark.png') });
+    await elementScreenshot(page.locator('[data-testid=trace]'), join(SCREENSHOTS, 'chain-dark.png'));
     await page.screenshot({ path: join(SCREENSHOTS, 'chain-panel-dark.png') });
     assert.deepEqual(problems, []);
   });
@@ -158,7 +158,7 @@ describe('trace view in the browser dashboard (real host, real Chromium)', { tim
     await page.locator('[data-testid=connection][data-state=open]').waitFor();
     await select(recordId);
     await page.locator('[data-testid=trace-graph]').waitFor();
-    await page.locator('[data-testid=trace]').screenshot({ path: join(SCREENSHOTS, 'sns-fanout-light.png') });
+    await elementScreenshot(page.locator('[data-testid=trace]'), join(SCREENSHOTS, 'sns-fanout-light.png'));
     assert.deepEqual(problems, []);
   });
 });

@@ -98,6 +98,10 @@ export class Workbench {
       await input.waitFor({ state: 'visible', timeout: opts.timeoutMs ?? DEFAULT_WAIT_MS });
       await input.fill(value);
       await input.press('Enter');
+      // VS Code reuses the box for the next question of a flow: wait until this answer has left it, or a
+      // quick next answer would be typed into this question.
+      const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
+      while (Date.now() < deadline && (await input.isVisible()) && (await input.inputValue().catch(() => '')) === value) await this.page.waitForTimeout(50);
     });
   }
 
