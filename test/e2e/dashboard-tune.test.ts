@@ -113,10 +113,13 @@ describe('the Tune view in the browser dashboard (real host, real Chromium)', { 
     await row.waitFor();
     assert.equal(await row.locator('[data-col=start]').textContent(), 'provisioned');
     await row.click();
+    // The detail pane is redrawn for the clicked record: read it once it shows that record.
+    await page.locator('[data-testid=detail-id]', { hasText: out.requestId }).waitFor();
     assert.equal(await page.locator('[data-testid=detail-start]').textContent(), 'warm (provisioned concurrency)');
 
     const init = page.locator('[data-testid=history-row][data-function=WarmFunction]', { hasText: 'provisioned init' }).first();
     await init.click();
+    await page.locator('[data-testid=detail-kind]').waitFor();
     assert.equal(await page.locator('[data-testid=detail-kind]').textContent(), 'provisioned init');
     assert.match((await page.locator('[data-testid=detail-init]').textContent()) ?? '', /^Init Duration: \d+\.\d\d ms$/);
     await page.locator('[data-testid=detail]', { hasText: 'INIT_START Runtime Version' }).waitFor();
