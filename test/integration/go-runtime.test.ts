@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { after, before, describe, test } from 'node:test';
 import { functionFromHandler } from '../../runtime-host/functions/handler-function';
 import { loadSamTemplate } from '../../runtime-host/functions/sam-template';
@@ -13,7 +12,7 @@ import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
 import { UserError } from '../../runtime-host/runtime/types';
 import { DapClient } from './dap-client';
 import { repoRoot } from './node-bootstrap-helpers';
-import { removeDir, startServe, type ServeProcess } from './serve-helpers';
+import { removeDir, helloExampleTests, startServe, type ServeProcess } from './serve-helpers';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'go');
 const temps: string[] = [];
@@ -276,29 +275,5 @@ describe('go: examples/hello-go served', { timeout: 600_000 }, () => {
     await serve?.stop();
   });
 
-  test('through the HTTP API: GET /hello/{name} is answered by the built Go binary', async () => {
-    const response = await fetch(new URL('/hello/gopher', serve.ready.httpApi!));
-    assert.equal(response.status, 200);
-    const body = (await response.json()) as { message: string; requestId: string };
-    assert.equal(body.message, 'Hello, gopher!');
-    assert.match(body.requestId, /^[0-9a-f-]{36}$/);
-  });
-
-  test('through the Invoke API with the AWS SDK', async () => {
-    const lambda = new LambdaClient({
-      endpoint: serve.ready.invokeApi,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-    try {
-      const out = await lambda.send(new InvokeCommand({ FunctionName: 'HelloGo', Payload: JSON.stringify({ pathParameters: { name: 'sdk' } }) }));
-      assert.equal(out.FunctionError, undefined);
-      const result = JSON.parse(new TextDecoder().decode(out.Payload)) as { statusCode: number; body: string };
-      assert.equal(result.statusCode, 200);
-      assert.equal((JSON.parse(result.body) as { message: string }).message, 'Hello, sdk!');
-    } finally {
-      lambda.destroy();
-    }
-  });
+  helloExampleTests(() => serve, { functionName: 'HelloGo', name: 'gopher', routeTitle: 'is answered by the built Go binary', jsonContentType: false });
 });

@@ -1,7 +1,6 @@
 // Java functions (java11–java25) through `lambda-workbench invoke`, the invoker and `serve`. The fixture project
 // (test/fixtures/java/basic) is copied to a temporary folder and compiled there with the JDK's javac against
 // our own aws-lambda-java-core API, as `mvn package` would leave it: target/classes and target/dependency/*.jar.
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, statSync, utimesSync } from 'node:fs';
@@ -14,7 +13,7 @@ import { LambdaInvoker } from '../../runtime-host/runtime/invoker';
 import { findJdk, javaBootstrapClasses, type Jdk } from '../../runtime-host/runtime/java-toolchain';
 import { UserError } from '../../runtime-host/runtime/types';
 import { functionLines, initLines, invokeCliAt, repoRoot } from './node-bootstrap-helpers';
-import { removeDir, startServe, type ServeProcess } from './serve-helpers';
+import { removeDir, helloExampleTests, startServe, type ServeProcess } from './serve-helpers';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'java');
 const apiSources = join(repoRoot, 'runtime-host', 'runtime', 'java-bootstrap');
@@ -513,30 +512,5 @@ describe('java runtime: examples/hello-java served', { timeout: 300_000 }, () =>
     await serve?.stop();
   });
 
-  test("through the HTTP API: GET /hello/{name} answers with the Java handler's response", async () => {
-    const response = await fetch(new URL('/hello/duke', serve.ready.httpApi!));
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get('content-type'), 'application/json');
-    const body = (await response.json()) as { message: string; requestId: string };
-    assert.equal(body.message, 'Hello, duke!');
-    assert.match(body.requestId, /^[0-9a-f-]{36}$/);
-  });
-
-  test('through the Invoke API with the AWS SDK', async () => {
-    const lambda = new LambdaClient({
-      endpoint: serve.ready.invokeApi,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-    try {
-      const out = await lambda.send(new InvokeCommand({ FunctionName: 'HelloJava', Payload: JSON.stringify({ pathParameters: { name: 'sdk' } }) }));
-      assert.equal(out.FunctionError, undefined);
-      const result = JSON.parse(new TextDecoder().decode(out.Payload)) as { statusCode: number; body: string };
-      assert.equal(result.statusCode, 200);
-      assert.equal((JSON.parse(result.body) as { message: string }).message, 'Hello, sdk!');
-    } finally {
-      lambda.destroy();
-    }
-  });
+  helloExampleTests(() => serve, { functionName: 'HelloJava', name: 'duke', routeTitle: "answers with the Java handler's response", jsonContentType: true });
 });

@@ -1,6 +1,5 @@
 // Ruby functions (ruby3.x) through `lambda-workbench invoke` (the runtime is inferred from the .rb
 // file): handler resolution, context, Lambda's Ruby errors and logger, limits, cold/warm.
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,7 @@ import { findRuby } from '../../runtime-host/runtime/launch-ruby';
 import { UserError } from '../../runtime-host/runtime/types';
 import { DapClient } from './dap-client';
 import { functionLines, initLines, invokeCliAt, repoRoot } from './node-bootstrap-helpers';
-import { removeDir, startServe, type ServeProcess } from './serve-helpers';
+import { removeDir, helloExampleTests, startServe, type ServeProcess } from './serve-helpers';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'ruby');
 const rb = (dir: string, handler: string, args: string[] = [], event?: unknown) => invokeCliAt(join(fixtures, dir), handler, args, event);
@@ -287,30 +286,5 @@ describe('ruby runtime: examples/hello-ruby served', { timeout: 180_000 }, () =>
     removeDir(stateDir);
   });
 
-  test("through the HTTP API: GET /hello/{name} answers with the Ruby handler's response", async () => {
-    const response = await fetch(new URL('/hello/matz', serve.ready.httpApi!));
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get('content-type'), 'application/json');
-    const body = (await response.json()) as { message: string; requestId: string };
-    assert.equal(body.message, 'Hello, matz!');
-    assert.match(body.requestId, /^[0-9a-f-]{36}$/);
-  });
-
-  test('through the Invoke API with the AWS SDK', async () => {
-    const lambda = new LambdaClient({
-      endpoint: serve.ready.invokeApi,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-    try {
-      const out = await lambda.send(new InvokeCommand({ FunctionName: 'HelloRuby', Payload: JSON.stringify({ pathParameters: { name: 'sdk' } }) }));
-      assert.equal(out.FunctionError, undefined);
-      const result = JSON.parse(new TextDecoder().decode(out.Payload)) as { statusCode: number; body: string };
-      assert.equal(result.statusCode, 200);
-      assert.equal((JSON.parse(result.body) as { message: string }).message, 'Hello, sdk!');
-    } finally {
-      lambda.destroy();
-    }
-  });
+  helloExampleTests(() => serve, { functionName: 'HelloRuby', name: 'matz', routeTitle: "answers with the Ruby handler's response", jsonContentType: true });
 });

@@ -1,10 +1,12 @@
 // Shared by the serve-*.test.ts files: a real `node dist/cli.js serve` in a temporary copy of a
 // fixture project, its ready line, and a small JSON-RPC client over a real WebSocket.
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
+import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import type { ReadyLine } from '../../runtime-host/protocol/index';
 import type { Notifications, RpcErrorObject } from '../../runtime-host/protocol/methods';
@@ -261,4 +263,41 @@ export function servedFixture(name: string, options: { prepare?: (dir: string) =
       return code;
     },
   };
+}
+
+/**
+ * The two tests every `examples/hello-<language>` project passes under `serve`: its HttpApi route
+ * `GET /hello/{name}` answers with the handler's greeting, and the Invoke API (through the AWS SDK) runs
+ * the same function with the route's event.
+ */
+export function helloExampleTests(
+  served: () => ServeProcess,
+  example: { functionName: string; name: string; routeTitle: string; jsonContentType: boolean },
+): void {
+  test(`through the HTTP API: GET /hello/{name} ${example.routeTitle}`, async () => {
+    const response = await fetch(new URL(`/hello/${example.name}`, served().ready.httpApi!));
+    assert.equal(response.status, 200);
+    if (example.jsonContentType) assert.equal(response.headers.get('content-type'), 'application/json');
+    const body = (await response.json()) as { message: string; requestId: string };
+    assert.equal(body.message, `Hello, ${example.name}!`);
+    assert.match(body.requestId, /^[0-9a-f-]{36}$/);
+  });
+
+  test('through the Invoke API with the AWS SDK', async () => {
+    const lambda = new LambdaClient({
+      endpoint: served().ready.invokeApi,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    try {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: example.functionName, Payload: JSON.stringify({ pathParameters: { name: 'sdk' } }) }));
+      assert.equal(out.FunctionError, undefined);
+      const result = JSON.parse(new TextDecoder().decode(out.Payload)) as { statusCode: number; body: string };
+      assert.equal(result.statusCode, 200);
+      assert.equal((JSON.parse(result.body) as { message: string }).message, 'Hello, sdk!');
+    } finally {
+      lambda.destroy();
+    }
+  });
 }
