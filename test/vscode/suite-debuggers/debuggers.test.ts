@@ -6,34 +6,7 @@
 // (test/vscode/debuggers.test.ts).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { lineOf, nextFinished, nextStarted, projectFile, screenshot, sleep, waitFor, workbenchApi } from '../suite/util';
-
-interface Stop {
-  session: vscode.DebugSession;
-  threadId: number;
-  reason: string;
-}
-
-/** Every `stopped` event of every session, in order. */
-class StopWatcher implements vscode.Disposable {
-  readonly stops: Stop[] = [];
-  private readonly registration: vscode.Disposable;
-  constructor() {
-    this.registration = vscode.debug.registerDebugAdapterTrackerFactory('*', {
-      createDebugAdapterTracker: (session) => ({
-        onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number; reason?: string } }) => {
-          if (m.type === 'event' && m.event === 'stopped') this.stops.push({ session, threadId: m.body?.threadId ?? 0, reason: m.body?.reason ?? '' });
-        },
-      }),
-    });
-  }
-  next(count: number): Promise<Stop> {
-    return waitFor(`debugger stop #${count}`, () => this.stops[count - 1], 180_000);
-  }
-  dispose(): void {
-    this.registration.dispose();
-  }
-}
+import { lineOf, nextFinished, nextStarted, projectFile, screenshot, sleep, StopWatcher, waitFor, workbenchApi, type Stop } from '../suite/util';
 
 interface Frame {
   id: number;
@@ -104,7 +77,7 @@ suite('debuggers: Go (Delve) and Ruby (rdbg) through the lambda-workbench debug 
 
   suiteSetup(async () => {
     await workbenchApi();
-    watcher = new StopWatcher();
+    watcher = new StopWatcher(180_000);
   });
 
   suiteTeardown(async () => {

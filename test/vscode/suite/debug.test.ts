@@ -5,34 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { InvokeOutput } from '../../../runtime-host/protocol';
-import { lineOf, nextFinished, nextStarted, projectFile, screenshot, sleep, waitFor, workbenchApi } from './util';
-
-interface Stop {
-  session: vscode.DebugSession;
-  threadId: number;
-  reason: string;
-}
-
-/** Collects `stopped` events of every session (js-debug reports them on the session it attached). */
-class StopWatcher implements vscode.Disposable {
-  readonly stops: Stop[] = [];
-  private readonly registration: vscode.Disposable;
-  constructor() {
-    this.registration = vscode.debug.registerDebugAdapterTrackerFactory('*', {
-      createDebugAdapterTracker: (session) => ({
-        onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number; reason?: string } }) => {
-          if (m.type === 'event' && m.event === 'stopped') this.stops.push({ session, threadId: m.body?.threadId ?? 0, reason: m.body?.reason ?? '' });
-        },
-      }),
-    });
-  }
-  next(count: number): Promise<Stop> {
-    return waitFor(`debugger stop #${count}`, () => this.stops[count - 1], 90_000);
-  }
-  dispose(): void {
-    this.registration.dispose();
-  }
-}
+import { lineOf, nextFinished, nextStarted, projectFile, screenshot, sleep, StopWatcher, waitFor, workbenchApi, type Stop } from './util';
 
 async function stackFrames(stop: Stop): Promise<{ name: string; path: string; hint: string | undefined }[]> {
   const trace = (await stop.session.customRequest('stackTrace', { threadId: stop.threadId, startFrame: 0, levels: 50 })) as {

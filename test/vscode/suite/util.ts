@@ -99,3 +99,31 @@ export async function screenshot(name: string): Promise<void> {
   writeFileSync(request, '');
   await waitFor(`screenshot ${name}`, () => !existsSync(request) && existsSync(png), 15_000).catch(() => undefined);
 }
+
+export interface Stop {
+  session: vscode.DebugSession;
+  threadId: number;
+  reason: string;
+}
+
+/** Collects the `stopped` events of every debug session, in order (js-debug reports them on the session it attached). */
+export class StopWatcher implements vscode.Disposable {
+  readonly stops: Stop[] = [];
+  private readonly registration: vscode.Disposable;
+  /** `timeoutMs`: how long `next` waits (a Go build and Delve's start take longer than a Node attach). */
+  constructor(private readonly timeoutMs = 90_000) {
+    this.registration = vscode.debug.registerDebugAdapterTrackerFactory('*', {
+      createDebugAdapterTracker: (session) => ({
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number; reason?: string } }) => {
+          if (m.type === 'event' && m.event === 'stopped') this.stops.push({ session, threadId: m.body?.threadId ?? 0, reason: m.body?.reason ?? '' });
+        },
+      }),
+    });
+  }
+  next(count: number): Promise<Stop> {
+    return waitFor(`debugger stop #${count}`, () => this.stops[count - 1], this.timeoutMs);
+  }
+  dispose(): void {
+    this.registration.dispose();
+  }
+}
