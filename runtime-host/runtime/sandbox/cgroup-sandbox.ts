@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { killAndRemoveSync, killCgroupTrees, pidAlive, readText, removeCgroupTrees, SANDBOX_FOLDER, writeText, type CgroupLayout } from './cgroup-fs';
+import { killAndRemoveSync, killCgroupTrees, pidAlive, readText, RereadFile, removeCgroupTrees, SANDBOX_FOLDER, writeText, type CgroupLayout } from './cgroup-fs';
 import { cfsQuotaUs, CFS_PERIOD_US, cpuCoresFor, PIDS_MAX } from './cpu';
 import type { EnvironmentSandbox, LaunchCommand, Sandbox, SandboxKind } from './types';
 import { startWatchdog } from './watchdog-client';
@@ -162,6 +162,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
   private readonly v1: boolean;
   private disposed = false;
   private disposing: Promise<void> | undefined;
+  private readonly peak: RereadFile;
 
   constructor(
     flavour: Flavour,
@@ -177,6 +178,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
       pids: join(flavour.dirFor('pids'), id),
     };
     this.roots = [...new Set(Object.values(this.dirs))];
+    this.peak = new RereadFile(join(this.dirs.memory, this.v1 ? 'memory.max_usage_in_bytes' : 'memory.peak'));
     for (const dir of this.roots) mkdirSync(dir, { recursive: true });
     this.cpuCores = cpuCoresFor(memorySizeMB, coreCount());
     const bytes = String(memorySizeMB * 1024 * 1024);
@@ -233,7 +235,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
   }
 
   peakMemoryKB(): number | undefined {
-    const text = readText(join(this.dirs.memory, this.v1 ? 'memory.max_usage_in_bytes' : 'memory.peak'));
+    const text = this.disposed ? undefined : this.peak.read();
     const bytes = text === undefined ? NaN : Number(text.trim());
     return Number.isFinite(bytes) ? Math.round(bytes / 1024) : undefined;
   }
@@ -256,6 +258,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
 
   private async removeAll(): Promise<void> {
     this.disposed = true;
+    this.peak.close();
     const until = Date.now() + 5000;
     for (;;) {
       killCgroupTrees(this.roots);
