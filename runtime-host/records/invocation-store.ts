@@ -14,7 +14,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InvocationRecord } from '../protocol/records';
 import { capRecord, capValue, DEFAULT_INLINE_LIMIT_BYTES, type CappedValue } from './record-caps';
-import { jsonOf, sealedJson } from '../util/sealed-json';
+import { jsonOf, sealedBytes } from '../util/sealed-json';
 
 /** Events, results and logs may hold secrets: readable by the user only. */
 const HISTORY_FILE_MODE = 0o600;
@@ -69,20 +69,56 @@ interface Entry {
 
 const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
 
-/**
- * One record as the file holds it: a JSON line (without `event` when an earlier line of the id holds it).
- * A sealed event (util/sealed-json.ts) is not serialised again: its text is put at the end of the line.
- */
+/** One record as the file holds it: a JSON line (without `event` when an earlier line of the id holds it). */
 function lineOf(record: InvocationRecord, withEvent = true): string {
-  const sealed = withEvent ? sealedJson(record.event) : undefined;
-  if (withEvent && sealed === undefined) return JSON.stringify(record) + '\n';
-  const { event: _event, ...rest } = record;
-  const head = JSON.stringify(rest);
-  return sealed === undefined ? head + '\n' : `${head.slice(0, -1)},"event":${sealed}}\n`;
+  const parts = lineParts(record, withEvent);
+  return parts.length === 1 ? (parts[0] as string) : parts.map((p) => p.toString('utf8')).join('');
 }
 
-async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let offset = 0; offset < data.length;) offset += (await handle.write(data, offset)).bytesWritten;
+/**
+ * The line as the parts to write: a sealed event (util/sealed-json.ts) is neither serialised nor
+ * encoded again, nor copied into the line: its bytes are written as they are, at the end of the line.
+ */
+function lineParts(record: InvocationRecord, withEvent: boolean): (string | Buffer)[] {
+  const sealed = withEvent ? sealedBytes(record.event) : undefined;
+  if (withEvent && sealed === undefined) return [JSON.stringify(record) + '\n'];
+  const { event: _event, ...rest } = record;
+  const head = JSON.stringify(rest);
+  return sealed === undefined ? [head + '\n'] : [`${head.slice(0, -1)},"event":`, sealed, '}\n'];
+}
+
+function partsBytes(parts: readonly (string | Buffer)[]): number {
+  let n = 0;
+  for (const p of parts) n += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
+  return n;
+}
+
+/** The parts as buffers for one writev: neighbouring strings encoded together, buffers as they are. */
+function toBuffers(parts: readonly (string | Buffer)[]): Buffer[] {
+  const out: Buffer[] = [];
+  let text = '';
+  for (const p of parts) {
+    if (typeof p === 'string') {
+      text += p;
+      continue;
+    }
+    if (text) out.push(Buffer.from(text, 'utf8'));
+    text = '';
+    out.push(p);
+  }
+  if (text) out.push(Buffer.from(text, 'utf8'));
+  return out;
+}
+
+async function writeAll(handle: FileHandle, data: Buffer[]): Promise<void> {
+  let rest = data;
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    let done = 0;
+    while (done < rest.length && bytesWritten >= rest[done]!.length) bytesWritten -= rest[done++]!.length;
+    rest = rest.slice(done);
+    if (rest.length > 0 && bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+  }
 }
 
 export class InvalidCursorError extends Error {
@@ -102,8 +138,8 @@ export class InvocationStore {
   private fileLines = 0;
   /** Bytes in the file (live + superseded). */
   private fileBytes = 0;
-  /** Lines put but not yet handed to the file (the next batch). */
-  private pending: string[] = [];
+  /** Lines put but not yet handed to the file (the next batch), as their parts (lineParts). */
+  private pending: (string | Buffer)[] = [];
   /** Who waits for the next batch to be in the file (`written()`). */
   private pendingWaiters: (() => void)[] = [];
   /** The writer draining `pending`, while it runs. */
@@ -284,14 +320,14 @@ export class InvocationStore {
     const capped = event?.capped ?? capValue(record.event, this.inlineLimitBytes);
     const stored = capRecord(record, this.inlineLimitBytes, capped);
     const withEvent = !(event && known?.eventWritten);
-    const line = lineOf(stored, withEvent);
-    const lineBytes = Buffer.byteLength(line, 'utf8');
-    const eventLineBytes = event?.lineBytes ?? 9 + Buffer.byteLength(jsonOf(capped.value) ?? 'null', 'utf8'); // `"event":…,`
+    const parts = lineParts(stored, withEvent);
+    const lineBytes = partsBytes(parts);
+    const eventLineBytes = event?.lineBytes ?? 9 + (sealedBytes(capped.value)?.length ?? Buffer.byteLength(jsonOf(capped.value) ?? 'null', 'utf8')); // `"event":…,`
     // While it runs the store holds the live record, so a reader sees its logs so far.
     const entry = this.remember(FINAL.has(record.status) ? stored : record, withEvent ? lineBytes : lineBytes + eventLineBytes, true);
     entry.event = { capped, lineBytes: eventLineBytes };
     this.trim();
-    this.pending.push(line);
+    for (const part of parts) this.pending.push(part);
     this.fileLines++;
     this.fileBytes += lineBytes;
     if ((this.fileLines > this.maxRecords * 2 && this.fileLines > 100) || this.fileBytes > this.maxBytes * 2) this.compactWanted = true;
@@ -376,7 +412,7 @@ export class InvocationStore {
         await this.compact();
         return;
       }
-      const batch = Buffer.from(this.pending.join(''), 'utf8');
+      const batch = toBuffers(this.pending);
       this.pending = [];
       this.handle ??= await open(this.file, 'a', HISTORY_FILE_MODE);
       await writeAll(this.handle, batch);
@@ -467,7 +503,7 @@ export class InvocationStore {
             'utf8',
           );
           bytes += data.length;
-          await writeAll(out, data);
+          await writeAll(out, [data]);
         }
         await out.sync();
       } finally {
@@ -484,6 +520,6 @@ export class InvocationStore {
     }
     for (const e of entries) e.eventWritten = true;
     this.fileLines = entries.length + this.pending.length;
-    this.fileBytes = bytes + this.pending.reduce((n, line) => n + Buffer.byteLength(line, 'utf8'), 0);
+    this.fileBytes = bytes + partsBytes(this.pending);
   }
 }

@@ -3,7 +3,7 @@
 // clients the record is broadcast to. What was cut is visible: a marker in place of the value and
 // the original size in `record.truncated`.
 import type { InvocationRecord, TruncatedFields, TruncatedValue } from '../protocol/records';
-import { jsonOf } from '../util/sealed-json';
+import { jsonOf, sealedBytes } from '../util/sealed-json';
 
 export const DEFAULT_INLINE_LIMIT_BYTES = 256 * 1024;
 /** How much of a cut value the marker keeps, so the panel still shows what it started with. */
@@ -18,6 +18,8 @@ export interface CappedValue {
 /** The value as the store would keep it: itself when its JSON fits, else a marker with its size. */
 export function capValue(value: unknown, limitBytes: number): CappedValue {
   if (value === undefined) return { value };
+  const sealed = sealedBytes(value);
+  if (sealed !== undefined && sealed.length <= limitBytes) return { value };
   const json = jsonOf(value) ?? 'null';
   // A JSON character is at most 3 UTF-8 bytes: most values are decided without counting bytes.
   if (json.length * 3 <= limitBytes) return { value };

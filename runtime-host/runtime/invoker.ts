@@ -19,7 +19,7 @@ import type { InitializationType } from './launch-environment';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
 import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
 import { sandboxFor, type Sandbox, type SandboxSetting } from './sandbox';
-import { jsonOf } from '../util/sealed-json';
+import { encodedJson } from '../util/sealed-json';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
 
 export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
@@ -148,7 +148,7 @@ export class LambdaInvoker implements Invoker {
     if (this.stopped) throw new Error('the invoker is shut down');
     const { fn } = request;
     // Encoded once: its size is checked here and it goes to the runtime as these bytes.
-    const body = Buffer.from(jsonOf(request.event === undefined ? null : request.event) ?? 'null', 'utf8');
+    const body = encodedJson(request.event === undefined ? null : request.event);
     const limit =
       request.invocationType === 'Event'
         ? (this.options.asyncMaxPayloadBytes ?? ASYNC_PAYLOAD_LIMIT_BYTES)
@@ -332,7 +332,8 @@ export class LambdaInvoker implements Invoker {
   /**
    * The caller's last word on the record (`completeRecord`), then the one `finished` announcement;
    * resolves once every listener's promise (the store's write) has settled, so nobody is answered
-   * before the record is durable.
+   * before the record is durable (at once with `returnBeforeStored`: the caller orders its own
+   * acknowledgement after the write).
    */
   private async finish(record: InvocationRecord, request: InvokeRequest): Promise<void> {
     try {
@@ -349,10 +350,11 @@ export class LambdaInvoker implements Invoker {
         process.emitWarning(`a 'finished' listener failed for ${record.id}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    if (writes.length > 0) {
-      const results = await Promise.allSettled(writes);
+    if (writes.length === 0) return;
+    const stored = Promise.allSettled(writes).then((results) => {
       for (const r of results) if (r.status === 'rejected') process.emitWarning(`storing ${record.id} failed: ${String(r.reason)}`);
-    }
+    });
+    if (!request.returnBeforeStored) await stored;
   }
 
   /** Records how long the invocation waited in the burst queue (nothing when it did not). */

@@ -55,6 +55,12 @@ export interface InvokeRequest {
    * complete. Must be synchronous; an exception is the caller's bug and is not allowed to lose the record.
    */
   completeRecord?(record: InvocationRecord): void;
+  /**
+   * Resolve as soon as the final record is announced, while the store writes it. For a caller that
+   * acknowledges nothing itself and orders its own acknowledgement after the store's write (a
+   * stream's checkpoint): it need not wait for the disk between two invocations.
+   */
+  returnBeforeStored?: boolean;
 }
 
 export interface InvokerOptions {

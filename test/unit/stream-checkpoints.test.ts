@@ -1,6 +1,6 @@
 // Stream checkpoints as the mappings write them: positions set while a write is in flight are
 // gathered into the next one, a position set just as a write ends still gets written, and every
-// position survives a reopen. A sealed event is written to the history once and reads back whole.
+// position survives a reopen, and none is written before the history lines of its batch. A sealed event is written to the history once and reads back whole.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,22 @@ describe('stream checkpoints', () => {
       Record<string, string | null>
     >;
     assert.deepEqual(Object.values(file['m']!), [null, '1', '2', '3']);
+  });
+
+  it('is written only once the history has written what came before it (a checkpoint on disk never covers a batch missing from the history)', async () => {
+    const dir = stateDir();
+    const stream = await Stream.open(dir, wanted, () => undefined);
+    let historyWritten!: () => void;
+    stream.beforeCheckpointWrite = () => new Promise<void>((resolve) => (historyWritten = resolve));
+    let landed = false;
+    const write = stream.setCheckpoint('m', stream.shards[0]!.shardId, '7').then(() => (landed = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const file = join(dir, 'streams', 'kinesis', 'orders', 'checkpoints.json');
+    assert.equal(landed, false);
+    assert.throws(() => readFileSync(file), /ENOENT/);
+    historyWritten();
+    await write;
+    assert.equal((JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>>)['m']![stream.shards[0]!.shardId], '7');
   });
 });
 

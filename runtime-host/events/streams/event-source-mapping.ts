@@ -18,7 +18,7 @@ import type { FunctionInfo } from '../../protocol/functions';
 import type { StreamFailureInfo } from '../../protocol/methods';
 import type { InvocationRecord } from '../../protocol/records';
 import { closeParent, parentRecord } from '../async-invocation';
-import { sealedJson, sealJson } from '../../util/sealed-json';
+import { sealedBytes, sealJson } from '../../util/sealed-json';
 import { matchesFilterPolicy } from '../sns/filter-policy';
 import { readBatchItemFailures, streamEvent, type StoredStreamRecord, type StreamIdentity } from './stream-event';
 import type { Shard, Stream } from './stream-store';
@@ -61,6 +61,8 @@ export class EventSourceMapping {
   private readonly retryDelaysMs: number[];
   /** Per shard, the write of its latest checkpoint (see advance()). */
   private readonly checkpointing = new Map<string, Promise<void>>();
+  /** Per shard, the next batch built while the function ran the current one (see prebuild()). */
+  private readonly prebuilt = new Map<string, { from: number; count: number; batch: { records: StoredStreamRecord[]; event: StreamEventPayload } }>();
 
   constructor(
     readonly id: string,
@@ -132,9 +134,30 @@ export class EventSourceMapping {
         }
         window = kept;
       }
-      const batch = this.cut(window, shard.shardId);
+      const ready = this.prebuilt.get(shard.shardId);
+      this.prebuilt.delete(shard.shardId);
+      const batch =
+        ready && ready.from === from && ready.count === window.length && ready.batch.records[0] === window[0] ? ready.batch : this.cut(window, shard.shardId);
       await this.processBatch(shard, batch.records, 0, undefined, batch.event);
     }
+  }
+
+  /**
+   * While the function runs a batch, builds the one that follows it if it succeeds — the records
+   * after it, as the poller will take them — so the next invocation does not wait for its event. The
+   * poller uses it only for exactly that window; a retry, a partial failure or more records arriving
+   * meanwhile (a window not yet full) build it again.
+   */
+  private prebuild(shard: Shard, after: StoredStreamRecord): void {
+    if (this.config.filters?.length || this.stopped) return;
+    setImmediate(() => {
+      if (this.stopped) return;
+      const from = shard.indexAfter(after.sequenceNumber);
+      const count = Math.min(this.config.batchSize, shard.records.length - from);
+      if (count <= 0) return;
+      const batch = this.cut(shard.records.slice(from, from + count), shard.shardId);
+      this.prebuilt.set(shard.shardId, { from, count, batch });
+    });
   }
 
   private matchesFilters(r: StoredStreamRecord, shardId: string): boolean {
@@ -163,8 +186,7 @@ export class EventSourceMapping {
    */
   private cut(records: StoredStreamRecord[], shardId: string): { records: StoredStreamRecord[]; event: StreamEventPayload } {
     const whole = this.event(records, shardId);
-    const text = sealedJson(whole)!;
-    if (text.length * 3 <= MAX_BATCH_PAYLOAD_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_BATCH_PAYLOAD_BYTES) return { records, event: whole };
+    if (sealedBytes(whole)!.length <= MAX_BATCH_PAYLOAD_BYTES) return { records, event: whole };
     let bytes = 20;
     for (let i = 0; i < records.length; i++) {
       bytes += Buffer.byteLength(JSON.stringify(whole.Records[i])) + 1;
@@ -239,7 +261,7 @@ export class EventSourceMapping {
         event = this.event(pending, shard.shardId);
         eventOf = pending;
       }
-      const record = await this.context.invoker
+      const invoking = this.context.invoker
         .invoke({
           fn: this.fn,
           event,
@@ -248,12 +270,16 @@ export class EventSourceMapping {
           attempt: retries,
           invocationType: 'RequestResponse',
           signal: this.abort.signal,
+          // The checkpoint is the acknowledgement, and its write waits for the history's (Stream.beforeCheckpointWrite).
+          returnBeforeStored: true,
           source: { ...this.batchSource(shard, pending), mapping: this.eventName },
         })
         .catch((err: unknown) => {
           this.context.log.error(`stream ${this.stream.name}: invoking ${this.fn.name} failed: ${err instanceof Error ? err.message : String(err)}`);
           return undefined;
         });
+      this.prebuild(shard, pending[pending.length - 1]!);
+      const record = await invoking;
       invokeCount++;
       if (record) lastRecord = record;
       if (this.abort.signal.aborted) {

@@ -136,6 +136,12 @@ export class Stream {
   /** Who waits for the positions set since the last write began. */
   private checkpointWaiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private checkpointWriting = false;
+  /**
+   * Waited for between taking the positions and writing them: the invocation history's write, so a
+   * checkpoint on disk never covers a batch whose final record is not on disk (the mappings do not
+   * wait for the history between batches: EventSourceMapping.processBatch).
+   */
+  beforeCheckpointWrite: (() => Promise<void>) | undefined;
 
   constructor(
     readonly meta: StreamMeta,
@@ -246,7 +252,10 @@ export class Stream {
     while (this.checkpointWaiters.length > 0) {
       const waiters = this.checkpointWaiters.splice(0);
       try {
-        await writeFile(tmp, `${JSON.stringify(this.checkpoints, null, 2)}\n`);
+        // Every position taken here belongs to a batch whose final record was put already: the wait covers it.
+        const text = `${JSON.stringify(this.checkpoints, null, 2)}\n`;
+        await this.beforeCheckpointWrite?.();
+        await writeFile(tmp, text);
         await rename(tmp, file);
         for (const w of waiters) w.resolve();
       } catch (err) {

@@ -214,6 +214,7 @@ export class StreamsSource implements EventSource {
     let opening = this.opening.get(key);
     if (!opening) {
       opening = Stream.open(this.context.stateDir, { kind, name, ...layout }, (m) => this.context.log.warn(`streams: ${m}`)).then((s) => {
+        s.beforeCheckpointWrite = () => this.context.records.written?.() ?? Promise.resolve();
         this.streams.set(key, s);
         this.opening.delete(key);
         return s;
