@@ -176,7 +176,7 @@ export async function run(): Promise<void> {
 
     // With a history: the store must not read all of it before the ready line.
     for (const [label, recordBytes] of [
-      ['10,000-record', 2_500],
+      ['10,000-record', 1_700],
       ['~100 MB', 10_000],
     ] as const) {
       const historyRoot = mkdtempSync(join(tmpdir(), 'lw-bench-start-history-'));

@@ -37,7 +37,7 @@ const TAIL_CHUNK_BYTES = 256 * 1024;
 /** Newest records read before the host is ready: several of the panel's pages. */
 const STARTUP_RECORDS = 500;
 /** Newest bytes read before the host is ready (whichever of the two budgets is reached first). */
-const STARTUP_BYTES = 4 * 1024 * 1024;
+const STARTUP_BYTES = 2 * 1024 * 1024;
 /** The background load holds the event loop at most about this long at a time. */
 const LOAD_SLICE_MS = 4;
 const DEFAULT_PAGE = 50;
