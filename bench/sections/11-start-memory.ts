@@ -7,8 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { serializeHostSettings } from '../../runtime-host/protocol/settings';
+import { InvocationStore } from '../../runtime-host/records/invocation-store';
 import { percentile } from '../helpers';
 
 // LW_BENCH_CLI runs another build (e.g. a copy of dist/ from before a change) for a before/after on one machine.
@@ -197,6 +199,22 @@ export async function run(): Promise<void> {
           `serve start → ready line, one function, a ${label} history (${HISTORY_RECORDS} records, ${(bytes / 1024 / 1024).toFixed(0)} MB): ` +
             `p50 ${percentile(sorted(wall), 50).toFixed(0)} ms (goal < 150 ms)${cpu.length ? `, CPU at ready p50 ${percentile(sorted(cpu), 50)} ms` : ''}`,
         );
+        // The same history in this process (this tree's store, so only without LW_BENCH_CLI): what the load
+        // takes before ready, how long the rest takes in the background, and the longest the event loop is held.
+        if (process.env.LW_BENCH_CLI) continue;
+        const delay = monitorEventLoopDelay({ resolution: 1 });
+        delay.enable();
+        const t0 = performance.now();
+        const store = new InvocationStore({ stateDir: join(historyRoot, '.lambda-workbench') });
+        const newestMs = performance.now() - t0;
+        await store.loaded();
+        const allMs = performance.now() - t0;
+        delay.disable();
+        console.log(
+          `  store load, in process: the newest records ${newestMs.toFixed(0)} ms (before ready), all ${store.size()} after ${allMs.toFixed(0)} ms ` +
+            `in the background, the event loop held at most ${(delay.max / 1e6).toFixed(1)} ms at a time (goal: a few ms)`,
+        );
+        await store.close();
       } finally {
         rmSync(historyRoot, { recursive: true, force: true });
       }

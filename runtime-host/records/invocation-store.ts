@@ -34,10 +34,15 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK_BYTES = 1024 * 1024;
 /** Read size while reading the newest lines backwards. */
 const TAIL_CHUNK_BYTES = 256 * 1024;
-/** Newest records read before the host is ready: several of the panel's pages. */
-const STARTUP_RECORDS = 500;
-/** Newest bytes read before the host is ready (whichever of the two budgets is reached first). */
-const STARTUP_BYTES = 2 * 1024 * 1024;
+/** Largest page a client may ask for (the panel asks for pages of this size). */
+const MAX_PAGE = 500;
+/** Newest records read before the host is ready: the panel's first page, and one more to know there is a next one. */
+const STARTUP_RECORDS = MAX_PAGE + 1;
+/**
+ * Newest bytes read before the host is ready, whichever of the two budgets is reached first: parsing
+ * costs about 8 ms per MB, so this bounds the load before ready whatever the history's size.
+ */
+const STARTUP_BYTES = 3 * 1024 * 1024;
 /** The background load holds the event loop at most about this long at a time. */
 const LOAD_SLICE_MS = 4;
 const DEFAULT_PAGE = 50;
@@ -45,7 +50,6 @@ const DEFAULT_PAGE = 50;
 const BATCH_MS = 10;
 /** Records serialised per turn while compacting in the background. */
 const COMPACT_CHUNK = 500;
-const MAX_PAGE = 500;
 
 export interface InvocationStoreOptions {
   stateDir: string;

@@ -91,11 +91,19 @@ describe('invocation store: loading a long history', () => {
     const store = new InvocationStore({ stateDir: dir });
     assert.ok(store.size() < MANY, `only the newest records are loaded before ready (${store.size()})`);
     const first = await beforeMerge(store, store.page({ limit: 50 }));
-    assert.equal(first.early, true, 'the first page did not wait for the older part');
+    assert.equal(first.early, true, 'the first page waited for the older part');
     assert.deepEqual(
       first.value.records.map((r) => r.id),
       newestFirst(MANY).slice(0, 50),
     );
+    // The panel's first page is the largest a client may ask for.
+    const panel = await beforeMerge(store, store.page({ limit: 500 }));
+    assert.equal(panel.early, true, "the panel's first page waited for the older part");
+    assert.deepEqual(
+      panel.value.records.map((r) => r.id),
+      newestFirst(MANY).slice(0, 500),
+    );
+    assert.equal(typeof panel.value.nextCursor, 'string');
     const odd = await beforeMerge(store, store.page({ function: 'Odd', limit: 20 }));
     assert.equal(odd.early, true);
     assert.deepEqual(
