@@ -2,16 +2,22 @@
 // function), and the resident memory of the host and of one idle Node execution environment, each
 // beside its anchor — a bare `node` doing the same much (printing a line; idling on a timer). On a
 // busy machine the wall-clock times stretch, so the host's CPU time at the ready line (from /proc)
-// is given too.
+// is given too. The same start with a long history (10,000 records, and ~100 MB, most of the byte
+// budget) shows that loading it does not hold the ready line back.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { serializeHostSettings } from '../../runtime-host/protocol/settings';
+import { InvocationStore } from '../../runtime-host/records/invocation-store';
 import { percentile } from '../helpers';
 
-const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+// LW_BENCH_CLI runs another build (e.g. a copy of dist/ from before a change) for a before/after on one machine.
+const CLI = process.env.LW_BENCH_CLI ?? join(__dirname, '..', '..', 'dist', 'cli.js');
 const RUNS = 9;
+const HISTORY_RUNS = 5;
+const HISTORY_RECORDS = 10_000;
 const TICK_MS = 10;
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
@@ -68,6 +74,59 @@ function environmentsRssMB(host: number): { mb: number; count: number } {
   return { mb: kb / 1024, count };
 }
 
+/**
+ * Writes a history of `records` finished records, one line each as a compacted file holds them,
+ * each about `recordBytes` long (an event, logs and a result, as an invocation leaves them).
+ */
+function writeHistory(stateDir: string, records: number, recordBytes: number): number {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const file = join(stateDir, 'invocations.jsonl');
+  const fd = openSync(file, 'w', 0o600);
+  let bytes = 0;
+  try {
+    const lines: string[] = [];
+    for (let i = 0; i < records; i++) {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      const queuedAt = 1_760_000_000_000 + i * 1000;
+      const record = {
+        id,
+        kind: 'invocation',
+        requestId: id,
+        functionName: i % 3 ? 'Hello' : 'Other',
+        trigger: 'manual',
+        status: i % 10 ? 'success' : 'error',
+        cold: i % 50 === 0,
+        runtime: 'nodejs22.x',
+        architecture: 'x86_64',
+        memorySizeMB: 128,
+        timeoutSeconds: 3,
+        timestamps: { queuedAt, invokeStartAt: queuedAt + 1, finishedAt: queuedAt + 12 },
+        durationMs: 11.2,
+        billedDurationMs: 12,
+        billingRule: 'per-ms-with-init',
+        maxMemoryUsedMB: 70,
+        event: { body: JSON.stringify({ order: i, items: 'x'.repeat(Math.floor(recordBytes / 4)) }), headers: { 'content-type': 'application/json' } },
+        result: { statusCode: 200, body: 'r'.repeat(Math.floor(recordBytes / 4)) },
+        logs: [
+          `START RequestId: ${id} Version: $LATEST`,
+          ...Array.from({ length: 8 }, (_, k) => `2026-01-01T00:00:00.000Z\t${id}\tINFO\tstep ${k} ${'l'.repeat(Math.floor(recordBytes / 20))}`),
+          `END RequestId: ${id}`,
+          `REPORT RequestId: ${id}\tDuration: 11.20 ms\tBilled Duration: 12 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB`,
+        ],
+      };
+      lines.push(JSON.stringify(record) + '\n');
+      if (lines.length === 500) {
+        bytes += writeSync(fd, lines.join(''));
+        lines.length = 0;
+      }
+    }
+    if (lines.length) bytes += writeSync(fd, lines.join(''));
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
 /** Spawns `args`, resolves with the first stdout line and the time to it. */
 async function untilFirstLine(args: string[], env?: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; line: string; ms: number }> {
   const t0 = performance.now();
@@ -116,6 +175,50 @@ export async function run(): Promise<void> {
       `serve start → ready line, one function: p50 ${percentile(sorted(ready), 50).toFixed(0)} ms (goal < 150 ms)${cpuText}; ` +
         `a bare node printing one line: p50 ${percentile(sorted(bare), 50).toFixed(0)} ms`,
     );
+
+    // With a history: the store must not read all of it before the ready line.
+    for (const [label, recordBytes] of [
+      ['10,000-record', 1_700],
+      ['~100 MB', 10_000],
+    ] as const) {
+      const historyRoot = mkdtempSync(join(tmpdir(), 'lw-bench-start-history-'));
+      try {
+        writeFileSync(join(historyRoot, 'template.yaml'), TEMPLATE);
+        writeFileSync(join(historyRoot, 'app.js'), 'exports.handler = async () => "hi";\n');
+        const bytes = writeHistory(join(historyRoot, '.lambda-workbench'), HISTORY_RECORDS, recordBytes);
+        const wall: number[] = [];
+        const cpu: number[] = [];
+        for (let i = 0; i < HISTORY_RUNS; i++) {
+          const serve = await untilFirstLine([CLI, 'serve', '--root', historyRoot, '--runtime-sdk', 'off'], env);
+          wall.push(serve.ms);
+          const ms = cpuMs(serve.proc.pid!);
+          if (ms !== undefined) cpu.push(ms);
+          await stop(serve.proc);
+        }
+        console.log(
+          `serve start → ready line, one function, a ${label} history (${HISTORY_RECORDS} records, ${(bytes / 1024 / 1024).toFixed(0)} MB): ` +
+            `p50 ${percentile(sorted(wall), 50).toFixed(0)} ms (goal < 150 ms)${cpu.length ? `, CPU at ready p50 ${percentile(sorted(cpu), 50)} ms` : ''}`,
+        );
+        // The same history in this process (this tree's store, so only without LW_BENCH_CLI): what the load
+        // takes before ready, how long the rest takes in the background, and the longest the event loop is held.
+        if (process.env.LW_BENCH_CLI) continue;
+        const delay = monitorEventLoopDelay({ resolution: 1 });
+        delay.enable();
+        const t0 = performance.now();
+        const store = new InvocationStore({ stateDir: join(historyRoot, '.lambda-workbench') });
+        const newestMs = performance.now() - t0;
+        await store.loaded();
+        const allMs = performance.now() - t0;
+        delay.disable();
+        console.log(
+          `  store load, in process: the newest records ${newestMs.toFixed(0)} ms (before ready), all ${store.size()} after ${allMs.toFixed(0)} ms ` +
+            `in the background, the event loop held at most ${(delay.max / 1e6).toFixed(1)} ms at a time (goal: a few ms)`,
+        );
+        await store.close();
+      } finally {
+        rmSync(historyRoot, { recursive: true, force: true });
+      }
+    }
 
     // Memory: an idle bare node, the host after start, one idle Node environment after one invoke.
     const idleNode = await untilFirstLine(['-e', 'console.log("ready"); setInterval(() => {}, 1000)']);

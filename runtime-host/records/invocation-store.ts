@@ -5,6 +5,11 @@
 // a count and a byte budget and compacts the file by rewriting it atomically (temp file + rename).
 // Event, result, logs and HTTP bodies are capped per record (record-caps.ts), and the file is read
 // line by line, so no history is ever too big to load.
+// Loading is in two parts so that a long history does not hold the host's start back: the newest
+// lines (a startup budget of records and bytes) are read backwards from the end at once; the older
+// part loads in the background in slices that yield to the event loop, and is then merged so that
+// the result is exactly what one sequential load would give. Until then, queries the newest records
+// answer exactly are answered at once, and the others wait for the merge (see `page`, `lookup`, `get`).
 // Appends go through one open handle and are batched: lines put within BATCH_MS of each other (or
 // while a write is in flight) go out together in one write. `written()` starts the write at once and
 // resolves once its batch is in the file, and the host answers a client only then: a crash loses
@@ -27,12 +32,24 @@ export const DEFAULT_MAX_HISTORY_MB = 256;
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** Read size while loading. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+/** Read size while reading the newest lines backwards. */
+const TAIL_CHUNK_BYTES = 256 * 1024;
+/** Largest page a client may ask for (the panel asks for pages of this size). */
+const MAX_PAGE = 500;
+/** Newest records read before the host is ready: the panel's first page, and one more to know there is a next one. */
+const STARTUP_RECORDS = MAX_PAGE + 1;
+/**
+ * Newest bytes read before the host is ready, whichever of the two budgets is reached first: parsing
+ * costs about 8 ms per MB, so this bounds the load before ready whatever the history's size.
+ */
+const STARTUP_BYTES = 3 * 1024 * 1024;
+/** The background load holds the event loop at most about this long at a time. */
+const LOAD_SLICE_MS = 4;
 const DEFAULT_PAGE = 50;
 /** How long a line may wait for others to share its write. */
 const BATCH_MS = 10;
 /** Records serialised per turn while compacting in the background. */
 const COMPACT_CHUNK = 500;
-const MAX_PAGE = 500;
 
 export interface InvocationStoreOptions {
   stateDir: string;
@@ -44,6 +61,11 @@ export interface InvocationStoreOptions {
   inlineLimitBytes?: number;
   /** Called once per load for the lines that could not be read (a torn tail, corrupted lines), and for write failures. */
   onWarning?: (message: string) => void;
+  /**
+   * The older part of a long history starts loading when `loadInBackground()` is called (the host:
+   * once its start-up is over) rather than at once; a query that needs it starts it too.
+   */
+  deferBackgroundLoad?: boolean;
 }
 
 export interface PageQuery {
@@ -58,6 +80,11 @@ export interface PageQuery {
 interface Entry {
   /** Order of first appearance: newest first means highest seq first. */
   seq: number;
+  /**
+   * Until the older part of the file is merged: the first of the newest lines for this id has no
+   * event, so earlier lines of the id are in the older part: its place (and event) are not known yet.
+   */
+  straddles?: boolean;
   record: InvocationRecord;
   /** Size of the record's full line (what it costs in the file after a compaction). */
   bytes: number;
@@ -65,6 +92,49 @@ interface Entry {
   eventWritten: boolean;
   /** The event as stored (capped), and what `"event":…` adds to a line: later lines of the id reuse both. */
   event?: { capped: CappedValue; lineBytes: number };
+}
+
+/** Records by id in order of first appearance (Map order = seq order), with the sums retention needs. */
+interface Table {
+  entries: Map<string, Entry>;
+  /** Sum of the records' line sizes. */
+  liveBytes: number;
+  nextSeq: number;
+}
+
+/** One line of the file read and parsed, kept as read so that the merge can apply it again. */
+interface ParsedLine {
+  record: InvocationRecord;
+  withEvent: boolean;
+  /** The line's length in bytes, without its newline. */
+  bytes: number;
+}
+
+/** What one load found besides records: the file's size in lines and bytes, and the damage for the one warning. */
+interface LoadTally {
+  fileLines: number;
+  fileBytes: number;
+  invalid: number;
+  oversized: number;
+  tornBytes: number;
+  /** A record longer than the inline limit was cut: the file must be rewritten with the cut form. */
+  needsRewrite: boolean;
+}
+
+/** What the background load keeps until the merge: what the newest lines were, and what was put meanwhile. */
+interface BackgroundLoad {
+  /** Where the newest lines start: the older part is the file's bytes before it. */
+  boundary: number;
+  newest: ParsedLine[];
+  /** Records put before the merge, in order, with the entry they went to (its `event` is set by `put`). */
+  puts: { record: InvocationRecord; bytes: number; eventWritten: boolean; entry: Entry }[];
+  tally: LoadTally;
+  /** Resolves once merged (or once the store is closed). */
+  done: Promise<void>;
+  settle: () => void;
+  /** Bumped to abandon a background load (a synchronous load took over, or the store closed). */
+  generation: number;
+  started: boolean;
 }
 
 const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
@@ -125,15 +195,141 @@ export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
 }
 
+export interface HistoryPage {
+  records: InvocationRecord[];
+  nextCursor?: string;
+}
+
+function emptyTally(): LoadTally {
+  return { fileLines: 0, fileBytes: 0, invalid: 0, oversized: 0, tornBytes: 0, needsRewrite: false };
+}
+
+/** Parses one line of the file; undefined for a line that is not a record (counted as damaged). */
+function parseLine(line: Buffer, tally: LoadTally): ParsedLine | undefined {
+  if (line.length === 0 || (line.length === 1 && line[0] === 13)) return undefined;
+  tally.fileLines++;
+  tally.fileBytes += line.length + 1;
+  let record: InvocationRecord;
+  try {
+    record = JSON.parse(line.toString('utf8')) as InvocationRecord;
+  } catch {
+    tally.invalid++;
+    return undefined;
+  }
+  if (!record || typeof record !== 'object' || typeof record.id !== 'string') {
+    tally.invalid++;
+    return undefined;
+  }
+  return { record, withEvent: Object.prototype.hasOwnProperty.call(record, 'event'), bytes: line.length };
+}
+
+/**
+ * Splits a stretch of the file into lines as chunks of it arrive, in order; a line longer than
+ * MAX_LINE_BYTES is skipped (counted as damaged) without being held. The stretch must end at a line end.
+ */
+class LineSplitter {
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  private skipping = false;
+
+  constructor(private readonly tally: LoadTally) {}
+
+  /** The whole lines `chunk[0, n)` completes (they may point into `chunk`: use them before it is reused). */
+  feed(chunk: Buffer, n: number): Buffer[] {
+    const lines: Buffer[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl < 0 || nl >= n) break;
+      if (this.skipping) {
+        this.skipping = false;
+      } else if (this.partBytes + (nl - start) > MAX_LINE_BYTES) {
+        this.tally.oversized++;
+        this.tally.fileLines++;
+        this.tally.fileBytes += this.partBytes + (nl - start) + 1;
+      } else {
+        this.parts.push(chunk.subarray(start, nl));
+        lines.push(this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts));
+      }
+      this.parts = [];
+      this.partBytes = 0;
+      start = nl + 1;
+    }
+    if (start < n && !this.skipping) {
+      if (this.partBytes + (n - start) > MAX_LINE_BYTES) {
+        // Too long to be one of ours: skip to its end without holding it.
+        this.tally.oversized++;
+        this.tally.fileLines++;
+        this.tally.fileBytes += this.partBytes + (n - start);
+        this.parts = [];
+        this.partBytes = 0;
+        this.skipping = true;
+      } else {
+        // The chunk buffer is reused: keep a copy of the partial line.
+        this.parts.push(Buffer.from(chunk.subarray(start, n)));
+        this.partBytes += n - start;
+      }
+    }
+    return lines;
+  }
+}
+
+function emptyTable(): Table {
+  return { entries: new Map(), liveBytes: 0, nextSeq: 0 };
+}
+
+/**
+ * Keeps the record (in its place when the id is known) and the size of its full line; returns the
+ * entry. A new entry gets `seqHint` when that keeps seqs rising (the seq it had before a merge).
+ */
+function rememberIn(table: Table, record: InvocationRecord, bytes: number, eventWritten: boolean, seqHint?: number): Entry {
+  const existing = table.entries.get(record.id);
+  if (existing) {
+    table.liveBytes += bytes - existing.bytes;
+    existing.record = record;
+    existing.bytes = bytes;
+    existing.eventWritten ||= eventWritten;
+    return existing;
+  }
+  const seq = Math.max(table.nextSeq, seqHint ?? 0);
+  table.nextSeq = seq + 1;
+  const entry: Entry = { seq, record, bytes, eventWritten };
+  table.entries.set(record.id, entry);
+  table.liveBytes += bytes;
+  return entry;
+}
+
+/** Drops the oldest records beyond the count and byte limits (Map iteration order is insertion order = seq order). */
+function trimIn(table: Table, maxRecords: number, maxBytes: number): void {
+  while (table.entries.size > maxRecords || (table.liveBytes > maxBytes && table.entries.size > 1)) {
+    const [oldest, entry] = table.entries.entries().next().value as [string, Entry];
+    table.entries.delete(oldest);
+    table.liveBytes -= entry.bytes;
+  }
+}
+
+/** Records still `running`/`queued` in the file ended when the host that wrote them went away. */
+function markInterrupted(table: Table): void {
+  for (const e of table.entries.values()) {
+    if (!FINAL.has(e.record.status)) {
+      e.record = { ...e.record, status: 'interrupted', timestamps: { ...e.record.timestamps } };
+    }
+  }
+}
+
+function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export class InvocationStore {
   readonly file: string;
   readonly maxRecords: number;
   readonly maxBytes: number;
   readonly inlineLimitBytes: number;
-  private readonly entries = new Map<string, Entry>();
-  private nextSeq = 0;
-  /** Sum of the live records' line sizes. */
-  private liveBytes = 0;
+  /** The records the store answers from: until the merge, the newest ones only (see `loading`). */
+  private table: Table = { entries: new Map(), liveBytes: 0, nextSeq: 0 };
+  /** Set while the older part of the file loads in the background; undefined once everything is in `table`. */
+  private loading: BackgroundLoad | undefined;
   /** Lines in the file (live + superseded), to know when compaction pays off. */
   private fileLines = 0;
   /** Bytes in the file (live + superseded). */
@@ -151,6 +347,8 @@ export class InvocationStore {
   /** Kept open between appends (opening the file per record costs more than the write). */
   private handle: FileHandle | undefined;
   private closed = false;
+  /** The older records could not be loaded: a rewrite would lose them, so the file is only appended to. */
+  private compactBlocked = false;
 
   constructor(private readonly options: InvocationStoreOptions) {
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
@@ -161,10 +359,20 @@ export class InvocationStore {
     this.load();
   }
 
+  private get entries(): Map<string, Entry> {
+    return this.table.entries;
+  }
+
+  /** Sum of the live records' line sizes. */
+  private get liveBytes(): number {
+    return this.table.liveBytes;
+  }
+
   /**
-   * Reads the file line by line (never as one string: a history of any size loads); damaged lines
-   * are skipped and reported in one warning. Records still `running`/`queued` from a previous host
-   * run ended when that host went away.
+   * Reads the newest lines (backwards from the end, within the startup budget) into the table at once;
+   * when the file holds more, the older part loads in the background (`loadOlder`) and is merged.
+   * Damaged lines are skipped and reported in one warning. Records still `running`/`queued` from a
+   * previous host run ended when that host went away.
    */
   private load(): void {
     let fd: number;
@@ -174,138 +382,311 @@ export class InvocationStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    let invalid = 0;
-    let oversized = 0;
-    let tornBytes = 0;
-    let needsRewrite = false;
+    const tally = emptyTally();
+    let newest: { lines: ParsedLine[]; boundary: number };
     try {
-      const size = fstatSync(fd).size;
-      const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-      let parts: Buffer[] = [];
-      let partBytes = 0;
-      let skipping = false;
-      let position = 0;
-      /** Offset just past the last newline: where a torn tail starts. */
-      let wholeUpTo = 0;
-      const takeLine = (line: Buffer) => {
-        if (line.length === 0 || (line.length === 1 && line[0] === 13)) return;
-        this.fileLines++;
-        this.fileBytes += line.length + 1;
-        let record: InvocationRecord;
-        try {
-          record = JSON.parse(line.toString('utf8')) as InvocationRecord;
-        } catch {
-          invalid++;
-          return;
-        }
-        if (!record || typeof record !== 'object' || typeof record.id !== 'string') {
-          invalid++;
-          return;
-        }
-        const existing = this.entries.get(record.id);
-        const withEvent = Object.prototype.hasOwnProperty.call(record, 'event');
-        if (!withEvent) record.event = existing ? existing.record.event : null;
-        // A line within the inline limit has no part beyond it (nothing to cut), and its size is the
-        // line's own (plus its event's, kept from an earlier line): no record is serialised again
-        // to load it, which was most of a large history's load time.
-        if (line.length <= this.inlineLimitBytes) {
-          const eventBytes = withEvent ? 0 : 9 + Buffer.byteLength(JSON.stringify(record.event) ?? 'null', 'utf8');
-          this.remember(record, line.length + 1 + eventBytes, true);
-        } else {
-          const capped = capRecord(record, this.inlineLimitBytes);
-          if (capped !== record) needsRewrite = true;
-          this.remember(capped, Buffer.byteLength(lineOf(capped), 'utf8'), true);
-        }
-        this.trim();
-      };
-      while (position < size) {
-        const n = readSync(fd, chunk, 0, Math.min(READ_CHUNK_BYTES, size - position), position);
-        if (n <= 0) break;
-        let start = 0;
-        for (;;) {
-          const nl = chunk.indexOf(10, start);
-          if (nl < 0 || nl >= n) break;
-          if (skipping) {
-            skipping = false;
-          } else if (partBytes + (nl - start) > MAX_LINE_BYTES) {
-            oversized++;
-            this.fileLines++;
-            this.fileBytes += partBytes + (nl - start) + 1;
-          } else {
-            parts.push(chunk.subarray(start, nl));
-            takeLine(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
-          }
-          parts = [];
-          partBytes = 0;
-          start = nl + 1;
-          wholeUpTo = position + start;
-        }
-        if (start < n && !skipping) {
-          if (partBytes + (n - start) > MAX_LINE_BYTES) {
-            // Too long to be one of ours: skip to its end without holding it.
-            oversized++;
-            this.fileLines++;
-            this.fileBytes += partBytes + (n - start);
-            parts = [];
-            partBytes = 0;
-            skipping = true;
-          } else {
-            // The chunk buffer is reused: keep a copy of the partial line.
-            parts.push(Buffer.from(chunk.subarray(start, n)));
-            partBytes += n - start;
-          }
-        }
-        position += n;
-      }
-      if (wholeUpTo < size) {
-        // A crash mid-append leaves a line without its newline: drop it so the next append starts clean.
-        tornBytes = size - wholeUpTo;
-        if (skipping) oversized--;
-        ftruncateSync(fd, wholeUpTo);
-      }
+      newest = this.readNewest(fd, tally);
     } finally {
       closeSync(fd);
     }
-    const damaged = invalid + oversized + (tornBytes > 0 ? 1 : 0);
+    if (newest.boundary === 0) {
+      // The whole file fit the budget: loaded, as one sequential load, now.
+      const table = this.replay(newest.lines, tally, emptyTable());
+      this.finishLoad(table, tally, 'sync');
+      return;
+    }
+    // Seqs of the newest records start past any seq the older part can use (it has fewer lines than
+    // bytes), so the cursors handed out before the merge stay valid after it.
+    this.table = { entries: new Map(), liveBytes: 0, nextSeq: newest.boundary + 1 };
+    for (const line of newest.lines) this.apply(this.table, line, tally, true);
+    markInterrupted(this.table);
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    this.loading = { boundary: newest.boundary, newest: newest.lines, puts: [], tally, done, settle, generation: 0, started: false };
+    if (!this.options.deferBackgroundLoad) this.loadInBackground();
+  }
+
+  /** Starts loading the older part of the history in the background (once; nothing to do when it is loaded). */
+  loadInBackground(): void {
+    if (!this.loading || this.loading.started) return;
+    this.loading.started = true;
+    void this.loadOlder(this.loading);
+  }
+
+  /**
+   * The newest whole lines, parsed, in file order, read backwards in chunks until STARTUP_RECORDS
+   * records or STARTUP_BYTES bytes, and where they start (0: the whole file). A torn last line (a
+   * crash mid-append) is cut off the file so that the next append starts clean.
+   */
+  private readNewest(fd: number, tally: LoadTally): { lines: ParsedLine[]; boundary: number } {
+    const size = fstatSync(fd).size;
+    const newestFirst: ParsedLine[] = [];
+    const ids = new Set<string>();
+    let taken = 0;
+    /** The end of the line being gathered, as pieces in file order (its start is in a chunk not read yet). */
+    let pieces: Buffer[] = [];
+    let pieceBytes = 0;
+    /** Offset just past the last newline: where a torn tail starts (-1 until found). */
+    let wholeUpTo = -1;
+    let boundary = size;
+    let position = size;
+    let full = false;
+    const take = (line: Buffer) => {
+      const parsed = parseLine(line, tally);
+      if (!parsed) return;
+      newestFirst.push(parsed);
+      ids.add(parsed.record.id);
+      taken += line.length + 1;
+      full = ids.size >= STARTUP_RECORDS || taken >= STARTUP_BYTES;
+    };
+    while (position > 0 && !full) {
+      const length = Math.min(TAIL_CHUNK_BYTES, position);
+      position -= length;
+      const chunk = Buffer.allocUnsafe(length);
+      let read = 0;
+      while (read < length) {
+        const n = readSync(fd, chunk, read, length - read, position + read);
+        if (n <= 0) throw new Error(`${this.file} shrank while loading`);
+        read += n;
+      }
+      let end = length;
+      while (end > 0 && !full) {
+        const nl = chunk.lastIndexOf(10, end - 1);
+        if (nl < 0) break;
+        if (wholeUpTo < 0) wholeUpTo = position + nl + 1;
+        else take(pieces.length === 0 ? chunk.subarray(nl + 1, end) : Buffer.concat([chunk.subarray(nl + 1, end), ...pieces]));
+        pieces = [];
+        pieceBytes = 0;
+        end = nl;
+        boundary = position + nl + 1;
+      }
+      if (full) break;
+      // A torn tail is never held; a line longer than the whole budget is left to the background load.
+      if (end > 0 && wholeUpTo >= 0) {
+        pieces.unshift(chunk.subarray(0, end));
+        pieceBytes += end;
+        if (pieceBytes + taken > STARTUP_BYTES) break;
+      }
+      if (position === 0) {
+        if (wholeUpTo < 0) wholeUpTo = 0;
+        else if (pieces.length > 0) take(Buffer.concat(pieces));
+        boundary = 0;
+      }
+    }
+    if (wholeUpTo < 0) wholeUpTo = 0;
+    if (boundary > wholeUpTo) boundary = wholeUpTo;
+    if (wholeUpTo < size) {
+      tally.tornBytes = size - wholeUpTo;
+      ftruncateSync(fd, wholeUpTo);
+    }
+    return { lines: newestFirst.reverse(), boundary };
+  }
+
+  /**
+   * Applies one parsed line to `table` as a sequential load does: the last line for an id wins, and a
+   * line without `event` keeps the one its id's earlier line stored. `newest`: the line is one of the
+   * newest read before the merge, so an id whose first line here has no event straddles the boundary.
+   */
+  private apply(table: Table, line: ParsedLine, tally: LoadTally, newest: boolean, seqOf?: (id: string) => number | undefined): void {
+    const record = { ...line.record };
+    const existing = table.entries.get(record.id);
+    if (!line.withEvent) record.event = existing ? existing.record.event : null;
+    let entry: Entry;
+    // A line within the inline limit has no part beyond it (nothing to cut), and its size is the
+    // line's own (plus its event's, kept from an earlier line): no record is serialised again
+    // to load it, which was most of a large history's load time.
+    if (line.bytes <= this.inlineLimitBytes) {
+      const eventBytes = line.withEvent ? 0 : 9 + Buffer.byteLength(JSON.stringify(record.event) ?? 'null', 'utf8');
+      entry = rememberIn(table, record, line.bytes + 1 + eventBytes, true, seqOf?.(record.id));
+    } else {
+      const capped = capRecord(record, this.inlineLimitBytes);
+      if (capped !== record) tally.needsRewrite = true;
+      entry = rememberIn(table, capped, Buffer.byteLength(lineOf(capped), 'utf8'), true, seqOf?.(record.id));
+    }
+    if (newest) {
+      if (!existing && !line.withEvent) entry.straddles = true;
+    } else {
+      trimIn(table, this.maxRecords, this.maxBytes);
+    }
+  }
+
+  /** Applies the lines in order to `table` (a sequential load) and marks what a previous host left running. */
+  private replay(lines: readonly ParsedLine[], tally: LoadTally, table: Table, seqOf?: (id: string) => number | undefined): Table {
+    for (const line of lines) this.apply(table, line, tally, false, seqOf);
+    markInterrupted(table);
+    return table;
+  }
+
+  /**
+   * The older part of the file, loaded in the background: read in chunks, parsed in slices of about
+   * LOAD_SLICE_MS between which the event loop runs, then merged. Abandoned when the store closes or
+   * a synchronous load (`get` of a record not loaded yet) takes over.
+   */
+  private async loadOlder(pending: BackgroundLoad): Promise<void> {
+    const generation = pending.generation;
+    const tally = emptyTally();
+    const table = emptyTable();
+    const splitter = new LineSplitter(tally);
+    const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(this.file, 'r');
+      let sliceStart = performance.now();
+      for (let position = 0; position < pending.boundary;) {
+        const { bytesRead } = await handle.read(chunk, 0, Math.min(READ_CHUNK_BYTES, pending.boundary - position), position);
+        if (pending.generation !== generation) return;
+        if (bytesRead <= 0) throw new Error('the file shrank while loading');
+        for (const line of splitter.feed(chunk, bytesRead)) {
+          const parsed = parseLine(line, tally);
+          if (parsed) this.apply(table, parsed, tally, false);
+          if (performance.now() - sliceStart >= LOAD_SLICE_MS) {
+            await yieldTurn();
+            if (pending.generation !== generation) return;
+            sliceStart = performance.now();
+          }
+        }
+        position += bytesRead;
+      }
+    } catch (err) {
+      if (pending.generation === generation) this.loadFailed(pending, err);
+      return;
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+    if (pending.generation !== generation) return;
+    this.merge(pending, table, tally);
+  }
+
+  /** Loads the older part at once: for a synchronous `get` of a record not loaded yet (as costly as a load before the merge was). */
+  private loadOlderSync(pending: BackgroundLoad): void {
+    pending.generation++;
+    const tally = emptyTally();
+    const table = emptyTable();
+    const splitter = new LineSplitter(tally);
+    const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    try {
+      const fd = openSync(this.file, 'r');
+      try {
+        for (let position = 0; position < pending.boundary;) {
+          const n = readSync(fd, chunk, 0, Math.min(READ_CHUNK_BYTES, pending.boundary - position), position);
+          if (n <= 0) throw new Error('the file shrank while loading');
+          for (const line of splitter.feed(chunk, n)) {
+            const parsed = parseLine(line, tally);
+            if (parsed) this.apply(table, parsed, tally, false);
+          }
+          position += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      this.loadFailed(pending, err);
+      return;
+    }
+    this.merge(pending, table, tally);
+  }
+
+  /** Never fatal: the host keeps the newest records, and never rewrites the file (that would lose the rest). */
+  private loadFailed(pending: BackgroundLoad, err: unknown): void {
+    this.options.onWarning?.(`${this.file}: cannot load the older records: ${(err as Error).message}; the newest ones are kept`);
+    this.compactBlocked = true;
+    this.loading = undefined;
+    pending.settle();
+  }
+
+  /**
+   * The older part's records (`older`, loaded as a sequential load would) and then the newest lines
+   * and the records put meanwhile, applied again on top in order: the result is the one sequential
+   * load followed by those puts. Records keep the seqs they were given before the merge, so cursors stay valid.
+   */
+  private merge(pending: BackgroundLoad, older: Table, olderTally: LoadTally): void {
+    const before = this.table.entries;
+    const seqOf = (id: string) => before.get(id)?.seq;
+    const tally = pending.tally;
+    tally.fileLines += olderTally.fileLines;
+    tally.fileBytes += olderTally.fileBytes;
+    tally.invalid += olderTally.invalid;
+    tally.oversized += olderTally.oversized;
+    tally.needsRewrite ||= olderTally.needsRewrite;
+    markInterrupted(older);
+    const table = this.replay(pending.newest, tally, older, seqOf);
+    const putLines = this.fileLines;
+    const putBytes = this.fileBytes;
+    for (const put of pending.puts) {
+      const entry = rememberIn(table, put.record, put.bytes, put.eventWritten, seqOf(put.record.id));
+      if (put.entry.event) entry.event = put.entry.event;
+      trimIn(table, this.maxRecords, this.maxBytes);
+    }
+    this.loading = undefined;
+    this.finishLoad(table, tally, 'background');
+    // Lines put before the merge are in the file too (or on their way).
+    this.fileLines += putLines;
+    this.fileBytes += putBytes;
+    pending.settle();
+  }
+
+  /** Takes the loaded table, warns once about damage, and rewrites the file when it holds lines no record needs. */
+  private finishLoad(table: Table, tally: LoadTally, mode: 'sync' | 'background'): void {
+    this.table = table;
+    this.fileLines = tally.fileLines;
+    this.fileBytes = tally.fileBytes;
+    const damaged = tally.invalid + tally.oversized + (tally.tornBytes > 0 ? 1 : 0);
     if (damaged > 0) {
       const why = [
-        invalid ? `${invalid} not valid JSON` : '',
-        oversized ? `${oversized} longer than ${MAX_LINE_BYTES / 1024 / 1024} MB` : '',
-        tornBytes ? `a torn last line (${tornBytes} bytes)` : '',
+        tally.invalid ? `${tally.invalid} not valid JSON` : '',
+        tally.oversized ? `${tally.oversized} longer than ${MAX_LINE_BYTES / 1024 / 1024} MB` : '',
+        tally.tornBytes ? `a torn last line (${tally.tornBytes} bytes)` : '',
       ].filter(Boolean);
       this.options.onWarning?.(`${this.file}: skipped ${damaged} damaged line${damaged === 1 ? '' : 's'}: ${why.join(', ')}`);
     }
-    for (const e of this.entries.values()) {
-      if (!FINAL.has(e.record.status)) {
-        e.record = { ...e.record, status: 'interrupted', timestamps: { ...e.record.timestamps } };
-      }
+    const rewrite = tally.needsRewrite || tally.invalid > 0 || tally.oversized > 0 || tally.fileLines > table.entries.size;
+    if (!rewrite) return;
+    // A small history is rewritten before the host is ready, as it always was; a long one through
+    // the writer, like any compaction while the host runs (never stopping the event loop for it).
+    if (mode === 'sync') this.compactSync();
+    else this.compactNow();
+  }
+
+  /** Starts a compaction through the writer (after the write in flight, if any), so it never races an append. */
+  private compactNow(): void {
+    if (this.closed) return;
+    if (this.writing) {
+      const next = () => this.compactNow();
+      void this.writing.then(next, next);
+      return;
     }
-    if (needsRewrite || invalid > 0 || oversized > 0 || this.fileLines > this.entries.size) this.compactSync();
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    const waiters = this.pendingWaiters;
+    this.pendingWaiters = [];
+    this.compactWanted = false;
+    this.writing = this.compact()
+      .catch((err: unknown) => this.options.onWarning?.(`cannot compact ${this.file}: ${(err as Error).message}`))
+      .finally(() => {
+        // The lines those waited for were covered by the rewrite (or are back in `pending` after a failure).
+        for (const resolve of waiters) resolve();
+        this.writing = undefined;
+        if (this.pending.length > 0 && !this.batchTimer) this.batchTimer = setTimeout(() => this.startWriting(), BATCH_MS);
+      });
+  }
+
+  /** Resolves once the whole history is loaded (at once for a history within the startup budget); starts the load if it waits. */
+  loaded(): Promise<void> {
+    this.loadInBackground();
+    return this.loading?.done ?? Promise.resolve();
   }
 
   /** Keeps the record (in its place when the id is known) and the size of its full line; returns the entry. */
   private remember(record: InvocationRecord, bytes: number, eventWritten: boolean): Entry {
-    const existing = this.entries.get(record.id);
-    if (existing) {
-      this.liveBytes += bytes - existing.bytes;
-      existing.record = record;
-      existing.bytes = bytes;
-      existing.eventWritten ||= eventWritten;
-      return existing;
-    }
-    const entry: Entry = { seq: this.nextSeq++, record, bytes, eventWritten };
-    this.entries.set(record.id, entry);
-    this.liveBytes += bytes;
+    const entry = rememberIn(this.table, record, bytes, eventWritten);
+    // Applied again on top of the older records when they are merged.
+    this.loading?.puts.push({ record, bytes, eventWritten, entry });
     return entry;
   }
 
-  /** Drops the oldest records beyond the count and byte limits (Map iteration order is insertion order = seq order). */
+  /** Drops the oldest records beyond the count and byte limits; not before the merge (the oldest are not loaded yet). */
   private trim(): void {
-    while (this.entries.size > this.maxRecords || (this.liveBytes > this.maxBytes && this.entries.size > 1)) {
-      const [oldest, entry] = this.entries.entries().next().value as [string, Entry];
-      this.entries.delete(oldest);
-      this.liveBytes -= entry.bytes;
-    }
+    if (!this.loading) trimIn(this.table, this.maxRecords, this.maxBytes);
   }
 
   /**
@@ -356,21 +737,42 @@ export class InvocationStore {
     });
   }
 
+  /**
+   * The record with this id. Before the merge, a record not among the newest (or whose earlier lines
+   * are in the older part) is found by loading the older part at once, as the whole load used to be:
+   * for the host's own synchronous bookkeeping; clients are answered through `lookup`, which waits.
+   */
   get(id: string): InvocationRecord | undefined {
+    const entry = this.entries.get(id);
+    if (this.loading && (!entry || entry.straddles)) {
+      this.loadOlderSync(this.loading);
+      return this.entries.get(id)?.record;
+    }
+    return entry?.record;
+  }
+
+  /** The record with this id, waiting for the older part of the history when it may be there. */
+  async lookup(id: string): Promise<InvocationRecord | undefined> {
+    const entry = this.entries.get(id);
+    if (this.loading && (!entry || entry.straddles)) await this.loaded();
     return this.entries.get(id)?.record;
   }
 
+  /** Records kept (before the merge: of those loaded so far). */
   size(): number {
     return this.entries.size;
   }
 
-  /** Bytes of the records kept (as their JSON lines). */
+  /** Bytes of the records kept (as their JSON lines; before the merge: of those loaded so far). */
   bytes(): number {
     return this.liveBytes;
   }
 
-  /** Newest first; the cursor is opaque to clients (the position of the last record returned). */
-  page(query: PageQuery = {}): { records: InvocationRecord[]; nextCursor?: string } {
+  /**
+   * Newest first; the cursor is opaque to clients (the position of the last record returned). Before
+   * the merge a page the newest records settle is answered at once; one that reaches past them waits.
+   */
+  async page(query: PageQuery = {}): Promise<HistoryPage> {
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_PAGE)), MAX_PAGE);
     let before = Number.POSITIVE_INFINITY;
     if (query.cursor !== undefined) {
@@ -379,21 +781,51 @@ export class InvocationStore {
       if (!Number.isInteger(decoded)) throw new InvalidCursorError(`invalid cursor '${query.cursor}'`);
       before = decoded;
     }
+    if (this.loading) {
+      const early = this.collect(query, limit, before, true);
+      if (early) return early;
+      await this.loaded();
+    }
+    return this.collect(query, limit, before, false)!;
+  }
+
+  /**
+   * The page from the records in memory. `newestOnly` (before the merge): from the records known to be
+   * newer than all of the older part, in the same order the merge gives them; undefined when those do
+   * not settle the page (it reaches past them).
+   */
+  private collect(query: PageQuery, limit: number, before: number, newestOnly: boolean): HistoryPage | undefined {
     const all = [...this.entries.values()];
     const out: Entry[] = [];
     let more = false;
+    let settled = !newestOnly;
+    let kept = 0;
+    let keptBytes = 0;
     for (let i = all.length - 1; i >= 0; i--) {
       const e = all[i]!;
+      if (newestOnly) {
+        // Older than every record first seen among the newest lines: its place is known after the merge.
+        if (e.straddles) continue;
+        // Retention keeps the newest records within both budgets: what is past them the merge drops.
+        kept++;
+        keptBytes += e.bytes;
+        if (kept > this.maxRecords || (keptBytes > this.maxBytes && kept > 1)) {
+          settled = true;
+          break;
+        }
+      }
       if (e.seq >= before) continue;
       if (query.function !== undefined && e.record.functionName !== query.function) continue;
       if (query.parentId !== undefined && e.record.parentId !== query.parentId) continue;
       if (query.traceId !== undefined && e.record.traceId !== query.traceId) continue;
       if (out.length === limit) {
         more = true;
+        settled = true;
         break;
       }
       out.push(e);
     }
+    if (!settled) return undefined;
     const last = out[out.length - 1];
     return {
       records: out.map((e) => e.record),
@@ -434,6 +866,14 @@ export class InvocationStore {
   }
 
   async close(): Promise<void> {
+    if (this.loading) {
+      // Abandoned: the file keeps the older records (nothing rewrites it before the merge); waiting queries get what is loaded.
+      const loading = this.loading;
+      this.loading = undefined;
+      loading.generation++;
+      this.compactBlocked = true;
+      loading.settle();
+    }
     await this.flush();
     this.closed = true;
     for (const resolve of this.pendingWaiters.splice(0)) resolve();
@@ -485,6 +925,15 @@ export class InvocationStore {
    * the lines it would have covered are appended as usual.
    */
   private async compact(): Promise<void> {
+    if (this.loading || this.compactBlocked) {
+      // The older records are not in memory: a rewrite now would drop them. This batch is appended
+      // instead; the merge compacts.
+      const batch = Buffer.from(this.pending.join(''), 'utf8');
+      this.pending = [];
+      this.handle ??= await open(this.file, 'a', HISTORY_FILE_MODE);
+      await writeAll(this.handle, batch);
+      return;
+    }
     const entries = [...this.entries.values()];
     // Every live record goes into the rewritten file, including those still waiting to be appended.
     const covered = this.pending;

@@ -103,12 +103,12 @@ export class TraceBook implements ServiceCallRecorder {
     if (!this.running.has(caller.id)) this.options.records.close(caller);
   }
 
-  /** Every record of a trace, oldest first (their spans are in `serviceCalls`). */
-  trace(traceId: string): InvocationRecord[] {
+  /** Every record of a trace, oldest first (their spans are in `serviceCalls`); waits for the history's older part when it loads. */
+  async trace(traceId: string): Promise<InvocationRecord[]> {
     const out: InvocationRecord[] = [];
     let cursor: string | undefined;
     do {
-      const page = this.options.store.page({ traceId, limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) });
+      const page = await this.options.store.page({ traceId, limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) });
       out.push(...page.records);
       cursor = page.nextCursor;
     } while (cursor !== undefined);

@@ -193,6 +193,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}),
     ...(options.maxHistoryMB ? { maxBytes: options.maxHistoryMB * 1024 * 1024 } : {}),
     onWarning: (m) => log.warn(m),
+    // The newest records are loaded now; the rest of a long history once start-up is over (below).
+    deferBackgroundLoad: true,
   });
   const invoker = new LambdaInvoker({ region, accountId, stateDir, hostLog: (level, message) => log[level](message), aws, ...(options.invoker ?? {}) });
   registry.attach(invoker);
@@ -355,6 +357,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       });
     }
     lock.update(wsServer.url);
+    // After the caller's ready line (it is written in the same turn this resolves in): the older part
+    // of the history loads in slices that would otherwise share the event loop with start-up.
+    setImmediate(() => store.loadInBackground());
     return {
       context,
       registry,
@@ -522,7 +527,8 @@ function coreMethods(
       const parentId = optionalString(p, 'parentId', 'listInvocations');
       const limit = optionalInteger(p, 'limit', 'listInvocations', 1, 500);
       try {
-        return store.page({
+        // Awaited here: a bad cursor rejects, and is answered as invalid params below.
+        return await store.page({
           ...(fnName !== undefined ? { function: fnName } : {}),
           ...(cursor !== undefined ? { cursor } : {}),
           ...(parentId !== undefined ? { parentId } : {}),
@@ -535,7 +541,7 @@ function coreMethods(
     },
     getInvocation: async (params) => {
       const id = requiredString(objectParams(params, 'getInvocation', '{"id":"<record id>"}'), 'id', 'getInvocation', '{"id":"<record id>"}');
-      const record = store.get(id);
+      const record = await store.lookup(id);
       if (!record)
         throw new UserError(
           `invocation '${id}' not found`,
@@ -553,7 +559,7 @@ function coreMethods(
           'Invalid params',
           `getTrace: "traceId" must be a trace root like 1-67a1b2c3-0123456789abcdef01234567 (or a whole X-Amzn-Trace-Id header)`,
         );
-      const records = traces.trace(traceId);
+      const records = await traces.trace(traceId);
       if (records.length === 0) {
         throw new UserError(`trace '${traceId}' not found`, "trace ids come from a record's traceId; old records are dropped by retention", 'ResourceNotFound');
       }

@@ -162,7 +162,7 @@ describe('AWS endpoint: service calls for the trace', () => {
         req.end('{"n":1}');
       });
       assert.deepEqual(invoked, { status: 200, body: JSON.stringify({ echoed: { n: 1 } }) });
-      const echo = host.store.page({ function: 'Echo' }).records[0];
+      const echo = (await host.store.page({ function: 'Echo' })).records[0];
       assert.equal(echo?.parentId, 'caller-record');
       const invokeSpan = spans.find((s) => s.service === 'lambda');
       assert.deepEqual([invokeSpan?.operation, invokeSpan?.resource, invokeSpan?.status], ['Invoke', 'Echo', 200]);

@@ -123,7 +123,7 @@ async function put(source: string): Promise<{ eventId: string; record: Invocatio
   const out = await events.send(new PutEventsCommand({ Entries: [{ Source: source, DetailType: 'Test', Detail: '{"n":1}' }] }));
   const eventId = out.Entries![0]!.EventId!;
   await eventBridge.idle();
-  const record = host.store.page({ limit: 500 }).records.find((r) => r.kind === 'eventbridge-event' && (r.event as { id: string }).id === eventId)!;
+  const record = (await host.store.page({ limit: 500 })).records.find((r) => r.kind === 'eventbridge-event' && (r.event as { id: string }).id === eventId)!;
   return { eventId, record };
 }
 

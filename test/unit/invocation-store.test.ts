@@ -45,36 +45,36 @@ describe('invocation store', () => {
   it('pages newest first with a cursor, filtered by function and parent', async () => {
     const store = new InvocationStore({ stateDir: stateDir() });
     for (let i = 0; i < 7; i++) store.put(record(`r${i}`, { functionName: i % 2 ? 'Odd' : 'Even', ...(i >= 5 ? { parentId: 'p1' } : {}) }));
-    const first = store.page({ limit: 3 });
+    const first = await store.page({ limit: 3 });
     assert.deepEqual(
       first.records.map((r) => r.id),
       ['r6', 'r5', 'r4'],
     );
     assert.equal(typeof first.nextCursor, 'string');
-    const second = store.page({ limit: 3, cursor: first.nextCursor! });
+    const second = await store.page({ limit: 3, cursor: first.nextCursor! });
     assert.deepEqual(
       second.records.map((r) => r.id),
       ['r3', 'r2', 'r1'],
     );
-    const third = store.page({ limit: 3, cursor: second.nextCursor! });
+    const third = await store.page({ limit: 3, cursor: second.nextCursor! });
     assert.deepEqual(
       third.records.map((r) => r.id),
       ['r0'],
     );
     assert.equal(third.nextCursor, undefined);
     assert.deepEqual(
-      store.page({ function: 'Odd' }).records.map((r) => r.id),
+      (await store.page({ function: 'Odd' })).records.map((r) => r.id),
       ['r5', 'r3', 'r1'],
     );
     assert.deepEqual(
-      store.page({ parentId: 'p1' }).records.map((r) => r.id),
+      (await store.page({ parentId: 'p1' })).records.map((r) => r.id),
       ['r6', 'r5'],
     );
     assert.deepEqual(
-      store.page({ function: 'Odd', limit: 2 }).records.map((r) => r.id),
+      (await store.page({ function: 'Odd', limit: 2 })).records.map((r) => r.id),
       ['r5', 'r3'],
     );
-    assert.throws(() => store.page({ cursor: 'not a cursor!' }), InvalidCursorError);
+    await assert.rejects(store.page({ cursor: 'not a cursor!' }), InvalidCursorError);
     await store.close();
   });
 
@@ -85,7 +85,7 @@ describe('invocation store', () => {
     store.put(record('b'));
     store.put(record('a', { status: 'error', durationMs: 12.5 }));
     assert.deepEqual(
-      store.page().records.map((r) => [r.id, r.status]),
+      (await store.page()).records.map((r) => [r.id, r.status]),
       [
         ['b', 'success'],
         ['a', 'error'],
@@ -95,7 +95,7 @@ describe('invocation store', () => {
     assert.equal(lines(dir).length, 3);
     const reopened = new InvocationStore({ stateDir: dir });
     assert.deepEqual(
-      reopened.page().records.map((r) => [r.id, r.status]),
+      (await reopened.page()).records.map((r) => [r.id, r.status]),
       [
         ['b', 'success'],
         ['a', 'error'],
@@ -126,7 +126,7 @@ describe('invocation store', () => {
     const warnings: string[] = [];
     const reopened = new InvocationStore({ stateDir: dir, onWarning: (m) => warnings.push(m) });
     assert.deepEqual(
-      reopened.page().records.map((r) => r.id),
+      (await reopened.page()).records.map((r) => r.id),
       ['whole'],
     );
     assert.equal(warnings.length, 1);
@@ -139,7 +139,7 @@ describe('invocation store', () => {
     );
     const third = new InvocationStore({ stateDir: dir });
     assert.deepEqual(
-      third.page().records.map((r) => r.id),
+      (await third.page()).records.map((r) => r.id),
       ['after', 'whole'],
     );
     await third.close();
@@ -151,7 +151,7 @@ describe('invocation store', () => {
     const warnings: string[] = [];
     const store = new InvocationStore({ stateDir: dir, onWarning: (m) => warnings.push(m) });
     assert.deepEqual(
-      store.page().records.map((r) => r.id),
+      (await store.page()).records.map((r) => r.id),
       ['two', 'one'],
     );
     assert.deepEqual(
@@ -167,7 +167,7 @@ describe('invocation store', () => {
     for (let i = 0; i < 150; i++) store.put(record(`r${i}`));
     assert.equal(store.size(), 5);
     assert.deepEqual(
-      store.page().records.map((r) => r.id),
+      (await store.page()).records.map((r) => r.id),
       ['r149', 'r148', 'r147', 'r146', 'r145'],
     );
     assert.equal(store.get('r0'), undefined);
@@ -176,7 +176,7 @@ describe('invocation store', () => {
     assert.ok(lines(dir).length < 150, `file has ${lines(dir).length} lines`);
     const reopened = new InvocationStore({ stateDir: dir, maxRecords: 5 });
     assert.deepEqual(
-      reopened.page().records.map((r) => r.id),
+      (await reopened.page()).records.map((r) => r.id),
       ['r149', 'r148', 'r147', 'r146', 'r145'],
     );
     assert.deepEqual(
@@ -203,7 +203,7 @@ describe('invocation store', () => {
     const reopened = new InvocationStore({ stateDir: dir, maxRecords: 50 });
     assert.equal(reopened.size(), 50);
     assert.deepEqual(
-      reopened.page({ limit: 50 }).records.map((r) => [r.id, r.status]),
+      (await reopened.page({ limit: 50 })).records.map((r) => [r.id, r.status]),
       Array.from({ length: 50 }, (_, k) => 139 - k).map((i) => [`r${i}`, i >= 120 ? 'error' : 'success']),
     );
     await reopened.close();
@@ -217,7 +217,7 @@ describe('invocation store', () => {
     await store.close();
     const smaller = new InvocationStore({ stateDir: dir, maxRecords: 3 });
     assert.deepEqual(
-      smaller.page().records.map((r) => r.id),
+      (await smaller.page()).records.map((r) => r.id),
       ['r9', 'r8', 'r7'],
     );
     assert.equal(lines(dir).length, 3);
@@ -280,7 +280,7 @@ describe('invocation store', () => {
     for (let i = 0; i < 40; i++) store.put(record(`r${i}`, { event: { pad: 'p'.repeat(100_000) } }));
     assert.ok(store.bytes() <= maxBytes, `${store.bytes()} bytes kept`);
     assert.ok(store.size() >= 8 && store.size() < 40, `${store.size()} records kept`);
-    assert.equal(store.page({ limit: 1 }).records[0]!.id, 'r39');
+    assert.equal((await store.page({ limit: 1 })).records[0]!.id, 'r39');
     assert.equal(store.get('r0'), undefined);
     const kept = store.size();
     await store.close();
@@ -306,7 +306,7 @@ describe('invocation store', () => {
     const warnings: string[] = [];
     const store = new InvocationStore({ stateDir: dir, onWarning: (m) => warnings.push(m) });
     assert.deepEqual(
-      store.page().records.map((r) => r.id),
+      (await store.page()).records.map((r) => r.id),
       ['after', 'before'],
     );
     assert.deepEqual(

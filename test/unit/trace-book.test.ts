@@ -162,7 +162,7 @@ describe('trace book', () => {
     );
     const again = new TraceBook({ records: new InvocationHub(reopened), store: reopened, notify: () => {} });
     assert.deepEqual(
-      again.trace(ROOT).map((r) => r.id),
+      (await again.trace(ROOT)).map((r) => r.id),
       ['a'],
     );
     await reopened.close();
