@@ -928,7 +928,7 @@ export class InvocationStore {
     if (this.loading || this.compactBlocked) {
       // The older records are not in memory: a rewrite now would drop them. This batch is appended
       // instead; the merge compacts.
-      const batch = Buffer.from(this.pending.join(''), 'utf8');
+      const batch = toBuffers(this.pending);
       this.pending = [];
       this.handle ??= await open(this.file, 'a', HISTORY_FILE_MODE);
       await writeAll(this.handle, batch);
