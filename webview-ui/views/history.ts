@@ -42,7 +42,9 @@ export class HistoryList {
     });
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
     new ResizeObserver(() => {
+      // Also after being hidden (another tab), when the browser may have moved the scroll position without a scroll event.
       this.heightPx = this.viewport.clientHeight;
+      this.scrollTopPx = this.viewport.scrollTop;
       this.schedule();
     }).observe(this.viewport);
     const head = h(
