@@ -2,6 +2,7 @@
 // when any of them changes. Same code in the VS Code webview and in the browser dashboard.
 import type { DurableExecutionSummary } from '../runtime-host/protocol/durable';
 import type { FunctionInfo } from '../runtime-host/protocol/functions';
+import type { ListInvocationsResult } from '../runtime-host/protocol/methods';
 import type { InvocationRecord, ServiceCallSpan } from '../runtime-host/protocol/records';
 import { DEFAULT_TUNE_RUNS, DEFAULT_TUNE_SIZES_MB, type TuneFinished, type TuneProgress } from '../runtime-host/protocol/tune';
 import { button, h, icon, replaceChildren } from './dom';
@@ -55,6 +56,9 @@ export class PanelApp {
   private frame = 0;
   private dirty = { list: false, detail: false, summary: false, filters: false };
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  private searchBox: HTMLInputElement | undefined;
+  /** What the filter bar was last built for (function names and the drop-downs' values). */
+  private filtersKey = '';
 
   constructor(
     mount: HTMLElement,
@@ -215,28 +219,35 @@ export class PanelApp {
   private async load(): Promise<void> {
     this.loading = true;
     try {
-      const [functions, lastTune] = await Promise.all([
+      // The history's first page does not wait for the catalog: the rows are what the user opened the panel for.
+      const catalog = Promise.all([
         this.transport.request('listFunctions', undefined).catch(() => [] as FunctionInfo[]),
         this.transport.request('tune.last', undefined).catch(() => null),
-      ]);
-      this.functions = functions;
-      if (lastTune && !this.tune.result) this.tune = { ...this.tune, result: lastTune };
-      let cursor: string | undefined;
+      ]).then(([functions, lastTune]) => {
+        this.functions = functions;
+        if (lastTune && !this.tune.result) this.tune = { ...this.tune, result: lastTune };
+        this.invalidate({ filters: true, summary: true });
+      });
       let loaded = 0;
+      let next: Promise<ListInvocationsResult> | undefined = this.transport.request('listInvocations', { limit: PAGE_SIZE });
       // The first page is drawn at once; the rest (up to 20 pages) every LOAD_REDRAW_MS and at the end:
-      // drawing the list, filters and summary for each page took longer than fetching it.
+      // drawing the list for each page took longer than fetching it.
       let drawnAt = 0;
-      do {
-        const page = await this.transport.request('listInvocations', { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      while (next) {
+        const page: ListInvocationsResult = await next;
+        loaded += page.records.length;
+        // Ask for the following page before merging this one, so the host works on it meanwhile.
+        const cursor = loaded < HISTORY_LIMIT ? page.nextCursor : undefined;
+        next = cursor ? this.transport.request('listInvocations', { limit: PAGE_SIZE, cursor }) : undefined;
         // A page is a snapshot: a notification that arrived meanwhile may be newer.
         this.history.merge(page.records);
-        loaded += page.records.length;
-        cursor = page.nextCursor;
-        if (drawnAt === 0 || performance.now() - drawnAt >= LOAD_REDRAW_MS || !cursor) {
+        const selectedArrived = this.state.selectedId !== undefined && page.records.some((r) => r.id === this.state.selectedId);
+        if (drawnAt === 0 || performance.now() - drawnAt >= LOAD_REDRAW_MS || !next) {
           drawnAt = performance.now();
-          this.invalidate({ list: true, summary: true, filters: true, detail: true });
-        }
-      } while (cursor && loaded < HISTORY_LIMIT);
+          this.invalidate({ list: true, summary: true, filters: true, detail: selectedArrived });
+        } else if (selectedArrived) this.invalidate({ detail: true });
+      }
+      await catalog;
       this.invalidate({ list: true, summary: true, filters: true, detail: true });
       if (this.state.selectedId) void this.refreshSelected(this.state.selectedId);
       if (this.state.view === 'executions') void this.durable.reload();
@@ -333,6 +344,15 @@ export class PanelApp {
 
   private renderFilters(): void {
     const f = this.state.filter;
+    const names = this.functionNames();
+    // Redrawn for every page while the history loads: rebuilt only when it would show something else,
+    // so an open drop-down or the search box being typed in is not replaced under the user.
+    const key = JSON.stringify([names, f.functionName, f.status, f.trigger]);
+    if (key === this.filtersKey && this.searchBox) {
+      if (this.searchBox.value !== f.search && document.activeElement !== this.searchBox) this.searchBox.value = f.search;
+      return;
+    }
+    this.filtersKey = key;
     const select = (testId: string, label: string, allLabel: string, value: string, options: [string, string][], onChange: (v: string) => void) =>
       h(
         'select',
@@ -346,6 +366,7 @@ export class PanelApp {
       attrs: { type: 'search', placeholder: 'Search event, result, logs', 'aria-label': 'Search event, result and logs', spellcheck: 'false' },
     });
     searchBox.value = f.search;
+    this.searchBox = searchBox;
     searchBox.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => this.setFilter({ search: searchBox.value }), 120);
@@ -357,7 +378,7 @@ export class PanelApp {
         'Function',
         'All functions',
         f.functionName,
-        this.functionNames().map((n) => [n, n]),
+        names.map((n) => [n, n]),
         (v) => this.setFilter({ functionName: v }),
       ),
       select(

@@ -38,6 +38,9 @@ export class HistoryModel {
       } else if (this.ordered.length === 0 || compareNewestFirst(record, this.ordered[0]) <= 0) {
         // The live case: a new record is the newest one.
         this.ordered.unshift(record);
+      } else if (compareNewestFirst(record, this.ordered[this.ordered.length - 1]) >= 0) {
+        // The loading case: a page of history is older than everything so far.
+        this.ordered.push(record);
       } else {
         this.ordered.push(record);
         needsSort = true;

@@ -19,6 +19,14 @@ export class HistoryList {
   private selectedId: string | undefined;
   private markedId: string | undefined;
   private frame = 0;
+  /**
+   * The viewport's scroll position and height as last seen by its scroll and resize events: reading them
+   * from the element while rendering forced a layout of the whole panel in the middle of each redraw.
+   */
+  private scrollTopPx = 0;
+  private heightPx = 0;
+  /** What the rows in the DOM show. */
+  private drawn: { records: readonly InvocationRecord[]; start: number; selectedId: string | undefined; markedId: string | undefined } | undefined;
 
   constructor(
     private readonly onSelect: (record: InvocationRecord) => void,
@@ -28,11 +36,17 @@ export class HistoryList {
     this.spacer = h('div', { class: 'spacer' }, this.rowsEl);
     this.viewport = h('div', { class: 'viewport', data: { testid: 'history' }, attrs: { tabindex: '0' } }, this.spacer);
     this.viewport.addEventListener('scroll', () => {
+      this.scrollTopPx = this.viewport.scrollTop;
       this.schedule();
-      this.onScroll(this.viewport.scrollTop);
+      this.onScroll(this.scrollTopPx);
     });
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
-    new ResizeObserver(() => this.schedule()).observe(this.viewport);
+    new ResizeObserver(() => {
+      // Also after being hidden (another tab), when the browser may have moved the scroll position without a scroll event.
+      this.heightPx = this.viewport.clientHeight;
+      this.scrollTopPx = this.viewport.scrollTop;
+      this.schedule();
+    }).observe(this.viewport);
     const head = h(
       'div',
       { class: 'row head' },
@@ -52,19 +66,19 @@ export class HistoryList {
   }
 
   get scrollTop(): number {
-    return this.viewport.scrollTop;
+    return this.scrollTopPx;
   }
 
   set scrollTop(px: number) {
     this.viewport.scrollTop = px;
+    this.scrollTopPx = this.viewport.scrollTop;
     this.schedule();
   }
 
   reveal(id: string): void {
     const i = this.records.findIndex((r) => r.id === id);
     if (i < 0) return;
-    this.viewport.scrollTop = scrollToReveal(i, ROW_HEIGHT_PX, this.viewport.scrollTop, this.viewport.clientHeight);
-    this.schedule();
+    this.scrollTop = scrollToReveal(i, ROW_HEIGHT_PX, this.scrollTopPx, this.heightPx);
   }
 
   private schedule(): void {
@@ -77,9 +91,23 @@ export class HistoryList {
 
   /** Renders synchronously (tests and first paint). */
   render(): void {
-    const range = visibleRange(this.records.length, ROW_HEIGHT_PX, this.viewport.scrollTop, this.viewport.clientHeight || 600);
+    const range = visibleRange(this.records.length, ROW_HEIGHT_PX, this.scrollTopPx, this.heightPx || 600);
     setStyle(this.spacer, { height: `${range.totalPx}px` });
     setStyle(this.rowsEl, { transform: `translateY(${range.offsetPx}px)` });
+    // While the history loads, older pages grow the list below the rows on screen: those rows stay as
+    // they are (rebuilding them meant laying them out again for every page).
+    const drawn = { records: this.records.slice(range.start, range.end), start: range.start, selectedId: this.selectedId, markedId: this.markedId };
+    const last = this.drawn;
+    this.drawn = drawn;
+    if (
+      last &&
+      last.start === drawn.start &&
+      last.selectedId === drawn.selectedId &&
+      last.markedId === drawn.markedId &&
+      last.records.length === drawn.records.length &&
+      last.records.every((r, i) => r === drawn.records[i])
+    )
+      return;
     const rows: HTMLElement[] = [];
     for (let i = range.start; i < range.end; i++) rows.push(this.row(this.records[i], i));
     if (this.records.length === 0) rows.push(h('div', { class: 'empty-row' }, icon('info'), ' No invocations match.'));
