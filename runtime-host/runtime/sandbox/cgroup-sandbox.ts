@@ -5,7 +5,17 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { killAndRemoveSync, killCgroupTrees, pidAlive, readText, removeCgroupTrees, SANDBOX_FOLDER, writeText, type CgroupLayout } from './cgroup-fs';
+import {
+  CgroupFile,
+  killAndRemoveSync,
+  killCgroupTrees,
+  pidAlive,
+  readText,
+  removeCgroupTrees,
+  SANDBOX_FOLDER,
+  writeText,
+  type CgroupLayout,
+} from './cgroup-fs';
 import { cfsQuotaUs, CFS_PERIOD_US, cpuCoresFor, PIDS_MAX } from './cpu';
 import type { EnvironmentSandbox, LaunchCommand, Sandbox, SandboxKind } from './types';
 import { startWatchdog } from './watchdog-client';
@@ -162,6 +172,8 @@ class CgroupEnvironment implements EnvironmentSandbox {
   private readonly v1: boolean;
   private disposed = false;
   private disposing: Promise<void> | undefined;
+  /** Read at every invocation's end (Max Memory Used). */
+  private readonly peakFile: CgroupFile;
 
   constructor(
     flavour: Flavour,
@@ -178,6 +190,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
     };
     this.roots = [...new Set(Object.values(this.dirs))];
     for (const dir of this.roots) mkdirSync(dir, { recursive: true });
+    this.peakFile = new CgroupFile(join(this.dirs.memory, this.v1 ? 'memory.max_usage_in_bytes' : 'memory.peak'));
     this.cpuCores = cpuCoresFor(memorySizeMB, coreCount());
     const bytes = String(memorySizeMB * 1024 * 1024);
     const limits: [string, string, boolean][] = this.v1
@@ -233,7 +246,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
   }
 
   peakMemoryKB(): number | undefined {
-    const text = readText(join(this.dirs.memory, this.v1 ? 'memory.max_usage_in_bytes' : 'memory.peak'));
+    const text = this.peakFile.read();
     const bytes = text === undefined ? NaN : Number(text.trim());
     return Number.isFinite(bytes) ? Math.round(bytes / 1024) : undefined;
   }
@@ -256,6 +269,7 @@ class CgroupEnvironment implements EnvironmentSandbox {
 
   private async removeAll(): Promise<void> {
     this.disposed = true;
+    this.peakFile.close();
     const until = Date.now() + 5000;
     for (;;) {
       killCgroupTrees(this.roots);
