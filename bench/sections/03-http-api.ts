@@ -19,9 +19,9 @@ const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 50);
 const WARMUP_MS = 3000;
 const WARMUP_TIMEOUT_MS = 120_000;
-/** The pool counts as grown once its size has not changed for this long (rounds of STEADY_ROUND_MS). */
+/** The pool counts as grown once its size has not changed for this long (sampled every STEADY_SAMPLE_MS). */
 const STEADY_FOR_MS = 3000;
-const STEADY_ROUND_MS = 1000;
+const STEADY_SAMPLE_MS = 250;
 const STEADY_MAX_MS = 60_000;
 
 const HANDLER = "exports.handler = async () => ({ statusCode: 200, body: 'hello' });\n";
@@ -42,9 +42,10 @@ interface Measured extends LoadResult {
 
 /**
  * N connections, each sending its next request as soon as the last answer arrives, for `durationMs`
- * or — when `untilEachDid` is given — until every connection has completed that many requests.
+ * or — when `untilEachDid` is given — until every connection has completed that many requests, or
+ * until `done()` says so.
  */
-async function load(url: string, connections: number, durationMs: number, untilEachDid?: number): Promise<LoadResult> {
+async function load(url: string, connections: number, durationMs: number, untilEachDid?: number, done?: () => boolean): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -75,7 +76,7 @@ async function load(url: string, connections: number, durationMs: number, untilE
       if (untilEachDid !== undefined) {
         for (let i = 0; i < untilEachDid && performance.now() < deadline; i++) await one();
       } else {
-        while (performance.now() < deadline) await one();
+        while (performance.now() < deadline && !done?.()) await one();
       }
     }),
   );
@@ -120,13 +121,18 @@ async function measure(url: string, serverPid: number): Promise<Measured> {
   const t0 = performance.now();
   await load(url, CONNECTIONS, WARMUP_TIMEOUT_MS, 5);
   await load(url, CONNECTIONS, WARMUP_MS);
+  // One continuous load while the tree is sampled: serverless-offline answers "Lambda timeout" to
+  // most requests once its connections are dropped and opened again every second.
   let tasks = treeTasks(serverPid);
-  let steadySince = performance.now();
-  while (tasks !== undefined && performance.now() - steadySince < STEADY_FOR_MS && performance.now() - t0 < STEADY_MAX_MS) {
-    await load(url, CONNECTIONS, STEADY_ROUND_MS);
-    const now = treeTasks(serverPid);
-    if (now !== tasks) steadySince = performance.now();
-    tasks = now;
+  if (tasks !== undefined) {
+    let steadySince = performance.now();
+    const sampler = setInterval(() => {
+      const now = treeTasks(serverPid);
+      if (now !== tasks) steadySince = performance.now();
+      tasks = now;
+    }, STEADY_SAMPLE_MS);
+    await load(url, CONNECTIONS, Math.max(0, STEADY_MAX_MS - (performance.now() - t0)), undefined, () => performance.now() - steadySince >= STEADY_FOR_MS);
+    clearInterval(sampler);
   }
   const warmupSeconds = (performance.now() - t0) / 1000;
   return { ...(await load(url, CONNECTIONS, SECONDS * 1000)), warmupSeconds, ...(tasks !== undefined ? { tasks } : {}) };
