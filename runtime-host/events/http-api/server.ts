@@ -29,10 +29,12 @@ import {
   type HttpResponseOut,
 } from './response-mapper';
 import { findRoute, routesFromTemplate, type HttpRoute, type RouteMatch } from './routes';
-import { GatewayAuthorizer, type AuthorizationOptions } from './authorize';
+import { GatewayAuthorizer, type AuthorizationOptions, type AuthorizationOutcome } from './authorize';
 import { closeParent, parentRecord } from '../async-invocation';
 import { checkLocalRequest } from '../../server/local-request';
 import { listenOnLoopback } from '../../server/loopback';
+
+const NO_AUTHORIZER: AuthorizationOutcome = { ok: true };
 
 /** API Gateway's request payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -251,14 +253,17 @@ export class HttpApiServer {
     const event = buildEvent(input, match, this.context);
     // API Gateway authorizes before the integration: an authorizer's invocation and the function's share a parent record.
     const parent = route.auth?.kind === 'lambda' ? this.openRequestRecord(route, r) : undefined;
-    const authorization = await this.authorizer.authorize(route, {
-      method: r.method,
-      path: match.path,
-      headers: lowerCaseHeaders(req),
-      query: new URLSearchParams(r.rawQuery),
-      event,
-      ...(parent ? { parentId: parent.id } : {}),
-    });
+    // A route without an authorizer (most of them) skips the authorizer's inputs and its turn of the microtask queue.
+    const authorization: AuthorizationOutcome = route.auth
+      ? await this.authorizer.authorize(route, {
+          method: r.method,
+          path: match.path,
+          headers: lowerCaseHeaders(req),
+          query: new URLSearchParams(r.rawQuery),
+          event,
+          ...(parent ? { parentId: parent.id } : {}),
+        })
+      : NO_AUTHORIZER;
     if (!authorization.ok) {
       if (parent) closeParent(this.context.records, parent, 'error', authorization.details);
       else if (route.auth) this.context.log.info(`http-api: ${route.routeKey}: ${authorization.response.statusCode} (${String(authorization.details.reason)})`);
