@@ -72,7 +72,8 @@ test('a size the function cannot run at is reported failed and never marked; the
 });
 
 test('a handler string works without a template function; every size failing exits 1', async () => {
-  const run = await cli(['tune', 'hungry.handler', '--root', 'src', '--memory', '128', '--runs', '1', '--json']);
+  // A generous timeout: at 128 MB (7% of a core) reaching the limit may take seconds on a machine slow at page faults.
+  const run = await cli(['tune', 'hungry.handler', '--root', 'src', '--memory', '128', '--runs', '1', '--timeout', '60', '--json']);
   assert.equal(run.code, 1, run.stderr);
   const result = JSON.parse(run.stdout) as TuneResult;
   assert.equal(result.functionName, 'hungry-handler');

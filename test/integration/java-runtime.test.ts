@@ -336,7 +336,7 @@ describe('java runtime: limits and the JVM', { timeout: 300_000 }, () => {
   test('the heap past -XX:MaxHeapSize: java.lang.OutOfMemoryError from the handler, then the environment ends (the next invoke is cold)', async () => {
     const invoker = new LambdaInvoker();
     try {
-      const fn = functionFromHandler({ handler: 'example.Limits::heap', root: project, name: 'java-heap', memory: 512 });
+      const fn = functionFromHandler({ handler: 'example.Limits::heap', root: project, name: 'java-heap', memory: 512, timeout: 60 });
       const failed = await invoker.invoke({ fn, event: { mb: 1000 }, trigger: 'manual' });
       assert.equal(failed.status, 'error');
       assert.equal(failed.error?.errorType, 'java.lang.OutOfMemoryError');
@@ -351,7 +351,7 @@ describe('java runtime: limits and the JVM', { timeout: 300_000 }, () => {
   });
 
   test('out of memory: heap and direct memory past the memory size kill the environment', async () => {
-    const { exitCode, output } = await java('example.Limits::allocates', ['--memory', '128'], { mb: 400 });
+    const { exitCode, output } = await java('example.Limits::allocates', ['--memory', '128', '--timeout', '60'], { mb: 400 }); // 7% of a core: reaching the limit may take seconds
     assert.equal(exitCode, 1);
     assert.equal(output.error?.errorType, 'Runtime.OutOfMemory');
     assert.equal(output.report.maxMemoryUsedMB, 128);

@@ -186,7 +186,7 @@ describe('python runtime: limits', { timeout: 180_000 }, () => {
   });
 
   test('out of memory: allocating past the memory size kills the environment', async () => {
-    const { exitCode, output } = await py('limits', 'app.allocates', ['--memory', '128'], { mb: 400 });
+    const { exitCode, output } = await py('limits', 'app.allocates', ['--memory', '128', '--timeout', '60'], { mb: 400 }); // 7% of a core: reaching the limit may take seconds
     assert.equal(exitCode, 1);
     assert.equal(output.error?.errorType, 'Runtime.OutOfMemory');
     assert.equal(output.report.maxMemoryUsedMB, 128);

@@ -71,7 +71,9 @@ test('Max Memory Used is the measured resident peak of the environment (within a
 });
 
 test('passing the memory size kills the environment: Runtime.OutOfMemory, Max Memory Used = Memory Size, next invoke cold', async () => {
-  const fn = fixtureFunction('basic/app.allocate', { name: 'hog', memory: 128 });
+  // A generous timeout: at 128 MB the function has 7% of a core, and on a machine slow at page faults reaching
+  // the limit can take seconds of that share; the test is about the kill, not the time it takes.
+  const fn = fixtureFunction('basic/app.allocate', { name: 'hog', memory: 128, timeout: 60 });
   const record = await invoker.invoke({ fn, event: { mb: 400 }, trigger: 'manual' });
   assert.equal(record.status, 'outOfMemory');
   assert.deepEqual(record.error, {
@@ -142,7 +144,8 @@ test('an unhandled rejection → Runtime.UnhandledPromiseRejection', async () =>
 });
 
 test('request payload limits: 6 MB synchronous, 1 MB asynchronous (RequestEntityTooLargeException)', async () => {
-  const fn = fixtureFunction('basic/app.echo', { name: 'payloads' });
+  // Parsing and echoing 6 MB at 128 MB (7% of a core) takes seconds on a slow machine: a generous timeout.
+  const fn = fixtureFunction('basic/app.echo', { name: 'payloads', timeout: 60 });
   // {"s":"…"} is 8 bytes plus the string.
   const exactly = { s: 'x'.repeat(6_291_456 - 8) };
   const over = { s: 'x'.repeat(6_291_456 - 7) };
@@ -165,7 +168,7 @@ test('request payload limits: 6 MB synchronous, 1 MB asynchronous (RequestEntity
 });
 
 test('a response over 6291556 bytes → Function.ResponseSizeTooLarge; the environment stays warm', async () => {
-  const fn = fixtureFunction('basic/app.bigResponse', { name: 'bigmouth' });
+  const fn = fixtureFunction('basic/app.bigResponse', { name: 'bigmouth', timeout: 60 });
   // The JSON string adds two quote characters.
   const record = await invoker.invoke({ fn, event: { bytes: 6_291_556 }, trigger: 'manual' });
   assert.equal(record.status, 'error');
