@@ -12,6 +12,7 @@ export class InvocationsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelSubscriptions: vscode.Disposable[] = [];
   private pendingSelect: string | undefined;
+  private pendingShowTune = false;
   private lastSelected: string | undefined;
   private restoredState: unknown = null;
   private ready = false;
@@ -59,6 +60,13 @@ export class InvocationsPanel implements vscode.Disposable {
     if (this.ready) this.post({ type: 'select', id });
     else this.pendingSelect = id;
     return true;
+  }
+
+  /** Shows the open panel's Tune view with the newest result (once the panel is ready, if it is still loading). */
+  showTune(): void {
+    if (!this.panel) return;
+    if (this.ready) this.post({ type: 'showTune' });
+    else this.pendingShowTune = true;
   }
 
   /** Opens (or reveals) the one panel; `select` focuses a record in it. */
@@ -110,6 +118,8 @@ export class InvocationsPanel implements vscode.Disposable {
         this.post({ type: 'host', state: s === 'ready' ? 'ready' : s === 'starting' ? 'starting' : 'stopped' });
         if (this.pendingSelect) this.post({ type: 'select', id: this.pendingSelect });
         this.pendingSelect = undefined;
+        if (this.pendingShowTune) this.post({ type: 'showTune' });
+        this.pendingShowTune = false;
         return;
       }
       case 'rpc':

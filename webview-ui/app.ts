@@ -206,6 +206,19 @@ export class PanelApp {
     requestAnimationFrame(() => (this.list.scrollTop = state.scrollTopPx));
   }
 
+  /** The Tune view with the host's newest result (the extension ran a tune, maybe while this panel was still loading). */
+  showTune(): void {
+    if (this.state.view !== 'tune') this.setView('tune');
+    void this.transport
+      .request('tune.last', undefined)
+      .then((last) => {
+        if (!last || this.tune.progress) return;
+        this.tune = { result: last };
+        this.invalidate({ summary: true });
+      })
+      .catch(() => undefined);
+  }
+
   select(id: string): void {
     this.state.selectedId = id;
     this.state.compareIds = undefined;

@@ -21,6 +21,7 @@ function start(): void {
       }
       if (m.type === 'state' && !hadOwnState && m.state) app.restore(sanitizeUiState(m.state));
       else if (m.type === 'select') app.select(m.id);
+      else if (m.type === 'showTune') app.showTune();
     };
     const transport: Transport = new PostMessageTransport(api, window, onOther);
     app = new PanelApp(mount, transport, vscodeStateStore(api));

@@ -59,6 +59,8 @@ export async function tuneMemory(ctx: WorkbenchContext, panel: InvocationsPanel,
       }
     },
   );
+  // The panel opened at the start may have been loading when the tune finished: it shows the chart all the same.
+  panel.showTune();
   if (!options.quiet) {
     const best = `cheapest ${result.cheapestMemorySizeMB ?? '—'} MB, fastest ${result.fastestMemorySizeMB ?? '—'} MB`;
     void vscode.window.showInformationMessage(`${result.functionName}: ${best} (durations are this machine's)`, 'Open Panel').then((choice) => {

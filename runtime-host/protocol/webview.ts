@@ -21,7 +21,12 @@ export type ExtensionToWebviewMessage =
   /** Host connection state, so the panel can say "host restarting" instead of showing stale data as live. */
   | { type: 'host'; state: 'starting' | 'ready' | 'stopped' }
   /** Ask the panel to select a record (e.g. from the status bar's last invocation). */
-  | { type: 'select'; id: string };
+  | { type: 'select'; id: string }
+  /**
+   * Ask the panel to show its Tune view with the newest result: a tune the extension ran has finished,
+   * perhaps before the panel was ready to hear `tune.finished`.
+   */
+  | { type: 'showTune' };
 
 /** Marker the panel looks for in the DOM to read its start-up configuration (browser dashboard only). */
 export const PANEL_CONFIG_META = 'lambda-workbench-panel';
