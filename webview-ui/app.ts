@@ -2,7 +2,7 @@
 // when any of them changes. Same code in the VS Code webview and in the browser dashboard.
 import type { DurableExecutionSummary } from '../runtime-host/protocol/durable';
 import type { FunctionInfo } from '../runtime-host/protocol/functions';
-import { MAX_INVOCATIONS_PAGE, type ListInvocationsResult } from '../runtime-host/protocol/methods';
+import type { ListInvocationsResult } from '../runtime-host/protocol/methods';
 import type { InvocationRecord, ServiceCallSpan } from '../runtime-host/protocol/records';
 import { DEFAULT_TUNE_RUNS, DEFAULT_TUNE_SIZES_MB, type TuneFinished, type TuneProgress } from '../runtime-host/protocol/tune';
 import { button, h, icon, replaceChildren } from './dom';
@@ -25,8 +25,6 @@ import { renderTune, type TuneViewState } from './views/tune';
 /** How much history the panel loads at start (newest first); live records are added on top. */
 const HISTORY_LIMIT = 10_000;
 const PAGE_SIZE = 500;
-/** The pages after the first: as large as the host answers, so a long history takes few round trips. */
-const LATER_PAGE_SIZE = MAX_INVOCATIONS_PAGE;
 /** While the history loads page by page, how often the list is redrawn. */
 const LOAD_REDRAW_MS = 250;
 
@@ -253,7 +251,7 @@ export class PanelApp {
         loaded += page.records.length;
         // Ask for the following page before merging this one, so the host works on it meanwhile.
         const cursor = loaded < HISTORY_LIMIT ? page.nextCursor : undefined;
-        next = cursor ? this.transport.request('listInvocations', { limit: LATER_PAGE_SIZE, cursor }) : undefined;
+        next = cursor ? this.transport.request('listInvocations', { limit: PAGE_SIZE, cursor }) : undefined;
         // A page is a snapshot: a notification that arrived meanwhile may be newer.
         this.history.merge(page.records);
         const selectedArrived = this.state.selectedId !== undefined && page.records.some((r) => r.id === this.state.selectedId);

@@ -24,14 +24,11 @@ export interface InvokeParams {
   durableExecutionName?: string;
 }
 
-/** The most records one `listInvocations` page holds. */
-export const MAX_INVOCATIONS_PAGE = 2_500;
-
 export interface ListInvocationsParams {
   function?: string;
   /** Opaque cursor from a previous page. */
   cursor?: string;
-  /** Page size, default 50, at most MAX_INVOCATIONS_PAGE. */
+  /** Page size, default 50, max 500. */
   limit?: number;
   /** Include child records only when asked; default: all records. */
   parentId?: string;

@@ -17,7 +17,6 @@
 import { closeSync, fsyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_INVOCATIONS_PAGE } from '../protocol/methods';
 import type { InvocationRecord } from '../protocol/records';
 import { capRecord, capValue, DEFAULT_INLINE_LIMIT_BYTES, type CappedValue } from './record-caps';
 import { jsonOf, sealedBytes } from '../util/sealed-json';
@@ -35,8 +34,10 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK_BYTES = 1024 * 1024;
 /** Read size while reading the newest lines backwards. */
 const TAIL_CHUNK_BYTES = 256 * 1024;
-/** Newest records read before the host is ready: the panel's first page (500), and one more to know there is a next one. */
-const STARTUP_RECORDS = 501;
+/** Largest page a client may ask for (the panel asks for pages of this size). */
+const MAX_PAGE = 500;
+/** Newest records read before the host is ready: the panel's first page, and one more to know there is a next one. */
+const STARTUP_RECORDS = MAX_PAGE + 1;
 /**
  * Newest bytes read before the host is ready, whichever of the two budgets is reached first: parsing
  * costs about 8 ms per MB, so this bounds the load before ready whatever the history's size.
@@ -772,7 +773,7 @@ export class InvocationStore {
    * the merge a page the newest records settle is answered at once; one that reaches past them waits.
    */
   async page(query: PageQuery = {}): Promise<HistoryPage> {
-    const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_PAGE)), MAX_INVOCATIONS_PAGE);
+    const limit = Math.min(Math.max(1, Math.floor(query.limit ?? DEFAULT_PAGE)), MAX_PAGE);
     let before = Number.POSITIVE_INFINITY;
     if (query.cursor !== undefined) {
       const text = /^[A-Za-z0-9_-]+$/.test(query.cursor) ? Buffer.from(query.cursor, 'base64url').toString('utf8') : '';

@@ -14,7 +14,7 @@ import { reservedMessage, reservedNames } from '../functions/reserved-variables'
 import type { EventSource, HostContext, HostLogger, MethodHandlers } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
-import { MAX_INVOCATIONS_PAGE, type InvokeParams, type ListInvocationsParams, type Methods } from '../protocol/methods';
+import type { InvokeParams, ListInvocationsParams, Methods } from '../protocol/methods';
 import { MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS } from '../protocol/limits';
 import { TRIGGERS } from '../protocol/records';
 import { INVOCATIONS_FILE, InvalidCursorError, InvocationStore } from '../records/invocation-store';
@@ -525,7 +525,7 @@ function coreMethods(
       const fnName = optionalString(p, 'function', 'listInvocations');
       const cursor = optionalString(p, 'cursor', 'listInvocations');
       const parentId = optionalString(p, 'parentId', 'listInvocations');
-      const limit = optionalInteger(p, 'limit', 'listInvocations', 1, MAX_INVOCATIONS_PAGE);
+      const limit = optionalInteger(p, 'limit', 'listInvocations', 1, 500);
       try {
         // Awaited here: a bad cursor rejects, and is answered as invalid params below.
         return await store.page({

@@ -182,7 +182,7 @@ describe('serve: methods', () => {
     const badCursor = await rpcError(client.request('listInvocations', { cursor: '%%%' }));
     assert.equal(badCursor.code, -32602);
     const badLimit = await rpcError(client.request('listInvocations', { limit: 0 }));
-    assert.deepEqual([badLimit.code, badLimit.data?.hint], [-32602, 'listInvocations: "limit" must be a whole number from 1 to 2500']);
+    assert.deepEqual([badLimit.code, badLimit.data?.hint], [-32602, 'listInvocations: "limit" must be a whole number from 1 to 500']);
   });
 
   it('notifications: started, each log line as it happens, finished; cancelInvocation interrupts', async () => {
