@@ -1,6 +1,7 @@
 // An execution environment is a process tree (the runtime plus anything it spawns). Lambda's memory
 // limit and its kill on timeout apply to the whole tree, so both are done over /proc here.
-import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { RereadFile } from '../util/reread-file';
 
 /**
  * The memory of one environment's process tree, read cheaply enough for every invocation's end:
@@ -14,9 +15,9 @@ import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
  * while the tree has descendants.
  */
 export class TreeMemory {
-  private readonly rootStatus: ProcFile;
-  private readonly rootChildren: ProcFile;
-  private readonly known = new Map<number, ProcFile>();
+  private readonly rootStatus: RereadFile;
+  private readonly rootChildren: RereadFile;
+  private readonly known = new Map<number, RereadFile>();
   private lastChildren = '';
   private lastWalkAt = Number.NEGATIVE_INFINITY;
 
@@ -26,8 +27,8 @@ export class TreeMemory {
     /** The root is not the function's (a debugger that started the runtime): only its descendants count. */
     private readonly excludeRoot = false,
   ) {
-    this.rootStatus = new ProcFile(`/proc/${pid}/status`);
-    this.rootChildren = new ProcFile(`/proc/${pid}/task/${pid}/children`);
+    this.rootStatus = new RereadFile(`/proc/${pid}/status`);
+    this.rootChildren = new RereadFile(`/proc/${pid}/task/${pid}/children`);
   }
 
   /** Sum of VmHWM over the tree, kB (processes gone since the last walk count as 0). */
@@ -65,43 +66,7 @@ export class TreeMemory {
         this.known.delete(pid);
       }
     }
-    for (const pid of found) if (!this.known.has(pid)) this.known.set(pid, new ProcFile(`/proc/${pid}/status`));
-  }
-}
-
-/** One buffer for every synchronous /proc reading (status is ~1.5 kB; children lists are short). */
-const procBuffer = Buffer.alloc(16_384);
-
-/** A /proc file kept open between readings. */
-class ProcFile {
-  private fd: number | undefined;
-  private gone = false;
-
-  constructor(private readonly path: string) {}
-
-  /** The file's current text, or undefined once the process is gone. */
-  read(): string | undefined {
-    if (this.gone) return undefined;
-    try {
-      this.fd ??= openSync(this.path, 'r');
-      const bytes = readSync(this.fd, procBuffer, 0, procBuffer.length, 0);
-      return procBuffer.toString('latin1', 0, bytes);
-    } catch {
-      // ENOENT/ESRCH: the process exited (a pid is not reused under an open fd's path we keep).
-      this.close();
-      this.gone = true;
-      return undefined;
-    }
-  }
-
-  close(): void {
-    if (this.fd === undefined) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    this.fd = undefined;
+    for (const pid of found) if (!this.known.has(pid)) this.known.set(pid, new RereadFile(`/proc/${pid}/status`));
   }
 }
 
@@ -119,7 +84,7 @@ export function descendantsSync(pid: number): number[] {
       continue;
     }
     for (const t of tids) {
-      const list = new ProcFile(`/proc/${p}/task/${t}/children`);
+      const list = new RereadFile(`/proc/${p}/task/${t}/children`);
       const text = list.read() ?? '';
       list.close();
       for (const s of text.split(' ')) {

@@ -1,7 +1,7 @@
 // Reading and driving cgroup folders: where this process's cgroups are, and the freeze → kill → thaw →
 // rmdir sequence that ends every process in a cgroup tree. node: built-ins only, synchronous: the
 // watchdog (a separate process) uses it too, and exit paths cannot wait.
-import { closeSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** The folder under each controller (below the host's own cgroup) that holds one folder per host pid. */
@@ -62,38 +62,6 @@ export function readText(file: string): string | undefined {
     return readFileSync(file, 'utf8');
   } catch {
     return undefined;
-  }
-}
-
-/**
- * A cgroup file read after every invocation (a peak counter): kept open and read again from its
- * start, since opening and closing it each time costs three times the read.
- */
-export class RereadFile {
-  private fd: number | undefined;
-  private readonly buffer = Buffer.allocUnsafe(256);
-
-  constructor(readonly file: string) {}
-
-  read(): string | undefined {
-    try {
-      this.fd ??= openSync(this.file, 'r');
-      const n = readSync(this.fd, this.buffer, 0, this.buffer.length, 0);
-      return this.buffer.toString('utf8', 0, n);
-    } catch {
-      this.close();
-      return undefined;
-    }
-  }
-
-  close(): void {
-    if (this.fd === undefined) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already gone with its cgroup
-    }
-    this.fd = undefined;
   }
 }
 

@@ -5,17 +5,8 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import {
-  killAndRemoveSync,
-  killCgroupTrees,
-  pidAlive,
-  readText,
-  RereadFile,
-  removeCgroupTrees,
-  SANDBOX_FOLDER,
-  writeText,
-  type CgroupLayout,
-} from './cgroup-fs';
+import { killAndRemoveSync, killCgroupTrees, pidAlive, readText, removeCgroupTrees, SANDBOX_FOLDER, writeText, type CgroupLayout } from './cgroup-fs';
+import { RereadFile } from '../../util/reread-file';
 import { cfsQuotaUs, CFS_PERIOD_US, cpuCoresFor, PIDS_MAX } from './cpu';
 import type { EnvironmentSandbox, LaunchCommand, Sandbox, SandboxKind } from './types';
 import { startWatchdog } from './watchdog-client';
