@@ -18,12 +18,12 @@ export interface CappedValue {
 /** The value as the store would keep it: itself when its JSON fits, else a marker with its size. */
 export function capValue(value: unknown, limitBytes: number): CappedValue {
   if (value === undefined) return { value };
+  // A sealed value's size is known; otherwise a JSON character is at most 3 UTF-8 bytes: most values are decided without counting bytes.
   const sealed = sealedBytes(value);
   if (sealed !== undefined && sealed.length <= limitBytes) return { value };
   const json = jsonOf(value) ?? 'null';
-  // A JSON character is at most 3 UTF-8 bytes: most values are decided without counting bytes.
-  if (json.length * 3 <= limitBytes) return { value };
-  const bytes = Buffer.byteLength(json, 'utf8');
+  if (sealed === undefined && json.length * 3 <= limitBytes) return { value };
+  const bytes = sealed?.length ?? Buffer.byteLength(json, 'utf8');
   if (bytes <= limitBytes) return { value };
   const marker: TruncatedValue = { truncated: true, bytes, preview: json.slice(0, PREVIEW_CHARS) };
   return { value: marker, bytes };
