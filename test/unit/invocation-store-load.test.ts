@@ -2,45 +2,19 @@
 // the background, merged to exactly what one sequential load gives (order, last line wins, events,
 // interrupted records, damage, torn tail, compaction), with puts and cursors from before the merge.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { InvocationStore, type HistoryPage } from '../../runtime-host/records/invocation-store';
-
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+import { storeRecord, tempStateDir } from './store-fixtures';
 
 /** More records than the store reads before it is ready (500). */
 const MANY = 1500;
 
-function stateDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'lw-store-load-'));
-  dirs.push(d);
-  return d;
-}
+const stateDir = (): string => tempStateDir('lw-store-load-');
 
-function record(id: string, fields: Partial<InvocationRecord> = {}): InvocationRecord {
-  return {
-    id,
-    kind: 'invocation',
-    requestId: id,
-    functionName: 'Fn',
-    trigger: 'manual',
-    status: 'success',
-    cold: false,
-    runtime: 'nodejs22.x',
-    architecture: 'x86_64',
-    memorySizeMB: 128,
-    timeoutSeconds: 3,
-    timestamps: { queuedAt: 1 },
-    billingRule: 'per-ms-with-init',
-    event: { n: id },
-    logs: [`START RequestId: ${id} Version: $LATEST`],
-    ...fields,
-  };
-}
+const record = storeRecord;
 
 /** A line as the store writes it; `withEvent: false` leaves the event to an earlier line of the id. */
 function line(r: InvocationRecord, withEvent = true): string {

@@ -1,41 +1,15 @@
 // The durable invocation history: paging, filters, restart, torn last line, retention + compaction.
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { InvalidCursorError, InvocationStore } from '../../runtime-host/records/invocation-store';
+import { storeRecord, tempStateDir } from './store-fixtures';
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const stateDir = (): string => tempStateDir('lw-store-');
 
-function stateDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'lw-store-'));
-  dirs.push(d);
-  return d;
-}
-
-function record(id: string, fields: Partial<InvocationRecord> = {}): InvocationRecord {
-  return {
-    id,
-    kind: 'invocation',
-    requestId: id,
-    functionName: 'Fn',
-    trigger: 'manual',
-    status: 'success',
-    cold: false,
-    runtime: 'nodejs22.x',
-    architecture: 'x86_64',
-    memorySizeMB: 128,
-    timeoutSeconds: 3,
-    timestamps: { queuedAt: 1 },
-    billingRule: 'per-ms-with-init',
-    event: { n: id },
-    logs: [`START RequestId: ${id} Version: $LATEST`],
-    ...fields,
-  };
-}
+const record = storeRecord;
 
 function lines(dir: string): string[] {
   return readFileSync(join(dir, 'invocations.jsonl'), 'utf8').split('\n').filter(Boolean);
