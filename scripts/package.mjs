@@ -162,13 +162,14 @@ function stage(target, wasmDir) {
     mkdirSync(join(dir, 'docs'), { recursive: true });
     cpSync(join(root, 'docs', f), join(dir, 'docs', f));
   }
-  // dist/ without the test bundles and without source maps (nothing loads them at run time; they are a third of the
-  // size); with --target, native prebuilds copied into dist/ (LevelDB's, for DynamoDB) for that platform only.
+  // dist/ without the test bundles, without source maps (nothing loads them at run time; they are a third of the
+  // size) and without this machine's V8 code cache (runtime-host/launcher.ts makes one where the extension runs);
+  // with --target, native prebuilds copied into dist/ (LevelDB's, for DynamoDB) for that platform only.
   cpSync(join(root, 'dist'), join(dir, 'dist'), {
     recursive: true,
     filter: (src) => {
       const rel = relative(join(root, 'dist'), src).split(/[\\/]/);
-      return rel[0] !== 'test' && !src.endsWith('.map') && forTarget(rel, target);
+      return rel[0] !== 'test' && !src.endsWith('.map') && !src.endsWith('.cache') && forTarget(rel, target);
     },
   });
   for (const f of [...ESBUILD_WASM_FILES, 'esbuild.wasm.br']) {
