@@ -6,7 +6,8 @@
 // `X-Amz-Target`, then path (the Lambda REST paths), else S3; `Host` is checked before anything.
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type * as http2 from 'node:http2';
+import type { Http2Server, Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { AwsRequest, AwsResponse, AwsServiceHandler, ServiceCallDescription, ServiceCallRecorder } from '../events/aws-service';
 import type { HostLogger } from '../host-context';
@@ -113,9 +114,15 @@ export function awsErrorResponse(protocol: Protocol, status: number, code: strin
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
+function createHttp2Server(listener: (req: Http2ServerRequest, res: Http2ServerResponse) => void): Http2Server {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:http2') as typeof http2).createServer(listener);
+}
+
 export class AwsEndpoint {
   private readonly http1 = createHttpServer((req, res) => this.dispatch(req, res));
-  private readonly http2 = createHttp2Server((req, res) => this.dispatch(req, res));
+  /** Made with the first HTTP/2 connection (the JS SDK's Kinesis client): loading node:http2 costs the host's start ~8 ms. */
+  private http2: Http2Server | undefined;
   private readonly server = createNetServer((socket) => this.accept(socket));
   private readonly sockets = new Set<Socket>();
   private readonly handlers = new Map<string, AwsServiceHandler>();
@@ -151,7 +158,7 @@ export class AwsEndpoint {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.http1.close();
-    this.http2.close();
+    this.http2?.close();
   }
 
   /** Peeks at the first bytes: the HTTP/2 connection preface goes to the h2c server, the rest to HTTP/1.1. */
@@ -172,6 +179,7 @@ export class AwsEndpoint {
       socket.unshift(head);
       if (sample === preface) {
         // The HTTP/2 session takes the socket over and reads what was unshifted first.
+        this.http2 ??= createHttp2Server((req, res) => this.dispatch(req, res));
         this.http2.emit('connection', socket);
       } else {
         this.http1.emit('connection', socket);
