@@ -2,8 +2,11 @@
 // the environment the extension sets) choose it; a bad value is a usage error.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { InvocationRecord, InvokeOutput } from '../../runtime-host/protocol/records';
+import { cgroupLayout, SANDBOX_FOLDER } from '../../runtime-host/runtime/sandbox/cgroup-fs';
 import { cgroupSkipReason } from './sandbox-helpers';
 import { cli, copyFixture, removeDir, RpcClient, startServe } from './serve-helpers';
 
@@ -56,6 +59,25 @@ describe('serve: the sandbox', () => {
     const setting = await sandboxOfServe([], { LAMBDA_WORKBENCH_SANDBOX: 'process' });
     assert.equal(setting.ready, 'process');
     assert.equal(setting.record.sandbox?.kind, 'process');
+  });
+
+  it('a host that stops removes its own cgroup folders, also when it never ran a function', { skip: cgroupSkipReason() }, async () => {
+    // With an environment, the host's watchdog removes them too; without one, only the host can, and
+    // otherwise the next host has to reap them at its start.
+    const root = copyFixture('service-project');
+    projects.push(root);
+    const serve = await startServe(['--root', root], { timeoutMs: 60_000 });
+    const pid = serve.proc.pid!;
+    const folders = [...cgroupLayout().v1.values()].map((mount) => join(mount, SANDBOX_FOLDER, String(pid)));
+    assert.ok(
+      folders.some((f) => existsSync(f)),
+      `the running host has its folders: ${folders.join(', ')}`,
+    );
+    assert.equal(await serve.stop(), 0);
+    assert.deepEqual(
+      folders.filter((f) => existsSync(f)),
+      [],
+    );
   });
 
   it('a bad value is a usage error naming the choices (exit 2)', () => {
