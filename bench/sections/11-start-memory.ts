@@ -171,9 +171,12 @@ export async function run(): Promise<void> {
     }
     const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
     const cpuText = readyCpu.length ? `, CPU at ready p50 ${percentile(sorted(readyCpu), 50)} ms` : '';
+    const readyP50 = percentile(sorted(ready), 50);
+    const bareP50 = percentile(sorted(bare), 50);
+    // The goal counts Node's own start, which this machine may take most of: what is the host's own is the difference.
     console.log(
-      `serve start → ready line, one function: p50 ${percentile(sorted(ready), 50).toFixed(0)} ms (goal < 150 ms)${cpuText}; ` +
-        `a bare node printing one line: p50 ${percentile(sorted(bare), 50).toFixed(0)} ms`,
+      `serve start → ready line, one function: p50 ${readyP50.toFixed(0)} ms (goal < 150 ms)${cpuText}; ` +
+        `a bare node printing one line: p50 ${bareP50.toFixed(0)} ms; the host's own part: ${(readyP50 - bareP50).toFixed(0)} ms`,
     );
 
     // With a history: the store must not read all of it before the ready line.

@@ -85,18 +85,20 @@ test('npm run package makes a .vsix that installs into VS Code and works there',
       if (pictures.length) assert.deepEqual(readdirSync(join(installed, 'docs')).sort(), pictures);
       assert.match(readFileSync(join(installed, '.vsixmanifest'), 'utf8'), /TargetPlatform="linux-x64"/);
       const got = new Set(filesUnder(join(installed, 'dist')));
-      // Every built file except the test bundles and source maps: a new dist/ file missing from the package shows here.
-      // Native prebuilds (LevelDB's, for DynamoDB) only for the target.
-      const want = filesUnder(distDir).filter((f) => !f.startsWith('test/') && !f.endsWith('.map') && !/(^|\/)prebuilds\/(?!linux-x64\/)/.test(f));
+      // Every built file except the test bundles, source maps and this machine's V8 code cache (runtime-host/launcher.ts):
+      // a new dist/ file missing from the package shows here. Native prebuilds (LevelDB's, for DynamoDB) only for the target.
+      const want = filesUnder(distDir).filter(
+        (f) => !f.startsWith('test/') && !f.endsWith('.map') && !f.endsWith('.cache') && !/(^|\/)prebuilds\/(?!linux-x64\/)/.test(f),
+      );
       assert.deepEqual(
         want.filter((f) => !got.has(f)),
         [],
         'dist files missing from the .vsix (see scripts/package.mjs)',
       );
       assert.deepEqual(
-        [...got].filter((f) => f.startsWith('test/') || f.endsWith('.map')),
+        [...got].filter((f) => f.startsWith('test/') || f.endsWith('.map') || f.endsWith('.cache')),
         [],
-        'no test bundles or source maps in the .vsix',
+        'no test bundles, source maps or code cache in the .vsix',
       );
       assert.ok(got.has('snippets/javascript.json') && got.has('snippets/python.json'), 'the contributed snippets');
       assert.deepEqual(
