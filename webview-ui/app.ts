@@ -25,6 +25,11 @@ import { renderTune, type TuneViewState } from './views/tune';
 /** How much history the panel loads at start (newest first); live records are added on top. */
 const HISTORY_LIMIT = 10_000;
 const PAGE_SIZE = 500;
+/**
+ * Pages asked for before the first of them has arrived. One at a time, each page waited for a whole
+ * round trip (host, browser, this page's turn on a busy machine) while the host sat idle.
+ */
+const PAGES_IN_FLIGHT = 4;
 /** While the history loads page by page, how often the list is redrawn. */
 const LOAD_REDRAW_MS = 250;
 
@@ -241,21 +246,33 @@ export class PanelApp {
         if (lastTune && !this.tune.result) this.tune = { ...this.tune, result: lastTune };
         this.invalidate({ filters: true, summary: true });
       });
-      let loaded = 0;
-      let next: Promise<ListInvocationsResult> | undefined = this.transport.request('listInvocations', { limit: PAGE_SIZE });
+      // The first answer also brings the cursors of the pages after it, so up to PAGES_IN_FLIGHT are asked
+      // for at a time; a host that cannot place them yet (still loading an older history) leaves them out,
+      // and the pages are asked for one after another from each nextCursor until it can.
+      const inFlight: Promise<ListInvocationsResult>[] = [];
+      const cursors: string[] = [];
+      let requested = 0;
+      const ask = (cursor: string | undefined) => {
+        requested += PAGE_SIZE;
+        // Only a page that starts a run of pages needs the cursors of the ones after it.
+        const lookahead = cursors.length === 0 && inFlight.length === 0 ? Math.ceil((HISTORY_LIMIT - requested) / PAGE_SIZE) : 0;
+        inFlight.push(this.transport.request('listInvocations', { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}), ...(lookahead ? { lookahead } : {}) }));
+      };
+      ask(undefined);
       // The first page is drawn at once; the rest (up to 20 pages) every LOAD_REDRAW_MS and at the end:
       // drawing the list for each page took longer than fetching it.
       let drawnAt = 0;
-      while (next) {
-        const page: ListInvocationsResult = await next;
-        loaded += page.records.length;
-        // Ask for the following page before merging this one, so the host works on it meanwhile.
-        const cursor = loaded < HISTORY_LIMIT ? page.nextCursor : undefined;
-        next = cursor ? this.transport.request('listInvocations', { limit: PAGE_SIZE, cursor }) : undefined;
+      for (let page = await inFlight.shift(); page; page = await inFlight.shift()) {
+        if (inFlight.length === 0 && cursors.length === 0) {
+          // The last page asked for: the cursors of the pages after it, or at least of the next one.
+          cursors.push(...(page.followingCursors ?? (page.nextCursor ? [page.nextCursor] : [])));
+        }
+        // Ask for the following pages before merging this one, so the host works on them meanwhile.
+        while (cursors.length > 0 && inFlight.length < PAGES_IN_FLIGHT && requested < HISTORY_LIMIT) ask(cursors.shift());
         // A page is a snapshot: a notification that arrived meanwhile may be newer.
         this.history.merge(page.records);
         const selectedArrived = this.state.selectedId !== undefined && page.records.some((r) => r.id === this.state.selectedId);
-        if (drawnAt === 0 || performance.now() - drawnAt >= LOAD_REDRAW_MS || !next) {
+        if (drawnAt === 0 || performance.now() - drawnAt >= LOAD_REDRAW_MS || inFlight.length === 0) {
           drawnAt = performance.now();
           this.invalidate({ list: true, summary: true, filters: true, detail: selectedArrived });
         } else if (selectedArrived) this.invalidate({ detail: true });

@@ -32,12 +32,23 @@ export interface ListInvocationsParams {
   limit?: number;
   /** Include child records only when asked; default: all records. */
   parentId?: string;
+  /**
+   * Also return the cursors of up to this many following pages of the same size (max 100), so a client
+   * can ask for them all at once instead of one round trip after another.
+   */
+  lookahead?: number;
 }
 
 export interface ListInvocationsResult {
   records: InvocationRecord[];
   /** Present when there are older records. */
   nextCursor?: string;
+  /**
+   * When `lookahead` was asked for and the host knows them: the cursors of the following pages that hold
+   * records, in order (the first is `nextCursor`). Fewer than asked (or absent) near the end of the
+   * history, or while the host is still loading an older history it has not placed yet.
+   */
+  followingCursors?: string[];
 }
 
 export interface TraceResult {

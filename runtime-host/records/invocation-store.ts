@@ -36,6 +36,8 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 const TAIL_CHUNK_BYTES = 256 * 1024;
 /** Largest page a client may ask for (the panel asks for pages of this size). */
 const MAX_PAGE = 500;
+/** Most following pages whose cursors one page answer carries (`PageQuery.lookahead`). */
+export const MAX_LOOKAHEAD_PAGES = 100;
 /** Newest records read before the host is ready: the panel's first page, and one more to know there is a next one. */
 const STARTUP_RECORDS = MAX_PAGE + 1;
 /**
@@ -75,6 +77,8 @@ export interface PageQuery {
   traceId?: string;
   cursor?: string;
   limit?: number;
+  /** Also give the cursors of up to this many following pages of the same size (see `HistoryPage.followingCursors`). */
+  lookahead?: number;
 }
 
 interface Entry {
@@ -198,6 +202,8 @@ export class InvalidCursorError extends Error {
 export interface HistoryPage {
   records: InvocationRecord[];
   nextCursor?: string;
+  /** The cursors of the following pages that hold records, in order (the first is `nextCursor`); only when asked for and the whole history is loaded. */
+  followingCursors?: string[];
 }
 
 function emptyTally(): LoadTally {
@@ -315,6 +321,18 @@ function markInterrupted(table: Table): void {
       e.record = { ...e.record, status: 'interrupted', timestamps: { ...e.record.timestamps } };
     }
   }
+}
+
+/** Whether a page query's filters keep this record. */
+function matches(e: Entry, query: PageQuery): boolean {
+  if (query.function !== undefined && e.record.functionName !== query.function) return false;
+  if (query.parentId !== undefined && e.record.parentId !== query.parentId) return false;
+  return query.traceId === undefined || e.record.traceId === query.traceId;
+}
+
+/** A page's cursor: the position of the last record it returned, opaque to clients. */
+function cursorOf(e: Entry): string {
+  return Buffer.from(String(e.seq), 'utf8').toString('base64url');
 }
 
 function yieldTurn(): Promise<void> {
@@ -801,7 +819,10 @@ export class InvocationStore {
     let settled = !newestOnly;
     let kept = 0;
     let keptBytes = 0;
-    for (let i = all.length - 1; i >= 0; i--) {
+    // Before the merge the older records' places are not known yet, so neither are the following pages.
+    const lookahead = newestOnly ? 0 : Math.min(Math.max(0, Math.floor(query.lookahead ?? 0)), MAX_LOOKAHEAD_PAGES);
+    let i = all.length - 1;
+    for (; i >= 0; i--) {
       const e = all[i]!;
       if (newestOnly) {
         // Older than every record first seen among the newest lines: its place is known after the merge.
@@ -815,9 +836,7 @@ export class InvocationStore {
         }
       }
       if (e.seq >= before) continue;
-      if (query.function !== undefined && e.record.functionName !== query.function) continue;
-      if (query.parentId !== undefined && e.record.parentId !== query.parentId) continue;
-      if (query.traceId !== undefined && e.record.traceId !== query.traceId) continue;
+      if (!matches(e, query)) continue;
       if (out.length === limit) {
         more = true;
         settled = true;
@@ -827,9 +846,29 @@ export class InvocationStore {
     }
     if (!settled) return undefined;
     const last = out[out.length - 1];
+    const following: string[] = [];
+    if (more && last && lookahead > 0) {
+      following.push(cursorOf(last));
+      // `i` is at the next page's first record: a page's cursor is its predecessor's last record, and counts only if a record follows it.
+      let inPage = 0;
+      let end: Entry | undefined;
+      for (; i >= 0 && following.length < lookahead; i--) {
+        const e = all[i]!;
+        if (!matches(e, query)) continue;
+        if (end) {
+          following.push(cursorOf(end));
+          end = undefined;
+        }
+        if (++inPage === limit) {
+          inPage = 0;
+          end = e;
+        }
+      }
+    }
     return {
       records: out.map((e) => e.record),
-      ...(more && last ? { nextCursor: Buffer.from(String(last.seq), 'utf8').toString('base64url') } : {}),
+      ...(more && last ? { nextCursor: cursorOf(last) } : {}),
+      ...(following.length > 0 ? { followingCursors: following } : {}),
     };
   }
 

@@ -17,7 +17,7 @@ import { TOKEN_QUERY_PARAM } from '../protocol/index';
 import type { InvokeParams, ListInvocationsParams, Methods } from '../protocol/methods';
 import { MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS } from '../protocol/limits';
 import { TRIGGERS } from '../protocol/records';
-import { INVOCATIONS_FILE, InvalidCursorError, InvocationStore } from '../records/invocation-store';
+import { INVOCATIONS_FILE, InvalidCursorError, InvocationStore, MAX_LOOKAHEAD_PAGES } from '../records/invocation-store';
 import { InvocationHub } from '../records/record-book';
 import { TraceBook } from '../records/trace-book';
 import { traceRootOf } from '../runtime/trace-id';
@@ -526,6 +526,7 @@ function coreMethods(
       const cursor = optionalString(p, 'cursor', 'listInvocations');
       const parentId = optionalString(p, 'parentId', 'listInvocations');
       const limit = optionalInteger(p, 'limit', 'listInvocations', 1, 500);
+      const lookahead = optionalInteger(p, 'lookahead', 'listInvocations', 0, MAX_LOOKAHEAD_PAGES);
       try {
         // Awaited here: a bad cursor rejects, and is answered as invalid params below.
         return await store.page({
@@ -533,6 +534,7 @@ function coreMethods(
           ...(cursor !== undefined ? { cursor } : {}),
           ...(parentId !== undefined ? { parentId } : {}),
           ...(limit !== undefined ? { limit } : {}),
+          ...(lookahead !== undefined ? { lookahead } : {}),
         });
       } catch (err) {
         if (err instanceof InvalidCursorError) throw invalidParams('Invalid params', `listInvocations: ${err.message}; pass the nextCursor of a previous page`);

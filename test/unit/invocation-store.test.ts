@@ -52,6 +52,38 @@ describe('invocation store', () => {
     await store.close();
   });
 
+  it('gives the cursors of the following pages when asked: each answers the same page as the sequential cursor', async () => {
+    const store = new InvocationStore({ stateDir: stateDir() });
+    for (let i = 0; i < 12; i++) store.put(record(`r${i}`, { functionName: i % 3 ? 'Fn' : 'Other' }));
+    const ids = async (cursor: string, fn?: string) => (await store.page({ limit: 3, cursor, ...(fn ? { function: fn } : {}) })).records.map((r) => r.id);
+    const first = await store.page({ limit: 3, lookahead: 10 });
+    assert.deepEqual(
+      first.records.map((r) => r.id),
+      ['r11', 'r10', 'r9'],
+    );
+    // Pages 2–4 hold records; after the fourth there is nothing, so no fifth cursor.
+    assert.equal(first.followingCursors?.length, 3);
+    assert.equal(first.followingCursors[0], first.nextCursor);
+    const pages = await Promise.all(first.followingCursors.map((c) => ids(c)));
+    assert.deepEqual(pages, [
+      ['r8', 'r7', 'r6'],
+      ['r5', 'r4', 'r3'],
+      ['r2', 'r1', 'r0'],
+    ]);
+    // Fewer than there are when fewer are asked for; none without asking, on the last page, or when one page holds all.
+    assert.equal((await store.page({ limit: 3, lookahead: 2 })).followingCursors?.length, 2);
+    assert.equal((await store.page({ limit: 3 })).followingCursors, undefined);
+    assert.equal((await store.page({ limit: 3, lookahead: 10, cursor: first.followingCursors[2]! })).followingCursors, undefined);
+    assert.equal((await store.page({ limit: 20, lookahead: 10 })).followingCursors, undefined);
+    // Filtered: the pages of the matching records only (Fn: r11 r10 r8 r7 r5 r4 r2 r1).
+    const fn = await store.page({ limit: 3, function: 'Fn', lookahead: 10 });
+    assert.deepEqual(await Promise.all((fn.followingCursors ?? []).map((c) => ids(c, 'Fn'))), [
+      ['r7', 'r5', 'r4'],
+      ['r2', 'r1'],
+    ]);
+    await store.close();
+  });
+
   it('an update keeps the record in its place; the last line for an id wins after a restart', async () => {
     const dir = stateDir();
     const store = new InvocationStore({ stateDir: dir });
