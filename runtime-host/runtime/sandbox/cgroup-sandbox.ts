@@ -2,7 +2,7 @@
 // memory limit = memory size (swap off), CPU quota in proportion to memory, a pids limit, the freezer
 // between invocations, and every process of it killed with it. cgroup v1 (a hierarchy per controller)
 // and v2 (one unified hierarchy, where the host's cgroup must let it enable controllers below it).
-import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { killAndRemoveSync, killCgroupTrees, pidAlive, readText, removeCgroupTrees, SANDBOX_FOLDER, writeText, type CgroupLayout } from './cgroup-fs';
@@ -57,8 +57,8 @@ export class CgroupSandbox implements Sandbox {
   static make(flavour: Flavour, reason: string): CgroupSandbox {
     // A host that stops leaves its folders empty: it removes them itself rather than leaving them to the
     // next host's probe (killing and removing another host's folders is what makes a start slow).
-    // One that still holds an environment cannot be removed (EBUSY); that is the reaper's, or the watchdog's.
-    process.once('exit', () => removeEmptyDirs(flavour.hostDirs));
+    // A folder that still holds an environment's processes cannot be removed (EBUSY); that is the reaper's, or the watchdog's.
+    process.once('exit', () => removeCgroupTrees(flavour.hostDirs));
     return new CgroupSandbox(flavour, reason);
   }
 
@@ -144,16 +144,6 @@ function reapDeadHosts(parent: string): number {
     killAndRemoveSync([dir]);
   }
   return reaped;
-}
-
-function removeEmptyDirs(dirs: string[]): void {
-  for (const dir of dirs) {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // still in use, or gone already
-    }
-  }
 }
 
 function readdirSafe(dir: string): string[] {
