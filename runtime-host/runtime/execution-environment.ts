@@ -154,6 +154,8 @@ export class ExecutionEnvironment {
   /** The runtime said its last answer left nothing running (see freezeWhenWaiting). */
   private quiet = false;
   private freezeTimer: NodeJS.Timeout | undefined;
+  /** A debugger (Delve) runs the runtime inside the sandbox: the sandbox's peak would count the debugger's memory. */
+  private debuggerWrapsRuntime = false;
   private initDurationMs: number | undefined;
   private initStartAt: number | undefined;
   private initEndAt: number | undefined;
@@ -308,7 +310,8 @@ export class ExecutionEnvironment {
       throw new Error(`cannot start the ${this.fn.runtime} runtime (${spec.command}): ${spawnError.message}`);
     }
     box.attach(child.pid!);
-    this.memory.attach(child.pid!, spec.debuggerWrapsRuntime === true);
+    this.debuggerWrapsRuntime = spec.debuggerWrapsRuntime === true;
+    this.memory.attach(child.pid!, this.debuggerWrapsRuntime);
     // Where the kernel enforces the size there is nothing to poll: one reading per invocation gives Max Memory Used.
     if (!box.kernelMemory) this.startSampler();
 
@@ -755,8 +758,12 @@ export class ExecutionEnvironment {
     if (this.state === 'idle' && !this.options.debug) this.box?.freeze();
   }
 
-  /** The sandbox's own peak counts for Max Memory Used (it covers every process, however short-lived). */
+  /**
+   * The sandbox's own peak counts for Max Memory Used (it covers every process, however short-lived), unless
+   * a debugger is one of those processes: then the sampler's reading of the debugged program alone stands.
+   */
   private notePeak(): void {
+    if (this.debuggerWrapsRuntime) return;
     const kb = this.box?.peakMemoryKB();
     if (kb !== undefined) this.memory.notePeakKB(kb);
   }

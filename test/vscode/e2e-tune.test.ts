@@ -23,8 +23,8 @@ test('Tune Memory… → function, event, sizes, runs → the chart renders in t
     }
     await wb.pickQuickItem('HelloJs', { timeoutMs: 120_000 });
     await wb.pickQuickItem('alice', { timeoutMs: 60_000 });
-    await wb.answerQuickInput('128, 512');
-    await wb.answerQuickInput('2');
+    await wb.answerQuickInput('128, 512', { title: 'Tune HelloJs: memory sizes (MB)' });
+    await wb.answerQuickInput('2', { title: 'Tune HelloJs: measured runs per size' });
 
     const toast = await wb.waitForText(/HelloJs: cheapest \d+ MB, fastest \d+ MB/, { timeoutMs: 180_000 });
     const toastText = await toast.innerText();

@@ -91,10 +91,16 @@ export class Workbench {
     await row.click();
   }
 
-  /** Types into the open quick input (an input box or a pick's filter) and presses Enter. */
-  async answerQuickInput(value: string, opts: WaitOptions = {}): Promise<void> {
+  /**
+   * Types into the open quick input (an input box or a pick's filter) and presses Enter. With `title`, waits
+   * until the box asks that question first: between two questions of a flow the previous one's box can
+   * still be visible, and an answer typed there is lost while the next question keeps its default value.
+   */
+  async answerQuickInput(value: string, opts: WaitOptions & { title?: string | RegExp } = {}): Promise<void> {
     return this.step(`answer ${value}`, async () => {
       const input = this.quickInputBox();
+      if (opts.title !== undefined)
+        await this.quickInput.locator('.quick-input-title', { hasText: opts.title }).waitFor({ state: 'visible', timeout: opts.timeoutMs ?? DEFAULT_WAIT_MS });
       await input.waitFor({ state: 'visible', timeout: opts.timeoutMs ?? DEFAULT_WAIT_MS });
       await input.fill(value);
       await input.press('Enter');
