@@ -19,7 +19,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InvocationRecord } from '../protocol/records';
 import { capRecord, capValue, DEFAULT_INLINE_LIMIT_BYTES, type CappedValue } from './record-caps';
-import { jsonOf, sealedBytes } from '../util/sealed-json';
+import { jsonOf, sealJson, sealedBytes } from '../util/sealed-json';
 
 /** Events, results and logs may hold secrets: readable by the user only. */
 const HISTORY_FILE_MODE = 0o600;
@@ -94,8 +94,11 @@ interface Entry {
   bytes: number;
   /** Whether a line with the event is in the file, so later lines for the id can leave it out. */
   eventWritten: boolean;
-  /** The event as stored (capped), and what `"event":…` adds to a line: later lines of the id reuse both. */
-  event?: { capped: CappedValue; lineBytes: number };
+  /**
+   * The event as stored (capped), and what `"event":…` adds to a line: later lines of the id reuse both.
+   * `sealed`: the record keeps its event as these bytes (keepEventAsBytes).
+   */
+  event?: { capped: CappedValue; lineBytes: number; sealed?: Buffer };
 }
 
 /** Records by id in order of first appearance (Map order = seq order), with the sums retention needs. */
@@ -141,6 +144,14 @@ interface BackgroundLoad {
   started: boolean;
 }
 
+/** The capped form of an event kept whole: capRecord leaves such an event as the record has it. */
+const WHOLE: CappedValue = { value: undefined };
+
+/** Whether `record` carries the event this entry already stored (by its sealed bytes when kept as bytes). */
+function sameEvent(known: Entry, record: InvocationRecord): boolean {
+  return known.event?.sealed !== undefined ? sealedBytes(record.event) === known.event.sealed : known.record.event === record.event;
+}
+
 const FINAL = new Set(['success', 'error', 'timeout', 'outOfMemory', 'throttled', 'interrupted']);
 
 /** One record as the file holds it: a JSON line (without `event` when an earlier line of the id holds it). */
@@ -154,11 +165,52 @@ function lineOf(record: InvocationRecord, withEvent = true): string {
  * encoded again, nor copied into the line: its bytes are written as they are, at the end of the line.
  */
 function lineParts(record: InvocationRecord, withEvent: boolean): (string | Buffer)[] {
-  const sealed = withEvent ? sealedBytes(record.event) : undefined;
+  const asBytes = eventsAsBytes.get(record);
+  const sealed = withEvent ? (asBytes?.sealed ?? sealedBytes(record.event)) : undefined;
   if (withEvent && sealed === undefined) return [JSON.stringify(record) + '\n'];
-  const { event: _event, ...rest } = record;
+  const rest = asBytes?.rest ?? withoutEvent(record);
   const head = JSON.stringify(rest);
   return sealed === undefined ? [head + '\n'] : [`${head.slice(0, -1)},"event":`, sealed, '}\n'];
+}
+
+function withoutEvent(record: InvocationRecord): Omit<InvocationRecord, 'event'> {
+  const { event: _event, ...rest } = record;
+  return rest;
+}
+
+/** The records kept with their event as sealed bytes (see `keepEventAsBytes`), with their other fields. */
+const eventsAsBytes = new WeakMap<InvocationRecord, { rest: Omit<InvocationRecord, 'event'>; sealed: Buffer }>();
+
+/**
+ * A finished record as the history keeps it when its event is sealed (a stream batch's): the event as
+ * its JSON bytes only, parsed again when read. The objects of a 100-record event outlive the
+ * invocation as long as the record stays in the history (thousands of batches); held by the history,
+ * they were promoted into V8's old space batch after batch, each new page of it a page fault, and
+ * collected by full GCs, about a tenth of a batch's host CPU. The bytes are what the file holds anyway.
+ */
+function keepEventAsBytes(record: InvocationRecord, sealed: Buffer): InvocationRecord {
+  const rest = withoutEvent(record);
+  const kept = { ...rest } as InvocationRecord;
+  // Readers close together get one object (a reader may compare it), without the history holding it.
+  let parsed: WeakRef<object> | undefined;
+  Object.defineProperty(kept, 'event', {
+    enumerable: true,
+    configurable: true,
+    get(): unknown {
+      let event = parsed?.deref();
+      if (!event) {
+        event = sealJson(JSON.parse(sealed.toString('utf8')) as object, sealed);
+        parsed = new WeakRef(event);
+      }
+      return event;
+    },
+    set(value: unknown) {
+      Object.defineProperty(kept, 'event', { value, enumerable: true, writable: true, configurable: true });
+      eventsAsBytes.delete(kept);
+    },
+  });
+  eventsAsBytes.set(kept, { rest, sealed });
+  return kept;
 }
 
 function partsBytes(parts: readonly (string | Buffer)[]): number {
@@ -715,7 +767,7 @@ export class InvocationStore {
     if (this.closed) return record;
     const known = this.entries.get(record.id);
     // The event is measured and cut once per record; later lines of the id leave it out.
-    const event = known?.event && known.record.event === record.event ? known.event : undefined;
+    const event = known?.event && sameEvent(known, record) ? known.event : undefined;
     const capped = event?.capped ?? capValue(record.event, this.inlineLimitBytes);
     const stored = capRecord(record, this.inlineLimitBytes, capped);
     const withEvent = !(event && known?.eventWritten);
@@ -723,8 +775,12 @@ export class InvocationStore {
     const lineBytes = partsBytes(parts);
     const eventLineBytes = event?.lineBytes ?? 9 + (sealedBytes(capped.value)?.length ?? Buffer.byteLength(jsonOf(capped.value) ?? 'null', 'utf8')); // `"event":…,`
     // While it runs the store holds the live record, so a reader sees its logs so far.
-    const entry = this.remember(FINAL.has(record.status) ? stored : record, withEvent ? lineBytes : lineBytes + eventLineBytes, true);
-    entry.event = { capped, lineBytes: eventLineBytes };
+    const final = FINAL.has(record.status);
+    const sealed = final && capped.bytes === undefined ? sealedBytes(capped.value) : undefined;
+    const kept = sealed !== undefined ? keepEventAsBytes(stored, sealed) : final ? stored : record;
+    const entry = this.remember(kept, withEvent ? lineBytes : lineBytes + eventLineBytes, true);
+    // A whole event is not cut: its kept form holds nothing, and a later line of the id is known by the sealed bytes.
+    entry.event = sealed !== undefined ? { capped: WHOLE, lineBytes: eventLineBytes, sealed } : { capped, lineBytes: eventLineBytes };
     this.trim();
     for (const part of parts) this.pending.push(part);
     this.fileLines++;

@@ -1,11 +1,14 @@
 // Stream checkpoints as the mappings write them: positions set while a write is in flight are
 // gathered into the next one, a position set just as a write ends still gets written, and every
-// position survives a reopen, and none is written before the history lines of its batch. A sealed event is written to the history once and reads back whole.
+// position survives a reopen, and none is written before the history lines of its batch. A sealed event is written to the history once and reads back whole;
+// the history holds a finished record's sealed event as its bytes, not its objects.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { InvocationStore } from '../../runtime-host/records/invocation-store';
 import { Stream } from '../../runtime-host/events/streams/stream-store';
@@ -63,6 +66,26 @@ describe('stream checkpoints', () => {
   });
 });
 
+function batchRecord(event: object): InvocationRecord {
+  return {
+    id: 'a',
+    kind: 'invocation',
+    requestId: 'a',
+    functionName: 'Fn',
+    trigger: 'stream',
+    status: 'running',
+    cold: false,
+    runtime: 'nodejs22.x',
+    architecture: 'x86_64',
+    memorySizeMB: 128,
+    timeoutSeconds: 3,
+    timestamps: { queuedAt: 1 },
+    billingRule: 'per-ms-with-init',
+    event,
+    logs: [],
+  };
+}
+
 describe('a sealed event in the history', () => {
   it('is written as its sealed text and reads back whole after a restart', async () => {
     const dir = stateDir();
@@ -91,6 +114,41 @@ describe('a sealed event in the history', () => {
     const again = new InvocationStore({ stateDir: dir });
     assert.deepEqual(again.get('a')?.event, event);
     assert.equal(again.get('a')?.status, 'success');
+    await again.close();
+  });
+
+  it('is held as its bytes once the record is finished: its objects are collected, and a reader gets them back', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const dir = stateDir();
+    const store = new InvocationStore({ stateDir: dir });
+    const wanted = { Records: [{ kinesis: { data: 'eA==', sequenceNumber: '49', partitionKey: 'é' } }] };
+    const held = ((): WeakRef<object> => {
+      const event = sealJson(structuredClone(wanted));
+      const record = batchRecord(event);
+      store.put(record);
+      store.put({ ...record, status: 'success', result: 1 });
+      return new WeakRef(event);
+    })();
+    await store.written();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.equal(held.deref(), undefined, 'the history no longer holds the objects of the event');
+    const read = store.get('a')!;
+    assert.deepEqual(read.event, wanted);
+    assert.equal(store.get('a')!.event, read.event, 'readers close together share one object');
+    assert.deepEqual(JSON.parse(JSON.stringify(read)).event, wanted, 'a client is sent the event');
+    // The host announces a record again (a span, a log): the later line leaves the event out, as for any record.
+    store.put({ ...read, logs: ['later'] });
+    await store.close();
+    const lines = readFileSync(join(dir, 'invocations.jsonl'), 'utf8').trim().split('\n');
+    assert.deepEqual(
+      lines.map((l) => 'event' in (JSON.parse(l) as object)),
+      [true, false, false],
+    );
+    const again = new InvocationStore({ stateDir: dir });
+    assert.deepEqual(again.get('a')?.event, wanted);
+    assert.deepEqual(again.get('a')?.logs, ['later']);
     await again.close();
   });
 });
