@@ -12,6 +12,7 @@ import { runInNewContext } from 'node:vm';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { InvocationStore } from '../../runtime-host/records/invocation-store';
 import { Stream } from '../../runtime-host/events/streams/stream-store';
+import { capValue } from '../../runtime-host/records/record-caps';
 import { sealJson } from '../../runtime-host/util/sealed-json';
 
 const dirs: string[] = [];
@@ -150,5 +151,12 @@ describe('a sealed event in the history', () => {
     assert.deepEqual(again.get('a')?.event, wanted);
     assert.deepEqual(again.get('a')?.logs, ['later']);
     await again.close();
+  });
+
+  it('over the inline limit is cut to the marker an unsealed event gets, its preview decoded from the first bytes only', () => {
+    const event = () => ({ Records: Array.from({ length: 400 }, (_, i) => ({ kinesis: { data: 'ü€𝄞'.repeat(20), sequenceNumber: String(i) } })) });
+    const sealed = capValue(sealJson(event()), 8 * 1024);
+    assert.equal(typeof sealed.bytes, 'number');
+    assert.deepEqual(sealed, capValue(event(), 8 * 1024));
   });
 });
