@@ -12,6 +12,8 @@ export function percentile(sorted: number[], p: number): number {
 
 export interface BenchHost {
   host: RunningHost;
+  /** Stops the host, writes `files` over the project's, and starts a new host on it (same state folder) with `eventSources`. */
+  restart(files: Record<string, string>, eventSources: EventSource[]): Promise<RunningHost>;
   /** Stops the host and removes its project. */
   close(): Promise<void>;
 }
@@ -19,14 +21,24 @@ export interface BenchHost {
 /** A quiet host in this process, serving a project made of `files` (name → text) with only `eventSources`. */
 export async function benchHost(name: string, files: Record<string, string>, eventSources: EventSource[]): Promise<BenchHost> {
   const dir = mkdtempSync(join(tmpdir(), `lw-bench-${name}-`));
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-  const host = await startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources });
-  return {
-    host,
+  const start = (sources: EventSource[]) => startHost({ root: dir, log: quiet, watch: false, writeHostFile: false, eventSources: sources });
+  const write = (project: Record<string, string>) => {
+    for (const [file, text] of Object.entries(project)) writeFileSync(join(dir, file), text);
+  };
+  write(files);
+  const bench: BenchHost = {
+    host: await start(eventSources),
+    async restart(project, sources) {
+      await bench.host.close();
+      write(project);
+      bench.host = await start(sources);
+      return bench.host;
+    },
     async close() {
-      await host.close();
+      await bench.host.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return bench;
 }
