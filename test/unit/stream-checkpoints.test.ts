@@ -91,23 +91,7 @@ describe('a sealed event in the history', () => {
   it('is written as its sealed text and reads back whole after a restart', async () => {
     const dir = stateDir();
     const event = sealJson({ Records: [{ kinesis: { data: 'eA==', sequenceNumber: '49' } }] });
-    const record: InvocationRecord = {
-      id: 'a',
-      kind: 'invocation',
-      requestId: 'a',
-      functionName: 'Fn',
-      trigger: 'stream',
-      status: 'running',
-      cold: false,
-      runtime: 'nodejs22.x',
-      architecture: 'x86_64',
-      memorySizeMB: 128,
-      timeoutSeconds: 3,
-      timestamps: { queuedAt: 1 },
-      billingRule: 'per-ms-with-init',
-      event,
-      logs: [],
-    };
+    const record = batchRecord(event);
     const store = new InvocationStore({ stateDir: dir });
     store.put(record);
     store.put({ ...record, status: 'success', result: 1 });
