@@ -19,7 +19,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InvocationRecord } from '../protocol/records';
 import { capRecord, capValue, DEFAULT_INLINE_LIMIT_BYTES, type CappedValue } from './record-caps';
-import { jsonOf, sealJson, sealedBytes } from '../util/sealed-json';
+import { jsonOf, sealJson, sealedBytes, spliceableJson } from '../util/sealed-json';
 
 /** Events, results and logs may hold secrets: readable by the user only. */
 const HISTORY_FILE_MODE = 0o600;
@@ -209,6 +209,8 @@ function keepEventAsBytes(record: InvocationRecord, sealed: Buffer): InvocationR
       eventsAsBytes.delete(kept);
     },
   });
+  // Serialised for a client (stringifySealed), the bytes are copied in: the event is not parsed to be serialised again.
+  Object.defineProperty(kept, 'toJSON', { enumerable: false, value: () => ({ ...rest, event: spliceableJson(sealed, () => kept.event) }) });
   eventsAsBytes.set(kept, { rest, sealed });
   return kept;
 }

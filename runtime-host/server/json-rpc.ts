@@ -5,6 +5,7 @@ import type { HostLogger } from '../host-context';
 import { RpcError, rpcCodeOf, UserError } from '../protocol/errors';
 import { RpcErrorCode, type RpcErrorObject, type RpcResponse } from '../protocol/methods';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
+import { stringifySealed } from '../util/sealed-json';
 import { isRecord } from '../util/values';
 
 export { RpcError };
@@ -68,10 +69,10 @@ export class JsonRpcDispatcher {
         );
       }
       const responses = (await Promise.all(message.map((m) => this.one(m)))).filter((r): r is RpcResponse => r !== undefined);
-      return responses.length > 0 ? JSON.stringify(responses) : undefined;
+      return responses.length > 0 ? stringifySealed(responses) : undefined;
     }
     const response = await this.one(message);
-    return response ? JSON.stringify(response) : undefined;
+    return response ? stringifySealed(response) : undefined;
   }
 
   private async one(message: unknown): Promise<RpcResponse | undefined> {

@@ -5,6 +5,7 @@
 // is most of a batch's host work. The seal keeps the UTF-8 bytes, what the runtime is sent and the
 // history file holds, so neither copies them. A sealed value must not change afterwards (the bytes
 // would no longer be its JSON).
+import { randomBytes } from 'node:crypto';
 
 const sealed = new WeakMap<object, Buffer>();
 
@@ -41,4 +42,38 @@ export function jsonOf(value: unknown): string | undefined {
 /** The UTF-8 JSON of `value` (`null` for undefined): the sealed bytes themselves when it was sealed. */
 export function encodedJson(value: unknown): Buffer {
   return sealedBytes(value) ?? utf8Bytes(JSON.stringify(value) ?? 'null');
+}
+
+/** While `stringifySealed` runs: the token its placeholders start with, and the bytes they stand for. */
+let splicing: { token: string; parts: Buffer[] } | undefined;
+
+/**
+ * For a `toJSON`: within `stringifySealed`, a placeholder that is replaced by `bytes` (the value's JSON)
+ * afterwards, so a value kept only as its bytes is neither parsed nor serialised again; anywhere else,
+ * `value()` itself.
+ */
+export function spliceableJson(bytes: Buffer, value: () => unknown): unknown {
+  if (!splicing) return value();
+  splicing.parts.push(bytes);
+  return `${splicing.token}${splicing.parts.length - 1}`;
+}
+
+/**
+ * JSON.stringify(value), where values offered through `spliceableJson` are copied in from their bytes.
+ * The placeholders start with a control character and a random token, which JSON.stringify escapes:
+ * no string in the value can look like one.
+ */
+export function stringifySealed(value: unknown): string | undefined {
+  const token = `\u0001${randomBytes(8).toString('hex')}:`;
+  const session = { token, parts: [] as Buffer[] };
+  splicing = session;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } finally {
+    splicing = undefined;
+  }
+  if (text === undefined || session.parts.length === 0) return text;
+  const escaped = JSON.stringify(token).slice(1, -1).replace(/\\/g, '\\\\');
+  return text.replace(new RegExp(`"${escaped}(\\d+)"`, 'g'), (_, i: string) => session.parts[Number(i)]!.toString('utf8'));
 }

@@ -13,7 +13,7 @@ import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { InvocationStore } from '../../runtime-host/records/invocation-store';
 import { Stream } from '../../runtime-host/events/streams/stream-store';
 import { capValue } from '../../runtime-host/records/record-caps';
-import { sealJson } from '../../runtime-host/util/sealed-json';
+import { sealJson, stringifySealed } from '../../runtime-host/util/sealed-json';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -119,10 +119,27 @@ describe('a sealed event in the history', () => {
     await new Promise((resolve) => setImmediate(resolve));
     gc();
     assert.equal(held.deref(), undefined, 'the history no longer holds the objects of the event');
+    const parse = JSON.parse;
+    let parses = 0;
+    JSON.parse = (...args: Parameters<typeof parse>): unknown => {
+      parses++;
+      return parse(...args);
+    };
+    let sent: string | undefined;
+    try {
+      sent = stringifySealed({ records: [store.get('a')] });
+    } finally {
+      JSON.parse = parse;
+    }
+    assert.equal(parses, 0, 'an answer to a client copies the bytes in without parsing them');
+    assert.deepEqual((parse(sent!) as { records: InvocationRecord[] }).records[0]!.event, wanted);
     const read = store.get('a')!;
     assert.deepEqual(read.event, wanted);
     assert.equal(store.get('a')!.event, read.event, 'readers close together share one object');
     assert.deepEqual(JSON.parse(JSON.stringify(read)).event, wanted, 'a client is sent the event');
+    // A client's answer copies the kept bytes in; strings that look like the placeholders stay as they are.
+    const answer = { records: [read, { ...read, note: '\u0001sealed:0', event: '"\\u0001x:0"' }] };
+    assert.equal(stringifySealed(answer), JSON.stringify(JSON.parse(JSON.stringify(answer))));
     // The host announces a record again (a span, a log): the later line leaves the event out, as for any record.
     store.put({ ...read, logs: ['later'] });
     await store.close();
