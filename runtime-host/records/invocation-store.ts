@@ -778,7 +778,7 @@ export class InvocationStore {
     const eventLineBytes = event?.lineBytes ?? 9 + (sealedBytes(capped.value)?.length ?? Buffer.byteLength(jsonOf(capped.value) ?? 'null', 'utf8')); // `"event":…,`
     // While it runs the store holds the live record, so a reader sees its logs so far.
     const final = FINAL.has(record.status);
-    const sealed = final && capped.bytes === undefined ? sealedBytes(capped.value) : undefined;
+    const sealed = final && capped.bytes === undefined ? (event?.sealed ?? sealedBytes(capped.value)) : undefined;
     const kept = sealed !== undefined ? keepEventAsBytes(stored, sealed) : final ? stored : record;
     const entry = this.remember(kept, withEvent ? lineBytes : lineBytes + eventLineBytes, true);
     // A whole event is not cut: its kept form holds nothing, and a later line of the id is known by the sealed bytes.
