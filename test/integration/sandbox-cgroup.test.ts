@@ -101,7 +101,7 @@ test('a timer armed in one invocation does not fire while the environment is fro
 test('a setsid grandchild re-parented away from the runtime is gone after a timeout, a crash and a stop', { skip }, async () => {
   const invoker = cgroupInvoker();
   const timeoutTag = uniqueTag();
-  const timedOut = await invokeSeeingOrphan(invoker, 'orphan-timeout', 2, { tag: timeoutTag, then: 'hang' });
+  const timedOut = await invokeSeeingOrphan(invoker, 'orphan-timeout', 5, { tag: timeoutTag, then: 'hang' });
   assert.equal(timedOut.status, 'timeout');
   await waitFor(() => taggedPids(timeoutTag).length === 0, 'the orphan of the timed-out environment to be gone');
 

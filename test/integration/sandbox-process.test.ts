@@ -50,7 +50,8 @@ test('a setsid grandchild (its own session, still in the tree) is gone after the
   };
   invoker.on('log', onLog);
   const record = await invoker.invoke({
-    fn: fixtureFunction('sandbox/app.orphan', { name: 'orphan-process', timeout: 2 }),
+    // 5 s: on a loaded machine spawning the orphan and saying so can take a good part of a shorter timeout.
+    fn: fixtureFunction('sandbox/app.orphan', { name: 'orphan-process', timeout: 5 }),
     event: { tag, fork: false, then: 'hang' },
     trigger: 'manual',
   });
