@@ -1,11 +1,12 @@
-// JSON-RPC 2.0 dispatch, independent of the transport: text in, text out. Every malformed message gets
-// its JSON-RPC error (parse error, invalid request, method not found, invalid params with a hint);
-// nothing a client sends can throw out of `handle`.
+// JSON-RPC 2.0 dispatch, independent of the transport: text in, text out (or the parts of the text out,
+// for a transport that can send them without joining them). Every malformed message gets its JSON-RPC
+// error (parse error, invalid request, method not found, invalid params with a hint); nothing a client
+// sends can throw out of `handle`.
 import type { HostLogger } from '../host-context';
 import { RpcError, rpcCodeOf, UserError } from '../protocol/errors';
 import { RpcErrorCode, type RpcErrorObject, type RpcResponse } from '../protocol/methods';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
-import { stringifySealed } from '../util/sealed-json';
+import { stringifySealedParts } from '../util/sealed-json';
 import { isRecord } from '../util/values';
 
 export { RpcError };
@@ -44,35 +45,49 @@ export class JsonRpcDispatcher {
 
   /** One incoming frame → the response frame, or undefined when nothing is due (notifications only). */
   async handle(text: string): Promise<string | undefined> {
+    return (await this.handleParts(text))?.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
+  }
+
+  /**
+   * One incoming frame → the response frame as the parts of its UTF-8 text (see `stringifySealedParts`:
+   * events the history keeps as bytes are among them as they are), or undefined when nothing is due.
+   */
+  async handleParts(text: string): Promise<(string | Buffer)[] | undefined> {
     // An event nested thousands deep parses, then overflows the stack wherever it is serialised again.
     if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) {
-      return JSON.stringify(
-        errorResponse(null, RpcErrorCode.InvalidParams, `Invalid params: the message nests deeper than ${MAX_JSON_DEPTH} levels`, {
-          hint: `events and params may nest at most ${MAX_JSON_DEPTH} objects/arrays deep`,
-        }),
-      );
+      return [
+        JSON.stringify(
+          errorResponse(null, RpcErrorCode.InvalidParams, `Invalid params: the message nests deeper than ${MAX_JSON_DEPTH} levels`, {
+            hint: `events and params may nest at most ${MAX_JSON_DEPTH} objects/arrays deep`,
+          }),
+        ),
+      ];
     }
     let message: unknown;
     try {
       message = JSON.parse(text);
     } catch (err) {
-      return JSON.stringify(errorResponse(null, RpcErrorCode.ParseError, 'Parse error', { hint: `the message is not valid JSON: ${(err as Error).message}` }));
+      return [
+        JSON.stringify(errorResponse(null, RpcErrorCode.ParseError, 'Parse error', { hint: `the message is not valid JSON: ${(err as Error).message}` })),
+      ];
     }
     if (Array.isArray(message)) {
       if (message.length === 0)
-        return JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, 'Invalid Request', { hint: 'a batch must contain at least one request' }));
+        return [JSON.stringify(errorResponse(null, RpcErrorCode.InvalidRequest, 'Invalid Request', { hint: 'a batch must contain at least one request' }))];
       if (message.length > MAX_BATCH) {
-        return JSON.stringify(
-          errorResponse(null, RpcErrorCode.InvalidRequest, 'Invalid Request', {
-            hint: `a batch may contain at most ${MAX_BATCH} requests, got ${message.length}`,
-          }),
-        );
+        return [
+          JSON.stringify(
+            errorResponse(null, RpcErrorCode.InvalidRequest, 'Invalid Request', {
+              hint: `a batch may contain at most ${MAX_BATCH} requests, got ${message.length}`,
+            }),
+          ),
+        ];
       }
       const responses = (await Promise.all(message.map((m) => this.one(m)))).filter((r): r is RpcResponse => r !== undefined);
-      return responses.length > 0 ? stringifySealed(responses) : undefined;
+      return responses.length > 0 ? stringifySealedParts(responses) : undefined;
     }
     const response = await this.one(message);
-    return response ? stringifySealed(response) : undefined;
+    return response ? stringifySealedParts(response) : undefined;
   }
 
   private async one(message: unknown): Promise<RpcResponse | undefined> {

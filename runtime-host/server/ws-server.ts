@@ -8,6 +8,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { HostLogger } from '../host-context';
 import { TOKEN_QUERY_PARAM } from '../protocol/index';
 import type { Notifications } from '../protocol/methods';
+import { stringifySealedParts } from '../util/sealed-json';
 import type { JsonRpcDispatcher } from './json-rpc';
 import { checkLocalRequest, isLocalOrigin, refuseAsText } from './local-request';
 import { listenOnLoopback } from './loopback';
@@ -76,7 +77,8 @@ export class WsServer {
 
   broadcast<N extends keyof Notifications>(method: N, params: Notifications[N]): void {
     if (this.wss.clients.size === 0) return;
-    const frame = JSON.stringify({ jsonrpc: '2.0', method, params });
+    // Parts: a stream batch's event goes out as the bytes sealed with it, not serialised again per batch.
+    const frame = stringifySealedParts({ jsonrpc: '2.0', method, params })!;
     for (const client of this.wss.clients) {
       if (client.readyState !== WebSocket.OPEN) continue;
       if (client.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -84,7 +86,7 @@ export class WsServer {
         client.terminate();
         continue;
       }
-      client.send(frame);
+      sendParts(client, frame);
     }
   }
 
@@ -159,9 +161,9 @@ export class WsServer {
         : Buffer.isBuffer(data)
           ? data.toString('utf8')
           : Buffer.from(data).toString('utf8');
-      void this.options.dispatcher.handle(text).then(
+      void this.options.dispatcher.handleParts(text).then(
         (reply) => {
-          if (reply !== undefined && ws.readyState === WebSocket.OPEN) ws.send(reply);
+          if (reply !== undefined && ws.readyState === WebSocket.OPEN) sendParts(ws, reply);
         },
         (err: unknown) => this.options.log?.error(`dispatch failed: ${(err as Error).message}`),
       );
@@ -185,4 +187,10 @@ export class WsServer {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('not found: this port serves the Lambda Workbench WebSocket protocol (and the dashboard at /)\n');
   }
+}
+
+/** One text message from the parts of its UTF-8 text, in fragments: sealed event bytes go out as they are, never joined into one string. */
+function sendParts(ws: WebSocket, parts: readonly (string | Buffer)[]): void {
+  if (parts.length === 1) return ws.send(parts[0]!);
+  parts.forEach((part, i) => ws.send(part, { binary: false, fin: i === parts.length - 1 }));
 }

@@ -3,15 +3,26 @@
 // the others use the bytes sealed with it instead of calling JSON.stringify (and encoding the text)
 // again. A 1,000-record stream batch is ~400 KB of JSON; serialising it once instead of five times
 // is most of a batch's host work. The seal keeps the UTF-8 bytes, what the runtime is sent and the
-// history file holds, so neither copies them. A sealed value must not change afterwards (the bytes
-// would no longer be its JSON).
+// history file holds, so neither copies them; serialised for clients (stringifySealedParts), a sealed
+// value is its bytes too. A sealed value must not change afterwards (the bytes would no longer be its JSON).
 import { randomBytes } from 'node:crypto';
 
 const sealed = new WeakMap<object, Buffer>();
 
 /** Serialises `value` now (or takes `bytes`, its JSON it was parsed from) and remembers its UTF-8 JSON for it; returns the value. */
 export function sealJson<T extends object>(value: T, bytes?: Buffer): T {
-  if (!sealed.has(value)) sealed.set(value, bytes ?? utf8Bytes(JSON.stringify(value)));
+  if (sealed.has(value)) return value;
+  const json = bytes ?? utf8Bytes(JSON.stringify(value));
+  sealed.set(value, json);
+  // Serialised for clients (stringifySealedParts: answers and notifications), the bytes are copied in.
+  Object.defineProperty(value, 'toJSON', {
+    enumerable: false,
+    configurable: true,
+    writable: true,
+    value(this: T): unknown {
+      return spliceableJson(json, () => this);
+    },
+  });
   return value;
 }
 
@@ -44,11 +55,15 @@ export function encodedJson(value: unknown): Buffer {
   return sealedBytes(value) ?? utf8Bytes(JSON.stringify(value) ?? 'null');
 }
 
-/** While `stringifySealed` runs: the token its placeholders start with, and the bytes they stand for. */
+/** Random per process, so that no data can hold a placeholder; numbered per call. */
+const PLACEHOLDER_NONCE = randomBytes(8).toString('hex');
+let placeholderCalls = 0;
+
+/** While `stringifySealedParts` runs: the token its placeholders start with, and the bytes they stand for. */
 let splicing: { token: string; parts: Buffer[] } | undefined;
 
 /**
- * For a `toJSON`: within `stringifySealed`, a placeholder that is replaced by `bytes` (the value's JSON)
+ * For a `toJSON`: within `stringifySealedParts`, a placeholder that is replaced by `bytes` (the value's JSON)
  * afterwards, so a value kept only as its bytes is neither parsed nor serialised again; anywhere else,
  * `value()` itself.
  */
@@ -59,12 +74,13 @@ export function spliceableJson(bytes: Buffer, value: () => unknown): unknown {
 }
 
 /**
- * JSON.stringify(value), where values offered through `spliceableJson` are copied in from their bytes.
- * The placeholders start with a control character and a random token, which JSON.stringify escapes:
- * no string in the value can look like one.
+ * JSON.stringify(value) as the parts of its UTF-8 text: the text around the values offered through
+ * `spliceableJson` (a sealed value's own `toJSON` does), and those values' bytes themselves (neither
+ * decoded nor copied). A placeholder is a control character, which JSON.stringify escapes, then this
+ * process's random nonce: no string in the value can look like one.
  */
-export function stringifySealed(value: unknown): string | undefined {
-  const token = `\u0001${randomBytes(8).toString('hex')}:`;
+export function stringifySealedParts(value: unknown): (string | Buffer)[] | undefined {
+  const token = `\u0001${PLACEHOLDER_NONCE}${++placeholderCalls}:`;
   const session = { token, parts: [] as Buffer[] };
   splicing = session;
   let text: string | undefined;
@@ -73,7 +89,24 @@ export function stringifySealed(value: unknown): string | undefined {
   } finally {
     splicing = undefined;
   }
-  if (text === undefined || session.parts.length === 0) return text;
-  const escaped = JSON.stringify(token).slice(1, -1).replace(/\\/g, '\\\\');
-  return text.replace(new RegExp(`"${escaped}(\\d+)"`, 'g'), (_, i: string) => session.parts[Number(i)]!.toString('utf8'));
+  if (text === undefined) return undefined;
+  if (session.parts.length === 0) return [text];
+  // As JSON.stringify wrote it: `"\u0001<nonce><call>:<index>"`. Found with indexOf: a RegExp made per call is compiled per call.
+  const opening = `"${JSON.stringify(token).slice(1, -1)}`;
+  const out: (string | Buffer)[] = [];
+  let from = 0;
+  for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, from)) {
+    const close = text.indexOf('"', at + opening.length);
+    out.push(text.slice(from, at), session.parts[Number(text.slice(at + opening.length, close))]!);
+    from = close + 1;
+  }
+  out.push(text.slice(from));
+  return out;
+}
+
+/** JSON.stringify(value), with the values offered through `spliceableJson` copied in from their bytes. */
+export function stringifySealed(value: unknown): string | undefined {
+  return stringifySealedParts(value)
+    ?.map((part) => (typeof part === 'string' ? part : part.toString('utf8')))
+    .join('');
 }

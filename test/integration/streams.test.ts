@@ -48,6 +48,16 @@ describe('Kinesis streams through a real serve', () => {
     }
   });
 
+  it("answers listInvocations and getInvocation with the batches' events as delivered (the history keeps them as bytes, sent as they are)", async () => {
+    const delivered = invocations('OrdersFunction');
+    assert.ok(delivered.length > 0);
+    const page = await fx.client.request<{ records: InvocationRecord[] }>('listInvocations', { function: 'OrdersFunction', limit: 500 });
+    for (const inv of delivered) {
+      assert.deepEqual(page.records.find((r) => r.id === inv.id)?.event, inv.event);
+      assert.deepEqual((await fx.client.request<InvocationRecord>('getInvocation', { id: inv.id })).event, inv.event);
+    }
+  });
+
   it('bisects a failing batch, retries the poison record, discards it to the on-failure list and moves on', async () => {
     await fx.client.request('stream.putRecords', { stream: 'payments', records: ['a', 'b', 'poison', 'd'].map((d) => ({ partitionKey: 'p', data: d })) });
     await waitUntil(
