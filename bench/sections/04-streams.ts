@@ -4,15 +4,18 @@
 //   timed until the last batch has been processed; the puts run in this process, sharing its CPU;
 // - the mapping alone, which the goals are about: the records are put while the mapping is disabled
 //   (`Enabled: false`), then a host with it enabled drains them, timed from its first batch (after the
-//   cold start) to the last.
+//   cold start) to the last; for 1 shard also with a WebSocket client subscribed to the host's
+//   notifications, as the extension is (each batch's records are announced to it as they start and finish).
 // Wall-clock throughput depends on what else the machine runs, so each line also gives the
 // host's CPU time (this process: the puts, the mapping, the invoker, the history) per batch and per
 // record, measured with process.cpuUsage() over the same window — the figure to compare runs by.
 // The function has 1,769 MB, one full vCPU: at 128 MB the sandbox gives it 7% of a core, as Lambda does, and
 // a trivial handler would then be held back by its CPU quota rather than by the host this section measures.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { StreamsSource } from '../../runtime-host/events/streams';
 import type { MethodHandler } from '../../runtime-host/host-context';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
+import type { RunningHost } from '../../runtime-host/server/host';
 import { benchHost } from '../helpers';
 
 const template = (shards: number, batchSize: number, enabled = true) => `Transform: AWS::Serverless-2016-10-31
@@ -103,13 +106,29 @@ interface DrainRun {
   hostCpuMs: number;
 }
 
-/** The mapping alone: `total` records put while it is disabled, then drained by a host with it enabled, from its first batch on. */
-async function drainRun(shards: number, batchSize: number, total: number): Promise<DrainRun> {
+/** A WebSocket client of the host in its own process, subscribed to every notification as the extension is; resolves once connected. */
+async function subscribedClient(host: RunningHost): Promise<ChildProcess> {
+  const script = `const W = require(${JSON.stringify(require.resolve('ws'))}); new W(process.argv[1]).on('open', () => console.log('open')).on('message', () => {});`;
+  const child = spawn(process.execPath, ['-e', script, `${host.ws}/?token=${encodeURIComponent(host.token)}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout!.once('data', resolve);
+    child.once('exit', (code) => reject(new Error(`the WebSocket client exited (${code})`)));
+  });
+  return child;
+}
+
+/**
+ * The mapping alone: `total` records put while it is disabled, then drained by a host with it enabled,
+ * from its first batch on (with `withClient`, its first batch once a client is subscribed).
+ */
+async function drainRun(shards: number, batchSize: number, total: number, withClient = false): Promise<DrainRun> {
   const loading = new StreamsSource();
   const bench = await benchHost('streams-drain', { 'template.yaml': template(shards, batchSize, false), 'app.js': handler }, [loading]);
+  let client: ChildProcess | undefined;
   try {
     await putAll(loading.methods()['stream.putRecords']!, total);
-    let first: { delivered: number; at: number; cpu: NodeJS.CpuUsage } | undefined;
+    let first: { delivered: number; batches: number; at: number; cpu: NodeJS.CpuUsage } | undefined;
+    let measuring = !withClient;
     let delivered = 0;
     let batches = 0;
     let done!: (at: number) => void;
@@ -120,13 +139,23 @@ async function drainRun(shards: number, batchSize: number, total: number): Promi
       delivered += (record.event as { Records: unknown[] }).Records.length;
       batches++;
       // The window opens after the first batch, once its environment's cold start is behind it.
-      first ??= { delivered, at: performance.now(), cpu: process.cpuUsage() };
-      if (delivered >= total) done(performance.now());
+      if (measuring) first ??= { delivered, batches, at: performance.now(), cpu: process.cpuUsage() };
+      if (first && delivered >= total) done(performance.now());
     });
+    if (withClient) {
+      client = await subscribedClient(host);
+      measuring = true;
+    }
     const end = await all;
     const cpu = process.cpuUsage(first!.cpu);
-    return { records: delivered - first!.delivered, batches: batches - 1, seconds: (end - first!.at) / 1000, hostCpuMs: (cpu.user + cpu.system) / 1000 };
+    return {
+      records: delivered - first!.delivered,
+      batches: batches - first!.batches,
+      seconds: (end - first!.at) / 1000,
+      hostCpuMs: (cpu.user + cpu.system) / 1000,
+    };
   } finally {
+    client?.kill();
     await bench.close();
   }
 }
@@ -145,11 +174,17 @@ export async function run(): Promise<void> {
         `host CPU ${perBatch.toFixed(2)} ms per batch of ${Math.round(total / r.batches)} ` +
         `(${((r.hostCpuMs - r.putCpuMs) / r.batches).toFixed(2)} ms without the puts), ${((r.hostCpuMs * 1000) / total).toFixed(1)} µs per record`,
     );
-    const d = await drainRun(shards, batchSize, drained);
+    const describe = (d: DrainRun) =>
+      `${d.seconds.toFixed(2)} s = ${Math.round(d.records / d.seconds)} records/s (goal ≥ ${goal}); host CPU ${(d.hostCpuMs / d.batches).toFixed(2)} ms per batch of ` +
+      `${Math.round(d.records / d.batches)}${batchSize === 100 ? ' (goal ≤ 2 ms)' : ''}, ${((d.hostCpuMs * 1000) / d.records).toFixed(1)} µs per record`;
     console.log(
-      `streams: ${drained} Kinesis records, ${shape}, the mapping alone (records already in the stream): ${d.seconds.toFixed(2)} s = ` +
-        `${Math.round(d.records / d.seconds)} records/s (goal ≥ ${goal}); host CPU ${(d.hostCpuMs / d.batches).toFixed(2)} ms per batch of ` +
-        `${Math.round(d.records / d.batches)}${batchSize === 100 ? ' (goal ≤ 2 ms)' : ''}, ${((d.hostCpuMs * 1000) / d.records).toFixed(1)} µs per record`,
+      `streams: ${drained} Kinesis records, ${shape}, the mapping alone (records already in the stream): ${describe(await drainRun(shards, batchSize, drained))}`,
     );
+    if (shards === 1) {
+      // What a user with the extension open sees: each batch's records are announced to it (started, finished).
+      console.log(
+        `streams: ${drained} Kinesis records, ${shape}, the same with a WebSocket client subscribed: ${describe(await drainRun(shards, batchSize, drained, true))}`,
+      );
+    }
   }
 }
