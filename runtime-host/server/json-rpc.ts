@@ -6,7 +6,7 @@ import type { HostLogger } from '../host-context';
 import { RpcError, rpcCodeOf, UserError } from '../protocol/errors';
 import { RpcErrorCode, type RpcErrorObject, type RpcResponse } from '../protocol/methods';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
-import { stringifySealedParts } from '../util/sealed-json';
+import { joinParts, stringifySealedParts } from '../util/sealed-json';
 import { isRecord } from '../util/values';
 
 export { RpcError };
@@ -45,7 +45,8 @@ export class JsonRpcDispatcher {
 
   /** One incoming frame → the response frame, or undefined when nothing is due (notifications only). */
   async handle(text: string): Promise<string | undefined> {
-    return (await this.handleParts(text))?.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
+    const parts = await this.handleParts(text);
+    return parts && joinParts(parts);
   }
 
   /**

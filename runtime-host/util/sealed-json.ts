@@ -104,9 +104,13 @@ export function stringifySealedParts(value: unknown): (string | Buffer)[] | unde
   return out;
 }
 
+/** The text the parts of `stringifySealedParts` make up. */
+export function joinParts(parts: readonly (string | Buffer)[]): string {
+  return parts.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
+}
+
 /** JSON.stringify(value), with the values offered through `spliceableJson` copied in from their bytes. */
 export function stringifySealed(value: unknown): string | undefined {
-  return stringifySealedParts(value)
-    ?.map((part) => (typeof part === 'string' ? part : part.toString('utf8')))
-    .join('');
+  const parts = stringifySealedParts(value);
+  return parts && joinParts(parts);
 }

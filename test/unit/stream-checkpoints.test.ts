@@ -14,6 +14,7 @@ import { InvocationStore } from '../../runtime-host/records/invocation-store';
 import { Stream } from '../../runtime-host/events/streams/stream-store';
 import { capValue } from '../../runtime-host/records/record-caps';
 import { sealJson, stringifySealed } from '../../runtime-host/util/sealed-json';
+import { storeRecord } from './store-fixtures';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -84,24 +85,9 @@ function answerWithoutParsing(record: InvocationRecord | undefined): string {
   }
 }
 
+/** A stream batch's invocation still running, with `event`. */
 function batchRecord(event: object): InvocationRecord {
-  return {
-    id: 'a',
-    kind: 'invocation',
-    requestId: 'a',
-    functionName: 'Fn',
-    trigger: 'stream',
-    status: 'running',
-    cold: false,
-    runtime: 'nodejs22.x',
-    architecture: 'x86_64',
-    memorySizeMB: 128,
-    timeoutSeconds: 3,
-    timestamps: { queuedAt: 1 },
-    billingRule: 'per-ms-with-init',
-    event,
-    logs: [],
-  };
+  return storeRecord('a', { trigger: 'stream', status: 'running', event, logs: [] });
 }
 
 describe('a sealed event in the history', () => {
