@@ -256,7 +256,9 @@ export class PanelApp {
         requested += PAGE_SIZE;
         // Only a page that starts a run of pages needs the cursors of the ones after it.
         const lookahead = cursors.length === 0 && inFlight.length === 0 ? Math.ceil((HISTORY_LIMIT - requested) / PAGE_SIZE) : 0;
-        inFlight.push(this.transport.request('listInvocations', { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}), ...(lookahead ? { lookahead } : {}) }));
+        inFlight.push(
+          this.transport.request('listInvocations', { limit: PAGE_SIZE, brief: true, ...(cursor ? { cursor } : {}), ...(lookahead ? { lookahead } : {}) }),
+        );
       };
       ask(undefined);
       // The first page is drawn at once; the rest (up to 20 pages) every LOAD_REDRAW_MS and at the end:
@@ -295,7 +297,7 @@ export class PanelApp {
     try {
       const [record, children] = await Promise.all([
         this.transport.request('getInvocation', { id }),
-        this.transport.request('listInvocations', { parentId: id, limit: PAGE_SIZE }),
+        this.transport.request('listInvocations', { parentId: id, limit: PAGE_SIZE, brief: true }),
       ]);
       const trace = record.traceId ? await this.transport.request('getTrace', { traceId: record.traceId }).catch(() => undefined) : undefined;
       this.history.merge([record, ...children.records, ...(trace?.records ?? [])]);
@@ -529,10 +531,12 @@ export class PanelApp {
   private actions(): DetailActions {
     return {
       select: (id) => this.select(id),
-      rerun: (r) => void this.invoke(r.functionName, this.eventOf(r)),
-      editAndRun: (r) => this.openEditor({ ...r, event: this.eventOf(r) }, 'run'),
-      saveEvent: (r) => this.openEditor(r, 'save'),
-      debug: this.transport.debug ? (r) => this.transport.debug?.({ function: r.functionName, event: r.event, trigger: 'debug' }) : undefined,
+      rerun: (r) => this.withEvent(this.eventOf(r), (event) => this.invoke(r.functionName, event)),
+      editAndRun: (r) => this.withEvent(this.eventOf(r), (event) => this.openEditor({ ...r, event }, 'run')),
+      saveEvent: (r) => this.withEvent(this.whole(r), (whole) => this.openEditor(whole, 'save')),
+      debug: this.transport.debug
+        ? (r) => this.withEvent(this.whole(r), (whole) => this.transport.debug?.({ function: r.functionName, event: whole.event, trigger: 'debug' }))
+        : undefined,
       tune: (r) => this.openTuneDialog(r),
       openExecution: (arn) => {
         this.setView('executions');
@@ -551,9 +555,23 @@ export class PanelApp {
   }
 
   /** The event to run again: a durable invocation's input is the execution's checkpoint log, its event the execution's input. */
-  private eventOf(record: InvocationRecord): unknown {
-    if (record.kind !== 'invocation' || typeof record.source?.durableExecutionArn !== 'string') return record.event;
-    return (record.parentId ? this.history.get(record.parentId)?.event : undefined) ?? record.event;
+  private async eventOf(record: InvocationRecord): Promise<unknown> {
+    const durable = record.kind === 'invocation' && typeof record.source?.durableExecutionArn === 'string';
+    const execution = durable && record.parentId ? this.history.get(record.parentId) : undefined;
+    return (await this.whole(execution ?? record)).event;
+  }
+
+  /** The record with its event: a brief copy (a large event left out of the list, `omitted`) is fetched whole. */
+  private async whole(record: InvocationRecord): Promise<InvocationRecord> {
+    if (!record.omitted) return record;
+    const whole = await this.transport.request('getInvocation', { id: record.id });
+    if (this.history.merge([whole])) this.invalidate({ list: true, detail: this.isShown(whole.id) });
+    return whole;
+  }
+
+  /** Runs `use` once `value` (an event being fetched) is there; a failure to fetch it is shown, not thrown. */
+  private withEvent<T>(value: Promise<T>, use: (value: T) => unknown): void {
+    value.then(use, (err: unknown) => this.toast(err));
   }
 
   private async invoke(functionName: string, event: unknown): Promise<void> {
@@ -661,7 +679,7 @@ export class PanelApp {
         return;
       }
       close();
-      void this.runTune(record.functionName, record.event, sizes, runs);
+      this.withEvent(this.whole(record), (whole) => this.runTune(record.functionName, whole.event, sizes, runs));
     };
     const dialog = h(
       'div',

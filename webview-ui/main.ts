@@ -1,7 +1,7 @@
 // Entry point: picks the transport (VS Code webview or browser dashboard) and the state store,
 // applies the theme, and starts the panel.
 import { PANEL_CONFIG_META, type ExtensionToWebviewMessage, type PanelBootConfig } from '../runtime-host/protocol/webview';
-import { TOKEN_QUERY_PARAM } from '../runtime-host/protocol/index';
+import { BRIEF_RECORDS_QUERY, TOKEN_QUERY_PARAM } from '../runtime-host/protocol/index';
 import { PanelApp } from './app';
 import { sanitizeUiState, sessionStateStore, vscodeStateStore } from './state';
 import { PostMessageTransport, WebSocketTransport, type Transport, type VsCodeApi } from './transport';
@@ -37,6 +37,7 @@ function start(): void {
   }
   const url = new URL(config.ws);
   url.searchParams.set(TOKEN_QUERY_PARAM, config.token);
+  url.searchParams.set(BRIEF_RECORDS_QUERY.name, BRIEF_RECORDS_QUERY.value);
   new PanelApp(mount, new WebSocketTransport(url.toString()), sessionStateStore(window.sessionStorage));
 }
 

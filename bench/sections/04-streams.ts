@@ -5,7 +5,8 @@
 // - the mapping alone, which the goals are about: the records are put while the mapping is disabled
 //   (`Enabled: false`), then a host with it enabled drains them, timed from its first batch (after the
 //   cold start) to the last; for 1 shard also with a WebSocket client subscribed to the host's
-//   notifications, as the extension is (each batch's records are announced to it as they start and finish).
+//   notifications, as the extension is (each batch's records are announced to it as they start and finish,
+//   as brief records: a batch's event is left out; BENCH_WHOLE_RECORDS=1 subscribes for whole ones).
 // Wall-clock throughput depends on what else the machine runs, so each line also gives the
 // host's CPU time (this process: the puts, the mapping, the invoker, the history) per batch and per
 // record, measured with process.cpuUsage() over the same window — the figure to compare runs by.
@@ -14,6 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StreamsSource } from '../../runtime-host/events/streams';
 import type { MethodHandler } from '../../runtime-host/host-context';
+import { BRIEF_RECORDS_QUERY, TOKEN_QUERY_PARAM } from '../../runtime-host/protocol/index';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import type { RunningHost } from '../../runtime-host/server/host';
 import { benchHost } from '../helpers';
@@ -106,10 +108,16 @@ interface DrainRun {
   hostCpuMs: number;
 }
 
-/** A WebSocket client of the host in its own process, subscribed to every notification as the extension is; resolves once connected. */
+/**
+ * A WebSocket client of the host in its own process, subscribed to every notification and parsing each
+ * as the extension is (with brief records); resolves once connected.
+ */
 async function subscribedClient(host: RunningHost): Promise<ChildProcess> {
-  const script = `const W = require(${JSON.stringify(require.resolve('ws'))}); new W(process.argv[1]).on('open', () => console.log('open')).on('message', () => {});`;
-  const child = spawn(process.execPath, ['-e', script, `${host.ws}/?token=${encodeURIComponent(host.token)}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const script = `const W = require(${JSON.stringify(require.resolve('ws'))}); new W(process.argv[1]).on('open', () => console.log('open')).on('message', (d) => JSON.parse(String(d)));`;
+  const url = new URL(host.ws);
+  url.searchParams.set(TOKEN_QUERY_PARAM, host.token);
+  if (process.env.BENCH_WHOLE_RECORDS !== '1') url.searchParams.set(BRIEF_RECORDS_QUERY.name, BRIEF_RECORDS_QUERY.value);
+  const child = spawn(process.execPath, ['-e', script, url.toString()], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
     child.stdout!.once('data', resolve);
     child.once('exit', (code) => reject(new Error(`the WebSocket client exited (${code})`)));

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import WebSocket from 'ws';
 import {
+  BRIEF_RECORDS_QUERY,
   RpcError,
   TOKEN_QUERY_PARAM,
   type MethodName,
@@ -44,6 +45,8 @@ export class RpcClient {
   connect(ready: ReadyLine): Promise<void> {
     const url = new URL(ready.ws);
     url.searchParams.set(TOKEN_QUERY_PARAM, ready.token);
+    // The extension and its panel ask for a large event when they show or run it (getInvocation), not per notification.
+    url.searchParams.set(BRIEF_RECORDS_QUERY.name, BRIEF_RECORDS_QUERY.value);
     const socket = new WebSocket(url.toString());
     this.socket = socket;
     socket.on('message', (data) => this.onMessage(String(data)));

@@ -27,3 +27,12 @@ export interface ReadyLine {
 
 /** Query parameter (and `Sec-WebSocket-Protocol` alternative) that carries the session token. */
 export const TOKEN_QUERY_PARAM = 'token';
+
+/**
+ * Brief records: a WebSocket client that connects with `?records=brief`, and a `listInvocations` asking for
+ * `brief`, get each record with an event larger than BRIEF_EVENT_LIMIT_BYTES (as JSON) replaced by its
+ * preview, with the size in `omitted.event`. A stream batch's event (55 KB for 100 records) is then not sent
+ * four times per batch to every client, nor held by a panel listing thousands of them.
+ */
+export const BRIEF_RECORDS_QUERY = { name: 'records', value: 'brief' } as const;
+export const BRIEF_EVENT_LIMIT_BYTES = 16 * 1024;

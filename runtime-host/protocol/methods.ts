@@ -37,6 +37,8 @@ export interface ListInvocationsParams {
    * can ask for them all at once instead of one round trip after another.
    */
   lookahead?: number;
+  /** Brief records (protocol/index.ts BRIEF_RECORDS_QUERY): a large event as its preview, the record whole from `getInvocation`. */
+  brief?: boolean;
 }
 
 export interface ListInvocationsResult {

@@ -209,6 +209,11 @@ export interface InvocationRecord {
   queuedMs?: number;
   /** Parts cut to the history's inline limit; the values in their place are `TruncatedValue` markers (logs: a marker line). */
   truncated?: TruncatedFields;
+  /**
+   * Present on a brief record (BRIEF_RECORDS): the parts left out of this copy, by their size in bytes.
+   * The value in their place is a `TruncatedValue` preview; `getInvocation` returns the record whole.
+   */
+  omitted?: { event: number };
   /** Time stopped in a debugger during this invocation. */
   pausedMs?: number;
   pauses?: PausedSpan[];

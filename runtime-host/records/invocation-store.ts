@@ -18,7 +18,7 @@ import { closeSync, fsyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, re
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InvocationRecord } from '../protocol/records';
-import { capRecord, capValue, DEFAULT_INLINE_LIMIT_BYTES, type CappedValue } from './record-caps';
+import { capRecord, capValue, DEFAULT_INLINE_LIMIT_BYTES, markerOfBytes, type CappedValue } from './record-caps';
 import { jsonOf, sealJson, sealedBytes, spliceableJson } from '../util/sealed-json';
 
 /** Events, results and logs may hold secrets: readable by the user only. */
@@ -213,6 +213,29 @@ function keepEventAsBytes(record: InvocationRecord, sealed: Buffer): InvocationR
   Object.defineProperty(kept, 'toJSON', { enumerable: false, value: () => ({ ...rest, event: spliceableJson(sealed, () => kept.event) }) });
   eventsAsBytes.set(kept, { rest, sealed });
   return kept;
+}
+
+/** An unsealed event's brief form, measured once per event object (a record is announced several times). */
+const briefEvents = new WeakMap<object, CappedValue>();
+
+/**
+ * The record as a brief one (protocol BRIEF_RECORDS_QUERY): an event over `limitBytes` of JSON replaced
+ * by its preview, with its size in `omitted.event`; the record itself when its event fits. A record
+ * kept with its event as bytes is measured by them, without parsing the event.
+ */
+export function briefRecord(record: InvocationRecord, limitBytes: number): InvocationRecord {
+  const asBytes = eventsAsBytes.get(record);
+  if (asBytes) {
+    if (asBytes.sealed.length <= limitBytes) return record;
+    return { ...asBytes.rest, event: markerOfBytes(asBytes.sealed), omitted: { event: asBytes.sealed.length } } as InvocationRecord;
+  }
+  const event = record.event;
+  let capped = typeof event === 'object' && event !== null ? briefEvents.get(event) : undefined;
+  if (!capped) {
+    capped = capValue(event, limitBytes);
+    if (typeof event === 'object' && event !== null) briefEvents.set(event, capped);
+  }
+  return capped.bytes === undefined ? record : { ...record, event: capped.value, omitted: { event: capped.bytes } };
 }
 
 function partsBytes(parts: readonly (string | Buffer)[]): number {

@@ -20,21 +20,22 @@ export function capValue(value: unknown, limitBytes: number): CappedValue {
   if (value === undefined) return { value };
   // A sealed value's size is known; otherwise a JSON character is at most 3 UTF-8 bytes: most values are decided without counting bytes.
   const sealed = sealedBytes(value);
-  if (sealed !== undefined) {
-    if (sealed.length <= limitBytes) return { value };
-    // Only the preview is decoded (a 1,000-record batch is ~550 KB): PREVIEW_CHARS characters take at most 4 bytes each.
-    const preview = sealed
-      .subarray(0, PREVIEW_CHARS * 4)
-      .toString('utf8')
-      .slice(0, PREVIEW_CHARS);
-    return { value: { truncated: true, bytes: sealed.length, preview } satisfies TruncatedValue, bytes: sealed.length };
-  }
+  if (sealed !== undefined) return sealed.length <= limitBytes ? { value } : { value: markerOfBytes(sealed), bytes: sealed.length };
   const json = jsonOf(value) ?? 'null';
   if (json.length * 3 <= limitBytes) return { value };
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes <= limitBytes) return { value };
   const marker: TruncatedValue = { truncated: true, bytes, preview: json.slice(0, PREVIEW_CHARS) };
   return { value: marker, bytes };
+}
+
+/** The marker for a value given as its JSON bytes. Only the preview is decoded (a 1,000-record batch is ~550 KB): PREVIEW_CHARS characters take at most 4 bytes each. */
+export function markerOfBytes(json: Buffer): TruncatedValue {
+  const preview = json
+    .subarray(0, PREVIEW_CHARS * 4)
+    .toString('utf8')
+    .slice(0, PREVIEW_CHARS);
+  return { truncated: true, bytes: json.length, preview };
 }
 
 function capString(text: string, limitBytes: number): { text: string; bytes?: number } {

@@ -13,11 +13,11 @@ import { FunctionRegistry } from '../functions/function-registry';
 import { reservedMessage, reservedNames } from '../functions/reserved-variables';
 import type { EventSource, HostContext, HostLogger, MethodHandlers } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
-import { TOKEN_QUERY_PARAM } from '../protocol/index';
-import type { InvokeParams, ListInvocationsParams, Methods } from '../protocol/methods';
+import { BRIEF_EVENT_LIMIT_BYTES, TOKEN_QUERY_PARAM } from '../protocol/index';
+import type { InvokeParams, ListInvocationsParams, Methods, NotificationName, Notifications } from '../protocol/methods';
 import { MEMORY_RANGE_MB, TIMEOUT_RANGE_SECONDS } from '../protocol/limits';
-import { TRIGGERS } from '../protocol/records';
-import { INVOCATIONS_FILE, InvalidCursorError, InvocationStore, MAX_LOOKAHEAD_PAGES } from '../records/invocation-store';
+import { TRIGGERS, type InvocationRecord } from '../protocol/records';
+import { briefRecord, INVOCATIONS_FILE, InvalidCursorError, InvocationStore, MAX_LOOKAHEAD_PAGES } from '../records/invocation-store';
 import { InvocationHub } from '../records/record-book';
 import { TraceBook } from '../records/trace-book';
 import { traceRootOf } from '../runtime/trace-id';
@@ -136,6 +136,12 @@ function optionalInteger(p: Record<string, unknown>, key: string, method: string
   return v;
 }
 
+/** A notification as brief clients get it (protocol BRIEF_RECORDS_QUERY): a record's large event as its preview. */
+function briefNotification<N extends NotificationName>(method: N, params: Notifications[N]): Notifications[N] {
+  if (method !== 'invocation.started' && method !== 'invocation.finished') return params;
+  return briefRecord(params as InvocationRecord, BRIEF_EVENT_LIMIT_BYTES) as Notifications[N];
+}
+
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const log = options.log;
   const root = resolve(options.root);
@@ -243,6 +249,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     log,
     http: (req, res) => handleDashboardRequest(req, res, { token, allowedHosts }),
     allowedHosts,
+    brief: briefNotification,
   });
   const invokeApi = new InvokeApiServer({
     functions: registry,
@@ -527,15 +534,17 @@ function coreMethods(
       const parentId = optionalString(p, 'parentId', 'listInvocations');
       const limit = optionalInteger(p, 'limit', 'listInvocations', 1, 500);
       const lookahead = optionalInteger(p, 'lookahead', 'listInvocations', 0, MAX_LOOKAHEAD_PAGES);
+      if (p.brief !== undefined && typeof p.brief !== 'boolean') throw invalidParams('Invalid params', 'listInvocations: "brief" must be true or false');
       try {
         // Awaited here: a bad cursor rejects, and is answered as invalid params below.
-        return await store.page({
+        const page = await store.page({
           ...(fnName !== undefined ? { function: fnName } : {}),
           ...(cursor !== undefined ? { cursor } : {}),
           ...(parentId !== undefined ? { parentId } : {}),
           ...(limit !== undefined ? { limit } : {}),
           ...(lookahead !== undefined ? { lookahead } : {}),
         });
+        return p.brief ? { ...page, records: page.records.map((r) => briefRecord(r, BRIEF_EVENT_LIMIT_BYTES)) } : page;
       } catch (err) {
         if (err instanceof InvalidCursorError) throw invalidParams('Invalid params', `listInvocations: ${err.message}; pass the nextCursor of a previous page`);
         throw err;

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { HostLogger } from '../host-context';
-import { TOKEN_QUERY_PARAM } from '../protocol/index';
+import { BRIEF_RECORDS_QUERY, TOKEN_QUERY_PARAM } from '../protocol/index';
 import type { Notifications } from '../protocol/methods';
 import { stringifySealedParts } from '../util/sealed-json';
 import type { JsonRpcDispatcher } from './json-rpc';
@@ -30,6 +30,8 @@ export interface WsServerOptions {
   http?: HttpHandler;
   /** Host names accepted besides the loopback ones (see local-request.ts). */
   allowedHosts?: readonly string[];
+  /** A notification as the clients that connected with `?records=brief` get it (protocol BRIEF_RECORDS_QUERY). */
+  brief?: <N extends keyof Notifications>(method: N, params: Notifications[N]) => Notifications[N];
 }
 
 export function tokensEqual(given: string, expected: string): boolean {
@@ -42,6 +44,11 @@ export class WsServer {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private port = 0;
+  /** Clients that asked for brief records at the upgrade. */
+  private readonly briefClients = new WeakSet<WebSocket>();
+  /** Each client's TCP socket, corked while notifications of one event-loop turn are sent (see `coalesce`). */
+  private readonly sockets = new WeakMap<WebSocket, Socket>();
+  private readonly corked = new Set<Socket>();
 
   constructor(private readonly options: WsServerOptions) {
     this.server = createServer((req, res) => this.onHttp(req, res));
@@ -55,7 +62,10 @@ export class WsServer {
       },
     });
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Socket, head));
-    this.wss.on('connection', (ws) => this.onConnection(ws));
+    this.wss.on('connection', (ws, req: IncomingMessage) => {
+      if (this.options.brief && asksForBrief(req)) this.briefClients.add(ws);
+      this.onConnection(ws);
+    });
   }
 
   async listen(): Promise<number> {
@@ -78,7 +88,12 @@ export class WsServer {
   broadcast<N extends keyof Notifications>(method: N, params: Notifications[N]): void {
     if (this.wss.clients.size === 0) return;
     // Parts: a stream batch's event goes out as the bytes sealed with it, not serialised again per batch.
-    const frame = stringifySealedParts({ jsonrpc: '2.0', method, params })!;
+    let whole: (string | Buffer)[] | undefined;
+    let brief: (string | Buffer)[] | undefined;
+    const frameFor = (client: WebSocket) =>
+      this.options.brief && this.briefClients.has(client)
+        ? (brief ??= stringifySealedParts({ jsonrpc: '2.0', method, params: this.options.brief(method, params) })!)
+        : (whole ??= stringifySealedParts({ jsonrpc: '2.0', method, params })!);
     for (const client of this.wss.clients) {
       if (client.readyState !== WebSocket.OPEN) continue;
       if (client.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -86,11 +101,32 @@ export class WsServer {
         client.terminate();
         continue;
       }
-      sendParts(client, frame);
+      this.coalesce(client);
+      sendParts(client, frameFor(client));
     }
   }
 
+  /**
+   * Holds the client's socket until the end of this event-loop turn, so that the notifications of one turn
+   * (a batch's records started, its log lines, a record finished) go out in one write. Each write to a
+   * loopback socket costs a system call and a wake-up of the client: one per message was most of what a
+   * subscribed client cost the host per stream batch. The frames and their order are unchanged.
+   */
+  private coalesce(client: WebSocket): void {
+    const socket = this.sockets.get(client);
+    if (!socket || this.corked.has(socket)) return;
+    if (this.corked.size === 0) setImmediate(() => this.uncorkAll());
+    socket.cork();
+    this.corked.add(socket);
+  }
+
+  private uncorkAll(): void {
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
+  }
+
   async close(): Promise<void> {
+    this.uncorkAll();
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.server.closeAllConnections?.();
@@ -150,7 +186,10 @@ export class WsServer {
       this.refuse(socket, 403, 'origin not allowed');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.sockets.set(ws, socket);
+      this.wss.emit('connection', ws, req);
+    });
   }
 
   private onConnection(ws: WebSocket): void {
@@ -186,6 +225,14 @@ export class WsServer {
     }
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('not found: this port serves the Lambda Workbench WebSocket protocol (and the dashboard at /)\n');
+  }
+}
+
+function asksForBrief(req: IncomingMessage): boolean {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get(BRIEF_RECORDS_QUERY.name) === BRIEF_RECORDS_QUERY.value;
+  } catch {
+    return false;
   }
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { FunctionSummary } from '../../webview-ui/model/summary';
-import type { InvocationRecord, InvokeOutput, ListInvocationsResult } from '../../runtime-host/protocol/index';
+import { BRIEF_EVENT_LIMIT_BYTES, type InvocationRecord, type InvokeOutput, type ListInvocationsResult } from '../../runtime-host/protocol/index';
 import { formatMs } from '../../webview-ui/model/format';
 import { copyFixture, repoRoot, RpcClient, startServe, type ServeProcess } from '../integration/serve-helpers';
 import { openPage } from './browser';
@@ -319,5 +319,22 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
     assert.match(await text('[data-testid=sandbox-warning]'), /^Background work was frozen: the function answered with 1 timer still pending\./);
     await select(warmId);
     assert.equal(await page.locator('[data-testid=sandbox-warning]').count(), 0, 'nothing pending, no warning');
+  });
+
+  it('lists a large event as its preview, shows it whole once selected, and re-runs it whole', async () => {
+    const event = { name: 'Big', pad: 'p'.repeat(BRIEF_EVENT_LIMIT_BYTES), tail: 'end-of-the-event' };
+    const bigId = (await invoke('GreetFunction', event)).requestId;
+    await rowStatus(bigId, 'success');
+    await select(bigId);
+    await page.waitForFunction(() => /end-of-the-event/.test(document.querySelector('[data-testid=detail-event]')?.textContent ?? ''));
+    assert.equal(await page.locator('[data-testid=detail-event-loading]').count(), 0);
+    await page.locator('[data-testid=action-rerun]').click();
+    await page.waitForFunction((old) => {
+      const d = document.querySelector('[data-testid=detail]') as HTMLElement | null;
+      return !!d && d.dataset.recordId !== old && d.querySelector('.badge')?.textContent === 'success';
+    }, bigId);
+    const again = await getRecord((await page.locator('[data-testid=detail]').getAttribute('data-record-id'))!);
+    assert.deepEqual(again.event, event);
+    assert.deepEqual(problems, []);
   });
 });

@@ -121,8 +121,9 @@ export class RpcClient {
     });
   }
 
-  static async connect(url: string, token: string, headers: Record<string, string> = {}): Promise<RpcClient> {
-    const ws = new WebSocket(`${url}/?token=${encodeURIComponent(token)}`, { headers });
+  static async connect(url: string, token: string, headers: Record<string, string> = {}, query: Record<string, string> = {}): Promise<RpcClient> {
+    const search = new URLSearchParams({ token, ...query });
+    const ws = new WebSocket(`${url}/?${search.toString()}`, { headers });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FunctionInfo } from '../../runtime-host/protocol/functions';
 import { METHOD_NAMES, type DebugTarget, type ListInvocationsResult } from '../../runtime-host/protocol/methods';
-import type { InvocationRecord, InvokeOutput } from '../../runtime-host/protocol/records';
+import { BRIEF_EVENT_LIMIT_BYTES, BRIEF_RECORDS_QUERY } from '../../runtime-host/protocol/index';
+import type { InvocationRecord, InvokeOutput, TruncatedValue } from '../../runtime-host/protocol/records';
 import { copyFixture, removeDir, RpcClient, RpcClientError, startServe, upgradeStatus, waitUntil, type ServeProcess } from './serve-helpers';
 
 let project: string;
@@ -213,6 +214,39 @@ describe('serve: methods', () => {
     const rec = await client.request<InvocationRecord>('getInvocation', { id: second.id });
     assert.equal(rec.status, 'interrupted');
     assert.deepEqual(await client.request('cancelInvocation', { id: second.id }), { cancelled: false });
+  });
+
+  it('brief records: a large event is its preview for a brief client and page, whole from getInvocation', async () => {
+    const brief = await RpcClient.connect(serve.ready.ws, serve.ready.token, {}, { [BRIEF_RECORDS_QUERY.name]: BRIEF_RECORDS_QUERY.value });
+    try {
+      const event = { n: 99, pad: 'x'.repeat(BRIEF_EVENT_LIMIT_BYTES), tail: 'past-the-preview' };
+      const bytes = Buffer.byteLength(JSON.stringify(event));
+      const out = await client.request<InvokeOutput>('invoke', { function: 'Hello', event });
+      const seenWhole = await client.waitFor('invocation.finished', (r) => r.id === out.requestId);
+      const seenBrief = await brief.waitFor('invocation.finished', (r) => r.id === out.requestId);
+      assert.deepEqual(seenWhole.event, event);
+      assert.equal(seenWhole.omitted, undefined);
+      assert.deepEqual(seenBrief.omitted, { event: bytes });
+      const marker = seenBrief.event as TruncatedValue;
+      assert.deepEqual([marker.truncated, marker.bytes, marker.preview], [true, bytes, JSON.stringify(event).slice(0, 1024)]);
+      // Everything but the event is the record itself.
+      const { event: _briefEvent, omitted: _omitted, ...briefRest } = seenBrief;
+      const { event: _wholeEvent, ...wholeRest } = seenWhole;
+      assert.deepEqual(briefRest, wholeRest);
+
+      const page = await brief.request<ListInvocationsResult>('listInvocations', { function: 'Hello', limit: 5, brief: true });
+      const listed = page.records.find((r) => r.id === out.requestId)!;
+      assert.deepEqual([listed.omitted, (listed.event as TruncatedValue).bytes], [{ event: bytes }, bytes]);
+      // Small events are whole in a brief page too.
+      assert.ok(page.records.filter((r) => r.id !== out.requestId).every((r) => r.omitted === undefined && (r.event as { n?: number }).n !== undefined));
+      const plain = await brief.request<ListInvocationsResult>('listInvocations', { function: 'Hello', limit: 5 });
+      assert.deepEqual(plain.records.find((r) => r.id === out.requestId)!.event, event);
+      assert.deepEqual((await brief.request<InvocationRecord>('getInvocation', { id: out.requestId })).event, event);
+      const bad = await rpcError(brief.request('listInvocations', { brief: 'yes' }));
+      assert.deepEqual([bad.code, bad.data?.hint], [-32602, 'listInvocations: "brief" must be true or false']);
+    } finally {
+      brief.close();
+    }
   });
 
   it('debug.prepare starts an inspector environment and announces it; paused/resumed answer ok', async () => {

@@ -41,6 +41,13 @@ describe('panel history filters and search', () => {
     assert.deepEqual(search('no such text'), []);
   });
 
+  it('searches a cut or left-out event in the text of its preview', () => {
+    const marker = { truncated: true, bytes: 20_000, preview: '{"name":"Grace","pad":"ppp' };
+    const left = [record({ id: 'o', event: marker, omitted: { event: 20_000 } }), record({ id: 't', event: marker, truncated: { event: 20_000 } })];
+    assert.deepEqual(ids(applyFilter(left, { ...EMPTY_FILTER, search: '"name":"grace"' }, new SearchIndex())), ['o', 't']);
+    assert.deepEqual(ids(applyFilter(left, { ...EMPTY_FILTER, search: 'truncated' }, new SearchIndex())), [], 'the marker itself is not data');
+  });
+
   it('caches the searchable text per record object, so an updated record is searched afresh', () => {
     const idx = new SearchIndex();
     const r = record({ id: 'x', logs: [] });
@@ -96,6 +103,19 @@ describe('panel history model', () => {
     assert.equal(h.get('x')?.status, 'success');
     assert.equal(h.applyNotification(record({ id: 'x', status: 'success', logs: ['late'] })), true, 'a final update (e.g. an HTTP response attached) applies');
     assert.deepEqual(h.get('x')?.logs, ['late']);
+  });
+
+  it('keeps an event it holds whole when a brief copy of the record comes (a later notification, a page)', () => {
+    const h = new HistoryModel();
+    const preview = { truncated: true, bytes: 20_000, preview: '{"pad":"xx' };
+    h.upsert([record({ id: 'b', status: 'running', event: preview, omitted: { event: 20_000 } })]);
+    h.merge([record({ id: 'b', status: 'running', event: { pad: 'whole' } })]);
+    assert.deepEqual(h.get('b')?.event, { pad: 'whole' });
+    assert.equal(h.applyNotification(record({ id: 'b', status: 'success', event: preview, omitted: { event: 20_000 }, logs: ['END'] })), true);
+    assert.deepEqual([h.get('b')?.status, h.get('b')?.event, h.get('b')?.omitted, h.get('b')?.logs], ['success', { pad: 'whole' }, undefined, ['END']]);
+    // Without an earlier whole copy, the brief one is what there is.
+    h.merge([record({ id: 'c', event: preview, omitted: { event: 20_000 } })]);
+    assert.deepEqual(h.get('c')?.omitted, { event: 20_000 });
   });
 
   it('keeps 10,000 records ordered when they arrive newest last', () => {

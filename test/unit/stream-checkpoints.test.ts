@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { InvocationStore } from '../../runtime-host/records/invocation-store';
+import { briefRecord, InvocationStore } from '../../runtime-host/records/invocation-store';
 import { Stream } from '../../runtime-host/events/streams/stream-store';
 import { capValue } from '../../runtime-host/records/record-caps';
 import { sealJson, stringifySealed } from '../../runtime-host/util/sealed-json';
@@ -68,8 +68,8 @@ describe('stream checkpoints', () => {
   });
 });
 
-/** A client's answer holding `record`, checked to have been made without parsing anything (its event copied in as bytes). */
-function answerWithoutParsing(record: InvocationRecord | undefined): string {
+/** What `make` returns, checked to have been made without parsing anything (a kept event used as its bytes). */
+function withoutParsing<T>(make: () => T, what: string): T {
   const parse = JSON.parse;
   let parses = 0;
   JSON.parse = (...args: Parameters<typeof parse>): unknown => {
@@ -77,12 +77,17 @@ function answerWithoutParsing(record: InvocationRecord | undefined): string {
     return parse(...args);
   };
   try {
-    const sent = stringifySealed({ records: [record] })!;
-    assert.equal(parses, 0, 'an answer to a client copies the bytes in without parsing them');
-    return sent;
+    const made = make();
+    assert.equal(parses, 0, what);
+    return made;
   } finally {
     JSON.parse = parse;
   }
+}
+
+/** A client's answer holding `record`, made without parsing its event (copied in as bytes). */
+function answerWithoutParsing(record: InvocationRecord | undefined): string {
+  return withoutParsing(() => stringifySealed({ records: [record] })!, 'an answer to a client copies the bytes in without parsing them');
 }
 
 /** A stream batch's invocation still running, with `event`. */
@@ -144,6 +149,27 @@ describe('a sealed event in the history', () => {
     assert.deepEqual(again.get('a')?.event, wanted);
     assert.deepEqual(again.get('a')?.logs, ['later']);
     await again.close();
+  });
+
+  it('is briefed for a brief client by its bytes, without being parsed', async () => {
+    const store = new InvocationStore({ stateDir: stateDir() });
+    const event = sealJson({ Records: Array.from({ length: 100 }, (_, i) => ({ kinesis: { data: 'eA=='.repeat(40), sequenceNumber: String(i) } })) });
+    const record = batchRecord(event);
+    store.put(record);
+    store.put({ ...record, status: 'success', result: 1 });
+    const kept = store.get('a')!;
+    const text = JSON.stringify(event);
+    const brief = withoutParsing(() => briefRecord(kept, 1024), 'a kept event is briefed from its bytes');
+    assert.deepEqual(brief.omitted, { event: Buffer.byteLength(text) });
+    assert.deepEqual(brief.event, { truncated: true, bytes: Buffer.byteLength(text), preview: text.slice(0, 1024) });
+    assert.deepEqual(brief.status, 'success');
+    assert.equal(
+      withoutParsing(() => briefRecord(kept, 1024 * 1024), 'a kept event that fits is not parsed either'),
+      kept,
+    );
+    // An unsealed record (a running one, as announced) gets the same brief form.
+    assert.deepEqual(briefRecord({ ...record, event: JSON.parse(text) as object }, 1024).event, brief.event);
+    await store.close();
   });
 
   it('over the inline limit is cut to the marker an unsealed event gets, its preview decoded from the first bytes only', () => {

@@ -1,6 +1,7 @@
 // History filtering and search. Search looks in the event, the result or error, and the log lines —
 // case-insensitive substring, so what you typed is what is found. The searchable text of a record is
-// built once and cached, so filtering 10,000 records while typing stays cheap.
+// built once and cached, so filtering 10,000 records while typing stays cheap. A large event the list
+// holds as its preview (a brief record, `omitted`) is searched in that preview: its first 1,024 characters.
 import type { InvocationRecord, InvocationStatus, Trigger } from '../../runtime-host/protocol/records';
 
 export interface HistoryFilter {
@@ -20,12 +21,18 @@ export function isFilterActive(filter: HistoryFilter): boolean {
 /** The text a search looks through, lowercased: event, result, error and logs. */
 export function searchableText(record: InvocationRecord): string {
   const parts: string[] = [];
-  parts.push(stringify(record.event));
+  // A cut or left-out event (a marker with its preview, record.truncated / record.omitted) is searched in its preview's text.
+  parts.push(record.truncated?.event !== undefined || record.omitted ? previewText(record.event) : stringify(record.event));
   if (record.result !== undefined) parts.push(stringify(record.result));
   if (record.error) parts.push(record.error.errorType, record.error.errorMessage, ...record.error.trace);
   parts.push(...record.logs);
   if (record.http) parts.push(record.http.request.path, record.http.request.body ?? '', record.http.response?.body ?? '');
   return parts.join('\n').toLowerCase();
+}
+
+function previewText(marker: unknown): string {
+  const preview = typeof marker === 'object' && marker !== null ? (marker as { preview?: unknown }).preview : undefined;
+  return typeof preview === 'string' ? preview : stringify(marker);
 }
 
 function stringify(value: unknown): string {

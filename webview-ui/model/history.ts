@@ -58,14 +58,18 @@ export class HistoryModel {
     return this.merge([record]);
   }
 
-  /** Like `upsert`, but skips records that would move a finished record back to running. */
+  /**
+   * Like `upsert`, but skips records that would move a finished record back to running, and keeps an
+   * event already held whole when a brief copy of the record comes (a record's event never changes).
+   */
   merge(records: readonly InvocationRecord[]): boolean {
-    return this.upsert(
-      records.filter((record) => {
-        const current = this.byId.get(record.id);
-        return !(current && isFinal(current.status) && !isFinal(record.status));
-      }),
-    );
+    const merged: InvocationRecord[] = [];
+    for (const record of records) {
+      const current = this.byId.get(record.id);
+      if (current && isFinal(current.status) && !isFinal(record.status)) continue;
+      merged.push(record.omitted && current && !current.omitted ? withEventOf(record, current) : record);
+    }
+    return this.upsert(merged);
   }
 
   /** Records of one trace (every record sharing its root), newest first. */
@@ -90,4 +94,10 @@ export class HistoryModel {
     this.upsert([updated]);
     return updated;
   }
+}
+
+/** A brief record with the whole event of an earlier copy. */
+function withEventOf(brief: InvocationRecord, whole: InvocationRecord): InvocationRecord {
+  const { omitted: _omitted, ...rest } = brief;
+  return { ...rest, event: whole.event };
 }

@@ -23,14 +23,15 @@ export function renderCompare(a: InvocationRecord, b: InvocationRecord, onClose:
     ['Trigger', (r) => r.trigger],
     ['Queued at', (r) => new Date(r.timestamps.queuedAt).toISOString()],
   ];
-  const sameEvent = safeStringify(a.event) === safeStringify(b.event);
+  // A brief record's event is being fetched: its preview says nothing about the rest.
+  const sameEvent = !a.omitted && !b.omitted && safeStringify(a.event) === safeStringify(b.event);
   const sameResult = safeStringify(a.result ?? a.error) === safeStringify(b.result ?? b.error);
   const column = (r: InvocationRecord, side: string) =>
     h(
       'div',
       { class: 'compare-col', data: { side } },
       h('button', { class: 'linklike', attrs: { type: 'button' }, on: { click: () => onSelect(r.id) } }, h('code', null, r.id)),
-      jsonBlock(sameEvent ? 'Event (same)' : 'Event', r.event, `compare-event-${side}`),
+      jsonBlock(sameEvent ? 'Event (same)' : 'Event', r.event, `compare-event-${side}`, r.truncated?.event ?? r.omitted?.event, r.omitted !== undefined),
       r.error
         ? jsonBlock(sameResult ? 'Error (same)' : 'Error', r.error, `compare-result-${side}`)
         : jsonBlock(sameResult ? 'Result (same)' : 'Result', r.result ?? null, `compare-result-${side}`),

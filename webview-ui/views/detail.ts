@@ -127,7 +127,9 @@ export function renderDetail(
     trace ? section('Trace', trace) : null,
     isInvocation ? section('Numbers', renderNumbers(record)) : null,
     record.http ? renderHttp(record) : null,
-    record.kind === 'provisioned-init' ? null : jsonBlock('Event', record.event, 'detail-event', record.truncated?.event),
+    record.kind === 'provisioned-init'
+      ? null
+      : jsonBlock('Event', record.event, 'detail-event', record.truncated?.event ?? record.omitted?.event, record.omitted !== undefined),
     record.error ? renderError(record) : record.result !== undefined ? jsonBlock('Result', record.result, 'detail-result', record.truncated?.result) : null,
     record.source ? jsonBlock('Source', record.source, 'detail-source') : null,
     children.length ? section(`Caused ${children.length} invocation${children.length === 1 ? '' : 's'}`, renderChildren(children, actions.select)) : null,

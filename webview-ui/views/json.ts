@@ -17,8 +17,9 @@ export function truncatedMarker(value: unknown): TruncatedValue | undefined {
 /**
  * `truncatedBytes` is the record's word that this value was cut (`record.truncated.event`…): the
  * block then says so and shows the start the history kept, instead of the marker as if it were data.
+ * `omitted`: the value is whole in the host, left out of a brief record (`record.omitted`), and asked for.
  */
-export function jsonBlock(title: string, value: unknown, testId: string, truncatedBytes?: number): HTMLElement {
+export function jsonBlock(title: string, value: unknown, testId: string, truncatedBytes?: number, omitted = false): HTMLElement {
   const marker = truncatedBytes !== undefined ? truncatedMarker(value) : undefined;
   if (marker) {
     return h(
@@ -28,7 +29,9 @@ export function jsonBlock(title: string, value: unknown, testId: string, truncat
         'div',
         { class: 'block-head' },
         h('h3', null, title),
-        h('span', { class: 'tag truncated', data: { testid: `${testId}-truncated` } }, `truncated, ${marker.bytes} bytes (${formatBytes(marker.bytes)})`),
+        omitted
+          ? h('span', { class: 'tag', data: { testid: `${testId}-loading` } }, `${formatBytes(marker.bytes)}, loading…`)
+          : h('span', { class: 'tag truncated', data: { testid: `${testId}-truncated` } }, `truncated, ${marker.bytes} bytes (${formatBytes(marker.bytes)})`),
         copyButton(() => marker.preview, `Copy the start of the ${title.toLowerCase()}`),
       ),
       h('pre', { class: 'json truncated-preview' }, `${marker.preview}…`),
