@@ -210,7 +210,7 @@ export interface InvocationRecord {
   /** Parts cut to the history's inline limit; the values in their place are `TruncatedValue` markers (logs: a marker line). */
   truncated?: TruncatedFields;
   /**
-   * Present on a brief record (BRIEF_RECORDS): the parts left out of this copy, by their size in bytes.
+   * Present on a brief record (protocol/index.ts BRIEF_RECORDS_QUERY): the parts left out of this copy, by their size in bytes.
    * The value in their place is a `TruncatedValue` preview; `getInvocation` returns the record whole.
    */
   omitted?: { event: number };
