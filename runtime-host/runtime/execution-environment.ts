@@ -115,7 +115,8 @@ export type InitOutcome = { ok: true } | { ok: false; status: 'error' | 'timeout
 
 export type EnvironmentState = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
 
-const epochNow = () => performance.timeOrigin + performance.now();
+/** Epoch ms from the monotonic clock: the phase timestamps of a record, and the end of its wait in the burst queue. */
+export const epochNow = () => performance.timeOrigin + performance.now();
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** How long an environment whose runtime left nothing running stays thawed, waiting for the next invocation. */

@@ -12,7 +12,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { invocationCostUsd } from '../protocol/billing';
 import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport, LambdaError } from '../protocol/records';
-import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
+import { epochNow, ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import type { AwsAccess } from './aws-environment';
 import { debugTargetKindOf, type HostLaunchSettings } from './launch';
 import type { InitializationType } from './launch-environment';
@@ -360,9 +360,9 @@ export class LambdaInvoker implements Invoker {
   /** Records how long the invocation waited in the burst queue (nothing when it did not). */
   private markDequeued(record: InvocationRecord, waited: boolean): void {
     if (!waited) return;
-    // The clock of the phases that follow (execution-environment.ts): the wall clock drifts from it (200 ppm
-    // measured on this project's CI machine), and the wait must end before the init or invoke it precedes.
-    const now = performance.timeOrigin + performance.now();
+    // The clock of the phases that follow (epochNow): the wall clock drifts from it (200 ppm measured on
+    // this project's CI machine), and the wait must end before the init or invoke it precedes.
+    const now = epochNow();
     record.timestamps.dequeuedAt = now;
     record.queuedMs = Math.max(0, now - record.timestamps.queuedAt);
   }

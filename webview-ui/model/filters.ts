@@ -3,6 +3,7 @@
 // built once and cached, so filtering 10,000 records while typing stays cheap. A large event the list
 // holds as its preview (a brief record, `omitted`) is searched in that preview: its first 1,024 characters.
 import type { InvocationRecord, InvocationStatus, Trigger } from '../../runtime-host/protocol/records';
+import { truncatedMarker } from './records';
 
 export interface HistoryFilter {
   /** Exact function name, or empty for all. */
@@ -22,17 +23,13 @@ export function isFilterActive(filter: HistoryFilter): boolean {
 export function searchableText(record: InvocationRecord): string {
   const parts: string[] = [];
   // A cut or left-out event (a marker with its preview, record.truncated / record.omitted) is searched in its preview's text.
-  parts.push(record.truncated?.event !== undefined || record.omitted ? previewText(record.event) : stringify(record.event));
+  const marker = record.truncated?.event !== undefined || record.omitted ? truncatedMarker(record.event) : undefined;
+  parts.push(marker ? marker.preview : stringify(record.event));
   if (record.result !== undefined) parts.push(stringify(record.result));
   if (record.error) parts.push(record.error.errorType, record.error.errorMessage, ...record.error.trace);
   parts.push(...record.logs);
   if (record.http) parts.push(record.http.request.path, record.http.request.body ?? '', record.http.response?.body ?? '');
   return parts.join('\n').toLowerCase();
-}
-
-function previewText(marker: unknown): string {
-  const preview = typeof marker === 'object' && marker !== null ? (marker as { preview?: unknown }).preview : undefined;
-  return typeof preview === 'string' ? preview : stringify(marker);
 }
 
 function stringify(value: unknown): string {

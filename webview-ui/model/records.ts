@@ -1,5 +1,12 @@
 // Words and groupings for records that every view agrees on.
-import { INVOCATION_STATUSES, TRIGGERS, type InvocationRecord, type InvocationStatus, type RecordKind } from '../../runtime-host/protocol/records';
+import {
+  INVOCATION_STATUSES,
+  TRIGGERS,
+  type InvocationRecord,
+  type InvocationStatus,
+  type RecordKind,
+  type TruncatedValue,
+} from '../../runtime-host/protocol/records';
 
 export const STATUSES = INVOCATION_STATUSES;
 export { TRIGGERS };
@@ -42,4 +49,11 @@ export function isFinal(status: InvocationStatus): boolean {
 /** Newest first: by queue time, then id so the order is stable for equal times. */
 export function compareNewestFirst(a: InvocationRecord, b: InvocationRecord): number {
   return b.timestamps.queuedAt - a.timestamps.queuedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** The history's marker for a value it did not keep whole (runtime-host/records/record-caps.ts), also a brief record's event. */
+export function truncatedMarker(value: unknown): TruncatedValue | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Partial<TruncatedValue>;
+  return v.truncated === true && typeof v.bytes === 'number' && typeof v.preview === 'string' ? (v as TruncatedValue) : undefined;
 }

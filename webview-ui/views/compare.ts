@@ -3,7 +3,7 @@ import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { button, h } from '../dom';
 import { recordBilledMs } from '../model/cost';
 import { formatMs } from '../model/format';
-import { jsonBlock, safeStringify } from './json';
+import { eventBlock, jsonBlock, safeStringify } from './json';
 import { statusBadge } from './detail';
 
 export function renderCompare(a: InvocationRecord, b: InvocationRecord, onClose: () => void, onSelect: (id: string) => void): HTMLElement {
@@ -31,7 +31,7 @@ export function renderCompare(a: InvocationRecord, b: InvocationRecord, onClose:
       'div',
       { class: 'compare-col', data: { side } },
       h('button', { class: 'linklike', attrs: { type: 'button' }, on: { click: () => onSelect(r.id) } }, h('code', null, r.id)),
-      jsonBlock(sameEvent ? 'Event (same)' : 'Event', r.event, `compare-event-${side}`, r.truncated?.event ?? r.omitted?.event, r.omitted !== undefined),
+      eventBlock(sameEvent ? 'Event (same)' : 'Event', r, `compare-event-${side}`),
       r.error
         ? jsonBlock(sameResult ? 'Error (same)' : 'Error', r.error, `compare-result-${side}`)
         : jsonBlock(sameResult ? 'Result (same)' : 'Result', r.result ?? null, `compare-result-${side}`),

@@ -8,7 +8,7 @@ import { classifyLogLine } from '../model/logs';
 import { KIND_LABEL, STATUS_LABEL } from '../model/records';
 import { describeSandbox } from '../model/sandbox';
 import { layoutTimeline } from '../model/timeline';
-import { copyButton, jsonBlock, safeStringify } from './json';
+import { copyButton, eventBlock, jsonBlock, safeStringify } from './json';
 import { renderTimeline } from './timeline';
 
 export interface DetailActions {
@@ -127,9 +127,7 @@ export function renderDetail(
     trace ? section('Trace', trace) : null,
     isInvocation ? section('Numbers', renderNumbers(record)) : null,
     record.http ? renderHttp(record) : null,
-    record.kind === 'provisioned-init'
-      ? null
-      : jsonBlock('Event', record.event, 'detail-event', record.truncated?.event ?? record.omitted?.event, record.omitted !== undefined),
+    record.kind === 'provisioned-init' ? null : eventBlock('Event', record, 'detail-event'),
     record.error ? renderError(record) : record.result !== undefined ? jsonBlock('Result', record.result, 'detail-result', record.truncated?.result) : null,
     record.source ? jsonBlock('Source', record.source, 'detail-source') : null,
     children.length ? section(`Caused ${children.length} invocation${children.length === 1 ? '' : 's'}`, renderChildren(children, actions.select)) : null,

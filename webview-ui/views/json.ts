@@ -1,18 +1,12 @@
 // Folded, syntax-coloured JSON with a copy button. Objects and arrays fold with <details>; deep or
 // long ones start folded so a 6 MB event does not drown the page.
-import type { TruncatedValue } from '../../runtime-host/protocol/records';
+import type { InvocationRecord } from '../../runtime-host/protocol/records';
 import { h, icon } from '../dom';
 import { formatBytes } from '../model/format';
+import { truncatedMarker } from '../model/records';
 
 const MAX_ITEMS = 200;
 const MAX_STRING = 4000;
-
-/** The history's marker for a value it did not keep whole (runtime-host/records/record-caps.ts). */
-export function truncatedMarker(value: unknown): TruncatedValue | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Partial<TruncatedValue>;
-  return v.truncated === true && typeof v.bytes === 'number' && typeof v.preview === 'string' ? (v as TruncatedValue) : undefined;
-}
 
 /**
  * `truncatedBytes` is the record's word that this value was cut (`record.truncated.event`…): the
@@ -49,6 +43,11 @@ export function jsonBlock(title: string, value: unknown, testId: string, truncat
     ),
     h('div', { class: 'json' }, jsonNode(value, 0)),
   );
+}
+
+/** A record's event: cut by the history (`truncated`), left out of a brief copy (`omitted`), or whole. */
+export function eventBlock(title: string, record: InvocationRecord, testId: string): HTMLElement {
+  return jsonBlock(title, record.event, testId, record.truncated?.event ?? record.omitted?.event, record.omitted !== undefined);
 }
 
 export function copyButton(text: () => string, label: string): HTMLButtonElement {
