@@ -18,9 +18,9 @@ import type { FunctionInfo } from '../../protocol/functions';
 import type { StreamFailureInfo } from '../../protocol/methods';
 import type { InvocationRecord } from '../../protocol/records';
 import { closeParent, parentRecord } from '../async-invocation';
-import { sealedBytes, sealJson } from '../../util/sealed-json';
+import { sealedBytes, sealedFromBytes, sealJson } from '../../util/sealed-json';
 import { matchesFilterPolicy } from '../sns/filter-policy';
-import { readBatchItemFailures, streamEvent, type StoredStreamRecord, type StreamIdentity } from './stream-event';
+import { kinesisEventBytes, readBatchItemFailures, streamEvent, type StoredStreamRecord, type StreamIdentity } from './stream-event';
 import type { Shard, Stream } from './stream-store';
 
 /** Lambda's synchronous payload limit: a batch is cut before its event would exceed it. */
@@ -175,8 +175,12 @@ export class EventSourceMapping {
     return this.config.filters!.some((pattern) => matchesFilterPolicy(pattern, 'MessageBody', { body }));
   }
 
-  /** The batch's event, sealed (serialised once for the invoker and the history: util/sealed-json.ts). */
+  /**
+   * The batch's event, sealed (serialised once for the invoker and the history: util/sealed-json.ts). A
+   * Kinesis batch's is written as its bytes and becomes objects only if something in the host reads it.
+   */
   private event(records: StoredStreamRecord[], shardId: string): StreamEventPayload {
+    if (this.identity.kind === 'kinesis') return sealedFromBytes<StreamEventPayload>(kinesisEventBytes(records, shardId, this.identity), ['Records']);
     return sealJson(streamEvent(records, shardId, this.identity));
   }
 
