@@ -22,6 +22,7 @@ import type { HostLogger, RecordBook } from '../host-context';
 import { ASYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
 import type { InvocationRecord, InvocationStatus, LambdaError, Trigger } from '../protocol/records';
 import { UserError, type FunctionConfig, type InvokeRequest, type Invoker } from '../runtime/types';
+import { recordNow } from '../util/record-clock';
 
 export interface AsyncInvocationPolicy {
   /** Lambda's MaximumRetryAttempts: 0–2. */
@@ -151,7 +152,7 @@ export function parentRecord(fields: {
     architecture: fields.fn?.architecture ?? 'x86_64',
     memorySizeMB: fields.fn?.memorySizeMB ?? 0,
     timeoutSeconds: fields.fn?.timeoutSeconds ?? 0,
-    timestamps: { queuedAt: Date.now() },
+    timestamps: { queuedAt: recordNow() },
     billingRule: 'per-ms-with-init',
     event: fields.event,
     logs: [],
@@ -162,7 +163,7 @@ export function parentRecord(fields: {
 /** Closes a parent record with a final status (copying nothing else: children carry the details). */
 export function closeParent(records: RecordBook, record: InvocationRecord, status: InvocationStatus, source?: Record<string, unknown>): void {
   record.status = status;
-  record.timestamps.finishedAt = Date.now();
+  record.timestamps.finishedAt = recordNow();
   if (source) record.source = { ...(record.source ?? {}), ...source };
   records.close(record);
 }

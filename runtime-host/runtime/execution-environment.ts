@@ -45,6 +45,7 @@ import { RuntimeApiServer, type PostedBody } from './runtime-api-server';
 import type { EnvironmentSandbox, Sandbox } from './sandbox';
 import { newTraceRoot, traceHeaderFor } from './trace-id';
 import type { FunctionConfig } from './types';
+import { recordNow } from '../util/record-clock';
 
 export { HOST_LINE_PREFIX, type HostLog, type LineSink } from './output-demux';
 
@@ -115,8 +116,6 @@ export type InitOutcome = { ok: true } | { ok: false; status: 'error' | 'timeout
 
 export type EnvironmentState = 'new' | 'initializing' | 'idle' | 'busy' | 'dead';
 
-/** Epoch ms from the monotonic clock: the phase timestamps of a record, and the end of its wait in the burst queue. */
-export const epochNow = () => performance.timeOrigin + performance.now();
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** How long an environment whose runtime left nothing running stays thawed, waiting for the next invocation. */
@@ -287,7 +286,7 @@ export class ExecutionEnvironment {
     );
     if (phase === 'init') this.output.emit(initStartLine(this.format, runtimeVersion, runtimeVersionArn));
     const t0 = performance.now();
-    this.initStartAt = epochNow();
+    this.initStartAt = recordNow();
     let box: EnvironmentSandbox;
     try {
       box = this.options.sandbox.create(this.id, this.fn.memorySizeMB);
@@ -321,7 +320,7 @@ export class ExecutionEnvironment {
     const event = await this.wait(['next', 'initError', 'exit', 'timeout', 'outOfMemory', 'cancel']);
     clearTimeout(initTimer);
     const initDurationMs = performance.now() - t0;
-    this.initEndAt = epochNow();
+    this.initEndAt = recordNow();
 
     if (event.kind === 'next') {
       this.initDurationMs = initDurationMs;
@@ -415,7 +414,7 @@ export class ExecutionEnvironment {
     this.box?.thaw();
     this.oomBy = undefined;
     const t0 = performance.now();
-    const invokeStartAt = epochNow();
+    const invokeStartAt = recordNow();
     api.deliver({
       requestId: input.requestId,
       body: input.body,

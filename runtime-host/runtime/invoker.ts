@@ -12,7 +12,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { invocationCostUsd } from '../protocol/billing';
 import type { DebugTarget } from '../protocol/methods';
 import type { InvocationRecord, InvokeOutput, InvokeReport, LambdaError } from '../protocol/records';
-import { epochNow, ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
+import { ExecutionEnvironment, type HostLog, type LineSink } from './execution-environment';
 import type { AwsAccess } from './aws-environment';
 import { debugTargetKindOf, type HostLaunchSettings } from './launch';
 import type { InitializationType } from './launch-environment';
@@ -21,6 +21,7 @@ import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES } from '../protocol
 import { sandboxFor, type Sandbox, type SandboxSetting } from './sandbox';
 import { encodedJson } from '../util/sealed-json';
 import { UserError, type FunctionConfig, type InvocationEvents, type InvokeRequest, type Invoker, type InvokerOptions } from './types';
+import { recordNow } from '../util/record-clock';
 
 export interface LambdaInvokerOptions extends Partial<InvokerOptions> {
   /** Where the TypeScript compile cache lives (`<stateDir>/ts-cache`); default under os.tmpdir(). */
@@ -178,7 +179,7 @@ export class LambdaInvoker implements Invoker {
       architecture: fn.architecture,
       memorySizeMB: fn.memorySizeMB,
       timeoutSeconds: fn.timeoutSeconds,
-      timestamps: { queuedAt: Date.now() },
+      timestamps: { queuedAt: recordNow() },
       billingRule: this.options.billingRule,
       event: request.event,
       logs: [],
@@ -193,7 +194,7 @@ export class LambdaInvoker implements Invoker {
     if (this.concurrent >= accountLimit || (reserved !== undefined && ofFunction >= reserved)) {
       record.status = 'throttled';
       record.error = { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', trace: [] };
-      record.timestamps.finishedAt = Date.now();
+      record.timestamps.finishedAt = recordNow();
       this.events.emit('started', record);
       record.traceId ??= newTraceRoot();
       await this.finish(record, request);
@@ -246,7 +247,7 @@ export class LambdaInvoker implements Invoker {
       record.status = 'interrupted';
       record.error = { errorType: 'Host.Interrupted', errorMessage: 'The invocation was cancelled before an environment was free.', trace: [] };
       this.markDequeued(record, true);
-      record.timestamps.finishedAt = Date.now();
+      record.timestamps.finishedAt = recordNow();
       await this.finish(record, request);
       return record;
     }
@@ -315,7 +316,7 @@ export class LambdaInvoker implements Invoker {
       if (outcome.initEndAt !== undefined) ts.initEndAt = outcome.initEndAt;
       if (outcome.invokeStartAt !== undefined) ts.invokeStartAt = outcome.invokeStartAt;
       ts.invokeEndAt = outcome.invokeEndAt;
-      ts.finishedAt = Date.now();
+      ts.finishedAt = recordNow();
     } catch (err) {
       this.remove(env);
       void env.destroy();
@@ -360,9 +361,8 @@ export class LambdaInvoker implements Invoker {
   /** Records how long the invocation waited in the burst queue (nothing when it did not). */
   private markDequeued(record: InvocationRecord, waited: boolean): void {
     if (!waited) return;
-    // The clock of the phases that follow (epochNow): the wall clock drifts from it (200 ppm measured on
-    // this project's CI machine), and the wait must end before the init or invoke it precedes.
-    const now = epochNow();
+    // On the records' clock (util/record-clock.ts), as the init or invoke it precedes is.
+    const now = recordNow();
     record.timestamps.dequeuedAt = now;
     record.queuedMs = Math.max(0, now - record.timestamps.queuedAt);
   }
@@ -413,7 +413,7 @@ export class LambdaInvoker implements Invoker {
       architecture: fn.architecture,
       memorySizeMB: fn.memorySizeMB,
       timeoutSeconds: fn.timeoutSeconds,
-      timestamps: { queuedAt: Date.now() },
+      timestamps: { queuedAt: recordNow() },
       billingRule: this.options.billingRule,
       event: null,
       logs: [],
@@ -454,7 +454,7 @@ export class LambdaInvoker implements Invoker {
       record.status = init.status;
       record.error = init.error;
     }
-    record.timestamps.finishedAt = Date.now();
+    record.timestamps.finishedAt = recordNow();
     this.events.emit('finished', record);
     return record;
   }
@@ -760,7 +760,7 @@ export class LambdaInvoker implements Invoker {
     record.maxMemoryUsedMB = outcome.maxMemoryUsedMB;
     record.sandbox = env.sandboxReport();
     record.costUsd = invocationCostUsd(record.memorySizeMB, outcome.billedDurationMs, record.architecture);
-    Object.assign(record.timestamps, outcome.timestamps, { finishedAt: Date.now() });
+    Object.assign(record.timestamps, outcome.timestamps, { finishedAt: recordNow() });
     this.inFlight.delete(record.id);
     return this.finish(record, request);
   }

@@ -2,6 +2,7 @@
 // clock stops (unless wall-clock timeouts are on) and the paused spans are kept so Duration and
 // billing count active time only. Time and timers are injected so the arithmetic is testable exactly.
 import type { PausedSpan } from '../protocol/records';
+import { recordNow } from '../util/record-clock';
 
 export interface Clock {
   /** Milliseconds since the epoch, monotonic within a run. */
@@ -11,7 +12,7 @@ export interface Clock {
 }
 
 export const systemClock: Clock = {
-  now: () => performance.timeOrigin + performance.now(),
+  now: recordNow,
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
 };

@@ -12,6 +12,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import type { AwsRequest, AwsResponse, AwsServiceHandler, ServiceCallDescription, ServiceCallRecorder } from '../events/aws-service';
 import type { HostLogger } from '../host-context';
 import { hostAllowed, splitHost } from './local-request';
+import { recordNow } from '../util/record-clock';
 
 /** Objects and parts are read whole; S3 takes up to 5 GB per part, a local host a sensible fraction of it. */
 export const MAX_AWS_BODY_BYTES = 512 * 1024 * 1024;
@@ -198,7 +199,7 @@ export class AwsEndpoint {
   }
 
   private async handle(req: AnyRequest, res: AnyResponse): Promise<void> {
-    const startAt = Date.now();
+    const startAt = recordNow();
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const rawPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
@@ -271,7 +272,7 @@ export class AwsEndpoint {
       status: answer.status,
       ...(answer.call.errorCode !== undefined ? { errorCode: answer.call.errorCode } : {}),
       startAt,
-      durationMs: Date.now() - startAt,
+      durationMs: recordNow() - startAt,
     });
   }
 

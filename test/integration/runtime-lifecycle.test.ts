@@ -18,6 +18,24 @@ after(async () => {
   await Promise.all(invokers.map((i) => i.shutdown()));
 });
 
+test("a record's times are read from one clock: the machine's clock set an hour ahead during an invocation moves none of them apart", async () => {
+  const invoker = newInvoker();
+  const fn = fixtureFunction('basic/app.handler');
+  const wallClock = Date.now;
+  // What NTP's slewing does slowly (0.7 s an hour on some VMs), at once: only the wall clock moves.
+  Date.now = () => wallClock() + 3_600_000;
+  let record: InvocationRecord;
+  try {
+    record = await invoker.invoke({ fn, event: { n: 1 }, trigger: 'manual' });
+  } finally {
+    Date.now = wallClock;
+  }
+  const t = record.timestamps;
+  const order = [t.queuedAt, t.initStartAt!, t.initEndAt!, t.invokeStartAt!, t.invokeEndAt!, t.finishedAt!];
+  for (let i = 1; i < order.length; i++) assert.ok(order[i]! >= order[i - 1]!, JSON.stringify(t));
+  assert.ok(t.finishedAt! - t.queuedAt < 60_000, JSON.stringify(t));
+});
+
 test('cold start then warm reuse: same process, module state survives, Init Duration only on the cold one', async () => {
   const invoker = newInvoker();
   const fn = fixtureFunction('basic/app.handler');

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AsyncInvocationQueue } from '../../runtime-host/events/async-invocation';
 import type { RunningHost } from '../../runtime-host/server/host';
+import { recordNow } from '../../runtime-host/util/record-clock';
 
 /** What the fixture's `caller` handler posts for each call it makes. */
 export interface ProbeCall {
@@ -50,7 +51,7 @@ export async function startTraceProbe(host: RunningHost): Promise<TraceProbe> {
       }
     });
   const server = createServer((req, res) => {
-    const startAt = Date.now();
+    const startAt = recordNow();
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d: string) => (body += d));
@@ -87,7 +88,7 @@ export async function startTraceProbe(host: RunningHost): Promise<TraceProbe> {
           status,
           ...(call.errorCode !== undefined ? { errorCode: call.errorCode } : {}),
           startAt,
-          durationMs: Date.now() - startAt,
+          durationMs: recordNow() - startAt,
         });
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ caller: caller ?? null }));
       })();

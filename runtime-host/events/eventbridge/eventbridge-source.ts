@@ -28,6 +28,7 @@ import {
   type RuleDefinition,
   type RuleTargetDefinition,
 } from './template';
+import { recordNow } from '../../util/record-clock';
 
 export interface EventBridgeSourceOptions {
   /** The clock and back-off of target retries (tests: no waiting). */
@@ -207,7 +208,7 @@ export class EventBridgeSource implements EventSource {
     record.rules = matched.map((r) => r.name);
     const traceRoot = caller?.traceId ?? (typeof entry.TraceHeader === 'string' ? parseTraceHeader(entry.TraceHeader)?.root : undefined) ?? traceId;
     if (traceRoot) record.traceId = traceRoot;
-    if (matched.length === 0) record.timestamps.finishedAt = Date.now();
+    if (matched.length === 0) record.timestamps.finishedAt = recordNow();
     this.context.records.open(record);
     if (matched.length === 0) return event.id as string;
 
@@ -242,7 +243,7 @@ export class EventBridgeSource implements EventSource {
     const ruleContext = { ruleName: rule.name, ruleArn: this.ruleArn(rule) };
     let invocation: { done: Promise<string> } | undefined;
     const send = async (): Promise<void> => {
-      const startAt = Date.now();
+      const startAt = recordNow();
       const call = spanOf(target);
       try {
         invocation = await this.callTarget(record, event, rule, target, ruleContext, chain);
@@ -265,7 +266,7 @@ export class EventBridgeSource implements EventSource {
       ...(queues
         ? {
             sendToQueue: async (queue: string, message: Parameters<typeof queues.sendToQueue>[1]) => {
-              const startAt = Date.now();
+              const startAt = recordNow();
               try {
                 await queues.sendToQueue(queue, message);
                 this.span(record, { service: 'sqs', operation: 'SendMessage', resource: queueName(queue), status: 200, startAt });
@@ -380,7 +381,7 @@ export class EventBridgeSource implements EventSource {
       id: randomUUID(),
       recordId: record.id,
       ...(record.traceId ? { traceId: record.traceId } : {}),
-      durationMs: Math.max(0, Date.now() - call.startAt),
+      durationMs: Math.max(0, recordNow() - call.startAt),
     });
   }
 }
