@@ -631,9 +631,7 @@ export class InvocationStore {
         const { bytesRead } = await handle.read(chunk, 0, Math.min(READ_CHUNK_BYTES, pending.boundary - position), position);
         if (pending.generation !== generation) return;
         if (bytesRead <= 0) throw new Error('the file shrank while loading');
-        for (const line of splitter.feed(chunk, bytesRead)) {
-          const parsed = parseLine(line, tally);
-          if (parsed) this.apply(table, parsed, tally, false);
+        for (const _ of this.applyLines(splitter.feed(chunk, bytesRead), table, tally)) {
           if (performance.now() - sliceStart >= LOAD_SLICE_MS) {
             await yieldTurn();
             if (pending.generation !== generation) return;
@@ -652,6 +650,15 @@ export class InvocationStore {
     this.merge(pending, table, tally);
   }
 
+  /** Parses and applies the older part's `lines` to `table`, yielding after each: the background load pauses between them. */
+  private *applyLines(lines: Iterable<Buffer>, table: Table, tally: LoadTally): Generator<void> {
+    for (const line of lines) {
+      const parsed = parseLine(line, tally);
+      if (parsed) this.apply(table, parsed, tally, false);
+      yield;
+    }
+  }
+
   /** Loads the older part at once: for a synchronous `get` of a record not loaded yet (as costly as a load before the merge was). */
   private loadOlderSync(pending: BackgroundLoad): void {
     pending.generation++;
@@ -665,10 +672,7 @@ export class InvocationStore {
         for (let position = 0; position < pending.boundary;) {
           const n = readSync(fd, chunk, 0, Math.min(READ_CHUNK_BYTES, pending.boundary - position), position);
           if (n <= 0) throw new Error('the file shrank while loading');
-          for (const line of splitter.feed(chunk, n)) {
-            const parsed = parseLine(line, tally);
-            if (parsed) this.apply(table, parsed, tally, false);
-          }
+          for (const _ of this.applyLines(splitter.feed(chunk, n), table, tally)); // every line, without pausing
           position += n;
         }
       } finally {

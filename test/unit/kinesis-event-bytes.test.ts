@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { capValue } from '../../runtime-host/records/record-caps';
 import { sealedBytes, sealedFromBytes, stringifySealed } from '../../runtime-host/util/sealed-json';
+import { withoutParsing } from './store-fixtures';
 import { kinesisEventBytes, kinesisStreamArn, streamEvent, type StoredStreamRecord, type StreamIdentity } from '../../runtime-host/events/streams/stream-event';
 
 const identity: StreamIdentity = {
@@ -50,21 +51,12 @@ describe('an event sealed from its bytes', () => {
   const bytes = () => kinesisEventBytes(records, 'shardId-000000000000', identity);
 
   it('is sent, measured and capped by its bytes without being parsed', () => {
-    const parse = JSON.parse;
-    let parses = 0;
-    JSON.parse = (...args: Parameters<typeof parse>): unknown => {
-      parses++;
-      return parse(...args);
-    };
-    try {
-      const event = sealedFromBytes<{ Records: unknown[] }>(bytes(), ['Records']);
+    const event = sealedFromBytes<{ Records: unknown[] }>(bytes(), ['Records']);
+    withoutParsing(() => {
       assert.equal(sealedBytes(event)!.length, bytes().length);
       assert.equal(stringifySealed({ event }), `{"event":${bytes().toString('utf8')}}`);
       assert.equal(capValue(event, 1024).bytes, bytes().length);
-      assert.equal(parses, 0);
-    } finally {
-      JSON.parse = parse;
-    }
+    }, 'a sealed event is sent, measured and capped by its bytes');
   });
 
   it('reads as the event it is the JSON of, parsed once, and cannot be changed', () => {

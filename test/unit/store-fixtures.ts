@@ -1,5 +1,6 @@
-// What the invocation store's tests share: throwaway state folders (removed after the file's tests)
-// and a complete record to put, with overrides on top.
+// What the invocation store's tests share: throwaway state folders (removed after the file's tests),
+// a complete record to put, with overrides on top, and a check that sealed values are used as their bytes.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,4 +37,21 @@ export function storeRecord(id: string, fields: Partial<InvocationRecord> = {}):
     logs: [`START RequestId: ${id} Version: $LATEST`],
     ...fields,
   };
+}
+
+/** What `make` returns, checked to have been made without parsing anything (a kept event used as its bytes). */
+export function withoutParsing<T>(make: () => T, what: string): T {
+  const parse = JSON.parse;
+  let parses = 0;
+  JSON.parse = (...args: Parameters<typeof parse>): unknown => {
+    parses++;
+    return parse(...args);
+  };
+  try {
+    const made = make();
+    assert.equal(parses, 0, what);
+    return made;
+  } finally {
+    JSON.parse = parse;
+  }
 }

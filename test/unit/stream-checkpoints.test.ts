@@ -14,7 +14,7 @@ import { briefRecord, InvocationStore } from '../../runtime-host/records/invocat
 import { Stream } from '../../runtime-host/events/streams/stream-store';
 import { capValue } from '../../runtime-host/records/record-caps';
 import { sealJson, stringifySealed } from '../../runtime-host/util/sealed-json';
-import { storeRecord } from './store-fixtures';
+import { storeRecord, withoutParsing } from './store-fixtures';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -67,23 +67,6 @@ describe('stream checkpoints', () => {
     assert.equal((JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>>)['m']![stream.shards[0]!.shardId], '7');
   });
 });
-
-/** What `make` returns, checked to have been made without parsing anything (a kept event used as its bytes). */
-function withoutParsing<T>(make: () => T, what: string): T {
-  const parse = JSON.parse;
-  let parses = 0;
-  JSON.parse = (...args: Parameters<typeof parse>): unknown => {
-    parses++;
-    return parse(...args);
-  };
-  try {
-    const made = make();
-    assert.equal(parses, 0, what);
-    return made;
-  } finally {
-    JSON.parse = parse;
-  }
-}
 
 /** A client's answer holding `record`, made without parsing its event (copied in as bytes). */
 function answerWithoutParsing(record: InvocationRecord | undefined): string {
