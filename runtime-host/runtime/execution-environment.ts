@@ -418,7 +418,8 @@ export class ExecutionEnvironment {
     api.deliver({
       requestId: input.requestId,
       body: input.body,
-      deadlineMs: Math.round(invokeStartAt + handlerBudgetMs),
+      // Epoch ms on the wall clock, which every runtime counts its remaining time against (not the records' clock).
+      deadlineMs: Math.round(Date.now() + handlerBudgetMs),
       invokedFunctionArn: `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${fn.name}`,
       traceId: input.traceHeader ?? traceHeaderFor(newTraceRoot(), input.requestId),
       ...(input.clientContext !== undefined ? { clientContext: JSON.stringify(input.clientContext) } : {}),
@@ -677,7 +678,9 @@ export class ExecutionEnvironment {
 
   private async writePauseFile(): Promise<void> {
     if (!this.pauseFile) return;
-    const body = JSON.stringify({ pausedMs: this.clock.pausedMs, pausedSince: this.clock.pausedSince ?? null });
+    // The runtime counts from its wall clock: the pause's start is given on it, as how long ago it began.
+    const since = this.clock.pausedSince;
+    const body = JSON.stringify({ pausedMs: this.clock.pausedMs, pausedSince: since === undefined ? null : Date.now() - (recordNow() - since) });
     await writeFile(this.pauseFile, body).catch(() => undefined);
   }
 

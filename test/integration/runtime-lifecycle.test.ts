@@ -36,6 +36,23 @@ test("a record's times are read from one clock: the machine's clock set an hour 
   assert.ok(t.finishedAt! - t.queuedAt < 60_000, JSON.stringify(t));
 });
 
+test("the deadline a runtime is given is on the wall clock it counts against, however far the host's monotonic clock has run apart from it", async () => {
+  const invoker = newInvoker();
+  const fn = fixtureFunction('basic/app.remainingNow');
+  const monotonic = performance.now.bind(performance);
+  // The records' clock an hour ahead of the wall clock: what a day of 200 ppm drift does, and more.
+  performance.now = () => monotonic() + 3_600_000;
+  let record: InvocationRecord;
+  try {
+    record = await invoker.invoke({ fn, event: {}, trigger: 'manual' });
+  } finally {
+    performance.now = monotonic;
+  }
+  assert.equal(record.status, 'success', JSON.stringify(record.error));
+  const remainingMs = record.result as number;
+  assert.ok(remainingMs > 0 && remainingMs <= 3000, `getRemainingTimeInMillis() ${remainingMs} with a 3 s timeout`);
+});
+
 test('cold start then warm reuse: same process, module state survives, Init Duration only on the cold one', async () => {
   const invoker = newInvoker();
   const fn = fixtureFunction('basic/app.handler');
