@@ -26,7 +26,8 @@ const PAGE = 500;
 export function inheritTrace(record: InvocationRecord, parentOf: (id: string) => InvocationRecord | undefined): void {
   if (record.traceId) return;
   const inherited = record.parentId !== undefined ? parentOf(record.parentId)?.traceId : undefined;
-  record.traceId = inherited ?? newTraceRoot(record.timestamps.queuedAt);
+  // A trace id's time is the wall clock's, as the function sees it in _X_AMZN_TRACE_ID (not the records' clock).
+  record.traceId = inherited ?? newTraceRoot();
 }
 
 export interface TraceBookOptions {
@@ -123,7 +124,7 @@ function startedAt(record: InvocationRecord): number {
 /** A call made from outside any function (a script, the AWS CLI, a test), kept as a record of its own so it shows in the panel. */
 export function serviceCallRecord(span: ServiceCallSpan): InvocationRecord {
   const failed = span.status >= 400;
-  const traceId = span.traceId ?? newTraceRoot(span.startAt);
+  const traceId = span.traceId ?? newTraceRoot();
   const own: ServiceCallSpan = { ...span, id: span.id || randomUUID(), traceId };
   return {
     id: own.id,
