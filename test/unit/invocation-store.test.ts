@@ -192,6 +192,23 @@ describe('invocation store', () => {
     await reopened.close();
   });
 
+  it('retention drops by first appearance whatever happened since: an updated record keeps its place, a dropped one put again is new', async () => {
+    const store = new InvocationStore({ stateDir: stateDir(), maxRecords: 3 });
+    const ids = async () => (await store.page()).records.map((r) => r.id);
+    for (let i = 0; i < 5; i++) store.put(record(`r${i}`));
+    assert.deepEqual(await ids(), ['r4', 'r3', 'r2']);
+    store.put(record('r2', { status: 'error' }));
+    store.put(record('r0'));
+    assert.deepEqual(await ids(), ['r0', 'r4', 'r3']);
+    store.put(record('r5'));
+    store.put(record('r6'));
+    assert.deepEqual(await ids(), ['r6', 'r5', 'r0']);
+    for (let i = 7; i < 40; i++) store.put(record(`r${i}`));
+    store.put(record('r5'));
+    assert.deepEqual(await ids(), ['r5', 'r39', 'r38']);
+    await store.close();
+  });
+
   it('records put while a compaction runs in the background are all kept, in the rewritten file', async () => {
     const dir = stateDir();
     const store = new InvocationStore({ stateDir: dir, maxRecords: 50 });
