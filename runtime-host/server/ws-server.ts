@@ -143,13 +143,9 @@ export class WsServer {
   }
 
   private tokenOf(req: IncomingMessage): string | undefined {
-    try {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const q = url.searchParams.get(TOKEN_QUERY_PARAM);
-      if (q) return q;
-    } catch {
-      // fall through to the subprotocol
-    }
+    const q = queryOf(req)?.get(TOKEN_QUERY_PARAM);
+    if (q) return q;
+    // Else the subprotocol.
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -228,12 +224,17 @@ export class WsServer {
   }
 }
 
-function asksForBrief(req: IncomingMessage): boolean {
+/** The upgrade request's query, or undefined when its URL cannot be parsed. */
+function queryOf(req: IncomingMessage): URLSearchParams | undefined {
   try {
-    return new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get(BRIEF_RECORDS_QUERY.name) === BRIEF_RECORDS_QUERY.value;
+    return new URL(req.url ?? '/', 'http://127.0.0.1').searchParams;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function asksForBrief(req: IncomingMessage): boolean {
+  return queryOf(req)?.get(BRIEF_RECORDS_QUERY.name) === BRIEF_RECORDS_QUERY.value;
 }
 
 /** One text message from the parts of its UTF-8 text, in fragments: sealed event bytes go out as they are, never joined into one string. */
