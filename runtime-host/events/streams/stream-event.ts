@@ -2,6 +2,7 @@
 // (ReportBatchItemFailures) as Lambda reads them, and DynamoDB change checks. Pure: no I/O.
 import type { DynamoDbAttributeValue, DynamoDbChangeInput } from '../../protocol/methods';
 import { UserError } from '../../runtime/types';
+import { utf8Bytes } from '../../util/sealed-json';
 
 export type StreamKind = 'kinesis' | 'dynamodb';
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
@@ -148,7 +149,7 @@ export function kinesisEventBytes(records: StoredStreamRecord[], shardId: string
     parts[i] = part;
     length += part.length;
   }
-  if (!ascii) return Buffer.from(`{"Records":[${parts.join(',')}]}`, 'utf8');
+  if (!ascii) return utf8Bytes(`{"Records":[${parts.join(',')}]}`);
   const bytes = Buffer.allocUnsafeSlow(length);
   let at = bytes.write('{"Records":[', 0, 'latin1');
   for (let i = 0; i < parts.length; i++) {
