@@ -325,7 +325,8 @@ export class ExecutionEnvironment {
     if (event.kind === 'next') {
       this.initDurationMs = initDurationMs;
       this.state = 'idle';
-      this.stopSampler();
+      // What init left is the floor of every later reading, also of an invocation whose runtime exits before it is read.
+      this.readMemory();
       this.output.sink = undefined;
       // A debugger needs the process responsive: no CPU quota (nor freezing) while one may be attached.
       if (!this.options.debug) box.limitCpu();
@@ -353,6 +354,8 @@ export class ExecutionEnvironment {
     } else {
       error = interruptedError('init');
     }
+    // Lambda's REPORT for a failed init still gives the memory the runtime used.
+    this.readMemory();
     await this.kill();
     await this.output.drain();
     if (event.kind !== 'cancel') {
@@ -442,12 +445,11 @@ export class ExecutionEnvironment {
     if (event.kind === 'response' || event.kind === 'error') {
       backgroundWork = event.body.background;
       this.quiet = backgroundWork !== undefined && backgroundWork.length === 0;
-      this.notePeak();
     }
+    // Every outcome's REPORT gives Max Memory Used (a timeout's and a crash's too): read before anything is killed.
+    this.readMemory();
     switch (event.kind) {
       case 'response': {
-        this.stopSampler();
-        this.memory.sample();
         await this.output.settle();
         if (this.memory.overLimit && !this.box?.kernelMemory) {
           // It passed the memory size between two samples: Lambda's cgroup would have killed it.
@@ -466,8 +468,6 @@ export class ExecutionEnvironment {
         break;
       }
       case 'error':
-        this.stopSampler();
-        this.memory.sample();
         await this.output.settle();
         status = 'error';
         error = event.body.tooLarge ? responseTooLargeError(event.body.bytes) : parseError(event.body, 'Runtime.Unknown');
@@ -769,6 +769,16 @@ export class ExecutionEnvironment {
     if (this.debuggerWrapsRuntime) return;
     const kb = this.box?.peakMemoryKB();
     if (kb !== undefined) this.memory.notePeakKB(kb);
+  }
+
+  /**
+   * Stops the sampler and takes the peak now: the process tree's (over /proc, while it is alive) and the
+   * sandbox's own counter (which outlives the process).
+   */
+  private readMemory(): void {
+    this.stopSampler();
+    this.notePeak();
+    this.memory.sample();
   }
 
   private startSampler(): void {

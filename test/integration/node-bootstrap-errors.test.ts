@@ -31,6 +31,8 @@ async function initFailure(fixture: string, handler: string, errorType: string, 
   );
   assert.equal(output.report.status, 'error');
   assert.equal(output.report.errorType, errorType);
+  // Lambda measures a failed init's memory too (its REPORT never says 0 MB).
+  assert.ok(output.report.maxMemoryUsedMB > 0, `Max Memory Used ${output.report.maxMemoryUsedMB} MB`);
   return output;
 }
 

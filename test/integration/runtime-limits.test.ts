@@ -136,6 +136,25 @@ test('an uncaught exception outside the handler fails the invocation with that e
   assert.equal(next.cold, true);
 });
 
+test('every outcome measures Max Memory Used: a timeout, an exit and an uncaught exception report about what a success does', async () => {
+  const success = await invoker.invoke({ fn: fixtureFunction('basic/app.handler', { name: 'measured' }), event: {}, trigger: 'manual' });
+  assert.equal(success.status, 'success');
+  const base = success.maxMemoryUsedMB!;
+  assert.ok(base > 10, `a Node runtime holds more than 10 MB, measured ${base} MB`);
+  const failures = [
+    await invoker.invoke({ fn: fixtureFunction('basic/app.cpuLoop', { name: 'measured-timeout', timeout: 1 }), event: {}, trigger: 'manual' }),
+    await invoker.invoke({ fn: fixtureFunction('basic/app.exit', { name: 'measured-exit' }), event: { code: 3 }, trigger: 'manual' }),
+    await invoker.invoke({ fn: fixtureFunction('basic/app.uncaught', { name: 'measured-uncaught' }), event: {}, trigger: 'manual' }),
+  ];
+  for (const record of failures) {
+    assert.notEqual(record.status, 'success');
+    const used = record.maxMemoryUsedMB ?? 0;
+    assert.ok(used >= base - 10, `${record.functionName} (${record.status}): Max Memory Used ${used} MB, a success ${base} MB`);
+    const report = REPORT.exec(record.logs[record.logs.length - 1]!);
+    assert.equal(report?.[5], String(used), 'the REPORT line says the same');
+  }
+});
+
 test('an unhandled rejection → Runtime.UnhandledPromiseRejection', async () => {
   const record = await invoker.invoke({ fn: fixtureFunction('basic/app.unhandledRejection', { name: 'rejecter' }), event: {}, trigger: 'manual' });
   assert.equal(record.status, 'error');
