@@ -17,7 +17,7 @@ import { errorPayload } from '../protocol/records';
 import { sandboxSetting } from './serve';
 
 export const USAGE =
-  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--runtime-sdk off|DIR] [--name FUNCTION_NAME] [--aws-profile NAME] [--sandbox auto|cgroup|process] [--json]';
+  'lambda-workbench invoke <handler> [--root DIR] [--event FILE|-|TEMPLATE|JSON] [--memory MB] [--timeout SECONDS] [--env KEY=VALUE]... [--layer DIR]... [--runtime-sdk off|DIR] [--name FUNCTION_NAME] [--aws-profile NAME] [--sandbox auto|cgroup|process] [--json]';
 
 const FLAGS = {
   root: { type: 'string' },

@@ -15,7 +15,7 @@ import { tune, validateTuneInput } from '../tuning/tuner';
 import { integerFlag, parseFlags, UsageError } from './args';
 import { loadEvent } from './event-argument';
 
-export const USAGE = `lambda-workbench tune <handler|function> [--event FILE|-|TEMPLATE] [--memory ${DEFAULT_TUNE_SIZES_MB.join(',')}] [--runs N] [--timeout SECONDS] [--root DIR] [--template FILE] [--json]`;
+export const USAGE = `lambda-workbench tune <handler|function> [--event FILE|-|TEMPLATE|JSON] [--memory ${DEFAULT_TUNE_SIZES_MB.join(',')}] [--runs N] [--timeout SECONDS] [--root DIR] [--template FILE] [--json]`;
 
 const FLAGS = {
   root: { type: 'string' },

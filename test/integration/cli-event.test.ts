@@ -63,7 +63,7 @@ test('usage errors exit 2 with one message on stderr and nothing on stdout', () 
   }
 });
 
-test('invoke --event accepts a template name; an existing file of that name wins; neither is a usage error', () => {
+test('invoke --event accepts a template name or the JSON itself; an existing file of that name wins; anything else is a usage error', () => {
   const fixture = join(ROOT, 'test', 'fixtures', 'http-project', 'src');
   const run = (cwd: string, eventArg: string) =>
     spawnSync(process.execPath, [CLI, 'invoke', 'echo.handler', '--root', fixture, '--event', eventArg], { cwd, encoding: 'utf8', timeout: 60_000 });
@@ -84,8 +84,14 @@ test('invoke --event accepts a template name; an existing file of that name wins
     assert.equal(missing.stdout, '');
     assert.equal(
       missing.stderr,
-      "lambda-workbench: --event: event file 'sqs-typo' does not exist and is not a sample event template (give a JSON file, a template name from 'lambda-workbench event list', or - for stdin)\n",
+      "lambda-workbench: --event: event file 'sqs-typo' does not exist and is not a sample event template (give a JSON file, a template name from 'lambda-workbench event list', the JSON itself, or - for stdin)\n",
     );
+    const inline = run(dir, '{"inline": [1, 2]}');
+    assert.equal(inline.status, 0, inline.stderr);
+    assert.deepEqual(JSON.parse(JSON.parse(inline.stdout).body), { inline: [1, 2] });
+    const badInline = run(dir, '{"inline": ');
+    assert.equal(badInline.status, 2);
+    assert.match(badInline.stderr, /^lambda-workbench: --event: the inline event is not valid JSON \(/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
