@@ -1,7 +1,7 @@
-// Lambda's asynchronous invocation (InvocationType Event, S3, SNS): the event is queued, run, and
-// retried on function errors with back-off; when every attempt failed (or the event got too old)
-// it goes to the on-failure destination. One place for this policy: the Invoke API's `Event`
-// type, S3 notifications and SNS deliveries all use it.
+// Lambda's asynchronous invocation (InvocationType Event, S3, SNS, EventBridge, schedules): the event is
+// queued, run, and retried on function errors with back-off; its outcome then goes to the function's
+// destinations and dead-letter queue (async-destinations.ts reads them from the template and sends).
+// One place for this policy: the Invoke API's `Event` type and every source that invokes asynchronously use it.
 //
 // Decisions (Lambda's numbers are in the comments; ours are smaller so a local run is quick):
 // - Retries on a function error (incl. timeout, crash, out-of-memory): MaximumRetryAttempts 0–2,
@@ -18,11 +18,19 @@
 //   in `source.asyncRequestId`.
 // - Payload limit: 1 MB (1,048,576 bytes; Lambda's limit since 2025, 256 KB before) — `maxPayloadBytes`.
 import { randomUUID } from 'node:crypto';
-import type { HostLogger, RecordBook } from '../host-context';
+import type { FunctionCatalog, HostLogger, RecordBook } from '../host-context';
 import { ASYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
 import type { InvocationRecord, InvocationStatus, LambdaError, Trigger } from '../protocol/records';
 import { UserError, type FunctionConfig, type InvokeRequest, type Invoker } from '../runtime/types';
 import { recordNow } from '../util/record-clock';
+import {
+  functionAsyncConfig,
+  sendDeadLetter,
+  sendRecord,
+  type AsyncDestination,
+  type DestinationServices,
+  type FunctionAsyncConfig,
+} from './async-destinations';
 
 export interface AsyncInvocationPolicy {
   /** Lambda's MaximumRetryAttempts: 0–2. */
@@ -66,14 +74,24 @@ export interface AsyncDestinationRecord {
   responsePayload?: unknown;
 }
 
+/** Where an event's outcome went after its last attempt: a destination (the invocation record) or the dead-letter queue (the event). */
+export interface SentTo {
+  as: 'on-success' | 'on-failure' | 'dead-letter';
+  arn: string;
+  /** Why the delivery failed, when it did. */
+  error?: string;
+}
+
 export interface AsyncInvocationOutcome {
   /** `interrupted` when the queue was stopped (host shutting down) before the event finished. */
   status: 'success' | 'failed' | 'interrupted';
   /** The async request id (what Lambda's Invoke API returns with 202). */
   requestId: string;
   attempts: InvocationRecord[];
-  /** Present for `failed` (and `success` when an onSuccess callback was given). */
+  /** Present for `failed` (and `success` when an onSuccess callback or destination was given). */
   destination?: AsyncDestinationRecord;
+  /** The destinations and dead-letter queue the template gave, and whether each took it. */
+  sentTo?: SentTo[];
 }
 
 export interface AsyncInvocationRequest {
@@ -101,12 +119,14 @@ export interface AsyncInvocationHandle {
   accepted: Promise<void>;
 }
 
-export interface AsyncInvocationContext {
+export interface AsyncInvocationContext extends DestinationServices {
   invoker: Invoker;
   records: RecordBook;
   region: string;
   accountId: string;
   log?: HostLogger;
+  /** The template's functions: each one's EventInvokeConfig, destinations and dead-letter queue apply (async-destinations.ts). */
+  functions?: Pick<FunctionCatalog, 'get' | 'resources'>;
 }
 
 const FAILED: ReadonlySet<InvocationStatus> = new Set(['error', 'timeout', 'outOfMemory']);
@@ -177,6 +197,10 @@ function resolvePolicy(base: Partial<AsyncInvocationPolicy> | undefined, overrid
   return p;
 }
 
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** What the runtime posted as the error body — Lambda puts it into the destination's responsePayload unchanged. */
 function functionError(record: InvocationRecord): LambdaError | undefined {
   return record.error;
@@ -198,7 +222,8 @@ export class AsyncInvocationQueue {
 
   /** Validates (payload limit, policy) synchronously — a UserError means nothing was queued. */
   invoke(request: AsyncInvocationRequest): AsyncInvocationHandle {
-    const policy = resolvePolicy(this.defaults, request.policy);
+    const config = this.configOf(request.fn.name);
+    const policy = resolvePolicy(this.defaults, { ...config.policy, ...request.policy });
     checkAsyncPayload(request.event, policy.maxPayloadBytes);
     if (this.abort.signal.aborted) throw new Error('the asynchronous invocation queue is stopped');
     const requestId = randomUUID();
@@ -218,10 +243,17 @@ export class AsyncInvocationQueue {
       this.context.records.open(parent);
     }
     const parentId = request.parentId ?? parent!.id;
-    const done = this.run(request, policy, requestId, parentId, parent);
+    const done = this.run(request, policy, config, requestId, parentId, parent);
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done));
     return { requestId, parentId, done, accepted: this.context.records.written?.() ?? Promise.resolve() };
+  }
+
+  /** The function's settings from the template (none for a function given by its handler alone). */
+  private configOf(functionName: string): FunctionAsyncConfig {
+    const functions = this.context.functions;
+    if (!functions) return { policy: {}, notes: [] };
+    return functionAsyncConfig(functions.resources(), functionName, functions.get(functionName)?.functionName ?? functionName);
   }
 
   /** Events still queued or running. */
@@ -259,6 +291,7 @@ export class AsyncInvocationQueue {
   private async run(
     request: AsyncInvocationRequest,
     policy: AsyncInvocationPolicy,
+    config: FunctionAsyncConfig,
     requestId: string,
     parentId: string,
     parent: InvocationRecord | undefined,
@@ -337,17 +370,34 @@ export class AsyncInvocationQueue {
 
     const last = attempts[attempts.length - 1];
     let destination: AsyncDestinationRecord | undefined;
+    const sentTo: SentTo[] = [];
     if (!interrupted && condition && last) {
       destination = this.destinationRecord(request, requestId, condition, last, attempts.length);
-      const callback = condition === 'Success' ? request.onSuccess : request.onFailure;
+      const succeeded = condition === 'Success';
+      const callback = succeeded ? request.onSuccess : request.onFailure;
       if (callback) {
         try {
           await callback(destination, last);
         } catch (err) {
-          this.context.log?.error(
-            `on-${condition === 'Success' ? 'success' : 'failure'} destination for ${request.fn.name} failed: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          this.context.log?.error(`on-${succeeded ? 'success' : 'failure'} destination for ${request.fn.name} failed: ${errorText(err)}`);
         }
+      }
+      const target = succeeded ? config.onSuccess : config.onFailure;
+      const record = destination;
+      if (target) {
+        sentTo.push(
+          await this.send(request.fn.name, succeeded ? 'on-success' : 'on-failure', target, () =>
+            sendRecord(this.context, target, record, last, (fn, event, causedBy) => {
+              this.invoke({ fn, event, trigger: 'api', causedBy, source: { destinationOf: request.fn.name, condition } });
+            }),
+          ),
+        );
+      }
+      const deadLetter = config.deadLetter;
+      if (!succeeded && deadLetter) {
+        sentTo.push(
+          await this.send(request.fn.name, 'dead-letter', deadLetter, () => sendDeadLetter(this.context, deadLetter, request.event, requestId, last)),
+        );
       }
     }
     const status: AsyncInvocationOutcome['status'] = interrupted ? 'interrupted' : condition === 'Success' ? 'success' : 'failed';
@@ -355,14 +405,27 @@ export class AsyncInvocationQueue {
       closeParent(this.context.records, parent, interrupted ? 'interrupted' : (last?.status ?? 'error'), {
         attempts: attempts.length,
         ...(condition && condition !== 'Success' ? { condition } : {}),
+        ...(sentTo.length > 0 ? { sentTo } : {}),
       });
     }
     return {
       status,
       requestId,
       attempts,
-      ...(destination && (status === 'failed' || request.onSuccess) ? { destination } : {}),
+      ...(destination && (status === 'failed' || request.onSuccess || config.onSuccess) ? { destination } : {}),
+      ...(sentTo.length > 0 ? { sentTo } : {}),
     };
+  }
+
+  /** One delivery to a destination or dead-letter queue; a failure is logged (Lambda counts it as DestinationDeliveryFailures) and kept. */
+  private async send(functionName: string, as: SentTo['as'], target: AsyncDestination, deliver: () => Promise<void>): Promise<SentTo> {
+    try {
+      await deliver();
+      return { as, arn: target.arn };
+    } catch (err) {
+      this.context.log?.warn(`${functionName}: the ${as} ${target.kind} ${target.arn} did not take the event: ${errorText(err)}`);
+      return { as, arn: target.arn, error: errorText(err) };
+    }
   }
 
   private destinationRecord(
@@ -392,23 +455,4 @@ export class AsyncInvocationQueue {
       ...(failed ? (error ? { responsePayload: error } : {}) : { responsePayload: last.result ?? null }),
     };
   }
-}
-
-/**
- * The function's `EventInvokeConfig` from the template (MaximumRetryAttempts,
- * MaximumEventAgeInSeconds), as policy overrides; absent or unusable values are left to defaults.
- */
-export function asyncPolicyFromTemplate(
-  resources: Record<string, { Type: string; Properties: Record<string, unknown> }>,
-  functionName: string,
-): Partial<AsyncInvocationPolicy> {
-  const config = resources[functionName]?.Properties?.['EventInvokeConfig'];
-  if (typeof config !== 'object' || config === null) return {};
-  const c = config as Record<string, unknown>;
-  const out: Partial<AsyncInvocationPolicy> = {};
-  const retries = Number(c['MaximumRetryAttempts']);
-  if (c['MaximumRetryAttempts'] !== undefined && Number.isInteger(retries) && retries >= 0 && retries <= 2) out.maximumRetryAttempts = retries;
-  const age = Number(c['MaximumEventAgeInSeconds']);
-  if (c['MaximumEventAgeInSeconds'] !== undefined && Number.isFinite(age) && age >= 60 && age <= 21600) out.maximumEventAgeSeconds = age;
-  return out;
 }

@@ -93,6 +93,15 @@ export interface TopicDelivery {
   publishToTopic(topic: string, message: ServiceMessage & { subject?: string }): Promise<{ messageId: string }>;
 }
 
+/** Set on the host context by the EventBridge source when it starts: how other services put events on buses. */
+export interface EventBusDelivery {
+  /** PutEvents' entries (EventBusName a name or an ARN), answered entry by entry as PutEvents answers them. */
+  putEvents(
+    entries: { Source: string; DetailType: string; Detail: string; EventBusName: string; Resources?: string[] }[],
+    caller: CallerInvocation | undefined,
+  ): Promise<({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[]>;
+}
+
 /** Set on the host context by the streams source when it starts: how DynamoDB tables add their item changes to their streams. */
 export interface DynamoDbStreamDelivery {
   /** Appends in order to the table's stream (opened with `viewType` when new); resolves once they are on disk. */

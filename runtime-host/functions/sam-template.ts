@@ -10,6 +10,7 @@ import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
 import { LOCAL_STREAM_LABEL } from '../events/streams/stream-event';
 import { parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
+import { functionAsyncConfig } from '../events/async-destinations';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily, TemplateProblem } from '../protocol/functions';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../protocol/limits';
 import { runtimeFamilyOf } from '../runtime/launch';
@@ -350,6 +351,8 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
       info.unsupportedReason ??= layers.problem;
     }
     const notEmulated = functionNotEmulated(id, merged[id]!, reader);
+    // Asynchronous destinations the local services cannot take (events/async-destinations.ts reads them, resolved).
+    for (const note of functionAsyncConfig(resources, id, info.functionName ?? id).notes) notEmulated.push(reader.notEmulated(note.path, note.message));
     if (notEmulated.length > 0) info.notEmulated = notEmulated;
     functions.push(info);
   }
@@ -840,6 +843,7 @@ const PROPERTIES_NOT_EMULATED: Record<string, string> = {
   ImageConfig: 'container image functions do not run locally',
   CodeSigningConfigArn: 'code signing is not checked',
   RuntimeManagementConfig: 'the local interpreter is used whatever the runtime version setting says',
+  VpcConfig: "the function reaches whatever this machine reaches: the VPC's subnets and security groups do not limit it",
 };
 
 function functionNotEmulated(id: string, raw: ResourceLike, reader: TemplateReader): string[] {

@@ -209,8 +209,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   hub.attach(invoker);
   const traces = new TraceBook({ records: hub, store, notify: (method, params) => wsServer.broadcast(method, params) });
   traces.attach(invoker);
-  const asyncQueue = new AsyncInvocationQueue({ invoker, records: hub, region, accountId, log }, options.asyncPolicy ?? {});
   const context: HostContext = { root, stateDir, region, accountId, functions: registry, invoker, records: hub, log, serviceCalls: traces, allowedHosts, aws };
+  // The host context itself: the queues, topics and buses the sources add to it when they start are where destinations go.
+  const asyncQueue = new AsyncInvocationQueue(context, options.asyncPolicy ?? {});
   const durable = new DurableExecutions({
     functions: registry,
     invoker,

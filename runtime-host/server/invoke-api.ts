@@ -8,7 +8,7 @@ import type { FunctionInfo } from '../protocol/functions';
 import { errorPayload, type InvocationRecord } from '../protocol/records';
 import { parseFunctionName } from '../functions/function-reference';
 import { UserError, type Invoker } from '../runtime/types';
-import type { AsyncInvocationPolicy, AsyncInvocationQueue } from '../events/async-invocation';
+import type { AsyncInvocationQueue } from '../events/async-invocation';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from './json-depth';
 import { checkAwsClientRequest } from './local-request';
 import type { AwsResponse, AwsServiceHandler, ServiceCallDescription } from '../events/aws-service';
@@ -279,7 +279,6 @@ export class InvokeApiServer {
         fn,
         event,
         trigger: 'api',
-        policy: this.eventInvokePolicy(fn.name),
         ...(clientContext !== undefined ? { clientContext } : {}),
         ...(parentId !== undefined ? { parentId } : {}),
       });
@@ -290,19 +289,6 @@ export class InvokeApiServer {
     // Answered once the queued record is written (nothing acknowledged is lost).
     await handle.accepted;
     return { status: 202, headers: { 'x-amzn-requestid': handle.requestId } };
-  }
-
-  /** The function's SAM `EventInvokeConfig` (MaximumRetryAttempts, MaximumEventAgeInSeconds), when it has one. */
-  private eventInvokePolicy(functionName: string): Partial<AsyncInvocationPolicy> {
-    const config = this.options.functions.resources()[functionName]?.Properties.EventInvokeConfig;
-    if (typeof config !== 'object' || config === null) return {};
-    const c = config as Record<string, unknown>;
-    const retries = Number(c.MaximumRetryAttempts);
-    const age = Number(c.MaximumEventAgeInSeconds);
-    return {
-      ...(c.MaximumRetryAttempts !== undefined && Number.isInteger(retries) ? { maximumRetryAttempts: retries } : {}),
-      ...(c.MaximumEventAgeInSeconds !== undefined && Number.isFinite(age) ? { maximumEventAgeSeconds: age } : {}),
-    };
   }
 
   private fromUserError(err: unknown): AwsError {

@@ -11,8 +11,8 @@ import type { EventSource, HostContext } from '../../host-context';
 import type { InvocationRecord, ServiceCallSpan } from '../../protocol/records';
 import { parseTraceHeader } from '../../runtime/trace-id';
 import { jsonNestingExceeds } from '../../server/json-depth';
-import { AsyncInvocationQueue, asyncPolicyFromTemplate, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
-import type { AwsServiceHandler, CallerInvocation } from '../aws-service';
+import { AsyncInvocationQueue, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
+import type { AwsServiceHandler, CallerInvocation, EventBusDelivery } from '../aws-service';
 import { rulePayload, rulePayloadText } from '../schedule/target-input';
 import { isoSeconds } from '../templates/ids';
 import { classifyFailure, deliverToTarget, DeliveryFailure, systemTiming, type DeliveryOutcome, type DeliveryTiming } from './delivery';
@@ -78,6 +78,8 @@ export class EventBridgeSource implements EventSource {
   private readonly deliveries = new Set<Promise<void>>();
   private readonly warned = new Set<string>();
   private unsubscribe?: () => void;
+  /** What the host context gets (`eventBuses`): Lambda's destinations put their events through it. */
+  private readonly delivery: EventBusDelivery = { putEvents: (entries, caller) => this.putEvents(entries, caller) };
 
   constructor(private readonly options: EventBridgeSourceOptions = {}) {
     this.timing = { ...systemTiming, ...(options.timing ?? {}) };
@@ -94,11 +96,13 @@ export class EventBridgeSource implements EventSource {
   async start(context: HostContext): Promise<void> {
     this.context = context;
     this.queue = new AsyncInvocationQueue(context, this.options.asyncPolicy);
+    context.eventBuses = this.delivery;
     this.refresh();
     this.unsubscribe = context.functions.onDidChange(() => this.refresh());
   }
 
   async stop(): Promise<void> {
+    if (this.context?.eventBuses === this.delivery) delete this.context.eventBuses;
     this.unsubscribe?.();
     this.stopping.abort();
     await this.queue?.stop();
@@ -336,7 +340,6 @@ export class EventBridgeSource implements EventSource {
           trigger: 'eventbridge',
           parentId: record.id,
           source: { bus: rule.bus, rule: rule.name, ruleArn: ruleContext.ruleArn, target: target.id, eventId: event.id },
-          policy: asyncPolicyFromTemplate(this.context.functions.resources(), fn.name),
         });
         return {
           done: handle.done.then(

@@ -19,7 +19,7 @@ import type { FunctionInfo } from '../../protocol/functions';
 import { resolveInsideRoot } from '../../runtime/inside-root';
 import { UserError } from '../../runtime/types';
 import { MethodParams } from '../../server/method-params';
-import { AsyncInvocationQueue, asyncPolicyFromTemplate, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
+import { AsyncInvocationQueue, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
 import {
   buildS3Event,
   Sequencer,
@@ -520,7 +520,6 @@ export class S3Source implements EventSource {
     });
     if (caller) parent.traceId = caller.traceId;
     this.context.records.open(parent);
-    const resources = this.context.functions.resources();
     const outcomes = targets.map((t, i) => {
       try {
         return this.queue.invoke({
@@ -529,7 +528,6 @@ export class S3Source implements EventSource {
           trigger: 's3',
           parentId: parent.id,
           source: { bucket: change.bucket, key: change.key, eventName: change.eventName, configurationId: t.sub.name },
-          policy: { ...asyncPolicyFromTemplate(resources, t.fn.name) },
         }).done;
       } catch (err) {
         this.context.log.error(`s3: cannot deliver ${change.eventName} ${change.bucket}/${change.key} to ${t.fn.name}: ${(err as Error).message}`);

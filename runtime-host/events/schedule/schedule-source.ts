@@ -8,7 +8,7 @@ import type { EventSource, HostContext, MethodHandlers } from '../../host-contex
 import type { ScheduleInfo } from '../../protocol/methods';
 import { UserError } from '../../runtime/types';
 import { invalidParams } from '../../server/json-rpc';
-import { AsyncInvocationQueue, asyncPolicyFromTemplate, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
+import { AsyncInvocationQueue, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
 import { isoSeconds } from '../templates/ids';
 import { systemClock, type ScheduleClock } from './clock';
 import { nextFireTime, parseScheduleExpression, validateTimeZone, type ScheduleExpression } from './cron';
@@ -185,7 +185,6 @@ export class ScheduleSource implements EventSource {
       trigger: 'schedule',
       parentId: parent.id,
       source: { schedule: d.name, arn },
-      policy: asyncPolicyFromTemplate(this.context.functions.resources(), d.fn.name),
     });
     const delivery = handle.done.then(
       (outcome) => {

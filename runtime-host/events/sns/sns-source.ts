@@ -12,14 +12,7 @@ import type { AwsServiceHandler, CallerInvocation, ServiceMessage, TopicDelivery
 import type { FunctionInfo } from '../../protocol/functions';
 import type { InvocationRecord } from '../../protocol/records';
 import { MethodParams } from '../../server/method-params';
-import {
-  AsyncInvocationQueue,
-  asyncPolicyFromTemplate,
-  closeParent,
-  parentRecord,
-  type AsyncDestinationRecord,
-  type AsyncInvocationPolicy,
-} from '../async-invocation';
+import { AsyncInvocationQueue, closeParent, parentRecord, type AsyncDestinationRecord, type AsyncInvocationPolicy } from '../async-invocation';
 import { matchesFilterPolicy, validateFilterPolicy, type FilterPolicyScope, type SnsMessageAttribute } from './filter-policy';
 import { SnsApi } from './sns-api';
 import { buildSnsEvent, newNotification, sqsEnvelope, subscriptionArn, topicArn, topicName, validatePublish, validateTopicName } from './sns-event';
@@ -363,7 +356,6 @@ export class SnsSource implements EventSource {
     });
     if (caller) parent.traceId = caller.traceId;
     this.context.records.open(parent);
-    const resources = this.context.functions.resources();
     const outcomes = matched.map((s) => {
       const handle = this.queue.invoke({
         fn: s.fn,
@@ -371,7 +363,6 @@ export class SnsSource implements EventSource {
         trigger: 'sns',
         parentId: parent.id,
         source: { topic, messageId: notification.messageId, subscriptionArn: s.arn },
-        policy: asyncPolicyFromTemplate(resources, s.fn.name),
         onFailure: (destination, last) => this.recordFailure({ topic, subscriptionArn: s.arn, messageId: notification.messageId, destination, record: last }),
       });
       return handle.done;

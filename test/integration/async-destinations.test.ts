@@ -1,0 +1,157 @@
+// Where an asynchronous invocation's outcome goes, through a real serve and the real AWS SDK clients: a
+// failed event's record to the SQS on-failure destination and the event itself to the SNS dead-letter
+// queue (with Lambda's attributes), a success to an EventBridge bus, a success to another function
+// (CloudFormation's own AWS::Lambda::EventInvokeConfig), nothing for a synchronous invoke, and a warning
+// at load for each destination the local services cannot take.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { ListInvocationsResult } from '../../runtime-host/protocol/methods';
+import type { InvocationRecord } from '../../runtime-host/protocol/records';
+import { servedFixture, waitUntil } from './serve-helpers';
+
+const fixture = servedFixture('async-destinations-project');
+
+let lambda: LambdaClient;
+let sqs: SQSClient;
+const clients = () => {
+  if (lambda) return;
+  const config = {
+    endpoint: fixture.serve.ready.awsEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  };
+  lambda = new LambdaClient(config);
+  sqs = new SQSClient(config);
+};
+after(() => {
+  lambda?.destroy();
+  sqs?.destroy();
+});
+
+const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
+
+async function invokeAsync(functionName: string, event: unknown): Promise<string> {
+  const out = await lambda.send(
+    new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+  );
+  assert.equal(out.StatusCode, 202);
+  return out.$metadata.requestId!;
+}
+
+/** Receives (and deletes) messages until `count` have come. */
+async function receive(queue: string, count: number): Promise<Message[]> {
+  const queueUrl = `${fixture.serve.ready.awsEndpoint}/123456789012/${queue}`;
+  const got: Message[] = [];
+  await waitUntil(
+    async () => {
+      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+      for (const m of out.Messages ?? []) {
+        got.push(m);
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+      }
+      return got.length >= count;
+    },
+    30_000,
+    `${count} message(s) in ${queue}`,
+  );
+  return got;
+}
+
+/** The async-invoke parent record of a request, once it has finished. */
+function finishedParent(asyncRequestId: string): Promise<InvocationRecord> {
+  return fixture.client.waitFor(
+    'invocation.finished',
+    (r) => r.kind === 'async-invoke' && (r.source as { asyncRequestId?: string } | undefined)?.asyncRequestId === asyncRequestId,
+    30_000,
+  );
+}
+
+describe('asynchronous invocation destinations', () => {
+  it('a failed event: its record to the on-failure queue, the event itself to the dead-letter topic', async () => {
+    clients();
+    const event = { order: 7, note: 'é' };
+    const requestId = await invokeAsync('Fails', event);
+    const parent = await finishedParent(requestId);
+    assert.equal(parent.status, 'error');
+
+    const [failure] = await receive('failures', 1);
+    const record = JSON.parse(failure!.Body!) as Record<string, unknown>;
+    assert.equal(record.version, '1.0');
+    assert.match(String(record.timestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual(record.requestContext, { requestId, functionArn: `${ARN}:Fails:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 1 });
+    assert.deepEqual(record.requestPayload, event);
+    assert.deepEqual(record.responseContext, { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
+    assert.equal((record.responsePayload as { errorMessage?: string }).errorMessage, 'boom');
+
+    const [dead] = await receive('dead-letter-copies', 1);
+    assert.deepEqual(JSON.parse(dead!.Body!), event, 'the dead-letter queue gets the event unchanged');
+    assert.deepEqual(dead!.MessageAttributes?.RequestID, { DataType: 'String', StringValue: requestId });
+    assert.deepEqual(dead!.MessageAttributes?.ErrorCode, { DataType: 'Number', StringValue: '200' });
+    assert.deepEqual(dead!.MessageAttributes?.ErrorMessage, { DataType: 'String', StringValue: 'boom' });
+
+    assert.deepEqual((parent.source as { sentTo?: unknown }).sentTo, [
+      { as: 'on-failure', arn: 'arn:aws:sqs:us-east-1:123456789012:failures' },
+      { as: 'dead-letter', arn: 'arn:aws:sns:us-east-1:123456789012:dead-letters' },
+    ]);
+  });
+
+  it('a success: its record on the EventBridge bus, as Lambda puts it', async () => {
+    clients();
+    const requestId = await invokeAsync('Succeeds', { n: 1 });
+    const [message] = await receive('results', 1);
+    const put = JSON.parse(message!.Body!) as Record<string, unknown>;
+    assert.equal(put.source, 'lambda');
+    assert.equal(put['detail-type'], 'Lambda Function Invocation Result - Success');
+    assert.deepEqual(put.resources, ['arn:aws:events:us-east-1:123456789012:event-bus/results', `${ARN}:Succeeds:$LATEST`]);
+    const detail = put.detail as Record<string, unknown>;
+    assert.deepEqual(detail.requestContext, { requestId, functionArn: `${ARN}:Succeeds:$LATEST`, condition: 'Success', approximateInvokeCount: 1 });
+    assert.deepEqual(detail.responsePayload, { handled: { n: 1 } });
+    assert.deepEqual(detail.responseContext, { statusCode: 200, executedVersion: '$LATEST' });
+  });
+
+  it('a success to another function (AWS::Lambda::EventInvokeConfig): it runs with the record, in the same trace', async () => {
+    clients();
+    const requestId = await invokeAsync('Chained', { step: 1 });
+    const parent = await finishedParent(requestId);
+    let recorded: InvocationRecord | undefined;
+    await waitUntil(
+      async () => {
+        const { records } = await fixture.client.request<ListInvocationsResult>('listInvocations', { function: 'Recorder', limit: 10 });
+        recorded = records.find((r) => r.kind === 'invocation' && r.status === 'success');
+        return recorded !== undefined;
+      },
+      30_000,
+      'the Recorder invocation',
+    );
+    const event = (recorded!.result as { handled: Record<string, unknown> }).handled;
+    assert.deepEqual(event.requestContext, { requestId, functionArn: `${ARN}:Chained:$LATEST`, condition: 'Success', approximateInvokeCount: 1 });
+    assert.deepEqual(event.requestPayload, { step: 1 });
+    assert.equal(recorded!.traceId, parent.traceId, 'the destination joins the chain that caused it');
+  });
+
+  it('a synchronous invoke sends nothing anywhere', async () => {
+    clients();
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'Fails', Payload: new TextEncoder().encode('{"sync":true}') }));
+    assert.equal(out.FunctionError, 'Unhandled');
+    // An asynchronous one after it: the only messages that come are its own.
+    const requestId = await invokeAsync('Fails', { after: true });
+    const [failure] = await receive('failures', 1);
+    assert.equal((JSON.parse(failure!.Body!) as { requestContext: { requestId: string } }).requestContext.requestId, requestId);
+    const [dead] = await receive('dead-letter-copies', 1);
+    assert.deepEqual(JSON.parse(dead!.Body!), { after: true });
+  });
+
+  it('what cannot be delivered locally is named once at load, at its line', () => {
+    const log = fixture.serve.stderr();
+    for (const what of [
+      /template\.yaml:\d+.*Unsent: EventInvokeConfig\.DestinationConfig\.OnSuccess: SAM creates this queue on deploy; locally, declare it in the template and give its ARN as Destination/,
+      /template\.yaml:\d+.*Unsent: EventInvokeConfig\.DestinationConfig\.OnFailure: an S3 bucket destination is not delivered locally/,
+      /template\.yaml:\d+.*Unsent: VpcConfig is not emulated: the function reaches whatever this machine reaches/,
+    ]) {
+      assert.equal(log.split('\n').filter((l) => what.test(l)).length, 1, `${what}\n${log}`);
+    }
+  });
+});
