@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionCatalog, HostLogger, RecordBook } from '../host-context';
 import { ASYNC_PAYLOAD_LIMIT_BYTES } from '../protocol/limits';
-import type { InvocationRecord, InvocationStatus, LambdaError, Trigger } from '../protocol/records';
+import { errorPayload, type InvocationRecord, type InvocationStatus, type Trigger } from '../protocol/records';
 import { UserError, type FunctionConfig, type InvokeRequest, type Invoker } from '../runtime/types';
 import { recordNow } from '../util/record-clock';
 import {
@@ -201,9 +201,18 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** What the runtime posted as the error body — Lambda puts it into the destination's responsePayload unchanged. */
-function functionError(record: InvocationRecord): LambdaError | undefined {
-  return record.error;
+/**
+ * The error body a synchronous caller would get (what the runtime posted, byte for byte, or the platform's
+ * own for a timeout or a crash): Lambda puts it into the destination's responsePayload, parsed.
+ */
+function errorBody(record: InvocationRecord): unknown {
+  if (!record.error) return undefined;
+  const text = errorPayload(record.error);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 /**
@@ -344,7 +353,8 @@ export class AsyncInvocationQueue {
       const ageMs = Date.now() - queuedAt;
       let delayMs: number;
       if (record.status === 'throttled') {
-        if (!policy.retryThrottles) {
+        // Reserved concurrency 0 turns a function off: Lambda sends its events on to the failure destination, without retries.
+        if (!policy.retryThrottles || request.fn.reservedConcurrency === 0) {
           condition = 'RetriesExhausted';
           break;
         }
@@ -435,7 +445,7 @@ export class AsyncInvocationQueue {
     last: InvocationRecord,
     invokeCount: number,
   ): AsyncDestinationRecord {
-    const error = functionError(last);
+    const error = errorBody(last);
     const failed = condition !== 'Success';
     return {
       version: '1.0',
@@ -452,7 +462,7 @@ export class AsyncInvocationQueue {
         executedVersion: '$LATEST',
         ...(failed && last.status !== 'throttled' ? { functionError: 'Unhandled' as const } : {}),
       },
-      ...(failed ? (error ? { responsePayload: error } : {}) : { responsePayload: last.result ?? null }),
+      ...(failed ? (error !== undefined ? { responsePayload: error } : {}) : { responsePayload: last.result ?? null }),
     };
   }
 }

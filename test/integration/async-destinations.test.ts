@@ -84,7 +84,10 @@ describe('asynchronous invocation destinations', () => {
     assert.deepEqual(record.requestContext, { requestId, functionArn: `${ARN}:Fails:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 1 });
     assert.deepEqual(record.requestPayload, event);
     assert.deepEqual(record.responseContext, { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
-    assert.equal((record.responsePayload as { errorMessage?: string }).errorMessage, 'boom');
+    // The error body a synchronous caller gets, as the runtime posted it.
+    const body = record.responsePayload as { errorType: string; errorMessage: string; trace: string[] };
+    assert.deepEqual(Object.keys(body), ['errorType', 'errorMessage', 'trace']);
+    assert.deepEqual([body.errorType, body.errorMessage, body.trace[0]], ['Error', 'boom', 'Error: boom']);
 
     const [dead] = await receive('dead-letter-copies', 1);
     assert.deepEqual(JSON.parse(dead!.Body!), event, 'the dead-letter queue gets the event unchanged');
@@ -130,6 +133,18 @@ describe('asynchronous invocation destinations', () => {
     assert.deepEqual(event.requestContext, { requestId, functionArn: `${ARN}:Chained:$LATEST`, condition: 'Success', approximateInvokeCount: 1 });
     assert.deepEqual(event.requestPayload, { step: 1 });
     assert.equal(recorded!.traceId, parent.traceId, 'the destination joins the chain that caused it');
+  });
+
+  it('a function with reserved concurrency 0: its events go to the failure destination and the dead-letter queue at once, throttled', async () => {
+    clients();
+    const requestId = await invokeAsync('Disabled', { off: true });
+    const [failure] = await receive('failures', 1);
+    const record = JSON.parse(failure!.Body!) as { requestContext: Record<string, unknown>; responseContext: Record<string, unknown> };
+    assert.deepEqual(record.requestContext, { requestId, functionArn: `${ARN}:Disabled:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 1 });
+    assert.deepEqual(record.responseContext, { statusCode: 429, executedVersion: '$LATEST' });
+    const [dead] = await receive('disabled-dead-letters', 1);
+    assert.deepEqual(JSON.parse(dead!.Body!), { off: true });
+    assert.deepEqual(dead!.MessageAttributes?.ErrorCode, { DataType: 'Number', StringValue: '429' });
   });
 
   it('a synchronous invoke sends nothing anywhere', async () => {
