@@ -56,3 +56,43 @@ export function parseTemplateEvent(event: TemplateEvent, helpers: TemplateValueH
   const parser = Object.hasOwn(TEMPLATE_EVENT_PARSERS, event.type) ? TEMPLATE_EVENT_PARSERS[event.type] : undefined;
   return parser ? parser(event, helpers) : { type: 'Other', name: event.name, sourceType: event.type || '(no Type)' };
 }
+
+/** What an `AWS::Lambda::EventSourceMapping` resource becomes: an event of its function, or why it cannot. */
+export type MappingAsEvent =
+  | { mappingId: string; functionId: string; event: { Type: 'SQS' | 'Kinesis' | 'DynamoDB'; Properties: Record<string, unknown> } }
+  | { mappingId: string; problem: string; at: 'FunctionName' | 'EventSourceArn' };
+
+/**
+ * CloudFormation's `AWS::Lambda::EventSourceMapping` — what SAM turns an SQS, Kinesis or DynamoDB event
+ * into, and what CDK and hand-written CloudFormation templates declare — as the SAM event of its function,
+ * so that one form is read: the properties are the same but for `EventSourceArn`, which is the event's
+ * `Queue` or `Stream`. `functionIds` maps each template function's name (its `FunctionName`, else its
+ * logical id) to its logical id.
+ */
+export function mappingsAsEvents(
+  resources: Record<string, { Type: string; Properties: Record<string, unknown> }>,
+  functionIds: ReadonlyMap<string, string>,
+): MappingAsEvent[] {
+  const out: MappingAsEvent[] = [];
+  for (const [mappingId, res] of Object.entries(resources)) {
+    if (res.Type !== 'AWS::Lambda::EventSourceMapping') continue;
+    const { FunctionName: named, EventSourceArn: arn, ...rest } = res.Properties;
+    // A name, an ARN or a partial ARN (`123456789012:function:name`), with or without a version or alias.
+    const name = typeof named === 'string' ? (/(?:^|:)function:([^:]+)/.exec(named)?.[1] ?? named.split(':')[0]!) : undefined;
+    const functionId = name !== undefined ? functionIds.get(name) : undefined;
+    if (functionId === undefined) {
+      out.push({ mappingId, at: 'FunctionName', problem: `its function ${typeof named === 'string' ? `'${named}' ` : ''}is not a function of this template` });
+      continue;
+    }
+    const service = typeof arn === 'string' ? /^arn:[^:]+:([^:]+):/.exec(arn)?.[1] : undefined;
+    const type =
+      service === 'sqs' ? 'SQS' : service === 'kinesis' ? 'Kinesis' : service === 'dynamodb' && /\/stream\//.test(String(arn)) ? 'DynamoDB' : undefined;
+    if (type === undefined) {
+      const what = typeof arn === 'string' ? arn : 'a source the template does not resolve locally';
+      out.push({ mappingId, at: 'EventSourceArn', problem: `${what} is not read locally (SQS queues, Kinesis streams and DynamoDB streams are)` });
+      continue;
+    }
+    out.push({ mappingId, functionId, event: { Type: type, Properties: { [type === 'SQS' ? 'Queue' : 'Stream']: arn, ...rest } } });
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
 import { LOCAL_STREAM_LABEL } from '../events/streams/stream-event';
-import { parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
+import { mappingsAsEvents, parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
 import { functionAsyncConfig } from '../events/async-destinations';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily, TemplateProblem } from '../protocol/functions';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../protocol/limits';
@@ -325,6 +325,23 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
     const props = resolver.resolve(isRecord(res.Properties) ? res.Properties : {}, unresolved);
     resources[id] = { Type: typeof res.Type === 'string' ? res.Type : '', Properties: isRecord(props) ? props : {} };
     resolvedUnresolved[id] = unresolved;
+  }
+
+  // CloudFormation's event source mappings become their functions' events (events/template-events.ts).
+  const functionIds = new Map<string, string>();
+  for (const [id, res] of Object.entries(resources)) {
+    if (FUNCTION_TYPES.has(res.Type)) functionIds.set(typeof res.Properties.FunctionName === 'string' ? res.Properties.FunctionName : id, id);
+  }
+  for (const mapping of mappingsAsEvents(resources, functionIds)) {
+    if ('problem' in mapping) {
+      reader.notEmulated(
+        ['Resources', mapping.mappingId, 'Properties', mapping.at],
+        `${mapping.mappingId} (AWS::Lambda::EventSourceMapping): ${mapping.problem}`,
+      );
+      continue;
+    }
+    const props = resources[mapping.functionId]!.Properties;
+    props.Events = { ...(isRecord(props.Events) ? props.Events : {}), [mapping.mappingId]: mapping.event };
   }
 
   const templateDir = dirname(templatePath);
@@ -771,6 +788,7 @@ const EMULATED_RESOURCE_TYPES = new Set([
   'AWS::Lambda::Version',
   'AWS::Lambda::Alias',
   'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::EventSourceMapping',
   'AWS::S3::Bucket',
   'AWS::S3::BucketPolicy',
   'AWS::SQS::Queue',
@@ -808,7 +826,6 @@ const EMULATED_RESOURCE_TYPES = new Set([
 const NOT_EMULATED_NOTES: Record<string, string> = {
   'AWS::StepFunctions::StateMachine': 'state machines do not run locally',
   'AWS::Serverless::StateMachine': 'state machines do not run locally',
-  'AWS::Lambda::EventSourceMapping': "declare the mapping as the function's event (SQS, Kinesis, DynamoDB) to have it run locally",
 };
 
 function reportResourcesNotEmulated(resources: Record<string, ResourceLike>, reader: TemplateReader): void {

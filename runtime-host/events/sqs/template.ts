@@ -85,7 +85,8 @@ function num(v: unknown, fallback: number): number {
 export function templateSqsEvents(resources: Record<string, TemplateResource>): TemplateSqsEvent[] {
   const out: TemplateSqsEvent[] = [];
   for (const [functionName, res] of Object.entries(resources)) {
-    if (res.Type !== 'AWS::Serverless::Function') continue;
+    // A CloudFormation function has SQS events too: its AWS::Lambda::EventSourceMapping (functions/sam-template.ts).
+    if (res.Type !== 'AWS::Serverless::Function' && res.Type !== 'AWS::Lambda::Function') continue;
     const events = res.Properties?.['Events'];
     if (!isRecord(events)) continue;
     for (const [eventName, ev] of Object.entries(events)) {

@@ -1,0 +1,79 @@
+// CloudFormation's AWS::Lambda::EventSourceMapping, as CDK and hand-written templates declare it, through a
+// real serve and the real AWS SDK clients: a queue and a stream reach a plain AWS::Lambda::Function as its
+// SAM events would, the function lists them, and a mapping that cannot run locally is named at its line.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { FunctionInfo } from '../../runtime-host/protocol/functions';
+import { servedFixture } from './serve-helpers';
+
+const fixture = servedFixture('cfn-mappings-project');
+
+let sqs: SQSClient;
+let kinesis: KinesisClient;
+const clients = () => {
+  if (sqs) return;
+  const config = {
+    endpoint: fixture.serve.ready.awsEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  };
+  sqs = new SQSClient(config);
+  kinesis = new KinesisClient(config);
+};
+after(() => {
+  sqs?.destroy();
+  kinesis?.destroy();
+});
+
+describe('AWS::Lambda::EventSourceMapping', () => {
+  it('the function lists its mappings as its events', async () => {
+    const functions = await fixture.client.request<FunctionInfo[]>('listFunctions');
+    const worker = functions.find((f) => f.name === 'Worker');
+    assert.ok(worker, 'the function is served');
+    assert.deepEqual(
+      worker.events.map((e) => [e.type, 'name' in e ? e.name : undefined]),
+      [
+        ['SQS', 'JobsMapping'],
+        ['Kinesis', 'ChangesMapping'],
+      ],
+    );
+  });
+
+  it('a message sent to the queue invokes the function with an SQS event', async () => {
+    clients();
+    const finished = fixture.client.waitFor('invocation.finished', (r) => r.functionName === 'Worker' && r.trigger === 'sqs', 30_000);
+    await sqs.send(new SendMessageCommand({ QueueUrl: `${fixture.serve.ready.awsEndpoint}/123456789012/jobs`, MessageBody: 'job 1' }));
+    const record = await finished;
+    assert.equal(record.status, 'success');
+    assert.ok(
+      record.logs.some((l) => l.endsWith('\tINFO\t["aws:sqs"]')),
+      record.logs.join('\n'),
+    );
+  });
+
+  it('a record put on the stream invokes the function with a Kinesis event', async () => {
+    clients();
+    const finished = fixture.client.waitFor('invocation.finished', (r) => r.functionName === 'Worker' && r.trigger === 'stream', 30_000);
+    await kinesis.send(new PutRecordCommand({ StreamName: 'changes', PartitionKey: 'k', Data: new TextEncoder().encode('change 1') }));
+    const record = await finished;
+    assert.equal(record.status, 'success');
+    assert.ok(
+      record.logs.some((l) => l.endsWith('\tINFO\t["aws:kinesis"]')),
+      record.logs.join('\n'),
+    );
+  });
+
+  it('a mapping that cannot run locally is named once at load, at its line', () => {
+    const log = fixture.serve.stderr();
+    for (const what of [
+      /template\.yaml:\d+.*KafkaMapping \(AWS::Lambda::EventSourceMapping\): arn:aws:kafka:us-east-1:123456789012:cluster\/orders\/0abc is not read locally \(SQS queues, Kinesis streams and DynamoDB streams are\)/,
+      /template\.yaml:\d+.*ElsewhereMapping \(AWS::Lambda::EventSourceMapping\): its function 'arn:aws:lambda:us-east-1:123456789012:function:deployed-elsewhere' is not a function of this template/,
+    ]) {
+      assert.equal(log.split('\n').filter((l) => what.test(l)).length, 1, `${what}\n${log}`);
+    }
+    assert.doesNotMatch(log, /EventSourceMapping\) is not emulated/);
+  });
+});
