@@ -96,3 +96,38 @@ export function mappingsAsEvents(
   }
   return out;
 }
+
+/**
+ * A bucket's `NotificationConfiguration.LambdaConfigurations` (plain CloudFormation's way to have S3 invoke a
+ * function) as S3 events of those functions, named by the configuration's `Id`: the S3 source reads one form.
+ * A configuration whose function is not in the template is returned as a problem.
+ */
+export function bucketNotificationsAsEvents(
+  resources: Record<string, { Type: string; Properties: Record<string, unknown> }>,
+  functionIds: ReadonlyMap<string, string>,
+): ({ functionId: string; name: string; event: { Type: 'S3'; Properties: Record<string, unknown> } } | { bucketId: string; index: number; problem: string })[] {
+  const out: ReturnType<typeof bucketNotificationsAsEvents> = [];
+  for (const [bucketId, res] of Object.entries(resources)) {
+    if (res.Type !== 'AWS::S3::Bucket') continue;
+    const config = res.Properties.NotificationConfiguration;
+    const entries = typeof config === 'object' && config !== null ? (config as Record<string, unknown>).LambdaConfigurations : undefined;
+    if (!Array.isArray(entries)) continue;
+    const bucket = typeof res.Properties.BucketName === 'string' ? res.Properties.BucketName : bucketId;
+    entries.forEach((entry: unknown, index) => {
+      if (typeof entry !== 'object' || entry === null) return;
+      const { Event: events, Function: target, Filter: filter, Id: id } = entry as Record<string, unknown>;
+      const name = typeof target === 'string' ? (/(?:^|:)function:([^:]+)/.exec(target)?.[1] ?? target) : undefined;
+      const functionId = name !== undefined ? functionIds.get(name) : undefined;
+      if (functionId === undefined) {
+        out.push({ bucketId, index, problem: `its function ${typeof target === 'string' ? `'${target}' ` : ''}is not a function of this template` });
+        return;
+      }
+      out.push({
+        functionId,
+        name: typeof id === 'string' && id !== '' ? id : `${bucketId}Notification${index + 1}`,
+        event: { Type: 'S3', Properties: { Bucket: bucket, Events: events, ...(filter !== undefined ? { Filter: filter } : {}) } },
+      });
+    });
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
 import { LOCAL_STREAM_LABEL } from '../events/streams/stream-event';
-import { mappingsAsEvents, parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
+import { bucketNotificationsAsEvents, mappingsAsEvents, parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
 import { functionAsyncConfig } from '../events/async-destinations';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily, TemplateProblem } from '../protocol/functions';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../protocol/limits';
@@ -342,6 +342,16 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
     }
     const props = resources[mapping.functionId]!.Properties;
     props.Events = { ...(isRecord(props.Events) ? props.Events : {}), [mapping.mappingId]: mapping.event };
+  }
+  // So do buckets' LambdaConfigurations (CloudFormation's S3 → function notifications).
+  for (const notification of bucketNotificationsAsEvents(resources, functionIds)) {
+    if ('problem' in notification) {
+      const path = ['Resources', notification.bucketId, 'Properties', 'NotificationConfiguration', 'LambdaConfigurations', String(notification.index)];
+      reader.notEmulated(path, `${notification.bucketId}: LambdaConfigurations[${notification.index}]: ${notification.problem}`);
+      continue;
+    }
+    const props = resources[notification.functionId]!.Properties;
+    props.Events = { ...(isRecord(props.Events) ? props.Events : {}), [notification.name]: notification.event };
   }
 
   const templateDir = dirname(templatePath);

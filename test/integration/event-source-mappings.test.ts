@@ -1,9 +1,11 @@
-// CloudFormation's AWS::Lambda::EventSourceMapping, as CDK and hand-written templates declare it, through a
-// real serve and the real AWS SDK clients: a queue and a stream reach a plain AWS::Lambda::Function as its
-// SAM events would, the function lists them, and a mapping that cannot run locally is named at its line.
+// CloudFormation's own ways to connect sources to a function, as CDK and hand-written templates declare them,
+// through a real serve and the real AWS SDK clients: AWS::Lambda::EventSourceMapping (a queue and a stream)
+// and a bucket's NotificationConfiguration.LambdaConfigurations reach a plain AWS::Lambda::Function as its SAM
+// events would, the function lists them, and what cannot run locally is named at its line.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FunctionInfo } from '../../runtime-host/protocol/functions';
 import { servedFixture } from './serve-helpers';
@@ -12,6 +14,7 @@ const fixture = servedFixture('cfn-mappings-project');
 
 let sqs: SQSClient;
 let kinesis: KinesisClient;
+let s3: S3Client;
 const clients = () => {
   if (sqs) return;
   const config = {
@@ -22,14 +25,16 @@ const clients = () => {
   };
   sqs = new SQSClient(config);
   kinesis = new KinesisClient(config);
+  s3 = new S3Client({ ...config, forcePathStyle: true });
 };
 after(() => {
   sqs?.destroy();
   kinesis?.destroy();
+  s3?.destroy();
 });
 
-describe('AWS::Lambda::EventSourceMapping', () => {
-  it('the function lists its mappings as its events', async () => {
+describe('AWS::Lambda::EventSourceMapping and LambdaConfigurations', () => {
+  it('the function lists its mappings and its bucket notification as its events', async () => {
     const functions = await fixture.client.request<FunctionInfo[]>('listFunctions');
     const worker = functions.find((f) => f.name === 'Worker');
     assert.ok(worker, 'the function is served');
@@ -38,6 +43,7 @@ describe('AWS::Lambda::EventSourceMapping', () => {
       [
         ['SQS', 'JobsMapping'],
         ['Kinesis', 'ChangesMapping'],
+        ['S3', 'CsvUploads'],
       ],
     );
   });
@@ -66,10 +72,23 @@ describe('AWS::Lambda::EventSourceMapping', () => {
     );
   });
 
-  it('a mapping that cannot run locally is named once at load, at its line', () => {
+  it('an object created in the bucket with the filtered suffix invokes the function with an S3 event', async () => {
+    clients();
+    const finished = fixture.client.waitFor('invocation.finished', (r) => r.functionName === 'Worker' && r.trigger === 's3', 30_000);
+    await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'reports/march.csv', Body: 'a,b\n1,2\n' }));
+    const record = await finished;
+    assert.equal(record.status, 'success');
+    assert.ok(
+      record.logs.some((l) => l.endsWith('\tINFO\t["aws:s3"]')),
+      record.logs.join('\n'),
+    );
+  });
+
+  it('what cannot run locally is named once at load, at its line', () => {
     const log = fixture.serve.stderr();
     for (const what of [
       /template\.yaml:\d+.*KafkaMapping \(AWS::Lambda::EventSourceMapping\): arn:aws:kafka:us-east-1:123456789012:cluster\/orders\/0abc is not read locally \(SQS queues, Kinesis streams and DynamoDB streams are\)/,
+      /template\.yaml:\d+.*Uploads: LambdaConfigurations\[1\]: its function 'arn:aws:lambda:us-east-1:123456789012:function:deployed-elsewhere' is not a function of this template/,
       /template\.yaml:\d+.*ElsewhereMapping \(AWS::Lambda::EventSourceMapping\): its function 'arn:aws:lambda:us-east-1:123456789012:function:deployed-elsewhere' is not a function of this template/,
     ]) {
       assert.equal(log.split('\n').filter((l) => what.test(l)).length, 1, `${what}\n${log}`);
