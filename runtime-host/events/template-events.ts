@@ -57,77 +57,97 @@ export function parseTemplateEvent(event: TemplateEvent, helpers: TemplateValueH
   return parser ? parser(event, helpers) : { type: 'Other', name: event.name, sourceType: event.type || '(no Type)' };
 }
 
-/** What an `AWS::Lambda::EventSourceMapping` resource becomes: an event of its function, or why it cannot. */
-export type MappingAsEvent =
-  | { mappingId: string; functionId: string; event: { Type: 'SQS' | 'Kinesis' | 'DynamoDB'; Properties: Record<string, unknown> } }
-  | { mappingId: string; problem: string; at: 'FunctionName' | 'EventSourceArn' };
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
 /**
- * CloudFormation's `AWS::Lambda::EventSourceMapping` — what SAM turns an SQS, Kinesis or DynamoDB event
- * into, and what CDK and hand-written CloudFormation templates declare — as the SAM event of its function,
- * so that one form is read: the properties are the same but for `EventSourceArn`, which is the event's
- * `Queue` or `Stream`. `functionIds` maps each template function's name (its `FunctionName`, else its
- * logical id) to its logical id.
+ * What CloudFormation's own wiring of a source to a function becomes: the SAM event that function would have,
+ * or why it cannot run locally (a warning at `path`).
  */
-export function mappingsAsEvents(
-  resources: Record<string, { Type: string; Properties: Record<string, unknown> }>,
-  functionIds: ReadonlyMap<string, string>,
-): MappingAsEvent[] {
-  const out: MappingAsEvent[] = [];
-  for (const [mappingId, res] of Object.entries(resources)) {
-    if (res.Type !== 'AWS::Lambda::EventSourceMapping') continue;
-    const { FunctionName: named, EventSourceArn: arn, ...rest } = res.Properties;
-    // A name, an ARN or a partial ARN (`123456789012:function:name`), with or without a version or alias.
+export type CloudFormationEvent =
+  | { functionId: string; name: string; event: { Type: 'SQS' | 'Kinesis' | 'DynamoDB' | 'SNS' | 'S3'; Properties: Record<string, unknown> } }
+  | { path: string[]; problem: string };
+
+/**
+ * The sources CloudFormation connects to functions outside a function's `Events` — as CDK and hand-written
+ * templates do — as SAM events of those functions, so that each event source reads one form:
+ * `AWS::Lambda::EventSourceMapping` (SQS, Kinesis, DynamoDB: SAM's own translation of those events, read
+ * back), SNS subscriptions with Protocol `lambda`, and buckets' `NotificationConfiguration.LambdaConfigurations`.
+ * `functionIds` maps each template function's name (its `FunctionName`, else its logical id) to its logical id.
+ */
+export function cloudFormationEvents(resources: Resources, functionIds: ReadonlyMap<string, string>): CloudFormationEvent[] {
+  const out: CloudFormationEvent[] = [];
+  /** The template function a name, an ARN or a partial ARN (`123456789012:function:name`, maybe with a version or alias) names. */
+  const functionOf = (named: unknown, path: string[], what: string): string | undefined => {
     const name = typeof named === 'string' ? (/(?:^|:)function:([^:]+)/.exec(named)?.[1] ?? named.split(':')[0]!) : undefined;
-    const functionId = name !== undefined ? functionIds.get(name) : undefined;
-    if (functionId === undefined) {
-      out.push({ mappingId, at: 'FunctionName', problem: `its function ${typeof named === 'string' ? `'${named}' ` : ''}is not a function of this template` });
-      continue;
-    }
-    const service = typeof arn === 'string' ? /^arn:[^:]+:([^:]+):/.exec(arn)?.[1] : undefined;
-    const type =
-      service === 'sqs' ? 'SQS' : service === 'kinesis' ? 'Kinesis' : service === 'dynamodb' && /\/stream\//.test(String(arn)) ? 'DynamoDB' : undefined;
-    if (type === undefined) {
-      const what = typeof arn === 'string' ? arn : 'a source the template does not resolve locally';
-      out.push({ mappingId, at: 'EventSourceArn', problem: `${what} is not read locally (SQS queues, Kinesis streams and DynamoDB streams are)` });
-      continue;
-    }
-    out.push({ mappingId, functionId, event: { Type: type, Properties: { [type === 'SQS' ? 'Queue' : 'Stream']: arn, ...rest } } });
-  }
-  return out;
-}
-
-/**
- * A bucket's `NotificationConfiguration.LambdaConfigurations` (plain CloudFormation's way to have S3 invoke a
- * function) as S3 events of those functions, named by the configuration's `Id`: the S3 source reads one form.
- * A configuration whose function is not in the template is returned as a problem.
- */
-export function bucketNotificationsAsEvents(
-  resources: Record<string, { Type: string; Properties: Record<string, unknown> }>,
-  functionIds: ReadonlyMap<string, string>,
-): ({ functionId: string; name: string; event: { Type: 'S3'; Properties: Record<string, unknown> } } | { bucketId: string; index: number; problem: string })[] {
-  const out: ReturnType<typeof bucketNotificationsAsEvents> = [];
-  for (const [bucketId, res] of Object.entries(resources)) {
-    if (res.Type !== 'AWS::S3::Bucket') continue;
-    const config = res.Properties.NotificationConfiguration;
-    const entries = typeof config === 'object' && config !== null ? (config as Record<string, unknown>).LambdaConfigurations : undefined;
-    if (!Array.isArray(entries)) continue;
-    const bucket = typeof res.Properties.BucketName === 'string' ? res.Properties.BucketName : bucketId;
-    entries.forEach((entry: unknown, index) => {
-      if (typeof entry !== 'object' || entry === null) return;
-      const { Event: events, Function: target, Filter: filter, Id: id } = entry as Record<string, unknown>;
-      const name = typeof target === 'string' ? (/(?:^|:)function:([^:]+)/.exec(target)?.[1] ?? target) : undefined;
-      const functionId = name !== undefined ? functionIds.get(name) : undefined;
-      if (functionId === undefined) {
-        out.push({ bucketId, index, problem: `its function ${typeof target === 'string' ? `'${target}' ` : ''}is not a function of this template` });
-        return;
+    const id = name !== undefined ? functionIds.get(name) : undefined;
+    if (id === undefined)
+      out.push({ path, problem: `${what}: its function ${typeof named === 'string' ? `'${named}' ` : ''}is not a function of this template` });
+    return id;
+  };
+  for (const [id, res] of Object.entries(resources)) {
+    const props = res.Properties;
+    const at = (...rest: string[]) => ['Resources', id, 'Properties', ...rest];
+    if (res.Type === 'AWS::Lambda::EventSourceMapping') {
+      const what = `${id} (AWS::Lambda::EventSourceMapping)`;
+      const { FunctionName: named, EventSourceArn: arn, ...rest } = props;
+      const functionId = functionOf(named, at('FunctionName'), what);
+      if (functionId === undefined) continue;
+      const service = typeof arn === 'string' ? /^arn:[^:]+:([^:]+):/.exec(arn)?.[1] : undefined;
+      const type =
+        service === 'sqs' ? 'SQS' : service === 'kinesis' ? 'Kinesis' : service === 'dynamodb' && /\/stream\//.test(String(arn)) ? 'DynamoDB' : undefined;
+      if (type === undefined) {
+        const source = typeof arn === 'string' ? arn : 'a source the template does not resolve locally';
+        out.push({ path: at('EventSourceArn'), problem: `${what}: ${source} is not read locally (SQS queues, Kinesis streams and DynamoDB streams are)` });
+        continue;
       }
-      out.push({
-        functionId,
-        name: typeof id === 'string' && id !== '' ? id : `${bucketId}Notification${index + 1}`,
-        event: { Type: 'S3', Properties: { Bucket: bucket, Events: events, ...(filter !== undefined ? { Filter: filter } : {}) } },
+      out.push({ functionId, name: id, event: { Type: type, Properties: { [type === 'SQS' ? 'Queue' : 'Stream']: arn, ...rest } } });
+    }
+    if (res.Type === 'AWS::SNS::Subscription') snsSubscription(id, at('Protocol'), props.TopicArn, props);
+    if (res.Type === 'AWS::SNS::Topic' && Array.isArray(props.Subscription)) {
+      const topic = typeof props.TopicName === 'string' ? props.TopicName : id;
+      props.Subscription.forEach((entry: unknown, i) => {
+        if (typeof entry === 'object' && entry !== null)
+          snsSubscription(`${id}Subscription${i + 1}`, at('Subscription', String(i)), topic, entry as Record<string, unknown>);
       });
-    });
+    }
+    const notifications =
+      typeof props.NotificationConfiguration === 'object' && props.NotificationConfiguration !== null
+        ? (props.NotificationConfiguration as Record<string, unknown>)
+        : {};
+    if (res.Type === 'AWS::S3::Bucket' && Array.isArray(notifications.LambdaConfigurations)) {
+      const bucket = typeof props.BucketName === 'string' ? props.BucketName : id;
+      notifications.LambdaConfigurations.forEach((entry: unknown, i) => {
+        if (typeof entry !== 'object' || entry === null) return;
+        const { Event: events, Function: target, Filter: filter, Id: name } = entry as Record<string, unknown>;
+        const functionId = functionOf(target, at('NotificationConfiguration', 'LambdaConfigurations', String(i)), `${id}: LambdaConfigurations[${i}]`);
+        if (functionId === undefined) return;
+        const properties = { Bucket: bucket, Events: events, ...(filter !== undefined ? { Filter: filter } : {}) };
+        out.push({
+          functionId,
+          name: typeof name === 'string' && name !== '' ? name : `${id}Notification${i + 1}`,
+          event: { Type: 'S3', Properties: properties },
+        });
+      });
+    }
   }
   return out;
+
+  /** A subscription to `topic`: a function's (Protocol lambda), a queue's (the SNS source's own), or one not delivered locally. */
+  function snsSubscription(name: string, path: string[], topic: unknown, s: Record<string, unknown>): void {
+    const protocol = String(s.Protocol).toLowerCase();
+    if (protocol === 'sqs') return;
+    if (protocol !== 'lambda') {
+      out.push({ path, problem: `${name}: Protocol ${String(s.Protocol)} is not delivered locally (SQS queues and Lambda functions are)` });
+      return;
+    }
+    const functionId = functionOf(s.Endpoint, path, name);
+    if (functionId === undefined) return;
+    const { FilterPolicy: policy, FilterPolicyScope: scope } = s;
+    const properties = {
+      Topic: topic,
+      ...(policy !== undefined ? { FilterPolicy: policy } : {}),
+      ...(scope !== undefined ? { FilterPolicyScope: scope } : {}),
+    };
+    out.push({ functionId, name, event: { Type: 'SNS', Properties: properties } });
+  }
 }

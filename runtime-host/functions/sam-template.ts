@@ -9,7 +9,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import type { TemplateResource } from '../host-context';
 import type { Architecture } from '../protocol/records';
 import { LOCAL_STREAM_LABEL } from '../events/streams/stream-event';
-import { bucketNotificationsAsEvents, mappingsAsEvents, parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
+import { cloudFormationEvents, parseTemplateEvent, type TemplateValueHelpers } from '../events/template-events';
 import { functionAsyncConfig } from '../events/async-destinations';
 import type { EventSourceInfo, FunctionInfo, RuntimeFamily, TemplateProblem } from '../protocol/functions';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../protocol/limits';
@@ -327,31 +327,18 @@ export function parseSamTemplate(text: string, templateFile: string, options: Te
     resolvedUnresolved[id] = unresolved;
   }
 
-  // CloudFormation's event source mappings become their functions' events (events/template-events.ts).
+  // CloudFormation's own wiring of sources to functions becomes those functions' events (events/template-events.ts).
   const functionIds = new Map<string, string>();
   for (const [id, res] of Object.entries(resources)) {
     if (FUNCTION_TYPES.has(res.Type)) functionIds.set(typeof res.Properties.FunctionName === 'string' ? res.Properties.FunctionName : id, id);
   }
-  for (const mapping of mappingsAsEvents(resources, functionIds)) {
-    if ('problem' in mapping) {
-      reader.notEmulated(
-        ['Resources', mapping.mappingId, 'Properties', mapping.at],
-        `${mapping.mappingId} (AWS::Lambda::EventSourceMapping): ${mapping.problem}`,
-      );
+  for (const wired of cloudFormationEvents(resources, functionIds)) {
+    if ('problem' in wired) {
+      reader.notEmulated(wired.path, wired.problem);
       continue;
     }
-    const props = resources[mapping.functionId]!.Properties;
-    props.Events = { ...(isRecord(props.Events) ? props.Events : {}), [mapping.mappingId]: mapping.event };
-  }
-  // So do buckets' LambdaConfigurations (CloudFormation's S3 → function notifications).
-  for (const notification of bucketNotificationsAsEvents(resources, functionIds)) {
-    if ('problem' in notification) {
-      const path = ['Resources', notification.bucketId, 'Properties', 'NotificationConfiguration', 'LambdaConfigurations', String(notification.index)];
-      reader.notEmulated(path, `${notification.bucketId}: LambdaConfigurations[${notification.index}]: ${notification.problem}`);
-      continue;
-    }
-    const props = resources[notification.functionId]!.Properties;
-    props.Events = { ...(isRecord(props.Events) ? props.Events : {}), [notification.name]: notification.event };
+    const props = resources[wired.functionId]!.Properties;
+    props.Events = { ...(isRecord(props.Events) ? props.Events : {}), [wired.name]: wired.event };
   }
 
   const templateDir = dirname(templatePath);

@@ -1,11 +1,13 @@
 // CloudFormation's own ways to connect sources to a function, as CDK and hand-written templates declare them,
 // through a real serve and the real AWS SDK clients: AWS::Lambda::EventSourceMapping (a queue and a stream)
-// and a bucket's NotificationConfiguration.LambdaConfigurations reach a plain AWS::Lambda::Function as its SAM
-// events would, the function lists them, and what cannot run locally is named at its line.
+// a bucket's NotificationConfiguration.LambdaConfigurations and a topic's Subscription list reach a plain
+// AWS::Lambda::Function as its SAM events would, the function lists them, and what cannot run locally is
+// named at its line.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FunctionInfo } from '../../runtime-host/protocol/functions';
 import { servedFixture } from './serve-helpers';
@@ -15,6 +17,7 @@ const fixture = servedFixture('cfn-mappings-project');
 let sqs: SQSClient;
 let kinesis: KinesisClient;
 let s3: S3Client;
+let sns: SNSClient;
 const clients = () => {
   if (sqs) return;
   const config = {
@@ -26,15 +29,17 @@ const clients = () => {
   sqs = new SQSClient(config);
   kinesis = new KinesisClient(config);
   s3 = new S3Client({ ...config, forcePathStyle: true });
+  sns = new SNSClient(config);
 };
 after(() => {
   sqs?.destroy();
   kinesis?.destroy();
   s3?.destroy();
+  sns?.destroy();
 });
 
-describe('AWS::Lambda::EventSourceMapping and LambdaConfigurations', () => {
-  it('the function lists its mappings and its bucket notification as its events', async () => {
+describe("CloudFormation's mappings, bucket notifications and subscriptions", () => {
+  it('the function lists them as its events', async () => {
     const functions = await fixture.client.request<FunctionInfo[]>('listFunctions');
     const worker = functions.find((f) => f.name === 'Worker');
     assert.ok(worker, 'the function is served');
@@ -44,6 +49,7 @@ describe('AWS::Lambda::EventSourceMapping and LambdaConfigurations', () => {
         ['SQS', 'JobsMapping'],
         ['Kinesis', 'ChangesMapping'],
         ['S3', 'CsvUploads'],
+        ['SNS', 'AlertsSubscription1'],
       ],
     );
   });
@@ -84,10 +90,23 @@ describe('AWS::Lambda::EventSourceMapping and LambdaConfigurations', () => {
     );
   });
 
+  it('a message published to the topic invokes the function with an SNS event', async () => {
+    clients();
+    const finished = fixture.client.waitFor('invocation.finished', (r) => r.functionName === 'Worker' && r.trigger === 'sns', 30_000);
+    await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Message: 'disk full' }));
+    const record = await finished;
+    assert.equal(record.status, 'success');
+    assert.ok(
+      record.logs.some((l) => l.endsWith('\tINFO\t["aws:sns"]')),
+      record.logs.join('\n'),
+    );
+  });
+
   it('what cannot run locally is named once at load, at its line', () => {
     const log = fixture.serve.stderr();
     for (const what of [
       /template\.yaml:\d+.*KafkaMapping \(AWS::Lambda::EventSourceMapping\): arn:aws:kafka:us-east-1:123456789012:cluster\/orders\/0abc is not read locally \(SQS queues, Kinesis streams and DynamoDB streams are\)/,
+      /template\.yaml:\d+.*AlertsSubscription2: Protocol email is not delivered locally \(SQS queues and Lambda functions are\)/,
       /template\.yaml:\d+.*Uploads: LambdaConfigurations\[1\]: its function 'arn:aws:lambda:us-east-1:123456789012:function:deployed-elsewhere' is not a function of this template/,
       /template\.yaml:\d+.*ElsewhereMapping \(AWS::Lambda::EventSourceMapping\): its function 'arn:aws:lambda:us-east-1:123456789012:function:deployed-elsewhere' is not a function of this template/,
     ]) {
