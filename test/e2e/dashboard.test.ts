@@ -115,20 +115,24 @@ describe('invocations panel in the browser dashboard (real host, real Chromium)'
 
     // To scale: each phase's width over the track equals its share of the axis.
     // (No named functions inside evaluate: tsx would wrap them in a helper the page does not have.)
-    const geometry = await page
-      .locator('[data-testid=timeline-row]')
-      .first()
-      .evaluate((rowEl) =>
-        ['[data-phase=init]', '[data-phase=invoke]', '[data-testid=timeline-billed]'].map(
-          (sel) => rowEl.querySelector(sel)!.getBoundingClientRect().width / rowEl.querySelector('.tl-track')!.getBoundingClientRect().width,
-        ),
-      );
+    // A row the panel redraws (as pages of history arrive) is detached and measures 0/0: measure its successor.
+    let geometry: number[] = [];
+    for (let attempt = 0; attempt < 5 && (geometry.length === 0 || geometry.some(Number.isNaN)); attempt++) {
+      geometry = await page
+        .locator('[data-testid=timeline-row]')
+        .first()
+        .evaluate((rowEl) =>
+          ['[data-phase=init]', '[data-phase=invoke]', '[data-testid=timeline-billed]'].map(
+            (sel) => rowEl.querySelector(sel)!.getBoundingClientRect().width / rowEl.querySelector('.tl-track')!.getBoundingClientRect().width,
+          ),
+        );
+    }
     const totalMs = Number(await page.locator('[data-testid=timeline]').getAttribute('data-total-ms'));
     const t = r.timestamps;
     const near = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 0.01, `${what}: ${actual} vs ${expected}`);
-    near(geometry[0], (t.initEndAt! - t.initStartAt!) / totalMs, 'init width');
-    near(geometry[1], (t.invokeEndAt! - t.invokeStartAt!) / totalMs, 'invoke width');
-    near(geometry[2], r.billedDurationMs! / totalMs, 'billed width');
+    near(geometry[0]!, (t.initEndAt! - t.initStartAt!) / totalMs, 'init width');
+    near(geometry[1]!, (t.invokeEndAt! - t.invokeStartAt!) / totalMs, 'invoke width');
+    near(geometry[2]!, r.billedDurationMs! / totalMs, 'billed width');
     assert.equal(await page.locator('[data-testid=timeline-billed]').getAttribute('data-billed-ms'), String(r.billedDurationMs));
     // The legend explains what is drawn: no "paused in debugger" (nor queue wait) for a run never debugged.
     const legend = await page.locator('[data-testid=timeline-legend]').innerText();
