@@ -9,7 +9,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { ListInvocationsResult } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { servedFixture, waitUntil } from './serve-helpers';
+import { localAwsConfig, servedFixture, waitUntil } from './serve-helpers';
 
 const fixture = servedFixture('async-destinations-project');
 
@@ -17,12 +17,7 @@ let lambda: LambdaClient;
 let sqs: SQSClient;
 const clients = () => {
   if (lambda) return;
-  const config = {
-    endpoint: fixture.serve.ready.awsEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  };
+  const config = localAwsConfig(fixture.serve.ready.awsEndpoint!);
   lambda = new LambdaClient(config);
   sqs = new SQSClient(config);
 };

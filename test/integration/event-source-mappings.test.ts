@@ -10,7 +10,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FunctionInfo } from '../../runtime-host/protocol/functions';
-import { servedFixture } from './serve-helpers';
+import { localAwsConfig, servedFixture } from './serve-helpers';
 
 const fixture = servedFixture('cfn-mappings-project');
 
@@ -20,12 +20,7 @@ let s3: S3Client;
 let sns: SNSClient;
 const clients = () => {
   if (sqs) return;
-  const config = {
-    endpoint: fixture.serve.ready.awsEndpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  };
+  const config = localAwsConfig(fixture.serve.ready.awsEndpoint!);
   sqs = new SQSClient(config);
   kinesis = new KinesisClient(config);
   s3 = new S3Client({ ...config, forcePathStyle: true });
@@ -54,53 +49,34 @@ describe("CloudFormation's mappings, bucket notifications and subscriptions", ()
     );
   });
 
-  it('a message sent to the queue invokes the function with an SQS event', async () => {
+  /** Sends through a source and waits for the function's invocation from it, whose event names that source. */
+  async function invokedThrough(trigger: string, eventSource: string, send: () => Promise<unknown>): Promise<void> {
     clients();
-    const finished = fixture.client.waitFor('invocation.finished', (r) => r.functionName === 'Worker' && r.trigger === 'sqs', 30_000);
-    await sqs.send(new SendMessageCommand({ QueueUrl: `${fixture.serve.ready.awsEndpoint}/123456789012/jobs`, MessageBody: 'job 1' }));
+    const finished = fixture.client.waitFor('invocation.finished', (r) => r.functionName === 'Worker' && r.trigger === trigger, 30_000);
+    await send();
     const record = await finished;
     assert.equal(record.status, 'success');
     assert.ok(
-      record.logs.some((l) => l.endsWith('\tINFO\t["aws:sqs"]')),
+      record.logs.some((l) => l.endsWith(`\tINFO\t["${eventSource}"]`)),
       record.logs.join('\n'),
     );
-  });
+  }
 
-  it('a record put on the stream invokes the function with a Kinesis event', async () => {
-    clients();
-    const finished = fixture.client.waitFor('invocation.finished', (r) => r.functionName === 'Worker' && r.trigger === 'stream', 30_000);
-    await kinesis.send(new PutRecordCommand({ StreamName: 'changes', PartitionKey: 'k', Data: new TextEncoder().encode('change 1') }));
-    const record = await finished;
-    assert.equal(record.status, 'success');
-    assert.ok(
-      record.logs.some((l) => l.endsWith('\tINFO\t["aws:kinesis"]')),
-      record.logs.join('\n'),
-    );
-  });
+  it('a message sent to the queue invokes the function with an SQS event', () =>
+    invokedThrough('sqs', 'aws:sqs', () =>
+      sqs.send(new SendMessageCommand({ QueueUrl: `${fixture.serve.ready.awsEndpoint}/123456789012/jobs`, MessageBody: 'job 1' })),
+    ));
 
-  it('an object created in the bucket with the filtered suffix invokes the function with an S3 event', async () => {
-    clients();
-    const finished = fixture.client.waitFor('invocation.finished', (r) => r.functionName === 'Worker' && r.trigger === 's3', 30_000);
-    await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'reports/march.csv', Body: 'a,b\n1,2\n' }));
-    const record = await finished;
-    assert.equal(record.status, 'success');
-    assert.ok(
-      record.logs.some((l) => l.endsWith('\tINFO\t["aws:s3"]')),
-      record.logs.join('\n'),
-    );
-  });
+  it('a record put on the stream invokes the function with a Kinesis event', () =>
+    invokedThrough('stream', 'aws:kinesis', () =>
+      kinesis.send(new PutRecordCommand({ StreamName: 'changes', PartitionKey: 'k', Data: new TextEncoder().encode('change 1') })),
+    ));
 
-  it('a message published to the topic invokes the function with an SNS event', async () => {
-    clients();
-    const finished = fixture.client.waitFor('invocation.finished', (r) => r.functionName === 'Worker' && r.trigger === 'sns', 30_000);
-    await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Message: 'disk full' }));
-    const record = await finished;
-    assert.equal(record.status, 'success');
-    assert.ok(
-      record.logs.some((l) => l.endsWith('\tINFO\t["aws:sns"]')),
-      record.logs.join('\n'),
-    );
-  });
+  it('an object created in the bucket with the filtered suffix invokes the function with an S3 event', () =>
+    invokedThrough('s3', 'aws:s3', () => s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'reports/march.csv', Body: 'a,b\n1,2\n' }))));
+
+  it('a message published to the topic invokes the function with an SNS event', () =>
+    invokedThrough('sns', 'aws:sns', () => sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Message: 'disk full' }))));
 
   it('what cannot run locally is named once at load, at its line', () => {
     const log = fixture.serve.stderr();

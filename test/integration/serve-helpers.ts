@@ -210,6 +210,16 @@ export function environmentPids(dir: string): number[] {
 
 export { waitUntil };
 
+/** What an AWS SDK client needs to talk to a host's local AWS endpoint (any credentials; one attempt, so a failure shows at once). */
+export function localAwsConfig(endpoint: string): {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts: number;
+} {
+  return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 1 };
+}
+
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
