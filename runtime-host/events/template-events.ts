@@ -71,7 +71,8 @@ export type CloudFormationEvent =
  * The sources CloudFormation connects to functions outside a function's `Events` — as CDK and hand-written
  * templates do — as SAM events of those functions, so that each event source reads one form:
  * `AWS::Lambda::EventSourceMapping` (SQS, Kinesis, DynamoDB: SAM's own translation of those events, read
- * back), SNS subscriptions with Protocol `lambda`, and buckets' `NotificationConfiguration.LambdaConfigurations`.
+ * back), SNS subscriptions with Protocol `lambda`, and buckets' `NotificationConfiguration.LambdaConfigurations` (and
+ * CDK's `Custom::S3BucketNotifications`, which sets them at deploy).
  * `functionIds` maps each template function's name (its `FunctionName`, else its logical id) to its logical id.
  */
 export function cloudFormationEvents(resources: Resources, functionIds: ReadonlyMap<string, string>): CloudFormationEvent[] {
@@ -114,6 +115,22 @@ export function cloudFormationEvents(resources: Resources, functionIds: Readonly
       typeof props.NotificationConfiguration === 'object' && props.NotificationConfiguration !== null
         ? (props.NotificationConfiguration as Record<string, unknown>)
         : {};
+    // CDK's bucket notifications: a custom resource whose configuration is S3's own API shape (PutBucketNotificationConfiguration).
+    if (res.Type === 'Custom::S3BucketNotifications' && Array.isArray(notifications.LambdaFunctionConfigurations)) {
+      notifications.LambdaFunctionConfigurations.forEach((entry: unknown, i) => {
+        if (typeof entry !== 'object' || entry === null) return;
+        const { Events: events, LambdaFunctionArn: target, Filter: filter, Id: name } = entry as Record<string, unknown>;
+        const functionId = functionOf(
+          target,
+          at('NotificationConfiguration', 'LambdaFunctionConfigurations', String(i)),
+          `${id}: LambdaFunctionConfigurations[${i}]`,
+        );
+        if (functionId === undefined) return;
+        const rules = (filter as { Key?: { FilterRules?: unknown } } | undefined)?.Key?.FilterRules;
+        const properties = { Bucket: props.BucketName, Events: events, ...(Array.isArray(rules) ? { Filter: { S3Key: { Rules: rules } } } : {}) };
+        out.push({ functionId, name: typeof name === 'string' && name !== '' ? name : `${id}${i + 1}`, event: { Type: 'S3', Properties: properties } });
+      });
+    }
     if (res.Type === 'AWS::S3::Bucket' && Array.isArray(notifications.LambdaConfigurations)) {
       const bucket = typeof props.BucketName === 'string' ? props.BucketName : id;
       notifications.LambdaConfigurations.forEach((entry: unknown, i) => {

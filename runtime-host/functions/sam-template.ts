@@ -483,6 +483,7 @@ function functionInfo(
   if (typeof inline === 'string') unsupportedReason ??= inline;
   else if (inline) codeUri = inline.codeUri;
   else if (typeof code === 'string') codeUri = resolve(templateDir, code);
+  else if (cdkAssetFolder(raw) !== undefined) codeUri = resolve(templateDir, cdkAssetFolder(raw)!);
   else if (code !== undefined) {
     unsupportedReason ??=
       isRecord(code) && ('Bucket' in code || 'S3Bucket' in code)
@@ -752,7 +753,9 @@ function functionLayers(
     const layer = target ? resources[target] : undefined;
     if (target && layer && LAYER_TYPES.has(layer.Type)) {
       const content = layer.Type === 'AWS::Serverless::LayerVersion' ? layer.Properties.ContentUri : layer.Properties.Content;
+      const asset = cdkAssetFolder(merged[target]);
       if (typeof content === 'string') folders.push(resolve(templateDir, content));
+      else if (asset !== undefined) folders.push(resolve(templateDir, asset));
       else
         reader.notEmulated(
           ['Resources', target, 'Properties'],
@@ -770,6 +773,20 @@ function functionLayers(
       );
   });
   return { folders };
+}
+
+/**
+ * A CDK template's asset folder for a function's code or a layer's content (`cdk synth` writes the code to
+ * `cdk.out/asset.<hash>` and points `Code` / `Content` at S3, naming the folder in `Metadata`, as SAM CLI
+ * reads it), relative to the template.
+ */
+function cdkAssetFolder(resource: ResourceLike | undefined): string | undefined {
+  const metadata = resource?.Metadata;
+  if (!isRecord(metadata) || typeof metadata['aws:asset:path'] !== 'string') return undefined;
+  const property = metadata['aws:asset:property'];
+  return property === undefined || property === 'Code' || property === 'Content' || property === 'CodeUri' || property === 'ContentUri'
+    ? metadata['aws:asset:path']
+    : undefined;
 }
 
 /** Resource types the host runs, serves or reads (or that have no local meaning, like IAM): anything else is named at load. */
@@ -813,6 +830,7 @@ const EMULATED_RESOURCE_TYPES = new Set([
   'AWS::Logs::LogGroup',
   'AWS::Serverless::Application',
   'AWS::CloudFormation::Interface',
+  'AWS::CDK::Metadata',
   'AWS::Scheduler::Schedule',
   'AWS::Events::Rule',
   'AWS::Events::EventBus',

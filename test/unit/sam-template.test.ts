@@ -482,3 +482,74 @@ describe('sam-template: DurableConfig', () => {
     );
   });
 });
+
+describe('sam-template: a CDK template (cdk synth)', () => {
+  // As `cdk synth` writes it: code and layer content in S3, the local asset folder named in Metadata.
+  const template = {
+    Resources: {
+      DepsLayer: {
+        Type: 'AWS::Lambda::LayerVersion',
+        Properties: { Content: { S3Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, S3Key: 'b2c.zip' } },
+        Metadata: { 'aws:cdk:path': 'Stack/Deps/Resource', 'aws:asset:path': 'asset.b2c', 'aws:asset:is-bundled': false, 'aws:asset:property': 'Content' },
+      },
+      OrdersFn: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          Code: { S3Bucket: { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, S3Key: 'a1b.zip' },
+          Handler: 'index.handler',
+          Runtime: 'nodejs22.x',
+          Role: { 'Fn::GetAtt': ['OrdersFnServiceRole', 'Arn'] },
+          Layers: [{ Ref: 'DepsLayer' }],
+        },
+        Metadata: { 'aws:cdk:path': 'Stack/OrdersFn/Resource', 'aws:asset:path': 'asset.a1b', 'aws:asset:is-bundled': true, 'aws:asset:property': 'Code' },
+      },
+      FromS3: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Code: { S3Bucket: 'deployments', S3Key: 'fn.zip' }, Handler: 'index.handler', Runtime: 'nodejs22.x' },
+      },
+      Uploads1A2B3C4D: { Type: 'AWS::S3::Bucket', Properties: {} },
+      // bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { suffix: '.csv' })
+      Uploads1A2B3C4DNotifications: {
+        Type: 'Custom::S3BucketNotifications',
+        Properties: {
+          ServiceToken: { 'Fn::GetAtt': ['BucketNotificationsHandler', 'Arn'] },
+          BucketName: { Ref: 'Uploads1A2B3C4D' },
+          NotificationConfiguration: {
+            LambdaFunctionConfigurations: [
+              {
+                Events: ['s3:ObjectCreated:*'],
+                Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.csv' }] } },
+                LambdaFunctionArn: { 'Fn::GetAtt': ['OrdersFn', 'Arn'] },
+              },
+            ],
+          },
+          Managed: true,
+        },
+      },
+      CDKMetadata: { Type: 'AWS::CDK::Metadata', Properties: { Analytics: 'v2:deflate64:H4sI' } },
+    },
+  };
+  const t = parseSamTemplate(JSON.stringify(template, null, 1), join(dir, 'cdk.out', 'Stack.template.json'), opts);
+  const fn = (name: string) => t.functions.find((f) => f.name === name)!;
+
+  it("runs a function's code and a layer's content from their asset folders next to the template", () => {
+    assert.equal(fn('OrdersFn').supported, true, fn('OrdersFn').unsupportedReason);
+    assert.equal(fn('OrdersFn').codeUri, join(dir, 'cdk.out', 'asset.a1b'));
+    assert.deepEqual(fn('OrdersFn').layers, [join(dir, 'cdk.out', 'asset.b2c')]);
+  });
+
+  it("reads CDK's bucket notifications as the function's S3 event, and says nothing of CDKMetadata", () => {
+    assert.deepEqual(fn('OrdersFn').events, [
+      { type: 'S3', name: 'Uploads1A2B3C4DNotifications1', bucket: 'Uploads1A2B3C4D', events: ['s3:ObjectCreated:*'], suffix: '.csv' },
+    ]);
+    assert.deepEqual(
+      t.problems.filter((p) => !p.message.includes('FromS3')).map((p) => p.message),
+      [],
+    );
+  });
+
+  it('still says so for code that is only in S3', () => {
+    assert.equal(fn('FromS3').supported, false);
+    assert.match(fn('FromS3').unsupportedReason!, /Code points to S3; the host runs local code only/);
+  });
+});
