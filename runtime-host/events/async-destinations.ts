@@ -114,13 +114,26 @@ function destinationOf(
   if (typeof value !== 'string' || !value.startsWith('arn:')) {
     return note(`${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)} is not an ARN the template resolves locally; nothing is sent there`);
   }
-  const service = /^arn:[^:]+:([^:]+):/.exec(value)?.[1] ?? '';
-  const kind = SERVICE_KINDS[service];
-  if (!kind) return note(`${service === 's3' ? 'an S3 bucket destination' : value} is not delivered locally`);
-  if ((kind === 'sqs' || kind === 'sns') && value.endsWith('.fifo')) {
-    return note(`Lambda does not send to a FIFO ${kind === 'sqs' ? 'queue' : 'topic'} (${value}); nothing is sent there`);
+  const destination = destinationOfArn(value);
+  if (!destination) return note(`${value.startsWith('arn:aws:s3:') ? 'an S3 bucket destination' : value} is not delivered locally`);
+  if ((destination.kind === 'sqs' || destination.kind === 'sns') && value.endsWith('.fifo')) {
+    return note(`Lambda does not send to a FIFO ${destination.kind === 'sqs' ? 'queue' : 'topic'} (${value}); nothing is sent there`);
   }
-  return { kind, arn: value };
+  return destination;
+}
+
+/** A destination's ARN as a kind the local services take; undefined for any other (an S3 bucket, Kafka…). */
+export function destinationOfArn(arn: string): AsyncDestination | undefined {
+  const kind = SERVICE_KINDS[/^arn:[^:]+:([^:]+):/.exec(arn)?.[1] ?? ''];
+  return kind ? { kind, arn } : undefined;
+}
+
+/** Sends a JSON text to a queue (as the message body) or a topic (as the message). */
+export async function sendToQueueOrTopic(services: DestinationServices, destination: AsyncDestination, body: string, caller?: CallerInvocation): Promise<void> {
+  const message: ServiceMessage = { body, ...(caller ? { caller } : {}) };
+  if (destination.kind === 'sqs') await need(services.queues, 'SQS').sendToQueue(destination.arn, message);
+  else if (destination.kind === 'sns') await need(services.topics, 'SNS').publishToTopic(destination.arn, message);
+  else throw new Error(`a ${destination.kind} destination takes no message`);
 }
 
 /** Sends the invocation record to an OnSuccess / OnFailure destination, in the chain of the attempt it reports. */
@@ -135,10 +148,8 @@ export async function sendRecord(
   const body = JSON.stringify(record);
   switch (destination.kind) {
     case 'sqs':
-      await need(services.queues, 'SQS').sendToQueue(destination.arn, { body, ...caller });
-      return;
     case 'sns':
-      await need(services.topics, 'SNS').publishToTopic(destination.arn, { body, ...caller });
+      await sendToQueueOrTopic(services, destination, body, caller.caller);
       return;
     case 'eventbridge': {
       const outcome = record.requestContext.condition === 'Success' ? 'Success' : 'Failure';

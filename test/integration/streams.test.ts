@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StreamFailureInfo } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
-import { servedFixture, waitUntil } from './serve-helpers';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { localAwsConfig, servedFixture, waitUntil } from './serve-helpers';
 
 type KinesisEv = {
   Records: { kinesis: { data: string; sequenceNumber: string; partitionKey: string }; eventID: string; eventSource: string; eventName: string }[];
@@ -81,6 +82,19 @@ describe('Kinesis streams through a real serve', () => {
     assert.equal(failure!.record.requestContext.approximateInvokeCount, 2);
     assert.equal(failure!.record.KinesisBatchInfo!.batchSize, 1);
     assert.equal(failure!.record.KinesisBatchInfo!.streamArn, 'arn:aws:kinesis:us-east-1:123456789012:stream/payments');
+    // And Lambda sends that record to the destination queue.
+    const sqs = new SQSClient(localAwsConfig(fx.serve.ready.awsEndpoint!));
+    try {
+      const received = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: `${fx.serve.ready.awsEndpoint}/123456789012/payments-dlq`, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }),
+      );
+      assert.deepEqual(
+        (received.Messages ?? []).map((m) => JSON.parse(m.Body!) as unknown),
+        [failure!.record],
+      );
+    } finally {
+      sqs.destroy();
+    }
   });
 
   it('checkpoints survive a restart: only new records are delivered afterwards', async () => {

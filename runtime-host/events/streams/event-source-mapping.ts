@@ -46,7 +46,8 @@ export interface MappingConfig {
 
 export interface MappingRuntimeOptions {
   retryDelaysMs?: number[];
-  onDiscard: (failure: StreamFailureInfo) => Promise<void>;
+  /** `last`: the batch's last invocation, whose trace the failure record joins. */
+  onDiscard: (failure: StreamFailureInfo, last: InvocationRecord | undefined) => Promise<void>;
 }
 
 type StreamEventPayload = ReturnType<typeof streamEvent>;
@@ -398,7 +399,7 @@ export class EventSourceMapping {
         ...(this.identity.kind === 'kinesis' ? { KinesisBatchInfo: info } : { DDBStreamBatchInfo: info }),
       },
     };
-    await this.runtime.onDiscard(failure);
+    await this.runtime.onDiscard(failure, last);
     this.advance(shard, records[records.length - 1]!);
   }
 }

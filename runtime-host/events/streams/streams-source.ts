@@ -7,8 +7,10 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers, TemplateResource } from '../../host-context';
 import type { AwsServiceHandler } from '../aws-service';
+import { destinationOfArn, sendToQueueOrTopic } from '../async-destinations';
 import { KinesisApi } from './kinesis-api';
 import type { FunctionInfo } from '../../protocol/functions';
+import type { InvocationRecord } from '../../protocol/records';
 import type { StreamFailureInfo, StreamRecordInput } from '../../protocol/methods';
 import { UserError } from '../../runtime/types';
 import { invalidParams } from '../../server/json-rpc';
@@ -199,7 +201,7 @@ export class StreamsSource implements EventSource {
       const stream = this.streams.get(`${w.kind}:${w.stream}`)!;
       const mapping = new EventSourceMapping(w.id, w.fn, w.eventName, w.config, stream, this.identity(stream), this.context, {
         ...(this.options.retryDelaysMs ? { retryDelaysMs: this.options.retryDelaysMs } : {}),
-        onDiscard: (f) => this.recordFailure(f),
+        onDiscard: (f, last) => this.recordFailure(f, last),
       });
       this.mappings.set(w.id, { mapping, signature: JSON.stringify(w.config) });
       await mapping.start();
@@ -307,12 +309,29 @@ export class StreamsSource implements EventSource {
     return { partitionKey: pk, data: bytes.toString('base64'), ...(r.explicitHashKey !== undefined ? { explicitHashKey: r.explicitHashKey } : {}) };
   }
 
-  private async recordFailure(f: StreamFailureInfo): Promise<void> {
+  /**
+   * Keeps a discarded batch's record in the failure list and sends it, as Lambda does, to the mapping's
+   * on-failure destination (an SQS queue or SNS topic; another kind is said, and kept in the list only).
+   */
+  private async recordFailure(f: StreamFailureInfo, last: InvocationRecord | undefined): Promise<void> {
     this.failures.push(f);
+    const destination = f.destination !== null ? destinationOfArn(f.destination) : undefined;
+    const sent =
+      f.destination === null
+        ? ''
+        : destination && destination.kind !== 'lambda' && destination.kind !== 'eventbridge'
+          ? `; sent to ${f.destination}`
+          : `; ${f.destination} is not delivered locally`;
     this.context.log.warn(
-      `streams: ${f.function} discarded ${(f.record.KinesisBatchInfo ?? f.record.DDBStreamBatchInfo)!.batchSize} record(s) of ${f.stream} (${f.record.requestContext.condition})`,
+      `streams: ${f.function} discarded ${(f.record.KinesisBatchInfo ?? f.record.DDBStreamBatchInfo)!.batchSize} record(s) of ${f.stream} (${f.record.requestContext.condition})${sent}`,
     );
     await appendFile(this.failuresFile, `${JSON.stringify(f)}\n`);
+    if (destination && (destination.kind === 'sqs' || destination.kind === 'sns')) {
+      const caller = last?.traceId ? { recordId: last.id, traceId: last.traceId } : undefined;
+      await sendToQueueOrTopic(this.context, destination, JSON.stringify(f.record), caller).catch((err: unknown) =>
+        this.context.log.warn(`streams: ${f.function}: the on-failure destination ${f.destination} did not take the record: ${(err as Error).message}`),
+      );
+    }
   }
 }
 
