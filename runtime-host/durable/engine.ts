@@ -95,6 +95,8 @@ interface Live {
   seen: number;
   /** CheckpointDurableExecution answers by ClientToken (the AWS SDK retries a request with the same token). */
   answered: Map<string, Record<string, unknown>>;
+  /** Where dropping the oldest answer goes on from (a fresh `keys()` would step over every token dropped before). */
+  answeredOldest?: Iterator<string>;
   skipped: { op: string; name?: string; ms: number }[];
   /** Skipped waits and retry delays come due when the running invocation has ended (as a short real one would). */
   afterInvocation: Map<string, () => void>;
@@ -703,7 +705,12 @@ export class DurableExecutions implements DurableOperations {
     const answer = { CheckpointToken: encodeToken(exec.meta.id, invocation), NewExecutionState: { Operations: changed } };
     if (clientToken) {
       live.answered.set(clientToken, answer);
-      if (live.answered.size > 1000) live.answered.delete(live.answered.keys().next().value!);
+      if (live.answered.size > 1000) {
+        let oldest = live.answeredOldest?.next();
+        // A finished iterator stays finished, even when tokens are added after it: start again from the front.
+        if (!oldest || oldest.done) oldest = (live.answeredOldest = live.answered.keys()).next();
+        live.answered.delete(oldest.value as string);
+      }
     }
     this.changed(live);
     return answer;
