@@ -94,6 +94,14 @@ export interface AsyncInvocationOutcome {
   sentTo?: SentTo[];
 }
 
+/** What a parent record keeps of one function's asynchronous delivery: its outcome, attempts, and where the outcome went. */
+export function deliverySummary(
+  functionName: string,
+  outcome: AsyncInvocationOutcome,
+): { function: string; status: AsyncInvocationOutcome['status']; attempts: number; sentTo?: SentTo[] } {
+  return { function: functionName, status: outcome.status, attempts: outcome.attempts.length, ...(outcome.sentTo ? { sentTo: outcome.sentTo } : {}) };
+}
+
 export interface AsyncInvocationRequest {
   fn: FunctionConfig;
   event: unknown;

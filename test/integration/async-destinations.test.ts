@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { ListInvocationsResult } from '../../runtime-host/protocol/methods';
 import type { InvocationRecord } from '../../runtime-host/protocol/records';
@@ -15,15 +16,18 @@ const fixture = servedFixture('async-destinations-project');
 
 let lambda: LambdaClient;
 let sqs: SQSClient;
+let sns: SNSClient;
 const clients = () => {
   if (lambda) return;
   const config = localAwsConfig(fixture.serve.ready.awsEndpoint!);
   lambda = new LambdaClient(config);
   sqs = new SQSClient(config);
+  sns = new SNSClient(config);
 };
 after(() => {
   lambda?.destroy();
   sqs?.destroy();
+  sns?.destroy();
 });
 
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
@@ -140,6 +144,25 @@ describe('asynchronous invocation destinations', () => {
     const [dead] = await receive('disabled-dead-letters', 1);
     assert.deepEqual(JSON.parse(dead!.Body!), { off: true });
     assert.deepEqual(dead!.MessageAttributes?.ErrorCode, { DataType: 'Number', StringValue: '429' });
+  });
+
+  it("an SNS delivery that fails: its record to the function's on-failure queue, and the publish record says so", async () => {
+    clients();
+    const published = fixture.client.waitFor(
+      'invocation.finished',
+      (r) => r.kind === 'sns-publish' && (r.source as { topic?: string } | undefined)?.topic === 'alarms',
+      30_000,
+    );
+    const { MessageId } = await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:alarms', Message: 'disk full' }));
+    const [failure] = await receive('alarm-failures', 1);
+    const record = JSON.parse(failure!.Body!) as { requestContext: Record<string, unknown>; requestPayload: { Records: { Sns: { MessageId: string } }[] } };
+    assert.equal(record.requestContext.condition, 'RetriesExhausted');
+    assert.equal(record.requestContext.functionArn, `${ARN}:FailsOnAlarm:$LATEST`);
+    assert.equal(record.requestPayload.Records[0]!.Sns.MessageId, MessageId);
+    const parent = await published;
+    assert.deepEqual((parent.source as { deliveries?: unknown }).deliveries, [
+      { function: 'FailsOnAlarm', status: 'failed', attempts: 1, sentTo: [{ as: 'on-failure', arn: 'arn:aws:sqs:us-east-1:123456789012:alarm-failures' }] },
+    ]);
   });
 
   it('a synchronous invoke sends nothing anywhere', async () => {

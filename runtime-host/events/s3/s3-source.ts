@@ -19,7 +19,7 @@ import type { FunctionInfo } from '../../protocol/functions';
 import { resolveInsideRoot } from '../../runtime/inside-root';
 import { UserError } from '../../runtime/types';
 import { MethodParams } from '../../server/method-params';
-import { AsyncInvocationQueue, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
+import { AsyncInvocationQueue, closeParent, deliverySummary, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
 import {
   buildS3Event,
   Sequencer,
@@ -537,7 +537,7 @@ export class S3Source implements EventSource {
     const delivery = Promise.all(outcomes).then((results) => {
       const status = results.some((r) => r.status === 'interrupted') ? 'interrupted' : results.every((r) => r.status === 'success') ? 'success' : 'error';
       closeParent(this.context.records, parent, status, {
-        deliveries: results.map((r, i) => ({ function: targets[i]!.fn.name, status: r.status, attempts: r.attempts.length })),
+        deliveries: results.map((r, i) => deliverySummary(targets[i]!.fn.name, r)),
       });
     });
     this.deliveries.add(delivery);

@@ -189,7 +189,7 @@ export class ScheduleSource implements EventSource {
     const delivery = handle.done.then(
       (outcome) => {
         const status = outcome.status === 'interrupted' ? 'interrupted' : outcome.status === 'success' ? 'success' : 'error';
-        closeParent(this.context.records, parent, status, { attempts: outcome.attempts.length });
+        closeParent(this.context.records, parent, status, { attempts: outcome.attempts.length, ...(outcome.sentTo ? { sentTo: outcome.sentTo } : {}) });
       },
       (err: unknown) => {
         this.context.log.error(`schedules: ${d.name}: ${(err as Error).message}`);

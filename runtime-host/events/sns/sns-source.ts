@@ -12,7 +12,7 @@ import type { AwsServiceHandler, CallerInvocation, ServiceMessage, TopicDelivery
 import type { FunctionInfo } from '../../protocol/functions';
 import type { InvocationRecord } from '../../protocol/records';
 import { MethodParams } from '../../server/method-params';
-import { AsyncInvocationQueue, closeParent, parentRecord, type AsyncDestinationRecord, type AsyncInvocationPolicy } from '../async-invocation';
+import { AsyncInvocationQueue, closeParent, deliverySummary, parentRecord, type AsyncDestinationRecord, type AsyncInvocationPolicy } from '../async-invocation';
 import { matchesFilterPolicy, validateFilterPolicy, type FilterPolicyScope, type SnsMessageAttribute } from './filter-policy';
 import { SnsApi } from './sns-api';
 import { buildSnsEvent, newNotification, sqsEnvelope, subscriptionArn, topicArn, topicName, validatePublish, validateTopicName } from './sns-event';
@@ -370,7 +370,7 @@ export class SnsSource implements EventSource {
     const delivery = Promise.all(outcomes).then((results) => {
       const status = results.some((r) => r.status === 'interrupted') ? 'interrupted' : results.every((r) => r.status === 'success') ? 'success' : 'error';
       closeParent(this.context.records, parent, status, {
-        deliveries: results.map((r, i) => ({ function: matched[i]!.fn.name, status: r.status, attempts: r.attempts.length })),
+        deliveries: results.map((r, i) => deliverySummary(matched[i]!.fn.name, r)),
       });
     });
     this.deliveries.add(delivery);
