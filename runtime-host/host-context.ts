@@ -5,7 +5,7 @@ import type { MethodName, ParamsOf, ResultOf } from './protocol/methods';
 import type { InvocationRecord } from './protocol/records';
 import type { AwsAccess } from './runtime/aws-environment';
 import type { Invoker } from './runtime/types';
-import type { AwsServiceHandler, DynamoDbStreamDelivery, EventBusDelivery, QueueDelivery, ServiceCallRecorder, TopicDelivery } from './events/aws-service';
+import type { AwsServiceHandler, DynamoDbStreamDelivery, EventBusDelivery, ObjectDelivery, QueueDelivery, ServiceCallRecorder, TopicDelivery } from './events/aws-service';
 
 export interface FunctionCatalog {
   list(): FunctionInfo[];
@@ -71,6 +71,8 @@ export interface HostContext {
   queues?: QueueDelivery;
   /** Set by the SNS source at start, so S3 and EventBridge can publish to topics. */
   topics?: TopicDelivery;
+  /** Set by the S3 source at start, so Lambda's on-failure destinations can write into buckets. */
+  objects?: ObjectDelivery;
   /** Set by the EventBridge source at start, so Lambda's asynchronous destinations can put events on buses. */
   eventBuses?: EventBusDelivery;
   /** Set by the streams source at start, so DynamoDB tables write their changes to their streams. */

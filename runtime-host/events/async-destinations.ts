@@ -1,22 +1,23 @@
 // Where Lambda sends what became of an asynchronous invocation (lambda-behaviour §6): the function's
 // destinations — `EventInvokeConfig.DestinationConfig` (SAM) or an `AWS::Lambda::EventInvokeConfig`
-// resource, OnSuccess and OnFailure, each an SQS queue, an SNS topic, a Lambda function or an
-// EventBridge bus — get the invocation record; its dead-letter queue — `DeadLetterQueue` (SAM) or
+// resource, OnSuccess and OnFailure, each an SQS queue, an SNS topic, a Lambda function, an
+// EventBridge bus or (failures only) an S3 bucket — get the invocation record; its dead-letter queue — `DeadLetterQueue` (SAM) or
 // `DeadLetterConfig` — gets the event itself with the attributes RequestID, ErrorCode and ErrorMessage.
 // With both, a failed event goes to both. This module reads them from the template and delivers to
 // the local services; the queue (async-invocation.ts) says when.
 //
 // Decision: what cannot be delivered locally is named in a warning when the template is read, never
-// dropped silently: an S3 bucket destination, a destination SAM would create on deploy (a `Type`
-// without a `Destination`), a FIFO queue or topic (Lambda refuses those), an ARN that is not local.
+// dropped silently: a destination SAM would create on deploy (a `Type` without a `Destination`), a FIFO
+// queue or topic and an S3 bucket for successes (Lambda refuses those), an ARN of another service.
 import type { FunctionCatalog, TemplateResource } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
 import type { InvocationRecord } from '../protocol/records';
 import { isRecord } from '../util/values';
 import type { AsyncDestinationRecord, AsyncInvocationPolicy } from './async-invocation';
-import type { CallerInvocation, EventBusDelivery, QueueDelivery, ServiceMessage, TopicDelivery } from './aws-service';
+import { randomUUID } from 'node:crypto';
+import type { CallerInvocation, EventBusDelivery, ObjectDelivery, QueueDelivery, ServiceMessage, TopicDelivery } from './aws-service';
 
-export type DestinationKind = 'sqs' | 'sns' | 'lambda' | 'eventbridge';
+export type DestinationKind = 'sqs' | 'sns' | 'lambda' | 'eventbridge' | 's3';
 
 export interface AsyncDestination {
   kind: DestinationKind;
@@ -46,9 +47,10 @@ export interface DestinationServices {
   queues?: QueueDelivery;
   topics?: TopicDelivery;
   eventBuses?: EventBusDelivery;
+  objects?: ObjectDelivery;
 }
 
-const SERVICE_KINDS: Record<string, DestinationKind> = { sqs: 'sqs', sns: 'sns', lambda: 'lambda', events: 'eventbridge' };
+const SERVICE_KINDS: Record<string, DestinationKind> = { sqs: 'sqs', sns: 'sns', lambda: 'lambda', events: 'eventbridge', s3: 's3' };
 const SAM_TYPES: Record<string, string> = { SQS: 'queue', SNS: 'topic', Lambda: 'function', EventBridge: 'event bus', S3Bucket: 'bucket' };
 
 /** The function's asynchronous settings: its own properties, then any `AWS::Lambda::EventInvokeConfig` that names it. */
@@ -91,7 +93,9 @@ function readInvokeConfig(config: FunctionAsyncConfig, c: Record<string, unknown
     if (!isRecord(d)) continue;
     const at = { path: [...path, 'DestinationConfig', key], where: `${where}.DestinationConfig.${key}` };
     const target = destinationOf(d.Destination, typeof d.Type === 'string' ? d.Type : undefined, at, config.notes);
-    if (target) config[field] = target;
+    if (target?.kind === 's3' && field === 'onSuccess')
+      config.notes.push({ path: at.path, message: `${at.where}: an S3 bucket takes failures only (Lambda's rule); nothing is sent there` });
+    else if (target) config[field] = target;
   }
 }
 
@@ -108,14 +112,14 @@ function destinationOf(
   };
   if (value === undefined || value === null || value === '') {
     return samType && SAM_TYPES[samType]
-      ? note(`SAM creates this ${SAM_TYPES[samType]} on deploy; locally, declare it in the template and give its ARN as Destination`)
+      ? note(`SAM creates this ${SAM_TYPES[samType]} on deploy; locally, declare it in the template and give its ARN here`)
       : undefined;
   }
   if (typeof value !== 'string' || !value.startsWith('arn:')) {
     return note(`${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)} is not an ARN the template resolves locally; nothing is sent there`);
   }
   const destination = destinationOfArn(value);
-  if (!destination) return note(`${value.startsWith('arn:aws:s3:') ? 'an S3 bucket destination' : value} is not delivered locally`);
+  if (!destination) return note(`${value} is not delivered locally`);
   if ((destination.kind === 'sqs' || destination.kind === 'sns') && value.endsWith('.fifo')) {
     return note(`Lambda does not send to a FIFO ${destination.kind === 'sqs' ? 'queue' : 'topic'} (${value}); nothing is sent there`);
   }
@@ -166,6 +170,15 @@ export async function sendRecord(
         caller.caller,
       );
       if (result && 'ErrorCode' in result) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
+      return;
+    }
+    case 's3': {
+      // Lambda's naming: aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>.
+      const bucket = destination.arn.replace(/^arn:[^:]+:s3:::/, '').split('/')[0]!;
+      const functionName = /:function:([^:]+)/.exec(record.requestContext.functionArn)?.[1] ?? 'function';
+      const at = record.timestamp.slice(0, 19);
+      const key = `aws/lambda/async/${functionName}/${at.slice(0, 10).replace(/-/g, '/')}/${at.replace(/:/g, '.')}-${randomUUID()}`;
+      await need(services.objects, 'S3').putObject(bucket, key, body, caller.caller);
       return;
     }
     case 'lambda': {

@@ -93,6 +93,12 @@ export interface TopicDelivery {
   publishToTopic(topic: string, message: ServiceMessage & { subject?: string }): Promise<{ messageId: string }>;
 }
 
+/** Set on the host context by the S3 source when it starts: how other services write objects into buckets. */
+export interface ObjectDelivery {
+  /** Rejects with a UserError when there is no such bucket. */
+  putObject(bucket: string, key: string, body: string, caller?: CallerInvocation): Promise<void>;
+}
+
 /** Set on the host context by the EventBridge source when it starts: how other services put events on buses. */
 export interface EventBusDelivery {
   /** PutEvents' entries (EventBusName a name or an ARN), answered entry by entry as PutEvents answers them. */

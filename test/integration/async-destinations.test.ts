@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { ListInvocationsResult } from '../../runtime-host/protocol/methods';
@@ -17,17 +18,20 @@ const fixture = servedFixture('async-destinations-project');
 let lambda: LambdaClient;
 let sqs: SQSClient;
 let sns: SNSClient;
+let s3: S3Client;
 const clients = () => {
   if (lambda) return;
   const config = localAwsConfig(fixture.serve.ready.awsEndpoint!);
   lambda = new LambdaClient(config);
   sqs = new SQSClient(config);
   sns = new SNSClient(config);
+  s3 = new S3Client({ ...config, forcePathStyle: true });
 };
 after(() => {
   lambda?.destroy();
   sqs?.destroy();
   sns?.destroy();
+  s3?.destroy();
 });
 
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
@@ -165,6 +169,30 @@ describe('asynchronous invocation destinations', () => {
     ]);
   });
 
+  it('a failed event to an S3 bucket: its record as an object named as Lambda names it', async () => {
+    clients();
+    await invokeAsync('FailsToBucket', { archived: true });
+    let keys: string[] = [];
+    await waitUntil(
+      async () => {
+        const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'failed-invocations', Prefix: 'aws/lambda/async/' }));
+        keys = (listed.Contents ?? []).map((o) => o.Key!);
+        return keys.length > 0;
+      },
+      30_000,
+      'the record in the bucket',
+    );
+    assert.equal(keys.length, 1);
+    assert.match(
+      keys[0]!,
+      /^aws\/lambda\/async\/FailsToBucket\/\d{4}\/\d\d\/\d\d\/\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    const object = await s3.send(new GetObjectCommand({ Bucket: 'failed-invocations', Key: keys[0]! }));
+    const record = JSON.parse(await object.Body!.transformToString()) as { requestContext: Record<string, unknown>; requestPayload: unknown };
+    assert.equal(record.requestContext.condition, 'RetriesExhausted');
+    assert.deepEqual(record.requestPayload, { archived: true });
+  });
+
   it('a synchronous invoke sends nothing anywhere', async () => {
     clients();
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'Fails', Payload: new TextEncoder().encode('{"sync":true}') }));
@@ -180,8 +208,9 @@ describe('asynchronous invocation destinations', () => {
   it('what cannot be delivered locally is named once at load, at its line', () => {
     const log = fixture.serve.stderr();
     for (const what of [
-      /template\.yaml:\d+.*Unsent: EventInvokeConfig\.DestinationConfig\.OnSuccess: SAM creates this queue on deploy; locally, declare it in the template and give its ARN as Destination/,
-      /template\.yaml:\d+.*Unsent: EventInvokeConfig\.DestinationConfig\.OnFailure: an S3 bucket destination is not delivered locally/,
+      /template\.yaml:\d+.*Unsent: DeadLetterQueue: SAM creates this queue on deploy; locally, declare it in the template and give its ARN here/,
+      /template\.yaml:\d+.*Unsent: EventInvokeConfig\.DestinationConfig\.OnSuccess: an S3 bucket takes failures only \(Lambda's rule\); nothing is sent there/,
+      /template\.yaml:\d+.*Unsent: EventInvokeConfig\.DestinationConfig\.OnFailure: Lambda does not send to a FIFO queue \(arn:aws:sqs:us-east-1:123456789012:failures\.fifo\); nothing is sent there/,
       /template\.yaml:\d+.*Unsent: VpcConfig is not emulated: the function reaches whatever this machine reaches/,
     ]) {
       assert.equal(log.split('\n').filter((l) => what.test(l)).length, 1, `${what}\n${log}`);

@@ -12,7 +12,7 @@ import { constants, watch, type FSWatcher } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, realpath, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers } from '../../host-context';
-import type { AwsServiceHandler, CallerInvocation } from '../aws-service';
+import type { AwsServiceHandler, CallerInvocation, ObjectDelivery } from '../aws-service';
 import { S3Api } from './s3-api';
 import { bucketNotificationTargets, type BucketNotificationTarget } from './s3-notifications';
 import type { FunctionInfo } from '../../protocol/functions';
@@ -60,6 +60,14 @@ export class S3Source implements EventSource {
   private context!: HostContext;
   private queue!: AsyncInvocationQueue;
   private bucketsDir = '';
+  /** What the host context gets (`objects`): Lambda's S3 on-failure destination writes through it, as PutObject would. */
+  private readonly delivery: ObjectDelivery = {
+    putObject: async (bucket, key, body, caller) => {
+      const st = await lstat(this.bucketPath(bucket)).catch(() => undefined);
+      if (!st?.isDirectory()) throw new UserError(`The specified bucket does not exist: ${bucket}`, undefined, 'ResourceNotFound');
+      await this.writeObject(bucket, key, Buffer.from(body, 'utf8'), caller ? { caller } : {});
+    },
+  };
   private readonly stableMs: number;
   private targets: Target[] = [];
   private readonly snapshot = new Map<string, ObjectState>();
@@ -85,12 +93,14 @@ export class S3Source implements EventSource {
     await mkdir(this.bucketsDir, { recursive: true });
     await this.refreshTargets(context.functions.list());
     this.unsubscribe = context.functions.onDidChange((fns) => void this.refreshTargets(fns));
+    context.objects = this.delivery;
     this.startWatching();
     await this.scan('', false);
     context.log.info(`s3: buckets in ${this.bucketsDir} (${[...new Set(this.targets.map((t) => t.sub.bucket))].join(', ') || 'none from the template'})`);
   }
 
   async stop(): Promise<void> {
+    if (this.context?.objects === this.delivery) delete this.context.objects;
     this.stopped = true;
     this.unsubscribe?.();
     for (const w of this.watchers.values()) w.close();

@@ -316,17 +316,13 @@ export class StreamsSource implements EventSource {
   private async recordFailure(f: StreamFailureInfo, last: InvocationRecord | undefined): Promise<void> {
     this.failures.push(f);
     const destination = f.destination !== null ? destinationOfArn(f.destination) : undefined;
-    const sent =
-      f.destination === null
-        ? ''
-        : destination && destination.kind !== 'lambda' && destination.kind !== 'eventbridge'
-          ? `; sent to ${f.destination}`
-          : `; ${f.destination} is not delivered locally`;
+    const local = destination?.kind === 'sqs' || destination?.kind === 'sns';
+    const sent = f.destination === null ? '' : local ? `; sent to ${f.destination}` : `; ${f.destination} is not delivered locally`;
     this.context.log.warn(
       `streams: ${f.function} discarded ${(f.record.KinesisBatchInfo ?? f.record.DDBStreamBatchInfo)!.batchSize} record(s) of ${f.stream} (${f.record.requestContext.condition})${sent}`,
     );
     await appendFile(this.failuresFile, `${JSON.stringify(f)}\n`);
-    if (destination && (destination.kind === 'sqs' || destination.kind === 'sns')) {
+    if (destination && local) {
       const caller = last?.traceId ? { recordId: last.id, traceId: last.traceId } : undefined;
       await sendToQueueOrTopic(this.context, destination, JSON.stringify(f.record), caller).catch((err: unknown) =>
         this.context.log.warn(`streams: ${f.function}: the on-failure destination ${f.destination} did not take the record: ${(err as Error).message}`),
