@@ -5,7 +5,15 @@ import type { MethodName, ParamsOf, ResultOf } from './protocol/methods';
 import type { InvocationRecord } from './protocol/records';
 import type { AwsAccess } from './runtime/aws-environment';
 import type { Invoker } from './runtime/types';
-import type { AwsServiceHandler, DynamoDbStreamDelivery, EventBusDelivery, ObjectDelivery, QueueDelivery, ServiceCallRecorder, TopicDelivery } from './events/aws-service';
+import type {
+  AwsServiceHandler,
+  DynamoDbStreamDelivery,
+  EventBusDelivery,
+  ObjectDelivery,
+  QueueDelivery,
+  ServiceCallRecorder,
+  TopicDelivery,
+} from './events/aws-service';
 
 export interface FunctionCatalog {
   list(): FunctionInfo[];
