@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
@@ -19,6 +20,7 @@ let lambda: LambdaClient;
 let sqs: SQSClient;
 let sns: SNSClient;
 let s3: S3Client;
+let events: EventBridgeClient;
 const clients = () => {
   if (lambda) return;
   const config = localAwsConfig(fixture.serve.ready.awsEndpoint!);
@@ -26,12 +28,14 @@ const clients = () => {
   sqs = new SQSClient(config);
   sns = new SNSClient(config);
   s3 = new S3Client({ ...config, forcePathStyle: true });
+  events = new EventBridgeClient(config);
 };
 after(() => {
   lambda?.destroy();
   sqs?.destroy();
   sns?.destroy();
   s3?.destroy();
+  events?.destroy();
 });
 
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:function';
@@ -191,6 +195,23 @@ describe('asynchronous invocation destinations', () => {
     const record = JSON.parse(await object.Body!.transformToString()) as { requestContext: Record<string, unknown>; requestPayload: unknown };
     assert.equal(record.requestContext.condition, 'RetriesExhausted');
     assert.deepEqual(record.requestPayload, { archived: true });
+  });
+
+  it("an EventBridge rule's function that fails: its record to the on-failure queue, and the event's record says so", async () => {
+    clients();
+    const routed = fixture.client.waitFor(
+      'invocation.finished',
+      (r) => r.kind === 'eventbridge-event' && r.rules?.includes('FailsOnEventAudit') === true,
+      30_000,
+    );
+    const put = await events.send(new PutEventsCommand({ Entries: [{ Source: 'audit', DetailType: 'Login', Detail: '{"user":"ada"}' }] }));
+    assert.equal(put.FailedEntryCount, 0);
+    const [failure] = await receive('event-failures', 1);
+    assert.equal((JSON.parse(failure!.Body!) as { requestContext: { functionArn: string } }).requestContext.functionArn, `${ARN}:FailsOnEvent:$LATEST`);
+    const record = await routed;
+    const [delivery] = (record.source as { deliveries: { invocation?: string; sentTo?: unknown }[] }).deliveries;
+    assert.equal(delivery!.invocation, 'failed');
+    assert.deepEqual(delivery!.sentTo, [{ as: 'on-failure', arn: 'arn:aws:sqs:us-east-1:123456789012:event-failures' }]);
   });
 
   it('a synchronous invoke sends nothing anywhere', async () => {

@@ -11,7 +11,7 @@ import type { EventSource, HostContext } from '../../host-context';
 import type { InvocationRecord, ServiceCallSpan } from '../../protocol/records';
 import { parseTraceHeader } from '../../runtime/trace-id';
 import { jsonNestingExceeds } from '../../server/json-depth';
-import { AsyncInvocationQueue, closeParent, parentRecord, type AsyncInvocationPolicy } from '../async-invocation';
+import { AsyncInvocationQueue, closeParent, parentRecord, type AsyncInvocationPolicy, type SentTo } from '../async-invocation';
 import type { AwsServiceHandler, CallerInvocation, EventBusDelivery } from '../aws-service';
 import { rulePayload, rulePayloadText } from '../schedule/target-input';
 import { isoSeconds } from '../templates/ids';
@@ -64,6 +64,8 @@ interface DeliverySummary {
   deadLetterError?: string;
   /** Lambda targets: how the asynchronous invocation ended (EventBridge's delivery is done once Lambda queued it). */
   invocation?: string;
+  /** Lambda targets: where the invocation's outcome went (the function's destinations and dead-letter queue). */
+  sentTo?: SentTo[];
 }
 
 const MAX_SPANS = 1000;
@@ -245,7 +247,7 @@ export class EventBridgeSource implements EventSource {
     chain: CallerInvocation,
   ): Promise<DeliverySummary> {
     const ruleContext = { ruleName: rule.name, ruleArn: this.ruleArn(rule) };
-    let invocation: { done: Promise<string> } | undefined;
+    let invocation: { done: Promise<{ status: string; sentTo?: SentTo[] }> } | undefined;
     const send = async (): Promise<void> => {
       const startAt = recordNow();
       const call = spanOf(target);
@@ -313,7 +315,7 @@ export class EventBridgeSource implements EventSource {
       ...(outcome.exhaustedRetryCondition ? { exhaustedRetryCondition: outcome.exhaustedRetryCondition } : {}),
       ...(outcome.status === 'dead-lettered' && target.deadLetterArn ? { deadLetterQueue: target.deadLetterArn } : {}),
       ...(outcome.deadLetterError ? { deadLetterError: outcome.deadLetterError } : {}),
-      ...(invocation ? { invocation: await invocation.done } : {}),
+      ...(invocation ? await invocation.done.then(({ status, sentTo }) => ({ invocation: status, ...(sentTo ? { sentTo } : {}) })) : {}),
     };
   }
 
@@ -328,7 +330,7 @@ export class EventBridgeSource implements EventSource {
     target: RuleTargetDefinition,
     ruleContext: { ruleName: string; ruleArn: string },
     chain: CallerInvocation,
-  ): Promise<{ done: Promise<string> } | undefined> {
+  ): Promise<{ done: Promise<{ status: string; sentTo?: SentTo[] }> } | undefined> {
     switch (target.kind) {
       case 'lambda': {
         const fn = target.fn;
@@ -343,8 +345,8 @@ export class EventBridgeSource implements EventSource {
         });
         return {
           done: handle.done.then(
-            (o) => o.status,
-            () => 'failed',
+            (o) => ({ status: o.status, ...(o.sentTo ? { sentTo: o.sentTo } : {}) }),
+            () => ({ status: 'failed' }),
           ),
         };
       }
