@@ -9,6 +9,7 @@
 // Decision: what cannot be delivered locally is named in a warning when the template is read, never
 // dropped silently: a destination SAM would create on deploy (a `Type` without a `Destination`), a FIFO
 // queue or topic and an S3 bucket for successes (Lambda refuses those), an ARN of another service.
+import { parseFunctionName } from '../functions/function-reference';
 import type { FunctionCatalog, TemplateResource } from '../host-context';
 import type { FunctionInfo } from '../protocol/functions';
 import type { InvocationRecord } from '../protocol/records';
@@ -63,7 +64,7 @@ export function functionAsyncConfig(resources: Record<string, TemplateResource>,
   for (const [id, resource] of Object.entries(resources)) {
     if (resource.Type !== 'AWS::Lambda::EventInvokeConfig') continue;
     const named = resource.Properties.FunctionName;
-    if (named === logicalId || named === physicalName || (typeof named === 'string' && /:function:([^:]+)/.exec(named)?.[1] === physicalName)) {
+    if (named === logicalId || (typeof named === 'string' && parseFunctionName(named).name === physicalName)) {
       readInvokeConfig(config, resource.Properties, ['Resources', id, 'Properties'], `${id} (the EventInvokeConfig of ${logicalId})`);
     }
   }
@@ -132,9 +133,8 @@ export function destinationOfArn(arn: string): AsyncDestination | undefined {
   return kind ? { kind, arn } : undefined;
 }
 
-/** Sends a JSON text to a queue (as the message body) or a topic (as the message). */
-export async function sendToQueueOrTopic(services: DestinationServices, destination: AsyncDestination, body: string, caller?: CallerInvocation): Promise<void> {
-  const message: ServiceMessage = { body, ...(caller ? { caller } : {}) };
+/** Sends a message to a queue (its body the message body) or a topic (its body the message). */
+export async function sendToQueueOrTopic(services: DestinationServices, destination: AsyncDestination, message: ServiceMessage): Promise<void> {
   if (destination.kind === 'sqs') await need(services.queues, 'SQS').sendToQueue(destination.arn, message);
   else if (destination.kind === 'sns') await need(services.topics, 'SNS').publishToTopic(destination.arn, message);
   else throw new Error(`a ${destination.kind} destination takes no message`);
@@ -153,7 +153,7 @@ export async function sendRecord(
   switch (destination.kind) {
     case 'sqs':
     case 'sns':
-      await sendToQueueOrTopic(services, destination, body, caller.caller);
+      await sendToQueueOrTopic(services, destination, { body, ...(caller ? { caller } : {}) });
       return;
     case 'eventbridge': {
       const outcome = record.requestContext.condition === 'Success' ? 'Success' : 'Failure';
@@ -167,7 +167,7 @@ export async function sendRecord(
             Resources: [destination.arn, record.requestContext.functionArn],
           },
         ],
-        caller.caller,
+        caller,
       );
       if (result && 'ErrorCode' in result) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
       return;
@@ -175,14 +175,14 @@ export async function sendRecord(
     case 's3': {
       // Lambda's naming: aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>.
       const bucket = destination.arn.replace(/^arn:[^:]+:s3:::/, '').split('/')[0]!;
-      const functionName = /:function:([^:]+)/.exec(record.requestContext.functionArn)?.[1] ?? 'function';
+      const functionName = parseFunctionName(record.requestContext.functionArn).name;
       const at = record.timestamp.slice(0, 19);
       const key = `aws/lambda/async/${functionName}/${at.slice(0, 10).replace(/-/g, '/')}/${at.replace(/:/g, '.')}-${randomUUID()}`;
-      await need(services.objects, 'S3').putObject(bucket, key, body, caller.caller);
+      await need(services.objects, 'S3').putObject(bucket, key, body, caller);
       return;
     }
     case 'lambda': {
-      const name = /:function:([^:]+)/.exec(destination.arn)?.[1] ?? destination.arn;
+      const name = parseFunctionName(destination.arn).name;
       const fn = services.functions?.get(name);
       if (!fn) throw new Error(`no function ${name} in the template`);
       invokeFunction(fn, record, lastAttempt.id);
@@ -199,21 +199,21 @@ export async function sendDeadLetter(
   requestId: string,
   lastAttempt: InvocationRecord,
 ): Promise<void> {
-  const message: ServiceMessage = {
+  const caller = callerOf(lastAttempt);
+  await sendToQueueOrTopic(services, deadLetter, {
     body: JSON.stringify(event ?? null),
     attributes: {
       RequestID: { DataType: 'String', StringValue: requestId },
       ErrorCode: { DataType: 'Number', StringValue: lastAttempt.status === 'throttled' ? '429' : '200' },
       ErrorMessage: { DataType: 'String', StringValue: truncateUtf8(lastAttempt.error?.errorMessage ?? lastAttempt.status, 1024) },
     },
-    ...callerOf(lastAttempt),
-  };
-  if (deadLetter.kind === 'sqs') await need(services.queues, 'SQS').sendToQueue(deadLetter.arn, message);
-  else await need(services.topics, 'SNS').publishToTopic(deadLetter.arn, message);
+    ...(caller ? { caller } : {}),
+  });
 }
 
-function callerOf(record: InvocationRecord): { caller?: CallerInvocation } {
-  return record.traceId ? { caller: { recordId: record.id, traceId: record.traceId } } : {};
+/** The chain a message about `record` belongs to: what it causes joins that invocation's trace. */
+export function callerOf(record: InvocationRecord | undefined): CallerInvocation | undefined {
+  return record?.traceId ? { recordId: record.id, traceId: record.traceId } : undefined;
 }
 
 function need<T>(service: T | undefined, name: string): T {

@@ -1,6 +1,7 @@
 // How a SAM function's `Events` entries become EventSourceInfo: one parser per event type, each in
 // its event source's folder (events/<service>/template.ts), collected in one table that
 // functions/sam-template.ts consults. A type without a parser is listed as `Other`.
+import { parseFunctionName } from '../functions/function-reference';
 import type { EventSourceInfo } from '../protocol/functions';
 import { eventBridgeRuleEvent } from './eventbridge/template';
 import { apiEvent, httpApiEvent } from './http-api/template';
@@ -79,7 +80,7 @@ export function cloudFormationEvents(resources: Resources, functionIds: Readonly
   const out: CloudFormationEvent[] = [];
   /** The template function a name, an ARN or a partial ARN (`123456789012:function:name`, maybe with a version or alias) names. */
   const functionOf = (named: unknown, path: string[], what: string): string | undefined => {
-    const name = typeof named === 'string' ? (/(?:^|:)function:([^:]+)/.exec(named)?.[1] ?? named.split(':')[0]!) : undefined;
+    const name = typeof named === 'string' ? parseFunctionName(named).name : undefined;
     const id = name !== undefined ? functionIds.get(name) : undefined;
     if (id === undefined)
       out.push({ path, problem: `${what}: its function ${typeof named === 'string' ? `'${named}' ` : ''}is not a function of this template` });

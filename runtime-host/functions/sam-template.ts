@@ -479,11 +479,12 @@ function functionInfo(
 
   // The task root: SAM's CodeUri, or a plain Lambda function's Code given as a local path.
   const code = isSam ? props.CodeUri : props.Code;
+  const asset = cdkAssetFolder(raw);
   let codeUri = templateDir;
   if (typeof inline === 'string') unsupportedReason ??= inline;
   else if (inline) codeUri = inline.codeUri;
   else if (typeof code === 'string') codeUri = resolve(templateDir, code);
-  else if (cdkAssetFolder(raw) !== undefined) codeUri = resolve(templateDir, cdkAssetFolder(raw)!);
+  else if (asset !== undefined) codeUri = resolve(templateDir, asset);
   else if (code !== undefined) {
     unsupportedReason ??=
       isRecord(code) && ('Bucket' in code || 'S3Bucket' in code)

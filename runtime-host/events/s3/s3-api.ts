@@ -273,10 +273,8 @@ export class S3Api implements AwsServiceHandler {
   // ---- buckets ------------------------------------------------------------------------------
 
   private async requireBucket(bucket: string): Promise<string> {
-    const dir = this.source.bucketPath(bucket);
-    const st = await lstat(dir).catch(() => undefined);
-    if (!st?.isDirectory()) throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist');
-    return dir;
+    if (!(await this.source.hasBucket(bucket))) throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist');
+    return this.source.bucketPath(bucket);
   }
 
   private async listBuckets(): Promise<AwsResponse> {

@@ -63,8 +63,7 @@ export class S3Source implements EventSource {
   /** What the host context gets (`objects`): Lambda's S3 on-failure destination writes through it, as PutObject would. */
   private readonly delivery: ObjectDelivery = {
     putObject: async (bucket, key, body, caller) => {
-      const st = await lstat(this.bucketPath(bucket)).catch(() => undefined);
-      if (!st?.isDirectory()) throw new UserError(`The specified bucket does not exist: ${bucket}`, undefined, 'ResourceNotFound');
+      if (!(await this.hasBucket(bucket))) throw new UserError(`The specified bucket does not exist: ${bucket}`, undefined, 'ResourceNotFound');
       await this.writeObject(bucket, key, Buffer.from(body, 'utf8'), caller ? { caller } : {});
     },
   };
@@ -166,6 +165,12 @@ export class S3Source implements EventSource {
   // ---- the protocol -------------------------------------------------------------------------
 
   /** The folder of a bucket (name validated). */
+  /** Whether the bucket exists (its folder does). */
+  async hasBucket(bucket: string): Promise<boolean> {
+    const st = await lstat(this.bucketPath(bucket)).catch(() => undefined);
+    return st?.isDirectory() === true;
+  }
+
   bucketPath(bucket: string): string {
     validateBucketName(bucket);
     return join(this.bucketsDir, bucket);

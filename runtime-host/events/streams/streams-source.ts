@@ -7,7 +7,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSource, HostContext, MethodHandlers, TemplateResource } from '../../host-context';
 import type { AwsServiceHandler } from '../aws-service';
-import { destinationOfArn, sendToQueueOrTopic } from '../async-destinations';
+import { callerOf, destinationOfArn, sendToQueueOrTopic } from '../async-destinations';
 import { KinesisApi } from './kinesis-api';
 import type { FunctionInfo } from '../../protocol/functions';
 import type { InvocationRecord } from '../../protocol/records';
@@ -323,8 +323,8 @@ export class StreamsSource implements EventSource {
     );
     await appendFile(this.failuresFile, `${JSON.stringify(f)}\n`);
     if (destination && local) {
-      const caller = last?.traceId ? { recordId: last.id, traceId: last.traceId } : undefined;
-      await sendToQueueOrTopic(this.context, destination, JSON.stringify(f.record), caller).catch((err: unknown) =>
+      const caller = callerOf(last);
+      await sendToQueueOrTopic(this.context, destination, { body: JSON.stringify(f.record), ...(caller ? { caller } : {}) }).catch((err: unknown) =>
         this.context.log.warn(`streams: ${f.function}: the on-failure destination ${f.destination} did not take the record: ${(err as Error).message}`),
       );
     }
