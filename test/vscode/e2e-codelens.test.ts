@@ -48,9 +48,12 @@ test('CodeLens ▶ Invoke → pick an event → result and billed duration in th
 
     // With the panel open, the next invoke is selected in it: its result and billed duration.
     await wb.runCommand('Lambda Workbench: Open Invocations Panel');
-    const frame = await wb.waitForFrame('[data-testid="history"]', { timeoutMs: 120_000 });
+    await wb.waitForFrame('[data-testid="history"]', { timeoutMs: 120_000 });
     await wb.openFile('src/hello.js');
     await invokeLens.click();
+    // Found after the invoke: opening the file may hide the panel, and VS Code discards a hidden webview's
+    // frame (retainContextWhenHidden is off) and makes a new one when the invoke reveals it.
+    const frame = await wb.waitForFrame('[data-testid="history"]', { timeoutMs: 120_000 });
     const selected = frame.locator('.row.selected[data-function="HelloJs"]');
     await frame.locator('.row[data-function="HelloJs"]').nth(1).waitFor({ state: 'visible', timeout: 120_000 });
     await selected.waitFor({ state: 'visible', timeout: 60_000 });
